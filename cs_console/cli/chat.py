@@ -1,0 +1,74 @@
+"""``cs-console chat …``: inject buyer messages, send replies, list chats, read a log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.domain.kpi import format_wait
+from cs_console.store.chats import NotFound
+
+app = typer.Typer(help="Chats (会话): inject, send, list, log.", no_args_is_help=True)
+
+BuyerOpt = Annotated[str, typer.Option("--buyer", help="Buyer nick (旺旺ID).")]
+TextArg = Annotated[str, typer.Argument(help="Message text.")]
+
+
+@app.command()
+def inject(text: TextArg, buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Append an inbound buyer message (creates buyer and chat as needed)."""
+    desk = open_desk(db)
+    try:
+        posted = desk.chats.inject(buyer, text)
+    except ValueError as exc:
+        fail(f"error: {exc}")
+    emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer}, as_json,
+         f"{posted.buyer}: message {posted.message_id} in chat {posted.chat_id}")
+
+
+@app.command()
+def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Send an agent reply into the buyer's open chat."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        posted = desk.chats.send_to_buyer(buyer, name, text)
+    except (NotFound, ValueError) as exc:
+        fail(f"error: {exc}")
+    emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer, "agent": name},
+         as_json, f"sent to {posted.buyer} (chat {posted.chat_id})")
+
+
+@app.command("list")
+def list_(all_: Annotated[bool, typer.Option("--all", help="Include closed chats.")] = False,
+          db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Chats in session-list order: buyer, status, unread, waiting seconds, first response."""
+    desk = open_desk(db)
+    now = desk.clock()
+    rows = [
+        {"chat_id": c.chat_id, "buyer": c.buyer_nick, "status": str(c.status), "unread": c.unread,
+         "waiting_seconds": round(c.waiting_seconds(now), 1),
+         "first_response_seconds": None if c.first_response_seconds is None else round(c.first_response_seconds, 1),
+         "agent": c.agent, "preview": c.preview}
+        for c in desk.chats.sessions(include_closed=all_)
+    ]
+    human = "\n".join(
+        f"{r['chat_id']:>5}  {r['status']:<8} {r['buyer']:<16} unread {r['unread']:<3} "
+        f"wait {format_wait(r['waiting_seconds']):>6}  {r['preview']}" for r in rows
+    ) or "no open chats"
+    emit(rows, as_json, human)
+
+
+@app.command()
+def log(buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Every message exchanged with a buyer, oldest first."""
+    desk = open_desk(db)
+    try:
+        msgs = desk.chats.log(buyer)
+    except NotFound as exc:
+        fail(f"error: {exc}")
+    rows = [{"id": m.id, "chat_id": m.chat_id, "sender": str(m.sender), "author": m.author or None,
+             "text": m.text, "at": m.created_at.isoformat()} for m in msgs]
+    emit(rows, as_json, "\n".join(f"[{m['at'][:19]}] {m['sender']}{'/' + m['author'] if m['author'] else ''}: {m['text']}" for m in rows))

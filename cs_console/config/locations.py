@@ -1,0 +1,34 @@
+"""Where things live: the shop's data folder, the team phrase file, the default store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+APP_NAME = "cs-console"
+ENV_DB = "CS_CONSOLE_DB"
+ENV_DATA = "CS_CONSOLE_DATA"
+ENV_AGENT = "CS_CONSOLE_AGENT"
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """The shop's policy folder: ``$CS_CONSOLE_DATA`` or the repository's ``data/``."""
+    return Path(os.environ.get(ENV_DATA) or _REPO_ROOT / "data")
+
+
+def quick_replies_file() -> Path:
+    """The team's shared phrase set (快捷短语)."""
+    return Path(os.environ.get("CS_CONSOLE_REPLIES") or _REPO_ROOT / "quick_replies.yaml")
+
+
+def default_db_url() -> str:
+    """``$CS_CONSOLE_DB``, else a SQLite file in the user data dir."""
+    env = os.environ.get(ENV_DB)
+    if env:
+        return env
+    folder = user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
+    return str(folder / "cs-console.db")

@@ -1,0 +1,35 @@
+"""The desk: one object holding the store, the shop's policy, the clock and every service.
+
+Built once by :func:`make_desk` for the CLI, the TUI and the tests (never at import time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cs_console.config.policy import load_policy
+from cs_console.domain.clock import Clock, utc_now
+from cs_console.domain.shop import ShopPolicy
+from cs_console.services.chats import ChatService
+from cs_console.store.engine import Store, open_store
+
+
+@dataclass
+class Desk:
+    """Services over one store. Add a service as a field built in ``__post_init__``."""
+
+    store: Store
+    policy: ShopPolicy
+    clock: Clock = utc_now
+    chats: ChatService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.chats = ChatService(self.store, self.policy, self.clock)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+def make_desk(db_url: str, *, policy: ShopPolicy | None = None, clock: Clock = utc_now, init: bool = True) -> Desk:
+    """Open the store at ``db_url`` and build the services (policy from ``data/shop.yaml``)."""
+    return Desk(open_store(db_url, init=init), policy or load_policy(), clock)

@@ -1,0 +1,1 @@
+"""The demo buyer simulator: realistic Chinese buyers writing through the store API."""

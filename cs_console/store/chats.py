@@ -1,0 +1,268 @@
+"""Repository for the chat aggregate: agents, buyers, chats, messages, drafts, response times.
+
+Functions take an open ``Session`` (the caller owns the transaction) and return plain view
+objects from ``cs_console.domain.chat``, never table rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, Sender
+from cs_console.domain.text import clean_text, one_line, truncate_cells
+from cs_console.store.tables import Agent, Buyer, Chat, Draft, Message, ResponseRecord
+
+PREVIEW_CELLS = 60
+
+
+class NotFound(LookupError):
+    """A buyer, chat or agent that the store does not have."""
+
+
+# ---- agents and buyers --------------------------------------------------------------------
+def ensure_agent(s: Session, name: str, now: datetime, role: str = "agent") -> Agent:
+    """The agent called ``name``, created on first use."""
+    name = name.strip()
+    if not name:
+        raise ValueError("agent name must not be empty")
+    agent = s.exec(select(Agent).where(Agent.name == name)).first()
+    if agent is None:
+        agent = Agent(name=name, role=role, created_at=now)
+        s.add(agent)
+        s.flush()
+    return agent
+
+
+def ensure_buyer(s: Session, nick: str, now: datetime) -> Buyer:
+    """The buyer with platform nick ``nick`` (cleaned of control characters), created on first use."""
+    nick = one_line(nick)
+    if not nick:
+        raise ValueError("buyer nick must not be empty")
+    buyer = s.exec(select(Buyer).where(Buyer.nick == nick)).first()
+    if buyer is None:
+        buyer = Buyer(nick=nick, created_at=now)
+        s.add(buyer)
+        s.flush()
+    return buyer
+
+
+def find_agent(s: Session, name: str) -> Agent | None:
+    return s.exec(select(Agent).where(Agent.name == name.strip())).first()
+
+
+def find_buyer(s: Session, nick: str) -> Buyer:
+    buyer = s.exec(select(Buyer).where(Buyer.nick == one_line(nick))).first()
+    if buyer is None:
+        raise NotFound(f"no buyer {nick!r}")
+    return buyer
+
+
+# ---- chats ----------------------------------------------------------------------------------
+def open_chat_of(s: Session, buyer: Buyer) -> Chat | None:
+    """The buyer's open chat, if any."""
+    return s.exec(
+        select(Chat)
+        .where(Chat.buyer_id == buyer.id, Chat.status != ChatStatus.CLOSED)
+        .order_by(col(Chat.id).desc())
+    ).first()
+
+
+def latest_chat_of(s: Session, buyer: Buyer) -> Chat | None:
+    """The buyer's open chat, else the most recent closed one."""
+    return open_chat_of(s, buyer) or s.exec(
+        select(Chat).where(Chat.buyer_id == buyer.id).order_by(col(Chat.id).desc())
+    ).first()
+
+
+def _touch(chat: Chat, text: str, now: datetime) -> None:
+    chat.last_message_at = now
+    chat.last_preview = truncate_cells(one_line(text), PREVIEW_CELLS)
+    chat.message_count += 1
+
+
+def add_buyer_message(s: Session, nick: str, text: str, now: datetime) -> tuple[Chat, Message]:
+    """A buyer writes: open (or reuse) their chat, start the wait clock if it is not running."""
+    text = clean_text(text)
+    if not text.strip():
+        raise ValueError("message text must not be empty")
+    buyer = ensure_buyer(s, nick, now)
+    chat = open_chat_of(s, buyer)
+    if chat is None:
+        chat = Chat(buyer_id=buyer.id, opened_at=now, status=ChatStatus.WAITING)
+        s.add(chat)
+        s.flush()
+    msg = Message(chat_id=chat.id, sender=Sender.BUYER, text=text, created_at=now)
+    s.add(msg)
+    if chat.first_buyer_at is None:
+        chat.first_buyer_at = now
+    if chat.waiting_since is None:
+        chat.waiting_since = now
+    chat.status = ChatStatus.WAITING
+    chat.unread += 1
+    _touch(chat, text, now)
+    s.flush()
+    return chat, msg
+
+
+def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: datetime) -> Message:
+    """An agent answers: stop the wait clock and record the response time."""
+    chat = get_chat(s, chat_id)
+    if chat.status == ChatStatus.CLOSED:
+        raise ValueError("this chat has ended; the buyer's next message opens a new one")
+    text = clean_text(text).rstrip()
+    if not text.strip():
+        raise ValueError("message text must not be empty")
+    msg = Message(chat_id=chat.id, sender=Sender.AGENT, agent_id=agent.id, text=text, created_at=now)
+    s.add(msg)
+    if chat.waiting_since is not None:
+        waited = max(0.0, (now - chat.waiting_since).total_seconds())
+        first = chat.first_response_seconds is None
+        if first:
+            chat.first_response_seconds = max(0.0, (now - (chat.first_buyer_at or chat.waiting_since)).total_seconds())
+        s.add(ResponseRecord(chat_id=chat.id, agent_id=agent.id, buyer_at=chat.waiting_since,
+                             replied_at=now, seconds=waited, first=first))
+        chat.waiting_since = None
+    if chat.agent_id is None:
+        chat.agent_id = agent.id
+    chat.status = ChatStatus.SERVING
+    chat.unread = 0
+    _touch(chat, text, now)
+    s.flush()
+    return msg
+
+
+def add_system_message(s: Session, chat_id: int, text: str, now: datetime) -> Message:
+    """A line the desk itself writes into the transcript (forwarded, closed, order changed…)."""
+    chat = get_chat(s, chat_id)
+    msg = Message(chat_id=chat.id, sender=Sender.SYSTEM, text=clean_text(text), created_at=now)
+    s.add(msg)
+    chat.message_count += 1
+    s.flush()
+    return msg
+
+
+def get_chat(s: Session, chat_id: int) -> Chat:
+    chat = s.get(Chat, chat_id)
+    if chat is None:
+        raise NotFound(f"no chat {chat_id}")
+    return chat
+
+
+def close_chat(s: Session, chat_id: int, agent: Agent, now: datetime) -> Chat:
+    """End a chat (mark served): it leaves the session list, its history stays."""
+    chat = get_chat(s, chat_id)
+    if chat.status == ChatStatus.CLOSED:
+        return chat
+    chat.status = ChatStatus.CLOSED
+    chat.closed_at = now
+    chat.closed_by = agent.id
+    chat.unread = 0
+    s.add(Message(chat_id=chat.id, sender=Sender.SYSTEM, text=f"{agent.name} 结束了会话", created_at=now))
+    chat.message_count += 1
+    s.flush()
+    return chat
+
+
+def mark_read(s: Session, chat_id: int) -> None:
+    chat = get_chat(s, chat_id)
+    if chat.unread:
+        chat.unread = 0
+
+
+def _summary_query():
+    return (
+        select(Chat, Buyer.nick, Agent.name)
+        .join(Buyer, Buyer.id == Chat.buyer_id)
+        .join(Agent, Agent.id == Chat.agent_id, isouter=True)
+    )
+
+
+def _summary(chat: Chat, nick: str, agent: str | None) -> ChatSummary:
+    return ChatSummary(
+        chat_id=chat.id, buyer_nick=nick, status=ChatStatus(chat.status), unread=chat.unread,
+        preview=chat.last_preview, last_message_at=chat.last_message_at,
+        waiting_since=chat.waiting_since, first_response_seconds=chat.first_response_seconds,
+        agent=agent, opened_at=chat.opened_at,
+    )
+
+
+def list_chats(s: Session, *, include_closed: bool = False) -> list[ChatSummary]:
+    """Open chats (and closed ones if asked), unsorted; see ``domain.chat.session_order``."""
+    q = _summary_query()
+    if not include_closed:
+        q = q.where(Chat.status != ChatStatus.CLOSED)
+    return [_summary(c, nick, agent) for c, nick, agent in s.exec(q).all()]
+
+
+def chat_summary(s: Session, chat_id: int) -> ChatSummary:
+    row = s.exec(_summary_query().where(Chat.id == chat_id)).first()
+    if row is None:
+        raise NotFound(f"no chat {chat_id}")
+    return _summary(*row)
+
+
+# ---- messages -------------------------------------------------------------------------------
+def _views(s: Session, rows: list[Message]) -> list[MessageView]:
+    agent_ids = {m.agent_id for m in rows if m.agent_id}
+    names = dict(s.exec(select(Agent.id, Agent.name).where(col(Agent.id).in_(agent_ids))).all()) if agent_ids else {}
+    return [
+        MessageView(id=m.id, chat_id=m.chat_id, sender=Sender(m.sender),
+                    author=names.get(m.agent_id, "") if m.agent_id else "",
+                    text=m.text, created_at=m.created_at)
+        for m in rows
+    ]
+
+
+def recent_messages(s: Session, chat_id: int, limit: int = 100, before_id: int | None = None) -> list[MessageView]:
+    """The last ``limit`` messages (older than ``before_id`` if given), oldest first."""
+    q = select(Message).where(Message.chat_id == chat_id)
+    if before_id is not None:
+        q = q.where(Message.id < before_id)
+    rows = list(s.exec(q.order_by(col(Message.id).desc()).limit(limit)).all())
+    rows.reverse()
+    return _views(s, rows)
+
+
+def messages_after(s: Session, chat_id: int, after_id: int) -> list[MessageView]:
+    """Messages newer than ``after_id``, oldest first (incremental refresh)."""
+    rows = list(s.exec(select(Message).where(Message.chat_id == chat_id, Message.id > after_id).order_by(Message.id)).all())
+    return _views(s, rows)
+
+
+def count_messages(s: Session, chat_id: int) -> int:
+    return s.exec(select(func.count()).select_from(Message).where(Message.chat_id == chat_id)).one()
+
+
+# ---- drafts ---------------------------------------------------------------------------------
+def save_draft(s: Session, chat_id: int, agent: Agent, text: str, cursor: int, now: datetime) -> None:
+    """Upsert the agent's draft for the chat (an empty text deletes it)."""
+    draft = s.exec(select(Draft).where(Draft.chat_id == chat_id, Draft.agent_id == agent.id)).first()
+    if not text:
+        if draft is not None:
+            s.delete(draft)
+        return
+    if draft is None:
+        s.add(Draft(chat_id=chat_id, agent_id=agent.id, text=text, cursor=cursor, updated_at=now))
+    elif draft.text != text or draft.cursor != cursor:
+        draft.text, draft.cursor, draft.updated_at = text, cursor, now
+
+
+def load_draft(s: Session, chat_id: int, agent_id: int) -> tuple[str, int]:
+    draft = s.exec(select(Draft).where(Draft.chat_id == chat_id, Draft.agent_id == agent_id)).first()
+    return (draft.text, draft.cursor) if draft else ("", 0)
+
+
+def first_responses(s: Session, since: datetime, until: datetime) -> list[ResponseRecord]:
+    """First-response records in a time range (for KPI reports)."""
+    return list(s.exec(select(ResponseRecord).where(ResponseRecord.first, ResponseRecord.replied_at >= since,
+                                                    ResponseRecord.replied_at < until)).all())
+
+
+def buyer_log(s: Session, buyer: Buyer) -> list[MessageView]:
+    """Every message of every chat with the buyer, oldest first."""
+    rows = list(s.exec(select(Message).join(Chat, Chat.id == Message.chat_id)
+                       .where(Chat.buyer_id == buyer.id).order_by(Message.id)).all())
+    return _views(s, rows)

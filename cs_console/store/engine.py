@@ -1,0 +1,165 @@
+"""Opening a store: SQLite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE for writes) or
+PostgreSQL, chosen by URL; schema creation and the ``schema_version`` guard.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from cs_console.store import tables
+from cs_console.store.tables import Meta
+
+SCHEMA_VERSION = 1
+NOTIFY_CHANNEL = "cs_console_changes"
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message says why in plain words."""
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer cs-console."""
+
+
+def normalize_url(url_or_path: str) -> str:
+    """A path (``shop.db``, ``/tmp/x.db``) becomes a SQLite URL; ``postgresql://`` gets psycopg 3."""
+    if "://" not in url_or_path:
+        return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
+    if url_or_path.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url_or_path.split("://", 1)[1]
+    return url_or_path
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - exercised by every test
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Store:
+    """One database reached through short transactions: ``read()`` and ``write()``."""
+
+    def __init__(self, url: str):
+        self.url = normalize_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        try:
+            if self.dialect == "sqlite":
+                path = make_url(self.url).database
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self.engine = _sqlite_engine(self.url)
+                self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            else:
+                self.engine = create_engine(self.url, pool_pre_ping=True)
+                self._write_engine = self.engine
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(f"cannot open store {url}: {exc}") from exc
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def location(self) -> str:
+        """Human-readable place of the store (a file path, or the URL without password)."""
+        u = make_url(self.url)
+        return u.database if self.is_sqlite else u.render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (deferred transaction; rolled back at the end)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One user action = one transaction: BEGIN IMMEDIATE on SQLite, commit or roll back.
+
+        On PostgreSQL the commit also NOTIFYs watchers (see ``store.changes``)."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                if not self.is_sqlite:
+                    session.exec(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # ---- schema -------------------------------------------------------------------------
+    def schema_version(self) -> int | None:
+        """The version recorded in the store, or None for an empty database."""
+        if not inspect(self.engine).has_table("meta"):
+            return None
+        with self.read() as s:
+            row = s.get(Meta, "schema_version")
+            return int(row.value) if row else None
+
+    def check_version(self) -> None:
+        """Refuse (without touching anything) a store written by a newer version."""
+        try:
+            found = self.schema_version()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read store {self.location}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+        if found is not None and found > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"store {self.location} has schema version {found}, written by a newer cs-console; "
+                f"this version understands up to {SCHEMA_VERSION}. Upgrade cs-console; the store was not changed."
+            )
+
+    def init(self) -> None:
+        """Create missing tables and the ``schema_version``/``store_id`` rows (idempotent)."""
+        self.check_version()
+        assert tables  # every table module is imported by the package
+        try:
+            SQLModel.metadata.create_all(self.engine)
+            with self.write() as s:
+                if s.get(Meta, "schema_version") is None:
+                    s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+                if s.get(Meta, "store_id") is None:
+                    s.add(Meta(key="store_id", value=str(uuid.uuid4())))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot initialise store {self.location}: {exc}") from exc
+
+    def store_id(self) -> str:
+        """This store's UUID (origin of events it writes; used by sync)."""
+        with self.read() as s:
+            row = s.exec(select(Meta).where(Meta.key == "store_id")).first()
+            return row.value if row else ""
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, init: bool = True) -> Store:
+    """Open (and by default create/upgrade) the store at ``url`` (a path or SQLAlchemy URL)."""
+    store = Store(url)
+    if init:
+        store.init()
+    else:
+        store.check_version()
+    return store

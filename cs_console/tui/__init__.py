@@ -1,0 +1,1 @@
+"""The Textual app. Widgets hold no business rules: they call services and render results."""

@@ -1,0 +1,115 @@
+"""Session list (会话): every open chat, waiting ones first, coloured by first-response rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cs_console.domain.chat import ChatStatus, ChatSummary
+from cs_console.domain.kpi import ResponseThresholds, WaitLevel, classify_wait, format_wait
+from cs_console.domain.text import truncate_cells
+
+LEVEL_STYLE = {
+    WaitLevel.BEST: Style(color="green"),
+    WaitLevel.STANDARD: Style(color="bright_green"),
+    WaitLevel.SLOW: Style(color="yellow"),
+    WaitLevel.WARNING: Style(color="dark_orange", bold=True),
+    WaitLevel.BREACH: Style(color="white", bgcolor="red", bold=True),
+}
+ROW_HEIGHT = 2
+
+
+class SessionList(ScrollView):
+    """Two lines per chat: ``● nick   wait  unread`` and a preview of the last message."""
+
+    DEFAULT_CSS = """
+    SessionList { background: $panel; }
+    """
+
+    class Selected(Message):
+        """The agent picked a chat (click)."""
+
+        def __init__(self, chat_id: int) -> None:
+            super().__init__()
+            self.chat_id = chat_id
+
+    def __init__(self, thresholds: ResponseThresholds, *, id: str | None = None):
+        super().__init__(id=id)
+        self.thresholds = thresholds
+        self.chats: list[ChatSummary] = []
+        self.current: int | None = None
+        self.now: datetime | None = None
+
+    def update_chats(self, chats: list[ChatSummary], now: datetime) -> None:
+        self.chats, self.now = chats, now
+        self.virtual_size = Size(self.size.width, len(chats) * ROW_HEIGHT)
+        self._keep_current_visible()
+        self.refresh()
+
+    def tick(self, now: datetime) -> None:
+        """Re-render wait timers (no store access)."""
+        self.now = now
+        self.refresh()
+
+    def select(self, chat_id: int | None) -> None:
+        self.current = chat_id
+        self._keep_current_visible()
+        self.refresh()
+
+    def index_of(self, chat_id: int | None) -> int | None:
+        for i, c in enumerate(self.chats):
+            if c.chat_id == chat_id:
+                return i
+        return None
+
+    def _keep_current_visible(self) -> None:
+        i = self.index_of(self.current)
+        if i is not None:
+            self.scroll_to_region(Region(0, i * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, immediate=True)
+
+    def row_text(self, chat: ChatSummary, width: int, position: int) -> tuple[Text, Text]:
+        """The two lines of one chat (public for tests)."""
+        now = self.now or chat.opened_at
+        waiting = chat.waiting_seconds(now)
+        level = classify_wait(waiting, self.thresholds) if chat.waiting_since else None
+        glyph = "●" if chat.status == ChatStatus.WAITING else "○"
+        num = f"{position}" if position <= 9 else " "
+        right = ""
+        if chat.waiting_since is not None:
+            right = format_wait(waiting)
+        if chat.unread:
+            right += f" {chat.unread:>2}"
+        left_room = max(4, width - cell_len(right) - 5)
+        nick = truncate_cells(chat.buyer_nick, left_room)
+        pad = " " * max(1, width - 4 - cell_len(nick) - cell_len(right))
+        style = LEVEL_STYLE[level] if level else Style(dim=True)
+        line1 = Text.assemble((num + " ", "bright_black"), (glyph + " ", style), (nick, ""), pad, (right, style))
+        line2 = Text("    " + truncate_cells(chat.preview, max(4, width - 5)), style="bright_black")
+        return line1, line2
+
+    def render_line(self, y: int) -> Strip:
+        _, scroll_y = self.scroll_offset
+        row, sub = divmod(y + scroll_y, ROW_HEIGHT)
+        width = self.size.width
+        if row >= len(self.chats):
+            return Strip.blank(width, self.rich_style)
+        chat = self.chats[row]
+        line = self.row_text(chat, width, row + 1)[sub]
+        base = self.rich_style
+        if chat.chat_id == self.current:
+            base = base + Style(bgcolor="grey23", bold=sub == 0)
+        segments = list(line.render(self.app.console))
+        strip = Strip(segments).apply_style(base) if segments else Strip([])
+        return strip.crop_extend(0, width, base)
+
+    def on_click(self, event) -> None:
+        row = (event.y + int(self.scroll_y)) // ROW_HEIGHT
+        if 0 <= row < len(self.chats):
+            self.post_message(self.Selected(self.chats[row].chat_id))

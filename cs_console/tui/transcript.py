@@ -1,0 +1,132 @@
+"""Transcript of one chat: a Line-API scroll view that renders only the visible lines.
+
+Messages are wrapped once per width and cached; the chat pane keeps a recent window of
+messages and asks for older ones (``NeedOlder``) when the agent scrolls to the top.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cs_console.domain.chat import MessageView, Sender
+from cs_console.domain.clock import local
+
+_HEAD = {
+    Sender.BUYER: Style(color="cyan", bold=True),
+    Sender.AGENT: Style(color="green", bold=True),
+    Sender.SYSTEM: Style(color="bright_black", italic=True),
+}
+_TIME = Style(color="bright_black")
+_SYSTEM_BODY = Style(color="bright_black", italic=True)
+
+
+class Transcript(ScrollView, can_focus=True):
+    """Scrollable, virtualised message list (buyer text rendered literally, never as markup)."""
+
+    DEFAULT_CSS = """
+    Transcript { background: $surface; }
+    """
+
+    class NeedOlder(Message):
+        """The agent scrolled to the top and older messages exist."""
+
+    def __init__(self, *, timezone: str = "Asia/Shanghai", id: str | None = None):
+        super().__init__(id=id)
+        self.timezone = timezone
+        self.messages: list[MessageView] = []
+        self.buyer = ""
+        self.has_older = False
+        self._lines: list[Strip] = []
+        self._cache: dict[tuple[int, int], list[Strip]] = {}
+        self._width = 0
+
+    # ---- content ------------------------------------------------------------------------------
+    def show(self, buyer: str, messages: list[MessageView], has_older: bool) -> None:
+        """Replace the content with a chat's recent window and scroll to the newest message."""
+        self.buyer, self.messages, self.has_older = buyer, list(messages), has_older
+        self._cache.clear()
+        self._relayout()
+        self.scroll_end(animate=False, immediate=True)
+
+    def append(self, messages: list[MessageView]) -> None:
+        """New messages at the bottom; follow them if the agent was already at the bottom."""
+        if not messages:
+            return
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        known = {m.id for m in self.messages[-len(messages) - 5:]}
+        self.messages.extend(m for m in messages if m.id not in known)
+        self._relayout()
+        if at_bottom:
+            self.scroll_end(animate=False, immediate=True)
+
+    def prepend(self, messages: list[MessageView], has_older: bool) -> None:
+        """Older messages on top, keeping the visible lines where they are."""
+        self.has_older = has_older
+        if not messages:
+            return
+        before = len(self._lines)
+        self.messages[:0] = messages
+        self._relayout()
+        self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
+
+    def plain_lines(self) -> list[str]:
+        """The transcript as plain text lines (tests, copy)."""
+        return [strip.text for strip in self._lines]
+
+    # ---- layout -------------------------------------------------------------------------------
+    def _render_message(self, m: MessageView, width: int) -> list[Strip]:
+        key = (m.id, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        console = self.app.console
+        options = console.options.update_width(max(4, width - 2))
+        when = local(m.created_at, self.timezone).strftime("%H:%M:%S")
+        who = {Sender.BUYER: self.buyer, Sender.AGENT: m.author or "客服", Sender.SYSTEM: "系统"}[m.sender]
+        head = Text.assemble((when + " ", _TIME), (who, _HEAD[m.sender]))
+        body = Text(m.text, style=_SYSTEM_BODY if m.sender == Sender.SYSTEM else "")
+        strips = [Strip(console.render_lines(head, options, pad=False)[0])]
+        for line in console.render_lines(body, options, pad=False):
+            strips.append(Strip([Segment("  "), *line]))
+        strips.append(Strip.blank(0))
+        self._cache[key] = strips
+        return strips
+
+    def _relayout(self) -> None:
+        width = max(10, self.scrollable_content_region.width or self.size.width or 80)
+        self._width = width
+        lines: list[Strip] = []
+        if self.has_older:
+            lines.append(Strip([Segment("  ↑ 更早的消息（滚动到顶部或按 Home 加载）", _TIME)]))
+        for m in self.messages:
+            lines.extend(self._render_message(m, width))
+        self._lines = lines
+        self.virtual_size = Size(width, len(lines))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._relayout()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = y + scroll_y
+        if index >= len(self._lines):
+            return Strip.blank(self.size.width, self.rich_style)
+        return self._lines[index].crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 and old > 0 and self.has_older:
+            self.post_message(self.NeedOlder())
+
+    def key_home(self) -> None:
+        if self.has_older:
+            self.post_message(self.NeedOlder())
+        self.scroll_home(animate=False)

@@ -1,0 +1,42 @@
+"""Shared fixtures: a real SQLite store in a tmp dir, a controllable clock, a desk."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from cs_console.config.policy import load_policy
+from cs_console.services.desk import Desk, make_desk
+
+
+class FakeClock:
+    """A clock the test moves by hand (aware UTC)."""
+
+    def __init__(self, start: datetime | None = None):
+        self.now = start or datetime(2026, 11, 23, 2, 0, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 0, **kw) -> datetime:
+        self.now += timedelta(seconds=seconds, **kw)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture
+def desk(db_path: Path, clock: FakeClock) -> Desk:
+    d = make_desk(str(db_path), policy=load_policy(), clock=clock)
+    yield d
+    d.close()

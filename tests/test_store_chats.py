@@ -1,0 +1,128 @@
+"""The chat store on a real SQLite file: messages, waits, first response, drafts, versions."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Column, MetaData, Table, select
+
+from cs_console.domain.chat import ChatStatus
+from cs_console.store import StoreVersionError, open_store
+from cs_console.store.engine import SCHEMA_VERSION
+from cs_console.store.types import Money
+
+
+def test_buyer_message_opens_waiting_chat_and_reply_records_first_response(desk, clock):
+    desk.chats.inject("小王", "在吗")
+    clock.advance(12)
+    desk.chats.inject("小王", "这件有M码吗")
+    clock.advance(13)
+    [chat] = desk.chats.sessions()
+    assert chat.status == ChatStatus.WAITING
+    assert chat.unread == 2
+    assert chat.waiting_seconds(clock()) == 25
+    desk.chats.send(chat.chat_id, "小美", "亲，有的")
+    after = desk.chats.summary(chat.chat_id)
+    assert after.status == ChatStatus.SERVING
+    assert after.first_response_seconds == 25
+    assert after.waiting_since is None and after.unread == 0
+    # the next buyer message starts a new wait, but the first response stays
+    clock.advance(5)
+    desk.chats.inject("小王", "好的")
+    clock.advance(40)
+    desk.chats.send(chat.chat_id, "小美", "好的亲")
+    assert desk.chats.summary(chat.chat_id).first_response_seconds == 25
+
+
+def test_session_order_waiting_longest_first_then_served(desk, clock):
+    desk.chats.inject("a", "1")
+    clock.advance(5)
+    desk.chats.inject("b", "1")
+    clock.advance(5)
+    desk.chats.inject("c", "1")
+    served = desk.chats.chat_of("c").chat_id
+    desk.chats.send(served, "小美", "在的")
+    assert [c.buyer_nick for c in desk.chats.sessions()] == ["a", "b", "c"]
+    clock.advance(1)
+    desk.chats.send(desk.chats.chat_of("a").chat_id, "小美", "在的")
+    assert [c.buyer_nick for c in desk.chats.sessions()] == ["b", "a", "c"]
+
+
+def test_close_keeps_history_and_next_message_opens_new_chat(desk, clock):
+    p = desk.chats.inject("小王", "在吗")
+    desk.chats.send(p.chat_id, "小美", "在的")
+    desk.chats.close(p.chat_id, "小美")
+    assert desk.chats.sessions() == []
+    assert [m.text for m in desk.chats.log("小王")][:2] == ["在吗", "在的"]
+    q = desk.chats.inject("小王", "又来了")
+    assert q.chat_id != p.chat_id
+    with pytest.raises(ValueError):
+        desk.chats.send(p.chat_id, "小美", "closed chat")
+
+
+def test_draft_round_trip_and_cleared_on_send(desk):
+    p = desk.chats.inject("小王", "在吗")
+    desk.chats.save_draft(p.chat_id, "小美", "亲，稍等", 2)
+    assert desk.chats.draft(p.chat_id, "小美") == ("亲，稍等", 2)
+    assert desk.chats.draft(p.chat_id, "另一个客服") == ("", 0)
+    desk.chats.send(p.chat_id, "小美", "亲，稍等")
+    assert desk.chats.draft(p.chat_id, "小美") == ("", 0)
+
+
+def test_control_sequences_stripped_markup_kept_literally(desk):
+    p = desk.chats.inject("[b]x[/b]", "看 \x1b[31m红\x1b[0m [bold red]x[/] \x07响")
+    [m] = desk.chats.recent(p.chat_id)
+    assert m.text == "看 红 [bold red]x[/] 响"
+    assert desk.chats.summary(p.chat_id).buyer_nick == "[b]x[/b]"
+
+
+def test_empty_message_refused_and_nothing_written(desk):
+    with pytest.raises(ValueError):
+        desk.chats.inject("小王", "   ")
+    assert desk.chats.sessions() == []
+
+
+def test_windowed_history(desk, clock):
+    p = desk.chats.inject("小王", "m0")
+    for i in range(1, 250):
+        desk.chats.inject("小王", f"m{i}")
+    last = desk.chats.recent(p.chat_id, 100)
+    assert [m.text for m in last][0] == "m150" and last[-1].text == "m249"
+    older = desk.chats.recent(p.chat_id, 100, before_id=last[0].id)
+    assert older[-1].text == "m149"
+    assert [m.text for m in desk.chats.after(p.chat_id, last[-2].id)] == ["m249"]
+
+
+def test_sqlite_pragmas_wal_foreign_keys(db_path, desk):
+    con = sqlite3.connect(db_path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with desk.store.read() as s:
+        assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_newer_schema_refused_without_change(db_path, desk):
+    desk.close()
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    con.commit()
+    before = db_path.read_bytes()
+    with pytest.raises(StoreVersionError, match="newer cs-console"):
+        open_store(str(db_path))
+    assert db_path.read_bytes() == before
+
+
+def test_money_column_is_exact_integer_fen(tmp_path):
+    store = open_store(str(tmp_path / "m.db"))
+    md = MetaData()
+    t = Table("money_probe", md, Column("amount", Money))
+    md.create_all(store.engine)
+    big = Decimal("12345678901234567.89")  # REAL would lose the fen
+    with store.engine.begin() as c:
+        c.execute(t.insert().values(amount=big))
+    with store.engine.connect() as c:
+        assert c.execute(select(t.c.amount)).scalar() == big
+        raw = c.exec_driver_sql("SELECT typeof(amount), amount FROM money_probe").one()
+    assert raw == ("integer", 1234567890123456789)
