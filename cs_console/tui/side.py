@@ -1,10 +1,27 @@
-"""The tabbed side panel: 订单 / 计算器 / 交接 / 售后 / 备忘. Each feature owns its tab widget."""
+"""The tabbed side panel: 订单 / 计算器 / 交接 / 售后 / 备忘. Each feature owns its tab widget.
+
+A tab widget is any Widget; if it has ``show_chat(chat_id, buyer)`` it is told whenever the
+selected chat changes. Add a feature's tab as one line in ``TABS``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
+
+
+def _placeholder(text: str) -> Callable[[], Widget]:
+    return lambda: Static(text)
+
+
+# (title, pane id, factory). Features replace their placeholder with their widget.
+TABS: list[tuple[str, str, Callable[[], Widget]]] = [
+    ("订单", "tab-orders", _placeholder("（订单）")),
+]
 
 
 class SidePanel(Vertical):
@@ -12,8 +29,9 @@ class SidePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="side-tabs"):
-            with TabPane("订单", id="tab-orders"):
-                yield Static("（订单面板）", id="orders-placeholder")
+            for title, pane_id, factory in TABS:
+                with TabPane(title, id=pane_id):
+                    yield factory()
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         """Tell every tab which chat/buyer is selected."""
@@ -22,3 +40,6 @@ class SidePanel(Vertical):
                 handler = getattr(child, "show_chat", None)
                 if handler is not None:
                     handler(chat_id, buyer)
+
+    def open_tab(self, pane_id: str) -> None:
+        self.query_one(TabbedContent).active = pane_id

@@ -12,5 +12,9 @@ from cs_console.store.tables.core import (
     Meta,
     ResponseRecord,
 )
+from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 
-__all__ = ["Agent", "Buyer", "Chat", "Draft", "Message", "Meta", "ResponseRecord"]
+__all__ = [
+    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
+    "ResponseRecord",
+]

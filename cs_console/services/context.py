@@ -1,0 +1,56 @@
+"""Placeholder values for one chat: the buyer's own data and their latest order — nobody else's."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from cs_console.domain.money import format_money
+from cs_console.domain.placeholders import PLACEHOLDERS
+from cs_console.store.chats import find_buyer
+from cs_console.store.engine import Store
+from cs_console.store.tables import Order, OrderItem
+
+
+def latest_order(s: Session, buyer_id: int) -> Order | None:
+    """The buyer's most recently placed order."""
+    return s.exec(select(Order).where(Order.buyer_id == buyer_id)
+                  .order_by(col(Order.placed_at).desc(), col(Order.id).desc())).first()
+
+
+def describe_items(items: list[OrderItem]) -> str:
+    """``连体衣 粉色/73 ×2，袜子 ×1``"""
+    parts = []
+    for it in items:
+        if it.closed:
+            continue
+        spec = "/".join(x for x in (it.colour, it.size) if x)
+        parts.append(f"{it.title}{' ' + spec if spec else ''} ×{it.quantity}")
+    return "，".join(parts)
+
+
+def chat_values(store: Store, buyer_nick: str, agent: str, shop: str = "") -> dict[str, str | None]:
+    """Values for ``domain.placeholders.fill``: only this buyer's own data (privacy rule)."""
+    values: dict[str, str | None] = {name: None for name in PLACEHOLDERS if name != "cursor"}
+    values.update(buyer=buyer_nick, agent=agent, shop=shop or None)
+    with store.read() as s:
+        try:
+            buyer = find_buyer(s, buyer_nick)
+        except LookupError:
+            return values
+        order = latest_order(s, buyer.id)
+        if order is None:
+            return values
+        items = list(s.exec(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.line_no)).all())
+        address = "".join(x for x in (order.province, order.city, order.district, order.address_detail) if x)
+        values.update({
+            "order_no": order.order_no,
+            "items": describe_items(items) or None,
+            "total": format_money(order.amount),
+            "postage": format_money(order.postage),
+            "courier": order.courier or None,
+            "tracking_no": order.tracking_no or None,
+            "address": address or None,
+            "receiver": order.receiver_name or None,
+            "phone": order.phone or None,
+        })
+    return values
