@@ -150,6 +150,8 @@ class CsConsoleApp(App[None]):
     # ---- store → screen -----------------------------------------------------------------------
     def poll_store(self) -> None:
         """Cheap change check; on a change re-read the session list and new messages only."""
+        if not self._panes_alive():
+            return
         if self._watcher is not None and self._watcher.changed():
             self.refresh_sessions()
             self._pull_new_messages()
@@ -179,7 +181,12 @@ class CsConsoleApp(App[None]):
             self.query_one(Transcript).append(new)
 
     def _tick(self) -> None:
-        self.query_one(SessionList).tick(self.desk.clock())
+        if self._panes_alive():
+            self.query_one(SessionList).tick(self.desk.clock())
+
+    def _panes_alive(self) -> bool:
+        """False while shutting down (timers may still fire after the screen is gone)."""
+        return bool(self.screen_stack) and bool(self.query(SessionList))
 
     def _update_title(self) -> None:
         c = self.current
