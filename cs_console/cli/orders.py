@@ -11,7 +11,16 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, err, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    open_desk,
+    resolve_agent,
+)
 from cs_console.domain.clock import local
 from cs_console.domain.money import MoneyError, format_money
 from cs_console.domain.orders import OrderRefused, OrderView
@@ -178,7 +187,13 @@ def import_(orders_csv: Annotated[Path, typer.Argument(help="Order export (one r
             skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good rows; still report the bad ones.")] = False,
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Import the seller backend's CSV export (GBK or UTF-8); all-or-nothing unless --skip-bad."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     desk = open_desk(db)
     with Progress(TextColumn("导入订单"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
