@@ -39,6 +39,7 @@ class CsConsoleApp(App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
@@ -239,6 +240,15 @@ class CsConsoleApp(App[None]):
             self.screen.toggle_class("-side-open")
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
+
+    def action_open_orders(self) -> None:
+        """Show the side panel's 订单 tab and put the keyboard in the order list."""
+        side = self.query_one(SidePanel)
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side.remove_class("-hidden")
+        side.open_tab("tab-orders")
+        self.query_one("#orders-list").focus()
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
