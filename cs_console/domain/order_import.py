@@ -13,8 +13,9 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from cs_console.domain.money import MoneyError, parse_money
@@ -48,7 +49,8 @@ STATE_NAMES: dict[str, OrderState] = {
 }
 COLOUR_KEYS = ("颜色分类", "颜色", "主要颜色", "颜色分类名称")
 SIZE_KEYS = ("尺码", "尺寸", "参考身高", "鞋码", "适用年龄")
-_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d")
+_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
+_PLAIN_AMOUNT = re.compile(r"^\d{1,12}\.\d\d$")
 _POSTCODE = re.compile(r"\s*[(（]\s*\d{6}\s*[)）]\s*$|\s+\d{6}$")
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 _ATTRIBUTE = re.compile(r"\s*([^:：]+)[:：](.*)$")
@@ -56,6 +58,13 @@ _ADDRESS = re.compile(
     r"^(?P<province>(?:北京|天津|上海|重庆)市?|.+?(?:省|自治区|特别行政区))"
     r"(?P<city>.+?(?:市|自治州|地区|盟))?(?P<district>.+?(?:区|县|市|旗))?(?P<detail>.*)$"
 )
+
+
+def _one_line(text: str) -> str:
+    """``text.one_line`` with a fast path for the usual already-clean value."""
+    if text.isprintable() and "  " not in text and text.strip() == text:
+        return text
+    return one_line(text)
 
 
 class RowError(ValueError):
@@ -133,7 +142,11 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def unwrap(value: str) -> str:
     """``="2023112012345"`` → ``2023112012345`` (spreadsheet-proof values); trims spaces."""
+    if not value or (value[0] not in "= \t" and value[-1] not in " \t"):
+        return value  # the usual case: nothing to trim or unwrap
     v = value.strip()
+    if not v or v[0] != "=":
+        return v
     if v.startswith('="') and v.endswith('"') and len(v) >= 3:
         v = v[2:-1]
     elif v.startswith("=") and len(v) > 1 and v[1:].replace(".", "", 1).isdigit():
@@ -148,19 +161,25 @@ def rows(text: str, headers: dict[str, str]) -> Iterator[tuple[int, dict[str, st
         head = next(reader)
     except StopIteration:
         return
-    columns = [headers.get(h.strip().lstrip("\ufeff")) for h in head]
-    if "order_no" not in columns:
+    wanted: dict[str, int] = {}  # field → first column carrying it
+    for i, h in enumerate(head):
+        name = headers.get(h.strip().lstrip("\ufeff"))
+        if name and name not in wanted:
+            wanted[name] = i
+    if "order_no" not in wanted:
         raise RowError("no 订单编号 column in the header")
+    picks = list(wanted.items())
+    width = max(wanted.values()) + 1
     line = reader.line_num
     for raw in reader:
         start, line = line + 1, reader.line_num
-        if not any(c.strip() for c in raw):
+        if not any(raw) or not "".join(raw).strip():
             continue
-        row: dict[str, str] = {}
-        for name, value in zip(columns, raw, strict=False):
-            if name and name not in row:
-                row[name] = unwrap(value)
-        yield start, row
+        if len(raw) < width:
+            raw += [""] * (width - len(raw))
+        # unwrap() only where a value starts with "=" or has spaces around it (rare): the hot loop
+        yield start, {name: unwrap(v) if v and (v[0] in "= \t" or v[-1] in " \t") else v
+                      for name, i in picks for v in (raw[i],)}
 
 
 # ---- single values -------------------------------------------------------------------------
@@ -172,20 +191,36 @@ def parse_state(text: str) -> OrderState:
         raise RowError(f"unknown order state {text!r}") from None
 
 
+@lru_cache(maxsize=8)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
 def parse_time(text: str, tz: str) -> datetime | None:
-    """Backend times are the shop's local time; empty → None."""
+    """Backend times are the shop's local time (``tz``); returned aware in UTC; empty → None."""
     t = text.strip()
     if not t or t in ("-", "null"):
         return None
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(t, fmt).replace(tzinfo=ZoneInfo(tz))
-        except ValueError:
-            continue
-    raise RowError(f"unreadable time {text!r}")
+    try:
+        value = datetime.fromisoformat(t)  # 2026-11-23 09:40:12, 2026-11-23 09:40, 2026-11-23
+    except ValueError:
+        value = None
+        for fmt in _TIME_FORMATS:
+            try:
+                value = datetime.strptime(t, fmt)
+                break
+            except ValueError:
+                continue
+        if value is None:
+            raise RowError(f"unreadable time {text!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_zone(tz))
+    return value.astimezone(UTC)
 
 
 def parse_amount(text: str, what: str, *, default: Decimal | None = None) -> Decimal:
+    if _PLAIN_AMOUNT.match(text):  # the export's usual form, e.g. 137.90
+        return Decimal(text)
     if not text.strip() and default is not None:
         return default
     try:
@@ -211,7 +246,7 @@ def parse_attributes(text: str) -> tuple[str, str]:
 
 def split_address(text: str) -> tuple[str, str, str, str]:
     """``浙江省 杭州市 西湖区 文三路90号 (310000)`` → (province, city, district, detail)."""
-    a = _POSTCODE.sub("", one_line(text)).strip()
+    a = _POSTCODE.sub("", _one_line(text)).strip()
     if not a:
         return "", "", "", ""
     parts = a.split(" ")
@@ -233,7 +268,7 @@ def parse_order(line: int, row: dict[str, str], tz: str) -> ParsedOrder:
     no = row.get("order_no", "")
     if not no:
         raise RowError("missing order number (订单编号)")
-    buyer = one_line(row.get("buyer", ""))
+    buyer = _one_line(row.get("buyer", ""))
     if not buyer:
         raise RowError("missing buyer nick (买家会员名)")
     if not row.get("state"):
@@ -249,11 +284,11 @@ def parse_order(line: int, row: dict[str, str], tz: str) -> ParsedOrder:
     return ParsedOrder(
         line=line, order_no=no, buyer=buyer, state=state, placed_at=placed,
         paid_at=parse_time(row.get("paid_at", ""), tz), shipped_at=parse_time(row.get("shipped_at", ""), tz),
-        receiver_name=one_line(row.get("receiver_name", "")),
+        receiver_name=_one_line(row.get("receiver_name", "")),
         phone=(row.get("phone") or row.get("phone_alt") or "").lstrip("'"),
         province=province, city=city, district=district, address_detail=detail,
         items_total=items_total, postage=postage, amount=amount,
-        courier=one_line(row.get("courier", "")), tracking_no=row.get("tracking_no", "").removeprefix("No:"),
+        courier=_one_line(row.get("courier", "")), tracking_no=row.get("tracking_no", "").removeprefix("No:"),
         remark=row.get("remark", ""), buyer_message=row.get("buyer_message", ""),
         close_reason=row.get("close_reason", ""),
     )
@@ -263,7 +298,7 @@ def parse_item(line: int, row: dict[str, str]) -> ParsedItem:
     no = row.get("order_no", "")
     if not no:
         raise RowError("missing order number (订单编号)")
-    title = one_line(row.get("title", ""))
+    title = _one_line(row.get("title", ""))
     if not title:
         raise RowError("missing item title (标题)")
     price = parse_amount(row.get("unit_price", ""), "价格")

@@ -10,15 +10,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
 from cs_console.domain.orders import ItemView, OrderState, OrderView
-from cs_console.store import audit
+from cs_console.store import audit, bulk
 from cs_console.store.tables import AuditEntry, Buyer, Order, OrderItem
 
-CHUNK = 500  # IN (...) lists stay well under SQLite's variable limit
+CHUNK = 900  # IN (...) lists stay well under SQLite's variable limit
 IMPORT_AGENT = "导入"
 
 
@@ -110,6 +110,8 @@ def _chunks(seq: Sequence, n: int = CHUNK):
 
 def existing_orders(s: Session, order_nos: Sequence[str]) -> dict[str, Existing]:
     out: dict[str, Existing] = {}
+    if s.exec(select(Order.id).limit(1)).first() is None:
+        return out  # first import into an empty store
     for chunk in _chunks(list(order_nos)):
         for oid, no, state, edited in s.exec(select(Order.id, Order.order_no, Order.state, Order.locally_edited_at)
                                              .where(col(Order.order_no).in_(chunk))).all():
@@ -117,81 +119,78 @@ def existing_orders(s: Session, order_nos: Sequence[str]) -> dict[str, Existing]
     return out
 
 
+def _ids_by(s: Session, key_col, id_col, keys: Sequence) -> dict:
+    out: dict = {}
+    for chunk in _chunks(list(keys)):
+        out.update({k: i for i, k in s.exec(select(id_col, key_col).where(col(key_col).in_(chunk))).all()})
+    return out
+
+
 def ensure_buyers(s: Session, nicks: Iterable[str], now: datetime) -> dict[str, int]:
     """Buyer id per nick, inserting the missing buyers in one batch."""
     wanted = list(dict.fromkeys(nicks))
-    ids: dict[str, int] = {}
-    for chunk in _chunks(wanted):
-        ids.update({n: i for i, n in s.exec(select(Buyer.id, Buyer.nick).where(col(Buyer.nick).in_(chunk))).all()})
+    ids = _ids_by(s, Buyer.nick, Buyer.id, wanted)
     missing = [n for n in wanted if n not in ids]
     if missing:
-        conn = s.connection()
-        conn.execute(insert(Buyer.__table__), [{"nick": n, "tags": "", "created_at": now} for n in missing])
-        for chunk in _chunks(missing):
-            ids.update({n: i for i, n in s.exec(select(Buyer.id, Buyer.nick).where(col(Buyer.nick).in_(chunk))).all()})
+        when = bulk.codec(s.connection()).time(now)
+        bulk.insert_many(s.connection(), Buyer.__table__, ("nick", "tags", "created_at"),
+                         [(n, "", when) for n in missing])
+        ids.update(_ids_by(s, Buyer.nick, Buyer.id, missing))
     return ids
 
 
-_IMPORTED_FIELDS = ("state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone", "province", "city",
-                    "district", "address_detail", "items_total", "postage", "amount", "courier", "tracking_no",
-                    "buyer_message", "close_reason")
+_IMPORTED = ("state", "buyer_id", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone", "province", "city",
+             "district", "address_detail", "items_total", "postage", "amount", "courier", "tracking_no",
+             "buyer_message", "close_reason", "imported_at")
+_ITEM_FIELDS = ("title", "colour", "size", "unit_price", "quantity", "free_postage")
+
+
+def _imported_values(o: ParsedOrder, buyer_id: int, now: object, c: bulk.Codec) -> tuple:
+    return (o.state.value, buyer_id, c.time(o.placed_at), c.time(o.paid_at), c.time(o.shipped_at), o.receiver_name,
+            o.phone, o.province, o.city, o.district, o.address_detail, c.money(o.items_total), c.money(o.postage),
+            c.money(o.amount), o.courier, o.tracking_no, o.buyer_message, o.close_reason, now)
 
 
 def write_import(s: Session, orders: Sequence[ParsedOrder], items: Sequence[ParsedItem], existing: dict[str, Existing],
                  now: datetime, source: str, progress: Callable[[int], None] = lambda n: None) -> tuple[int, int]:
     """Insert new orders, update known ones (keeping local flags/remarks), upsert item lines.
 
-    Returns (imported, updated). Batches rows through SQLAlchemy Core executemany."""
+    Returns (imported, updated). Rows go through ``store.bulk`` executemany batches."""
     conn = s.connection()
     order_t = Order.__table__
     buyers = ensure_buyers(s, (o.buyer for o in orders), now)
-    new_rows, upd_rows = [], []
+    c = bulk.codec(conn)
+    when = c.time(now)
+    new_rows, upd_rows, upd_remark_rows = [], [], []
     for o in orders:
-        row = {f: getattr(o, f) for f in _IMPORTED_FIELDS}
-        row["state"] = o.state.value
-        row["buyer_id"] = buyers[o.buyer]
-        row["imported_at"] = now
+        values = _imported_values(o, buyers[o.buyer], when, c)
         old = existing.get(o.order_no)
         if old is None:
-            row.update(order_no=o.order_no, flag="grey", remark=o.remark)
-            new_rows.append(row)
+            new_rows.append((*values, o.order_no, "grey", o.remark))
             continue
-        if not old.locally_edited:
-            row["remark"] = o.remark
-        row["_id"] = old.id
-        upd_rows.append(row)
+        if old.locally_edited:  # keep the flag/remark agents made since the last import
+            upd_rows.append((*values, old.id))
+        else:
+            upd_remark_rows.append((*values, o.remark, old.id))
         if old.state != o.state.value:
             audit.record(s, at=now, agent=IMPORT_AGENT, entity="order", key=o.order_no, field="state",
                          old=old.state, new=o.state.value, reason=f"import {source}")
-    for chunk in _chunks(new_rows, 5000):
-        conn.execute(insert(order_t), chunk)
-        progress(len(chunk))
-    if upd_rows:
-        by_keys: dict[tuple, list[dict]] = {}
-        for r in upd_rows:
-            by_keys.setdefault(tuple(sorted(r)), []).append(r)
-        for keys, group in by_keys.items():
-            stmt = update(order_t).where(order_t.c.id == bindparam("_id")).values(
-                {k: bindparam(f"b_{k}", type_=order_t.c[k].type) for k in keys if k != "_id"})
-            for chunk in _chunks(group, 5000):
-                conn.execute(stmt, [{(k if k == "_id" else f"b_{k}"): v for k, v in r.items()} for r in chunk])
-                progress(len(chunk))
+    bulk.insert_many(conn, order_t, (*_IMPORTED, "order_no", "flag", "remark"), new_rows, progress)
+    bulk.update_many(conn, order_t, _IMPORTED, upd_rows, progress)
+    bulk.update_many(conn, order_t, (*_IMPORTED, "remark"), upd_remark_rows, progress)
     if items:
-        _write_items(s, items, now)
+        _write_items(s, items)
         progress(len(items))
-    return len(new_rows), len(upd_rows)
+    return len(new_rows), len(upd_rows) + len(upd_remark_rows)
 
 
-def _write_items(s: Session, items: Sequence[ParsedItem], now: datetime) -> None:
+def _write_items(s: Session, items: Sequence[ParsedItem]) -> None:
+    """Item lines numbered 1, 2, … per order in file order; a known (order, line) is updated."""
     conn = s.connection()
-    item_t = OrderItem.__table__
-    nos = list(dict.fromkeys(i.order_no for i in items))
-    ids: dict[str, int] = {}
-    for chunk in _chunks(nos):
-        ids.update({n: i for i, n in s.exec(select(Order.id, Order.order_no).where(col(Order.order_no).in_(chunk))).all()})
+    money = bulk.codec(conn).money
+    ids = _ids_by(s, Order.order_no, Order.id, dict.fromkeys(i.order_no for i in items))
     have: dict[tuple[int, int], int] = {}
-    order_ids = list(ids.values())
-    for chunk in _chunks(order_ids):
+    for chunk in _chunks(list(ids.values())):
         for iid, oid, line in s.exec(select(OrderItem.id, OrderItem.order_id, OrderItem.line_no)
                                      .where(col(OrderItem.order_id).in_(chunk))).all():
             have[(oid, line)] = iid
@@ -200,21 +199,13 @@ def _write_items(s: Session, items: Sequence[ParsedItem], now: datetime) -> None
     for it in items:
         line = counter[it.order_no] = counter.get(it.order_no, 0) + 1
         oid = ids[it.order_no]
-        row = {"title": it.title, "colour": it.colour, "size": it.size, "unit_price": it.unit_price,
-               "quantity": it.quantity, "free_postage": it.free_postage}
+        values = (it.title, it.colour, it.size, money(it.unit_price), it.quantity, it.free_postage)
         if (oid, line) in have:
-            row["_id"] = have[(oid, line)]
-            upd_rows.append(row)
+            upd_rows.append((*values, have[(oid, line)]))
         else:
-            row.update(order_id=oid, line_no=line, closed=False, close_reason="")
-            new_rows.append(row)
-    for chunk in _chunks(new_rows, 5000):
-        conn.execute(insert(item_t), chunk)
-    if upd_rows:
-        stmt = update(item_t).where(item_t.c.id == bindparam("_id")).values(
-            {k: bindparam(f"b_{k}", type_=item_t.c[k].type) for k in upd_rows[0] if k != "_id"})
-        for chunk in _chunks(upd_rows, 5000):
-            conn.execute(stmt, [{(k if k == "_id" else f"b_{k}"): v for k, v in r.items()} for r in chunk])
+            new_rows.append((*values, oid, line, False, ""))
+    bulk.insert_many(conn, OrderItem.__table__, (*_ITEM_FIELDS, "order_id", "line_no", "closed", "close_reason"), new_rows)
+    bulk.update_many(conn, OrderItem.__table__, _ITEM_FIELDS, upd_rows)
 
 
 def known_order_nos(s: Session, order_nos: Iterable[str]) -> set[str]:
