@@ -151,3 +151,20 @@ def test_demo_files_import(desk):
     summary = desk.orders.import_files(folder / "orders.csv", folder / "items.csv")
     assert summary.rejected == [] and summary.imported >= 10
     assert {o.state for o in desk.orders.list()} == set(OrderState)
+
+
+def test_bulk_rows_stored_exactly_as_the_orm_stores_them(desk, files):
+    """store/bulk.py encodes money/time itself on SQLite: it must match the column types."""
+    from sqlalchemy import text
+
+    from cs_console.store.tables import Order
+
+    desk.orders.import_files(*files)
+    imported = desk.orders.show("1001")
+    with desk.store.write() as s:
+        buyer_id = s.exec(text("SELECT buyer_id FROM orders WHERE order_no = '1001'")).one()[0]
+        s.add(Order(order_no="orm", buyer_id=buyer_id, placed_at=imported.placed_at, state="PAID",
+                    items_total=imported.items_total, postage=imported.postage, amount=imported.amount))
+    with desk.store.read() as s:
+        rows = s.exec(text("SELECT placed_at, items_total, amount FROM orders WHERE order_no IN ('1001', 'orm')")).all()
+    assert rows[0] == rows[1] and rows[0][1] == 11800

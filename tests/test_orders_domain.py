@@ -158,3 +158,13 @@ def test_mask_phone(phone, masked):
 
 def test_labels_cover_everything():
     assert all(s.label for s in OrderState) and all(a.label for a in Action) and all(c.label for c in FlagColour)
+
+
+def test_order_rules_and_store_do_not_import_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, cs_console.domain.orders, cs_console.domain.flags, cs_console.domain.order_import, "
+            "cs_console.store.orders, cs_console.store.bulk, cs_console.services.orders; "
+            "sys.exit('textual' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

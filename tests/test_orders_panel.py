@@ -9,7 +9,13 @@ from textual.widgets import OptionList
 
 from cs_console.config.locations import data_dir
 from cs_console.tui.app import CsConsoleApp
-from cs_console.tui.order_dialogs import AmountDialog, ConfirmDialog, DetailDialog, FlagDialog, PickDialog
+from cs_console.tui.order_dialogs import (
+    AmountDialog,
+    ConfirmDialog,
+    DetailDialog,
+    FlagDialog,
+    PickDialog,
+)
 from cs_console.tui.orders_panel import OrdersPanel
 
 WAIT, SUCCESS, PAID = "3712208811420001", "3712208811420002", "3712208811420008"
