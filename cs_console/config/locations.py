@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 
 APP_NAME = "cs-console"
 ENV_DB = "CS_CONSOLE_DB"
@@ -32,3 +32,15 @@ def default_db_url() -> str:
         return env
     folder = user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
     return str(folder / "cs-console.db")
+
+
+def personal_replies_dir() -> Path:
+    """Each agent's own phrases: ``<dir>/<agent>.yaml`` (``$CS_CONSOLE_PERSONAL_REPLIES`` overrides)."""
+    env = os.environ.get("CS_CONSOLE_PERSONAL_REPLIES")
+    return Path(env) if env else user_data_path(APP_NAME, appauthor=False) / "replies"
+
+
+def cache_dir() -> Path:
+    """Derived data that can be rebuilt (pinyin keys of phrases): ``$CS_CONSOLE_CACHE`` or the user cache dir."""
+    env = os.environ.get("CS_CONSOLE_CACHE")
+    return Path(env) if env else user_cache_path(APP_NAME, appauthor=False)
