@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, err, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    open_desk,
+    resolve_agent,
+)
 from cs_console.config import ConfigError
 from cs_console.config.locations import quick_replies_file
 from cs_console.config.replies import load_phrases

@@ -219,10 +219,14 @@ class ReplyService:
             raise LookupError(f"no quick reply with code {code!r}")
         return Rendered(phrase, self.fill(phrase, buyer, agent))
 
+    def values(self, buyer: str | None, agent: str) -> dict[str, str | None]:
+        """Placeholder values of this buyer's own chat (no buyer: only agent and shop)."""
+        if buyer:
+            return chat_values(self.store, buyer, agent, self.policy.shop.name)
+        return {"agent": agent, "shop": self.policy.shop.name}
+
     def fill(self, phrase: Phrase, buyer: str | None, agent: str) -> Filled:
-        values = chat_values(self.store, buyer, agent, self.policy.shop.name) if buyer else {
-            "agent": agent, "shop": self.policy.shop.name}
-        return fill(phrase.text, values)
+        return fill(phrase.text, self.values(buyer, agent))
 
     def record_use(self, code: str, agent: str) -> int:
         """Count one use of a phrase by ``agent`` (one transaction)."""

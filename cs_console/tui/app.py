@@ -16,6 +16,7 @@ from cs_console.services.desk import Desk
 from cs_console.store.changes import watch
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
+from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.transcript import Transcript
@@ -26,7 +27,7 @@ DRAFT_DEBOUNCE = 0.4
 NARROW_WIDTH = 110
 
 
-class CsConsoleApp(App[None]):
+class CsConsoleApp(QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -39,6 +40,7 @@ class CsConsoleApp(App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        *QuickRepliesMixin.REPLY_BINDINGS,
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
@@ -77,6 +79,7 @@ class CsConsoleApp(App[None]):
         if self.session_chats:
             self.select_chat(self.session_chats[0].chat_id)
         self.query_one(Composer).focus()
+        self.setup_replies()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
         self.call_after_refresh(self._mark_ready)
