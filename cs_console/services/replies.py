@@ -12,18 +12,20 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cs_console.config import ConfigError
 from cs_console.config.locations import cache_dir, personal_replies_dir, quick_replies_file
-from cs_console.config.replies import load_phrases
 from cs_console.domain.clock import Clock
 from cs_console.domain.placeholders import Filled, fill
-from cs_console.domain.replies import Hit, Phrase, PinyinKeys, ReplyIndex, pinyin_keys
-from cs_console.domain.replies.pinyin import key_digest
+from cs_console.domain.replies.pinyin import PinyinKeys, key_digest
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.context import chat_values
 from cs_console.store import replies as repo
 from cs_console.store.engine import Store
+
+if TYPE_CHECKING:  # the phrase model, index and rapidfuzz load on first use, not at start-up
+    from cs_console.domain.replies import Hit, Phrase, ReplyIndex
 
 CACHE_NAME = "reply-pinyin.json"
 
@@ -66,6 +68,8 @@ class _Source:
             if self.personal:
                 self.phrases = []
             return changed
+        from cs_console.config.replies import load_phrases
+
         try:
             phrases = load_phrases(self.path)
         except ConfigError as exc:
@@ -95,6 +99,8 @@ class PinyinCache:
         d = key_digest(text)
         hit = self.keys.get(d)
         if hit is None:
+            from cs_console.domain.replies.pinyin import pinyin_keys
+
             keys = pinyin_keys(text)
             self.keys[d] = (keys.full, keys.initials)
             self.dirty = True
@@ -190,6 +196,8 @@ class ReplyService:
         with self._lock:
             idx = self._indexes.get(key)
             if idx is None:
+                from cs_console.domain.replies.index import ReplyIndex
+
                 if self._cache is None:
                     self._cache = PinyinCache(self._cache_file or cache_dir() / CACHE_NAME)
                 idx = self._indexes[key] = ReplyIndex(self.phrases(agent), self._cache)

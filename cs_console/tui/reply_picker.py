@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from cs_console.domain.placeholders import Filled, fill
 from cs_console.domain.replies import Hit, Phrase, ReplyIndex
-from cs_console.domain.text import one_line, truncate_cells
+from cs_console.domain.text import cell_width, one_line, truncate_cells
 
 DEBOUNCE = 0.05
 LIMIT = 8
@@ -110,25 +110,30 @@ class ReplyPicker(ModalScreen[Pick | None]):
         self.hits = self.index.search(query, self.usage, limit=LIMIT, group=self.group)
         options = self.query_one(OptionList)
         options.clear_options()
-        width = max(20, (self.size.width or 100) - 8)
-        options.add_options([Option(self._row(h.phrase, width), id=h.phrase.code) for h in self.hits])
+        width = options.scrollable_content_region.width or min(int(self.size.width * 0.9), 110) - 4
+        options.add_options([Option(self._row(h.phrase, width - 1), id=h.phrase.code) for h in self.hits])
         if self.hits:
             options.highlighted = 0
         self._show_preview()
 
     @staticmethod
     def _row(p: Phrase, width: int) -> Text:
-        row = Text()
-        row.append(f"/{p.code:<7}", style="bold")
-        row.append(" ")
-        row.append(truncate_cells(one_line(p.title), 16), style="italic" if p.personal else "")
-        row.append("  ")
-        row.append(truncate_cells(one_line(p.text), max(8, width - 28)), style="dim")
+        """``/code  title  text…`` on one line, cut with … at ``width`` cells."""
+        head = f"/{p.code:<7} {truncate_cells(one_line(p.title), 16)}  "
+        row = Text(truncate_cells(head, width), no_wrap=True)
+        row.stylize("bold", 0, len(p.code) + 1)
+        rest = width - cell_width(head)
+        if rest > 1:
+            row.append(truncate_cells(one_line(p.text.replace("{cursor}", "")), rest), style="dim")
         return row
 
     def _show_groups(self) -> None:
-        line = Text()
-        for i, name in enumerate(self.groups):
+        """Group tabs, scrolled so the current one is visible even at 80 columns."""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        first = max(0, self.group_at - 3)
+        if first:
+            line.append("… ", style="dim")
+        for i, name in enumerate(self.groups[first:], start=first):
             line.append(f" {name} ", style="reverse bold" if i == self.group_at else "")
         self.query_one("#picker-groups", Label).update(line)
 

@@ -8,9 +8,9 @@ Tiers, best first (a phrase is ranked by the best tier it reaches)::
      75 text initials       … text starts with them
      70 initials inside     title or text initials contain the query
      65 title pinyin        tuikuan → 退款进度
-     60 text pinyin         … full pinyin of the text contains it
-     58 title words         substring of title / tags / group (Chinese or Latin)
-     55 text words          substring of the text
+     60 text pinyin         … full pinyin of the text contains it (queries of ≥ 4 letters)
+     58 title words         substring of title / tags / group (Chinese queries)
+     55 text words          substring of the text; for Latin queries, the Latin words (SF, 7)
   52/50 same sound          a query with Han characters, as pinyin, inside the full pinyin:
                             mixed input (tui款) and IME homophone typos (尺马 → 尺码)
   10–49 typo fallback       rapidfuzz ``ratio`` on codes and title initials/titles, score_cutoff
@@ -28,8 +28,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
 
 from cs_console.domain.replies.model import Phrase
 from cs_console.domain.replies.pinyin import PinyinKeys, pinyin_keys
@@ -209,6 +207,8 @@ class ReplyIndex:
         """Typo fallback: rapidfuzz ``ratio`` (cheap) with a cutoff, never ``WRatio`` (24 ms)."""
         if want <= 0:
             return
+        from rapidfuzz import fuzz, process  # lazy: only typos need it
+
         targets = [self.codes, self.title_ini] if q.isascii() else [self.titles]
         best: dict[int, float] = {}
         for choices in targets:
