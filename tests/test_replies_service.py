@@ -137,3 +137,24 @@ def test_cli_refuses_a_bad_team_file(cli_env, tmp_path):
 
 def test_default_team_file_is_the_repo_file(desk):
     assert desk.replies.team_file == Path(__file__).resolve().parents[1] / "quick_replies.yaml"
+
+
+def test_cli_usage_report(cli_env, db_path, desk):
+    desk.replies.record_use("wl", "小美")
+    res = CliRunner().invoke(app, ["replies", "usage", "--json", *cli_env])
+    assert res.exit_code == 0
+    assert [(r["agent"], r["code"], r["uses"]) for r in json.loads(res.stdout)] == [("小美", "wl", 1)]
+
+
+def _loaded_after(imports: str, modules: tuple[str, ...]) -> list[str]:
+    import subprocess
+    import sys
+
+    code = f"import sys, {imports}; print(sorted(m for m in {modules!r} if m in sys.modules))"
+    return eval(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def test_reply_domain_is_pure_and_stays_off_the_start_up_path():
+    domain = "cs_console.domain.replies.index, cs_console.domain.replies.model, cs_console.domain.replies.pinyin"
+    assert _loaded_after(domain, ("textual", "sqlalchemy", "sqlmodel", "cs_console.store")) == []
+    assert _loaded_after("cs_console.services.desk", ("pypinyin", "rapidfuzz", "cs_console.domain.replies.index")) == []

@@ -85,3 +85,12 @@ def check(file: Annotated[Path | None, typer.Argument(help="Phrase file (default
     groups = list(dict.fromkeys(p.group for p in phrases))
     emit({"file": str(path), "ok": True, "phrases": len(phrases), "groups": groups}, as_json,
          f"{path}: ok, {len(phrases)} phrases in {len(groups)} groups")
+
+
+@app.command()
+def usage(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """How often each agent used each phrase (supervisor's report), most used first."""
+    desk = open_desk(db)
+    rows = [{"agent": a, "code": c, "uses": n, "last_used_at": t.isoformat()} for a, c, n, t in desk.replies.usage_report()]
+    emit(rows, as_json, "\n".join(f"{r['agent']:<12} /{r['code']:<8} {r['uses']:>5}  {r['last_used_at'][:19]}"
+                                  for r in rows) or "no quick reply used yet")
