@@ -99,10 +99,18 @@ def test_bad_file_keeps_last_good_set_and_reloads_when_fixed(replies):
     assert replies.reload_if_changed() == (False, [])
 
 
-def test_pinyin_keys_are_cached_on_disk(replies, tmp_path):
+def test_pinyin_keys_are_cached_on_disk(replies, desk, tmp_path, monkeypatch):
     replies.search("wl")
     cache = json.loads((tmp_path / "cache" / "pinyin.json").read_text("utf-8"))
-    assert ["wuliuchaxun", "wlcx"] in cache.values()
+    assert ["wuliuchaxun", "wlcx"] in cache.values() and len(cache) == 4  # 2 titles + 2 texts
+
+    def no_pinyin(text):
+        raise AssertionError(f"pinyin computed again for {text}")
+
+    monkeypatch.setattr("cs_console.domain.replies.pinyin.pinyin_keys", no_pinyin)
+    again = ReplyService(desk.store, desk.policy, desk.clock, team_file=replies.team_file,
+                         cache_file=tmp_path / "cache" / "pinyin.json")
+    assert again.search("wlcx")[0].phrase.code == "wl"  # next start: keys from the cache
 
 
 @pytest.fixture

@@ -88,6 +88,7 @@ class PinyinCache:
     def __init__(self, path: Path | None):
         self.path = path
         self.keys: dict[str, tuple[str, str]] = {}
+        self.used: set[str] = set()  # saved back: keys of texts still in use (edits leave no garbage)
         self.dirty = False
         if path is not None:
             try:
@@ -97,6 +98,7 @@ class PinyinCache:
 
     def __call__(self, text: str) -> PinyinKeys:
         d = key_digest(text)
+        self.used.add(d)
         hit = self.keys.get(d)
         if hit is None:
             from cs_console.domain.replies.pinyin import pinyin_keys
@@ -113,7 +115,8 @@ class PinyinCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.keys, ensure_ascii=False), "utf-8")
+            keep = {k: v for k, v in self.keys.items() if k in self.used}
+            tmp.write_text(json.dumps(keep, ensure_ascii=False), "utf-8")
             os.replace(tmp, self.path)
             self.dirty = False
         except OSError:

@@ -89,7 +89,7 @@ class QuickRepliesMixin:
 
     # ---- hot reload ------------------------------------------------------------------------
     def _poll_replies(self) -> None:
-        self.run_worker(self._reload_replies, thread=True, group="replies", name="reload-replies",
+        self.run_worker(self._reload_replies, thread=True, group="replies-reload", name="reload-replies",
                         exclusive=True, exit_on_error=False)
 
     def _reload_replies(self) -> None:
