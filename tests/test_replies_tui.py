@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from textual import events
 
 from cs_console.services.replies import ReplyService
 from cs_console.store.chats import ensure_buyer
@@ -32,7 +33,7 @@ async def test_picker_inserts_two_phrases_at_the_cursor_then_sends(shop):
         await pilot.press("ctrl+r")
         assert isinstance(app.screen, ReplyPicker)
         await pilot.press(*"qsd")
-        await pilot.pause(0.1)
+        await pilot.pause(0.2)
         assert app.screen.hits[0].phrase.code == "qsd"
         await pilot.press("enter")
         await pilot.pause()
@@ -52,6 +53,7 @@ async def test_picker_send_key_tab_groups_and_missing_placeholder_warning(shop):
     app = CsConsoleApp(shop, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2", "tab", "tab")
+        await pilot.pause(0.2)
         picker = app.screen
         assert picker.group == "稍等" and {h.phrase.group for h in picker.hits} == {"稍等"}
         await pilot.press("ctrl+s")
@@ -73,6 +75,7 @@ async def test_slash_opens_picker_and_slash_code_expands_in_place(shop):
         await pilot.pause()
         assert isinstance(app.screen, ReplyPicker) and composer.text == ""
         await pilot.press("escape")
+        await pilot.pause()
         assert composer.text == "/"  # cancelled: the slash is given back
         await pilot.press("backspace", "/")
         await pilot.pause()
@@ -80,11 +83,26 @@ async def test_slash_opens_picker_and_slash_code_expands_in_place(shop):
         await pilot.pause()
         assert composer.text == "好的呢亲～" and composer.cursor_offset == 5
         await pilot.press(*" /qsd", "space")
+        await pilot.pause()
         assert composer.text == f"好的呢亲～ {QSD}"
         await pilot.press(*" /xx", "tab")
+        await pilot.pause()
         assert composer.text == f"好的呢亲～ {QSD} 感谢您的耐心等待！"
         await pilot.press(*" /zz", "space")  # unknown code: an ordinary space
         assert composer.text.endswith(" /zz ")
+
+
+async def test_keys_typed_in_a_burst_after_slash_land_in_the_picker(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.query_one(Composer)
+        for key in "/qsd":  # no pause between keys: as a fast typist (or a paste) sends them
+            composer.post_message(events.Key(key, key))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReplyPicker) and composer.text == ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert composer.text == QSD
 
 
 async def test_bad_phrase_file_is_reported_and_the_last_good_set_kept(desk, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.actions import SkipAction
 from textual.binding import Binding
 
 from cs_console.domain.placeholders import Filled
@@ -21,7 +22,9 @@ RELOAD_SECONDS = 2.0
 class QuickRepliesMixin:
     """Needs ``self.desk``, ``self.agent``, ``self.current`` (the selected ChatSummary or None)."""
 
-    REPLY_BINDINGS = [Binding("ctrl+r,f2", "open_replies", "快捷短语", id="replies.open")]
+    # priority: the app runs (and awaits) the action itself, so keys typed right after the
+    # key wait for the picker instead of reaching the draft while the picker mounts
+    REPLY_BINDINGS = [Binding("ctrl+r,f2", "open_replies", "快捷短语", id="replies.open", priority=True)]
 
     def setup_replies(self) -> None:
         self._reply_problems: list[str] = []
@@ -40,24 +43,33 @@ class QuickRepliesMixin:
                         + "，请手动补全", severity="warning", timeout=6)
 
     # ---- picker ----------------------------------------------------------------------------
-    def action_open_replies(self, from_slash: bool = False) -> None:
-        if isinstance(self.screen, ReplyPicker):
-            return
+    async def action_open_replies(self, from_slash: bool = False, query: str = "") -> None:
+        """Open the picker and wait until it is mounted, so keys typed right after go into it."""
+        if len(self.screen_stack) > 1:  # a dialog is open: leave the key to it
+            raise SkipAction()
         replies = self.desk.replies
         index = replies.index(self.agent)
         if replies.errors and not len(index):
             self.notify("\n".join(replies.errors[:5]), title="快捷短语文件有错误", severity="error", timeout=10)
             return
         picker = ReplyPicker(index, replies.usage(self.agent), replies.values(self._buyer(), self.agent),
-                             from_slash=from_slash)
-        self.push_screen(picker, callback=partial(self._picked, from_slash))
+                             query=query, from_slash=from_slash)
+        await self.push_screen(picker, callback=partial(self._picked, from_slash), wait_for_dismiss=False)
 
-    def on_composer_slash_at_start(self, _message: Composer.SlashAtStart) -> None:
-        """``/`` into an empty draft opens the picker (the ``/`` is taken back; Esc restores it)."""
+    async def on_composer_slash_at_start(self, _message: Composer.SlashAtStart) -> None:
+        """``/`` into an empty draft opens the picker (the ``/`` is taken back; Esc restores it).
+
+        Keys typed before the picker is up (``/qsd`` in one burst) are already in the draft:
+        they move into the picker's query."""
         composer = self.query_one(Composer)
-        if composer.text == "/":
-            composer.clear()
-        self.action_open_replies(from_slash=True)
+        text = composer.text
+        if not text.startswith("/") or "\n" in text or len(self.screen_stack) > 1:
+            return
+        composer.clear()
+        try:
+            await self.action_open_replies(from_slash=True, query=text[1:])
+        except SkipAction:
+            composer.insert_at_cursor(text)
 
     def _picked(self, from_slash: bool, pick: Pick | None) -> None:
         composer = self.query_one(Composer)

@@ -41,6 +41,8 @@ class Pick:
 class ReplyPicker(ModalScreen[Pick | None]):
     """Search field, a short candidate list, a filled preview."""
 
+    AUTO_FOCUS = "#picker-query"
+
     DEFAULT_CSS = """
     ReplyPicker { align: center bottom; }
     ReplyPicker > #picker {
