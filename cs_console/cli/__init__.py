@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli import chat, orders
+from cs_console.cli import chat, orders, replies
 from cs_console.cli.common import AgentOpt, DbOpt, desk_opener, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(chat.app, name="chat")
 app.add_typer(orders.app, name="orders")
+app.add_typer(replies.app, name="replies")
 
 
 @app.callback()

@@ -12,6 +12,7 @@ from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.chats import ChatService
 from cs_console.services.orders import OrderService
+from cs_console.services.replies import ReplyService
 from cs_console.store.engine import Store, open_store
 
 
@@ -24,10 +25,12 @@ class Desk:
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
     orders: OrderService = field(init=False)
+    replies: ReplyService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
+        self.replies = ReplyService(self.store, self.policy, self.clock)
 
     def close(self) -> None:
         self.store.dispose()

@@ -18,6 +18,7 @@ from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.transcript import Transcript
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 
 
-class CsConsoleApp(App[None]):
+class CsConsoleApp(QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -45,6 +46,7 @@ class CsConsoleApp(App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        *QuickRepliesMixin.REPLY_BINDINGS,
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
@@ -127,6 +129,7 @@ class CsConsoleApp(App[None]):
         if self.session_chats:
             self.select_chat(self.session_chats[0].chat_id)
         self.query_one(Composer).focus()
+        self.setup_replies()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
         self.desk_seconds = time.perf_counter() - self.started_at

@@ -13,8 +13,9 @@ from cs_console.store.tables.core import (
     ResponseRecord,
 )
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
+from cs_console.store.tables.replies import QuickReplyUsage
 
 __all__ = [
     "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
-    "ResponseRecord",
+    "QuickReplyUsage", "ResponseRecord",
 ]
