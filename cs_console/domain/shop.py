@@ -37,9 +37,16 @@ class PhraseSettings(Strict):
     )
 
 
+class PostageSettings(Strict):
+    """The postage calculator (计算器): where its rates table lives."""
+
+    rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
+
+
 class ShopPolicy(Strict):
     """Everything in ``data/shop.yaml``."""
 
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    postage: PostageSettings = PostageSettings()
