@@ -19,6 +19,7 @@ from cs_console.domain.postage import (
     quote,
     summary,
 )
+from cs_console.domain.postage_entry import parse_entry
 from cs_console.domain.postage_rates import normalize_province
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "postage.yaml"
@@ -226,3 +227,21 @@ def test_totals_are_exact_sums_and_never_negative_beyond_rebate(items, courier, 
     assert result.total >= result.items_total + floor
     for ln in result.lines:
         assert ln.amount == ln.amount.quantize(Decimal("0.01"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "index"),
+    [("59 x2 包邮", "item", "", 0), ("韵达", "courier", "yunda", 0), ("SF", "courier", "sf", 0),
+     ("顺丰速运", "courier", "sf", 0), ("广东省", "province", "广东", 0), ("新疆", "province", "新疆", 0),
+     ("自提", "pickup", "", 0), ("-", "remove", "", 0), ("-2", "remove", "", 2), ("--", "clear", "", 0)],
+)
+def test_calculator_entry(text, kind, value, index):
+    entry = parse_entry(TABLE, text)
+    assert (entry.kind, entry.value, entry.index) == (kind, value, index)
+
+
+def test_calculator_entry_unreadable():
+    with pytest.raises(PostageError, match="价格无效"):
+        parse_entry(TABLE, "12.3.4")
+    with pytest.raises(PostageError):
+        parse_entry(TABLE, "火星快递")

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Label
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.services.desk import Desk
 from cs_console.store.changes import watch
+from cs_console.tui.calculator import Calculator
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.sessions import SessionList
@@ -39,6 +40,7 @@ class CsConsoleApp(App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        Binding("alt+c,f12", "open_calculator", "计算器", id="side.calculator"),
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
@@ -240,13 +242,32 @@ class CsConsoleApp(App[None]):
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
 
+    def action_open_calculator(self) -> None:
+        """Show the side panel's 计算器 tab and put the caret in its item entry."""
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side = self.query_one(SidePanel)
+        side.remove_class("-hidden")
+        side.open_tab("tab-calc")
+        self.call_after_refresh(self.query_one(Calculator).focus_entry)
+
+    @on(Calculator.InsertIntoDraft)
+    def _insert_into_draft(self, event: Calculator.InsertIntoDraft) -> None:
+        """Put a tool's text into the draft at the caret (the draft is saved as usual)."""
+        if self.current is None:
+            self.notify("先选择一个会话", severity="warning")
+            return
+        composer = self.query_one(Composer)
+        composer.insert(event.text)
+        composer.focus()
+
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
     def _draft_changed(self) -> None:
         if self.query_one(Composer).text == self._draft_saved:
             return
+        self._cancel_draft_timer()  # (clears the dirty flag: set it after)
         self._draft_dirty = True
-        self._cancel_draft_timer()
         self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft_now, name="save-draft")
 
     def _load_draft(self, text: str, cursor: int) -> None:

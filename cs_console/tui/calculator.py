@@ -1,0 +1,276 @@
+"""The 计算器 side tab: item lines from the keyboard or the buyer's latest order, courier and
+province prefilled from that order, a breakdown that updates as you type, and one key to put
+the polite summary into the chat draft (another copies it)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Select, Static
+
+from cs_console.config import ConfigError
+from cs_console.domain.money import MoneyError, format_money, parse_money
+from cs_console.domain.postage import ItemLine, PostageError, Quote, QuoteRequest, item_line, summary
+from cs_console.domain.postage_entry import parse_entry
+from cs_console.domain.text import clean_text
+
+
+class EntryInput(Input):
+    """The item entry; Backspace in an empty entry drops the last item line."""
+
+    class DropLast(Message):
+        pass
+
+    def action_delete_left(self) -> None:
+        if not self.value:
+            self.post_message(self.DropLast())
+            return
+        super().action_delete_left()
+
+
+class Calculator(Vertical):
+    """Shipping calculator for the selected chat's buyer."""
+
+    DEFAULT_CSS = """
+    Calculator { height: 1fr; padding: 0 1; }
+    Calculator .calc-row { height: 1; margin-top: 1; }
+    Calculator #calc-entry { margin-top: 1; }
+    Calculator #calc-courier { width: 14; }
+    Calculator #calc-province { width: 12; margin-left: 1; }
+    Calculator #calc-city { width: 1fr; margin-left: 1; }
+    Calculator #calc-fee { width: 14; }
+    Calculator #calc-addresses { width: 8; margin-left: 1; }
+    Calculator #calc-pickup { width: 1fr; margin-left: 1; }
+    Calculator #calc-scroll { height: 1fr; margin-top: 1; }
+    Calculator #calc-status { height: auto; color: $error; }
+    Calculator #calc-keys { height: auto; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("alt+i,ctrl+o", "insert_summary", "插入草稿", id="calc.insert"),
+        Binding("alt+y", "copy_summary", "复制", id="calc.copy"),
+        Binding("alt+l", "load_order", "订单商品", id="calc.order"),
+    ]
+
+    class InsertIntoDraft(Message):
+        """Insert ``text`` into the current chat's draft at the caret."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self.items: list[ItemLine] = []
+        self.buyer: str | None = None
+        self.quote: Quote | None = None
+        self.error: str = ""
+        self._options_set = False
+
+    # ---- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield EntryInput(placeholder="59 x2 包邮 / 韵达 / 广东，Enter", id="calc-entry", compact=True)
+        with Horizontal(classes="calc-row"):
+            yield Select([], prompt="快递", allow_blank=True, id="calc-courier", compact=True)
+            yield Input(placeholder="省份", id="calc-province", compact=True)
+            yield Input(placeholder="城市", id="calc-city", compact=True)
+        with Horizontal(classes="calc-row"):
+            yield Input(placeholder="实际运费", id="calc-fee", compact=True)
+            yield Input("1", placeholder="地址数", id="calc-addresses", restrict=r"\d*", compact=True)
+            yield Checkbox("沈阳自提", id="calc-pickup", compact=True)
+        with VerticalScroll(id="calc-scroll"):
+            yield Static(id="calc-breakdown")
+            yield Static(id="calc-status")
+        yield Static("Enter 添加 · ⌫ 删末行 · -2 删第2行 · -- 清空\nalt+l 订单商品 · alt+i 插入草稿 · alt+y 复制", id="calc-keys")
+
+    def on_mount(self) -> None:
+        self._ensure_options()
+        self.recompute()
+
+    def _ensure_options(self) -> str | None:
+        """Fill the courier choices once; returns the partner's code (None: broken rates file)."""
+        try:
+            rates = self.app.desk.postage.rates
+        except ConfigError as exc:
+            self.error = f"运费表有误：{exc}"
+            return None
+        if not self._options_set:
+            select = self.query_one("#calc-courier", Select)
+            select.set_options([(f"{c.name}{'·合作' if code == rates.partner else ''}", code)
+                                for code, c in rates.couriers.items()])
+            select.value = rates.partner
+            self._options_set = True
+        return rates.partner
+
+    # ---- following the selected chat ----------------------------------------------------------
+    def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
+        """A different buyer: start over, prefilled from their latest order's address/courier."""
+        if buyer == self.buyer:
+            return
+        self.buyer = buyer
+        self.items.clear()
+        self.query_one("#calc-entry", Input).value = ""
+        self.query_one("#calc-fee", Input).value = ""
+        self.query_one("#calc-addresses", Input).value = "1"
+        self.query_one("#calc-pickup", Checkbox).value = False
+        partner = self._ensure_options()
+        ctx = self._order_context()
+        courier = (ctx.courier if ctx else None) or partner
+        if courier:
+            self.query_one("#calc-courier", Select).value = courier
+        self.query_one("#calc-province", Input).value = ctx.province if ctx else ""
+        self.query_one("#calc-city", Input).value = ctx.city if ctx else ""
+        self.recompute()
+
+    def _order_context(self):
+        if not self.buyer:
+            return None
+        return self.app.desk.postage.order_context(self.buyer)
+
+    def action_load_order(self) -> None:
+        """Take the item lines of the buyer's latest order (replacing the current lines)."""
+        ctx = self._order_context()
+        if ctx is None or not ctx.items:
+            self.app.notify("这位买家没有订单商品", timeout=2)
+            return
+        self.items = list(ctx.items)
+        self.recompute()
+        self.app.notify(f"已载入订单 {ctx.order_no} 的 {len(ctx.items)} 行商品", timeout=2)
+
+    # ---- entry --------------------------------------------------------------------------------
+    @on(Input.Submitted, "#calc-entry")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        try:
+            entry = parse_entry(self.app.desk.postage.rates, text)
+        except (PostageError, ConfigError) as exc:
+            self.error = str(exc)
+            self.recompute(typing=False)
+            return
+        if entry.kind == "item":
+            self.items.append(entry.item)
+        elif entry.kind == "courier":
+            self.query_one("#calc-courier", Select).value = entry.value
+        elif entry.kind == "province":
+            self.query_one("#calc-province", Input).value = entry.value
+        elif entry.kind == "pickup":
+            box = self.query_one("#calc-pickup", Checkbox)
+            box.value = not box.value
+        elif entry.kind == "remove":
+            self._remove(entry.index)
+        elif entry.kind == "clear":
+            self.items.clear()
+        event.input.value = ""
+        self.recompute()
+
+    @on(EntryInput.DropLast)
+    def _drop_last(self) -> None:
+        self._remove(0)
+        self.recompute()
+
+    def _remove(self, index: int) -> None:
+        if not self.items:
+            return
+        if index == 0:
+            self.items.pop()
+        elif 1 <= index <= len(self.items):
+            self.items.pop(index - 1)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        self.recompute()
+
+    # ---- quoting ------------------------------------------------------------------------------
+    def request(self, pending: ItemLine | None = None) -> QuoteRequest:
+        """The request from the form; raises PostageError/MoneyError for unreadable fields."""
+        fee_text = self.query_one("#calc-fee", Input).value.strip()
+        fee = parse_money(fee_text) if fee_text else None
+        courier = self.query_one("#calc-courier", Select).value
+        addresses = self.query_one("#calc-addresses", Input).value.strip() or "1"
+        items = tuple(self.items) + ((pending,) if pending else ())
+        return QuoteRequest(items, "" if courier is Select.NULL else str(courier),
+                            self.query_one("#calc-province", Input).value,
+                            self.query_one("#calc-city", Input).value,
+                            self.query_one("#calc-pickup", Checkbox).value, fee, int(addresses))
+
+    def recompute(self, typing: bool = True) -> None:
+        """Quote the lines (plus the item being typed, shown as pending) and redraw."""
+        pending = None
+        if typing:
+            self.error = ""
+            entry_text = self.query_one("#calc-entry", Input).value.strip()
+            if entry_text:
+                try:
+                    entry = parse_entry(self.app.desk.postage.rates, entry_text)
+                    pending = entry.item if entry.kind == "item" else None
+                except (PostageError, ConfigError):
+                    pending = None
+        self.quote = None
+        if self.items or pending:
+            try:
+                self.quote = self.app.desk.postage.quote(self.request(pending))
+            except (PostageError, MoneyError, ConfigError) as exc:
+                self.error = self.error or str(exc)
+        self._draw(pending)
+
+    def _draw(self, pending: ItemLine | None) -> None:
+        grid = Table.grid(expand=True, padding=(0, 1))
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_column(justify="right", no_wrap=True)
+        if self.quote is None:
+            for n, item in enumerate(self.items, 1):
+                ln = item_line(item, n)
+                grid.add_row(Text(f"{n}. {clean_text(ln.label)}"), Text(format_money(ln.amount)))
+            if not self.items:
+                grid.add_row(Text("（输入商品：59 x2 包邮，或 alt+l 载入订单商品）", style="dim"), "")
+        else:
+            q = self.quote
+            for n, ln in enumerate(q.item_lines, 1):
+                style = "italic dim" if pending is not None and n == len(q.item_lines) else ""
+                grid.add_row(Text(f"{n}. {clean_text(ln.label)}", style=style), Text(format_money(ln.amount), style=style))
+            grid.add_row(Text("商品合计", style="bold"), Text(format_money(q.items_total), style="bold"))
+            for ln in q.postage_lines:
+                grid.add_row(Text(f"  {ln.label}", style="dim"), Text(_signed(ln.amount), style="dim"))
+            grid.add_row(Text("运费", style="bold"), Text(format_money(q.postage), style="bold"))
+            grid.add_row(Text("共计", style="bold reverse"), Text(format_money(q.total), style="bold reverse"))
+            for note in q.notes:
+                grid.add_row(Text(f"提示：{note}", style="yellow"), "")
+            grid.add_row(Text(summary(q), style="green"), "")
+        self.query_one("#calc-breakdown", Static).update(grid)
+        self.query_one("#calc-status", Static).update(Text(self.error))
+
+    # ---- output -------------------------------------------------------------------------------
+    def summary_text(self) -> str | None:
+        if self.quote is None:
+            self.app.notify(self.error or "还没有可用的报价", severity="warning", timeout=3)
+            return None
+        return summary(self.quote)
+
+    def action_insert_summary(self) -> None:
+        text = self.summary_text()
+        if text:
+            self.post_message(self.InsertIntoDraft(text))
+
+    def action_copy_summary(self) -> None:
+        text = self.summary_text()
+        if text:
+            self.app.copy_to_clipboard(text)
+            self.app.notify("已复制报价", timeout=2)
+
+    def focus_entry(self) -> None:
+        self.query_one("#calc-entry", Input).focus()
+
+
+def _signed(amount: Decimal) -> str:
+    return f"+{format_money(amount)}" if amount > 0 else format_money(amount)

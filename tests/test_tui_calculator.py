@@ -1,0 +1,76 @@
+"""The 计算器 tab: type items, switch courier, insert the summary into the draft, load order items."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.widgets import Input, Select
+
+from cs_console.store.chats import ensure_buyer
+from cs_console.store.tables import Order, OrderItem
+from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.calculator import Calculator
+from cs_console.tui.composer import Composer
+
+
+def seed_order(desk, clock, buyer: str, province: str = "广东省", courier: str = "申通快递") -> None:
+    with desk.store.write() as s:
+        b = ensure_buyer(s, buyer, clock())
+        order = Order(order_no="T1001", buyer_id=b.id, placed_at=clock(), state="WAIT_BUYER_PAY",
+                      province=province, city="广州市", courier=courier, items_total=Decimal("148.00"),
+                      postage=Decimal("10.00"), amount=Decimal("158.00"))
+        s.add(order)
+        s.flush()
+        s.add(OrderItem(order_id=order.id, line_no=1, title="连体衣", colour="粉色", size="73",
+                        unit_price=Decimal("59.00"), quantity=2, free_postage=True))
+        s.add(OrderItem(order_id=order.id, line_no=2, title="袜子", unit_price=Decimal("30.00"), quantity=1))
+
+
+async def test_type_items_switch_courier_insert_summary(desk, clock):
+    desk.chats.inject("小王", "买三件发广东运费多少？")
+    seed_order(desk, clock, "小王")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12")
+        await pilot.pause()
+        calc = app.query_one(Calculator)
+        assert app.focused is calc.query_one("#calc-entry")
+        # prefilled from the latest order: partner courier, Guangdong
+        assert calc.query_one("#calc-courier", Select).value == "sto"
+        assert calc.query_one("#calc-province", Input).value == "广东省"
+        await pilot.press(*"59x3")
+        assert calc.quote is not None and calc.quote.total == Decimal("187.00")  # updates as you type
+        await pilot.press("enter")
+        assert len(calc.items) == 1 and calc.query_one("#calc-entry", Input).value == ""
+        await pilot.press(*"yunda", "enter")
+        assert calc.query_one("#calc-courier", Select).value == "yunda"
+        assert (calc.quote.items_total, calc.quote.postage, calc.quote.total) == (
+            Decimal("177.00"), Decimal("17.00"), Decimal("194.00"))
+        await pilot.press(*"12.3.4", "enter")
+        assert "价格无效" in calc.error and len(calc.items) == 1
+        await pilot.press("ctrl+u", "alt+i")
+        await pilot.pause()
+        composer = app.query_one(Composer)
+        assert composer.text == "亲，您一共 3 件，商品合计 ¥177.00，韵达发广东运费 ¥17.00，共计 ¥194.00"
+        assert app.focused is composer
+        await pilot.pause(0.6)  # the draft debounce
+    chat = desk.chats.chat_of("小王")
+    assert desk.chats.draft(chat.chat_id, "小美")[0].endswith("共计 ¥194.00")
+
+
+async def test_load_order_items_and_drop_lines(desk, clock):
+    desk.chats.inject("小王", "在吗")
+    seed_order(desk, clock, "小王", province="新疆", courier="")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+c")
+        await pilot.pause()
+        calc = app.query_one(Calculator)
+        await pilot.press("alt+l")
+        assert [(i.price, i.quantity, i.free) for i in calc.items] == [
+            (Decimal("59.00"), 2, True), (Decimal("30.00"), 1, False)]
+        assert calc.quote.postage == Decimal("25.00")  # remote: no free postage with the partner
+        await pilot.press("backspace")
+        assert len(calc.items) == 1 and calc.quote.postage == Decimal("25.00")
+        await pilot.press("-", "-", "enter")
+        assert calc.items == [] and calc.quote is None
