@@ -17,7 +17,14 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from cs_console.config import ConfigError
 from cs_console.domain.money import MoneyError, format_money, parse_money
-from cs_console.domain.postage import ItemLine, PostageError, Quote, QuoteRequest, item_line, summary
+from cs_console.domain.postage import (
+    ItemLine,
+    PostageError,
+    Quote,
+    QuoteRequest,
+    item_line,
+    summary,
+)
 from cs_console.domain.postage_entry import parse_entry
 from cs_console.domain.text import clean_text
 
