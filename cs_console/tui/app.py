@@ -266,8 +266,8 @@ class CsConsoleApp(App[None]):
     def _draft_changed(self) -> None:
         if self.query_one(Composer).text == self._draft_saved:
             return
-        self._cancel_draft_timer()  # (clears the dirty flag: set it after)
         self._draft_dirty = True
+        self._cancel_draft_timer()
         self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft_now, name="save-draft")
 
     def _load_draft(self, text: str, cursor: int) -> None:
