@@ -73,3 +73,29 @@ async def test_load_order_items_and_drop_lines(desk, clock):
         assert len(calc.items) == 1 and calc.quote.postage == Decimal("25.00")
         await pilot.press("-", "-", "enter")
         assert calc.items == [] and calc.quote is None
+
+
+async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk, clock, tmp_path):
+    desk.chats.inject("小王", "在吗")
+    clock.advance(5)
+    desk.chats.inject("阿依", "发新疆运费多少")
+    seed_order(desk, clock, "阿依", province="新疆维吾尔自治区", courier="顺丰速运")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", *"59", "enter")
+        calc = app.query_one(Calculator)
+        assert calc.buyer == "小王" and len(calc.items) == 1
+        await pilot.press("alt+down")  # next chat: another buyer, the calculator starts over
+        assert calc.buyer == "阿依" and calc.items == []
+        assert calc.query_one("#calc-courier", Select).value == "sf"
+        assert calc.query_one("#calc-province", Input).value == "新疆维吾尔自治区"
+        await pilot.press("alt+l")
+        assert calc.quote.postage == Decimal("38.00")  # SF to a remote region: no free-postage credit
+    broken = tmp_path / "postage.yaml"
+    broken.write_text("partner: sto\ncouriers: {}\nprovinces: {}\n", encoding="utf-8")
+    desk.postage.rates_file, desk.postage._rates = broken, None
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", *"59", "enter")
+        calc = app.query_one(Calculator)
+        assert "运费表有误" in calc.error and str(broken) in calc.error and calc.quote is None

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from cs_console.config import ConfigError
 from cs_console.domain.money import MoneyError, format_money, parse_money
@@ -27,6 +27,8 @@ from cs_console.domain.postage import (
 )
 from cs_console.domain.postage_entry import parse_entry
 from cs_console.domain.text import clean_text
+
+START_DELAY = 0.5  # seconds after mount before the rates table is read
 
 
 class EntryInput(Input):
@@ -52,8 +54,9 @@ class Calculator(Vertical):
     Calculator #calc-courier { width: 14; }
     Calculator #calc-province { width: 12; margin-left: 1; }
     Calculator #calc-city { width: 1fr; margin-left: 1; }
-    Calculator #calc-fee { width: 14; }
-    Calculator #calc-addresses { width: 8; margin-left: 1; }
+    Calculator .calc-label { width: auto; margin-right: 1; color: $text-muted; }
+    Calculator #calc-fee { width: 8; margin-right: 1; }
+    Calculator #calc-addresses { width: 3; }
     Calculator #calc-pickup { width: 1fr; margin-left: 1; }
     Calculator #calc-scroll { height: 1fr; margin-top: 1; }
     Calculator #calc-status { height: auto; color: $error; }
@@ -81,7 +84,7 @@ class Calculator(Vertical):
         self.buyer: str | None = None
         self.quote: Quote | None = None
         self.error: str = ""
-        self._options_set = False
+        self._active = False  # rates loaded, form prefilled
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -91,32 +94,41 @@ class Calculator(Vertical):
             yield Input(placeholder="省份", id="calc-province", compact=True)
             yield Input(placeholder="城市", id="calc-city", compact=True)
         with Horizontal(classes="calc-row"):
-            yield Input(placeholder="实际运费", id="calc-fee", compact=True)
-            yield Input("1", placeholder="地址数", id="calc-addresses", restrict=r"\d*", compact=True)
+            yield Label("实际运费", classes="calc-label")
+            yield Input(placeholder="查表", id="calc-fee", compact=True)
+            yield Label("地址", classes="calc-label")
+            yield Input("1", id="calc-addresses", restrict=r"\d*", max_length=2, compact=True)
             yield Checkbox("沈阳自提", id="calc-pickup", compact=True)
         with VerticalScroll(id="calc-scroll"):
             yield Static(id="calc-breakdown")
             yield Static(id="calc-status")
-        yield Static("Enter 添加 · ⌫ 删末行 · -2 删第2行 · -- 清空\nalt+l 订单商品 · alt+i 插入草稿 · alt+y 复制", id="calc-keys")
+        yield Static("Enter 添加  ⌫ 删末行  -2 删第2行  -- 清空\nalt+l 订单商品  alt+i 插入草稿  alt+y 复制", id="calc-keys")
 
     def on_mount(self) -> None:
-        self._ensure_options()
-        self.recompute()
+        self._draw(None)
+        # the rates table costs ~60 ms of YAML parsing: load it after the first frame, or at once
+        # when the agent opens the tab (activate)
+        self.set_timer(START_DELAY, self.activate, name="calc-rates")
 
-    def _ensure_options(self) -> str | None:
-        """Fill the courier choices once; returns the partner's code (None: broken rates file)."""
+    def activate(self) -> None:
+        """Load the rates table (once), fill the courier choices, prefill for the current buyer."""
+        if self._active:
+            return
         try:
             rates = self.app.desk.postage.rates
         except ConfigError as exc:
-            self.error = f"运费表有误：{exc}"
-            return None
-        if not self._options_set:
-            select = self.query_one("#calc-courier", Select)
-            select.set_options([(f"{c.name}{'·合作' if code == rates.partner else ''}", code)
-                                for code, c in rates.couriers.items()])
-            select.value = rates.partner
-            self._options_set = True
-        return rates.partner
+            self.error = _message(exc)
+            self._draw(None)
+            return
+        select = self.query_one("#calc-courier", Select)
+        select.set_options([(f"{c.name}{'·合作' if code == rates.partner else ''}", code)
+                            for code, c in rates.couriers.items()])
+        select.value = rates.partner
+        self._active = True
+        self._prefill()
+
+    def on_descendant_focus(self) -> None:
+        self.activate()
 
     # ---- following the selected chat ----------------------------------------------------------
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
@@ -125,15 +137,18 @@ class Calculator(Vertical):
             return
         self.buyer = buyer
         self.items.clear()
+        self.error = ""
+        if self._active:
+            self._prefill()
+
+    def _prefill(self) -> None:
         self.query_one("#calc-entry", Input).value = ""
         self.query_one("#calc-fee", Input).value = ""
         self.query_one("#calc-addresses", Input).value = "1"
         self.query_one("#calc-pickup", Checkbox).value = False
-        partner = self._ensure_options()
         ctx = self._order_context()
-        courier = (ctx.courier if ctx else None) or partner
-        if courier:
-            self.query_one("#calc-courier", Select).value = courier
+        courier = (ctx.courier if ctx else None) or self.app.desk.postage.rates.partner
+        self.query_one("#calc-courier", Select).value = courier
         self.query_one("#calc-province", Input).value = ctx.province if ctx else ""
         self.query_one("#calc-city", Input).value = ctx.city if ctx else ""
         self.recompute()
@@ -162,7 +177,7 @@ class Calculator(Vertical):
         try:
             entry = parse_entry(self.app.desk.postage.rates, text)
         except (PostageError, ConfigError) as exc:
-            self.error = str(exc)
+            self.error = _message(exc)
             self.recompute(typing=False)
             return
         if entry.kind == "item":
@@ -198,7 +213,8 @@ class Calculator(Vertical):
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _changed(self) -> None:
-        self.recompute()
+        if self._active:
+            self.recompute()
 
     # ---- quoting ------------------------------------------------------------------------------
     def request(self, pending: ItemLine | None = None) -> QuoteRequest:
@@ -230,7 +246,7 @@ class Calculator(Vertical):
             try:
                 self.quote = self.app.desk.postage.quote(self.request(pending))
             except (PostageError, MoneyError, ConfigError) as exc:
-                self.error = self.error or str(exc)
+                self.error = self.error or _message(exc)
         self._draw(pending)
 
     def _draw(self, pending: ItemLine | None) -> None:
@@ -278,8 +294,13 @@ class Calculator(Vertical):
             self.app.notify("已复制报价", timeout=2)
 
     def focus_entry(self) -> None:
+        self.activate()
         self.query_one("#calc-entry", Input).focus()
 
 
 def _signed(amount: Decimal) -> str:
     return f"+{format_money(amount)}" if amount > 0 else format_money(amount)
+
+
+def _message(exc: Exception) -> str:
+    return f"运费表有误：{exc}" if isinstance(exc, ConfigError) else str(exc)
