@@ -135,22 +135,27 @@ class Calculator(Vertical):
         """A different buyer: start over, prefilled from their latest order's address/courier."""
         if buyer == self.buyer:
             return
-        self.buyer = buyer
-        self.items.clear()
-        self.error = ""
+        previous, self.buyer = self.buyer, buyer
+        if previous is not None:  # lines typed before any chat was selected are kept
+            self.items.clear()
+            self.error = ""
         if self._active:
-            self._prefill()
+            self._prefill(keep_entry=previous is None)
 
-    def _prefill(self) -> None:
-        self.query_one("#calc-entry", Input).value = ""
-        self.query_one("#calc-fee", Input).value = ""
-        self.query_one("#calc-addresses", Input).value = "1"
-        self.query_one("#calc-pickup", Checkbox).value = False
+    def _prefill(self, keep_entry: bool = False) -> None:
+        """Reset the form (unless ``keep_entry``) and take courier/address from the latest order."""
+        select = self.query_one("#calc-courier", Select)
+        province, city = self.query_one("#calc-province", Input), self.query_one("#calc-city", Input)
+        if not keep_entry:
+            for name, value in (("#calc-entry", ""), ("#calc-fee", ""), ("#calc-addresses", "1")):
+                self.query_one(name, Input).value = value
+            self.query_one("#calc-pickup", Checkbox).value = False
+            select.value = self.app.desk.postage.rates.partner
+            province.value = city.value = ""
         ctx = self._order_context()
-        courier = (ctx.courier if ctx else None) or self.app.desk.postage.rates.partner
-        self.query_one("#calc-courier", Select).value = courier
-        self.query_one("#calc-province", Input).value = ctx.province if ctx else ""
-        self.query_one("#calc-city", Input).value = ctx.city if ctx else ""
+        if ctx is not None:
+            select.value = ctx.courier or self.app.desk.postage.rates.partner
+            province.value, city.value = ctx.province, ctx.city
         self.recompute()
 
     def _order_context(self):
