@@ -82,7 +82,9 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
     seed_order(desk, clock, "阿依", province="新疆维吾尔自治区", courier="顺丰速运")
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f12", *"59", "enter")
+        await pilot.press("f12")
+        await pilot.pause()
+        await pilot.press(*"59", "enter")
         calc = app.query_one(Calculator)
         assert calc.buyer == "小王" and len(calc.items) == 1
         await pilot.press("alt+down")  # next chat: another buyer, the calculator starts over
@@ -96,6 +98,8 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
     desk.postage.rates_file, desk.postage._rates = broken, None
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f12", *"59", "enter")
+        await pilot.press("f12")
+        await pilot.pause()
+        await pilot.press(*"59", "enter")
         calc = app.query_one(Calculator)
         assert "运费表有误" in calc.error and str(broken) in calc.error and calc.quote is None

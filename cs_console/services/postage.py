@@ -28,6 +28,7 @@ class OrderContext:
     province: str
     city: str
     postage: Decimal
+    amount: Decimal
     items: tuple[ItemLine, ...]
 
 
@@ -75,4 +76,4 @@ class PostageService:
                 for r in rows if not r.closed and r.quantity > 0
             )
             return OrderContext(order.order_no, order.state, self.courier_code(order.courier),
-                                order.province, order.city, order.postage, items)
+                                order.province, order.city, order.postage, order.amount, items)

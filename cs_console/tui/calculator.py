@@ -27,7 +27,9 @@ from cs_console.domain.postage import (
 )
 from cs_console.domain.postage_entry import parse_entry
 from cs_console.domain.text import clean_text
+from cs_console.tui.postage_dialog import ProposePostage, quote_reason
 
+UNPAID = "WAIT_BUYER_PAY"  # the only state whose postage an agent may change
 START_DELAY = 0.5  # seconds after mount before the rates table is read
 
 
@@ -69,6 +71,7 @@ class Calculator(Vertical):
         Binding("alt+i,ctrl+o", "insert_summary", "插入草稿", id="calc.insert", priority=True),
         Binding("alt+y", "copy_summary", "复制", id="calc.copy", priority=True),
         Binding("alt+l", "load_order", "订单商品", id="calc.order", priority=True),
+        Binding("alt+p", "propose_postage", "改订单运费", id="calc.propose", priority=True),
     ]
 
     class InsertIntoDraft(Message):
@@ -102,7 +105,7 @@ class Calculator(Vertical):
         with VerticalScroll(id="calc-scroll"):
             yield Static(id="calc-breakdown")
             yield Static(id="calc-status")
-        yield Static("Enter 添加  ⌫ 删末行  -2 删第2行  -- 清空\nalt+l 订单商品  alt+i 插入草稿  alt+y 复制", id="calc-keys")
+        yield Static("Enter 添加  ⌫ 删末行  -2 删第2行  -- 清空\nalt+l 订单商品  alt+i 插入草稿  alt+y 复制  alt+p 改订单运费", id="calc-keys")
 
     def on_mount(self) -> None:
         self._draw(None)
@@ -297,6 +300,36 @@ class Calculator(Vertical):
         if text:
             self.app.copy_to_clipboard(text)
             self.app.notify("已复制报价", timeout=2)
+
+    def action_propose_postage(self) -> None:
+        """Propose the quoted postage as a postage change on the buyer's unpaid latest order."""
+        orders = getattr(self.app.desk, "orders", None)
+        q = self.quote
+        if q is None:
+            self.app.notify(self.error or "还没有可用的报价", severity="warning", timeout=3)
+            return
+        ctx = self._order_context()
+        if orders is None or ctx is None:
+            self.app.notify("这位买家没有订单", severity="warning", timeout=3)
+            return
+        if ctx.state != UNPAID:
+            self.app.notify(f"订单 {ctx.order_no} 不是等待买家付款，不能改运费", severity="warning", timeout=3)
+            return
+        if q.postage == ctx.postage:
+            self.app.notify(f"订单运费已是 {format_money(q.postage)}", timeout=3)
+            return
+
+        def apply(reason: str | None) -> None:
+            if reason is None:
+                return
+            try:
+                orders.set_postage(ctx.order_no, q.postage, reason, self.app.agent)
+            except (ValueError, LookupError) as exc:  # refused by the order rules: nothing changed
+                self.app.notify(str(exc), severity="error", timeout=5)
+                return
+            self.app.notify(f"订单 {ctx.order_no} 运费已改为 {format_money(q.postage)}", timeout=3)
+
+        self.app.push_screen(ProposePostage(ctx.order_no, ctx.postage, ctx.amount, q.postage, quote_reason(q)), apply)
 
     def focus_entry(self) -> None:
         self.activate()
