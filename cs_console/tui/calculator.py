@@ -115,8 +115,8 @@ class Calculator(Vertical):
 
     def activate(self) -> None:
         """Load the rates table (once), fill the courier choices, prefill for the current buyer."""
-        if self._active:
-            return
+        if self._active or not self.is_attached or not self.app.screen_stack:
+            return  # (also: a timer firing while the app shuts down)
         try:
             rates = self.app.desk.postage.rates
         except ConfigError as exc:
