@@ -31,7 +31,7 @@ async def test_type_items_switch_courier_insert_summary(desk, clock):
     seed_order(desk, clock, "小王")
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("ctrl+l")
         await pilot.pause()
         calc = app.query_one(Calculator)
         assert app.focused is calc.query_one("#calc-entry")
@@ -82,7 +82,7 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
     seed_order(desk, clock, "阿依", province="新疆维吾尔自治区", courier="顺丰速运")
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("ctrl+l")
         await pilot.pause()
         await pilot.press(*"59", "enter")
         calc = app.query_one(Calculator)
@@ -98,7 +98,7 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
     desk.postage.rates_file, desk.postage._rates = broken, None
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f12")
+        await pilot.press("ctrl+l")
         await pilot.pause()
         await pilot.press(*"59", "enter")
         calc = app.query_one(Calculator)
