@@ -245,3 +245,12 @@ def test_calculator_entry_unreadable():
         parse_entry(TABLE, "12.3.4")
     with pytest.raises(PostageError):
         parse_entry(TABLE, "火星快递")
+
+
+@settings(max_examples=200, deadline=None)
+@given(price=prices, qty=st.integers(1, 9999), free=st.booleans(),
+       style=st.sampled_from(["{p}x{q}{f}", "{p} x{q}{f}", "¥{p}×{q}{f}", "{p} * {q}{f}"]))
+def test_item_text_round_trip(price, qty, free, style):
+    text = style.format(p=price, q=qty, f=(" 包邮" if free else ""))
+    item = parse_item(text)
+    assert (item.price, item.quantity, item.free) == (price, qty, free)
