@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from textual.widgets import Input, Select
+import pytest
+from sqlmodel import select
+from textual.widgets import Input, Label, Select
 
+from cs_console.services.desk import Desk
+from cs_console.store.audit import trail
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order, OrderItem
 from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.calculator import Calculator
 from cs_console.tui.composer import Composer
+from cs_console.tui.postage_dialog import ProposePostage
 
 
 def seed_order(desk, clock, buyer: str, province: str = "广东省", courier: str = "申通快递") -> None:
@@ -103,3 +108,44 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
         await pilot.press(*"59", "enter")
         calc = app.query_one(Calculator)
         assert "运费表有误" in calc.error and str(broken) in calc.error and calc.quote is None
+
+
+@pytest.mark.skipif("orders" not in Desk.__dataclass_fields__, reason="needs the orders service (issue 5)")
+async def test_propose_quoted_postage_on_unpaid_order(desk, clock):
+    desk.chats.inject("小王", "发韵达吧")
+    seed_order(desk, clock, "小王")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.press("alt+l", *"yunda", "enter")
+        calc = app.query_one(Calculator)
+        assert calc.quote.postage == Decimal("7.00")  # 12 + 5 − 10 (free-postage credit)
+        await pilot.press("alt+p")
+        await pilot.pause()
+        assert isinstance(app.screen, ProposePostage)
+        assert "¥10.00 → ¥7.00" in str(app.screen.query_one("#change", Label).render())
+        reason = app.screen.query_one("#reason", Input).value
+        assert reason.startswith("运费计算器：") and "韵达发广东实际运费 ¥12.00" in reason
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ProposePostage)
+    with desk.store.read() as s:
+        order = s.exec(select(Order).where(Order.order_no == "T1001")).one()
+        assert (order.postage, order.amount) == (Decimal("7.00"), Decimal("155.00"))
+        rows = [(e.field, e.old, e.new, e.reason, e.agent) for e in trail(s, "order", "T1001")]
+    assert ("postage", "10.00", "7.00", reason, "小美") in rows
+    # a paid order: refused before any dialog, nothing changes
+    with desk.store.write() as s:
+        order = s.exec(select(Order).where(Order.order_no == "T1001")).one()
+        order.state = "PAID"
+        s.add(order)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.press(*"59", "enter", "alt+p")
+        await pilot.pause()
+        assert not isinstance(app.screen, ProposePostage)
+    with desk.store.read() as s:
+        assert len(trail(s, "order", "T1001")) == len(rows)

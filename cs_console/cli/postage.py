@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from cs_console.cli.common import JsonOpt, emit, fail
-from cs_console.config import ConfigError
-from cs_console.domain.money import MoneyError, format_money, parse_money
-from cs_console.domain.postage import PostageError, QuoteRequest, parse_item, quote, summary
 from cs_console.domain.text import cell_width
 
 app = typer.Typer(help="Postage (运费): quote multi-item totals with the shop's courier rules.",
@@ -18,6 +15,7 @@ app = typer.Typer(help="Postage (运费): quote multi-item totals with the shop'
 
 
 def _load_table(rates: Path | None):
+    from cs_console.config import ConfigError
     from cs_console.config.policy import load_policy
     from cs_console.config.postage import load_rates, rates_path
 
@@ -44,6 +42,9 @@ def quote_(
     as_json: JsonOpt = False,
 ) -> None:
     """Quote items + postage with a line-by-line breakdown; bad input exits non-zero, no quote."""
+    from cs_console.domain.money import MoneyError, format_money, parse_money
+    from cs_console.domain.postage import PostageError, QuoteRequest, parse_item, quote, summary
+
     table = _load_table(rates)
     try:
         fee = None if actual_fee is None else parse_money(actual_fee)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from cs_console.domain.kpi import ResponseThresholds
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ShopKind(StrEnum):
@@ -18,6 +16,22 @@ class ShopKind(StrEnum):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ResponseThresholds(Strict):
+    """First-response thresholds in seconds (``data/shop.yaml`` → ``response``)."""
+
+    best: int = Field(20, ge=1, description="best response, seconds")
+    standard: int = Field(30, ge=1, description="the shop's standard, seconds (30 or 60)")
+    warning: int = Field(60, ge=1, description="over this counts towards the bonus rule")
+    breach: int = Field(200, ge=1, description="one wait over this costs the bonus")
+    warnings_allowed_per_day: int = Field(3, ge=0, description="waits over `warning` tolerated a day")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ResponseThresholds:
+        if not (self.best <= self.standard <= self.warning <= self.breach):
+            raise ValueError("thresholds must satisfy best ≤ standard ≤ warning ≤ breach")
+        return self
 
 
 class ShopInfo(Strict):
@@ -37,6 +51,18 @@ class PhraseSettings(Strict):
     )
 
 
+class OrderSettings(Strict):
+    """Orders panel and importer (``orders`` in ``data/shop.yaml``)."""
+
+    flag_convention: str = Field("warehouse", description="a convention in data/flags.yaml")
+    close_reasons: list[str] = Field(
+        ["买家不想买了", "信息填写错误，重新拍", "买家拍错了", "卖家缺货", "同城见面交易", "其他原因"],
+        min_length=1, description="reasons offered when closing an order or an item")
+    extend_receipt_days: list[int] = Field([3, 5, 7, 10], min_length=1,
+                                           description="days the receipt deadline may be extended by")
+    max_receipt_extensions: int = Field(1, ge=0, description="extensions allowed per order")
+
+
 class PostageSettings(Strict):
     """The postage calculator (计算器): where its rates table lives."""
 
@@ -49,4 +75,5 @@ class ShopPolicy(Strict):
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    orders: OrderSettings = OrderSettings()
     postage: PostageSettings = PostageSettings()

@@ -11,6 +11,7 @@ from cs_console.config.policy import load_policy
 from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.chats import ChatService
+from cs_console.services.orders import OrderService
 from cs_console.services.postage import PostageService
 from cs_console.store.engine import Store, open_store
 
@@ -23,10 +24,12 @@ class Desk:
     policy: ShopPolicy
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
+    orders: OrderService = field(init=False)
     postage: PostageService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
+        self.orders = OrderService(self.store, self.policy, self.clock)
         self.postage = PostageService(self.store, self.policy)
 
     def close(self) -> None:

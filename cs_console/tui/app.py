@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -12,11 +15,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
-from cs_console.services.desk import Desk
-from cs_console.store.changes import watch
-from cs_console.tui.calculator import Calculator
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.transcript import Transcript
@@ -26,12 +28,16 @@ POLL_SECONDS = 0.1
 DRAFT_DEBOUNCE = 0.4
 NARROW_WIDTH = 110
 
+if TYPE_CHECKING:
+    from cs_console.services.desk import Desk
+
+
 
 class CsConsoleApp(App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     COMMANDS = App.COMMANDS | {GoToBuyer}
     BINDINGS = [
         Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
@@ -41,38 +47,82 @@ class CsConsoleApp(App[None]):
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
         Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
-        *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
+        Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
+        *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
+                  key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
+          for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
 
-    def __init__(self, desk: Desk, agent: str, *, started_at: float | None = None):
+    def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None):
+        """``desk`` is an open Desk, or a function that opens one: then the first frame is drawn
+        at once and the store is opened (and the heavy imports done) in a worker thread."""
         super().__init__()
-        self.desk, self.agent = desk, agent
+        self.agent = agent
+        self.desk: Desk | None = desk if hasattr(desk, "chats") else None
+        self._open_desk = None if self.desk is not None else desk
         self.started_at = started_at or time.perf_counter()
-        self.ready_seconds: float | None = None
+        self.ready_seconds: float | None = None  # process start → first frame
+        self.desk_seconds: float | None = None  # process start → store open and panes filled
         self.session_chats: list[ChatSummary] = []
         self.current: ChatSummary | None = None
         self._last_message_id = 0
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
         self._draft_saved = ""  # text of the current chat's draft as the store has it
+        self._draft_pending: tuple[str, int] = ("", 0)  # latest unsaved (text, caret)
         self._watcher = None
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                yield Label("会话", classes="pane-title", id="sessions-title")
-                yield SessionList(self.desk.policy.response, id="sessions")
-            with Vertical(id="center"):
-                yield Label("（没有会话）", classes="pane-title", id="chat-title")
-                yield Transcript(timezone=self.desk.policy.shop.timezone, id="transcript")
-                yield Composer(id="composer")
-            yield SidePanel(id="side")
+        yield self._main_layout() if self.desk is not None else Label("正在打开店铺数据…", id="loading")
         yield Footer()
 
+    def _main_layout(self) -> Horizontal:
+        policy = self.desk.policy
+        return Horizontal(
+            Vertical(
+                Label("会话", classes="pane-title", id="sessions-title"),
+                SessionList(policy.response, id="sessions"),
+                id="left",
+            ),
+            Vertical(
+                Label("（没有会话）", classes="pane-title", id="chat-title"),
+                Transcript(timezone=policy.shop.timezone, id="transcript"),
+                Composer(id="composer"),
+                id="center",
+            ),
+            SidePanel(id="side"),
+            id="main",
+        )
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._mark_ready)
+        if self.desk is not None:
+            self._start()
+
+    def _open_in_thread(self) -> None:
+        try:
+            desk = self._open_desk()
+        except Exception as exc:  # config or store problem: say it on screen, never a traceback
+            self.call_from_thread(self._open_failed, exc)
+            return
+        self.call_from_thread(self._attach, desk)
+
+    def _open_failed(self, exc: Exception) -> None:
+        self.query_one("#loading", Label).update(f"无法打开店铺数据：{exc}\n按 Ctrl+Q 退出")
+
+    async def _attach(self, desk: Desk) -> None:
+        self.desk = desk
+        await self.query_one("#loading").remove()
+        await self.mount(self._main_layout(), before=self.query_one(Footer))
+        self._start()
+
+    def _start(self) -> None:
+        """The store is open and the panes exist: fill them and start watching."""
+        from cs_console.store.changes import watch
+
         self.sub_title = f"{self.agent} · {self.desk.policy.shop.name}"
         self._watcher = watch(self.desk.store)
         self.refresh_sessions()
@@ -81,10 +131,20 @@ class CsConsoleApp(App[None]):
         self.query_one(Composer).focus()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
-        self.call_after_refresh(self._mark_ready)
+        self.desk_seconds = time.perf_counter() - self.started_at
+        self.log.info(f"store ready {self.desk_seconds:.3f}s after start")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the store is open only quitting and the palette work."""
+        if self.desk is None and action not in ("quit", "command_palette", "help_quit"):
+            return False
+        return True
 
     def _mark_ready(self) -> None:
         self.ready_seconds = time.perf_counter() - self.started_at
+        self.log.info(f"first frame {self.ready_seconds:.3f}s after start")
+        if self.desk is None:  # first frame is on screen: now open the store (heavy imports) in a thread
+            self.run_worker(self._open_in_thread, thread=True, name="open-store", exit_on_error=False)
 
     def on_resize(self, event) -> None:
         self.screen.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -97,6 +157,8 @@ class CsConsoleApp(App[None]):
     # ---- store → screen -----------------------------------------------------------------------
     def poll_store(self) -> None:
         """Cheap change check; on a change re-read the session list and new messages only."""
+        if not self._panes_alive():
+            return
         if self._watcher is not None and self._watcher.changed():
             self.refresh_sessions()
             self._pull_new_messages()
@@ -126,7 +188,12 @@ class CsConsoleApp(App[None]):
             self.query_one(Transcript).append(new)
 
     def _tick(self) -> None:
-        self.query_one(SessionList).tick(self.desk.clock())
+        if self._panes_alive():
+            self.query_one(SessionList).tick(self.desk.clock())
+
+    def _panes_alive(self) -> bool:
+        """False while shutting down (timers may still fire after the screen is gone)."""
+        return bool(self.screen_stack) and bool(self.query(SessionList))
 
     def _update_title(self) -> None:
         c = self.current
@@ -181,6 +248,10 @@ class CsConsoleApp(App[None]):
             self.select_chat(waiting[0].chat_id)  # session order: longest wait first
         else:
             self.notify("没有等待中的买家", timeout=2)
+
+    @on(Composer.NthChat)
+    def _nth_from_composer(self, event: Composer.NthChat) -> None:
+        self.action_nth_chat(event.n)
 
     @on(SessionList.Selected)
     def _clicked(self, event: SessionList.Selected) -> None:
@@ -242,6 +313,15 @@ class CsConsoleApp(App[None]):
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
 
+    def action_open_orders(self) -> None:
+        """Show the side panel's 订单 tab and put the keyboard in the order list."""
+        side = self.query_one(SidePanel)
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side.remove_class("-hidden")
+        side.open_tab("tab-orders")
+        self.query_one("#orders-list").focus()
+
     def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
         if self.screen.has_class("-narrow"):
@@ -249,10 +329,10 @@ class CsConsoleApp(App[None]):
         side = self.query_one(SidePanel)
         side.remove_class("-hidden")
         side.open_tab("tab-calc")
-        self.call_after_refresh(self.query_one(Calculator).focus_entry)
+        self.call_after_refresh(self.query_one("#calculator").focus_entry)
 
-    @on(Calculator.InsertIntoDraft)
-    def _insert_into_draft(self, event: Calculator.InsertIntoDraft) -> None:
+    @on(InsertIntoDraft)
+    def _insert_into_draft(self, event: InsertIntoDraft) -> None:
         """Put a tool's text into the draft at the caret (the draft is saved as usual)."""
         if self.current is None:
             self.notify("先选择一个会话", severity="warning")
@@ -264,10 +344,12 @@ class CsConsoleApp(App[None]):
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
     def _draft_changed(self) -> None:
-        if self.query_one(Composer).text == self._draft_saved:
+        composer = self.query_one(Composer)
+        if composer.text == self._draft_saved:
             return
-        self._draft_dirty = True
         self._cancel_draft_timer()
+        self._draft_dirty = True
+        self._draft_pending = (composer.text, composer.cursor_offset)
         self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft_now, name="save-draft")
 
     def _load_draft(self, text: str, cursor: int) -> None:
@@ -283,7 +365,10 @@ class CsConsoleApp(App[None]):
     def _save_draft_now(self) -> None:
         if not self._draft_dirty or self.current is None:
             return
-        composer = self.query_one(Composer)
-        self.desk.chats.save_draft(self.current.chat_id, self.agent, composer.text, composer.cursor_offset)
-        self._draft_saved = composer.text
+        composers = self.query(Composer) if self.screen_stack else []
+        if composers:  # latest text and caret, while the composer is still on screen
+            self._draft_pending = (composers[0].text, composers[0].cursor_offset)
+        text, cursor = self._draft_pending
+        self.desk.chats.save_draft(self.current.chat_id, self.agent, text, cursor)
+        self._draft_saved = text
         self._cancel_draft_timer()

@@ -27,6 +27,7 @@ from cs_console.domain.postage import (
 )
 from cs_console.domain.postage_entry import parse_entry
 from cs_console.domain.text import clean_text
+from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.postage_dialog import ProposePostage, quote_reason
 
 UNPAID = "WAIT_BUYER_PAY"  # the only state whose postage an agent may change
@@ -73,13 +74,6 @@ class Calculator(Vertical):
         Binding("alt+l", "load_order", "订单商品", id="calc.order", priority=True),
         Binding("alt+p", "propose_postage", "改订单运费", id="calc.propose", priority=True),
     ]
-
-    class InsertIntoDraft(Message):
-        """Insert ``text`` into the current chat's draft at the caret."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
@@ -293,7 +287,7 @@ class Calculator(Vertical):
     def action_insert_summary(self) -> None:
         text = self.summary_text()
         if text:
-            self.post_message(self.InsertIntoDraft(text))
+            self.post_message(InsertIntoDraft(text))
 
     def action_copy_summary(self) -> None:
         text = self.summary_text()

@@ -13,17 +13,27 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
-from cs_console.tui.calculator import Calculator
-
 
 def _placeholder(text: str) -> Callable[[], Widget]:
     return lambda: Static(text)
 
 
+def _orders_panel() -> Widget:
+    from cs_console.tui.orders_panel import OrdersPanel
+
+    return OrdersPanel()
+
+
+def _calculator() -> Widget:
+    from cs_console.tui.calculator import Calculator
+
+    return Calculator(id="calculator")
+
+
 # (title, pane id, factory). Features replace their placeholder with their widget.
 TABS: list[tuple[str, str, Callable[[], Widget]]] = [
-    ("订单", "tab-orders", _placeholder("（订单）")),
-    ("计算器", "tab-calc", lambda: Calculator(id="calculator")),
+    ("订单", "tab-orders", _orders_panel),
+    ("计算器", "tab-calc", _calculator),
 ]
 
 
