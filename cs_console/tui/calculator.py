@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from cs_console.config import ConfigError
 from cs_console.domain.money import MoneyError, format_money, parse_money
+from cs_console.domain.orders import Action, OrderRefused, check, check_postage
 from cs_console.domain.postage import (
     ItemLine,
     PostageError,
@@ -30,7 +31,6 @@ from cs_console.domain.text import clean_text
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.postage_dialog import ProposePostage, quote_reason
 
-UNPAID = "WAIT_BUYER_PAY"  # the only state whose postage an agent may change
 START_DELAY = 0.5  # seconds after mount before the rates table is read
 
 
@@ -306,8 +306,11 @@ class Calculator(Vertical):
         if orders is None or ctx is None:
             self.app.notify("这位买家没有订单", severity="warning", timeout=3)
             return
-        if ctx.state != UNPAID:
-            self.app.notify(f"订单 {ctx.order_no} 不是等待买家付款，不能改运费", severity="warning", timeout=3)
+        try:  # the orders rules first: WAIT_BUYER_PAY only, postage never below 0
+            check(Action.SET_POSTAGE, ctx.state, self.app.desk.policy.shop.kind)
+            check_postage(q.postage)
+        except OrderRefused as exc:
+            self.app.notify(f"订单 {ctx.order_no}：{exc}", severity="warning", timeout=4)
             return
         if q.postage == ctx.postage:
             self.app.notify(f"订单运费已是 {format_money(q.postage)}", timeout=3)
