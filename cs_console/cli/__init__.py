@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "chat": "cs_console.cli.chat",
     "orders": "cs_console.cli.orders",
     "replies": "cs_console.cli.replies",
+    "postage": "cs_console.cli.postage",
 }
 _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 

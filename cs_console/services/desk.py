@@ -13,6 +13,7 @@ from cs_console.domain.shop import ShopPolicy
 from cs_console.services.chats import ChatService
 from cs_console.services.orders import OrderService
 from cs_console.services.replies import ReplyService
+from cs_console.services.postage import PostageService
 from cs_console.store.engine import Store, open_store
 
 
@@ -26,11 +27,13 @@ class Desk:
     chats: ChatService = field(init=False)
     orders: OrderService = field(init=False)
     replies: ReplyService = field(init=False)
+    postage: PostageService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.replies = ReplyService(self.store, self.policy, self.clock)
+        self.postage = PostageService(self.store, self.policy)
 
     def close(self) -> None:
         self.store.dispose()
