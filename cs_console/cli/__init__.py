@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli import chat
+from cs_console.cli import chat, handover
 from cs_console.cli.common import AgentOpt, DbOpt, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
@@ -17,6 +17,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(chat.app, name="chat")
+app.add_typer(handover.app, name="handover")
+app.command("sync")(handover.sync)
 
 
 @app.callback()

@@ -6,7 +6,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cs_console.domain.handover import SyncSettings
 from cs_console.domain.kpi import ResponseThresholds
+from cs_console.domain.shifts import ShiftSettings
 
 
 class ShopKind(StrEnum):
@@ -43,3 +45,5 @@ class ShopPolicy(Strict):
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    shifts: ShiftSettings = ShiftSettings()
+    sync: SyncSettings = SyncSettings()

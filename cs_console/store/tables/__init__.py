@@ -12,9 +12,10 @@ from cs_console.store.tables.core import (
     Meta,
     ResponseRecord,
 )
+from cs_console.store.tables.handover import HandoverEvent
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 
 __all__ = [
-    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
+    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "HandoverEvent", "Message", "Meta", "Order", "OrderItem",
     "ResponseRecord",
 ]

@@ -1,0 +1,83 @@
+"""Repository for the handover event log: append, read, and insert-if-absent for sync/import.
+
+No update or delete path: the log is append-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from cs_console.domain.handover import EventKind, NoteEvent
+from cs_console.store.tables import HandoverEvent
+
+CHUNK = 500  # rows per multi-row INSERT (7 columns → 3,500 parameters)
+
+
+def to_event(row: HandoverEvent) -> NoteEvent:
+    return NoteEvent(row.id, row.note_id, EventKind(row.kind), row.at, row.author, row.origin, dict(row.data or {}))
+
+
+def to_row(ev: NoteEvent) -> dict:
+    """Column values of an event (for multi-row inserts)."""
+    return {"id": ev.id, "note_id": ev.note_id, "kind": str(ev.kind), "at": ev.at, "author": ev.author,
+            "origin": ev.origin, "data": dict(ev.data)}
+
+
+def append(s: Session, ev: NoteEvent) -> None:
+    """Add one new event in the caller's transaction."""
+    s.add(HandoverEvent(**to_row(ev)))
+
+
+def events(s: Session, note_ids: Iterable[str] | None = None) -> list[NoteEvent]:
+    """Every event (or those of some notes), in (time, id) order."""
+    q = select(HandoverEvent)
+    if note_ids is not None:
+        q = q.where(col(HandoverEvent.note_id).in_(list(note_ids)))
+    return [to_event(r) for r in s.exec(q.order_by(col(HandoverEvent.at), col(HandoverEvent.id))).all()]
+
+
+def events_by_id(s: Session, ids: Sequence[str]) -> list[NoteEvent]:
+    out: list[NoteEvent] = []
+    for i in range(0, len(ids), CHUNK):
+        chunk = list(ids[i:i + CHUNK])
+        out.extend(to_event(r) for r in s.exec(select(HandoverEvent).where(col(HandoverEvent.id).in_(chunk))).all())
+    return out
+
+
+def note_ids_matching(s: Session, prefix: str) -> list[str]:
+    """Note ids starting with ``prefix`` (the CLI accepts a short id)."""
+    q = select(HandoverEvent.note_id).where(col(HandoverEvent.note_id).startswith(prefix.lower())).distinct()
+    return list(s.exec(q).all())
+
+
+def all_ids(s: Session) -> set[str]:
+    """The ids of every event in the store (sync compares these sets)."""
+    return set(s.exec(select(HandoverEvent.id)).all())
+
+
+def count(s: Session) -> int:
+    return int(s.exec(select(func.count()).select_from(HandoverEvent)).one())
+
+
+def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
+    """Insert the events this store does not have yet (INSERT … ON CONFLICT DO NOTHING, so two
+    concurrent syncs never duplicate or fail); returns how many rows were really inserted."""
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported stores
+        raise NotImplementedError(dialect)
+    table = HandoverEvent.__table__
+    inserted = 0
+    for i in range(0, len(evs), CHUNK):
+        chunk = [to_row(ev) for ev in evs[i:i + CHUNK]]
+        stmt = insert(table).values(chunk).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        inserted += len(s.connection().execute(stmt).all())
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+    return inserted
