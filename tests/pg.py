@@ -103,13 +103,17 @@ class PgCluster:
         raise PgUnavailable(f"pg_ctl start failed: {proc.stderr.strip()}\n{log}")
 
     def create_database(self) -> str:
-        """A fresh empty database; returns its URL."""
+        """A fresh empty store for one test; returns its URL.
+
+        A schema of its own (``search_path`` set in the URL) rather than a database:
+        CREATE DATABASE costs ~1 s, CREATE SCHEMA milliseconds; tables, sequences and
+        constraints are all per schema, so tests cannot see each other's rows."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        return f"{self.url}?options=-csearch_path%3D{name}"
 
     def stop(self) -> None:
         if self.tmp is None:

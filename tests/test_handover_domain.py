@@ -8,7 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cs_console.domain.handover import EventKind, NoteEvent, NoteState, Priority, board_order, derive, select
+from cs_console.domain.handover import (
+    EventKind,
+    NoteEvent,
+    NoteState,
+    Priority,
+    board_order,
+    derive,
+    select,
+)
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
