@@ -48,7 +48,7 @@ PRIORITY_LABEL = {Priority.LOW: "低", Priority.NORMAL: "普通", Priority.HIGH:
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 # fields an event may carry in its ``data`` (created: all of the note's; edited: the changed ones)
-NOTE_FIELDS = ("text", "buyer", "order_no", "case_id", "priority", "shift", "for_shift", "day")
+NOTE_FIELDS = ("text", "buyer", "order_no", "case_id", "priority", "shift", "for_shift", "day", "source")
 MAX_TEXT = 2000
 
 
@@ -85,6 +85,7 @@ class Note:
     buyer: str | None = None
     order_no: str | None = None
     case_id: str | None = None
+    source: str | None = None  # what the note was made from, e.g. "grey_order:T1001" (shift end)
     acked_by: str | None = None
     acked_at: datetime | None = None
     done_by: str | None = None
@@ -137,7 +138,7 @@ def derive(events: Iterable[NoteEvent]) -> list[Note]:
                     origin=created.origin, shift=d.get("shift", ""), for_shift=d.get("for_shift", ""),
                     day=d.get("day", ""), priority=Priority(d.get("priority", Priority.NORMAL)),
                     buyer=d.get("buyer"), order_no=d.get("order_no"), case_id=d.get("case_id"),
-                    updated_at=created.at)
+                    source=d.get("source"), updated_at=created.at)
         for ev in evs:
             if ev is created:
                 continue

@@ -12,6 +12,7 @@ from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.chats import ChatService
 from cs_console.services.handover import HandoverService
+from cs_console.services.shift_end import ShiftService
 from cs_console.store.engine import Store, open_store
 
 
@@ -24,10 +25,12 @@ class Desk:
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
     handover: HandoverService = field(init=False)
+    shift: ShiftService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.handover = HandoverService(self.store, self.policy, self.clock)
+        self.shift = ShiftService(self.store, self.clock, self.handover)
 
     def close(self) -> None:
         self.store.dispose()

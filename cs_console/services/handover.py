@@ -69,7 +69,7 @@ class HandoverService:
     # ---- writes -------------------------------------------------------------------------
     def add(self, text: str, agent: str, *, buyer: str | None = None, order_no: str | None = None,
             case_id: str | None = None, priority: str | Priority = Priority.NORMAL,
-            shift: str | None = None, for_shift: str | None = None) -> Note:
+            shift: str | None = None, for_shift: str | None = None, source: str | None = None) -> Note:
         """Write a note. The order (if given) must exist; its buyer is linked by default.
         ``shift`` defaults to the agent's, ``for_shift`` to the next one."""
         text = clean_text(text).strip()
@@ -99,6 +99,8 @@ class HandoverService:
                     "day": self.shifts.day_of(now).isoformat(), "buyer": one_line(buyer) if buyer else None,
                     "order_no": order_no.strip() if order_no else None,
                     "case_id": str(case_id) if case_id else None}
+            if source:
+                data["source"] = source
             ev = self._event(str(uuid.uuid4()), EventKind.CREATED, agent, now, data)
             repo.append(s, ev)
         return derive([ev])[0]
