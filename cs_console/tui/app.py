@@ -16,6 +16,8 @@ from cs_console.services.desk import Desk
 from cs_console.store.changes import watch
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
+from cs_console.tui.handover_dialogs import ShiftEndScreen
+from cs_console.tui.handover_tab import HandoverTab
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.transcript import Transcript
@@ -39,6 +41,8 @@ class CsConsoleApp(App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        Binding("alt+j,f12", "handover_note", "写交接", id="handover.write"),
+        Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
@@ -98,6 +102,7 @@ class CsConsoleApp(App[None]):
         if self._watcher is not None and self._watcher.changed():
             self.refresh_sessions()
             self._pull_new_messages()
+            self.query_one(SidePanel).store_changed()
 
     def refresh_sessions(self) -> None:
         self.session_chats = self.desk.chats.sessions()
@@ -239,6 +244,15 @@ class CsConsoleApp(App[None]):
             self.screen.toggle_class("-side-open")
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
+
+    def action_handover_note(self) -> None:
+        """写交接 from anywhere, linked to the current chat's buyer and latest order."""
+        self.query_one(HandoverTab).write_note()
+
+    def action_shift_end(self) -> None:
+        """下班检查: what blocks a clean handover; each blocker → a note in one key."""
+        self.push_screen(ShiftEndScreen(self.desk, self.agent),
+                         callback=lambda _n: self.query_one(HandoverTab).reload())
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
