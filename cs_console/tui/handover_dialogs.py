@@ -28,7 +28,7 @@ HandoverDialog, ResolutionDialog, HandoverInbox, ShiftEndScreen { align: center 
 """
 
 
-def note_row(n: Note, tz: str) -> Text:
+def note_row(n: Note, tz: str, label=str) -> Text:
     """One note as a list row; unacknowledged ones stand out."""
     mark, style = {NoteState.OPEN: ("●", "bold yellow"), NoteState.ACKNOWLEDGED: ("○", ""),
                    NoteState.DONE: ("✓", "dim")}[n.state]
@@ -39,7 +39,7 @@ def note_row(n: Note, tz: str) -> Text:
     links = " ".join(x for x in (n.buyer, n.order_no, n.case_id and f"售后{n.case_id}") if x)
     if links:
         row.append(f"  [{links}]", style="cyan")
-    row.append(f"\n  {local(n.created_at, tz):%m-%d %H:%M} {n.author} {n.shift}→{n.for_shift}", style="dim")
+    row.append(f"\n  {local(n.created_at, tz):%m-%d %H:%M} {n.author} {label(n.shift)}→{label(n.for_shift)}", style="dim")
     if n.acked_by:
         row.append(f" 确认:{n.acked_by}", style="dim")
     if n.done_by:
@@ -126,13 +126,14 @@ class HandoverInbox(ModalScreen[int]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="handover-box"):
-            yield Label(f"交接本：给{self.shift_label}的 {len(self.notes)} 条未确认交接", classes="title", id="inbox-title")
+            yield Label(Text(f"交接本：给{self.shift_label}的 {len(self.notes)} 条未确认交接"), classes="title",
+                        id="inbox-title")
             yield OptionList(*self._options(), id="inbox-list")
             yield Label("a/Enter 确认  A 全部确认  Esc 关闭", classes="hint")
 
     def _options(self) -> list[Option]:
-        tz = self.desk.policy.shop.timezone
-        return [Option(note_row(n, tz), id=n.id) for n in self.notes]
+        tz, label = self.desk.policy.shop.timezone, self.desk.handover.shifts.label
+        return [Option(note_row(n, tz, label), id=n.id) for n in self.notes]
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -144,7 +145,7 @@ class HandoverInbox(ModalScreen[int]):
         ol.add_options(self._options())
         if self.notes:
             ol.highlighted = min(keep, len(self.notes) - 1)
-        self.query_one("#inbox-title", Label).update(f"交接本：给{self.shift_label}的 {len(self.notes)} 条未确认交接")
+        self.query_one("#inbox-title", Label).update(Text(f"交接本：给{self.shift_label}的 {len(self.notes)} 条未确认交接"))
         if not self.notes:
             self.dismiss(self.acked)
 
@@ -214,7 +215,7 @@ class ShiftEndScreen(ModalScreen[int]):
             ol.highlighted = min(keep or 0, len(self.blockers) - 1)
         left = sum(1 for b in self.blockers if not b.noted)
         self.query_one("#shiftend-title", Label).update(
-            f"下班检查：{left} 项待处理" if self.blockers else "下班检查：没有未处理的事项，可以交接")
+            Text(f"下班检查：{left} 项待处理" if self.blockers else "下班检查：没有未处理的事项，可以交接"))
 
     def action_note(self) -> None:
         ol = self.query_one(OptionList)

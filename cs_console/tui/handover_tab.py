@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -90,7 +91,8 @@ class HandoverTab(Vertical):
         keep = ol.highlighted
         ol.clear_options()
         tz = self.desk.policy.shop.timezone
-        ol.add_options([Option(note_row(n, tz), id=n.id) for n in self.notes])
+        shift_label = self.desk.handover.shifts.label
+        ol.add_options([Option(note_row(n, tz, shift_label), id=n.id) for n in self.notes])
         if self.notes:
             ol.highlighted = min(keep or 0, len(self.notes) - 1)
         unacked = sum(1 for n in self.notes if n.state == NoteState.OPEN)
@@ -105,7 +107,13 @@ class HandoverTab(Vertical):
             if self._synced_count is not None:
                 pending = f" · 待同步 {max(0, self.desk.handover.event_count() - self._synced_count)}"
             sync = f"\n同步 {self.last_sync or '尚未同步'}{pending}"
-        self.query_one("#handover-status", Label).update(self._head + sync)
+        self.query_one("#handover-status", Label).update(Text(self._head + sync))
+
+    def reveal(self) -> None:
+        """Re-read and bring the 交接 tab to the front of the side panel."""
+        self.reload()
+        for tabs in self.app.query("#side-tabs"):
+            tabs.active = "tab-handover"
 
     def store_changed(self) -> None:
         self.reload()
@@ -120,7 +128,7 @@ class HandoverTab(Vertical):
         if notes:
             shift = self.desk.handover.shifts.shift_of(self.agent, self.desk.clock())
             self.app.push_screen(HandoverInbox(self.desk, self.agent, notes, shift.name),
-                                 callback=lambda _n: self.reload())
+                                 callback=lambda _n: self.reveal())
 
     def check_reminder(self) -> None:
         cal, now = self.desk.handover.shifts, self.desk.clock()
@@ -129,7 +137,7 @@ class HandoverTab(Vertical):
         report = self.query_one("#handover-report", Label)
         report.set_class(due, "-due")
         if due:
-            report.update(f"⏰ {shift.name}最后半小时：请汇报今日销售额")
+            report.update(Text(f"⏰ {shift.name}最后半小时：请汇报今日销售额"))
             key = (cal.day_of(now).isoformat(), shift.id)
             if key not in self._reminded:
                 self._reminded.add(key)
@@ -187,7 +195,7 @@ class HandoverTab(Vertical):
                 self.app.notify(f"交接未保存：{exc}", severity="error")
                 return
             self.app.notify(f"已写交接（给{self.desk.handover.shifts.label(n.for_shift)}）", timeout=3)
-            self.reload()
+            self.reveal()
         self.app.push_screen(HandoverDialog(buyer, order_no), callback=save)
 
     # ---- periodic sync (background worker) --------------------------------------------
