@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cs_console.domain.handover import EventKind, NoteEvent
 from cs_console.store.tables import HandoverEvent
 
-CHUNK = 500  # rows per multi-row INSERT (7 columns → 3,500 parameters)
+CHUNK = 500  # rows per batch (progress granularity; SQLAlchemy splits batches further)
 
 
 def to_event(row: HandoverEvent) -> NoteEvent:
@@ -40,10 +41,14 @@ def events(s: Session, note_ids: Iterable[str] | None = None) -> list[NoteEvent]
 
 
 def events_by_id(s: Session, ids: Sequence[str]) -> list[NoteEvent]:
+    """The events with these ids (Core rows, not ORM objects: sync reads thousands)."""
+    t = HandoverEvent.__table__
     out: list[NoteEvent] = []
+    conn = s.connection()
     for i in range(0, len(ids), CHUNK):
-        chunk = list(ids[i:i + CHUNK])
-        out.extend(to_event(r) for r in s.exec(select(HandoverEvent).where(col(HandoverEvent.id).in_(chunk))).all())
+        rows = conn.execute(sa_select(t).where(t.c.id.in_(list(ids[i:i + CHUNK])))).all()
+        out.extend(NoteEvent(r.id, r.note_id, EventKind(r.kind), r.at, r.author, r.origin, dict(r.data or {}))
+                   for r in rows)
     return out
 
 
@@ -73,11 +78,13 @@ def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported stores
         raise NotImplementedError(dialect)
     table = HandoverEvent.__table__
+    # one cached statement, executed many (SQLAlchemy batches it as multi-row VALUES)
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    conn = s.connection()
     inserted = 0
     for i in range(0, len(evs), CHUNK):
         chunk = [to_row(ev) for ev in evs[i:i + CHUNK]]
-        stmt = insert(table).values(chunk).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
-        inserted += len(s.connection().execute(stmt).all())
+        inserted += len(conn.execute(stmt, chunk).all())
         if on_chunk is not None:
             on_chunk(len(chunk))
     return inserted
