@@ -92,3 +92,33 @@ async def test_sales_report_reminder_in_last_half_hour(desk, clock):
         tab = pilot.app.query_one(HandoverTab)
         assert tab.query_one("#handover-report").has_class("-due")
         assert any("销售" in str(n.message) for n in pilot.app._notifications)
+
+
+async def test_tab_follows_other_agents_notes_and_periodic_sync_shows_state(desk, clock, tmp_path):
+    from cs_console.config.policy import load_policy
+    from cs_console.services.desk import make_desk
+
+    peer = make_desk(str(tmp_path / "peer.db"), policy=load_policy(), clock=clock)
+    colleague = make_desk(desk.store.url, policy=load_policy(), clock=clock)
+    desk.policy.sync.peer, desk.policy.sync.every_seconds = peer.store.url, 3600
+    try:
+        peer.handover.add("对方电脑上的交接", "小丽")
+        async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
+            tab = pilot.app.query_one(HandoverTab)
+            assert "尚未同步" in str(tab.query_one("#handover-status").render())
+            colleague.handover.add("同事刚写的", "阿强")      # another process, same store
+            pilot.app.poll_store()
+            assert [n.text for n in tab.notes] == ["同事刚写的"]
+            tab.start_sync()                                  # what the interval timer does
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            assert sorted(n.text for n in tab.notes) == ["同事刚写的", "对方电脑上的交接"]
+            status = str(tab.query_one("#handover-status").render())
+            assert "↑1 ↓1" in status and "待同步 0" in status
+            desk.handover.add("还没同步的", "小美")
+            tab.reload()
+            assert "待同步 1" in str(tab.query_one("#handover-status").render())
+        assert peer.handover.event_count() == 2
+    finally:
+        peer.close()
+        colleague.close()
