@@ -104,6 +104,7 @@ async def test_tab_follows_other_agents_notes_and_periodic_sync_shows_state(desk
     try:
         peer.handover.add("对方电脑上的交接", "小丽")
         async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
             tab = pilot.app.query_one(HandoverTab)
             assert "尚未同步" in str(tab.query_one("#handover-status").render())
             colleague.handover.add("同事刚写的", "阿强")      # another process, same store
