@@ -119,6 +119,7 @@ async def test_tab_follows_other_agents_notes_and_periodic_sync_shows_state(desk
             desk.handover.add("还没同步的", "小美")
             tab.reload()
             assert "待同步 1" in str(tab.query_one("#handover-status").render())
+            await pilot.pause(0.3)  # let the app's store poll see that write before teardown
         assert peer.handover.event_count() == 2
     finally:
         peer.close()
