@@ -11,6 +11,15 @@ from cs_console.tui.handover_tab import HandoverTab
 from tests.test_shift_end import order
 
 
+async def until(pilot, condition, seconds: float = 5.0) -> bool:
+    """Wait (on a loaded CI machine) until ``condition()`` holds; the assert that follows fails if not."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
 async def test_day_writes_two_notes_night_starts_sees_and_acknowledges_them(desk, clock):
     order(desk, "T1001", "小王")
     desk.chats.inject("小王", "地址改一下")
@@ -18,16 +27,17 @@ async def test_day_writes_two_notes_night_starts_sees_and_acknowledges_them(desk
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
         app = pilot.app
         assert not isinstance(app.screen, HandoverInbox)   # nothing addressed to the day shift
+        await pilot.pause()
         await pilot.press("f12")
-        assert isinstance(app.screen, HandoverDialog)
+        assert await until(pilot, lambda: isinstance(app.screen, HandoverDialog))
         assert app.screen.query_one("#note-buyer", Input).value == "小王"      # linked by default
         assert app.screen.query_one("#note-order", Input).value == "T1001"
         await pilot.press(*"改地址", "enter")
         await pilot.pause()
         await pilot.press("alt+j")
+        assert await until(pilot, lambda: isinstance(app.screen, HandoverDialog))
         await pilot.press(*"催仓库", "enter")
-        await pilot.pause()
-        assert len(app.query_one(HandoverTab).notes) == 2
+        assert await until(pilot, lambda: len(app.query_one(HandoverTab).notes) == 2)
     notes = desk.handover.notes()
     assert sorted(n.text for n in notes) == ["催仓库", "改地址"]
     assert {(n.author, n.shift, n.for_shift, n.buyer, n.order_no) for n in notes} == {("小美", "day", "night", "小王", "T1001")}
@@ -35,15 +45,12 @@ async def test_day_writes_two_notes_night_starts_sees_and_acknowledges_them(desk
     clock.advance(hours=6, minutes=30)
     async with CsConsoleApp(desk, "阿强").run_test(size=(120, 40)) as pilot:
         app = pilot.app
-        await pilot.pause()
-        assert isinstance(app.screen, HandoverInbox)
+        assert await until(pilot, lambda: isinstance(app.screen, HandoverInbox))
         assert app.screen.query_one(OptionList).option_count == 2
         await pilot.press("a")           # acknowledge the first
-        await pilot.pause()
-        assert app.screen.query_one(OptionList).option_count == 1
+        assert await until(pilot, lambda: app.screen.query_one(OptionList).option_count == 1)
         await pilot.press("a")           # the second; the inbox closes by itself
-        await pilot.pause()
-        assert not isinstance(app.screen, HandoverInbox)
+        assert await until(pilot, lambda: not isinstance(app.screen, HandoverInbox))
         tab = app.query_one(HandoverTab)
         assert [n.state for n in tab.notes] == [NoteState.ACKNOWLEDGED] * 2
     assert {n.acked_by for n in desk.handover.notes()} == {"阿强"}

@@ -52,6 +52,7 @@ class HandoverTab(Vertical):
         self.last_sync: str = ""
         self._synced_count: int | None = None
         self._reminded: set[tuple[str, str]] = set()
+        self._seen_count = -1
 
     # ---- composition ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -86,6 +87,7 @@ class HandoverTab(Vertical):
     # ---- store → screen ---------------------------------------------------------------
     def reload(self) -> None:
         label, args = self.filters()[self.filter_index % len(self.filters())]
+        self._seen_count = self.desk.handover.event_count()
         self.notes = self.desk.handover.notes(**args)
         ol = self.query_one(OptionList)
         keep = ol.highlighted
@@ -116,7 +118,10 @@ class HandoverTab(Vertical):
             tabs.active = "tab-handover"
 
     def store_changed(self) -> None:
-        self.reload()
+        """Re-derive only when the event log grew (most commits are chat messages)."""
+        count = self.desk.handover.event_count()
+        if count != self._seen_count:
+            self.reload()
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         self.buyer = buyer
