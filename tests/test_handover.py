@@ -248,3 +248,39 @@ def test_postgres_to_sqlite_direction(pg_url, tmp_path, clock):
             lite.close()
     finally:
         pg.close()
+
+
+def test_changes_never_precede_the_notes_history(desk, clock):
+    """A PC whose clock is behind still appends after the note's last event."""
+    n = desk.handover.add("x", "小美")
+    clock.advance(-3600)
+    done = desk.handover.done(n.id, "阿强", "好了")
+    assert done.done_at > n.created_at
+    reopened = desk.handover.reopen(n.id, "小美")   # same instant as "done": still after it
+    assert reopened.state == NoteState.ACKNOWLEDGED
+    assert desk.handover.get(n.id).state == NoteState.ACKNOWLEDGED
+
+
+def test_cli_handover_export_import_sync(db_path, desk, tmp_path):
+    from typer.testing import CliRunner
+
+    from cs_console.cli import app as cli_app
+
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0):
+        res = runner.invoke(cli_app, [*args, "--db", str(db_path)])
+        assert res.exit_code == code, res.output
+        return res
+
+    run("handover", "add", "小王退款", "--agent", "小美", "--priority", "high")
+    run("handover", "add", "x", "--agent", "小美", "--priority", "asap", code=1)
+    f = tmp_path / "book.json"
+    run("handover", "export", str(f))
+    other = str(tmp_path / "other.db")
+    assert json.loads(run("sync", other, "--json").output) == {"sent": 1, "received": 0}
+    assert json.loads(run("sync", other, "--json").output) == {"sent": 0, "received": 0}
+    f.write_text(f.read_text(encoding="utf-8").replace("小王", "小李"), encoding="utf-8")
+    res = run("handover", "import", str(f), code=1)
+    assert "checksum mismatch" in res.output
+    assert json.loads(run("handover", "list", "--open", "--json").output)[0]["text"] == "小王退款"

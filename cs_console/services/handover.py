@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import select as sql_select
@@ -109,9 +109,13 @@ class HandoverService:
         with self.store.write() as s:
             note = self._find(s, note_ref)
             check(note)
-            ev = self._event(note.id, kind, agent, self.clock(), data)
+            history = repo.events(s, [note.id])
+            # never before the note's latest event (a PC whose clock is behind, or the same
+            # instant): keeps "ack after create" true for the (time, id) ordering of derive()
+            at = max(self.clock(), max(e.at for e in history) + timedelta(microseconds=1))
+            ev = self._event(note.id, kind, agent, at, data)
             repo.append(s, ev)
-            return derive(repo.events(s, [note.id]))[0]
+            return derive([*history, ev])[0]
 
     def ack(self, note_ref: str, agent: str) -> Note:
         """Acknowledge (已确认) a note; refused if it is already acknowledged or done."""
