@@ -98,7 +98,10 @@ class HandoverTab(Vertical):
         if self.notes:
             ol.highlighted = min(keep or 0, len(self.notes) - 1)
         unacked = sum(1 for n in self.notes if n.state == NoteState.OPEN)
-        self._status(f"交接 [{label}] {len(self.notes)} 条 · 未确认 {unacked}")
+        cal, now = self.desk.handover.shifts, self.desk.clock()
+        on = "、".join(sh.name for sh in cal.on_duty(now)) or "无"
+        self._status(f"交接 [{label}] {len(self.notes)} 条 · 未确认 {unacked}\n"
+                     f"在班：{on} · 我：{cal.shift_of(self.agent, now).name}")
 
     def _status(self, head: str | None = None) -> None:
         if head is not None:
