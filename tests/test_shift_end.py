@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from cs_console.cli import app as cli_app
@@ -11,6 +12,12 @@ from cs_console.services.shift_end import Blocker
 from cs_console.store.audit import record
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order
+
+
+@pytest.fixture
+def desk(any_desk):
+    """Blocker queries (joins, local-day bounds) run on SQLite and on PostgreSQL."""
+    return any_desk
 
 
 def order(desk, no, buyer, *, flag="grey", state="PAID", days_ago=0):
@@ -67,7 +74,8 @@ def test_blocker_providers_are_pluggable(desk):
     assert n.case_id == "7"
 
 
-def test_cli_shift_end(db_path, desk):
+def test_cli_shift_end(db_path, sqlite_desk):
+    desk = sqlite_desk
     order(desk, "A1", "小王")
     p = desk.chats.inject("小王", "在吗")
     desk.chats.send(p.chat_id, "小美", "在的")
