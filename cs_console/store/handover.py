@@ -32,23 +32,28 @@ def append(s: Session, ev: NoteEvent) -> None:
     s.add(HandoverEvent(**to_row(ev)))
 
 
+def _from_row(r) -> NoteEvent:
+    return NoteEvent(r.id, r.note_id, EventKind(r.kind), r.at, r.author, r.origin, dict(r.data or {}))
+
+
 def events(s: Session, note_ids: Iterable[str] | None = None) -> list[NoteEvent]:
-    """Every event (or those of some notes), in (time, id) order."""
-    q = select(HandoverEvent)
+    """Every event (or those of some notes), in (time, id) order. Core rows, not ORM objects:
+    the whole log is read to derive the board (10,000 events: ~0.2 s instead of ~0.8 s)."""
+    t = HandoverEvent.__table__
+    q = sa_select(t)
     if note_ids is not None:
-        q = q.where(col(HandoverEvent.note_id).in_(list(note_ids)))
-    return [to_event(r) for r in s.exec(q.order_by(col(HandoverEvent.at), col(HandoverEvent.id))).all()]
+        q = q.where(t.c.note_id.in_(list(note_ids)))
+    return [_from_row(r) for r in s.connection().execute(q.order_by(t.c.at, t.c.id)).all()]
 
 
 def events_by_id(s: Session, ids: Sequence[str]) -> list[NoteEvent]:
-    """The events with these ids (Core rows, not ORM objects: sync reads thousands)."""
+    """The events with these ids (sync reads thousands)."""
     t = HandoverEvent.__table__
     out: list[NoteEvent] = []
     conn = s.connection()
     for i in range(0, len(ids), CHUNK):
         rows = conn.execute(sa_select(t).where(t.c.id.in_(list(ids[i:i + CHUNK])))).all()
-        out.extend(NoteEvent(r.id, r.note_id, EventKind(r.kind), r.at, r.author, r.origin, dict(r.data or {}))
-                   for r in rows)
+        out.extend(_from_row(r) for r in rows)
     return out
 
 
