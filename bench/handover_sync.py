@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.common import Figure
-from cs_console.domain.handover import EventKind, NoteEvent
+from cs_console.domain.handover import EventKind, NoteEvent, derive
 from cs_console.store import handover as repo
 from cs_console.store.engine import open_store
 from cs_console.store.sync import sync_stores
@@ -58,6 +58,10 @@ def run_pair(label: str, here_url: str, other_url: str, progress) -> list[Figure
         second = sync_stores(here, other)
         t2 = time.perf_counter()
         progress.remove_task(task)
+        with here.read() as s:
+            t3 = time.perf_counter()
+            notes = derive(repo.events(s))
+            t4 = time.perf_counter()
         total_here, distinct_here = counts(here)
         total_other, distinct_other = counts(other)
         dups = (total_here - distinct_here) + (total_other - distinct_other)
@@ -68,6 +72,7 @@ def run_pair(label: str, here_url: str, other_url: str, progress) -> list[Figure
             Figure(BENCH, f"{label} second run transferred", second.sent + second.received, "events", "0",
                    second.sent + second.received == 0),
             Figure(BENCH, f"{label} duplicates", dups, "rows", "0", dups == 0 and complete),
+            Figure(BENCH, f"{label} read + derive {len(notes)} notes (10k events)", (t4 - t3) * 1000, "ms"),
         ]
     finally:
         here.dispose()
