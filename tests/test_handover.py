@@ -284,3 +284,12 @@ def test_cli_handover_export_import_sync(db_path, desk, tmp_path):
     res = run("handover", "import", str(f), code=1)
     assert "checksum mismatch" in res.output
     assert json.loads(run("handover", "list", "--open", "--json").output)[0]["text"] == "小王退款"
+
+
+def test_unrostered_day_agent_writing_at_handover_time_writes_for_the_night(desk, clock):
+    p = desk.chats.inject("小王", "在吗")
+    desk.chats.send(p.chat_id, "小美", "在的")        # 10:00: 小美 starts with the day shift
+    clock.advance(hours=6, minutes=30)                 # 16:30, both shifts on duty
+    n = desk.handover.add("小王的地址待确认", "小美")
+    assert (n.shift, n.for_shift) == ("day", "night")
+    assert desk.handover.agent_shift("新来的").id == "night"  # no action today: judged by now

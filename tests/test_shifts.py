@@ -101,3 +101,19 @@ def test_shop_yaml_defaults_match_domain():
     assert [(x.id, x.start, x.end) for x in s.shifts] == [("day", time(8, 30), time(17, 30)),
                                                          ("night", time(13, 30), time(22, 30))]
     assert s.shifts[1].off == time(23, 0) and s.handover == time(16, 30) and s.report_minutes == 30
+
+
+@pytest.mark.parametrize(("first", "hhmm", "expected"), [
+    ("09:00", "16:30", "day"),     # started in the morning: still the day shift at handover
+    ("13:40", "16:30", "night"),   # started after 13:30: the night shift
+    ("13:40", "22:00", "night"),
+    (None, "16:30", "night"),      # nothing known: the shift on duty that started last
+])
+def test_shift_of_unrostered_agent_by_first_action_today(cal, first, hhmm, expected):
+    since = at(first) if first else None
+    assert cal.shift_of("路人", at(hhmm), since=since).id == expected
+
+
+def test_first_action_of_another_day_is_ignored(cal):
+    yesterday = datetime(2026, 11, 22, 9, 0, tzinfo=SH)
+    assert cal.shift_of("路人", at("16:30"), since=yesterday).id == "night"

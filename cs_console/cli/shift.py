@@ -17,7 +17,7 @@ def now(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> N
     desk = open_desk(db)
     cal, at = desk.handover.shifts, desk.clock()
     name = resolve_agent(agent, required=False)
-    mine = cal.shift_of(name, at) if name else None
+    mine = desk.handover.agent_shift(name) if name else None
     data = {"local_time": cal.local(at).strftime("%Y-%m-%d %H:%M"),
             "on_duty": [s.id for s in cal.on_duty(at)],
             "agent": name or None, "agent_shift": mine.id if mine else None,

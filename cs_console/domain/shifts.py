@@ -133,12 +133,16 @@ class ShiftClock:
             return False
         return not (serving and s.stay_while_serving)
 
-    def shift_of(self, agent: str, at: datetime) -> ShiftDef:
-        """The agent's shift: from the rota (``shifts.agents``), else the shift on duty that
-        started last (the newcomer), else the next shift to start, else the first."""
+    def shift_of(self, agent: str, at: datetime, *, since: datetime | None = None) -> ShiftDef:
+        """The agent's shift: from the rota (``shifts.agents``); else judged by when the agent
+        started working today (``since``: their first action of the day) — the shift on duty
+        then that started last, so a day agent writing at 16:30 stays "day"; else the same at
+        ``at``; before any shift, the next one to start."""
         sid = self.settings.agents.get(agent)
         if sid:
             return self.get(sid)
+        if since is not None and self.day_of(since) == self.day_of(at) and since <= at:
+            at = since
         on = self.on_duty(at)
         if on:
             return on[-1]

@@ -24,13 +24,14 @@ from cs_console.domain.handover import (
     derive,
     select,
 )
-from cs_console.domain.shifts import ShiftClock
+from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
 from cs_console.services.context import latest_order
 from cs_console.store import handover as repo
 from cs_console.store.chats import NotFound, find_buyer
 from cs_console.store.engine import Store, open_store
+from cs_console.store.handover import first_action
 from cs_console.store.sync import Progress, SyncResult, sync_stores
 from cs_console.store.tables import Buyer, Order
 
@@ -83,7 +84,7 @@ class HandoverService:
             raise HandoverError(f"unknown priority {priority!r} (use {', '.join(p.value for p in Priority)})") from None
         now = self.clock()
         try:
-            sh = self.shifts.get(shift) if shift else self.shifts.shift_of(agent, now)
+            sh = self.shifts.get(shift) if shift else self.agent_shift(agent)
             to = self.shifts.get(for_shift) if for_shift else self.shifts.next_shift(sh.id)
         except KeyError as exc:
             raise HandoverError(str(exc.args[0])) from None
@@ -178,9 +179,18 @@ class HandoverService:
             evs = repo.events(s)
         return select(derive(evs), open_only=open_only, shift=shift, day=day, for_shift=for_shift, unacked=unacked)
 
+    def agent_shift(self, agent: str) -> ShiftDef:
+        """The agent's shift now: the rota, else judged by their first action today (a chat
+        message or a handover event), else by the time now."""
+        now = self.clock()
+        start, _ = self.shifts.day_bounds(self.shifts.day_of(now))
+        with self.store.read() as s:
+            first = first_action(s, agent.strip(), start)
+        return self.shifts.shift_of(agent, now, since=first)
+
     def inbox(self, agent: str) -> list[Note]:
         """Unacknowledged notes addressed to the agent's shift (shown first thing on start)."""
-        sh = self.shifts.shift_of(agent, self.clock())
+        sh = self.agent_shift(agent)
         return self.notes(for_shift=sh.id, unacked=True)
 
     def event_count(self) -> int:

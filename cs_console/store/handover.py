@@ -6,13 +6,15 @@ No update or delete path: the log is append-only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from cs_console.domain.clock import as_utc
 from cs_console.domain.handover import EventKind, NoteEvent
-from cs_console.store.tables import HandoverEvent
+from cs_console.store.tables import Agent, HandoverEvent, Message
 
 CHUNK = 500  # rows per batch (progress granularity; SQLAlchemy splits batches further)
 
@@ -61,6 +63,18 @@ def note_ids_matching(s: Session, prefix: str) -> list[str]:
     """Note ids starting with ``prefix`` (the CLI accepts a short id)."""
     q = select(HandoverEvent.note_id).where(col(HandoverEvent.note_id).startswith(prefix.lower())).distinct()
     return list(s.exec(q).all())
+
+
+def first_action(s: Session, agent: str, since: datetime) -> datetime | None:
+    """When the agent first did something since ``since``: a chat reply or a handover event."""
+    times = [
+        s.exec(select(func.min(HandoverEvent.at)).where(HandoverEvent.author == agent,
+                                                         col(HandoverEvent.at) >= since)).one(),
+        s.exec(select(func.min(Message.created_at)).join(Agent, col(Agent.id) == Message.agent_id)
+               .where(Agent.name == agent, col(Message.created_at) >= since)).one(),
+    ]
+    found = [as_utc(t) for t in times if t is not None]
+    return min(found) if found else None
 
 
 def all_ids(s: Session) -> set[str]:

@@ -101,7 +101,7 @@ class HandoverTab(Vertical):
         cal, now = self.desk.handover.shifts, self.desk.clock()
         on = "、".join(sh.name for sh in cal.on_duty(now)) or "无"
         self._status(f"交接 [{label}] {len(self.notes)} 条 · 未确认 {unacked}\n"
-                     f"在班：{on} · 我：{cal.shift_of(self.agent, now).name}")
+                     f"在班：{on} · 我：{self.desk.handover.agent_shift(self.agent).name}")
 
     def _status(self, head: str | None = None) -> None:
         if head is not None:
@@ -134,13 +134,13 @@ class HandoverTab(Vertical):
         """Unacknowledged notes addressed to my shift come before anything else."""
         notes = self.desk.handover.inbox(self.agent)
         if notes:
-            shift = self.desk.handover.shifts.shift_of(self.agent, self.desk.clock())
+            shift = self.desk.handover.agent_shift(self.agent)
             self.app.push_screen(HandoverInbox(self.desk, self.agent, notes, shift.name),
                                  callback=lambda _n: self.reveal())
 
     def check_reminder(self) -> None:
         cal, now = self.desk.handover.shifts, self.desk.clock()
-        shift = cal.shift_of(self.agent, now)
+        shift = self.desk.handover.agent_shift(self.agent)
         due = cal.report_due(shift.id, now)
         report = self.query_one("#handover-report", Label)
         report.set_class(due, "-due")
