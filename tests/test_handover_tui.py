@@ -6,9 +6,20 @@ from textual.widgets import Input, OptionList
 
 from cs_console.domain.handover import NoteState
 from cs_console.tui.app import CsConsoleApp
-from cs_console.tui.handover_dialogs import HandoverDialog, HandoverInbox, ShiftEndScreen
+from cs_console.tui.handover_dialogs import (
+    HandoverDialog,
+    HandoverInbox,
+    ResolutionDialog,
+    ShiftEndScreen,
+)
 from cs_console.tui.handover_tab import HandoverTab
 from tests.test_shift_end import order
+
+
+def dialog_ready(app) -> bool:
+    """The note dialog is on screen, composed, its text field focused."""
+    return (isinstance(app.screen, HandoverDialog) and bool(app.screen.query("#note-text"))
+            and app.screen.query_one("#note-text", Input).has_focus)
 
 
 async def until(pilot, condition, seconds: float = 5.0) -> bool:
@@ -29,13 +40,13 @@ async def test_day_writes_two_notes_night_starts_sees_and_acknowledges_them(desk
         assert not isinstance(app.screen, HandoverInbox)   # nothing addressed to the day shift
         await pilot.pause()
         await pilot.press("f12")
-        assert await until(pilot, lambda: isinstance(app.screen, HandoverDialog))
+        assert await until(pilot, lambda: dialog_ready(app))
         assert app.screen.query_one("#note-buyer", Input).value == "小王"      # linked by default
         assert app.screen.query_one("#note-order", Input).value == "T1001"
         await pilot.press(*"改地址", "enter")
         await pilot.pause()
         await pilot.press("alt+j")
-        assert await until(pilot, lambda: isinstance(app.screen, HandoverDialog))
+        assert await until(pilot, lambda: dialog_ready(app))
         await pilot.press(*"催仓库", "enter")
         assert await until(pilot, lambda: len(app.query_one(HandoverTab).notes) == 2)
     notes = desk.handover.notes()
@@ -45,10 +56,17 @@ async def test_day_writes_two_notes_night_starts_sees_and_acknowledges_them(desk
     clock.advance(hours=6, minutes=30)
     async with CsConsoleApp(desk, "阿强").run_test(size=(120, 40)) as pilot:
         app = pilot.app
-        assert await until(pilot, lambda: isinstance(app.screen, HandoverInbox))
-        assert app.screen.query_one(OptionList).option_count == 2
+
+        def inbox_rows() -> int:
+            """Rows in the inbox on screen (-1: no inbox, or not composed yet)."""
+            if not isinstance(app.screen, HandoverInbox):
+                return -1
+            lists = app.screen.query(OptionList)
+            return lists.first().option_count if lists else -1
+
+        assert await until(pilot, lambda: inbox_rows() == 2)
         await pilot.press("a")           # acknowledge the first
-        assert await until(pilot, lambda: app.screen.query_one(OptionList).option_count == 1)
+        assert await until(pilot, lambda: inbox_rows() == 1)
         await pilot.press("a")           # the second; the inbox closes by itself
         assert await until(pilot, lambda: not isinstance(app.screen, HandoverInbox))
         tab = app.query_one(HandoverTab)
@@ -66,9 +84,10 @@ async def test_tab_done_with_resolution_and_filter(desk, clock):
         tab = app.query_one(HandoverTab)
         tab.query_one(OptionList).focus()
         await pilot.press("d")
+        assert await until(pilot, lambda: isinstance(app.screen, ResolutionDialog)
+                           and app.screen.query(Input) and app.screen.query_one(Input).has_focus)
         await pilot.press(*"已发顺丰", "enter")
-        await pilot.pause()
-        assert desk.handover.get(n.id).resolution == "已发顺丰"
+        assert await until(pilot, lambda: desk.handover.get(n.id).resolution == "已发顺丰")
         assert tab.notes == []                      # the default filter hides done notes
         await pilot.press("f")                      # 全部
         assert [x.id for x in tab.notes] == [n.id]
@@ -80,12 +99,13 @@ async def test_shift_end_screen_turns_blocker_into_note(desk, clock):
     desk.chats.send(p.chat_id, "小美", "好的亲")
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
         app = pilot.app
+        await pilot.pause()
         await pilot.press("f11")
-        assert isinstance(app.screen, ShiftEndScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ShiftEndScreen)
+                           and app.screen.query(OptionList) and app.screen.query_one(OptionList).has_focus)
         assert [b.order_no for b in app.screen.blockers] == ["A1"]
         await pilot.press("enter")
-        await pilot.pause()
-        assert [b.noted for b in app.screen.blockers] == [True]
+        assert await until(pilot, lambda: [b.noted for b in app.screen.blockers] == [True])
         await pilot.press("escape")
     [note] = desk.handover.notes()
     assert (note.order_no, note.source) == ("A1", "grey_order:A1")
