@@ -54,15 +54,19 @@ async def test_tui_on_postgres_sees_another_agents_changes_live(pg_url, clock):
         app = CsConsoleApp(desk, "小美")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
+            await pilot.pause()
             assert [c.buyer_nick for c in app.session_chats] == ["小王"]
             other.chats.inject("小李", "有货吗")       # written by another agent's desk
-            for _ in range(50):
+            for _ in range(200):           # LISTEN/NOTIFY → the 0.1 s poll re-reads
                 await asyncio.sleep(0.05)
                 if len(app.session_chats) == 2:
                     break
             assert sorted(c.buyer_nick for c in app.session_chats) == ["小李", "小王"]
             await pilot.press(*"亲在的", "enter")
-            await pilot.pause()
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if [m.text for m in other.chats.log("小王")][-1] == "亲在的":
+                    break
         assert [m.text for m in other.chats.log("小王")][-1] == "亲在的"
     finally:
         desk.close()
