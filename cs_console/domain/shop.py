@@ -6,6 +6,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cs_console.domain.handover import SyncSettings
+from cs_console.domain.shifts import ShiftSettings
+
 
 class ShopKind(StrEnum):
     """集市店 (C-shop) may change item prices and postage; 商城店 (Tmall) postage only."""
@@ -77,3 +80,5 @@ class ShopPolicy(Strict):
     phrases: PhraseSettings = PhraseSettings()
     orders: OrderSettings = OrderSettings()
     postage: PostageSettings = PostageSettings()
+    shifts: ShiftSettings = ShiftSettings()
+    sync: SyncSettings = SyncSettings()

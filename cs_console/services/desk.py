@@ -14,6 +14,8 @@ from cs_console.services.chats import ChatService
 from cs_console.services.orders import OrderService
 from cs_console.services.replies import ReplyService
 from cs_console.services.postage import PostageService
+from cs_console.services.handover import HandoverService
+from cs_console.services.shift_end import ShiftService
 from cs_console.store.engine import Store, open_store
 
 
@@ -28,12 +30,16 @@ class Desk:
     orders: OrderService = field(init=False)
     replies: ReplyService = field(init=False)
     postage: PostageService = field(init=False)
+    handover: HandoverService = field(init=False)
+    shift: ShiftService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.replies = ReplyService(self.store, self.policy, self.clock)
         self.postage = PostageService(self.store, self.policy)
+        self.handover = HandoverService(self.store, self.policy, self.clock)
+        self.shift = ShiftService(self.store, self.clock, self.handover)
 
     def close(self) -> None:
         self.store.dispose()
