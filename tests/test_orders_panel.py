@@ -138,3 +138,12 @@ async def test_escape_cancels_and_writes_nothing(shop):
         assert shop.orders.audit(WAIT) == []
         await pilot.press("escape")  # back to the composer
         assert app.focused is app.query_one("#composer")
+
+
+async def test_follows_changes_made_elsewhere(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shop.orders.set_postage(WAIT, "12", "顺丰补差价", "小李")  # e.g. another agent, or the CLI
+        await pilot.pause(0.8)
+        assert "¥149.90" in panel_text(app)[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,6 +22,7 @@ from cs_console.domain.money import MoneyError, parse_money
 from cs_console.domain.orders import OrderState
 from cs_console.domain.text import one_line
 
+PROGRESS_EVERY = 2000
 ORDER_HEADERS: dict[str, str] = {
     "订单编号": "order_no", "买家会员名": "buyer", "收货人姓名": "receiver_name",
     "联系手机": "phone", "联系电话": "phone_alt", "收货地址": "address", "订单状态": "state",
@@ -311,12 +312,17 @@ def parse_item(line: int, row: dict[str, str]) -> ParsedItem:
 
 
 def parse_export(orders_text: str, orders_name: str, items_text: str | None = None,
-                 items_name: str = "", *, tz: str = "Asia/Shanghai") -> Parsed:
-    """Parse both files; every bad row becomes a :class:`Rejected` (nothing raised per row)."""
+                 items_name: str = "", *, tz: str = "Asia/Shanghai",
+                 progress: Callable[[int], None] | None = None) -> Parsed:
+    """Parse both files; every bad row becomes a :class:`Rejected` (nothing raised per row).
+
+    ``progress(n)`` is called every ``PROGRESS_EVERY`` rows with the rows parsed since."""
     out = Parsed()
     seen: dict[str, int] = {}
     try:
-        for line, row in rows(orders_text, ORDER_HEADERS):
+        for count, (line, row) in enumerate(rows(orders_text, ORDER_HEADERS), 1):
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
             try:
                 order = parse_order(line, row, tz)
             except RowError as exc:
@@ -331,7 +337,9 @@ def parse_export(orders_text: str, orders_name: str, items_text: str | None = No
         out.rejected.append(Rejected(orders_name, 1, str(exc)))
     if items_text is not None:
         try:
-            for line, row in rows(items_text, ITEM_HEADERS):
+            for count, (line, row) in enumerate(rows(items_text, ITEM_HEADERS), 1):
+                if progress and count % PROGRESS_EVERY == 0:
+                    progress(PROGRESS_EVERY)
                 try:
                     out.items.append(parse_item(line, row))
                 except RowError as exc:

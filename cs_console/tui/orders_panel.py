@@ -30,6 +30,7 @@ from cs_console.domain.orders import (
     retotal,
 )
 from cs_console.domain.text import clean_text
+from cs_console.store.changes import watch
 from cs_console.store.orders import OrderNotFound
 from cs_console.tui.order_dialogs import (
     AmountDialog,
@@ -41,7 +42,7 @@ from cs_console.tui.order_dialogs import (
     flag_text,
 )
 
-REFRESH_SECONDS = 2.0
+REFRESH_SECONDS = 0.5  # cheap: PRAGMA data_version / LISTEN, a query only after a commit
 # panel action → the domain action it performs
 _KEYS: dict[str, Action] = {
     "confirm_address": Action.CONFIRM_ADDRESS, "set_price": Action.SET_PRICE, "set_postage": Action.SET_POSTAGE,
@@ -82,7 +83,12 @@ class OrdersPanel(Vertical):
         yield Label("", id="orders-actions")
 
     def on_mount(self) -> None:
-        self.set_interval(REFRESH_SECONDS, self._auto_refresh, name="orders-refresh")
+        self._watcher = watch(self.desk.store)
+        self._stale = False
+        self.set_interval(REFRESH_SECONDS, self._poll_changes, name="orders-refresh")
+
+    def on_unmount(self) -> None:
+        self._watcher.close()
 
     # ---- data --------------------------------------------------------------------------------
     @property
@@ -99,8 +105,11 @@ class OrdersPanel(Vertical):
             self.buyer = buyer
             self.reload(keep=None)
 
-    def _auto_refresh(self) -> None:
-        if self.buyer is not None and self.is_on_screen:
+    def _poll_changes(self) -> None:
+        """Another agent, the importer or the CLI changed the store: re-read when visible."""
+        self._stale = self._watcher.changed() or self._stale
+        if self._stale and self.buyer is not None and self.is_on_screen:
+            self._stale = False
             fresh = self.service.for_buyer(self.buyer)
             if fresh != self.orders:
                 self.reload(keep=self.current.order_no if self.current else None, orders=fresh)
