@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from cs_console.domain.money import MoneyError, parse_money
@@ -72,8 +73,7 @@ class RowError(ValueError):
     """A row that cannot be imported; the message is the reason."""
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedItem:
+class ParsedItem(NamedTuple):  # NamedTuple: immutable and ~3× cheaper to build than a frozen dataclass
     line: int
     order_no: str
     title: str
@@ -84,8 +84,7 @@ class ParsedItem:
     free_postage: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedOrder:
+class ParsedOrder(NamedTuple):
     line: int
     order_no: str
     buyer: str
