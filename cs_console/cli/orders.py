@@ -189,14 +189,14 @@ def import_(orders_csv: Annotated[Path, typer.Argument(help="Order export (one r
     """Import the seller backend's CSV export (GBK or UTF-8); all-or-nothing unless --skip-bad."""
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
+        TaskProgressColumn,
         TextColumn,
         TimeRemainingColumn,
     )
 
     desk = open_desk(db)
-    with Progress(TextColumn("导入订单"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    with Progress(TextColumn("导入订单"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("import", total=None)
 
