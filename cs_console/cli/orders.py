@@ -21,6 +21,7 @@ from cs_console.cli.common import (
     open_desk,
     resolve_agent,
 )
+from cs_console.config import ConfigError
 from cs_console.domain.clock import local
 from cs_console.domain.money import MoneyError, format_money
 from cs_console.domain.orders import OrderRefused, OrderView
@@ -40,6 +41,8 @@ def _run(fn: Callable[[], T]) -> T:
         return fn()
     except (OrderRefused, OrderNotFound, MoneyError) as exc:
         fail(f"error: {exc.args[0] if exc.args else exc}")
+    except ConfigError as exc:
+        fail(str(exc), 2)
 
 
 def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:

@@ -17,7 +17,9 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from cs_console.config import ConfigError
 from cs_console.domain.clock import local
+from cs_console.domain.flags import FlagConvention
 from cs_console.domain.money import format_money
 from cs_console.domain.orders import (
     Action,
@@ -76,6 +78,7 @@ class OrdersPanel(Vertical):
         super().__init__(id=id)
         self.buyer: str | None = None
         self.orders: list[OrderView] = []
+        self._convention: FlagConvention | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("（未选择会话）", id="orders-title")
@@ -98,6 +101,17 @@ class OrdersPanel(Vertical):
     @property
     def service(self):
         return self.app.desk.orders
+
+    @property
+    def convention(self) -> FlagConvention:
+        """The shop's flag convention; a broken data/flags.yaml is reported once, not a crash."""
+        if self._convention is None:
+            try:
+                self._convention = self.service.convention
+            except (ConfigError, OrderRefused) as exc:
+                self.notify(f"旗帜配置有误：{exc}", severity="error", timeout=10)
+                self._convention = FlagConvention(label="（旗帜配置有误）", colours={})
+        return self._convention
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         """Follow the selected chat: list only this buyer's orders."""
@@ -137,7 +151,7 @@ class OrdersPanel(Vertical):
         t.append(f"{local(o.placed_at, tz):%m-%d %H:%M}\n", style="dim")
         t.append(f"{o.order_no}  ", style="dim")
         t.append(Text(f"{clean_text(o.receiver_name)} {o.masked_phone}\n"))
-        t.append(flag_text(o.flag, self.service.convention))
+        t.append(flag_text(o.flag, self.convention))
         t.append("\n")
         if o.remark:
             t.append("备注：", style="bold")
@@ -202,7 +216,7 @@ class OrdersPanel(Vertical):
             return
         audit = [f"{local(a.at, self.desk.policy.shop.timezone):%m-%d %H:%M} {a.agent} {a.field}: {a.old} → {a.new}"
                  + (f"（{a.reason}）" if a.reason else "") for a in self.service.audit(o.order_no)]
-        body = detail_text(o, self.service.convention, self.desk.policy.shop.timezone, audit)
+        body = detail_text(o, self.convention, self.desk.policy.shop.timezone, audit)
         self.app.push_screen(DetailDialog(f"订单详情 {o.order_no}", body))
 
     def action_logistics(self) -> None:
@@ -299,7 +313,7 @@ class OrdersPanel(Vertical):
         o = self.current
         if o is None:
             return
-        result = await self.app.push_screen_wait(FlagDialog(o, self.service.convention))
+        result = await self.app.push_screen_wait(FlagDialog(o, self.convention))
         if result is None:
             return
         try:
