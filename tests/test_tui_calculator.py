@@ -100,7 +100,7 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
         assert calc.quote.postage == Decimal("38.00")  # SF to a remote region: no free-postage credit
     broken = tmp_path / "postage.yaml"
     broken.write_text("partner: sto\ncouriers: {}\nprovinces: {}\n", encoding="utf-8")
-    desk.postage.rates_file, desk.postage._rates = broken, None
+    desk.postage.rates_file = broken
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+l")
