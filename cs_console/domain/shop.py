@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from cs_console.domain.kpi import ResponseThresholds
+from cs_console.domain.team import TeamSettings
 
 
 class ShopKind(StrEnum):
@@ -43,3 +44,4 @@ class ShopPolicy(Strict):
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    team: TeamSettings = TeamSettings()

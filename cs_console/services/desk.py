@@ -11,6 +11,7 @@ from cs_console.config.policy import load_policy
 from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.chats import ChatService
+from cs_console.services.team import TeamService
 from cs_console.store.engine import Store, open_store
 
 
@@ -22,9 +23,11 @@ class Desk:
     policy: ShopPolicy
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
+    team: TeamService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
+        self.team = TeamService(self.store, self.policy, self.clock, self.chats)
 
     def close(self) -> None:
         self.store.dispose()

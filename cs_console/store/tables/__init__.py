@@ -13,8 +13,16 @@ from cs_console.store.tables.core import (
     ResponseRecord,
 )
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
+from cs_console.store.tables.team import (
+    AgentProfile,
+    Assignment,
+    Broadcast,
+    BroadcastRecipient,
+    HangupRequest,
+)
 
 __all__ = [
     "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
     "ResponseRecord",
+    "AgentProfile", "Assignment", "Broadcast", "BroadcastRecipient", "HangupRequest",
 ]
