@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from cs_console.config.policy import load_policy
 from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
+from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.team import TeamService
 from cs_console.store.engine import Store, open_store
@@ -24,10 +25,12 @@ class Desk:
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
     team: TeamService = field(init=False)
+    broadcasts: BroadcastService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.team = TeamService(self.store, self.policy, self.clock, self.chats)
+        self.broadcasts = BroadcastService(self.store, self.policy, self.clock)
 
     def close(self) -> None:
         self.store.dispose()
