@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli import chat
+from cs_console.cli import broadcast, chat, team
 from cs_console.cli.common import AgentOpt, DbOpt, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
@@ -17,6 +17,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(chat.app, name="chat")
+app.add_typer(team.agents_app, name="agents")
+app.add_typer(team.hangup_app, name="hangup")
+app.command("broadcast")(broadcast.broadcast)
 
 
 @app.callback()
