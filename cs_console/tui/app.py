@@ -54,6 +54,7 @@ class CsConsoleApp(App[None]):
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
         self._draft_saved = ""  # text of the current chat's draft as the store has it
+        self._draft_pending: tuple[str, int] = ("", 0)  # latest unsaved (text, caret)
         self._watcher = None
 
     # ---- layout -------------------------------------------------------------------------------
@@ -243,10 +244,12 @@ class CsConsoleApp(App[None]):
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
     def _draft_changed(self) -> None:
-        if self.query_one(Composer).text == self._draft_saved:
+        composer = self.query_one(Composer)
+        if composer.text == self._draft_saved:
             return
-        self._draft_dirty = True
         self._cancel_draft_timer()
+        self._draft_dirty = True
+        self._draft_pending = (composer.text, composer.cursor_offset)
         self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft_now, name="save-draft")
 
     def _load_draft(self, text: str, cursor: int) -> None:
@@ -262,7 +265,10 @@ class CsConsoleApp(App[None]):
     def _save_draft_now(self) -> None:
         if not self._draft_dirty or self.current is None:
             return
-        composer = self.query_one(Composer)
-        self.desk.chats.save_draft(self.current.chat_id, self.agent, composer.text, composer.cursor_offset)
-        self._draft_saved = composer.text
+        composers = self.query(Composer) if self.screen_stack else []
+        if composers:  # latest text and caret, while the composer is still on screen
+            self._draft_pending = (composers[0].text, composers[0].cursor_offset)
+        text, cursor = self._draft_pending
+        self.desk.chats.save_draft(self.current.chat_id, self.agent, text, cursor)
+        self._draft_saved = text
         self._cancel_draft_timer()
