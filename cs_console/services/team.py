@@ -115,6 +115,12 @@ class TeamService:
                 return a
         raise chat_repo.NotFound(f"no agent {name!r}")
 
+    def presence(self, name: str) -> tuple[str, str]:
+        """(role, status) of one agent, cheaply (the TUI header)."""
+        with self.store.read() as s:
+            a = chat_repo.find_agent(s, name)
+            return (a.role, a.status) if a else (Role.AGENT.value, AgentStatus.OFFLINE.value)
+
     def is_supervisor(self, name: str) -> bool:
         with self.store.read() as s:
             a = chat_repo.find_agent(s, name)
@@ -128,7 +134,7 @@ class TeamService:
             agent = chat_repo.ensure_agent(s, name, now, role=Role.AGENT.value)
             repo.ensure_profile(s, agent.id)
             repo.set_status(s, agent, AgentStatus.ONLINE, now)
-        self.distribute()
+        self.distribute(name)
 
     def heartbeat(self, name: str) -> str:
         """Refresh the heartbeat (a running TUI calls this every ``heartbeat_seconds``).
@@ -151,11 +157,11 @@ class TeamService:
         return released
 
     # ---- distribution (分流) -------------------------------------------------------------------
-    def _work_to_do(self) -> bool:
+    def _work_to_do(self, me: str | None) -> bool:
         """Cheap read first, so idle TUIs never open write transactions (no change ping-pong)."""
         now = self.clock()
         with self.store.read() as s:
-            if repo.stale_agents(s, now, self.settings.stale_after_seconds):
+            if any(a.name != me for a in repo.stale_agents(s, now, self.settings.stale_after_seconds)):
                 return True
             if not any(eligible(c) for c in repo.candidates(s, self.settings.capacity)):
                 return False
@@ -165,18 +171,22 @@ class TeamService:
                 c.agent_id is not None and not repo.moved_for_breach_since(s, c.id, c.waiting_since)
                 for c in repo.breached_chats(s, now, self.policy.response.breach))
 
-    def distribute(self) -> list[tuple[int, int]]:
-        """Assign queued chats to agents (and reap stale agents); safe to call from every process."""
-        if not self._work_to_do():
+    def distribute(self, me: str | None = None) -> list[tuple[int, int]]:
+        """Assign queued chats to agents (and reap stale agents); safe to call from every process.
+
+        ``me``: the calling TUI's agent, alive by definition (never reaped by their own call)."""
+        if not self._work_to_do(me):
             return []
         with self.store.write() as s:
-            return self._distribute(s)
+            return self._distribute(s, me)
 
-    def _distribute(self, s) -> list[tuple[int, int]]:
+    def _distribute(self, s, me: str | None = None) -> list[tuple[int, int]]:
         repo.lock_distribution(s)
         now = self.clock()
         for agent in repo.stale_agents(s, now, self.settings.stale_after_seconds):
-            if is_stale(agent.heartbeat_at, now, self.settings.stale_after_seconds):
+            if agent.name == me:
+                agent.heartbeat_at = now
+            elif is_stale(agent.heartbeat_at, now, self.settings.stale_after_seconds):
                 repo.set_status(s, agent, AgentStatus.OFFLINE, now)
         cands = {c.agent_id: c for c in repo.candidates(s, self.settings.capacity)}
         since = start_of_day(now, self.policy.shop.timezone)
@@ -306,7 +316,7 @@ class TeamService:
                 raise TeamRuleError("当前不是挂起状态")
             agent.status = AgentStatus.ONLINE
             repo.end_hangups(s, agent.id, self.clock())
-        self.distribute()
+        self.distribute(name)
 
     def hangups(self, *, pending_only: bool = False) -> list[HangupView]:
         with self.store.read() as s:

@@ -18,6 +18,7 @@ from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
+from cs_console.tui.team import ForwardScreen, HangupScreen, presence_label
 from cs_console.tui.transcript import Transcript
 
 WINDOW = 100  # messages loaded per chat switch / per "load older"
@@ -39,6 +40,9 @@ class CsConsoleApp(App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        Binding("alt+f,f12", "forward_chat", "转发", id="team.forward"),
+        Binding("alt+h", "hangup", "挂起", id="team.hangup"),
+        Binding("alt+s,f11", "supervisor", "主管视图", id="team.supervisor"),
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
@@ -72,7 +76,7 @@ class CsConsoleApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.agent} · {self.desk.policy.shop.name}"
+        self.desk.team.start(self.agent)  # online; queued chats may come to me at once
         self._watcher = watch(self.desk.store)
         self.refresh_sessions()
         if self.session_chats:
@@ -80,6 +84,7 @@ class CsConsoleApp(App[None]):
         self.query_one(Composer).focus()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
+        self.set_interval(self.desk.policy.team.heartbeat_seconds, self._heartbeat, name="heartbeat")
         self.call_after_refresh(self._mark_ready)
 
     def _mark_ready(self) -> None:
@@ -92,20 +97,26 @@ class CsConsoleApp(App[None]):
         self._save_draft_now()
         if self._watcher is not None:
             self._watcher.close()
+        self.desk.team.stop(self.agent)  # offline: my open chats go back to the queue
 
     # ---- store → screen -----------------------------------------------------------------------
     def poll_store(self) -> None:
         """Cheap change check; on a change re-read the session list and new messages only."""
         if self._watcher is not None and self._watcher.changed():
+            self.desk.team.distribute(self.agent)
             self.refresh_sessions()
             self._pull_new_messages()
 
     def refresh_sessions(self) -> None:
-        self.session_chats = self.desk.chats.sessions()
+        self.session_chats, queue = self.desk.team.sessions_for(self.agent)
         sessions = self.query_one(SessionList)
         sessions.update_chats(self.session_chats, self.desk.clock())
         waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
-        self.query_one("#sessions-title", Label).update(f"会话  {len(self.session_chats)} · 等待 {waiting}")
+        self.query_one("#sessions-title", Label).update(
+            f"会话  {len(self.session_chats)} · 等待 {waiting}" + (f" · 排队 {queue}" if queue else ""))
+        self.sub_title = f"{presence_label(self.agent, *self.desk.team.presence(self.agent))} · {self.desk.policy.shop.name}"
+        if self.current is not None and all(c.chat_id != self.current.chat_id for c in self.session_chats):
+            self._leave_current()  # forwarded away or reassigned: no longer mine
         if self.current is not None:
             fresh = next((c for c in self.session_chats if c.chat_id == self.current.chat_id), None)
             if fresh is not None:
@@ -123,6 +134,17 @@ class CsConsoleApp(App[None]):
         if new:
             self._last_message_id = new[-1].id
             self.query_one(Transcript).append(new)
+
+    def _heartbeat(self) -> None:
+        self.desk.team.heartbeat(self.agent)
+        self.desk.team.distribute(self.agent)
+
+    def _leave_current(self) -> None:
+        self._save_draft_now()
+        self.current = None
+        self.query_one(Transcript).show("", [], False)
+        self._load_draft("", 0)
+        self._update_title()
 
     def _tick(self) -> None:
         self.query_one(SessionList).tick(self.desk.clock())
@@ -234,6 +256,60 @@ class CsConsoleApp(App[None]):
             self.query_one(Transcript).show("", [], False)
             self._load_draft("", 0)
             self._update_title()
+
+    # ---- team (转发 / 挂起 / 主管视图) ----------------------------------------------------------
+    def action_forward_chat(self) -> None:
+        if self.current is None:
+            self.notify("先选择一个会话", severity="warning")
+            return
+        mates = [(a.name, f"{a.name}  接待 {a.open_chats}/{a.capacity}") for a in self.desk.team.teammates(self.agent)]
+        if not mates:
+            self.notify("没有在线的同事可以转发", severity="warning")
+            return
+        chat = self.current
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            to, reason = result
+            try:
+                self.desk.team.forward(chat.chat_id, to, reason, self.agent)
+            except (ValueError, LookupError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"已转发给 {to}", timeout=3)
+            self.poll_store()
+
+        self.push_screen(ForwardScreen(chat.buyer_nick, mates), done)
+
+    def action_hangup(self) -> None:
+        """Request a hang-up (supervisor approves), or resume when hung up."""
+        _, status = self.desk.team.presence(self.agent)
+        if status == "hung_up":
+            self.desk.team.resume(self.agent)
+            self.notify("已恢复接收新会话", timeout=3)
+            self.refresh_sessions()
+            return
+
+        def done(reason: str | None) -> None:
+            if not reason:
+                return
+            try:
+                rid = self.desk.team.request_hangup(self.agent, reason)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4)
+
+        self.push_screen(HangupScreen(), done)
+
+    def action_supervisor(self) -> None:
+        if not self.desk.team.is_supervisor(self.agent):
+            self.notify("主管视图只对主管开放", severity="warning")
+            return
+        from cs_console.tui.supervisor import SupervisorScreen
+
+        self.push_screen(SupervisorScreen(self.desk, self.agent))
 
     def action_toggle_side(self) -> None:
         if self.screen.has_class("-narrow"):
