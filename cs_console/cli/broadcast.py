@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, err, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    open_desk,
+    resolve_agent,
+)
 from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
 

@@ -18,7 +18,7 @@ from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
-from cs_console.tui.team import ForwardScreen, HangupScreen, presence_label
+from cs_console.tui.team import TeamActions, presence_label
 from cs_console.tui.transcript import Transcript
 
 WINDOW = 100  # messages loaded per chat switch / per "load older"
@@ -27,7 +27,7 @@ DRAFT_DEBOUNCE = 0.4
 NARROW_WIDTH = 110
 
 
-class CsConsoleApp(App[None]):
+class CsConsoleApp(TeamActions, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -134,10 +134,6 @@ class CsConsoleApp(App[None]):
         if new:
             self._last_message_id = new[-1].id
             self.query_one(Transcript).append(new)
-
-    def _heartbeat(self) -> None:
-        self.desk.team.heartbeat(self.agent)
-        self.desk.team.distribute(self.agent)
 
     def _leave_current(self) -> None:
         self._save_draft_now()
@@ -256,60 +252,6 @@ class CsConsoleApp(App[None]):
             self.query_one(Transcript).show("", [], False)
             self._load_draft("", 0)
             self._update_title()
-
-    # ---- team (转发 / 挂起 / 主管视图) ----------------------------------------------------------
-    def action_forward_chat(self) -> None:
-        if self.current is None:
-            self.notify("先选择一个会话", severity="warning")
-            return
-        mates = [(a.name, f"{a.name}  接待 {a.open_chats}/{a.capacity}") for a in self.desk.team.teammates(self.agent)]
-        if not mates:
-            self.notify("没有在线的同事可以转发", severity="warning")
-            return
-        chat = self.current
-
-        def done(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            to, reason = result
-            try:
-                self.desk.team.forward(chat.chat_id, to, reason, self.agent)
-            except (ValueError, LookupError) as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"已转发给 {to}", timeout=3)
-            self.poll_store()
-
-        self.push_screen(ForwardScreen(chat.buyer_nick, mates), done)
-
-    def action_hangup(self) -> None:
-        """Request a hang-up (supervisor approves), or resume when hung up."""
-        _, status = self.desk.team.presence(self.agent)
-        if status == "hung_up":
-            self.desk.team.resume(self.agent)
-            self.notify("已恢复接收新会话", timeout=3)
-            self.refresh_sessions()
-            return
-
-        def done(reason: str | None) -> None:
-            if not reason:
-                return
-            try:
-                rid = self.desk.team.request_hangup(self.agent, reason)
-            except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4)
-
-        self.push_screen(HangupScreen(), done)
-
-    def action_supervisor(self) -> None:
-        if not self.desk.team.is_supervisor(self.agent):
-            self.notify("主管视图只对主管开放", severity="warning")
-            return
-        from cs_console.tui.supervisor import SupervisorScreen
-
-        self.push_screen(SupervisorScreen(self.desk, self.agent))
 
     def action_toggle_side(self) -> None:
         if self.screen.has_class("-narrow"):

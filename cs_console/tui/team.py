@@ -94,3 +94,66 @@ class HangupScreen(ModalScreen[str | None]):
             self.dismiss(event.value.strip())
         else:
             self.notify("请填写原因", severity="warning")
+
+
+class TeamActions:
+    """The app's team actions (mixed into ``CsConsoleApp``; bindings live there)."""
+
+    def _heartbeat(self) -> None:
+        """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
+        self.desk.team.heartbeat(self.agent)
+        self.desk.team.distribute(self.agent)
+
+    def action_forward_chat(self) -> None:
+        if self.current is None:
+            self.notify("先选择一个会话", severity="warning")
+            return
+        mates = [(a.name, f"{a.name}  接待 {a.open_chats}/{a.capacity}") for a in self.desk.team.teammates(self.agent)]
+        if not mates:
+            self.notify("没有在线的同事可以转发", severity="warning")
+            return
+        chat = self.current
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            to, reason = result
+            try:
+                self.desk.team.forward(chat.chat_id, to, reason, self.agent)
+            except (ValueError, LookupError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"已转发给 {to}", timeout=3)
+            self.poll_store()
+
+        self.push_screen(ForwardScreen(chat.buyer_nick, mates), done)
+
+    def action_hangup(self) -> None:
+        """Request a hang-up (supervisor approves), or resume when hung up."""
+        _, status = self.desk.team.presence(self.agent)
+        if status == "hung_up":
+            self.desk.team.resume(self.agent)
+            self.notify("已恢复接收新会话", timeout=3)
+            self.refresh_sessions()
+            return
+
+        def done(reason: str | None) -> None:
+            if not reason:
+                return
+            try:
+                rid = self.desk.team.request_hangup(self.agent, reason)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4)
+
+        self.push_screen(HangupScreen(), done)
+
+    def action_supervisor(self) -> None:
+        if not self.desk.team.is_supervisor(self.agent):
+            self.notify("主管视图只对主管开放", severity="warning")
+            return
+        from cs_console.tui.supervisor import SupervisorScreen
+
+        self.push_screen(SupervisorScreen(self.desk, self.agent))
+
