@@ -15,6 +15,7 @@ from sqlmodel import select
 from cs_console.domain.clock import utc_now
 from cs_console.services.desk import make_desk
 from cs_console.store.tables import Assignment
+from cs_console.store.team import double_assignments
 
 CTX = mp.get_context("spawn")
 
@@ -72,6 +73,7 @@ def test_three_agent_processes_race_without_double_assignment(db_path):
     assert len(claimed) == len(set(claimed))  # no chat handed out twice by two processes
     with desk.store.read() as s:
         rows = s.exec(select(Assignment.chat_id).where(Assignment.kind == "auto")).all()
+        assert double_assignments(s) == []
     assert max(Counter(rows).values()) == 1
     infos = {a.name: a for a in desk.team.agents()}
     assert all(infos[n].open_chats == 6 for n in agents)  # capacity honoured, and used

@@ -174,3 +174,19 @@ def test_overview_counts_first_responses_today(desk, clock):
     me = next(a for a in ov.agents if a.name == "小美")
     assert (me.first_responses, me.first_response_avg, me.open_chats, me.waiting_chats) == (1, 25.0, 1, 0)
     assert [p.id for p in ov.pending] == [rid]
+
+
+def test_take_chat_is_compare_and_set(desk, clock):
+    """The primitive under every assignment: a second taker of the same queued chat gets False."""
+    from cs_console.store import team as repo
+
+    _team(desk, "小美", "小丽")
+    desk.chats.inject("a", "1")
+    chat_id = desk.chats.chat_of("a").chat_id
+    with desk.store.write() as s:
+        mei, li = repo.get_agent(s, "小美").id, repo.get_agent(s, "小丽").id
+        assert repo.take_chat(s, chat_id, mei, clock(), kind="auto") is True
+        assert repo.take_chat(s, chat_id, li, clock(), kind="auto") is False  # already taken
+        assert repo.take_chat(s, chat_id, li, clock(), kind="forward", expected=li) is False  # stale expectation
+        assert repo.double_assignments(s) == []
+    assert owner(desk, "a") == "小美"

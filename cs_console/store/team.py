@@ -174,6 +174,23 @@ def take_chat(s: Session, chat_id: int, agent_id: int | None, now: datetime, *, 
     return True
 
 
+def double_assignments(s: Session) -> list[int]:
+    """Chats the log shows taken from the queue while someone already had them (must be empty).
+
+    Replays every chat's assignment log: a take from the queue (auto/manual with no previous
+    agent) is only valid when the chat is unowned at that point."""
+    owner: dict[int, int | None] = {}
+    bad = []
+    for chat_id, agent_id, from_id in s.exec(select(Assignment.chat_id, Assignment.agent_id, Assignment.from_agent_id)
+                                             .order_by(col(Assignment.id))).all():
+        if from_id is None and agent_id is not None and owner.get(chat_id) is not None:
+            bad.append(chat_id)
+        elif from_id is not None and owner.get(chat_id) != from_id:
+            bad.append(chat_id)
+        owner[chat_id] = agent_id
+    return bad
+
+
 def last_assignment_id(s: Session) -> int:
     return s.exec(select(func.max(Assignment.id))).one() or 0
 

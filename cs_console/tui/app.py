@@ -41,7 +41,7 @@ class CsConsoleApp(TeamActions, App[None]):
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
         Binding("alt+f,f12", "forward_chat", "转发", id="team.forward"),
-        Binding("alt+h", "hangup", "挂起", id="team.hangup"),
+        Binding("alt+h,ctrl+o", "hangup", "挂起", id="team.hangup"),
         Binding("alt+s,f11", "supervisor", "主管视图", id="team.supervisor"),
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
