@@ -101,6 +101,8 @@ class TeamActions:
 
     def _heartbeat(self) -> None:
         """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
+        if not self._panes_alive():  # shutting down: never revive after going offline
+            return
         self.desk.team.heartbeat(self.agent)
         self.desk.team.distribute(self.agent)
 
