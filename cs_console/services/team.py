@@ -163,11 +163,12 @@ class TeamService:
         with self.store.read() as s:
             if any(a.name != me for a in repo.stale_agents(s, now, self.settings.stale_after_seconds)):
                 return True
+            queued = bool(repo.queued_chats(s, limit=1))
+            if not queued and not self.settings.reassign_breached:
+                return False  # the idle case: two small indexed queries
             if not any(eligible(c) for c in repo.candidates(s, self.settings.capacity)):
                 return False
-            if repo.queued_chats(s, limit=1):
-                return True
-            return self.settings.reassign_breached and any(
+            return queued or any(
                 c.agent_id is not None and not repo.moved_for_breach_since(s, c.id, c.waiting_since)
                 for c in repo.breached_chats(s, now, self.policy.response.breach))
 
