@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Label
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.team import TeamActions, presence_label
@@ -47,7 +48,9 @@ class CsConsoleApp(TeamActions, App[None]):
         Binding("alt+f,f12", "forward_chat", "转发", id="team.forward"),
         Binding("alt+h,ctrl+o", "hangup", "挂起", id="team.hangup"),
         Binding("alt+s,f11", "supervisor", "主管视图", id="team.supervisor"),
-        *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
+        *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
+                  key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
+          for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
 
@@ -261,6 +264,10 @@ class CsConsoleApp(TeamActions, App[None]):
             self.select_chat(waiting[0].chat_id)  # session order: longest wait first
         else:
             self.notify("没有等待中的买家", timeout=2)
+
+    @on(Composer.NthChat)
+    def _nth_from_composer(self, event: Composer.NthChat) -> None:
+        self.action_nth_chat(event.n)
 
     @on(SessionList.Selected)
     def _clicked(self, event: SessionList.Selected) -> None:
