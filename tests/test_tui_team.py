@@ -81,7 +81,7 @@ async def test_hangup_request_approval_and_resume(desk, clock):
     desk.team.add_agent("老板", "supervisor")
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("alt+h", *"吃饭", "enter")
+        await pilot.press("ctrl+o", *"吃饭", "enter")
         await pilot.pause()
         [req] = desk.team.hangups(pending_only=True)
         assert (req.agent, req.reason) == ("小美", "吃饭")

@@ -45,9 +45,9 @@ class CsConsoleApp(TeamActions, App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
-        Binding("alt+f,f12", "forward_chat", "转发", id="team.forward"),
-        Binding("alt+h,ctrl+o", "hangup", "挂起", id="team.hangup"),
-        Binding("alt+s,f11", "supervisor", "主管视图", id="team.supervisor"),
+        Binding("f12,ctrl+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
+        Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup"),
+        Binding("f11,alt+s", "supervisor", "主管视图", id="team.supervisor"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
