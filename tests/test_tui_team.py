@@ -123,3 +123,20 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
         assert desk.team.agent("小美").status == "hung_up"
         await pilot.press("escape")
         assert not isinstance(app.screen, SupervisorScreen)
+
+
+async def test_teammate_is_told_of_a_forward_and_supervisor_of_a_request(desk, clock):
+    desk.team.add_agent("小美", "agent")
+    desk.team.start("小美")
+    desk.chats.inject("小王", "我要退货")
+    desk.team.distribute()
+    desk.team.add_agent("老板", "supervisor")
+    app = CsConsoleApp(desk, "老板")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        desk.team.forward(desk.chats.chat_of("小王").chat_id, "老板", "投诉升级", "小美")
+        desk.team.request_hangup("小美", "开会")
+        await wait_for(pilot, lambda: len(app._notifications) >= 2)
+        texts = [n.message for n in app._notifications]
+        assert "小美 转发了 小王 的会话：投诉升级" in texts
+        assert any(t.startswith("小美 申请挂起：开会") for t in texts)

@@ -324,6 +324,29 @@ class TeamService:
             rows = repo.hangups(s, state=HangupState.PENDING if pending_only else None)
         return [_hangup_view(*r) for r in rows]
 
+    # ---- notices for a running TUI ---------------------------------------------------------------
+    def notice_cursor(self) -> tuple[int, int]:
+        """Where notices start (nothing older is announced)."""
+        with self.store.read() as s:
+            return repo.last_assignment_id(s), repo.last_hangup_id(s)
+
+    def notices(self, name: str, cursor: tuple[int, int]) -> tuple[list[str], tuple[int, int]]:
+        """New things to tell the agent: chats forwarded to them (with the reason) and, for a
+        supervisor, new hang-up requests. Returns the lines and the next cursor."""
+        after_assignment, after_hangup = cursor
+        lines: list[str] = []
+        with self.store.read() as s:
+            me = chat_repo.find_agent(s, name)
+            if me is None:
+                return [], cursor
+            for a, nick in repo.forwards_to(s, me.id, after_assignment):
+                lines.append(f"{a.by} 转发了 {nick} 的会话：{a.reason}")
+            if is_supervisor(me.role):
+                for req, agent, _ in repo.hangups(s, state=HangupState.PENDING):
+                    if req.id > after_hangup:
+                        lines.append(f"{agent} 申请挂起：{req.reason}（F11 主管视图审批）")
+            return lines, (repo.last_assignment_id(s), repo.last_hangup_id(s))
+
     # ---- supervisor ----------------------------------------------------------------------------
     def overview(self) -> Overview:
         every = self.chats.sessions()

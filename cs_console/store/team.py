@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from cs_console.domain.chat import ChatStatus
 from cs_console.domain.team import AgentStatus, Candidate, HangupState, Role
 from cs_console.store.chats import NotFound
-from cs_console.store.tables import Agent, AgentProfile, Assignment, Chat, HangupRequest
+from cs_console.store.tables import Agent, AgentProfile, Assignment, Buyer, Chat, HangupRequest
 
 DISTRIBUTOR_LOCK = 0x6353_6465_736B  # pg_advisory_xact_lock key ("csdesk")
 
@@ -205,6 +205,18 @@ def breached_chats(s: Session, now: datetime, breach_seconds: int) -> list[Chat]
 def moved_for_breach_since(s: Session, chat_id: int, since: datetime) -> bool:
     return s.exec(select(Assignment.id).where(Assignment.chat_id == chat_id, Assignment.kind == "breach",
                                               Assignment.at >= since)).first() is not None
+
+
+def forwards_to(s: Session, agent_id: int, after_id: int) -> list[tuple[Assignment, str]]:
+    """Forwards to the agent newer than ``after_id``, with the buyer's nick."""
+    return list(s.exec(select(Assignment, Buyer.nick).join(Chat, Chat.id == Assignment.chat_id)
+                       .join(Buyer, Buyer.id == Chat.buyer_id)
+                       .where(Assignment.agent_id == agent_id, Assignment.kind == "forward", Assignment.id > after_id)
+                       .order_by(col(Assignment.id))).all())
+
+
+def last_hangup_id(s: Session) -> int:
+    return s.exec(select(func.max(HangupRequest.id))).one() or 0
 
 
 # ---- hang-up ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from cs_console.tui.composer import Composer
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
-from cs_console.tui.team import TeamActions, presence_label
+from cs_console.tui.team import TeamActions
 from cs_console.tui.transcript import Transcript
 
 WINDOW = 100  # messages loaded per chat switch / per "load older"
@@ -175,7 +175,7 @@ class CsConsoleApp(TeamActions, App[None]):
         waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
         self.query_one("#sessions-title", Label).update(
             f"会话  {len(self.session_chats)} · 等待 {waiting}" + (f" · 排队 {queue}" if queue else ""))
-        self.sub_title = f"{presence_label(self.agent, *self.desk.team.presence(self.agent))} · {self.desk.policy.shop.name}"
+        self._team_refresh()
         if self.current is not None and all(c.chat_id != self.current.chat_id for c in self.session_chats):
             self._leave_current()  # forwarded away or reassigned: no longer mine
         if self.current is not None:

@@ -96,8 +96,30 @@ class HangupScreen(ModalScreen[str | None]):
             self.notify("请填写原因", severity="warning")
 
 
+STATUS_NOTICES = {("online", "hung_up"): "主管已批准挂起：暂停接收新会话（Ctrl+O 恢复）",
+                  ("hung_up", "online"): "已恢复接收新会话"}
+
+
 class TeamActions:
     """The app's team actions (mixed into ``CsConsoleApp``; bindings live there)."""
+
+    _team_status: str | None = None
+    _notice_cursor: tuple[int, int] | None = None
+
+    def _team_refresh(self) -> None:
+        """Header (who, role, status) and notices: forwards to me, status changes, new hang-up
+        requests for a supervisor. Called on every store change."""
+        role, status = self.desk.team.presence(self.agent)
+        self.sub_title = f"{presence_label(self.agent, role, status)} · {self.desk.policy.shop.name}"
+        if (self._team_status, status) in STATUS_NOTICES:
+            self.notify(STATUS_NOTICES[(self._team_status, status)], timeout=5)
+        self._team_status = status
+        if self._notice_cursor is None:
+            self._notice_cursor = self.desk.team.notice_cursor()
+            return
+        lines, self._notice_cursor = self.desk.team.notices(self.agent, self._notice_cursor)
+        for line in lines:
+            self.notify(line, title="转发" if "转发" in line else "挂起申请", timeout=8)
 
     def _heartbeat(self) -> None:
         """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
