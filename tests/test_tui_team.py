@@ -140,3 +140,33 @@ async def test_teammate_is_told_of_a_forward_and_supervisor_of_a_request(desk, c
         texts = [n.message for n in app._notifications]
         assert "小美 转发了 小王 的会话：投诉升级" in texts
         assert any(t.startswith("小美 申请挂起：开会") for t in texts)
+
+
+async def test_broadcast_dialog_previews_per_buyer_then_sends(desk, clock):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from cs_console.store.chats import ensure_buyer
+    from cs_console.store.tables import Order
+    from cs_console.tui.broadcast import BroadcastScreen
+
+    with desk.store.write() as s:
+        for nick, no in (("小王", "T1"), ("阿依", "T2")):
+            b = ensure_buyer(s, nick, clock())
+            s.add(Order(order_no=no, buyer_id=b.id, placed_at=clock() - timedelta(hours=1), state="WAIT_BUYER_PAY",
+                        amount=Decimal("9.90")))
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_broadcast()
+        await pilot.pause()
+        assert isinstance(app.screen, BroadcastScreen)
+        await pilot.press(*"unpaid", "enter", *"{buyer} {order_no}", "enter")
+        await pilot.pause()
+        previews = [str(w.render()) for w in app.screen.query("#bc-preview Static")]
+        assert previews == ["发送 小王：小王 T1", "发送 阿依：阿依 T2"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, BroadcastScreen)
+    assert desk.chats.log("阿依")[-1].text == "阿依 T2"
+    assert desk.broadcasts.history()[0].count == 2

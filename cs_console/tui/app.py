@@ -21,6 +21,7 @@ from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.team import TeamActions
+from cs_console.tui.team_commands import TeamCommands
 from cs_console.tui.transcript import Transcript
 
 WINDOW = 100  # messages loaded per chat switch / per "load older"
@@ -37,7 +38,7 @@ class CsConsoleApp(TeamActions, App[None]):
 
     TITLE = "客服工作台"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
-    COMMANDS = App.COMMANDS | {GoToBuyer}
+    COMMANDS = App.COMMANDS | {GoToBuyer, TeamCommands}
     BINDINGS = [
         Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
         Binding("alt+up,f3", "prev_chat", "上一个", id="chat.prev"),

@@ -181,3 +181,12 @@ class TeamActions:
 
         self.push_screen(SupervisorScreen(self.desk, self.agent))
 
+
+    def action_broadcast(self) -> None:
+        from cs_console.tui.broadcast import BroadcastScreen
+
+        def done(count: int | None) -> None:
+            if count:
+                self.notify(f"已群发 {count} 条消息", timeout=4)
+
+        self.push_screen(BroadcastScreen(self.desk, self.agent), done)
