@@ -117,4 +117,5 @@ def run(progress) -> list[Figure]:
     pg = os.environ.get("CS_CONSOLE_BENCH_PG")
     if pg:
         figures += _bench(pg, "postgresql", progress)
+        figures += _bench_processes(pg, "postgresql", progress)
     return figures
