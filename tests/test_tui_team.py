@@ -51,10 +51,10 @@ async def test_forward_by_keys_hands_chat_to_teammate(desk, clock):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.current.buyer_nick == "小王"
-        await pilot.press("f12")  # 小丽 is offline: nobody to forward to
+        await pilot.press("ctrl+r")  # 小丽 is offline: nobody to forward to
         assert not isinstance(app.screen, ForwardScreen)
         desk.team.start("小丽")
-        await pilot.press("f12")
+        await pilot.press("ctrl+r")
         assert isinstance(app.screen, ForwardScreen)
         await pilot.press(*"退货转售后", "enter")
         await pilot.pause()
@@ -71,7 +71,7 @@ async def test_forward_needs_a_reason(desk, clock):
     desk.team.assign("小王", "小美")
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f12", "enter")
+        await pilot.press("ctrl+r", "enter")
         assert isinstance(app.screen, ForwardScreen)  # empty reason: still open
         await pilot.press("escape")
         assert desk.chats.chat_of("小王").agent == "小美"
@@ -85,7 +85,7 @@ async def test_hangup_request_approval_and_resume(desk, clock):
         await pilot.pause()
         [req] = desk.team.hangups(pending_only=True)
         assert (req.agent, req.reason) == ("小美", "吃饭")
-        await pilot.press("f11")  # not a supervisor: no supervisor view
+        await pilot.press("ctrl+n")  # not a supervisor: no supervisor view
         assert not isinstance(app.screen, SupervisorScreen)
         desk.team.decide_hangup(req.id, "老板", True)
         await wait_for(pilot, lambda: "挂起" in app.sub_title)
@@ -111,7 +111,7 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert {c.buyer_nick for c in app.session_chats} == {"a", "b"}  # a supervisor sees everything
-        await pilot.press("f11")
+        await pilot.press("ctrl+n")
         assert isinstance(app.screen, SupervisorScreen)
         agents = app.screen.query_one("#sv-agents", DataTable)
         assert agents.row_count == 2

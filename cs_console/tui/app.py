@@ -46,9 +46,10 @@ class CsConsoleApp(TeamActions, App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
-        Binding("f12,ctrl+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
+        Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
+        Binding("ctrl+r,alt+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup"),
-        Binding("f11,alt+s", "supervisor", "主管视图", id="team.supervisor"),
+        Binding("ctrl+n,alt+s", "supervisor", "主管视图", id="team.supervisor"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
@@ -329,6 +330,15 @@ class CsConsoleApp(TeamActions, App[None]):
             self.screen.toggle_class("-side-open")
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
+
+    def action_open_orders(self) -> None:
+        """Show the side panel's 订单 tab and put the keyboard in the order list."""
+        side = self.query_one(SidePanel)
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side.remove_class("-hidden")
+        side.open_tab("tab-orders")
+        self.query_one("#orders-list").focus()
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
