@@ -51,10 +51,10 @@ async def test_forward_by_keys_hands_chat_to_teammate(desk, clock):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.current.buyer_nick == "小王"
-        await pilot.press("ctrl+r")  # 小丽 is offline: nobody to forward to
+        await pilot.press("ctrl+f")  # 小丽 is offline: nobody to forward to
         assert not isinstance(app.screen, ForwardScreen)
         desk.team.start("小丽")
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+f")
         assert isinstance(app.screen, ForwardScreen)
         await pilot.press(*"退货转售后", "enter")
         await pilot.pause()
@@ -71,7 +71,7 @@ async def test_forward_needs_a_reason(desk, clock):
     desk.team.assign("小王", "小美")
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+r", "enter")
+        await pilot.press("ctrl+f", "enter")
         assert isinstance(app.screen, ForwardScreen)  # empty reason: still open
         await pilot.press("escape")
         assert desk.chats.chat_of("小王").agent == "小美"

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli import broadcast, chat, orders, team
+from cs_console.cli import broadcast, chat, orders, replies, team
 from cs_console.cli.common import AgentOpt, DbOpt, desk_opener, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.add_typer(team.agents_app, name="agents")
 app.add_typer(team.hangup_app, name="hangup")
 app.command("broadcast")(broadcast.broadcast)
 app.add_typer(orders.app, name="orders")
+app.add_typer(replies.app, name="replies")
 
 
 @app.callback()

@@ -13,6 +13,7 @@ from cs_console.domain.shop import ShopPolicy
 from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.orders import OrderService
+from cs_console.services.replies import ReplyService
 from cs_console.services.team import TeamService
 from cs_console.store.engine import Store, open_store
 
@@ -26,12 +27,14 @@ class Desk:
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
     orders: OrderService = field(init=False)
+    replies: ReplyService = field(init=False)
     team: TeamService = field(init=False)
     broadcasts: BroadcastService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
+        self.replies = ReplyService(self.store, self.policy, self.clock)
         self.team = TeamService(self.store, self.policy, self.clock, self.chats)
         self.broadcasts = BroadcastService(self.store, self.policy, self.clock)
 

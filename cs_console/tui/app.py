@@ -18,6 +18,7 @@ from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.team import TeamActions
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from cs_console.services.desk import Desk
 
 
-class CsConsoleApp(TeamActions, App[None]):
+class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -46,8 +47,9 @@ class CsConsoleApp(TeamActions, App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        *QuickRepliesMixin.REPLY_BINDINGS,
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
-        Binding("ctrl+r,alt+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
+        Binding("ctrl+f,alt+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup"),
         Binding("ctrl+n,alt+s", "supervisor", "主管视图", id="team.supervisor"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
@@ -132,6 +134,7 @@ class CsConsoleApp(TeamActions, App[None]):
         if self.session_chats:
             self.select_chat(self.session_chats[0].chat_id)
         self.query_one(Composer).focus()
+        self.setup_replies()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
         self.set_interval(self.desk.policy.team.heartbeat_seconds, self._heartbeat, name="heartbeat")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 ENTRIES = [
-    ("转发会话给同事 (Ctrl+R)", "forward_chat"),
+    ("转发会话给同事 (Ctrl+F)", "forward_chat"),
     ("申请挂起 / 恢复接待 (Ctrl+O)", "hangup"),
     ("主管视图 (Ctrl+N)", "supervisor"),
     ("群发 broadcast", "broadcast"),

@@ -13,6 +13,7 @@ from cs_console.store.tables.core import (
     ResponseRecord,
 )
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
+from cs_console.store.tables.replies import QuickReplyUsage
 from cs_console.store.tables.team import (
     AgentProfile,
     Assignment,
@@ -23,6 +24,6 @@ from cs_console.store.tables.team import (
 
 __all__ = [
     "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
-    "ResponseRecord",
+    "QuickReplyUsage", "ResponseRecord",
     "AgentProfile", "Assignment", "Broadcast", "BroadcastRecipient", "HangupRequest",
 ]
