@@ -48,3 +48,21 @@ def test_broadcast_dry_run_and_refusals(db_path):
     assert r.exit_code == 0 and json.loads(r.stdout)["would_send"] == 0
     r = run(db_path, "broadcast", "--filter", "unpaid", "--text", "hi", "--agent", "小美", "--yes")
     assert r.exit_code != 0 and "没有" in r.stderr
+
+
+def test_broadcast_with_a_quick_reply_phrase(db_path):
+    from cs_console.config.policy import load_policy
+    from cs_console.services.desk import make_desk
+    from tests.test_broadcast import _order  # the service tests' order helper
+
+    desk = make_desk(str(db_path), policy=load_policy())
+    _order(desk, "小王", "T1001", "WAIT_BUYER_PAY", 2, "连体衣")
+    desk.close()
+    r = run(db_path, "broadcast", "--filter", "unpaid", "--phrase", "nosuchcode", "--agent", "小美")
+    assert r.exit_code != 0 and "nosuchcode" in r.stderr
+    r = run(db_path, "broadcast", "--filter", "unpaid", "--phrase", "hi", "--text", "x", "--agent", "小美")
+    assert r.exit_code == 2
+    r = run(db_path, "broadcast", "--filter", "unpaid", "--phrase", "hi", "--agent", "小美", "--yes", "--json")
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["count"] == 1 and "我是客服小美" in out["preview"][0]["text"] and "{" not in out["preview"][0]["text"]

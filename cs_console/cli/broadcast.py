@@ -23,6 +23,7 @@ from cs_console.domain.team import TeamRuleError
 def broadcast(
     filter_: Annotated[str, typer.Option("--filter", help="unpaid[:HOURS] | item:TEXT | tag:TAG")],
     text: Annotated[str | None, typer.Option("--text", help="Message; placeholders like {buyer} {order_no} are filled per buyer.")] = None,
+    phrase: Annotated[str | None, typer.Option("--phrase", help="Quick-reply code whose text is sent (instead of --text).")] = None,
     agent: AgentOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the per-buyer preview.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking to confirm.")] = False,
@@ -31,9 +32,14 @@ def broadcast(
 ) -> None:
     """Preview, confirm and send one message per selected buyer (a normal outbound message)."""
     name = resolve_agent(agent)
-    if not text:
-        fail("error: give the message with --text TEXT", 2)
+    if bool(text) == bool(phrase):
+        fail("error: give the message with either --text TEXT or --phrase CODE", 2)
     desk = open_desk(db)
+    if phrase:
+        found = desk.replies.get(phrase, name)
+        if found is None:
+            fail(f"error: no quick reply with code {phrase!r}")
+        text = found.text
     try:
         plan = desk.broadcasts.preview(parse_filter(filter_), text, name)
     except TeamRuleError as exc:
@@ -53,6 +59,8 @@ def broadcast(
         sent = desk.broadcasts.send(plan, text, name)
     except TeamRuleError as exc:
         fail(f"error: {exc}")
+    if phrase:
+        desk.replies.record_use(phrase, name)
     emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": sent.at.isoformat(), "filter": sent.filter,
           "count": sent.count, "skipped": sent.skipped, "preview": lines}, as_json,
          f"broadcast {sent.broadcast_id}: sent {sent.count}, skipped {sent.skipped}")

@@ -37,7 +37,7 @@ class BroadcastScreen(ModalScreen[int | None]):
         with Vertical():
             yield Label("群发：筛选买家 → 逐个预览 → Ctrl+S 确认发送")
             yield Input(placeholder="筛选：unpaid（24 小时内未付款）/ unpaid:48 / item:连体衣 / tag:老客户", id="bc-filter")
-            yield Input(placeholder="内容，可用 {buyer} {order_no} {items} {total} …", id="bc-text")
+            yield Input(placeholder="内容（或 /短语代码），可用 {buyer} {order_no} {items} {total} …", id="bc-text")
             yield VerticalScroll(id="bc-preview")
             yield Label("Enter 预览 · Ctrl+S 发送 · Esc 取消", classes="hint", id="bc-hint")
 
@@ -56,6 +56,8 @@ class BroadcastScreen(ModalScreen[int | None]):
         box = self.query_one("#bc-preview", VerticalScroll)
         await box.remove_children()
         self.text = self.query_one("#bc-text", Input).value
+        if self.text.startswith("/") and (phrase := self.desk.replies.get(self.text[1:].strip(), self.agent)):
+            self.text = phrase.text  # "/code": a quick reply's text
         try:
             plan = self.desk.broadcasts.preview(parse_filter(self.query_one("#bc-filter", Input).value),
                                                 self.text, self.agent)
