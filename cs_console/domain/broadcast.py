@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cs_console.domain.orders import OrderState
 from cs_console.domain.team import TeamRuleError
 
-UNPAID_STATE = "WAIT_BUYER_PAY"
+UNPAID_STATE = OrderState.WAIT_BUYER_PAY.value
 _TAG_SPLIT = re.compile(r"[,，;；\s]+")
 
 
