@@ -170,3 +170,18 @@ async def test_broadcast_dialog_previews_per_buyer_then_sends(desk, clock):
         assert not isinstance(app.screen, BroadcastScreen)
     assert desk.chats.log("阿依")[-1].text == "阿依 T2"
     assert desk.broadcasts.history()[0].count == 2
+
+
+async def test_forward_notice_shows_buyer_markup_literally(desk, clock):
+    desk.team.add_agent("小美", "agent")
+    desk.team.start("小美")
+    desk.chats.inject("[bold red]坏[/]", "在吗")
+    desk.team.distribute()
+    desk.team.add_agent("小丽", "agent")
+    app = CsConsoleApp(desk, "小丽")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        desk.team.forward(desk.chats.chat_of("[bold red]坏[/]").chat_id, "小丽", "[i]x[/i]", "小美")
+        await wait_for(pilot, lambda: app._notifications)
+        [n] = list(app._notifications)
+        assert n.message == "小美 转发了 [bold red]坏[/] 的会话：[i]x[/i]" and n.markup is False

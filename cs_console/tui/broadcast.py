@@ -80,6 +80,6 @@ class BroadcastScreen(ModalScreen[int | None]):
         try:
             sent = self.desk.broadcasts.send(self.plan, self.text, self.agent)
         except TeamRuleError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.dismiss(sent.count)

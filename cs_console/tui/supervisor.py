@@ -92,7 +92,7 @@ class SupervisorScreen(Screen[None]):
         try:
             view = self.desk.team.decide_hangup(rid, self.agent, approve)
         except TeamRuleError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"已{'批准' if approve else '拒绝'} {view.agent} 的挂起申请", timeout=3)
+        self.notify(f"已{'批准' if approve else '拒绝'} {view.agent} 的挂起申请", timeout=3, markup=False)
         self.refresh_view()

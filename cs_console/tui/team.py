@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,8 +36,8 @@ class ForwardScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"转发 {self.buyer} 的会话给同事")
-            yield OptionList(*[Option(label, id=name) for name, label in self.teammates], id="forward-to")
+            yield Label(Text(f"转发 {self.buyer} 的会话给同事"))
+            yield OptionList(*[Option(Text(label), id=name) for name, label in self.teammates], id="forward-to")
             yield Input(placeholder=f"转发原因（必填，≤{FORWARD_REASON_MAX} 字）", max_length=FORWARD_REASON_MAX,
                         id="forward-reason")
             yield Label("↑↓ 选择同事 · Tab 切换 · Enter 确认 · Esc 取消", classes="hint")
@@ -119,7 +120,7 @@ class TeamActions:
             return
         lines, self._notice_cursor = self.desk.team.notices(self.agent, self._notice_cursor)
         for line in lines:
-            self.notify(line, title="转发" if "转发" in line else "挂起申请", timeout=8)
+            self.notify(line, title="转发" if "转发" in line else "挂起申请", timeout=8, markup=False)
 
     def _heartbeat(self) -> None:
         """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
@@ -145,9 +146,9 @@ class TeamActions:
             try:
                 self.desk.team.forward(chat.chat_id, to, reason, self.agent)
             except (ValueError, LookupError) as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
-            self.notify(f"已转发给 {to}", timeout=3)
+            self.notify(f"已转发给 {to}", timeout=3, markup=False)
             self.poll_store()
 
         self.push_screen(ForwardScreen(chat.buyer_nick, mates), done)
@@ -167,7 +168,7 @@ class TeamActions:
             try:
                 rid = self.desk.team.request_hangup(self.agent, reason)
             except ValueError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
             self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4)
 
