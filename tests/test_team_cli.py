@@ -66,3 +66,5 @@ def test_broadcast_with_a_quick_reply_phrase(db_path):
     assert r.exit_code == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["count"] == 1 and "我是客服小美" in out["preview"][0]["text"] and "{" not in out["preview"][0]["text"]
+    [rec] = json.loads(run(db_path, "broadcast", "--history", "--json").stdout)
+    assert (rec["agent"], rec["filter"], rec["count"]) == ("小美", "unpaid:24h", 1)

@@ -24,16 +24,22 @@ app = typer.Typer(help="Broadcast (群发): one message per buyer picked by a fi
 
 @app.callback()
 def broadcast(
-    filter_: Annotated[str, typer.Option("--filter", help="unpaid[:HOURS] | item:TEXT | tag:TAG")],
+    filter_: Annotated[str | None, typer.Option("--filter", help="unpaid[:HOURS] | item:TEXT | tag:TAG")] = None,
     text: Annotated[str | None, typer.Option("--text", help="Message; placeholders like {buyer} {order_no} are filled per buyer.")] = None,
     phrase: Annotated[str | None, typer.Option("--phrase", help="Quick-reply code whose text is sent (instead of --text).")] = None,
     agent: AgentOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the per-buyer preview.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking to confirm.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List past broadcasts (who, when, filter, count).")] = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Preview, confirm and send one message per selected buyer (a normal outbound message)."""
+    if history:
+        _history(db, as_json)
+        return
+    if not filter_:
+        fail("error: pick buyers with --filter unpaid[:HOURS] | item:TEXT | tag:TAG", 2)
     name = resolve_agent(agent)
     if bool(text) == bool(phrase):
         fail("error: give the message with either --text TEXT or --phrase CODE", 2)
@@ -67,3 +73,10 @@ def broadcast(
     emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": sent.at.isoformat(), "filter": sent.filter,
           "count": sent.count, "skipped": sent.skipped, "preview": lines}, as_json,
          f"broadcast {sent.broadcast_id}: sent {sent.count}, skipped {sent.skipped}")
+
+
+def _history(db: str | None, as_json: bool) -> None:
+    rows = [{"id": b.broadcast_id, "agent": b.agent, "at": b.at.isoformat(), "filter": b.filter,
+             "count": b.count, "skipped": b.skipped} for b in open_desk(db).broadcasts.history()]
+    emit(rows, as_json, "\n".join(f"{r['id']:>4}  {r['at'][:19]}  {r['agent']:<8} {r['filter']:<20} "
+                                  f"sent {r['count']}, skipped {r['skipped']}" for r in rows) or "no broadcasts")
