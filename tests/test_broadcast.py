@@ -11,6 +11,7 @@ from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order, OrderItem
+from tests.team_backends import desk, team_url  # noqa: F401  (every test on SQLite and PostgreSQL)
 
 TEXT = "亲 {buyer}，您的订单 {order_no}（{items}，{total}）还未付款哦"
 

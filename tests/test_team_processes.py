@@ -16,6 +16,7 @@ from cs_console.domain.clock import utc_now
 from cs_console.services.desk import make_desk
 from cs_console.store.tables import Assignment
 from cs_console.store.team import double_assignments
+from tests.team_backends import team_url  # noqa: F401  (SQLite and PostgreSQL)
 
 CTX = mp.get_context("spawn")
 
@@ -51,8 +52,8 @@ def _online_until_killed(db: str, name: str, ready) -> None:
         time.sleep(0.05)
 
 
-def test_three_agent_processes_race_without_double_assignment(db_path):
-    db = str(db_path)
+def test_three_agent_processes_race_without_double_assignment(team_url):
+    db = team_url
     desk = make_desk(db)
     agents = ["小美", "小丽", "小刚"]
     for n in agents:
@@ -82,8 +83,8 @@ def test_three_agent_processes_race_without_double_assignment(db_path):
     desk.close()
 
 
-def test_killed_agent_process_returns_chats_to_the_queue(db_path):
-    db = str(db_path)
+def test_killed_agent_process_returns_chats_to_the_queue(team_url):
+    db = team_url
     ready = CTX.Event()
     proc = CTX.Process(target=_online_until_killed, args=(db, "小丽", ready))
     proc.start()

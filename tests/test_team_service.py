@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cs_console.domain.team import TeamRuleError
+from tests.team_backends import desk, team_url  # noqa: F401  (every test on SQLite and PostgreSQL)
 
 
 def _team(desk, *names, supervisor="老板"):
