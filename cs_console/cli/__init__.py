@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "chat": "cs_console.cli.chat",
     "orders": "cs_console.cli.orders",
     "replies": "cs_console.cli.replies",
+    "postage": "cs_console.cli.postage",
     "agents": "cs_console.cli.agents",
     "hangup": "cs_console.cli.hangup",
     "broadcast": "cs_console.cli.broadcast",

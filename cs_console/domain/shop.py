@@ -65,6 +65,12 @@ class OrderSettings(Strict):
     max_receipt_extensions: int = Field(1, ge=0, description="extensions allowed per order")
 
 
+class PostageSettings(Strict):
+    """The postage calculator (计算器): where its rates table lives."""
+
+    rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
+
+
 class ShopPolicy(Strict):
     """Everything in ``data/shop.yaml``."""
 
@@ -73,3 +79,4 @@ class ShopPolicy(Strict):
     phrases: PhraseSettings = PhraseSettings()
     team: TeamSettings = TeamSettings()
     orders: OrderSettings = OrderSettings()
+    postage: PostageSettings = PostageSettings()

@@ -13,6 +13,7 @@ from cs_console.domain.shop import ShopPolicy
 from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.orders import OrderService
+from cs_console.services.postage import PostageService
 from cs_console.services.replies import ReplyService
 from cs_console.services.team import TeamService
 from cs_console.store.engine import Store, open_store
@@ -28,6 +29,7 @@ class Desk:
     chats: ChatService = field(init=False)
     orders: OrderService = field(init=False)
     replies: ReplyService = field(init=False)
+    postage: PostageService = field(init=False)
     team: TeamService = field(init=False)
     broadcasts: BroadcastService = field(init=False)
 
@@ -35,6 +37,7 @@ class Desk:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.replies = ReplyService(self.store, self.policy, self.clock)
+        self.postage = PostageService(self.store, self.policy)
         self.team = TeamService(self.store, self.policy, self.clock, self.chats)
         self.broadcasts = BroadcastService(self.store, self.policy, self.clock)
 

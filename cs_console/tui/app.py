@@ -19,6 +19,7 @@ from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.reply_actions import QuickRepliesMixin
+from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.team import TeamActions
@@ -48,6 +49,7 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
         *QuickRepliesMixin.REPLY_BINDINGS,
+        Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         Binding("ctrl+f,alt+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup"),
@@ -342,6 +344,25 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         side.remove_class("-hidden")
         side.open_tab("tab-orders")
         self.query_one("#orders-list").focus()
+
+    def action_open_calculator(self) -> None:
+        """Show the side panel's 计算器 tab and put the caret in its item entry."""
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side = self.query_one(SidePanel)
+        side.remove_class("-hidden")
+        side.open_tab("tab-calc")
+        self.call_after_refresh(self.query_one("#calculator").focus_entry)
+
+    @on(InsertIntoDraft)
+    def _insert_into_draft(self, event: InsertIntoDraft) -> None:
+        """Put a tool's text into the draft at the caret (the draft is saved as usual)."""
+        if self.current is None:
+            self.notify("先选择一个会话", severity="warning")
+            return
+        composer = self.query_one(Composer)
+        composer.insert(event.text)
+        composer.focus()
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
