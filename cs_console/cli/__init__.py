@@ -26,6 +26,9 @@ SUBCOMMANDS: dict[str, str] = {
     "postage": "cs_console.cli.postage",
     "handover": "cs_console.cli.handover",
     "shift": "cs_console.cli.shift",
+    "agents": "cs_console.cli.agents",
+    "hangup": "cs_console.cli.hangup",
+    "broadcast": "cs_console.cli.broadcast",
 }
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_console.domain.handover import SyncSettings
 from cs_console.domain.shifts import ShiftSettings
+from cs_console.domain.team import TeamSettings
 
 
 class ShopKind(StrEnum):
@@ -78,6 +79,7 @@ class ShopPolicy(Strict):
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    team: TeamSettings = TeamSettings()
     orders: OrderSettings = OrderSettings()
     postage: PostageSettings = PostageSettings()
     shifts: ShiftSettings = ShiftSettings()

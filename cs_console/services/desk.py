@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from cs_console.config.policy import load_policy
 from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
+from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.orders import OrderService
-from cs_console.services.replies import ReplyService
 from cs_console.services.postage import PostageService
+from cs_console.services.replies import ReplyService
 from cs_console.services.handover import HandoverService
 from cs_console.services.shift_end import ShiftService
+from cs_console.services.team import TeamService
 from cs_console.store.engine import Store, open_store
 
 
@@ -32,6 +34,8 @@ class Desk:
     postage: PostageService = field(init=False)
     handover: HandoverService = field(init=False)
     shift: ShiftService = field(init=False)
+    team: TeamService = field(init=False)
+    broadcasts: BroadcastService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
@@ -40,6 +44,8 @@ class Desk:
         self.postage = PostageService(self.store, self.policy)
         self.handover = HandoverService(self.store, self.policy, self.clock)
         self.shift = ShiftService(self.store, self.clock, self.handover)
+        self.team = TeamService(self.store, self.policy, self.clock, self.chats)
+        self.broadcasts = BroadcastService(self.store, self.policy, self.clock)
 
     def close(self) -> None:
         self.store.dispose()

@@ -15,8 +15,16 @@ from cs_console.store.tables.core import (
 from cs_console.store.tables.handover import HandoverEvent
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 from cs_console.store.tables.replies import QuickReplyUsage
+from cs_console.store.tables.team import (
+    AgentProfile,
+    Assignment,
+    Broadcast,
+    BroadcastRecipient,
+    HangupRequest,
+)
 
 __all__ = [
-    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "HandoverEvent", "Message", "Meta", "Order",
-    "OrderItem", "QuickReplyUsage", "ResponseRecord",
+    "Agent", "AgentProfile", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
+    "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
+    "QuickReplyUsage", "ResponseRecord",
 ]
