@@ -6,7 +6,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cs_console.domain.followups import FollowupSettings
 from cs_console.domain.kpi import ResponseThresholds
+from cs_console.domain.report import ReportSettings
 
 
 class ShopKind(StrEnum):
@@ -43,3 +45,5 @@ class ShopPolicy(Strict):
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    followups: FollowupSettings = FollowupSettings()
+    reports: ReportSettings = ReportSettings()

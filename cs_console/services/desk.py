@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from cs_console.config.policy import load_policy
 from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
+from cs_console.services.aftersales import CaseService
 from cs_console.services.chats import ChatService
 from cs_console.store.engine import Store, open_store
 
@@ -22,9 +23,11 @@ class Desk:
     policy: ShopPolicy
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
+    cases: CaseService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
+        self.cases = CaseService(self.store, self.policy, self.clock)
 
     def close(self) -> None:
         self.store.dispose()

@@ -12,9 +12,12 @@ from cs_console.store.tables.core import (
     Meta,
     ResponseRecord,
 )
+from cs_console.store.tables.aftersales import AfterSaleCase, CaseFollowUp
+from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 
 __all__ = [
     "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
     "ResponseRecord",
+    "AfterSaleCase", "CaseFollowUp", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
 ]

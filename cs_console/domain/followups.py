@@ -1,0 +1,123 @@
+"""Follow-ups (跟进): unpaid orders, buyers nobody served, neutral/negative reviews. Pure rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FollowupSettings(BaseModel):
+    """``data/shop.yaml`` → ``followups``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unpaid_after_minutes: int = Field(30, ge=0, description="an unpaid order older than this needs a reminder")
+    left_after_minutes: int = Field(
+        30, ge=1, description="a buyer still waiting this long after the last message has left (unserved)")
+    unpaid_reminder: str = Field(
+        "亲，您好！看到您拍下了{items}还没有付款哦，库存有限，付款后我们会尽快为您发货～",
+        description="draft for the unpaid-order reminder (until a quick reply takes over)")
+    review_followup: str = Field(
+        "亲，您好！看到您对订单{order_no}的评价，非常抱歉给您带来不好的体验，请问具体是哪里不满意呢？我们一定为您处理好～",
+        description="draft for the bad-review follow-up")
+
+
+class FollowupKind(StrEnum):
+    UNPAID = "unpaid"  # key: order number
+    UNSERVED = "unserved"  # key: chat id
+    REVIEW = "review"  # key: review id
+
+
+class Rating(StrEnum):
+    GOOD = "good"
+    NEUTRAL = "neutral"
+    BAD = "bad"
+
+
+RATING_LABELS = {Rating.GOOD: "好评", Rating.NEUTRAL: "中评", Rating.BAD: "差评"}
+_RATING_WORDS = {
+    "good": Rating.GOOD, "好评": Rating.GOOD, "好": Rating.GOOD, "positive": Rating.GOOD,
+    "neutral": Rating.NEUTRAL, "中评": Rating.NEUTRAL, "中": Rating.NEUTRAL,
+    "bad": Rating.BAD, "差评": Rating.BAD, "差": Rating.BAD, "negative": Rating.BAD,
+}
+
+
+def parse_rating(text: str) -> Rating:
+    """``差评``/``bad``/``1``…``5`` (1–2 bad, 3 neutral, 4–5 good)."""
+    t = text.strip().lower()
+    if t in _RATING_WORDS:
+        return _RATING_WORDS[t]
+    if t.isdigit() and 1 <= int(t) <= 5:
+        n = int(t)
+        return Rating.BAD if n <= 2 else Rating.NEUTRAL if n == 3 else Rating.GOOD
+    raise ValueError(f"无效的评价等级 {text!r}（好评/中评/差评 或 1–5）")
+
+
+def parse_day(text: str) -> date:
+    """``2026-11-22`` or ``2026/11/22``."""
+    t = text.strip().replace("/", "-")
+    try:
+        return date.fromisoformat(t)
+    except ValueError:
+        raise ValueError(f"无效的日期 {text!r}（YYYY-MM-DD）") from None
+
+
+def needs_followup(rating: Rating) -> bool:
+    """Every neutral or negative review is followed up at once (DOMAIN.md)."""
+    return rating != Rating.GOOD
+
+
+def unpaid_overdue(placed_at: datetime, now: datetime, s: FollowupSettings) -> bool:
+    return now - placed_at >= timedelta(minutes=s.unpaid_after_minutes)
+
+
+def unserved_reason(*, closed: bool, answered: bool, waiting_since: datetime | None,
+                    last_message_at: datetime | None, now: datetime, s: FollowupSettings) -> str | None:
+    """Why a chat counts as "buyer not served", or None.
+
+    - ended without any agent reply;
+    - ended while the buyer's last message was unanswered (buyer left while waiting);
+    - still open, unanswered, and nothing has happened for ``left_after_minutes``."""
+    if closed and not answered:
+        return "无人回复"
+    if closed and waiting_since is not None:
+        return "买家等待中离开"
+    if not closed and waiting_since is not None and last_message_at is not None \
+            and now - last_message_at >= timedelta(minutes=s.left_after_minutes):
+        return "买家等待中离开" if answered else "无人回复"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidView:
+    order_no: str
+    buyer: str
+    placed_at: datetime
+    amount: object
+    items: str
+    contacted_at: datetime | None
+    contacted_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnservedView:
+    chat_id: int
+    buyer: str
+    opened_at: datetime
+    reason: str
+    record: str | None  # the follow-up note once written
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    id: int
+    order_no: str
+    buyer: str
+    rating: Rating
+    text: str
+    day: date
+    followed_at: datetime | None
+    followed_by: str | None

@@ -1,0 +1,122 @@
+"""Day / week report arithmetic (日报 / 周报): windows, first-response statistics. Pure rules.
+
+Percentiles are nearest-rank (p90 of 10 values is the 9th smallest): every figure can be
+checked by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cs_console.domain.kpi import ResponseThresholds, bonus_at_risk
+
+
+class ReportSettings(BaseModel):
+    """``data/shop.yaml`` → ``reports``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conversion_window_hours: int = Field(
+        24, ge=1, description="a buyer converts when they pay an order within this many hours of chatting")
+
+
+def day_window(day: date, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of a local day, in UTC."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """Monday and Sunday of the week containing ``day``."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def last_week(today: date) -> tuple[date, date]:
+    """The Monday report covers the previous Monday..Sunday."""
+    return week_of(today - timedelta(days=7))
+
+
+def local_date(value: datetime, tz: str) -> date:
+    return value.astimezone(ZoneInfo(tz)).date()
+
+
+def local_hour(value: datetime, tz: str) -> int:
+    return value.astimezone(ZoneInfo(tz)).hour
+
+
+def nearest_rank(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile: the ceil(p/100·n)-th smallest value."""
+    if not values:
+        return None
+    s = sorted(values)
+    k = max(1, math.ceil(p / 100 * len(s)))
+    return s[k - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class FirstResponseStats:
+    count: int
+    median: float | None
+    p90: float | None
+    over_warning: int  # > 60 s (the shop's `warning`)
+    over_breach: int  # > 200 s (the shop's `breach`)
+    unanswered: int  # chats of the day nobody answered
+    bonus_at_risk: bool
+
+
+def first_response_stats(seconds: list[float], unanswered: int, t: ResponseThresholds) -> FirstResponseStats:
+    return FirstResponseStats(
+        count=len(seconds),
+        median=statistics.median(seconds) if seconds else None,
+        p90=nearest_rank(seconds, 90),
+        over_warning=sum(1 for x in seconds if x > t.warning),
+        over_breach=sum(1 for x in seconds if x > t.breach),
+        unanswered=unanswered,
+        bonus_at_risk=bonus_at_risk([*seconds, *([None] * unanswered)], t),
+    )
+
+
+@dataclass
+class AgentFigures:
+    """One row of the report (an agent, or ``合计`` for the total)."""
+
+    agent: str
+    inquiries: int = 0  # buyers who started a chat in the period (total) / were served by the agent
+    served: int = 0  # chats the agent answered
+    first_response: FirstResponseStats | None = None
+    converted: int = 0  # buyers who paid an order within the window after chatting
+    orders: int = 0  # paid orders (total: paid in the period; agent: of buyers they converted)
+    sales: Decimal = Decimal("0.00")
+    cases_opened: int = 0
+    cases_closed: int = 0
+
+    @property
+    def conversion(self) -> Decimal | None:
+        """converted / inquiries as a percentage with one decimal (exact, half-up)."""
+        if not self.inquiries:
+            return None
+        return (Decimal(self.converted) * 100 / Decimal(self.inquiries)).quantize(Decimal("0.1"), "ROUND_HALF_UP")
+
+
+@dataclass
+class Report:
+    """A day's or a week's figures, per agent and in total, plus the series behind the charts."""
+
+    kind: str  # "day" | "week"
+    start: date
+    end: date  # inclusive
+    agents: list[AgentFigures]
+    total: AgentFigures
+    first_response_by_hour: dict[int, float] = field(default_factory=dict)  # hour → median seconds
+    sales_by_hour: dict[int, Decimal] = field(default_factory=dict)  # hour → sales
+    conversion_by_agent: dict[str, Decimal] = field(default_factory=dict)  # agent → % converted
