@@ -12,6 +12,9 @@ from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.aftersales import CaseService
 from cs_console.services.chats import ChatService
+from cs_console.services.followups import FollowupService
+from cs_console.services.memos import MemoService
+from cs_console.services.reports import ReportService
 from cs_console.store.engine import Store, open_store
 
 
@@ -24,10 +27,16 @@ class Desk:
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
     cases: CaseService = field(init=False)
+    followups: FollowupService = field(init=False)
+    memos: MemoService = field(init=False)
+    reports: ReportService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.cases = CaseService(self.store, self.policy, self.clock)
+        self.followups = FollowupService(self.store, self.policy, self.clock)
+        self.memos = MemoService(self.store, self.policy, self.clock)
+        self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
 
     def close(self) -> None:
         self.store.dispose()

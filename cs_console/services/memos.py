@@ -1,0 +1,68 @@
+"""Memo book (备忘录): an agent's own notes, quick to write, searchable, optionally about a buyer
+or an order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from cs_console.domain.clock import Clock
+from cs_console.domain.shop import ShopPolicy
+from cs_console.domain.text import clean_text, one_line
+from cs_console.store.engine import Store
+from cs_console.store.tables import Memo
+
+
+@dataclass(frozen=True, slots=True)
+class MemoView:
+    id: int
+    agent: str
+    at: datetime
+    text: str
+    buyer: str
+    order_no: str
+    done: bool
+    promoted_at: datetime | None
+
+
+def _view(m: Memo) -> MemoView:
+    return MemoView(m.id, m.agent, m.at, m.text, m.buyer_nick, m.order_no, m.done, m.promoted_at)
+
+
+class MemoService:
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock):
+        self.store, self.policy, self.clock = store, policy, clock
+
+    def add(self, agent: str, text: str, *, buyer: str = "", order_no: str = "") -> MemoView:
+        text = clean_text(text).strip()
+        if not text:
+            raise ValueError("备忘内容不能为空")
+        with self.store.write() as s:
+            memo = Memo(agent=agent, at=self.clock(), text=text, buyer_nick=one_line(buyer),
+                        order_no=one_line(order_no))
+            s.add(memo)
+            s.flush()
+            return _view(memo)
+
+    def search(self, agent: str, query: str = "", *, include_done: bool = True, limit: int = 200) -> list[MemoView]:
+        """The agent's memos, newest first; ``query`` matches text, buyer or order number
+        (plain substring: short Chinese words like 退款 must match, see FINDINGS)."""
+        q = query.strip()
+        with self.store.read() as s:
+            stmt = select(Memo).where(Memo.agent == agent)
+            if not include_done:
+                stmt = stmt.where(col(Memo.done).is_(False))
+            if q:
+                like = f"%{q}%"
+                stmt = stmt.where(col(Memo.text).like(like) | col(Memo.buyer_nick).like(like)
+                                  | col(Memo.order_no).like(like))
+            return [_view(m) for m in s.exec(stmt.order_by(col(Memo.id).desc()).limit(limit)).all()]
+
+    def set_done(self, memo_id: int, agent: str, done: bool = True) -> None:
+        with self.store.write() as s:
+            memo = s.get(Memo, memo_id)
+            if memo is None or memo.agent != agent:
+                raise LookupError(f"没有备忘 {memo_id}")
+            memo.done = done
