@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cs_console.domain.aftersales import (
+    REASON_LABELS,
     CaseRuleError,
     CaseState,
     Handling,
@@ -15,7 +16,6 @@ from cs_console.domain.aftersales import (
     check_transition,
     next_states,
     parse_enum,
-    REASON_LABELS,
 )
 from cs_console.store.audit import trail
 from tests.i9_seed import add_order

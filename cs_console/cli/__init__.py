@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli import chat
+from cs_console.cli import cases, chat, followups, memo, report
 from cs_console.cli.common import AgentOpt, DbOpt, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
@@ -17,6 +17,11 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(chat.app, name="chat")
+app.add_typer(cases.app, name="cases")
+app.add_typer(followups.app, name="followups")
+app.add_typer(followups.reviews, name="reviews")
+app.add_typer(memo.app, name="memo")
+app.add_typer(report.app, name="report")
 
 
 @app.callback()

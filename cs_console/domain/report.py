@@ -120,3 +120,34 @@ class Report:
     first_response_by_hour: dict[int, float] = field(default_factory=dict)  # hour → median seconds
     sales_by_hour: dict[int, Decimal] = field(default_factory=dict)  # hour → sales
     conversion_by_agent: dict[str, Decimal] = field(default_factory=dict)  # agent → % converted
+
+
+COLUMNS: list[tuple[str, str]] = [
+    ("agent", "客服"), ("inquiries", "咨询"), ("served", "接待"), ("fr_count", "首响次数"),
+    ("fr_median", "首响中位(秒)"), ("fr_p90", "首响P90(秒)"), ("fr_over_60", "超60秒"), ("fr_over_200", "超200秒"),
+    ("unanswered", "未回复"), ("bonus_at_risk", "奖金风险"), ("converted", "成交买家"), ("conversion_pct", "转化率%"),
+    ("orders", "订单"), ("sales", "销售额"), ("cases_opened", "售后新增"), ("cases_closed", "售后关闭"),
+]
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def figures_row(f: AgentFigures) -> dict[str, object]:
+    """One report row as plain values (JSON / CSV / table); money as a 2-place string."""
+    fr = f.first_response
+    return {
+        "agent": f.agent, "inquiries": f.inquiries, "served": f.served,
+        "fr_count": fr.count if fr else 0, "fr_median": _num(fr.median) if fr else None,
+        "fr_p90": _num(fr.p90) if fr else None, "fr_over_60": fr.over_warning if fr else 0,
+        "fr_over_200": fr.over_breach if fr else 0, "unanswered": fr.unanswered if fr else 0,
+        "bonus_at_risk": bool(fr and fr.bonus_at_risk), "converted": f.converted,
+        "conversion_pct": None if f.conversion is None else str(f.conversion), "orders": f.orders,
+        "sales": f"{f.sales:.2f}", "cases_opened": f.cases_opened, "cases_closed": f.cases_closed,
+    }
+
+
+def report_rows(r: Report) -> list[dict[str, object]]:
+    """Per-agent rows then the total row."""
+    return [figures_row(f) for f in r.agents] + [figures_row(r.total)]

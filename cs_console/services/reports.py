@@ -22,6 +22,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from cs_console.domain.aftersales import REASON_LABELS, STATE_LABELS, CaseView
+from cs_console.domain.chat import ChatStatus
 from cs_console.domain.clock import Clock
 from cs_console.domain.followups import ReviewView
 from cs_console.domain.report import (
@@ -35,7 +36,15 @@ from cs_console.domain.report import (
 from cs_console.domain.shop import ShopPolicy
 from cs_console.store import aftersales as case_repo
 from cs_console.store.engine import Store
-from cs_console.store.tables import AfterSaleCase, Agent, Buyer, Chat, ChecklistMark, Order, ResponseRecord
+from cs_console.store.tables import (
+    AfterSaleCase,
+    Agent,
+    Buyer,
+    Chat,
+    ChecklistMark,
+    Order,
+    ResponseRecord,
+)
 
 TOTAL = "合计"
 
@@ -83,6 +92,7 @@ class ReportService:
         t0, _ = day_window(first, self.tz)
         _, t1 = day_window(last, self.tz)
         window = timedelta(hours=self.policy.reports.conversion_window_hours)
+        now, breach = self.clock(), self.policy.response.breach
         with self.store.read() as s:
             names = dict(s.exec(select(Agent.id, Agent.name)).all())
             rows: dict[str, AgentFigures] = {}
@@ -97,8 +107,9 @@ class ReportService:
             unanswered = 0
             for c in chats:
                 buyers_all.add(c.buyer_id)
-                if c.first_response_seconds is None:
-                    unanswered += 1
+                if c.first_response_seconds is None and (
+                        c.status == ChatStatus.CLOSED or (now - c.first_buyer_at).total_seconds() > breach):
+                    unanswered += 1  # a buyer still waiting counts once the wait passes `breach`
                 if c.agent_id is not None and c.first_response_seconds is not None:
                     name = names[c.agent_id]
                     row(name).served += 1

@@ -3,6 +3,7 @@
 One module per aggregate; add new modules to the import list below.
 """
 
+from cs_console.store.tables.aftersales import AfterSaleCase, CaseFollowUp
 from cs_console.store.tables.core import (
     Agent,
     Buyer,
@@ -12,7 +13,6 @@ from cs_console.store.tables.core import (
     Meta,
     ResponseRecord,
 )
-from cs_console.store.tables.aftersales import AfterSaleCase, CaseFollowUp
 from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 
