@@ -35,7 +35,7 @@ def test_cases_commands(db_path):
     assert (case["order_no"], case["buyer"], case["amount"], case["state"]) == ("T1", "小王", "10.00", "open")
     assert case["chat_id"] == 1
     bad = run(db_path, "cases", "state", str(case["id"]), "exchanged")
-    assert bad.exit_code != 0 and "换货要先收到" in bad.stderr
+    assert bad.exit_code != 0 and "处理方式" in bad.stderr
     assert run(db_path, "cases", "follow", str(case["id"]), "已联系买家").exit_code == 0
     assert run(db_path, "cases", "state", str(case["id"]), "refunded", "--reason", "已打款").exit_code == 0
     shown = json.loads(run(db_path, "cases", "show", str(case["id"]), "--json").stdout)
