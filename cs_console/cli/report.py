@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,7 @@ from rich.table import Table
 from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk
 from cs_console.domain.followups import parse_day
 from cs_console.domain.report import COLUMNS, Report, report_rows
+from cs_console.services.reports import write_csv
 
 app = typer.Typer(help="Reports (日报 / 周报): day, week; CSV export.", no_args_is_help=True)
 
@@ -31,18 +31,10 @@ def _day(text: str | None, default: date) -> date:
         fail(f"error: {exc}")
 
 
-def write_csv(path: Path, rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow([label for _, label in COLUMNS])
-        for r in rows:
-            w.writerow(["" if r[k] is None else r[k] for k, _ in COLUMNS])
-
-
 def _output(report: Report, as_json: bool, csv_path: Path | None) -> None:
     rows = report_rows(report)
     if csv_path is not None:
-        write_csv(csv_path, rows)
+        write_csv(csv_path, report)
     data = {"kind": report.kind, "start": report.start.isoformat(), "end": report.end.isoformat(), "rows": rows,
             "first_response_by_hour": report.first_response_by_hour,
             "sales_by_hour": {h: str(v) for h, v in report.sales_by_hour.items()},

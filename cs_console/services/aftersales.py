@@ -117,6 +117,18 @@ class CaseService:
                 return []
             return repo.list_cases(s, buyer_id=buyer.id)
 
+    def latest_order_no(self, nick: str) -> str | None:
+        """The buyer's current (latest placed) order, the one a new case is opened from."""
+        from cs_console.services.context import latest_order
+
+        with self.store.read() as s:
+            try:
+                buyer = find_buyer(s, nick)
+            except LookupError:
+                return None
+            order = latest_order(s, buyer.id)
+            return order.order_no if order else None
+
     def open_cases(self) -> list[CaseView]:
         """Every case not yet closed, oldest first."""
         with self.store.read() as s:

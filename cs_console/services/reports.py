@@ -13,11 +13,13 @@ Definitions (also in ``docs``/the report screen's help):
 
 from __future__ import annotations
 
+import csv
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -26,12 +28,14 @@ from cs_console.domain.chat import ChatStatus
 from cs_console.domain.clock import Clock
 from cs_console.domain.followups import ReviewView
 from cs_console.domain.report import (
+    COLUMNS,
     AgentFigures,
     Report,
     day_window,
     first_response_stats,
     local_date,
     local_hour,
+    report_rows,
 )
 from cs_console.domain.shop import ShopPolicy
 from cs_console.store import aftersales as case_repo
@@ -223,3 +227,12 @@ class ReportService:
 
 def case_line(c: CaseView) -> str:
     return f"#{c.id} {c.order_no} {c.buyer} {REASON_LABELS[c.reason]} {STATE_LABELS[c.state]}"
+
+
+def write_csv(path: Path, report: Report) -> None:
+    """Export the report's rows (per agent, then the total) as CSV; UTF-8 with BOM so Excel reads it."""
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([label for _, label in COLUMNS])
+        for r in report_rows(report):
+            w.writerow(["" if r[k] is None else r[k] for k, _ in COLUMNS])

@@ -16,6 +16,7 @@ from cs_console.services.desk import Desk
 from cs_console.store.changes import watch
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
+from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.transcript import Transcript
@@ -26,7 +27,7 @@ DRAFT_DEBOUNCE = 0.4
 NARROW_WIDTH = 110
 
 
-class CsConsoleApp(App[None]):
+class CsConsoleApp(DayTools, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -40,10 +41,11 @@ class CsConsoleApp(App[None]):
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
+        *DAY_BINDINGS,
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
 
-    def __init__(self, desk: Desk, agent: str, *, started_at: float | None = None):
+    def __init__(self, desk: Desk, agent: str, *, started_at: float | None = None, morning: bool = False):
         super().__init__()
         self.desk, self.agent = desk, agent
         self.started_at = started_at or time.perf_counter()
@@ -55,6 +57,7 @@ class CsConsoleApp(App[None]):
         self._draft_dirty = False
         self._draft_saved = ""  # text of the current chat's draft as the store has it
         self._watcher = None
+        self.morning = morning  # show the morning checklist on the first start of the day
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -80,6 +83,8 @@ class CsConsoleApp(App[None]):
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
         self.call_after_refresh(self._mark_ready)
+        if self.morning:
+            self.call_after_refresh(self.show_morning_if_due)
 
     def _mark_ready(self) -> None:
         self.ready_seconds = time.perf_counter() - self.started_at

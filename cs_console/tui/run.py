@@ -14,7 +14,7 @@ def run_tui(desk: Desk, agent: str, simulate: tuple[int, int, float] | None = No
 
         count, seed, speed = simulate
         simulator = Simulator(desk.chats, count=count, seed=seed, speed=speed)
-    app = CsConsoleApp(desk, agent)
+    app = CsConsoleApp(desk, agent, morning=True)
     if simulator:
         simulator.start()
     try:

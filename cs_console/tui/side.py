@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
+from cs_console.tui.daytools import DAY_TABS
+
 
 def _placeholder(text: str) -> Callable[[], Widget]:
     return lambda: Static(text)
@@ -21,6 +23,7 @@ def _placeholder(text: str) -> Callable[[], Widget]:
 # (title, pane id, factory). Features replace their placeholder with their widget.
 TABS: list[tuple[str, str, Callable[[], Widget]]] = [
     ("订单", "tab-orders", _placeholder("（订单）")),
+    *DAY_TABS,
 ]
 
 
