@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+import time
+
+_STARTED = time.perf_counter()
 from typing import Annotated
 
 import typer
 
 from cs_console.cli import cases, chat, followups, memo, report
-from cs_console.cli.common import AgentOpt, DbOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import AgentOpt, DbOpt, desk_opener, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
     help="客服工作台 cs-console: a keyboard-first desk for online-shop customer service.",
@@ -31,7 +34,8 @@ def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
         return
     from cs_console.tui.run import run_tui
 
-    run_tui(open_desk(db), resolve_agent(agent, required=False) or "客服")
+    name = resolve_agent(agent, required=False) or "客服"
+    run_tui(desk_opener(db), name, started_at=_STARTED)
 
 
 @app.command()
@@ -54,9 +58,9 @@ def demo(
     from cs_console.tui.run import run_tui
 
     url, location = prepare_demo_store(db)
-    desk = open_desk(url)
     try:
-        run_tui(desk, resolve_agent(agent, required=False) or "小美", simulate=(buyers, seed, speed))
+        run_tui(desk_opener(url), resolve_agent(agent, required=False) or "小美",
+                simulate=(buyers, seed, speed), started_at=_STARTED)
     finally:
         print(f"demo store: {location}", file=sys.stderr)
 

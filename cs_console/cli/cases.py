@@ -19,7 +19,6 @@ from cs_console.domain.aftersales import (
     parse_enum,
 )
 from cs_console.domain.money import MoneyError, format_money, parse_money
-from cs_console.store.chats import NotFound
 
 app = typer.Typer(help="After-sales register (售后): add, list, show, follow, state.", no_args_is_help=True)
 
@@ -85,7 +84,7 @@ def list_(
     desk = open_desk(db)
     try:
         cases = desk.cases.list(open_only=open_only, buyer=buyer, order_no=order_no)
-    except NotFound as exc:
+    except LookupError as exc:
         fail(f"error: {exc}")
     emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c) for c in cases) or "no cases")
 

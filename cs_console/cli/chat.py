@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
-from cs_console.domain.kpi import format_wait
-from cs_console.store.chats import NotFound
 
 app = typer.Typer(help="Chats (会话): inject, send, list, log.", no_args_is_help=True)
 
@@ -32,6 +30,8 @@ def inject(text: TextArg, buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = 
 def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Send an agent reply into the buyer's open chat."""
     name = resolve_agent(agent)
+    from cs_console.store.chats import NotFound
+
     desk = open_desk(db)
     try:
         posted = desk.chats.send_to_buyer(buyer, name, text)
@@ -45,6 +45,8 @@ def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = Non
 def list_(all_: Annotated[bool, typer.Option("--all", help="Include closed chats.")] = False,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Chats in session-list order: buyer, status, unread, waiting seconds, first response."""
+    from cs_console.domain.kpi import format_wait
+
     desk = open_desk(db)
     now = desk.clock()
     rows = [
@@ -64,6 +66,8 @@ def list_(all_: Annotated[bool, typer.Option("--all", help="Include closed chats
 @app.command()
 def log(buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Every message exchanged with a buyer, oldest first."""
+    from cs_console.store.chats import NotFound
+
     desk = open_desk(db)
     try:
         msgs = desk.chats.log(buyer)

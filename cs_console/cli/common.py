@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from cs_console.config import ConfigError
 from cs_console.config.locations import ENV_AGENT, default_db_url
-from cs_console.services.desk import Desk, make_desk
-from cs_console.store.engine import StoreError
+
+if TYPE_CHECKING:
+    from cs_console.services.desk import Desk
 
 DbOpt = Annotated[
     str | None,
@@ -40,6 +40,11 @@ def resolve_agent(agent: str | None, *, required: bool = True) -> str:
 
 def open_desk(db: str | None) -> Desk:
     """Open the store (creating it if new); config and store problems exit with a clear message."""
+    # imported here: the TUI's first frame must not wait for SQLAlchemy/pydantic/ruamel
+    from cs_console.config.yamlfile import ConfigError
+    from cs_console.services.desk import make_desk
+    from cs_console.store.engine import StoreError
+
     try:
         return make_desk(db or default_db_url())
     except ConfigError as exc:
@@ -54,3 +59,14 @@ def emit(data: Any, as_json: bool, human: str | None = None) -> None:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     elif human is not None:
         out.print(human, markup=False)
+
+
+def desk_opener(db: str | None):
+    """A function that opens the desk, for the TUI to call in its worker (errors shown on screen)."""
+
+    def opener() -> Desk:
+        from cs_console.services.desk import make_desk
+
+        return make_desk(db or default_db_url())
+
+    return opener

@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
-from cs_console.domain.followups import RATING_LABELS, FollowupKind
 from cs_console.domain.money import format_money
-from cs_console.services.followups import ReviewImportError
 
 app = typer.Typer(help="Follow-ups (跟进): unpaid orders, buyers not served.", no_args_is_help=True)
 reviews = typer.Typer(help="Reviews (评价): import the CSV, list neutral/negative ones, follow up.", no_args_is_help=True)
@@ -62,6 +60,8 @@ def record(chat_id: Annotated[int, typer.Argument(help="Chat id of the unserved 
            agent: AgentOpt = None, db: DbOpt = None) -> None:
     """Write the follow-up record for a buyer nobody served."""
     name = resolve_agent(agent)
+    from cs_console.domain.followups import FollowupKind
+
     desk = open_desk(db)
     if chat_id not in {u.chat_id for u in desk.followups.unserved(pending_only=False)}:
         fail(f"error: chat {chat_id} is not an unserved buyer")
@@ -76,6 +76,8 @@ def record(chat_id: Annotated[int, typer.Argument(help="Chat id of the unserved 
 def import_(path: Annotated[Path, typer.Argument(help="CSV: order number, buyer, rating, text, date.")],
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Import reviews; a bad row refuses the file (FILE:LINE: reason), nothing is imported."""
+    from cs_console.services.followups import ReviewImportError
+
     desk = open_desk(db)
     try:
         new, known = desk.followups.import_reviews(path)
@@ -87,6 +89,8 @@ def import_(path: Annotated[Path, typer.Argument(help="CSV: order number, buyer,
 @reviews.command("list")
 def list_reviews(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Neutral/negative reviews still to follow up (``--all``: also the followed-up ones)."""
+    from cs_console.domain.followups import RATING_LABELS
+
     desk = open_desk(db)
     rows = desk.followups.reviews(pending_only=not all_)
     emit([{"id": r.id, "order_no": r.order_no, "buyer": r.buyer, "rating": r.rating.value, "text": r.text,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk
-from cs_console.domain.followups import parse_day
-from cs_console.domain.report import COLUMNS, Report, report_rows
-from cs_console.services.reports import write_csv
+
+if TYPE_CHECKING:
+    from cs_console.domain.report import Report
 
 app = typer.Typer(help="Reports (日报 / 周报): day, week; CSV export.", no_args_is_help=True)
 
@@ -23,6 +23,8 @@ CsvOpt = Annotated[Path | None, typer.Option("--csv", help="Also write the rows 
 
 
 def _day(text: str | None, default: date) -> date:
+    from cs_console.domain.followups import parse_day
+
     if text is None:
         return default
     try:
@@ -32,6 +34,9 @@ def _day(text: str | None, default: date) -> date:
 
 
 def _output(report: Report, as_json: bool, csv_path: Path | None) -> None:
+    from cs_console.domain.report import COLUMNS, report_rows
+    from cs_console.services.reports import write_csv
+
     rows = report_rows(report)
     if csv_path is not None:
         write_csv(csv_path, report)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from typing import Protocol
 
 
 class WaitLevel(StrEnum):
@@ -21,23 +21,17 @@ class WaitLevel(StrEnum):
     BREACH = "breach"  # > breach
 
 
-class ResponseThresholds(BaseModel):
-    """First-response thresholds in seconds (``data/shop.yaml`` → ``response``)."""
+class Thresholds(Protocol):
+    """First-response thresholds in seconds (``domain.shop.ResponseThresholds``)."""
 
-    best: int = Field(20, ge=1, description="best response, seconds")
-    standard: int = Field(30, ge=1, description="the shop's standard, seconds (30 or 60)")
-    warning: int = Field(60, ge=1, description="over this counts towards the bonus rule")
-    breach: int = Field(200, ge=1, description="one wait over this costs the bonus")
-    warnings_allowed_per_day: int = Field(3, ge=0, description="waits over `warning` tolerated a day")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ResponseThresholds:
-        if not (self.best <= self.standard <= self.warning <= self.breach):
-            raise ValueError("thresholds must satisfy best ≤ standard ≤ warning ≤ breach")
-        return self
+    best: int
+    standard: int
+    warning: int
+    breach: int
+    warnings_allowed_per_day: int
 
 
-def classify_wait(seconds: float, t: ResponseThresholds) -> WaitLevel:
+def classify_wait(seconds: float, t: Thresholds) -> WaitLevel:
     """Level of a wait of ``seconds`` (a live wait or a recorded first response)."""
     if seconds <= t.best:
         return WaitLevel.BEST
@@ -50,7 +44,7 @@ def classify_wait(seconds: float, t: ResponseThresholds) -> WaitLevel:
     return WaitLevel.BREACH
 
 
-def bonus_at_risk(first_responses: list[float | None], t: ResponseThresholds) -> bool:
+def bonus_at_risk(first_responses: list[float | None], t: Thresholds) -> bool:
     """True if a day's first responses cost the bonus: > warning more than allowed, or any
     breach, or any buyer with no answer at all (``None``)."""
     over_warning = 0

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cs_console.domain.kpi import ResponseThresholds, bonus_at_risk
+from cs_console.domain.kpi import Thresholds, bonus_at_risk
 
 
 class ReportSettings(BaseModel):
@@ -74,7 +74,7 @@ class FirstResponseStats:
     bonus_at_risk: bool
 
 
-def first_response_stats(seconds: list[float], unanswered: int, t: ResponseThresholds) -> FirstResponseStats:
+def first_response_stats(seconds: list[float], unanswered: int, t: Thresholds) -> FirstResponseStats:
     return FirstResponseStats(
         count=len(seconds),
         median=statistics.median(seconds) if seconds else None,

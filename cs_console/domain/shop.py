@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_console.domain.followups import FollowupSettings
-from cs_console.domain.kpi import ResponseThresholds
 from cs_console.domain.report import ReportSettings
 
 
@@ -20,6 +19,22 @@ class ShopKind(StrEnum):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ResponseThresholds(Strict):
+    """First-response thresholds in seconds (``data/shop.yaml`` → ``response``)."""
+
+    best: int = Field(20, ge=1, description="best response, seconds")
+    standard: int = Field(30, ge=1, description="the shop's standard, seconds (30 or 60)")
+    warning: int = Field(60, ge=1, description="over this counts towards the bonus rule")
+    breach: int = Field(200, ge=1, description="one wait over this costs the bonus")
+    warnings_allowed_per_day: int = Field(3, ge=0, description="waits over `warning` tolerated a day")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ResponseThresholds:
+        if not (self.best <= self.standard <= self.warning <= self.breach):
+            raise ValueError("thresholds must satisfy best ≤ standard ≤ warning ≤ breach")
+        return self
 
 
 class ShopInfo(Strict):

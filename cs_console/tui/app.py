@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -12,8 +15,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
-from cs_console.services.desk import Desk
-from cs_console.store.changes import watch
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
@@ -26,12 +27,15 @@ POLL_SECONDS = 0.1
 DRAFT_DEBOUNCE = 0.4
 NARROW_WIDTH = 110
 
+if TYPE_CHECKING:
+    from cs_console.services.desk import Desk
+
 
 class CsConsoleApp(DayTools, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     COMMANDS = App.COMMANDS | {GoToBuyer}
     BINDINGS = [
         Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
@@ -45,35 +49,78 @@ class CsConsoleApp(DayTools, App[None]):
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
 
-    def __init__(self, desk: Desk, agent: str, *, started_at: float | None = None, morning: bool = False):
+    def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
+                 morning: bool = False):
+        """``desk`` is an open Desk, or a function that opens one: then the first frame is drawn
+        at once and the store is opened (and the heavy imports done) in a worker thread.
+        ``morning``: show the morning checklist on the agent's first start of the day."""
         super().__init__()
-        self.desk, self.agent = desk, agent
+        self.agent = agent
+        self.desk: Desk | None = desk if hasattr(desk, "chats") else None
+        self._open_desk = None if self.desk is not None else desk
         self.started_at = started_at or time.perf_counter()
-        self.ready_seconds: float | None = None
+        self.ready_seconds: float | None = None  # process start → first frame
+        self.desk_seconds: float | None = None  # process start → store open and panes filled
         self.session_chats: list[ChatSummary] = []
         self.current: ChatSummary | None = None
         self._last_message_id = 0
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
         self._draft_saved = ""  # text of the current chat's draft as the store has it
+        self._draft_pending: tuple[str, int] = ("", 0)  # latest unsaved (text, caret)
         self._watcher = None
         self.morning = morning  # show the morning checklist on the first start of the day
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                yield Label("会话", classes="pane-title", id="sessions-title")
-                yield SessionList(self.desk.policy.response, id="sessions")
-            with Vertical(id="center"):
-                yield Label("（没有会话）", classes="pane-title", id="chat-title")
-                yield Transcript(timezone=self.desk.policy.shop.timezone, id="transcript")
-                yield Composer(id="composer")
-            yield SidePanel(id="side")
+        yield self._main_layout() if self.desk is not None else Label("正在打开店铺数据…", id="loading")
         yield Footer()
 
+    def _main_layout(self) -> Horizontal:
+        policy = self.desk.policy
+        return Horizontal(
+            Vertical(
+                Label("会话", classes="pane-title", id="sessions-title"),
+                SessionList(policy.response, id="sessions"),
+                id="left",
+            ),
+            Vertical(
+                Label("（没有会话）", classes="pane-title", id="chat-title"),
+                Transcript(timezone=policy.shop.timezone, id="transcript"),
+                Composer(id="composer"),
+                id="center",
+            ),
+            SidePanel(id="side"),
+            id="main",
+        )
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._mark_ready)
+        if self.desk is not None:
+            self._start()
+
+    def _open_in_thread(self) -> None:
+        try:
+            desk = self._open_desk()
+        except Exception as exc:  # config or store problem: say it on screen, never a traceback
+            self.call_from_thread(self._open_failed, exc)
+            return
+        self.call_from_thread(self._attach, desk)
+
+    def _open_failed(self, exc: Exception) -> None:
+        self.query_one("#loading", Label).update(f"无法打开店铺数据：{exc}\n按 Ctrl+Q 退出")
+
+    async def _attach(self, desk: Desk) -> None:
+        self.desk = desk
+        await self.query_one("#loading").remove()
+        await self.mount(self._main_layout(), before=self.query_one(Footer))
+        self._start()
+
+    def _start(self) -> None:
+        """The store is open and the panes exist: fill them and start watching."""
+        from cs_console.store.changes import watch
+
         self.sub_title = f"{self.agent} · {self.desk.policy.shop.name}"
         self._watcher = watch(self.desk.store)
         self.refresh_sessions()
@@ -82,12 +129,22 @@ class CsConsoleApp(DayTools, App[None]):
         self.query_one(Composer).focus()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
-        self.call_after_refresh(self._mark_ready)
         if self.morning:
             self.call_after_refresh(self.show_morning_if_due)
+        self.desk_seconds = time.perf_counter() - self.started_at
+        self.log.info(f"store ready {self.desk_seconds:.3f}s after start")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the store is open only quitting and the palette work."""
+        if self.desk is None and action not in ("quit", "command_palette", "help_quit"):
+            return False
+        return True
 
     def _mark_ready(self) -> None:
         self.ready_seconds = time.perf_counter() - self.started_at
+        self.log.info(f"first frame {self.ready_seconds:.3f}s after start")
+        if self.desk is None:  # first frame is on screen: now open the store (heavy imports) in a thread
+            self.run_worker(self._open_in_thread, thread=True, name="open-store", exit_on_error=False)
 
     def on_resize(self, event) -> None:
         self.screen.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -248,10 +305,12 @@ class CsConsoleApp(DayTools, App[None]):
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
     def _draft_changed(self) -> None:
-        if self.query_one(Composer).text == self._draft_saved:
+        composer = self.query_one(Composer)
+        if composer.text == self._draft_saved:
             return
-        self._draft_dirty = True
         self._cancel_draft_timer()
+        self._draft_dirty = True
+        self._draft_pending = (composer.text, composer.cursor_offset)
         self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft_now, name="save-draft")
 
     def _load_draft(self, text: str, cursor: int) -> None:
@@ -267,7 +326,10 @@ class CsConsoleApp(DayTools, App[None]):
     def _save_draft_now(self) -> None:
         if not self._draft_dirty or self.current is None:
             return
-        composer = self.query_one(Composer)
-        self.desk.chats.save_draft(self.current.chat_id, self.agent, composer.text, composer.cursor_offset)
-        self._draft_saved = composer.text
+        composers = self.query(Composer) if self.screen_stack else []
+        if composers:  # latest text and caret, while the composer is still on screen
+            self._draft_pending = (composers[0].text, composers[0].cursor_offset)
+        text, cursor = self._draft_pending
+        self.desk.chats.save_draft(self.current.chat_id, self.agent, text, cursor)
+        self._draft_saved = text
         self._cancel_draft_timer()

@@ -6,10 +6,9 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from cs_console.tui.aftersales import CasesTab
-from cs_console.tui.followups import FollowupsScreen
 from cs_console.tui.memos import MemoPrompt, MemoTab
-from cs_console.tui.morning import MorningScreen
-from cs_console.tui.report import ReportScreen
+
+# screens (and textual-plotext) are imported when first opened: never on the start-up path
 
 DAY_BINDINGS = [
     Binding("alt+m,ctrl+o", "memo", "备忘", id="memo.add"),
@@ -66,12 +65,18 @@ class DayTools:
         self.query_one(Composer).focus()
 
     def action_followups(self) -> None:
+        from cs_console.tui.followups import FollowupsScreen
+
         self.push_screen(FollowupsScreen(), self.open_chat_with_draft)
 
     def action_report(self) -> None:
+        from cs_console.tui.report import ReportScreen
+
         self.push_screen(ReportScreen())
 
     def action_morning(self) -> None:
+        from cs_console.tui.morning import MorningScreen
+
         self.push_screen(MorningScreen(self.desk.reports.morning(), self.desk.policy.shop.timezone),
                          self._morning_done)
 

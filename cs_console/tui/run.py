@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-from cs_console.services.desk import Desk
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cs_console.services.desk import Desk
 
 
-def run_tui(desk: Desk, agent: str, simulate: tuple[int, int, float] | None = None) -> None:
+def run_tui(open_desk: Callable[[], Desk], agent: str, simulate: tuple[int, int, float] | None = None,
+            started_at: float | None = None) -> None:
+    """Draw the first frame at once; open the store (and start the simulator) in a worker."""
     from cs_console.tui.app import CsConsoleApp
 
-    simulator = None
-    if simulate is not None:
-        from cs_console.sim.simulator import Simulator
+    opened: dict[str, object] = {}
 
-        count, seed, speed = simulate
-        simulator = Simulator(desk.chats, count=count, seed=seed, speed=speed)
-    app = CsConsoleApp(desk, agent, morning=True)
-    if simulator:
-        simulator.start()
+    def opener() -> Desk:
+        desk = open_desk()
+        opened["desk"] = desk
+        if simulate is not None:
+            from cs_console.sim.simulator import Simulator
+
+            count, seed, speed = simulate
+            sim = Simulator(desk.chats, count=count, seed=seed, speed=speed)
+            sim.start()
+            opened["sim"] = sim
+        return desk
+
+    app = CsConsoleApp(opener, agent, started_at=started_at or time.perf_counter(), morning=True)
     try:
         app.run()
     finally:
-        if simulator:
-            simulator.stop()
-        desk.close()
+        if "sim" in opened:
+            opened["sim"].stop()
+        if "desk" in opened:
+            opened["desk"].close()

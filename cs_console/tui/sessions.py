@@ -13,7 +13,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
-from cs_console.domain.kpi import ResponseThresholds, WaitLevel, classify_wait, format_wait
+from cs_console.domain.kpi import Thresholds, WaitLevel, classify_wait, format_wait
 from cs_console.domain.text import truncate_cells
 
 LEVEL_STYLE = {
@@ -40,7 +40,7 @@ class SessionList(ScrollView):
             super().__init__()
             self.chat_id = chat_id
 
-    def __init__(self, thresholds: ResponseThresholds, *, id: str | None = None):
+    def __init__(self, thresholds: Thresholds, *, id: str | None = None):
         super().__init__(id=id)
         self.thresholds = thresholds
         self.chats: list[ChatSummary] = []

@@ -45,12 +45,14 @@ class Transcript(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._cache: dict[tuple[int, int], list[Strip]] = {}
         self._width = 0
+        self._first = 0  # messages[_first:] are laid out; older loaded ones wait until scrolled to
 
     # ---- content ------------------------------------------------------------------------------
     def show(self, buyer: str, messages: list[MessageView], has_older: bool) -> None:
         """Replace the content with a chat's recent window and scroll to the newest message."""
         self.buyer, self.messages, self.has_older = buyer, list(messages), has_older
         self._cache.clear()
+        self._first = len(self.messages)
         self._relayout()
         self.scroll_end(animate=False, immediate=True)
 
@@ -72,11 +74,12 @@ class Transcript(ScrollView, can_focus=True):
             return
         before = len(self._lines)
         self.messages[:0] = messages
-        self._relayout()
+        self._first += len(messages)
+        self._relayout(more=True)
         self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
 
     def plain_lines(self) -> list[str]:
-        """The transcript as plain text lines (tests, copy)."""
+        """The laid-out transcript as plain text lines (tests, copy)."""
         return [strip.text for strip in self._lines]
 
     # ---- layout -------------------------------------------------------------------------------
@@ -98,13 +101,24 @@ class Transcript(ScrollView, can_focus=True):
         self._cache[key] = strips
         return strips
 
-    def _relayout(self) -> None:
+    def _relayout(self, more: bool = False) -> None:
+        """Lay out the newest messages, enough for two screens (``more``: one screen further up).
+
+        Only laid-out messages cost rendering; a chat switch lays out a screenful or two, not the
+        whole window."""
         width = max(10, self.scrollable_content_region.width or self.size.width or 80)
         self._width = width
+        need = max(20, (self.size.height or 40) * 2)
+        laid = sum(len(self._render_message(m, width)) for m in self.messages[self._first:])
+        target = laid + need if more else need
+        self._first = min(self._first, len(self.messages))
+        while self._first > 0 and laid < target:
+            self._first -= 1
+            laid += len(self._render_message(self.messages[self._first], width))
         lines: list[Strip] = []
-        if self.has_older:
+        if self._first > 0 or self.has_older:
             lines.append(Strip([Segment("  ↑ 更早的消息（滚动到顶部或按 Home 加载）", _TIME)]))
-        for m in self.messages:
+        for m in self.messages[self._first:]:
             lines.extend(self._render_message(m, width))
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
@@ -121,12 +135,22 @@ class Transcript(ScrollView, can_focus=True):
             return Strip.blank(self.size.width, self.rich_style)
         return self._lines[index].crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)
 
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        if new <= 0 and old > 0 and self.has_older:
+    def _reveal_older(self) -> None:
+        """At the top: lay out more of the loaded messages, else ask the store for older ones."""
+        if self._first > 0:
+            before = len(self._lines)
+            self._relayout(more=True)
+            self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
+        elif self.has_older:
             self.post_message(self.NeedOlder())
 
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 < old:
+            self.call_after_refresh(self._reveal_older)  # not from inside the scroll watcher
+
     def key_home(self) -> None:
-        if self.has_older:
-            self.post_message(self.NeedOlder())
-        self.scroll_home(animate=False)
+        if self.scroll_y <= 0:
+            self._reveal_older()
+        else:
+            self.scroll_home(animate=False)

@@ -1,0 +1,60 @@
+"""The chat CLI: inject/send/list/log with --json, errors exit non-zero and change nothing."""
+
+import json
+
+from typer.testing import CliRunner
+
+from cs_console.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_inject_send_list_log(db_path):
+    db = str(db_path)
+    r = run("chat", "inject", "--buyer", "小王", "在吗", "--db", db, "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["buyer"] == "小王"
+    rows = json.loads(run("chat", "list", "--db", db, "--json").stdout)
+    assert rows[0]["buyer"] == "小王" and rows[0]["status"] == "waiting" and rows[0]["unread"] == 1
+    assert rows[0]["first_response_seconds"] is None and rows[0]["waiting_seconds"] >= 0
+    r = run("chat", "send", "--buyer", "小王", "亲，在的", "--agent", "小美", "--db", db, "--json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(run("chat", "list", "--db", db, "--json").stdout)
+    assert rows[0]["status"] == "serving" and rows[0]["first_response_seconds"] is not None
+    log = json.loads(run("chat", "log", "--buyer", "小王", "--db", db, "--json").stdout)
+    assert [(m["sender"], m["text"]) for m in log] == [("buyer", "在吗"), ("agent", "亲，在的")]
+
+
+def test_send_to_unknown_buyer_fails_cleanly(db_path):
+    r = run("chat", "send", "--buyer", "没有这个人", "hi", "--agent", "小美", "--db", str(db_path))
+    assert r.exit_code == 1
+    assert "no buyer" in r.stderr
+    assert json.loads(run("chat", "list", "--db", str(db_path), "--json").stdout) == []
+
+
+def test_send_requires_agent(db_path, monkeypatch):
+    monkeypatch.delenv("CS_CONSOLE_AGENT", raising=False)
+    run("chat", "inject", "--buyer", "小王", "在吗", "--db", str(db_path))
+    r = run("chat", "send", "--buyer", "小王", "hi", "--db", str(db_path))
+    assert r.exit_code == 2 and "--agent" in r.stderr
+
+
+def test_newer_store_refused(db_path):
+    import sqlite3
+
+    run("init", "--db", str(db_path))
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
+    con.commit()
+    r = run("chat", "list", "--db", str(db_path))
+    assert r.exit_code == 2 and "newer cs-console" in r.stderr
+
+
+def test_db_from_environment(db_path, monkeypatch):
+    monkeypatch.setenv("CS_CONSOLE_DB", str(db_path))
+    assert run("chat", "inject", "--buyer", "小王", "在吗").exit_code == 0
+    assert db_path.exists()

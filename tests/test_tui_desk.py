@@ -1,0 +1,174 @@
+"""Pilot tests of the desk: type, send, switch chats, drafts survive switches and restarts,
+buyer markup shown literally, another process's message shows up live."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+from cs_console.config.policy import load_policy
+from cs_console.services.desk import make_desk
+from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.composer import Composer
+from cs_console.tui.sessions import SessionList
+from cs_console.tui.transcript import Transcript
+
+SIZE = (120, 40)
+
+
+async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
+    """Let the app run until ``condition()`` holds (store polling happens on a timer)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+def seed_three(desk, clock):
+    desk.chats.inject("小王", "在吗")
+    clock.advance(10)
+    desk.chats.inject("tb_88", "发货了吗")
+    clock.advance(10)
+    desk.chats.inject("宝妈Lily", "这款纯棉的吗")
+    clock.advance(5)
+
+
+async def test_type_and_send_then_chat_is_served(desk, clock):
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.current.buyer_nick == "小王"  # longest wait selected first
+        await pilot.press(*"亲在的")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one(Composer).text == ""
+        log = desk.chats.log("小王")
+        assert [m.text for m in log] == ["在吗", "亲在的"]
+        assert desk.chats.summary(app.current.chat_id).status == "serving"
+        # served chat drops below the waiting ones
+        assert [c.buyer_nick for c in app.session_chats] == ["tb_88", "宝妈Lily", "小王"]
+        assert "亲在的" in "\n".join(app.query_one(Transcript).plain_lines())
+
+
+async def test_newline_key_does_not_send(desk, clock):
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "ctrl+j", "b")
+        assert app.query_one(Composer).text == "a\nb"
+        assert len(desk.chats.log("小王")) == 1
+
+
+async def test_drafts_survive_switching_and_restart(desk, db_path, clock):
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"draft1")
+        await pilot.press("alt+down")
+        assert app.current.buyer_nick == "tb_88"
+        assert app.query_one(Composer).text == ""
+        await pilot.press(*"second")
+        await pilot.press("alt+up")
+        assert app.current.buyer_nick == "小王"
+        assert app.query_one(Composer).text == "draft1"
+        await pilot.press("alt+2")
+        assert app.query_one(Composer).text == "second"
+        await pilot.press(*"!")
+        await pilot.pause(0.6)  # debounce writes the draft to the store
+    wang = desk.chats.chat_of("小王").chat_id
+    tb = desk.chats.chat_of("tb_88").chat_id
+    assert desk.chats.draft(wang, "小美")[0] == "draft1"
+    assert desk.chats.draft(tb, "小美")[0] == "second!"
+    # a fresh app on the same store (restart) gets them back
+    desk2 = make_desk(str(db_path), policy=load_policy(), clock=clock)
+    app2 = CsConsoleApp(desk2, "小美")
+    async with app2.run_test(size=SIZE) as pilot:
+        assert app2.current.buyer_nick == "小王"
+        assert app2.query_one(Composer).text == "draft1"
+        await pilot.press("alt+2")
+        assert app2.query_one(Composer).text == "second!"
+    desk2.close()
+
+
+async def test_buyer_markup_and_escapes_shown_literally(desk, clock):
+    desk.chats.inject("[bold red]坏[/]", "看 [bold red]x[/] \x1b[31m红\x1b[0m 字")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = "\n".join(app.query_one(Transcript).plain_lines())
+        assert "看 [bold red]x[/] 红 字" in text
+        assert "\x1b" not in text
+        row = app.query_one(SessionList).row_text(app.session_chats[0], 32, 1)[0].plain
+        assert "[bold red]坏[/]" in row
+
+
+async def test_session_rows_align_by_cell_width(desk, clock):
+    desk.chats.inject("宝妈Lily", "你好")
+    desk.chats.inject("abc", "hi")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE):
+        sessions = app.query_one(SessionList)
+        from rich.cells import cell_len
+
+        widths = {cell_len(sessions.row_text(c, 32, i + 1)[0].plain) for i, c in enumerate(app.session_chats)}
+        assert widths == {32}
+
+
+async def test_longest_wait_please_wait_and_close(desk, clock):
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("alt+3")
+        assert app.current.buyer_nick == "宝妈Lily"
+        await pilot.press("ctrl+g")
+        assert app.current.buyer_nick == "小王"
+        await pilot.press("ctrl+t")  # greets tb_88 (the next waiting buyer), stays on 小王
+        await pilot.pause()
+        assert app.current.buyer_nick == "小王"
+        assert desk.chats.log("tb_88")[-1].text == desk.policy.phrases.please_wait
+        assert desk.chats.log("小王")[-1].text == "在吗"
+        await pilot.press("alt+x")
+        await pilot.pause()
+        assert "小王" not in [c.buyer_nick for c in app.session_chats]
+        assert desk.chats.chat_of("小王").status == "closed"
+        assert desk.chats.log("小王")[0].text == "在吗"  # history kept
+
+
+async def test_message_injected_by_another_process_appears(desk, db_path, clock):
+    desk.chats.inject("小王", "在吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "cs_console", "chat", "inject", "--buyer", "新买家", "我想问下尺码",
+            "--db", str(db_path), stdout=subprocess.DEVNULL)
+        assert await proc.wait() == 0
+        await wait_for(pilot, lambda: "新买家" in [c.buyer_nick for c in app.session_chats])
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "cs_console", "chat", "inject", "--buyer", "小王", "还在吗", "--db", str(db_path),
+            stdout=subprocess.DEVNULL)
+        assert await proc.wait() == 0
+        await wait_for(pilot, lambda: "还在吗" in "\n".join(app.query_one(Transcript).plain_lines()))
+
+
+async def test_scrolling_to_top_loads_older_messages(desk, clock):
+    p = desk.chats.inject("小王", "m0")
+    for i in range(1, 260):
+        desk.chats.inject("小王", f"m{i}")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        t = app.query_one(Transcript)
+        assert len(t.messages) == 100 and t.has_older
+        laid_at_start = len(t.plain_lines())
+        assert laid_at_start < 150  # only a couple of screens are laid out on a switch
+        t.focus()
+        for _ in range(12):  # Home at the top reveals more, then fetches older from the store
+            await pilot.press("home")
+            if len(t.messages) == 200:
+                break
+        assert len(t.messages) == 200
+        assert t.messages[0].text == "m60"
+        assert "m159" in "\n".join(t.plain_lines())
+        assert p.chat_id == app.current.chat_id
