@@ -105,7 +105,9 @@ class ReportService:
                 return rows.setdefault(name, AgentFigures(name))
 
             total = AgentFigures(TOTAL)
-            chats = s.exec(select(Chat).where(Chat.first_buyer_at >= t0, Chat.first_buyer_at < t1)).all()
+            # columns, not entities: every datetime costs a conversion (bench/reports.py)
+            chats = s.exec(select(Chat.buyer_id, Chat.agent_id, Chat.first_buyer_at, Chat.first_response_seconds,
+                                  Chat.status).where(Chat.first_buyer_at >= t0, Chat.first_buyer_at < t1)).all()
             buyers_all: set[int] = set()
             buyers_by_agent: dict[str, set[int]] = defaultdict(set)
             unanswered = 0
@@ -127,32 +129,33 @@ class ReportService:
             orders = self._paid_orders(s, {c.buyer_id for c in chats}, t0, t1 + window)
             converted_all: set[int] = set()
             converted_by_agent: dict[str, set[int]] = defaultdict(set)
-            orders_by_agent: dict[str, dict[int, Order]] = defaultdict(dict)
+            orders_by_agent: dict[str, dict[int, Decimal]] = defaultdict(dict)
             for c in chats:
                 start = c.first_buyer_at
-                for o in orders.get(c.buyer_id, []):
-                    if start <= o.paid_at <= start + window:
+                for order_id, paid_at, amount in orders.get(c.buyer_id, []):
+                    if start <= paid_at <= start + window:
                         converted_all.add(c.buyer_id)
                         if c.agent_id is not None and c.first_response_seconds is not None:
                             name = names[c.agent_id]
                             converted_by_agent[name].add(c.buyer_id)
-                            orders_by_agent[name][o.id] = o
+                            orders_by_agent[name][order_id] = amount
             total.converted = len(converted_all)
             for name, ids in converted_by_agent.items():
                 row(name).converted = len(ids)
                 row(name).orders = len(orders_by_agent[name])
-                row(name).sales = sum((o.amount for o in orders_by_agent[name].values()), Decimal("0.00"))
+                row(name).sales = sum(orders_by_agent[name].values(), Decimal("0.00"))
 
             # first responses (from response_records)
             seconds_by_agent: dict[str, list[float]] = defaultdict(list)
             seconds_all: list[float] = []
             by_hour: dict[int, list[float]] = defaultdict(list)
-            for r in s.exec(select(ResponseRecord).where(ResponseRecord.first, ResponseRecord.replied_at >= t0,
-                                                         ResponseRecord.replied_at < t1)).all():
-                seconds_all.append(r.seconds)
-                by_hour[local_hour(r.replied_at, self.tz)].append(r.seconds)
-                if r.agent_id is not None:
-                    seconds_by_agent[names[r.agent_id]].append(r.seconds)
+            for agent_id, replied_at, seconds in s.exec(
+                    select(ResponseRecord.agent_id, ResponseRecord.replied_at, ResponseRecord.seconds)
+                    .where(ResponseRecord.first, ResponseRecord.replied_at >= t0, ResponseRecord.replied_at < t1)).all():
+                seconds_all.append(seconds)
+                by_hour[local_hour(replied_at, self.tz)].append(seconds)
+                if agent_id is not None:
+                    seconds_by_agent[names[agent_id]].append(seconds)
             t = self.policy.response
             total.first_response = first_response_stats(seconds_all, unanswered, t)
             for name, secs in seconds_by_agent.items():
@@ -160,20 +163,21 @@ class ReportService:
 
             # the day's orders and sales
             sales_by_hour: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
-            for o in s.exec(select(Order).where(Order.paid_at >= t0, Order.paid_at < t1)).all():
+            for paid_at, amount in s.exec(select(Order.paid_at, Order.amount)
+                                          .where(Order.paid_at >= t0, Order.paid_at < t1)).all():
                 total.orders += 1
-                total.sales += o.amount
-                sales_by_hour[local_hour(o.paid_at, self.tz)] += o.amount
+                total.sales += amount
+                sales_by_hour[local_hour(paid_at, self.tz)] += amount
 
             # after-sales
-            for c in s.exec(select(AfterSaleCase).where(AfterSaleCase.created_at >= t0,
-                                                        AfterSaleCase.created_at < t1)).all():
+            for who in s.exec(select(AfterSaleCase.created_by).where(AfterSaleCase.created_at >= t0,
+                                                                     AfterSaleCase.created_at < t1)).all():
                 total.cases_opened += 1
-                row(c.created_by).cases_opened += 1
-            for c in s.exec(select(AfterSaleCase).where(AfterSaleCase.closed_at >= t0,
-                                                        AfterSaleCase.closed_at < t1)).all():
+                row(who).cases_opened += 1
+            for who in s.exec(select(AfterSaleCase.closed_by).where(AfterSaleCase.closed_at >= t0,
+                                                                    AfterSaleCase.closed_at < t1)).all():
                 total.cases_closed += 1
-                row(c.closed_by).cases_closed += 1
+                row(who).cases_closed += 1
 
         for f in rows.values():
             if f.first_response is None:
@@ -189,13 +193,16 @@ class ReportService:
         )
 
     @staticmethod
-    def _paid_orders(s: Session, buyer_ids: set[int], t0: datetime, t1: datetime) -> dict[int, list[Order]]:
-        out: dict[int, list[Order]] = defaultdict(list)
+    def _paid_orders(s: Session, buyer_ids: set[int], t0: datetime, t1: datetime) -> dict[int, list[tuple]]:
+        """buyer id → [(order id, paid at, amount)] paid in [t0, t1)."""
+        out: dict[int, list[tuple]] = defaultdict(list)
         if not buyer_ids:
             return out
-        for o in s.exec(select(Order).where(col(Order.buyer_id).in_(buyer_ids), Order.paid_at >= t0,
-                                            Order.paid_at < t1)).all():
-            out[o.buyer_id].append(o)
+        for buyer_id, order_id, paid_at, amount in s.exec(
+                select(Order.buyer_id, Order.id, Order.paid_at, Order.amount)
+                .where(Order.paid_at >= t0, Order.paid_at < t1)).all():
+            if buyer_id in buyer_ids:  # filtered here: an IN list of thousands of ids is slower
+                out[buyer_id].append((order_id, paid_at, amount))
         return out
 
     # morning checklist --------------------------------------------------------------------------
