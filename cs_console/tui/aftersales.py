@@ -3,12 +3,14 @@ order, follow-up, state change — each a few keys."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Label, OptionList
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cs_console.domain.aftersales import (
@@ -53,6 +55,7 @@ class CasesTab(Vertical):
     CasesTab { height: 1fr; }
     CasesTab #cases-title { height: auto; color: $text-muted; }
     CasesTab OptionList { height: 1fr; }
+    CasesTab #case-detail { height: auto; max-height: 12; border-top: solid $primary-darken-2; }
     """
     BINDINGS = [
         Binding("n", "new_case", "新建售后", id="cases.new"),
@@ -67,13 +70,21 @@ class CasesTab(Vertical):
         self.chat_id: int | None = None
         self.all_open = False
         self.cases: list[CaseView] = []
+        self._seen: tuple = ()
 
     def compose(self) -> ComposeResult:
         yield Label("", id="cases-title")
         yield OptionList(id="cases-list")
+        yield Static("", id="case-detail")
 
     def on_mount(self) -> None:
         self.refresh_cases()
+        self.set_interval(2.0, self._follow_store, name="cases-refresh")
+
+    def _follow_store(self) -> None:
+        """Other agents and the warehouse change cases and flags too: re-read while visible."""
+        if self.is_mounted and self.display and self.parent is not None and self.parent.display:
+            self.refresh_cases(only_if_changed=True)
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         self.chat_id, self.buyer = chat_id, buyer
@@ -83,16 +94,20 @@ class CasesTab(Vertical):
     def desk(self):
         return self.app.desk
 
-    def refresh_cases(self) -> None:
+    def refresh_cases(self, only_if_changed: bool = False) -> None:
         if not self.is_mounted:
             return
         now = self.desk.clock()
         if self.all_open:
-            self.cases = self.desk.cases.open_cases()
-            title = f"全部未结售后 {len(self.cases)}（按时长）· a 本买家"
+            cases = self.desk.cases.open_cases()
+            title = f"全部未结售后 {len(cases)}（按时长）· a 本买家"
         else:
-            self.cases = self.desk.cases.of_buyer(self.buyer) if self.buyer else []
-            title = f"{self.buyer or '（未选买家）'} 的售后 {len(self.cases)} · n新建 f跟进 s状态 a全部"
+            cases = self.desk.cases.of_buyer(self.buyer) if self.buyer else []
+            title = f"{self.buyer or '（未选买家）'} 的售后 {len(cases)} · n新建 f跟进 s状态 a全部"
+        seen = (self.all_open, self.buyer, tuple((c.id, c.state, c.updated_at, c.order_flag) for c in cases))
+        if only_if_changed and seen == self._seen and not self.all_open:
+            return
+        self._seen, self.cases = seen, cases
         self.query_one("#cases-title", Label).update(Text(title))
         ol = self.query_one(OptionList)
         highlighted = ol.highlighted
@@ -100,6 +115,29 @@ class CasesTab(Vertical):
         ol.add_options([Option(case_text(c, now if self.all_open else None), id=str(c.id)) for c in self.cases])
         if self.cases:
             ol.highlighted = min(highlighted or 0, len(self.cases) - 1)
+        self._show_detail()
+
+    @on(OptionList.OptionHighlighted, "#cases-list")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The highlighted case: note, return tracking number, latest follow-ups."""
+        case = self.selected
+        detail = self.query_one("#case-detail", Static)
+        if case is None:
+            detail.update("")
+            return
+        _, notes = self.desk.cases.show(case.id)
+        t = Text()
+        if case.note:
+            t.append(f"说明: {case.note}\n")
+        if case.return_tracking_no:
+            t.append(f"退货运单号: {case.return_tracking_no}\n")
+        for n in notes[-5:]:
+            t.append(f"{n.at.astimezone(ZoneInfo(self.desk.policy.shop.timezone)):%m-%d %H:%M} {n.agent}: ", style="dim")
+            t.append(f"{n.text}\n")
+        detail.update(t if t.plain else Text("（无跟进）", style="dim"))
 
     def focus_list(self) -> None:
         self.query_one(OptionList).focus()
