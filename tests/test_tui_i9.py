@@ -45,6 +45,8 @@ async def test_create_case_from_current_order_follow_and_move(desk, clock):
         assert view.state == CaseState.WAITING_RETURN and view.return_tracking_no == "YT9"
         line = str(pilot.app.query_one("#cases-list", OptionList).get_option_at_index(0).prompt)
         assert "等退货" in line and "绿旗" in line  # waiting case shows with the warehouse's green flag
+        detail = str(pilot.app.query_one("#case-detail").render())
+        assert "YT9" in detail and "已联系" in detail and "偏暗" in detail
         await pilot.press("a")  # all open cases by age
         assert tab.all_open and "小王" in str(pilot.app.query_one("#cases-list", OptionList).get_option_at_index(0).prompt)
 
