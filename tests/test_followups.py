@@ -110,3 +110,22 @@ def test_memos_per_agent_and_searchable(desk, clock):
     assert [m.text for m in desk.memos.search("小美", "T1")] == ["退款流程要改"]
     with pytest.raises(ValueError):
         desk.memos.add("小美", "  ")
+
+
+def test_alternative_flag_convention_flags_contacted_unpaid_orders(desk, clock):
+    from sqlmodel import select
+
+    from cs_console.store.audit import trail
+    from cs_console.store.tables import Order
+
+    add_order(desk, "U1", "小李", placed_at=clock(), state="WAIT_BUYER_PAY", flag="purple")
+    clock.advance(minutes=31)
+    desk.followups.remind_unpaid("U1", "小美")  # default convention: no flag change
+    with desk.store.read() as s:
+        assert s.exec(select(Order.flag).where(Order.order_no == "U1")).one() == "purple"
+    desk.policy.followups.contacted_flag = "blue"
+    desk.followups.remind_unpaid("U1", "小美")
+    with desk.store.read() as s:
+        assert s.exec(select(Order.flag).where(Order.order_no == "U1")).one() == "blue"
+        assert [(r.field, r.old, r.new, r.agent, r.reason) for r in trail(s, "order", "U1")] == [
+            ("flag", "purple", "blue", "小美", "催付已联系")]

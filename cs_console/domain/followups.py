@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +18,9 @@ class FollowupSettings(BaseModel):
     unpaid_after_minutes: int = Field(30, ge=0, description="an unpaid order older than this needs a reminder")
     left_after_minutes: int = Field(
         30, ge=1, description="a buyer still waiting this long after the last message has left (unserved)")
+    contacted_flag: Literal["grey", "red", "blue", "yellow", "green", "purple"] | None = Field(
+        None, description="alternative flag convention: set this flag on an unpaid order once contacted "
+                          "(None: the default convention does not flag contacted orders)")
     unpaid_reminder: str = Field(
         "亲，您好！看到您拍下了{items}还没有付款哦，库存有限，付款后我们会尽快为您发货～",
         description="draft for the unpaid-order reminder (until a quick reply takes over)")

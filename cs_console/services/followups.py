@@ -34,6 +34,7 @@ from cs_console.domain.placeholders import fill
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
 from cs_console.services.context import chat_values, describe_items
+from cs_console.store import audit
 from cs_console.store import chats as chat_repo
 from cs_console.store.engine import Store
 from cs_console.store.tables import Buyer, Chat, FollowUpRecord, Message, Order, OrderItem, Review
@@ -113,7 +114,8 @@ class FollowupService:
             if order is None:
                 raise LookupError(f"没有订单 {order_no}")
             nick = s.get(Buyer, order.buyer_id).nick
-        return self._open(nick, agent, self.settings.unpaid_reminder, FollowupKind.UNPAID, order_no)
+        return self._open(nick, agent, self.settings.unpaid_reminder, FollowupKind.UNPAID, order_no,
+                          flag_order=order_no if self.settings.contacted_flag else None)
 
     # buyers not served --------------------------------------------------------------------------
     def unserved(self, *, pending_only: bool = True, since: datetime | None = None) -> list[UnservedView]:
@@ -228,7 +230,8 @@ class FollowupService:
         return self._open(nick, agent, text, FollowupKind.REVIEW, str(review_id))
 
     # opening a chat -----------------------------------------------------------------------------
-    def _open(self, nick: str, agent: str, template: str, kind: FollowupKind, key: str) -> Opened:
+    def _open(self, nick: str, agent: str, template: str, kind: FollowupKind, key: str,
+              flag_order: str | None = None) -> Opened:
         filled = fill(template, chat_values(self.store, nick, agent, self.policy.shop.name))
         with self.store.write() as s:
             now = self.clock()
@@ -242,4 +245,10 @@ class FollowupService:
                 s.flush()
             chat_repo.save_draft(s, chat.id, who, filled.text, filled.cursor, now)
             s.add(FollowUpRecord(kind=kind.value, key=key, at=now, agent=agent, note="已联系"))
+            order = s.exec(select(Order).where(Order.order_no == flag_order)).first() if flag_order else None
+            new_flag = self.settings.contacted_flag
+            if order is not None and order.flag != new_flag:
+                audit.record(s, at=now, agent=agent, entity="order", key=order.order_no, field="flag",
+                             old=order.flag, new=new_flag, reason="催付已联系")
+                order.flag = new_flag
             return Opened(chat.id, buyer.nick, filled.text)
