@@ -129,3 +129,11 @@ def test_alternative_flag_convention_flags_contacted_unpaid_orders(desk, clock):
         assert s.exec(select(Order.flag).where(Order.order_no == "U1")).one() == "blue"
         assert [(r.field, r.old, r.new, r.agent, r.reason) for r in trail(s, "order", "U1")] == [
             ("flag", "purple", "blue", "小美", "催付已联系")]
+
+
+def test_reminder_names_the_unpaid_orders_items_not_the_latest_orders(desk, clock):
+    add_order(desk, "U1", "小李", placed_at=clock(), state="WAIT_BUYER_PAY", title="连体衣")
+    clock.advance(minutes=40)
+    add_order(desk, "P2", "小李", placed_at=clock(), paid_at=clock(), state="PAID", title="袜子")
+    draft = desk.followups.remind_unpaid("U1", "小美").draft
+    assert "连体衣" in draft and "袜子" not in draft

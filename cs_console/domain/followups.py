@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from cs_console.domain.text import clean_text, one_line
 
 
 class FollowupSettings(BaseModel):
@@ -125,3 +129,59 @@ class ReviewView:
     day: date
     followed_at: datetime | None
     followed_by: str | None
+
+
+REVIEW_COLUMNS = {
+    "order_no": ("order_no", "订单号", "订单编号"),
+    "buyer": ("buyer", "买家", "买家昵称", "旺旺"),
+    "rating": ("rating", "评价", "评分", "等级"),
+    "text": ("text", "内容", "评价内容"),
+    "date": ("date", "日期", "评价日期"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    order_no: str
+    buyer: str
+    rating: Rating
+    text: str
+    day: date
+
+
+def parse_review_csv(text: str, where: str) -> tuple[list[ReviewRow], list[str]]:
+    """Rows of a review CSV export (header names in English or Chinese, any order) and the
+    problems as ``FILE:LINE: reason`` lines (``where`` is the file name)."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return [], [f"{where}:1: 空文件"]
+    names = [h.strip().lower() for h in header]
+    index = {field: i for field, aliases in REVIEW_COLUMNS.items() for i, n in enumerate(names) if n in aliases}
+    missing = [f for f in REVIEW_COLUMNS if f not in index]
+    if missing:
+        return [], [f"{where}:1: 缺少列: {', '.join(missing)}"]
+    rows: list[ReviewRow] = []
+    problems: list[str] = []
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            problems.append(f"{where}:{line}: 列数不足（{len(row)} < {len(header)}）")
+            continue
+        order_no, buyer = row[index["order_no"]].strip(), one_line(row[index["buyer"]])
+        if not order_no:
+            problems.append(f"{where}:{line}: 订单号为空")
+            continue
+        if not buyer:
+            problems.append(f"{where}:{line}: 买家为空")
+            continue
+        try:
+            rating = parse_rating(row[index["rating"]])
+            day = parse_day(row[index["date"]])
+        except ValueError as exc:
+            problems.append(f"{where}:{line}: {exc}")
+            continue
+        rows.append(ReviewRow(order_no, buyer, rating, clean_text(row[index["text"]]).strip(), day))
+    return rows, problems
