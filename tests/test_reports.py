@@ -128,3 +128,21 @@ def test_morning_checklist(seeded, clock):
     assert not seeded.reports.checklist_due("小美") and seeded.reports.checklist_due("阿杰")
     at(clock, 8, 30, day=2)
     assert seeded.reports.checklist_due("小美")
+
+
+@pytest.mark.parametrize(("closed", "waited", "unanswered"), [
+    (True, 5, 1),  # ended without a reply
+    (False, 200, 0),  # still waiting, not yet past `breach`
+    (False, 201, 1),  # still waiting past `breach`: counts as no answer
+])
+def test_unanswered_chats(closed, waited, unanswered):
+    from cs_console.domain.report import ChatFact, PeriodFacts, compute_report
+    from cs_console.domain.shop import ResponseThresholds
+
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    facts = PeriodFacts([ChatFact(1, None, start, None, closed)], [], [], [], [])
+    r = compute_report("day", DAY, DAY, facts, thresholds=ResponseThresholds(), window=timedelta(hours=24),
+                       tz="Asia/Shanghai", now=start + timedelta(seconds=waited))
+    assert r.total.first_response.unanswered == unanswered
+    assert r.total.first_response.bonus_at_risk == bool(unanswered)
+    assert (r.total.inquiries, r.total.served) == (1, 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -86,6 +87,46 @@ def first_response_stats(seconds: list[float], unanswered: int, t: Thresholds) -
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ChatFact:
+    """A chat a buyer started in the period (``agent`` = who answered first, None if nobody)."""
+
+    buyer_id: int
+    agent: str | None
+    started_at: datetime
+    first_response_seconds: float | None
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFact:
+    order_id: int
+    buyer_id: int
+    paid_at: datetime
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFact:
+    """A first response (``response_records.first``) given in the period."""
+
+    agent: str | None
+    replied_at: datetime
+    seconds: float
+
+
+@dataclass
+class PeriodFacts:
+    """What the store holds about a period; ``orders`` are paid from its start until the end of
+    the conversion window after it."""
+
+    chats: list[ChatFact]
+    orders: list[OrderFact]
+    responses: list[ResponseFact]
+    cases_opened_by: list[str]
+    cases_closed_by: list[str]
+
+
 @dataclass
 class AgentFigures:
     """One row of the report (an agent, or ``合计`` for the total)."""
@@ -120,6 +161,91 @@ class Report:
     first_response_by_hour: dict[int, float] = field(default_factory=dict)  # hour → median seconds
     sales_by_hour: dict[int, Decimal] = field(default_factory=dict)  # hour → sales
     conversion_by_agent: dict[str, Decimal] = field(default_factory=dict)  # agent → % converted
+
+
+def compute_report(kind: str, first: date, last: date, facts: PeriodFacts, *, thresholds: Thresholds,
+                   window: timedelta, tz: str, now: datetime, agent: str | None = None,
+                   total_label: str = "合计") -> Report:
+    """The report's arithmetic (definitions in ``services/reports.py``)."""
+    _, period_end = day_window(last, tz)
+    rows: dict[str, AgentFigures] = {}
+
+    def row(name: str) -> AgentFigures:
+        return rows.setdefault(name, AgentFigures(name))
+
+    total = AgentFigures(total_label)
+    served = [c for c in facts.chats if c.agent is not None and c.first_response_seconds is not None]
+    total.inquiries = len({c.buyer_id for c in facts.chats})
+    total.served = len(served)
+    buyers_by_agent: dict[str, set[int]] = defaultdict(set)
+    for c in served:
+        row(c.agent).served += 1
+        buyers_by_agent[c.agent].add(c.buyer_id)
+    for name, ids in buyers_by_agent.items():
+        row(name).inquiries = len(ids)
+    # a buyer still waiting counts as unanswered once the wait passes `breach`
+    unanswered = sum(1 for c in facts.chats if c.first_response_seconds is None
+                     and (c.closed or (now - c.started_at).total_seconds() > thresholds.breach))
+
+    # conversion: an order paid within the window after a chat of the period started
+    by_buyer: dict[int, list[OrderFact]] = defaultdict(list)
+    for o in facts.orders:
+        by_buyer[o.buyer_id].append(o)
+    converted_all: set[int] = set()
+    converted_by_agent: dict[str, set[int]] = defaultdict(set)
+    orders_by_agent: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for c in facts.chats:
+        for o in by_buyer.get(c.buyer_id, ()):
+            if c.started_at <= o.paid_at <= c.started_at + window:
+                converted_all.add(c.buyer_id)
+                if c.agent is not None and c.first_response_seconds is not None:
+                    converted_by_agent[c.agent].add(c.buyer_id)
+                    orders_by_agent[c.agent][o.order_id] = o.amount
+    total.converted = len(converted_all)
+    for name, ids in converted_by_agent.items():
+        row(name).converted = len(ids)
+        row(name).orders = len(orders_by_agent[name])
+        row(name).sales = sum(orders_by_agent[name].values(), Decimal("0.00"))
+
+    # first responses
+    seconds_by_agent: dict[str, list[float]] = defaultdict(list)
+    by_hour: dict[int, list[float]] = defaultdict(list)
+    for r in facts.responses:
+        by_hour[local_hour(r.replied_at, tz)].append(r.seconds)
+        if r.agent is not None:
+            seconds_by_agent[r.agent].append(r.seconds)
+    total.first_response = first_response_stats([r.seconds for r in facts.responses], unanswered, thresholds)
+    for name, secs in seconds_by_agent.items():
+        row(name).first_response = first_response_stats(secs, 0, thresholds)
+
+    # the period's orders and sales (paid in the period)
+    sales_by_hour: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for o in facts.orders:
+        if o.paid_at < period_end:
+            total.orders += 1
+            total.sales += o.amount
+            sales_by_hour[local_hour(o.paid_at, tz)] += o.amount
+
+    for who in facts.cases_opened_by:
+        total.cases_opened += 1
+        row(who).cases_opened += 1
+    for who in facts.cases_closed_by:
+        total.cases_closed += 1
+        row(who).cases_closed += 1
+
+    empty = first_response_stats([], 0, thresholds)
+    for f in rows.values():
+        if f.first_response is None:
+            f.first_response = empty
+    agents = sorted(rows.values(), key=lambda f: f.agent)
+    if agent:
+        agents = [f for f in agents if f.agent == agent] or [AgentFigures(agent, first_response=empty)]
+    return Report(
+        kind=kind, start=first, end=last, agents=agents, total=total,
+        first_response_by_hour={h: statistics.median(v) for h, v in sorted(by_hour.items())},
+        sales_by_hour=dict(sorted(sales_by_hour.items())),
+        conversion_by_agent={f.agent: f.conversion for f in agents if f.conversion is not None},
+    )
 
 
 COLUMNS: list[tuple[str, str]] = [

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
-
 from cs_console.domain.clock import Clock
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
+from cs_console.store import memos as repo
 from cs_console.store.engine import Store
 from cs_console.store.tables import Memo
 
@@ -47,22 +46,10 @@ class MemoService:
             return _view(memo)
 
     def search(self, agent: str, query: str = "", *, include_done: bool = True, limit: int = 200) -> list[MemoView]:
-        """The agent's memos, newest first; ``query`` matches text, buyer or order number
-        (plain substring: short Chinese words like 退款 must match, see FINDINGS)."""
-        q = query.strip()
+        """The agent's memos, newest first; ``query`` matches text, buyer or order number."""
         with self.store.read() as s:
-            stmt = select(Memo).where(Memo.agent == agent)
-            if not include_done:
-                stmt = stmt.where(col(Memo.done).is_(False))
-            if q:
-                like = f"%{q}%"
-                stmt = stmt.where(col(Memo.text).like(like) | col(Memo.buyer_nick).like(like)
-                                  | col(Memo.order_no).like(like))
-            return [_view(m) for m in s.exec(stmt.order_by(col(Memo.id).desc()).limit(limit)).all()]
+            return [_view(m) for m in repo.search(s, agent, query.strip(), include_done=include_done, limit=limit)]
 
     def set_done(self, memo_id: int, agent: str, done: bool = True) -> None:
         with self.store.write() as s:
-            memo = s.get(Memo, memo_id)
-            if memo is None or memo.agent != agent:
-                raise LookupError(f"没有备忘 {memo_id}")
-            memo.done = done
+            repo.get_own(s, memo_id, agent).done = done
