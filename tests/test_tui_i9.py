@@ -115,3 +115,10 @@ async def test_morning_checklist_on_first_start_of_day(desk, clock):
     async with CsConsoleApp(desk, "小美", morning=True).run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not isinstance(pilot.app.screen, MorningScreen)
+
+
+async def test_empty_morning_checklist_is_only_a_note(desk, clock):
+    async with CsConsoleApp(desk, "小美", morning=True).run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, MorningScreen)
+    assert not desk.reports.checklist_due("小美")

@@ -86,6 +86,12 @@ class DayTools:
             self.select_chat(chat_id)
 
     def show_morning_if_due(self) -> None:
-        """First start of the day: the morning three things."""
-        if self.desk.reports.checklist_due(self.agent):
-            self.action_morning()
+        """First start of the day: the morning three things (a short note when all are empty)."""
+        if not self.desk.reports.checklist_due(self.agent):
+            return
+        m = self.desk.reports.morning()
+        if not (m.cases or m.reviews or m.chats):
+            self.desk.reports.mark_checklist(self.agent)
+            self.notify("早上三件事：昨天没有售后、待回访评价和聊天记录", timeout=4)
+            return
+        self.action_morning()
