@@ -172,3 +172,15 @@ async def test_scrolling_to_top_loads_older_messages(desk, clock):
         assert t.messages[0].text == "m60"
         assert "m159" in "\n".join(t.plain_lines())
         assert p.chat_id == app.current.chat_id
+
+
+async def test_alt_digit_as_terminals_send_it(desk, clock):
+    """ESC+3 (Alt+3 in most terminals) reaches Textual as 'pound_sign': it switches, it does not type £."""
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("pound_sign")
+        assert app.current.buyer_nick == "宝妈Lily"
+        assert app.query_one(Composer).text == ""
+        await pilot.press("alt+1")
+        assert app.current.buyer_nick == "小王"

@@ -18,6 +18,7 @@ from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.transcript import Transcript
@@ -29,6 +30,7 @@ NARROW_WIDTH = 110
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
+
 
 
 class CsConsoleApp(DayTools, App[None]):
@@ -44,7 +46,9 @@ class CsConsoleApp(DayTools, App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
-        *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
+        *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
+                  key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
+          for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
         *DAY_BINDINGS,
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
@@ -157,6 +161,8 @@ class CsConsoleApp(DayTools, App[None]):
     # ---- store → screen -----------------------------------------------------------------------
     def poll_store(self) -> None:
         """Cheap change check; on a change re-read the session list and new messages only."""
+        if not self._panes_alive():
+            return
         if self._watcher is not None and self._watcher.changed():
             self.refresh_sessions()
             self._pull_new_messages()
@@ -186,7 +192,12 @@ class CsConsoleApp(DayTools, App[None]):
             self.query_one(Transcript).append(new)
 
     def _tick(self) -> None:
-        self.query_one(SessionList).tick(self.desk.clock())
+        if self._panes_alive():
+            self.query_one(SessionList).tick(self.desk.clock())
+
+    def _panes_alive(self) -> bool:
+        """False while shutting down (timers may still fire after the screen is gone)."""
+        return bool(self.screen_stack) and bool(self.query(SessionList))
 
     def _update_title(self) -> None:
         c = self.current
@@ -241,6 +252,10 @@ class CsConsoleApp(DayTools, App[None]):
             self.select_chat(waiting[0].chat_id)  # session order: longest wait first
         else:
             self.notify("没有等待中的买家", timeout=2)
+
+    @on(Composer.NthChat)
+    def _nth_from_composer(self, event: Composer.NthChat) -> None:
+        self.action_nth_chat(event.n)
 
     @on(SessionList.Selected)
     def _clicked(self, event: SessionList.Selected) -> None:

@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+
 
 class Composer(TextArea):
     """Multi-line draft for the current chat."""
@@ -22,6 +24,13 @@ class Composer(TextArea):
             super().__init__()
             self.text = text
 
+    class NthChat(Message):
+        """Alt+N arrived as a character (see ``tui.keys``): jump to the N-th chat."""
+
+        def __init__(self, n: int) -> None:
+            super().__init__()
+            self.n = n
+
     class SlashAtStart(Message):
         """``/`` typed into an empty draft (opens the quick-reply picker)."""
 
@@ -34,6 +43,11 @@ class Composer(TextArea):
             event.prevent_default()
             event.stop()
             self.post_message(self.Submitted(self.text))
+            return
+        if event.key in ALT_DIGIT_AS_SENT:  # Alt+digit from an ESC-prefix terminal: a switch, not text
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.NthChat(ALT_DIGIT_AS_SENT.index(event.key) + 1))
             return
         if event.character == "/" and not self.text:
             self.post_message(self.SlashAtStart())

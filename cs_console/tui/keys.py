@@ -1,0 +1,10 @@
+"""Key names that terminals really send.
+
+Terminals that send Alt+digit as ESC+digit reach Textual as the macOS Option characters
+¡ ™ £ ¢ ∞ § ¶ • ª (Textual's legacy mapping), so Alt+1..9 is bound to those key names too.
+"""
+
+ALT_DIGIT_AS_SENT = [
+    "inverted_exclamation_mark", "trade_mark_sign", "pound_sign", "cent_sign", "infinity",
+    "section_sign", "pilcrow_sign", "bullet", "ª",
+]
