@@ -122,3 +122,18 @@ async def test_empty_morning_checklist_is_only_a_note(desk, clock):
         await pilot.pause()
         assert not isinstance(pilot.app.screen, MorningScreen)
     assert not desk.reports.checklist_due("小美")
+
+
+async def test_alt_letter_from_an_esc_prefix_terminal_is_a_key_not_text(desk, clock):
+    """Real terminals send Alt+M as ESC m: Textual gives key 'alt+m' *with* character 'm'."""
+    from textual import events
+
+    desk.chats.inject("小王", "在吗")
+    async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
+        composer = pilot.app.query_one(Composer)
+        pilot.app.post_message(events.Key("alt+m", "m"))  # as the driver delivers it
+        await pilot.pause()
+        from cs_console.tui.memos import MemoPrompt
+
+        assert isinstance(pilot.app.screen, MemoPrompt)
+        assert composer.text == ""
