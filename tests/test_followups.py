@@ -137,3 +137,23 @@ def test_reminder_names_the_unpaid_orders_items_not_the_latest_orders(desk, cloc
     add_order(desk, "P2", "小李", placed_at=clock(), paid_at=clock(), state="PAID", title="袜子")
     draft = desk.followups.remind_unpaid("U1", "小美").draft
     assert "连体衣" in draft and "袜子" not in draft
+
+
+@pytest.mark.parametrize(("closed", "answered", "waiting", "silent_min", "reason"), [
+    (True, False, True, 0, "无人回复"),  # ended without any agent reply
+    (True, True, True, 0, "买家等待中离开"),  # answered once, ended while the buyer waited
+    (True, True, False, 0, None),  # served and ended
+    (False, False, True, 29, None),  # still waiting, not yet "left"
+    (False, False, True, 30, "无人回复"),  # silent 30 min while nobody answered
+    (False, True, True, 30, "买家等待中离开"),
+    (False, True, False, 90, None),  # open, answered, nothing pending
+])
+def test_unserved_reason(closed, answered, waiting, silent_min, reason):
+    from datetime import UTC, datetime, timedelta
+
+    from cs_console.domain.followups import FollowupSettings, unserved_reason
+
+    now = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    last = now - timedelta(minutes=silent_min)
+    assert unserved_reason(closed=closed, answered=answered, waiting_since=last if waiting else None,
+                           last_message_at=last, now=now, s=FollowupSettings()) == reason

@@ -29,7 +29,7 @@ class FollowupsScreen(Screen[int | None]):
     """
     BINDINGS = [
         Binding("escape", "close", "关闭", id="followups.close"),
-        Binding("a", "toggle_all", "含已跟进", id="followups.all"),
+        Binding("a", "toggle_all", "含已跟进(未接待/评价)", id="followups.all"),
     ]
 
     def __init__(self) -> None:
@@ -40,7 +40,7 @@ class FollowupsScreen(Screen[int | None]):
     def compose(self) -> ComposeResult:
         with TabbedContent(id="followup-tabs"):
             with TabPane("未付款", id="fu-unpaid"):
-                yield Label("Enter 打开买家会话并放入催付话术 · a 含已联系", classes="hint")
+                yield Label("Enter 打开买家会话并放入催付话术 · ✓ 已联系", classes="hint")
                 yield OptionList(id="unpaid-list")
             with TabPane("未接待", id="fu-unserved"):
                 yield Label("每位未接待的买家都需要一条跟进记录 · Enter 写记录", classes="hint")
@@ -61,7 +61,8 @@ class FollowupsScreen(Screen[int | None]):
     def reload(self) -> None:
         f = self.app.desk.followups
         tz = self.app.desk.policy.shop.timezone
-        self.unpaid = f.unpaid(include_contacted=True if self.show_all else False)
+        # unpaid: contacted ones stay listed, marked ✓, after the ones still to contact
+        self.unpaid = sorted(f.unpaid(include_contacted=True), key=lambda u: u.contacted_at is not None)
         self.unserved = f.unserved(pending_only=not self.show_all)
         self.reviews = f.reviews(pending_only=not self.show_all)
         self._fill("#unpaid-list", [
