@@ -25,6 +25,14 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def _isolated_user_config(tmp_path_factory, monkeypatch):
+    """Tests never read the developer's own config file, store or agent name."""
+    monkeypatch.setenv("CS_CONSOLE_CONFIG", str(tmp_path_factory.mktemp("cfg") / "config.yaml"))
+    monkeypatch.delenv("CS_CONSOLE_DB", raising=False)
+    monkeypatch.delenv("CS_CONSOLE_AGENT", raising=False)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -58,3 +58,25 @@ def test_db_from_environment(db_path, monkeypatch):
     monkeypatch.setenv("CS_CONSOLE_DB", str(db_path))
     assert run("chat", "inject", "--buyer", "小王", "在吗").exit_code == 0
     assert db_path.exists()
+
+
+def test_agent_and_db_from_user_config_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("CS_CONSOLE_AGENT", raising=False)
+    monkeypatch.delenv("CS_CONSOLE_DB", raising=False)
+    cfg = tmp_path / "config.yaml"
+    db = tmp_path / "from-config.db"
+    cfg.write_text(f"agent: 小美\ndb: {db}\n", encoding="utf-8")
+    monkeypatch.setenv("CS_CONSOLE_CONFIG", str(cfg))
+    assert run("chat", "inject", "--buyer", "小王", "在吗").exit_code == 0
+    r = run("chat", "send", "--buyer", "小王", "在的", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["agent"] == "小美" and db.exists()
+
+
+def test_bad_user_config_reported_with_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("CS_CONSOLE_AGENT", raising=False)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("agent: 小美\ncolour: red\n", encoding="utf-8")
+    monkeypatch.setenv("CS_CONSOLE_CONFIG", str(cfg))
+    r = run("chat", "send", "--buyer", "x", "hi", "--db", str(tmp_path / "s.db"))
+    assert r.exit_code == 2 and f"{cfg}:2: colour: unknown key" in r.stderr

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli import cases, chat, followups, memo, report
+from cs_console.cli import cases, chat, followups, memo, orders, report
 from cs_console.cli.common import AgentOpt, DbOpt, desk_opener, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(chat.app, name="chat")
+app.add_typer(orders.app, name="orders")
 app.add_typer(cases.app, name="cases")
 app.add_typer(followups.app, name="followups")
 app.add_typer(followups.reviews, name="reviews")

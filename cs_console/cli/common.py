@@ -32,9 +32,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def resolve_agent(agent: str | None, *, required: bool = True) -> str:
+    """--agent, else $CS_CONSOLE_AGENT, else ``agent:`` in the user's config file."""
     name = (agent or os.environ.get(ENV_AGENT) or "").strip()
+    if not name:
+        from cs_console.config.user import load_user_settings
+        from cs_console.config.yamlfile import ConfigError
+
+        try:
+            name = (load_user_settings().agent or "").strip()
+        except ConfigError as exc:
+            fail(str(exc), 2)
     if not name and required:
-        fail("error: name the agent with --agent NAME (or set CS_CONSOLE_AGENT)", 2)
+        fail("error: name the agent with --agent NAME (or set CS_CONSOLE_AGENT, or agent: in the config file)", 2)
     return name
 
 

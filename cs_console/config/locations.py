@@ -26,9 +26,21 @@ def quick_replies_file() -> Path:
 
 
 def default_db_url() -> str:
-    """``$CS_CONSOLE_DB``, else a SQLite file in the user data dir."""
+    """``$CS_CONSOLE_DB``, else ``db:`` in the user's config file, else a SQLite file in the user data dir."""
     env = os.environ.get(ENV_DB)
     if env:
         return env
+    from cs_console.config.user import load_user_settings
+
+    configured = load_user_settings().db
+    if configured:
+        return configured
     folder = user_data_path(APP_NAME, appauthor=False, ensure_exists=True)
     return str(folder / "cs-console.db")
+
+
+def user_config_file() -> Path:
+    """The agent's own settings (``agent:``, ``db:``): ``$CS_CONSOLE_CONFIG`` or the user config dir."""
+    from platformdirs import user_config_path
+
+    return Path(os.environ.get("CS_CONSOLE_CONFIG") or user_config_path(APP_NAME, appauthor=False) / "config.yaml")

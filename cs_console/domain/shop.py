@@ -54,11 +54,24 @@ class PhraseSettings(Strict):
     )
 
 
+class OrderSettings(Strict):
+    """Orders panel and importer (``orders`` in ``data/shop.yaml``)."""
+
+    flag_convention: str = Field("warehouse", description="a convention in data/flags.yaml")
+    close_reasons: list[str] = Field(
+        ["买家不想买了", "信息填写错误，重新拍", "买家拍错了", "卖家缺货", "同城见面交易", "其他原因"],
+        min_length=1, description="reasons offered when closing an order or an item")
+    extend_receipt_days: list[int] = Field([3, 5, 7, 10], min_length=1,
+                                           description="days the receipt deadline may be extended by")
+    max_receipt_extensions: int = Field(1, ge=0, description="extensions allowed per order")
+
+
 class ShopPolicy(Strict):
     """Everything in ``data/shop.yaml``."""
 
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    orders: OrderSettings = OrderSettings()
     followups: FollowupSettings = FollowupSettings()
     reports: ReportSettings = ReportSettings()

@@ -14,6 +14,7 @@ from cs_console.services.aftersales import CaseService
 from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
 from cs_console.services.memos import MemoService
+from cs_console.services.orders import OrderService
 from cs_console.services.reports import ReportService
 from cs_console.store.engine import Store, open_store
 
@@ -26,6 +27,7 @@ class Desk:
     policy: ShopPolicy
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
+    orders: OrderService = field(init=False)
     cases: CaseService = field(init=False)
     followups: FollowupService = field(init=False)
     memos: MemoService = field(init=False)
@@ -33,6 +35,7 @@ class Desk:
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
+        self.orders = OrderService(self.store, self.policy, self.clock)
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock)
         self.memos = MemoService(self.store, self.policy, self.clock)

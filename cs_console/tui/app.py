@@ -46,6 +46,7 @@ class CsConsoleApp(DayTools, App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
@@ -316,6 +317,15 @@ class CsConsoleApp(DayTools, App[None]):
             self.screen.toggle_class("-side-open")
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
+
+    def action_open_orders(self) -> None:
+        """Show the side panel's 订单 tab and put the keyboard in the order list."""
+        side = self.query_one(SidePanel)
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side.remove_class("-hidden")
+        side.open_tab("tab-orders")
+        self.query_one("#orders-list").focus()
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)

@@ -20,9 +20,15 @@ def _placeholder(text: str) -> Callable[[], Widget]:
     return lambda: Static(text)
 
 
+def _orders_panel() -> Widget:
+    from cs_console.tui.orders_panel import OrdersPanel
+
+    return OrdersPanel()
+
+
 # (title, pane id, factory). Features replace their placeholder with their widget.
 TABS: list[tuple[str, str, Callable[[], Widget]]] = [
-    ("订单", "tab-orders", _placeholder("（订单）")),
+    ("订单", "tab-orders", _orders_panel),
     *DAY_TABS,
 ]
 

@@ -1,0 +1,219 @@
+"""``cs-console orders …``: list, show, change (price, postage, flag, close, receipt), audit, import.
+
+A refused change exits non-zero with the reason on stderr and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    open_desk,
+    resolve_agent,
+)
+from cs_console.domain.clock import local
+from cs_console.domain.money import MoneyError, format_money
+from cs_console.domain.orders import OrderRefused, OrderView
+from cs_console.services.orders import ImportRejected
+from cs_console.store.orders import OrderNotFound
+
+app = typer.Typer(help="Orders (订单): list, show, change with a reason, audit, import.", no_args_is_help=True)
+
+NoArg = Annotated[str, typer.Argument(help="Order number (订单编号).")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+T = TypeVar("T")
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Call a service; a refusal or unknown order exits non-zero with the reason."""
+    try:
+        return fn()
+    except (OrderRefused, OrderNotFound, MoneyError) as exc:
+        fail(f"error: {exc.args[0] if exc.args else exc}")
+
+
+def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
+    d = {
+        "order_no": o.order_no, "buyer": o.buyer, "state": o.state.value, "state_label": o.state.label,
+        "placed_at": local(o.placed_at, tz).isoformat(), "amount": str(o.amount), "items_total": str(o.items_total),
+        "postage": str(o.postage), "flag": o.flag, "remark": o.remark,
+        "items": [{"line": i.line_no, "title": i.title, "colour": i.colour, "size": i.size,
+                   "unit_price": str(i.unit_price), "quantity": i.quantity, "closed": i.closed,
+                   "close_reason": i.close_reason} for i in o.items],
+    }
+    if full:
+        d.update({
+            "paid_at": o.paid_at and local(o.paid_at, tz).isoformat(),
+            "shipped_at": o.shipped_at and local(o.shipped_at, tz).isoformat(),
+            "receiver_name": o.receiver_name, "phone": o.phone, "province": o.province, "city": o.city,
+            "district": o.district, "address_detail": o.address_detail, "courier": o.courier,
+            "tracking_no": o.tracking_no, "buyer_message": o.buyer_message, "close_reason": o.close_reason,
+            "receipt_deadline": o.receipt_deadline and local(o.receipt_deadline, tz).isoformat(),
+        })
+    else:
+        d["phone"] = o.masked_phone
+    return d
+
+
+def _line(o: OrderView, tz: str) -> str:
+    items = "，".join(f"{i.title}×{i.quantity}" for i in o.open_items)
+    return (f"{o.order_no}  {local(o.placed_at, tz):%m-%d %H:%M}  {o.state.label:<8} {format_money(o.amount):>10}  "
+            f"{o.flag:<6} {o.buyer}  {items}{'  备注: ' + o.remark if o.remark else ''}")
+
+
+def _detail(o: OrderView, tz: str) -> str:
+    lines = [f"订单 {o.order_no}  {o.state.label} ({o.state.value})  买家 {o.buyer}",
+             f"拍下 {local(o.placed_at, tz):%Y-%m-%d %H:%M}" + (f"  付款 {local(o.paid_at, tz):%Y-%m-%d %H:%M}" if o.paid_at else ""),
+             f"收货人 {o.receiver_name}  {o.phone}  {o.address}"]
+    for i in o.items:
+        spec = "/".join(x for x in (i.colour, i.size) if x)
+        lines.append(f"  {i.line_no}. {i.title} {spec} {format_money(i.unit_price)} ×{i.quantity}"
+                     + (f"  [已关闭: {i.close_reason}]" if i.closed else ""))
+    lines.append(f"货款 {format_money(o.items_total)}  运费 {format_money(o.postage)}  合计 {format_money(o.amount)}")
+    if o.courier or o.tracking_no:
+        lines.append(f"物流 {o.courier} {o.tracking_no}")
+    if o.receipt_deadline:
+        lines.append(f"自动确认收货 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
+    lines.append(f"旗帜 {o.flag}  备注 {o.remark or '—'}")
+    return "\n".join(lines)
+
+
+@app.command("list")
+def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer nick.")] = None,
+          state: Annotated[str | None, typer.Option("--state", help="WAIT_BUYER_PAY, PAID, SHIPPED, SUCCESS, CLOSED.")] = None,
+          flag: Annotated[str | None, typer.Option("--flag", help="Flag colour (grey = no flag).")] = None,
+          db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Orders, newest first (phones masked)."""
+    from cs_console.domain.orders import parse_state
+
+    desk = open_desk(db)
+    st = _run(lambda: parse_state(state).value) if state else None
+    tz = desk.policy.shop.timezone
+    orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
+    emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "no orders")
+
+
+@app.command()
+def show(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """One order in full (the detail view: phone unmasked)."""
+    desk = open_desk(db)
+    o = _run(lambda: desk.orders.show(order_no))
+    tz = desk.policy.shop.timezone
+    emit(order_dict(o, tz=tz, full=True), as_json, _detail(o, tz))
+
+
+@app.command("set-price")
+def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item line number (1, 2, …).")],
+              amount: Annotated[str, typer.Argument(help="New unit price, yuan.")], reason: ReasonOpt,
+              agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Change an item's unit price (C-shop, unpaid orders only; never below 0)."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    o = _run(lambda: desk.orders.set_item_price(order_no, line, amount, reason, name))
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: line {line} price changed; total {format_money(o.amount)}")
+
+
+@app.command("set-postage")
+def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New postage, yuan (0 allowed).")],
+                reason: ReasonOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Change the postage of an unpaid order."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    o = _run(lambda: desk.orders.set_postage(order_no, amount, reason, name))
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: postage {format_money(o.postage)}; total {format_money(o.amount)}")
+
+
+@app.command()
+def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="Flag colour (red, yellow, green, blue, purple).")],
+         remark: Annotated[str, typer.Option("--remark", help="What other departments need to know.")],
+         agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Flag a paid order and write its remark."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    o = _run(lambda: desk.orders.flag(order_no, colour, remark, name))
+    meaning = desk.orders.convention.meaning(o.flag)
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: {o.flag} ({meaning}) — {o.remark}")
+
+
+@app.command()
+def close(order_no: NoArg, reason: ReasonOpt,
+          line: Annotated[int | None, typer.Option("--line", help="Close only this item line.")] = None,
+          agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Close an unpaid order (or one item of it) with a reason from the shop's list."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    o = _run(lambda: desk.orders.close(order_no, reason, name, line=line))
+    what = f"line {line} closed" if line else "closed"
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: {what}; total {format_money(o.amount)}")
+
+
+@app.command("extend-receipt")
+def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", help="Days to add (3, 5, 7 or 10).")],
+                   reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
+                   agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Extend a shipped order's receipt deadline so a late parcel does not auto-complete."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    o = _run(lambda: desk.orders.extend_receipt(order_no, days, name, reason))
+    tz = desk.policy.shop.timezone
+    emit(order_dict(o, tz=tz, full=True), as_json, f"{o.order_no}: receipt deadline {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
+
+
+@app.command()
+def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Every recorded change of the order: who, when, field, old → new, reason."""
+    desk = open_desk(db)
+    rows = _run(lambda: desk.orders.audit(order_no))
+    tz = desk.policy.shop.timezone
+    data = [{"at": local(r.at, tz).isoformat(), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
+             "reason": r.reason} for r in rows]
+    emit(data, as_json, "\n".join(f"{d['at'][:19]}  {d['agent']:<6} {d['field']}: {d['old']} → {d['new']}"
+                                  + (f"  ({d['reason']})" if d["reason"] else "") for d in data) or "no changes recorded")
+
+
+@app.command("import")
+def import_(orders_csv: Annotated[Path, typer.Argument(help="Order export (one row per order).")],
+            items_csv: Annotated[Path | None, typer.Argument(help="Item export (one row per item line).")] = None,
+            skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good rows; still report the bad ones.")] = False,
+            db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Import the seller backend's CSV export (GBK or UTF-8); all-or-nothing unless --skip-bad."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    desk = open_desk(db)
+    with Progress(TextColumn("导入订单"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("import", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            summary = desk.orders.import_files(orders_csv, items_csv, skip_bad=skip_bad, progress=progress)
+        except ImportRejected as exc:
+            bar.stop()
+            for r in exc.rejected:
+                err.print(str(r), markup=False)
+            if as_json:
+                emit({"imported": 0, "updated": 0, "rejected": [{"file": r.file, "line": r.line, "reason": r.reason}
+                                                                 for r in exc.rejected]}, True)
+            fail(f"error: {len(exc.rejected)} bad row(s); nothing imported (use --skip-bad to import the good rows)")
+    for r in summary.rejected:
+        err.print(f"skipped {r}", markup=False)
+    emit(summary.as_dict(), as_json,
+         f"imported {summary.imported}, updated {summary.updated}, rejected {len(summary.rejected)}")

@@ -1,0 +1,102 @@
+"""Flags (旗帜) and their meanings: both DOMAIN.md conventions, as data (``data/flags.yaml``).
+
+An order has one flag colour plus a remark; grey means "no flag". A convention gives each
+colour a meaning and a direction (who tells whom). A colour a convention does not define is
+refused — so the alternative convention's fake-order green (刷单) cannot be set, and a
+convention that tries to define a fake-order meaning is rejected when the file is loaded.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cs_console.domain.orders import OrderRefused
+
+
+class FlagColour(StrEnum):
+    GREY = "grey"
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+    BLUE = "blue"
+    PURPLE = "purple"
+
+    @property
+    def label(self) -> str:
+        return COLOUR_LABELS[self]
+
+
+COLOUR_LABELS: dict[FlagColour, str] = {
+    FlagColour.GREY: "灰旗", FlagColour.RED: "红旗", FlagColour.YELLOW: "黄旗",
+    FlagColour.GREEN: "绿旗", FlagColour.BLUE: "蓝旗", FlagColour.PURPLE: "紫旗",
+}
+# Terminal colours for the panel (rich colour names).
+COLOUR_STYLES: dict[FlagColour, str] = {
+    FlagColour.GREY: "grey50", FlagColour.RED: "red", FlagColour.YELLOW: "yellow",
+    FlagColour.GREEN: "green", FlagColour.BLUE: "dodger_blue1", FlagColour.PURPLE: "magenta",
+}
+_FAKE_ORDER_WORDS = ("刷单", "假单", "虚假", "补单", "fake")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FlagMeaning(_Strict):
+    meaning: str = Field(min_length=1)
+    direction: str = ""
+
+    @field_validator("meaning")
+    @classmethod
+    def _no_fake_orders(cls, v: str) -> str:
+        if any(w in v.lower() for w in _FAKE_ORDER_WORDS):
+            raise ValueError("fake orders break platform rules; this meaning is not supported")
+        return v
+
+
+class FlagConvention(_Strict):
+    label: str
+    colours: dict[FlagColour, FlagMeaning]
+
+    @model_validator(mode="after")
+    def _no_grey(self) -> FlagConvention:
+        if FlagColour.GREY in self.colours:
+            raise ValueError("grey means 'no flag' and cannot carry a meaning")
+        return self
+
+    def meaning(self, colour: FlagColour | str) -> str:
+        """What a colour means here ('' for grey or an undefined colour)."""
+        try:
+            m = self.colours.get(FlagColour(colour))
+        except ValueError:
+            return ""
+        return m.meaning if m else ""
+
+    def check(self, colour: str) -> FlagColour:
+        """The colour an agent may set, or OrderRefused."""
+        try:
+            c = FlagColour(colour.strip().lower())
+        except ValueError:
+            raise OrderRefused(f"unknown flag colour {colour!r} (one of: {', '.join(self.colours)})") from None
+        if c == FlagColour.GREY:
+            raise OrderRefused("grey means no flag; choose a colour whose meaning fits")
+        if c not in self.colours:
+            raise OrderRefused(f"{c} has no meaning in the {self.label} convention; choose one of: {', '.join(self.colours)}")
+        return c
+
+
+class FlagConventions(_Strict):
+    """``data/flags.yaml``."""
+
+    conventions: dict[str, FlagConvention]
+
+    def get(self, name: str) -> FlagConvention:
+        try:
+            return self.conventions[name]
+        except KeyError:
+            raise OrderRefused(f"unknown flag convention {name!r} (one of: {', '.join(self.conventions)})") from None
+
+
+DEFAULT_CONVENTION = "warehouse"

@@ -1,0 +1,269 @@
+"""Orders (订单): the five states, what an agent may do in each, and the value rules.
+
+DOMAIN.md "Orders": WAIT_BUYER_PAY allows address confirmation, price changes (C-shop: item
+price and postage; Tmall: postage only; never below 0) and closing the order or one item with
+a reason; PAID allows only flag + remark; SHIPPED allows viewing logistics and extending the
+receipt deadline; SUCCESS and CLOSED are view-only. :func:`check` refuses everything else
+with a reason an agent can act on — the UI offers only :func:`allowed_actions`, but the rule
+lives here, so the CLI and every other caller are refused too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from cs_console.domain.money import ZERO, quantize
+from cs_console.domain.shop import ShopKind
+
+
+class OrderState(StrEnum):
+    WAIT_BUYER_PAY = "WAIT_BUYER_PAY"
+    PAID = "PAID"
+    SHIPPED = "SHIPPED"
+    SUCCESS = "SUCCESS"
+    CLOSED = "CLOSED"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS: dict[OrderState, str] = {
+    OrderState.WAIT_BUYER_PAY: "等待买家付款",
+    OrderState.PAID: "买家已付款",
+    OrderState.SHIPPED: "卖家已发货",
+    OrderState.SUCCESS: "交易成功",
+    OrderState.CLOSED: "交易关闭",
+}
+
+
+class Action(StrEnum):
+    """What an agent can do to an order (viewing is always allowed and not listed)."""
+
+    CONFIRM_ADDRESS = "confirm_address"
+    SET_PRICE = "set_price"
+    SET_POSTAGE = "set_postage"
+    CLOSE_ORDER = "close_order"
+    CLOSE_ITEM = "close_item"
+    FLAG = "flag"
+    VIEW_LOGISTICS = "view_logistics"
+    EXTEND_RECEIPT = "extend_receipt"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.CONFIRM_ADDRESS: "核对地址",
+    Action.SET_PRICE: "改价",
+    Action.SET_POSTAGE: "改运费",
+    Action.CLOSE_ORDER: "关闭订单",
+    Action.CLOSE_ITEM: "关闭商品",
+    Action.FLAG: "旗帜备注",
+    Action.VIEW_LOGISTICS: "查看物流",
+    Action.EXTEND_RECEIPT: "延长收货",
+}
+
+# DOMAIN.md's table, per state (shop kind is applied in allowed_actions).
+_BY_STATE: dict[OrderState, tuple[Action, ...]] = {
+    OrderState.WAIT_BUYER_PAY: (Action.CONFIRM_ADDRESS, Action.SET_PRICE, Action.SET_POSTAGE,
+                                Action.CLOSE_ORDER, Action.CLOSE_ITEM),
+    OrderState.PAID: (Action.FLAG,),
+    OrderState.SHIPPED: (Action.VIEW_LOGISTICS, Action.EXTEND_RECEIPT),
+    OrderState.SUCCESS: (),
+    OrderState.CLOSED: (),
+}
+
+# Why an action is refused in a state (the first matching line wins).
+_REFUSALS: dict[OrderState, str] = {
+    OrderState.PAID: "PAID orders cannot {what}; write it in the remark",
+    OrderState.SHIPPED: "SHIPPED orders cannot {what}; only logistics and the receipt deadline",
+    OrderState.SUCCESS: "SUCCESS orders are view-only; they cannot {what}",
+    OrderState.CLOSED: "CLOSED orders are view-only; they cannot {what}",
+    OrderState.WAIT_BUYER_PAY: "WAIT_BUYER_PAY orders cannot {what} before payment",
+}
+_WHAT: dict[Action, str] = {
+    Action.CONFIRM_ADDRESS: "have the address confirmed (ask the buyer, then flag the change)",
+    Action.SET_PRICE: "change price",
+    Action.SET_POSTAGE: "change postage",
+    Action.CLOSE_ORDER: "be closed",
+    Action.CLOSE_ITEM: "have an item closed",
+    Action.FLAG: "be flagged",
+    Action.VIEW_LOGISTICS: "show logistics",
+    Action.EXTEND_RECEIPT: "extend the receipt deadline",
+}
+
+AUTO_CONFIRM_DAYS = 10  # SUCCESS automatically 10 days after shipping (DOMAIN.md)
+
+
+class OrderRefused(ValueError):
+    """The rules do not allow this change; the message says why (nothing was written)."""
+
+
+def parse_state(value: str) -> OrderState:
+    """``PAID`` / ``paid`` / ``买家已付款`` → the state; raises OrderRefused otherwise."""
+    text = value.strip()
+    try:
+        return OrderState(text.upper())
+    except ValueError:
+        pass
+    for state, label in STATE_LABELS.items():
+        if text == label:
+            return state
+    raise OrderRefused(f"unknown order state {value!r} (one of: {', '.join(OrderState)})")
+
+
+def allowed_actions(state: OrderState | str, kind: ShopKind | str) -> tuple[Action, ...]:
+    """Exactly the actions an agent may take on an order in ``state`` in a shop of ``kind``."""
+    actions = _BY_STATE[OrderState(state)]
+    if ShopKind(kind) == ShopKind.TMALL:
+        actions = tuple(a for a in actions if a != Action.SET_PRICE)
+    return actions
+
+
+def check(action: Action | str, state: OrderState | str, kind: ShopKind | str) -> None:
+    """Refuse ``action`` unless the state and shop kind allow it."""
+    action, state, kind = Action(action), OrderState(state), ShopKind(kind)
+    if action in allowed_actions(state, kind):
+        return
+    if action == Action.SET_PRICE and kind == ShopKind.TMALL and state == OrderState.WAIT_BUYER_PAY:
+        raise OrderRefused("Tmall shops (商城店) cannot change item prices; only postage")
+    raise OrderRefused(_REFUSALS[state].format(what=_WHAT[action]))
+
+
+def require_reason(reason: str | None, what: str = "this change") -> str:
+    text = " ".join((reason or "").split())
+    if not text:
+        raise OrderRefused(f"{what} needs a reason")
+    return text
+
+
+def check_price(new: Decimal) -> Decimal:
+    """An item price may go down to 0, never below."""
+    if new < 0:
+        raise OrderRefused("an item price cannot be below 0")
+    return quantize(new)
+
+
+def check_postage(new: Decimal) -> Decimal:
+    """Postage may be 0, never negative."""
+    if new < 0:
+        raise OrderRefused("postage cannot be negative")
+    return quantize(new)
+
+
+def check_close_reason(reason: str, reasons: Iterable[str]) -> str:
+    options = list(reasons)
+    if reason not in options:
+        raise OrderRefused(f"close reason must be one of: {'、'.join(options)}")
+    return reason
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    items_total: Decimal
+    postage: Decimal
+    amount: Decimal
+
+
+def retotal(current: Totals, *, items_delta: Decimal = ZERO, postage: Decimal | None = None) -> Totals:
+    """New totals after an item line changes by ``items_delta`` and/or postage is replaced.
+
+    Works by exact difference, so discounts already inside an imported amount are kept."""
+    new_postage = current.postage if postage is None else quantize(postage)
+    items_total = quantize(current.items_total + items_delta)
+    amount = quantize(current.amount + items_delta + (new_postage - current.postage))
+    if items_total < 0 or amount < 0:
+        raise OrderRefused("the order total cannot go below 0")
+    return Totals(items_total, new_postage, amount)
+
+
+def line_total(unit_price: Decimal, quantity: int) -> Decimal:
+    return quantize(unit_price * quantity)
+
+
+def extend_deadline(*, current: datetime | None, shipped_at: datetime | None, now: datetime,
+                    days: int, allowed_days: Iterable[int], extensions_so_far: int,
+                    max_extensions: int) -> datetime:
+    """The new receipt deadline (自动确认收货时间) after extending by ``days``.
+
+    Without a recorded deadline it is shipping time + 10 days (or now + 10 days)."""
+    options = sorted(set(allowed_days))
+    if days not in options:
+        raise OrderRefused(f"the receipt deadline can be extended by {'/'.join(map(str, options))} days, not {days}")
+    if extensions_so_far >= max_extensions:
+        raise OrderRefused(f"the receipt deadline was already extended {extensions_so_far} time(s); the limit is {max_extensions}")
+    base = current or (shipped_at or now) + timedelta(days=AUTO_CONFIRM_DAYS)
+    return base + timedelta(days=days)
+
+
+def mask_phone(phone: str) -> str:
+    """``13812345678`` → ``138****5678`` (privacy rule: full number only in the detail view)."""
+    p = phone.strip()
+    if not p:
+        return ""
+    if len(p) >= 8:
+        return p[:3] + "*" * (len(p) - 7) + p[-4:]
+    return "*" * max(0, len(p) - 2) + p[-2:]
+
+
+# ---- plain views (what services hand to the CLI and the UI) --------------------------------
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    line_no: int
+    title: str
+    colour: str
+    size: str
+    unit_price: Decimal
+    quantity: int
+    free_postage: bool
+    closed: bool
+    close_reason: str
+
+    @property
+    def total(self) -> Decimal:
+        return line_total(self.unit_price, self.quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    order_no: str
+    buyer: str
+    state: OrderState
+    placed_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    receiver_name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    address_detail: str
+    items_total: Decimal
+    postage: Decimal
+    amount: Decimal
+    courier: str
+    tracking_no: str
+    flag: str
+    remark: str
+    buyer_message: str
+    close_reason: str
+    receipt_deadline: datetime | None
+    items: tuple[ItemView, ...] = ()
+
+    @property
+    def address(self) -> str:
+        return " ".join(x for x in (self.province, self.city, self.district, self.address_detail) if x)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def open_items(self) -> tuple[ItemView, ...]:
+        return tuple(i for i in self.items if not i.closed)

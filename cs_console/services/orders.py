@@ -1,0 +1,334 @@
+"""Order use-cases: list/show, price/postage changes, flags and remarks, closing, receipt
+deadline, address confirmation, the audit trail, and the CSV import.
+
+Every change is one transaction that also appends its audit rows (who, when, field, old, new,
+reason). The rules come from ``domain.orders`` / ``domain.flags``: a refused change raises
+``OrderRefused`` before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlmodel import Session
+
+from cs_console.domain.clock import Clock
+from cs_console.domain.flags import FlagConvention, FlagConventions
+from cs_console.domain.money import format_money, parse_money
+from cs_console.domain.order_import import Rejected, RowError, decode, parse_export
+from cs_console.domain.orders import (
+    Action,
+    OrderRefused,
+    OrderView,
+    Totals,
+    allowed_actions,
+    check,
+    check_close_reason,
+    check_postage,
+    check_price,
+    extend_deadline,
+    line_total,
+    require_reason,
+    retotal,
+)
+from cs_console.domain.shop import ShopPolicy
+from cs_console.services.context import describe_items
+from cs_console.store import audit
+from cs_console.store import chats as chat_repo
+from cs_console.store import orders as repo
+from cs_console.store.engine import Store
+from cs_console.store.tables import AuditEntry, Order
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    at: datetime
+    agent: str
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    imported: int = 0
+    updated: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    encoding: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"imported": self.imported, "updated": self.updated,
+                "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in self.rejected]}
+
+
+class ImportRejected(ValueError):
+    """Bad rows and no ``--skip-bad``: nothing was written."""
+
+    def __init__(self, rejected: list[Rejected]):
+        self.rejected = rejected
+        super().__init__("\n".join(str(r) for r in rejected))
+
+
+class OrderService:
+    """Everything an agent does with orders; each change is one transaction with its audit rows."""
+
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock,
+                 conventions: FlagConventions | None = None):
+        self.store, self.policy, self.clock = store, policy, clock
+        self._conventions = conventions
+
+    # ---- rules ----------------------------------------------------------------------------
+    @property
+    def conventions(self) -> FlagConventions:
+        if self._conventions is None:
+            from cs_console.config.flags import load_flag_conventions
+
+            self._conventions = load_flag_conventions()
+        return self._conventions
+
+    @property
+    def convention(self) -> FlagConvention:
+        return self.conventions.get(self.policy.orders.flag_convention)
+
+    @property
+    def close_reasons(self) -> list[str]:
+        return list(self.policy.orders.close_reasons)
+
+    def allowed(self, order: OrderView) -> tuple[Action, ...]:
+        return allowed_actions(order.state, self.policy.shop.kind)
+
+    def _check(self, s: Session, order_no: str, action: Action) -> Order:
+        order = repo.get_order(s, order_no)
+        check(action, order.state, self.policy.shop.kind)
+        return order
+
+    # ---- reads ----------------------------------------------------------------------------
+    def list(self, *, buyer: str | None = None, state: str | None = None, flag: str | None = None,
+             limit: int | None = None) -> list[OrderView]:
+        with self.store.read() as s:
+            buyer_id = None
+            if buyer is not None:
+                try:
+                    buyer_id = chat_repo.find_buyer(s, buyer).id
+                except chat_repo.NotFound:
+                    return []
+            return repo.list_orders(s, buyer_id=buyer_id, state=state, flag=flag, limit=limit)
+
+    def for_buyer(self, buyer: str) -> list[OrderView]:
+        """One buyer's own orders, newest first (never anyone else's)."""
+        return self.list(buyer=buyer)
+
+    def show(self, order_no: str) -> OrderView:
+        with self.store.read() as s:
+            return repo.view_of(s, repo.get_order(s, order_no))
+
+    def audit(self, order_no: str) -> list[AuditView]:
+        with self.store.read() as s:
+            order = repo.get_order(s, order_no)
+            return [AuditView(e.at, e.agent, e.field, e.old, e.new, e.reason)
+                    for e in audit.trail(s, "order", order.order_no)]
+
+    # ---- changes --------------------------------------------------------------------------
+    def _record(self, s: Session, order: Order, agent: str, now: datetime, field_: str, old, new, reason="") -> AuditEntry:
+        order.locally_edited_at = now
+        return audit.record(s, at=now, agent=agent, entity="order", key=order.order_no, field=field_,
+                            old=old, new=new, reason=reason)
+
+    def _totals(self, s: Session, order: Order, agent: str, now: datetime, new: Totals, reason: str) -> None:
+        for name in ("items_total", "postage", "amount"):
+            old_v, new_v = getattr(order, name), getattr(new, name)
+            if old_v != new_v:
+                self._record(s, order, agent, now, name, format_money(old_v, symbol=False),
+                             format_money(new_v, symbol=False), reason)
+                setattr(order, name, new_v)
+
+    @staticmethod
+    def _current(order: Order) -> Totals:
+        return Totals(order.items_total, order.postage, order.amount)
+
+    def _agent(self, s: Session, agent: str, now: datetime) -> str:
+        return chat_repo.ensure_agent(s, agent, now).name
+
+    def set_item_price(self, order_no: str, line: int, price: Decimal | str, reason: str, agent: str) -> OrderView:
+        """Change one item line's unit price (C-shop, WAIT_BUYER_PAY); totals follow exactly."""
+        new_price = check_price(parse_money(price, allow_negative=True))
+        why = require_reason(reason, "a price change")
+        with self.store.write() as s:
+            order = self._check(s, order_no, Action.SET_PRICE)
+            item = repo.get_item(s, order, line)
+            if item.closed:
+                raise OrderRefused(f"line {line} is closed")
+            if new_price == item.unit_price:
+                raise OrderRefused(f"line {line} already costs {format_money(new_price)}")
+            now = self.clock()
+            who = self._agent(s, agent, now)
+            delta = line_total(new_price, item.quantity) - line_total(item.unit_price, item.quantity)
+            totals = retotal(self._current(order), items_delta=delta)
+            self._record(s, order, who, now, f"line {line} unit_price", format_money(item.unit_price, symbol=False),
+                         format_money(new_price, symbol=False), why)
+            item.unit_price = new_price
+            self._totals(s, order, who, now, totals, why)
+            s.add(item)
+            s.add(order)
+            s.flush()
+            return repo.view_of(s, order)
+
+    def set_postage(self, order_no: str, postage: Decimal | str, reason: str, agent: str) -> OrderView:
+        new = check_postage(parse_money(postage, allow_negative=True))
+        why = require_reason(reason, "a postage change")
+        with self.store.write() as s:
+            order = self._check(s, order_no, Action.SET_POSTAGE)
+            if new == order.postage:
+                raise OrderRefused(f"postage is already {format_money(new)}")
+            now = self.clock()
+            who = self._agent(s, agent, now)
+            self._totals(s, order, who, now, retotal(self._current(order), postage=new), why)
+            s.add(order)
+            s.flush()
+            return repo.view_of(s, order)
+
+    def flag(self, order_no: str, colour: str, remark: str, agent: str) -> OrderView:
+        """Set the flag colour and the remark other departments need (both audited)."""
+        text = remark.strip()
+        if not text:
+            raise OrderRefused("a flag needs a remark with what other departments must do")
+        with self.store.write() as s:
+            order = self._check(s, order_no, Action.FLAG)
+            new_colour = self.convention.check(colour)
+            now = self.clock()
+            who = self._agent(s, agent, now)
+            if order.flag == new_colour and order.remark == text:
+                raise OrderRefused("flag and remark are unchanged")
+            if order.flag != new_colour:
+                self._record(s, order, who, now, "flag", order.flag, new_colour.value, self.convention.meaning(new_colour))
+                order.flag = new_colour.value
+            if order.remark != text:
+                self._record(s, order, who, now, "remark", order.remark, text)
+                order.remark = text
+            s.add(order)
+            s.flush()
+            return repo.view_of(s, order)
+
+    def close(self, order_no: str, reason: str, agent: str, line: int | None = None) -> OrderView:
+        """Close the order, or one item line of it, with a reason from the shop's list."""
+        why = check_close_reason(reason, self.close_reasons)
+        with self.store.write() as s:
+            order = self._check(s, order_no, Action.CLOSE_ORDER if line is None else Action.CLOSE_ITEM)
+            now = self.clock()
+            who = self._agent(s, agent, now)
+            if line is None:
+                self._record(s, order, who, now, "state", order.state, "CLOSED", why)
+                order.state, order.close_reason = "CLOSED", why
+            else:
+                item = repo.get_item(s, order, line)
+                if item.closed:
+                    raise OrderRefused(f"line {line} is already closed")
+                still_open = [i for i in repo.items_of(s, order.id) if not i.closed and i.line_no != line]
+                if not still_open:
+                    raise OrderRefused(f"line {line} is the order's last open item; close the order instead")
+                self._record(s, order, who, now, f"line {line} closed", "no", "yes", why)
+                item.closed, item.close_reason = True, why
+                s.add(item)
+                totals = retotal(self._current(order), items_delta=-line_total(item.unit_price, item.quantity))
+                self._totals(s, order, who, now, totals, why)
+            s.add(order)
+            s.flush()
+            return repo.view_of(s, order)
+
+    def extend_receipt(self, order_no: str, days: int, agent: str, reason: str = "") -> OrderView:
+        """Push the automatic receipt confirmation back (SHIPPED orders; limited times)."""
+        with self.store.write() as s:
+            order = self._check(s, order_no, Action.EXTEND_RECEIPT)
+            now = self.clock()
+            new = extend_deadline(current=order.receipt_deadline, shipped_at=order.shipped_at, now=now, days=days,
+                                  allowed_days=self.policy.orders.extend_receipt_days,
+                                  extensions_so_far=repo.count_changes(s, order.order_no, "receipt_deadline"),
+                                  max_extensions=self.policy.orders.max_receipt_extensions)
+            who = self._agent(s, agent, now)
+            old = order.receipt_deadline
+            self._record(s, order, who, now, "receipt_deadline", old.isoformat() if old else "",
+                         new.isoformat(), reason.strip() or f"+{days} days")
+            order.receipt_deadline = new
+            s.add(order)
+            s.flush()
+            return repo.view_of(s, order)
+
+    def confirmation_text(self, order: OrderView) -> str:
+        """The message that asks the buyer to check items, name, phone, address and courier."""
+        items = describe_items(list(order.items)) or "（无商品明细）"
+        return (f"亲，跟您核对一下订单 {order.order_no} 的信息：\n"
+                f"商品：{items}\n收货人：{order.receiver_name}\n电话：{order.phone}\n"
+                f"地址：{order.address}\n快递：{order.courier or '默认快递'}\n"
+                "信息无误的话回复“对”就可以付款啦～")
+
+    def confirm_address(self, order_no: str, agent: str) -> OrderView:
+        """Send the buyer (in their own open chat) the order's details to confirm before paying."""
+        with self.store.write() as s:
+            order = self._check(s, order_no, Action.CONFIRM_ADDRESS)
+            view = repo.view_of(s, order)
+            buyer = s.get(chat_repo.Buyer, order.buyer_id)
+            chat = chat_repo.open_chat_of(s, buyer) if buyer else None
+            if chat is None:
+                raise OrderRefused(f"buyer {view.buyer} has no open chat to send the confirmation to")
+            now = self.clock()
+            who = chat_repo.ensure_agent(s, agent, now)
+            chat_repo.add_agent_message(s, chat.id, who, self.confirmation_text(view), now)
+            audit.record(s, at=now, agent=who.name, entity="order", key=order.order_no, field="address_confirmation",
+                         old="", new=view.address, reason="sent to buyer")
+            return view
+
+    # ---- import ---------------------------------------------------------------------------
+    def import_files(self, orders_path: Path, items_path: Path | None = None, *, skip_bad: bool = False,
+                     progress: Progress | None = None) -> ImportSummary:
+        """Import the backend's export; all-or-nothing unless ``skip_bad``."""
+        summary = ImportSummary()
+        texts = []
+        for path in (orders_path, items_path):
+            if path is None:
+                texts.append(None)
+                continue
+            try:
+                text, enc = decode(Path(path).read_bytes())
+            except RowError as exc:
+                raise ImportRejected([Rejected(str(path), 0, str(exc))]) from None
+            except OSError as exc:
+                raise ImportRejected([Rejected(str(path), 0, f"cannot read: {exc.strerror or exc}")]) from None
+            summary.encoding[str(path)] = enc
+            texts.append(text)
+        parsed = parse_export(texts[0], str(orders_path), texts[1], str(items_path or ""),
+                              tz=self.policy.shop.timezone)
+        total = len(parsed.orders) + len(parsed.items)
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, total)
+
+        with self.store.write() as s:
+            existing = repo.existing_orders(s, [o.order_no for o in parsed.orders])
+            in_file = {o.order_no for o in parsed.orders}
+            unknown = {no for no in {i.order_no for i in parsed.items} if no not in in_file}
+            unknown -= repo.known_order_nos(s, unknown)
+            items = []
+            for it in parsed.items:
+                if it.order_no in unknown:
+                    why = f"order {it.order_no} is not in the orders file or the store"
+                    parsed.rejected.append(Rejected(str(items_path), it.line, why))
+                else:
+                    items.append(it)
+            parsed.rejected.sort(key=lambda r: (r.file != str(orders_path), r.line))
+            summary.rejected = parsed.rejected
+            if parsed.rejected and not skip_bad:
+                raise ImportRejected(parsed.rejected)
+            summary.imported, summary.updated = repo.write_import(
+                s, parsed.orders, items, existing, self.clock(), Path(orders_path).name, step)
+        return summary

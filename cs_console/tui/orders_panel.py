@@ -1,0 +1,325 @@
+"""The 订单 side tab: the selected buyer's orders, newest first, and the actions their state allows.
+
+Only the current chat's buyer is ever listed (privacy rule); phones are masked here and shown
+in full only in the detail view. The keys of the actions the order's state does not allow are
+hidden (``check_action``), and the service refuses them anyway.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from cs_console.domain.clock import local
+from cs_console.domain.money import format_money
+from cs_console.domain.orders import (
+    Action,
+    OrderRefused,
+    OrderState,
+    OrderView,
+    Totals,
+    extend_deadline,
+    line_total,
+    retotal,
+)
+from cs_console.domain.text import clean_text
+from cs_console.store.orders import OrderNotFound
+from cs_console.tui.order_dialogs import (
+    AmountDialog,
+    ConfirmDialog,
+    DetailDialog,
+    FlagDialog,
+    PickDialog,
+    detail_text,
+    flag_text,
+)
+
+REFRESH_SECONDS = 2.0
+# panel action → the domain action it performs
+_KEYS: dict[str, Action] = {
+    "confirm_address": Action.CONFIRM_ADDRESS, "set_price": Action.SET_PRICE, "set_postage": Action.SET_POSTAGE,
+    "close_order": Action.CLOSE_ORDER, "flag": Action.FLAG, "logistics": Action.VIEW_LOGISTICS,
+    "extend_receipt": Action.EXTEND_RECEIPT,
+}
+
+
+class OrdersPanel(Vertical):
+    """Orders of the selected buyer with state, amount, flag (colour + meaning), remark, items."""
+
+    DEFAULT_CSS = """
+    OrdersPanel { height: 1fr; }
+    OrdersPanel #orders-title { height: 1; color: $text-muted; }
+    OrdersPanel #orders-list { height: 1fr; border: none; }
+    OrdersPanel #orders-actions { height: auto; color: $accent; }
+    """
+    BINDINGS = [
+        Binding("enter,v", "detail", "详情", id="orders.detail"),
+        Binding("a", "confirm_address", "核对地址", id="orders.confirm_address"),
+        Binding("p", "set_price", "改价", id="orders.set_price"),
+        Binding("y", "set_postage", "改运费", id="orders.set_postage"),
+        Binding("c", "close_order", "关闭", id="orders.close"),
+        Binding("f", "flag", "旗帜备注", id="orders.flag"),
+        Binding("l", "logistics", "物流", id="orders.logistics"),
+        Binding("e", "extend_receipt", "延长收货", id="orders.extend_receipt"),
+        Binding("escape", "leave", "回到输入框", id="orders.leave"),
+    ]
+
+    def __init__(self, *, id: str | None = "orders-panel"):
+        super().__init__(id=id)
+        self.buyer: str | None = None
+        self.orders: list[OrderView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("（未选择会话）", id="orders-title")
+        yield OptionList(id="orders-list")
+        yield Label("", id="orders-actions")
+
+    def on_mount(self) -> None:
+        self.set_interval(REFRESH_SECONDS, self._auto_refresh, name="orders-refresh")
+
+    # ---- data --------------------------------------------------------------------------------
+    @property
+    def desk(self):
+        return self.app.desk
+
+    @property
+    def service(self):
+        return self.app.desk.orders
+
+    def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
+        """Follow the selected chat: list only this buyer's orders."""
+        if buyer != self.buyer:
+            self.buyer = buyer
+            self.reload(keep=None)
+
+    def _auto_refresh(self) -> None:
+        if self.buyer is not None and self.is_on_screen:
+            fresh = self.service.for_buyer(self.buyer)
+            if fresh != self.orders:
+                self.reload(keep=self.current.order_no if self.current else None, orders=fresh)
+
+    def reload(self, keep: str | None = None, orders: list[OrderView] | None = None) -> None:
+        self.orders = [] if self.buyer is None else (orders if orders is not None else self.service.for_buyer(self.buyer))
+        title = self.query_one("#orders-title", Label)
+        if self.buyer is None:
+            title.update("（未选择会话）")
+        else:
+            title.update(Text(f"{clean_text(self.buyer)} 的订单 · {len(self.orders)}"))
+        lst = self.query_one("#orders-list", OptionList)
+        lst.set_options([Option(self._order_text(o), id=o.order_no) for o in self.orders])
+        if not self.orders:
+            lst.add_option(Option(Text("（这位买家没有订单）", style="dim"), disabled=True))
+        index = next((i for i, o in enumerate(self.orders) if o.order_no == keep), 0 if self.orders else None)
+        lst.highlighted = index
+        self._update_actions()
+
+    def _order_text(self, o: OrderView) -> Text:
+        tz = self.desk.policy.shop.timezone
+        t = Text()
+        t.append(f"{o.state.label}", style="bold")
+        t.append(f"  {format_money(o.amount)}  ")
+        t.append(f"{local(o.placed_at, tz):%m-%d %H:%M}\n", style="dim")
+        t.append(f"{o.order_no}  ", style="dim")
+        t.append(Text(f"{clean_text(o.receiver_name)} {o.masked_phone}\n"))
+        t.append(flag_text(o.flag, self.service.convention))
+        t.append("\n")
+        if o.remark:
+            t.append("备注：", style="bold")
+            t.append(Text(clean_text(o.remark) + "\n"))
+        for i in o.items:
+            spec = "/".join(x for x in (i.colour, i.size) if x)
+            t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}\n",
+                          style="strike dim" if i.closed else ""))
+        return t
+
+    @property
+    def current(self) -> OrderView | None:
+        i = self.query_one("#orders-list", OptionList).highlighted
+        return self.orders[i] if i is not None and 0 <= i < len(self.orders) else None
+
+    def allowed(self) -> tuple[Action, ...]:
+        return self.service.allowed(self.current) if self.current else ()
+
+    @on(OptionList.OptionHighlighted, "#orders-list")
+    def _highlighted(self) -> None:
+        self._update_actions()
+
+    @on(OptionList.OptionSelected, "#orders-list")
+    def _selected(self) -> None:
+        self.action_detail()
+
+    def _update_actions(self) -> None:
+        o = self.current
+        label = self.query_one("#orders-actions", Label)
+        if o is None:
+            label.update("")
+        else:
+            keys = [f"{b.key.split(',')[0].upper()} {b.description}" for b in self.BINDINGS
+                    if b.action in _KEYS and _KEYS[b.action] in self.allowed()]
+            label.update("Enter 详情  " + "  ".join(keys) if keys else "Enter 详情  （此状态只可查看）")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys of actions the highlighted order's state (and shop kind) do not allow."""
+        if action in _KEYS:
+            return _KEYS[action] in self.allowed()
+        if action == "detail":
+            return self.current is not None
+        return True
+
+    # ---- actions -------------------------------------------------------------------------------
+    def _done(self, view: OrderView, message: str) -> None:
+        self.reload(keep=view.order_no)
+        self.notify(message, timeout=3)
+
+    def _refused(self, exc: Exception) -> None:
+        self.notify(str(exc.args[0] if exc.args else exc), severity="error", timeout=5)
+
+    def action_leave(self) -> None:
+        composer = self.app.query("#composer")
+        if composer:
+            composer.first().focus()
+
+    def action_detail(self) -> None:
+        o = self.current
+        if o is None:
+            return
+        audit = [f"{local(a.at, self.desk.policy.shop.timezone):%m-%d %H:%M} {a.agent} {a.field}: {a.old} → {a.new}"
+                 + (f"（{a.reason}）" if a.reason else "") for a in self.service.audit(o.order_no)]
+        body = detail_text(o, self.service.convention, self.desk.policy.shop.timezone, audit)
+        self.app.push_screen(DetailDialog(f"订单详情 {o.order_no}", body))
+
+    def action_logistics(self) -> None:
+        self.action_detail()
+
+    @work(exclusive=True, group="orders-action")
+    async def action_confirm_address(self) -> None:
+        o = self.current
+        if o is None:
+            return
+        text = self.service.confirmation_text(o)
+        if await self.app.push_screen_wait(ConfirmDialog("核对地址：发送给买家", text)):
+            try:
+                self._done(self.service.confirm_address(o.order_no, self.app.agent), "已发送核对信息")
+            except (OrderRefused, OrderNotFound) as exc:
+                self._refused(exc)
+
+    async def _pick_line(self, o: OrderView, title: str) -> int | None:
+        lines = o.open_items
+        if len(lines) == 1:
+            return lines[0].line_no
+        return await self.app.push_screen_wait(PickDialog(title, [
+            (Text(f"{i.line_no}. {clean_text(i.title)} {format_money(i.unit_price)}×{i.quantity}"), i.line_no) for i in lines]))
+
+    @work(exclusive=True, group="orders-action")
+    async def action_set_price(self) -> None:
+        o = self.current
+        if o is None or not o.open_items:
+            return
+        line = await self._pick_line(o, "改价：选择商品")
+        if line is None:
+            return
+        item = next(i for i in o.items if i.line_no == line)
+        totals = (o.items_total, o.postage, o.amount)
+
+        def after(new: Decimal) -> Decimal:
+            try:
+                delta = line_total(new, item.quantity) - item.total
+                return retotal(Totals(*totals), items_delta=delta).amount
+            except OrderRefused:
+                return Decimal("0.00")
+
+        result = await self.app.push_screen_wait(AmountDialog(
+            f"改价 · {o.order_no} · {line}. {item.title} ×{item.quantity}", item.unit_price, after, o.amount))
+        if result is None:
+            return
+        try:
+            self._done(self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.agent), "已改价")
+        except (OrderRefused, OrderNotFound, ValueError) as exc:
+            self._refused(exc)
+
+    @work(exclusive=True, group="orders-action")
+    async def action_set_postage(self) -> None:
+        o = self.current
+        if o is None:
+            return
+        result = await self.app.push_screen_wait(AmountDialog(
+            f"改运费 · {o.order_no}", o.postage, lambda new: o.amount - o.postage + new, o.amount))
+        if result is None:
+            return
+        try:
+            self._done(self.service.set_postage(o.order_no, result[0], result[1], self.app.agent), "已改运费")
+        except (OrderRefused, OrderNotFound, ValueError) as exc:
+            self._refused(exc)
+
+    @work(exclusive=True, group="orders-action")
+    async def action_close_order(self) -> None:
+        o = self.current
+        if o is None:
+            return
+        target: int | None = None
+        if len(o.open_items) > 1:  # 0 = the whole order (None means the picker was cancelled)
+            targets: list[tuple[str | Text, int]] = [("整个订单", 0)] + [
+                (Text(f"只关闭 {i.line_no}. {clean_text(i.title)} ×{i.quantity}"), i.line_no) for i in o.open_items]
+            picked = await self.app.push_screen_wait(PickDialog(f"关闭 · {o.order_no}", targets))
+            if picked is None:
+                return
+            target = picked or None
+        reason = await self.app.push_screen_wait(PickDialog("关闭原因", [(r, r) for r in self.service.close_reasons]))
+        if reason is None:
+            return
+        what = "整个订单" if target is None else f"商品 {target}"
+        body = (f"订单 {o.order_no}：{what}\n状态 {o.state.label} → "
+                f"{OrderState.CLOSED.label if target is None else o.state.label}\n原因：{reason}")
+        if not await self.app.push_screen_wait(ConfirmDialog("确认关闭", body)):
+            return
+        try:
+            self._done(self.service.close(o.order_no, reason, self.app.agent, line=target), "已关闭")
+        except (OrderRefused, OrderNotFound) as exc:
+            self._refused(exc)
+
+    @work(exclusive=True, group="orders-action")
+    async def action_flag(self) -> None:
+        o = self.current
+        if o is None:
+            return
+        result = await self.app.push_screen_wait(FlagDialog(o, self.service.convention))
+        if result is None:
+            return
+        try:
+            self._done(self.service.flag(o.order_no, result[0], result[1], self.app.agent), "已更新旗帜备注")
+        except (OrderRefused, OrderNotFound) as exc:
+            self._refused(exc)
+
+    @work(exclusive=True, group="orders-action")
+    async def action_extend_receipt(self) -> None:
+        o = self.current
+        if o is None:
+            return
+        settings = self.desk.policy.orders
+        days = await self.app.push_screen_wait(PickDialog(
+            f"延长收货 · {o.order_no}", [(f"延长 {d} 天", d) for d in settings.extend_receipt_days]))
+        if days is None:
+            return
+        tz = self.desk.policy.shop.timezone
+        try:
+            new = extend_deadline(current=o.receipt_deadline, shipped_at=o.shipped_at, now=self.desk.clock(),
+                                  days=days, allowed_days=settings.extend_receipt_days, extensions_so_far=0,
+                                  max_extensions=max(1, settings.max_receipt_extensions))
+        except OrderRefused as exc:
+            self._refused(exc)
+            return
+        old = f"{local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}" if o.receipt_deadline else "（发货后10天）"
+        if not await self.app.push_screen_wait(ConfirmDialog("确认延长收货", f"自动确认收货：{old} → {local(new, tz):%Y-%m-%d %H:%M}")):
+            return
+        try:
+            self._done(self.service.extend_receipt(o.order_no, days, self.app.agent), f"已延长收货 {days} 天")
+        except (OrderRefused, OrderNotFound) as exc:
+            self._refused(exc)

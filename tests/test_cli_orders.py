@@ -1,0 +1,81 @@
+"""``cs-console orders …``: JSON output, refusals exit non-zero and change nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cs_console.cli import app
+from cs_console.config.locations import data_dir
+
+PAID, WAIT = "3712208811420008", "3712208811420001"
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = str(tmp_path / "cli.db")
+    folder = data_dir() / "demo"
+    res = CliRunner().invoke(app, ["orders", "import", str(folder / "orders.csv"), str(folder / "items.csv"),
+                                   "--db", path, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == {"imported": 14, "updated": 0, "rejected": []}
+    return path
+
+
+def run(db, *args):
+    return CliRunner().invoke(app, ["orders", *args, "--db", db])
+
+
+def state(db):
+    return run(db, "list", "--json").stdout, run(db, "audit", WAIT, "--json").stdout, run(db, "audit", PAID, "--json").stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["set-price", PAID, "1", "40", "--reason", "砍价", "--agent", "小美"], "PAID orders cannot change price; write it in the remark"),
+    (["set-postage", WAIT, "5", "--reason", "", "--agent", "小美"], "needs a reason"),
+    (["set-price", WAIT, "1", "abc", "--reason", "x", "--agent", "小美"], "不是有效金额"),
+    (["flag", WAIT, "red", "--remark", "x", "--agent", "小美"], "cannot be flagged"),
+    (["close", PAID, "--reason", "卖家缺货", "--agent", "小美"], "cannot be closed"),
+    (["extend-receipt", WAIT, "--days", "3", "--agent", "小美"], "cannot extend"),
+    (["show", "nope"], "no order"),
+])
+def test_refusals_exit_non_zero_and_change_nothing(db, args, message):
+    before = state(db)
+    res = run(db, *args)
+    assert res.exit_code != 0
+    assert message in res.stderr
+    assert state(db) == before
+
+
+def test_change_and_audit(db):
+    res = run(db, "set-price", WAIT, "1", "55", "--reason", "老客优惠", "--agent", "小美", "--json")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["amount"] == "129.90"
+    res = run(db, "flag", PAID, "purple", "--remark", "到货发顺丰", "--agent", "小美")
+    assert res.exit_code == 0 and "加急" in res.stdout
+    audit = json.loads(run(db, "audit", WAIT, "--json").stdout)
+    assert [(a["field"], a["old"], a["new"], a["agent"], a["reason"]) for a in audit][0] == (
+        "line 1 unit_price", "59.00", "55.00", "小美", "老客优惠")
+
+
+def test_list_filters_and_masks(db):
+    rows = json.loads(run(db, "list", "--buyer", "小王爱购物", "--json").stdout)
+    assert [r["order_no"] for r in rows] == [WAIT, "3712208811420002"]
+    assert rows[0]["phone"] == "138****5678"
+    assert json.loads(run(db, "show", WAIT, "--json").stdout)["phone"] == "13812345678"
+    paid = json.loads(run(db, "list", "--state", "PAID", "--json").stdout)
+    assert paid and {r["state"] for r in paid} == {"PAID"}
+    assert json.loads(run(db, "list", "--flag", "red", "--json").stdout) == []
+
+
+def test_import_bad_rows(db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("订单编号,买家会员名,订单状态,订单创建时间\n,小王,交易成功,2026-11-01 10:00\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["orders", "import", str(bad), "--db", db, "--json"])
+    assert res.exit_code != 0
+    assert f"{bad}:2: missing order number" in res.stderr
+    assert json.loads(res.stdout)["rejected"][0]["line"] == 2
+    res = CliRunner().invoke(app, ["orders", "import", str(bad), "--db", db, "--skip-bad"])
+    assert res.exit_code == 0 and "imported 0" in res.stdout

@@ -1,0 +1,140 @@
+"""Pilot tests of the 订单 side tab: follows the chat, offers only allowed actions, dialogs write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from textual.widgets import OptionList
+
+from cs_console.config.locations import data_dir
+from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.order_dialogs import (
+    AmountDialog,
+    ConfirmDialog,
+    DetailDialog,
+    FlagDialog,
+    PickDialog,
+)
+from cs_console.tui.orders_panel import OrdersPanel
+
+WAIT, SUCCESS, PAID = "3712208811420001", "3712208811420002", "3712208811420008"
+
+
+@pytest.fixture
+def shop(desk, clock):
+    folder = data_dir() / "demo"
+    desk.orders.import_files(folder / "orders.csv", folder / "items.csv")
+    desk.chats.inject("小王爱购物", "在吗")  # waits longest → selected first
+    clock.advance(5)
+    desk.chats.inject("宝妈Lily", "地址要改一下")
+    clock.advance(5)
+    return desk
+
+
+def panel_text(app) -> list[str]:
+    lst = app.query_one("#orders-list", OptionList)
+    return [lst.get_option_at_index(i).prompt.plain for i in range(lst.option_count)]
+
+
+async def test_follows_chat_newest_first_masked(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(OrdersPanel)
+        assert [o.order_no for o in panel.orders] == [WAIT, SUCCESS]
+        text = "\n".join(panel_text(app))
+        assert "138****5678" in text and "13812345678" not in text
+        assert "等待买家付款" in text and "灰旗" in text and "婴儿连体衣纯棉哈衣" in text
+        await pilot.press("f4")  # next chat: 宝妈Lily
+        await pilot.pause()
+        assert [o.order_no for o in panel.orders] == [PAID]
+        assert WAIT not in "\n".join(panel_text(app))  # never another buyer's orders
+        await pilot.press("f12")
+        assert app.focused is app.query_one("#orders-list")
+        await pilot.press("enter")  # detail view: the only place the full phone is shown
+        assert isinstance(app.screen, DetailDialog)
+        assert "13811112222" in app.screen.body.plain
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DetailDialog)
+
+
+async def test_only_allowed_actions_offered(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+o")
+        panel = app.query_one(OrdersPanel)
+        assert app.focused is app.query_one("#orders-list")
+        hint = str(app.query_one("#orders-actions").render())
+        assert "改价" in hint and "旗帜" not in hint and "延长收货" not in hint
+        assert panel.check_action("flag", ()) is False and panel.check_action("set_price", ()) is True
+        await pilot.press("f")  # flag is not allowed before payment: nothing opens
+        assert not isinstance(app.screen, FlagDialog)
+        await pilot.press("down")  # the SUCCESS order: view only
+        assert not any(panel.check_action(a, ()) for a in ("set_price", "set_postage", "flag", "close_order",
+                                                             "extend_receipt", "confirm_address"))
+        assert "只可查看" in str(app.query_one("#orders-actions").render())
+
+
+async def test_change_price_with_reason(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", "p")
+        assert isinstance(app.screen, PickDialog)  # two lines: choose one
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, AmountDialog)
+        await pilot.press(*"9.9")
+        assert "¥19.90 → ¥9.90" in str(app.screen.query_one("#preview").render())
+        await pilot.press("enter")  # no reason yet: the cursor moves to the reason
+        assert isinstance(app.screen, AmountDialog)
+        await pilot.press(*"laoke", "enter")
+        await pilot.pause()
+        o = shop.orders.show(WAIT)
+        assert (o.items[1].unit_price, o.amount) == (Decimal("9.90"), Decimal("127.90"))
+        assert shop.orders.audit(WAIT)[0].reason == "laoke"
+        assert "¥127.90" in panel_text(app)[0]
+
+
+async def test_flag_with_remark_and_price_refused_when_paid(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4", "f12", "p")  # 宝妈Lily's PAID order: no price change offered
+        assert not isinstance(app.screen, AmountDialog)
+        await pilot.press("f")
+        assert isinstance(app.screen, FlagDialog)
+        await pilot.press("enter")  # red (highlighted first) → on to the remark
+        await pilot.press(*"SF", "enter")
+        await pilot.pause()
+        o = shop.orders.show(PAID)
+        assert (o.flag, o.remark) == ("red", "SF")
+        assert [a.field for a in shop.orders.audit(PAID)] == ["flag", "remark"]
+        assert "红旗" in panel_text(app)[0]
+
+
+async def test_close_one_item_and_confirm_address(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", "c")
+        await pilot.press("down", "down", "enter")  # only line 2
+        await pilot.press("down", "down", "enter")  # reason: 买家拍错了
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        o = shop.orders.show(WAIT)
+        assert o.items[1].closed and o.items[1].close_reason == "买家拍错了" and o.amount == Decimal("118.00")
+        await pilot.press("a")
+        assert isinstance(app.screen, ConfirmDialog) and "王小丽" in str(app.screen.body)
+        await pilot.press("enter")
+        await pilot.pause()
+        chat = shop.chats.chat_of("小王爱购物")
+        assert "浙江省 杭州市 西湖区 文三路90号" in shop.chats.recent(chat.chat_id)[-1].text
+
+
+async def test_escape_cancels_and_writes_nothing(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", "y", *"5", "escape")
+        await pilot.pause()
+        assert shop.orders.audit(WAIT) == []
+        await pilot.press("escape")  # back to the composer
+        assert app.focused is app.query_one("#composer")
