@@ -18,6 +18,7 @@ from cs_console.domain.aftersales import (
     Reason,
     parse_enum,
 )
+from cs_console.domain.clock import local
 from cs_console.domain.money import MoneyError, format_money, parse_money
 
 app = typer.Typer(help="After-sales register (售后): add, list, show, follow, state.", no_args_is_help=True)
@@ -35,10 +36,10 @@ def case_dict(c: CaseView) -> dict:
     }
 
 
-def case_line(c: CaseView) -> str:
+def case_line(c: CaseView, tz: str) -> str:
     money = f" {format_money(c.amount)}" if c.amount is not None else ""
     green = " 🟢仓库已收到退货" if c.return_received_flag and c.state == CaseState.WAITING_RETURN else ""
-    return (f"#{c.id:<4} {c.created_at:%Y-%m-%d %H:%M}  {c.order_no:<14} {c.buyer:<12} {REASON_LABELS[c.reason]:<6} "
+    return (f"#{c.id:<4} {local(c.created_at, tz):%Y-%m-%d %H:%M}  {c.order_no:<14} {c.buyer:<12} {REASON_LABELS[c.reason]:<6} "
             f"{HANDLING_LABELS[c.handling]}{money}  [{STATE_LABELS[c.state]}]{green}")
 
 
@@ -70,7 +71,7 @@ def add(
                               return_tracking_no=tracking)
     except (CaseRuleError, LookupError) as exc:
         fail(f"error: {exc}")
-    emit(case_dict(case), as_json, case_line(case))
+    emit(case_dict(case), as_json, case_line(case, desk.policy.shop.timezone))
 
 
 @app.command("list")
@@ -86,7 +87,7 @@ def list_(
         cases = desk.cases.list(open_only=open_only, buyer=buyer, order_no=order_no)
     except LookupError as exc:
         fail(f"error: {exc}")
-    emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c) for c in cases) or "no cases")
+    emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c, desk.policy.shop.timezone) for c in cases) or "no cases")
 
 
 @app.command()
@@ -98,12 +99,12 @@ def show(case_id: CaseArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     except LookupError as exc:
         fail(f"error: {exc}")
     data = case_dict(case) | {"followups": [{"at": n.at.isoformat(), "agent": n.agent, "text": n.text} for n in notes]}
-    lines = [case_line(case)]
+    lines = [case_line(case, desk.policy.shop.timezone)]
     if case.note:
         lines.append(f"  说明: {case.note}")
     if case.return_tracking_no:
         lines.append(f"  退货运单号: {case.return_tracking_no}")
-    lines += [f"  {n.at:%Y-%m-%d %H:%M} {n.agent}: {n.text}" for n in notes]
+    lines += [f"  {local(n.at, desk.policy.shop.timezone):%Y-%m-%d %H:%M} {n.agent}: {n.text}" for n in notes]
     emit(data, as_json, "\n".join(lines))
 
 
@@ -141,4 +142,4 @@ def state(
                                amount=_money(amount))
     except (CaseRuleError, LookupError) as exc:
         fail(f"error: {exc}")
-    emit(case_dict(case), as_json, case_line(case))
+    emit(case_dict(case), as_json, case_line(case, desk.policy.shop.timezone))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.domain.clock import local
 from cs_console.domain.money import format_money
 
 app = typer.Typer(help="Follow-ups (跟进): unpaid orders, buyers not served.", no_args_is_help=True)
@@ -20,11 +21,12 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Include those already follo
 def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Unpaid orders older than followups.unpaid_after_minutes, oldest first."""
     desk = open_desk(db)
+    tz = desk.policy.shop.timezone
     rows = desk.followups.unpaid(include_contacted=all_)
     emit([{"order_no": u.order_no, "buyer": u.buyer, "placed_at": u.placed_at.isoformat(), "amount": str(u.amount),
            "items": u.items, "contacted_at": u.contacted_at.isoformat() if u.contacted_at else None,
            "contacted_by": u.contacted_by} for u in rows], as_json,
-         "\n".join(f"{u.order_no:<14} {u.buyer:<12} {u.placed_at:%m-%d %H:%M} {format_money(u.amount):>10} "
+         "\n".join(f"{u.order_no:<14} {u.buyer:<12} {local(u.placed_at, tz):%m-%d %H:%M} {format_money(u.amount):>10} "
                    f"{'✓ ' + (u.contacted_by or '') if u.contacted_at else '未联系'}  {u.items}" for u in rows)
          or "no unpaid orders to follow up")
 
@@ -47,10 +49,11 @@ def remind(order_no: Annotated[str, typer.Argument(help="Order number.")], agent
 def unserved(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Buyers nobody served that still need a follow-up record."""
     desk = open_desk(db)
+    tz = desk.policy.shop.timezone
     rows = desk.followups.unserved(pending_only=not all_)
     emit([{"chat_id": u.chat_id, "buyer": u.buyer, "opened_at": u.opened_at.isoformat(), "reason": u.reason,
            "record": u.record} for u in rows], as_json,
-         "\n".join(f"{u.chat_id:>5} {u.buyer:<12} {u.opened_at:%m-%d %H:%M} {u.reason}  {u.record or ''}" for u in rows)
+         "\n".join(f"{u.chat_id:>5} {u.buyer:<12} {local(u.opened_at, tz):%m-%d %H:%M} {u.reason}  {u.record or ''}" for u in rows)
          or "every unserved buyer has a follow-up record")
 
 
