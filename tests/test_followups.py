@@ -127,8 +127,9 @@ def test_alternative_flag_convention_flags_contacted_unpaid_orders(desk, clock):
     desk.followups.remind_unpaid("U1", "小美")
     with desk.store.read() as s:
         assert s.exec(select(Order.flag).where(Order.order_no == "U1")).one() == "blue"
-        assert [(r.field, r.old, r.new, r.agent, r.reason) for r in trail(s, "order", "U1")] == [
-            ("flag", "purple", "blue", "小美", "催付已联系")]
+        [row] = trail(s, "order", "U1")
+    assert (row.field, row.old, row.new, row.agent) == ("flag", "purple", "blue", "小美")
+    assert row.reason.startswith("催付已联系")
 
 
 def test_reminder_names_the_unpaid_orders_items_not_the_latest_orders(desk, clock):

@@ -37,7 +37,7 @@ class Desk:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.cases = CaseService(self.store, self.policy, self.clock)
-        self.followups = FollowupService(self.store, self.policy, self.clock)
+        self.followups = FollowupService(self.store, self.policy, self.clock, self.orders)
         self.memos = MemoService(self.store, self.policy, self.clock)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
 

@@ -52,8 +52,9 @@ class Opened:
 
 
 class FollowupService:
-    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock):
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, orders=None):
         self.store, self.policy, self.clock = store, policy, clock
+        self.orders = orders  # OrderService: the shop's flag convention (validates contacted_flag)
 
     @property
     def settings(self):
@@ -183,9 +184,19 @@ class FollowupService:
             chat_repo.save_draft(s, chat.id, who, filled.text, filled.cursor, now)
             repo.add_record(s, kind, key, agent, now, "已联系")
             order = repo.order_by_no(s, flag_order) if flag_order else None
-            new_flag = self.settings.contacted_flag
+            new_flag, reason = self._contacted_flag() if order is not None else ("", "")
             if order is not None and order.flag != new_flag:
                 audit.record(s, at=now, agent=agent, entity="order", key=order.order_no, field="flag",
-                             old=order.flag, new=new_flag, reason="催付已联系")
+                             old=order.flag, new=new_flag, reason=reason)
                 order.flag = new_flag
             return Opened(chat.id, buyer.nick, filled.text)
+
+    def _contacted_flag(self) -> tuple[str, str]:
+        """(colour, audit reason) for a contacted unpaid order, checked against the shop's convention."""
+        colour = self.settings.contacted_flag or ""
+        if self.orders is None:
+            return colour, "催付已联系"
+        convention = self.orders.convention
+        colour = convention.check(colour).value  # OrderRefused for a colour the convention forbids
+        meaning = convention.meaning(colour)
+        return colour, f"催付已联系（{meaning}）" if meaning else "催付已联系"
