@@ -97,13 +97,19 @@ class FollowupsScreen(Screen[int | None]):
     @on(OptionList.OptionSelected, "#unpaid-list")
     def _remind(self, event: OptionList.OptionSelected) -> None:
         u = self.unpaid[int(event.option.id)]
-        opened = self.app.desk.followups.remind_unpaid(u.order_no, self.app.agent)
-        self.dismiss(opened.chat_id)
+        self._opened(lambda: self.app.desk.followups.remind_unpaid(u.order_no, self.app.agent))
 
     @on(OptionList.OptionSelected, "#review-list")
     def _review(self, event: OptionList.OptionSelected) -> None:
         r = self.reviews[int(event.option.id)]
-        opened = self.app.desk.followups.follow_review(r.id, self.app.agent)
+        self._opened(lambda: self.app.desk.followups.follow_review(r.id, self.app.agent))
+
+    def _opened(self, follow) -> None:
+        try:
+            opened = follow()
+        except (LookupError, ValueError) as exc:  # refused: nothing was written
+            self.app.notify(str(exc), severity="error")
+            return
         self.dismiss(opened.chat_id)
 
     @on(OptionList.OptionSelected, "#unserved-list")
