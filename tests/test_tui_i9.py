@@ -137,3 +137,15 @@ async def test_alt_letter_from_an_esc_prefix_terminal_is_a_key_not_text(desk, cl
 
         assert isinstance(pilot.app.screen, MemoPrompt)
         assert composer.text == ""
+
+
+async def test_review_follow_up_from_the_follow_ups_screen(desk, clock, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("order_no,buyer,rating,text,date\nR1,小赵,差评,物流太慢,2026-11-22\n", encoding="utf-8")
+    desk.followups.import_reviews(f)
+    async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+f", "3", "enter")
+        await pilot.pause()
+        assert pilot.app.current.buyer_nick == "小赵"
+        assert "R1" in pilot.app.query_one(Composer).text
+    assert desk.followups.reviews() == []

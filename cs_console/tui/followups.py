@@ -30,6 +30,9 @@ class FollowupsScreen(Screen[int | None]):
     BINDINGS = [
         Binding("escape", "close", "关闭", id="followups.close"),
         Binding("a", "toggle_all", "含已跟进(未接待/评价)", id="followups.all"),
+        Binding("1", "tab('fu-unpaid')", "未付款", id="followups.unpaid"),
+        Binding("2", "tab('fu-unserved')", "未接待", id="followups.unserved"),
+        Binding("3", "tab('fu-reviews')", "中差评", id="followups.reviews"),
     ]
 
     def __init__(self) -> None:
@@ -86,6 +89,10 @@ class FollowupsScreen(Screen[int | None]):
         ol.add_options([Option(t, id=str(i)) for i, t in enumerate(lines)])
         if lines:
             ol.highlighted = 0
+
+    def action_tab(self, pane_id: str) -> None:
+        self.query_one(TabbedContent).active = pane_id
+        self.query_one(f"#{pane_id} OptionList", OptionList).focus()
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
