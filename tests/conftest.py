@@ -48,3 +48,14 @@ def desk(db_path: Path, clock: FakeClock) -> Desk:
     d = make_desk(str(db_path), policy=load_policy(), clock=clock)
     yield d
     d.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_user_dirs(tmp_path_factory):
+    """Never write the real user cache / personal phrase dirs from tests."""
+    mp = pytest.MonkeyPatch()
+    base = tmp_path_factory.mktemp("user-dirs")
+    mp.setenv("CS_CONSOLE_CACHE", str(base / "cache"))
+    mp.setenv("CS_CONSOLE_PERSONAL_REPLIES", str(base / "personal"))
+    yield base
+    mp.undo()

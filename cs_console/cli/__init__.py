@@ -1,34 +1,38 @@
-"""``cs-console``: the TUI (no sub-command) and the Typer CLI over the same services."""
+"""``cs-console``: the TUI (no sub-command) and the Typer CLI over the same services.
+
+Sub-command groups live in their own modules and are imported only when used: the TUI's first
+frame must not wait for every feature's imports. ``SUBCOMMANDS`` names them; add a feature's
+group there. ``from cs_console.cli import app`` gives the app with every group (tests, docs).
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 
 _STARTED = time.perf_counter()
-from typing import Annotated
+from typing import Annotated  # noqa: E402
 
-import typer
+import typer  # noqa: E402
 
-from cs_console.cli import cases, chat, followups, memo, orders, report
-from cs_console.cli.common import AgentOpt, DbOpt, desk_opener, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import AgentOpt, DbOpt, desk_opener, emit, fail, open_desk, resolve_agent  # noqa: E402
 
-app = typer.Typer(
-    help="客服工作台 cs-console: a keyboard-first desk for online-shop customer service.",
-    invoke_without_command=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(chat.app, name="chat")
-app.add_typer(orders.app, name="orders")
-app.add_typer(cases.app, name="cases")
-app.add_typer(followups.app, name="followups")
-app.add_typer(followups.reviews, name="reviews")
-app.add_typer(memo.app, name="memo")
-app.add_typer(report.app, name="report")
+# sub-command group name → module with a Typer ``app``
+SUBCOMMANDS: dict[str, str] = {
+    "chat": "cs_console.cli.chat",
+    "orders": "cs_console.cli.orders",
+    "replies": "cs_console.cli.replies",
+    "postage": "cs_console.cli.postage",
+    "cases": "cs_console.cli.cases",
+    "followups": "cs_console.cli.followups",
+    "reviews": "cs_console.cli.reviews",
+    "memo": "cs_console.cli.memo",
+    "report": "cs_console.cli.report",
+}
+_ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 
 
-@app.callback()
 def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
     """Without a sub-command, start the TUI on the store (default: the user data dir)."""
     if ctx.invoked_subcommand is not None:
@@ -39,14 +43,12 @@ def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
     run_tui(desk_opener(db), name, started_at=_STARTED)
 
 
-@app.command()
 def init(db: DbOpt = None) -> None:
     """Create (or upgrade) the store's schema."""
     desk = open_desk(db)
     emit(None, False, f"store ready: {desk.store.location}")
 
 
-@app.command()
 def demo(
     db: DbOpt = None,
     buyers: Annotated[int, typer.Option("--buyers", min=1, max=200, help="Simulated buyers.")] = 8,
@@ -66,8 +68,45 @@ def demo(
         print(f"demo store: {location}", file=sys.stderr)
 
 
+def make_app(groups: list[str] | None = None) -> typer.Typer:
+    """The CLI with the named sub-command groups (``None``: all of them)."""
+    cli = typer.Typer(
+        help="客服工作台 cs-console: a keyboard-first desk for online-shop customer service.",
+        invoke_without_command=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    cli.callback()(root)
+    cli.command()(init)
+    cli.command()(demo)
+    for name in SUBCOMMANDS if groups is None else groups:
+        cli.add_typer(importlib.import_module(SUBCOMMANDS[name]).app, name=name)
+    return cli
+
+
+def _groups_needed(argv: list[str]) -> list[str] | None:
+    """The one group the command line names, [] for the TUI/init/demo, None (all) for help."""
+    if any(a in ("--help", "-h") for a in argv):
+        return None
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _ROOT_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return [arg] if arg in SUBCOMMANDS else ([] if arg in ("init", "demo") else None)
+    return []
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return make_app()
+    raise AttributeError(name)
+
+
 def main() -> None:
     try:
-        app()
+        make_app(_groups_needed(sys.argv[1:]))()
     except KeyboardInterrupt:  # pragma: no cover
         fail("interrupted", 130)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 
 APP_NAME = "cs-console"
 ENV_DB = "CS_CONSOLE_DB"
@@ -44,3 +44,15 @@ def user_config_file() -> Path:
     from platformdirs import user_config_path
 
     return Path(os.environ.get("CS_CONSOLE_CONFIG") or user_config_path(APP_NAME, appauthor=False) / "config.yaml")
+
+
+def personal_replies_dir() -> Path:
+    """Each agent's own phrases: ``<dir>/<agent>.yaml`` (``$CS_CONSOLE_PERSONAL_REPLIES`` overrides)."""
+    env = os.environ.get("CS_CONSOLE_PERSONAL_REPLIES")
+    return Path(env) if env else user_data_path(APP_NAME, appauthor=False) / "replies"
+
+
+def cache_dir() -> Path:
+    """Derived data that can be rebuilt (pinyin keys of phrases): ``$CS_CONSOLE_CACHE`` or the user cache dir."""
+    env = os.environ.get("CS_CONSOLE_CACHE")
+    return Path(env) if env else user_cache_path(APP_NAME, appauthor=False)

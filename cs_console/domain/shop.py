@@ -66,6 +66,12 @@ class OrderSettings(Strict):
     max_receipt_extensions: int = Field(1, ge=0, description="extensions allowed per order")
 
 
+class PostageSettings(Strict):
+    """The postage calculator (计算器): where its rates table lives."""
+
+    rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
+
+
 class ShopPolicy(Strict):
     """Everything in ``data/shop.yaml``."""
 
@@ -73,5 +79,6 @@ class ShopPolicy(Strict):
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
     orders: OrderSettings = OrderSettings()
+    postage: PostageSettings = PostageSettings()
     followups: FollowupSettings = FollowupSettings()
     reports: ReportSettings = ReportSettings()

@@ -15,6 +15,8 @@ from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
+from cs_console.services.postage import PostageService
+from cs_console.services.replies import ReplyService
 from cs_console.services.reports import ReportService
 from cs_console.store.engine import Store, open_store
 
@@ -28,6 +30,8 @@ class Desk:
     clock: Clock = utc_now
     chats: ChatService = field(init=False)
     orders: OrderService = field(init=False)
+    replies: ReplyService = field(init=False)
+    postage: PostageService = field(init=False)
     cases: CaseService = field(init=False)
     followups: FollowupService = field(init=False)
     memos: MemoService = field(init=False)
@@ -36,6 +40,8 @@ class Desk:
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
+        self.replies = ReplyService(self.store, self.policy, self.clock)
+        self.postage = PostageService(self.store, self.policy)
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock, self.orders)
         self.memos = MemoService(self.store, self.policy, self.clock)

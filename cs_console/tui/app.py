@@ -19,6 +19,8 @@ from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.messages import InsertIntoDraft
+from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.transcript import Transcript
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 
 
-class CsConsoleApp(DayTools, App[None]):
+class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -46,6 +48,8 @@ class CsConsoleApp(DayTools, App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        *QuickRepliesMixin.REPLY_BINDINGS,
+        Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
@@ -132,6 +136,7 @@ class CsConsoleApp(DayTools, App[None]):
         if self.session_chats:
             self.select_chat(self.session_chats[0].chat_id)
         self.query_one(Composer).focus()
+        self.setup_replies()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
         if self.morning:
@@ -326,6 +331,25 @@ class CsConsoleApp(DayTools, App[None]):
         side.remove_class("-hidden")
         side.open_tab("tab-orders")
         self.query_one("#orders-list").focus()
+
+    def action_open_calculator(self) -> None:
+        """Show the side panel's 计算器 tab and put the caret in its item entry."""
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side = self.query_one(SidePanel)
+        side.remove_class("-hidden")
+        side.open_tab("tab-calc")
+        self.call_after_refresh(self.query_one("#calculator").focus_entry)
+
+    @on(InsertIntoDraft)
+    def _insert_into_draft(self, event: InsertIntoDraft) -> None:
+        """Put a tool's text into the draft at the caret (the draft is saved as usual)."""
+        if self.current is None:
+            self.notify("先选择一个会话", severity="warning")
+            return
+        composer = self.query_one(Composer)
+        composer.insert(event.text)
+        composer.focus()
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)

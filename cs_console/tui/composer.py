@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -15,7 +18,9 @@ class Composer(TextArea):
 
     BINDINGS = [
         Binding("ctrl+j,alt+enter,shift+enter", "newline", "换行", id="composer.newline"),
+        Binding("tab", "tab_expand", "展开短语", show=False, id="composer.expand"),
     ]
+    SLASH_CODE = re.compile(r"(?:^|(?<=\s))/([A-Za-z0-9_\-]{2,32})$")
 
     class Submitted(Message):
         """The agent pressed Enter: send the draft."""
@@ -37,6 +42,8 @@ class Composer(TextArea):
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                          placeholder="输入消息，Enter 发送，Ctrl+J 换行")
+        # ``/code`` + space/Tab expands in place: code → (text, caret offset in text), or None
+        self.expander: Callable[[str], tuple[str, int] | None] | None = None
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
@@ -52,6 +59,10 @@ class Composer(TextArea):
         if event.key.startswith("alt+") and len(event.key) == 5 and event.character:
             # Alt+letter from an ESC-prefix terminal carries its letter: a command key, never text.
             event.prevent_default()  # TextArea must not insert it; the event bubbles to the app's bindings
+            return
+        if event.key == "space" and self.expand_code():
+            event.prevent_default()
+            event.stop()
             return
         if event.character == "/" and not self.text:
             self.post_message(self.SlashAtStart())
@@ -73,3 +84,41 @@ class Composer(TextArea):
         offset = max(0, min(offset, len(text)))
         before = text[:offset].split("\n")
         self.cursor_location = (len(before) - 1, len(before[-1]))
+
+    def offset_to_location(self, offset: int) -> tuple[int, int]:
+        before = self.text[:max(0, min(offset, len(self.text)))].split("\n")
+        return len(before) - 1, len(before[-1])
+
+    def insert_at_cursor(self, text: str, caret: int | None = None) -> None:
+        """Insert ``text`` at the caret (replacing a selection); the caret lands at ``caret`` in it."""
+        start, end = sorted(self.selection)
+        offset = self._offset_of(start)
+        self.replace(text, start, end)
+        self.cursor_location = self.offset_to_location(offset + (len(text) if caret is None else caret))
+
+    def _offset_of(self, location: tuple[int, int]) -> int:
+        row, col = location
+        return sum(len(line) + 1 for line in self.text.split("\n")[:row]) + col
+
+    def expand_code(self) -> bool:
+        """Replace ``/code`` just before the caret with its phrase; False if there is none."""
+        if self.expander is None or not self.selection.is_empty:
+            return False
+        row, col = self.cursor_location
+        m = self.SLASH_CODE.search(self.document.get_line(row)[:col])
+        if m is None:
+            return False
+        result = self.expander(m.group(1))
+        if result is None:
+            return False
+        text, caret = result
+        start = (row, m.start())
+        offset = self._offset_of(start)
+        self.replace(text, start, (row, col))
+        self.cursor_location = self.offset_to_location(offset + caret)
+        return True
+
+    def action_tab_expand(self) -> None:
+        """Tab: expand ``/code`` before the caret, else move focus as usual."""
+        if not self.expand_code():
+            self.screen.focus_next()

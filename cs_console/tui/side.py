@@ -26,9 +26,16 @@ def _orders_panel() -> Widget:
     return OrdersPanel()
 
 
+def _calculator() -> Widget:
+    from cs_console.tui.calculator import Calculator
+
+    return Calculator(id="calculator")
+
+
 # (title, pane id, factory). Features replace their placeholder with their widget.
 TABS: list[tuple[str, str, Callable[[], Widget]]] = [
     ("订单", "tab-orders", _orders_panel),
+    ("计算器", "tab-calc", _calculator),
     *DAY_TABS,
 ]
 

@@ -15,9 +15,10 @@ from cs_console.store.tables.core import (
 )
 from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
+from cs_console.store.tables.replies import QuickReplyUsage
 
 __all__ = [
     "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
-    "ResponseRecord",
+    "QuickReplyUsage", "ResponseRecord",
     "AfterSaleCase", "CaseFollowUp", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
 ]

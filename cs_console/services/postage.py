@@ -1,0 +1,79 @@
+"""The calculator's use-cases: quote with the shop's rates table; read the buyer's latest order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlmodel import select
+
+from cs_console.config.postage import load_rates, rates_path
+from cs_console.domain.postage import ItemLine, PostageError, Quote, QuoteRequest, quote
+from cs_console.domain.postage_rates import RatesTable
+from cs_console.domain.shop import ShopPolicy
+from cs_console.services.context import latest_order
+from cs_console.store.chats import find_buyer
+from cs_console.store.engine import Store
+from cs_console.store.tables import OrderItem
+
+
+@dataclass(frozen=True, slots=True)
+class OrderContext:
+    """What the calculator takes from a buyer's latest order (this buyer's only)."""
+
+    order_no: str
+    state: str
+    courier: str | None  # a courier code of the rates table, or None when unknown/empty
+    province: str
+    city: str
+    postage: Decimal
+    amount: Decimal
+    items: tuple[ItemLine, ...]
+
+
+class PostageService:
+    """Quotes with the rates table (loaded once, on first use; ConfigError if it is broken)."""
+
+    def __init__(self, store: Store, policy: ShopPolicy, rates_file: Path | None = None):
+        self.store, self.policy = store, policy
+        self.rates_file = rates_file or rates_path(policy)
+        self._rates: RatesTable | None = None
+
+    @property
+    def rates(self) -> RatesTable:
+        if self._rates is None:
+            self._rates = load_rates(self.rates_file)
+        return self._rates
+
+    def quote(self, request: QuoteRequest) -> Quote:
+        return quote(self.rates, request)
+
+    def courier_code(self, text: str) -> str | None:
+        """A courier code for free text (an order's courier column), None if unknown."""
+        if not text.strip():
+            return None
+        try:
+            return self.rates.courier_code(text)
+        except PostageError:
+            return None
+
+    def order_context(self, buyer_nick: str) -> OrderContext | None:
+        """The buyer's latest order: address, courier and open item lines (privacy: theirs only)."""
+        with self.store.read() as s:
+            try:
+                buyer = find_buyer(s, buyer_nick)
+            except LookupError:
+                return None
+            order = latest_order(s, buyer.id)
+            if order is None:
+                return None
+            rows = s.exec(select(OrderItem).where(OrderItem.order_id == order.id)
+                          .order_by(OrderItem.line_no)).all()
+            items = tuple(
+                ItemLine(r.unit_price, r.quantity, r.free_postage,
+                         " ".join(x for x in (r.title, "/".join(y for y in (r.colour, r.size) if y)) if x))
+                for r in rows if not r.closed and r.quantity > 0
+            )
+            return OrderContext(order.order_no, order.state, self.courier_code(order.courier),
+                                order.province, order.city, order.postage, order.amount, items)

@@ -1,0 +1,119 @@
+"""Quick replies in the app: the picker key, ``/`` at the start of a draft, ``/code`` expansion,
+and hot reload of the phrase file (polled every 2 s; a bad file is shown, the last good set kept).
+
+Mixed into :class:`CsConsoleApp` so ``app.py`` stays a composition root.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.actions import SkipAction
+from textual.binding import Binding
+
+from cs_console.domain.placeholders import Filled
+from cs_console.domain.replies import Phrase
+from cs_console.tui.composer import Composer
+from cs_console.tui.reply_picker import Pick, ReplyPicker
+
+RELOAD_SECONDS = 2.0
+
+
+class QuickRepliesMixin:
+    """Needs ``self.desk``, ``self.agent``, ``self.current`` (the selected ChatSummary or None)."""
+
+    # priority: the app runs (and awaits) the action itself, so keys typed right after the
+    # key wait for the picker instead of reaching the draft while the picker mounts
+    REPLY_BINDINGS = [Binding("ctrl+r,f2", "open_replies", "快捷短语", id="replies.open", priority=True)]
+
+    def setup_replies(self) -> None:
+        self._reply_problems: list[str] = []
+        self.query_one(Composer).expander = self._expand_reply
+        self.set_interval(RELOAD_SECONDS, self._poll_replies, name="poll-replies")
+        # pypinyin import + keys of new texts, off the UI thread, before the first picker opens
+        self.run_worker(partial(self.desk.replies.index, self.agent), thread=True, group="replies",
+                        name="warm-replies", exit_on_error=False)
+
+    def _buyer(self) -> str | None:
+        return self.current.buyer_nick if self.current is not None else None
+
+    def _warn_missing(self, filled: Filled) -> None:
+        if filled.missing:
+            self.notify("短语中有未填写的占位符：" + "、".join("{" + m + "}" for m in filled.missing)
+                        + "，请手动补全", severity="warning", timeout=6)
+
+    # ---- picker ----------------------------------------------------------------------------
+    async def action_open_replies(self, from_slash: bool = False, query: str = "") -> None:
+        """Open the picker and wait until it is mounted, so keys typed right after go into it."""
+        if len(self.screen_stack) > 1:  # a dialog is open: leave the key to it
+            raise SkipAction()
+        replies = self.desk.replies
+        index = replies.index(self.agent)
+        if replies.errors and not len(index):
+            self.notify("\n".join(replies.errors[:5]), title="快捷短语文件有错误", severity="error", timeout=10)
+            return
+        picker = ReplyPicker(index, replies.usage(self.agent), replies.values(self._buyer(), self.agent),
+                             query=query, from_slash=from_slash)
+        await self.push_screen(picker, callback=partial(self._picked, from_slash), wait_for_dismiss=False)
+
+    async def on_composer_slash_at_start(self, _message: Composer.SlashAtStart) -> None:
+        """``/`` into an empty draft opens the picker (the ``/`` is taken back; Esc restores it).
+
+        Keys typed before the picker is up (``/qsd`` in one burst) are already in the draft:
+        they move into the picker's query."""
+        composer = self.query_one(Composer)
+        text = composer.text
+        if not text.startswith("/") or "\n" in text or len(self.screen_stack) > 1:
+            return
+        composer.clear()
+        try:
+            await self.action_open_replies(from_slash=True, query=text[1:])
+        except SkipAction:
+            composer.insert_at_cursor(text)
+
+    def _picked(self, from_slash: bool, pick: Pick | None) -> None:
+        composer = self.query_one(Composer)
+        if pick is None:
+            if from_slash and not composer.text:
+                composer.insert_at_cursor("/")
+            return
+        self._insert(pick.phrase, pick.filled)
+        if pick.send:
+            if pick.filled.missing:
+                self.notify("有未填写的占位符，已插入但没有发送", severity="warning", timeout=6)
+            else:
+                composer.post_message(Composer.Submitted(composer.text))
+
+    def _insert(self, phrase: Phrase, filled: Filled) -> None:
+        self.query_one(Composer).insert_at_cursor(filled.text, filled.cursor)
+        self.desk.replies.record_use(phrase.code, self.agent)
+        self._warn_missing(filled)
+
+    # ---- /code + space/Tab in the draft ----------------------------------------------------
+    def _expand_reply(self, code: str) -> tuple[str, int] | None:
+        phrase = self.desk.replies.get(code, self.agent)
+        if phrase is None:
+            return None
+        filled = self.desk.replies.fill(phrase, self._buyer(), self.agent)
+        self.desk.replies.record_use(phrase.code, self.agent)
+        self._warn_missing(filled)
+        return filled.text, filled.cursor
+
+    # ---- hot reload ------------------------------------------------------------------------
+    def _poll_replies(self) -> None:
+        self.run_worker(self._reload_replies, thread=True, group="replies-reload", name="reload-replies",
+                        exclusive=True, exit_on_error=False)
+
+    def _reload_replies(self) -> None:
+        changed, problems = self.desk.replies.reload_if_changed(self.agent)
+        if changed:
+            self.desk.replies.index(self.agent)  # rebuild now, not at the next keystroke
+        self.call_from_thread(self._reloaded, changed, problems)
+
+    def _reloaded(self, changed: bool, problems: list[str]) -> None:
+        if problems and problems != self._reply_problems:
+            self.notify("\n".join(problems[:5]) + "\n（继续使用上一版快捷短语）", title="快捷短语文件有错误",
+                        severity="error", timeout=15)
+        elif changed:
+            self.notify(f"快捷短语已更新（{len(self.desk.replies.index(self.agent))} 条）", timeout=3)
+        self._reply_problems = problems

@@ -1,0 +1,79 @@
+"""Phrase files: validation with exact FILE:LINE, the shipped starter set, and `replies check`."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cs_console.cli import app
+from cs_console.config import ConfigError
+from cs_console.config.replies import load_phrases
+from cs_console.domain.placeholders import placeholders_in
+
+REPO = Path(__file__).resolve().parents[1]
+SCENES = {"问候", "稍等", "议价", "尺码", "色差", "库存", "快递运费", "物流", "核对地址", "催付", "退换货",
+          "投诉", "差评回访", "邀评", "结束语"}
+
+GOOD = """\
+phrases:
+  - group: 问候
+    code: hi
+    title: 欢迎语
+    text: 亲，您好{buyer}！{cursor}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "q.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_shipped_set_is_valid_and_covers_every_scene():
+    phrases = load_phrases(REPO / "quick_replies.yaml")
+    assert len(phrases) >= 80
+    assert {p.group for p in phrases} == SCENES
+    used = {name for p in phrases for name in placeholders_in(p.text)}
+    assert {"buyer", "agent", "order_no", "items", "total", "postage", "courier", "tracking_no", "address", "cursor"} <= used
+
+
+def test_good_file(tmp_path):
+    (p,) = load_phrases(_write(tmp_path, GOOD))
+    assert (p.group, p.code, p.title, p.tags) == ("问候", "hi", "欢迎语", ())
+
+
+@pytest.mark.parametrize(
+    ("text", "problems"),
+    [
+        (GOOD + "    colour: red\n", ["6: phrases.0.colour: unknown key"]),
+        (GOOD.replace("{buyer}", "{buyer_name}"), ["5: phrases.0.text: unknown placeholder {buyer_name}"]),
+        (GOOD.replace("亲，您好{buyer}！{cursor}", '"  "'), ["5: phrases.0.text: text is empty"]),
+        (GOOD.replace("code: hi", "code: h"), ["3: phrases.0.code: code 'h' is too short (at least 2 characters)"]),
+        (GOOD + GOOD.split("\n", 1)[1].replace("欢迎语", "另一条"),
+         ["7: phrases.1.code: duplicate code 'hi' (first used on line 3)"]),
+        (GOOD + "  - group: x\n    code: HI\n    title: t\n    text: ''\n",
+         ["7: phrases.1.code: duplicate code 'hi' (first used on line 3)", "9: phrases.1.text: text is empty"]),
+        (GOOD + "  - group: x\n    title: t\n    text: ok\n", ["6: phrases.1.code: Field required"]),
+        ("phrases:\n  - group: [x\n", ["3: "]),
+        ("phrases:\n  - code: ab\n    code: cd\n", ["3: "]),
+        ("phrase: []\n", ["1: phrase: unknown key"]),
+    ],
+)
+def test_problems_have_file_and_line(tmp_path, text, problems):
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as exc:
+        load_phrases(path)
+    got = exc.value.problems
+    assert len(got) == len(problems), got
+    for line, want in zip(got, problems, strict=True):
+        assert line.startswith(f"{path}:{want}"), got
+
+
+def test_cli_check_ok_and_bad(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(app, ["replies", "check"])
+    assert ok.exit_code == 0 and "ok, 88 phrases in 15 groups" in ok.output
+    bad = _write(tmp_path, GOOD.replace("{buyer}", "{oops}"))
+    res = runner.invoke(app, ["replies", "check", str(bad)])
+    assert res.exit_code == 1
+    assert f"{bad}:5: phrases.0.text: unknown placeholder {{oops}}" in res.output

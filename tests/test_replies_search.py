@@ -1,0 +1,93 @@
+"""The quick-reply search index: a table of queries → expected top result, over the shipped set."""
+
+from pathlib import Path
+
+import pytest
+
+from cs_console.config.replies import load_phrases
+from cs_console.domain.replies import Phrase, ReplyIndex, pinyin_keys
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def index() -> ReplyIndex:
+    return ReplyIndex(load_phrases(REPO / "quick_replies.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("query", "top"),
+    [
+        # codes: exact beats prefix, leading / and case are ignored
+        ("hi", "hi"), ("/tk", "tk"), ("TK", "tk"), ("wlm", "wlm"), ("tkd", "tkdz"), ("cmt", "cmtj"),
+        # pinyin initials, word-aware (qsd → 亲，稍等; 在的呢 → zdn)
+        ("qsd", "qsd"), ("zdn", "zai"), ("cmb", "cmb"), ("zdqtk", "zdkd"), ("hhsm", "hh"),
+        # Chinese words: a title hit beats a text hit
+        ("物流", "wl"), ("尺码表", "cmb"), ("顺丰", "sf"), ("晚安", "wa"), ("延长收货", "wlyc"),
+        # full pinyin
+        ("tuikuan", "tk"), ("shunfeng", "sf"), ("baoyou", "by"), ("yanchangshouhuo", "wlyc"),
+        # mixed Han + Latin, and IME homophone typos
+        ("退kuan", "tk"), ("顺feng", "sf"), ("尺马表", "cmb"), ("包有", "by"),
+        # several words: all must match
+        ("退款 工作日", "tkdz"), ("物流 不动", "wlbd"),
+        # typos in a code / initials: cheap fuzzy fallback
+        ("qds", "qsd"), ("hpsst", "hpst"), ("zdkdd", "zdkd"),
+    ],
+)
+def test_top_result(index, query, top):
+    hits = index.search(query, limit=5)
+    assert hits, query
+    assert hits[0].phrase.code == top, [(h.phrase.code, h.score) for h in hits]
+
+
+def test_tier_order_exact_code_then_prefix_then_initials_then_text(index):
+    scores = {h.phrase.code: h.score for h in index.search("hp", limit=20)}
+    assert scores["hp"] == 100 and scores["hpst"] == 90
+    assert all(s <= 90 for c, s in scores.items() if c != "hp")
+
+
+def test_usage_breaks_ties_within_a_tier(index):
+    plain = [h.phrase.code for h in index.search("物流", limit=3)]
+    used = [h.phrase.code for h in index.search("物流", {"wlds": 7}, limit=3)]
+    assert plain[0] == "wl" and used[0] == "wlds"
+    # usage never lifts a phrase above a better tier
+    assert index.search("wl", {"wlds": 99}, limit=1)[0].phrase.code == "wl"
+
+
+def test_empty_query_browses_a_group_by_usage(index):
+    hits = index.search("", {"cmz": 3}, limit=50, group="尺码")
+    assert {h.phrase.group for h in hits} == {"尺码"} and hits[0].phrase.code == "cmz"
+    assert index.groups[0] == "问候" and len(index.groups) == 15
+
+
+def test_group_filter_applies_to_queries(index):
+    assert all(h.phrase.group == "投诉" for h in index.search("qin", limit=20, group="投诉"))
+
+
+def test_no_match(index):
+    assert index.search("zzzzzzzz", limit=5) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "full", "initials"),
+    [
+        ("亲，稍等", "qinshaodeng", "qsd"),
+        ("快递SF顺丰", "kuaidisfshunfeng", "kdssf"),
+        ("重新发货", "chongxinfahuo", "cxfh"),
+        ("7天无理由", "7tianwuliyou", "7twly"),
+    ],
+)
+def test_pinyin_keys(text, full, initials):
+    assert pinyin_keys(text) == (full, initials)
+
+
+def test_keys_provider_is_used_for_every_text():
+    seen = []
+
+    def keys(text):
+        seen.append(text)
+        return pinyin_keys(text)
+
+    p = Phrase(group="g", code="ab", title="标题", text="正文")
+    ReplyIndex([p], keys)
+    assert seen == ["标题", "正文"]

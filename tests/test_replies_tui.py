@@ -1,0 +1,119 @@
+"""Pilot tests: the picker (open, initials, stack phrases at the cursor, send), ``/`` and ``/code``."""
+
+from decimal import Decimal
+
+import pytest
+from textual import events
+
+from cs_console.services.replies import ReplyService
+from cs_console.store.chats import ensure_buyer
+from cs_console.store.tables import Order
+from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.composer import Composer
+from cs_console.tui.reply_picker import ReplyPicker
+
+QSD = "亲，稍等一下哦，我马上帮您查询～"
+
+
+@pytest.fixture
+def shop(desk, clock):
+    desk.chats.inject("买家A", "在吗？我的快递到哪了")
+    with desk.store.write() as s:
+        buyer = ensure_buyer(s, "买家A", clock())
+        s.add(Order(order_no="T9", buyer_id=buyer.id, placed_at=clock(), state="SHIPPED", courier="申通",
+                    tracking_no="ST77", amount=Decimal("10")))
+    return desk
+
+
+async def test_picker_inserts_two_phrases_at_the_cursor_then_sends(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.query_one(Composer)
+        await pilot.press(*"AB", "left")
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, ReplyPicker)
+        await pilot.press(*"qsd")
+        await pilot.pause(0.2)
+        assert app.screen.hits[0].phrase.code == "qsd"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert composer.text == f"A{QSD}B" and composer.cursor_offset == 1 + len(QSD)
+        await pilot.press("f2", *"wlcx", "enter")  # by title initials 物流查询
+        await pilot.pause()
+        wl = "亲，您的订单T9已由申通发出，运单号ST77，您可以在订单详情里查看物流进度哦～"
+        assert composer.text == f"A{QSD}{wl}B"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert composer.text == ""
+        assert shop.chats.log("买家A")[-1].text == f"A{QSD}{wl}B"
+        assert shop.replies.usage("小美") == {"qsd": 1, "wl": 1}
+
+
+async def test_picker_send_key_tab_groups_and_missing_placeholder_warning(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2", "tab", "tab")
+        await pilot.pause(0.2)
+        picker = app.screen
+        assert picker.group == "稍等" and {h.phrase.group for h in picker.hits} == {"稍等"}
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert shop.chats.log("买家A")[-1].text == QSD
+        # {address} has no value for this order: inserted visibly, warned, not sent
+        await pilot.press("f2", *"hddz", "ctrl+s")
+        await pilot.pause()
+        composer = app.query_one(Composer)
+        assert "{address}" in composer.text and shop.chats.log("买家A")[-1].text == QSD
+        assert any("{address}" in n.message for n in app._notifications)
+
+
+async def test_slash_opens_picker_and_slash_code_expands_in_place(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.query_one(Composer)
+        await pilot.press("/")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplyPicker) and composer.text == ""
+        await pilot.press("escape")
+        await pilot.pause()
+        assert composer.text == "/"  # cancelled: the slash is given back
+        await pilot.press("backspace", "/")
+        await pilot.pause()
+        await pilot.press(*"okk", "space")  # exact code + space in the slash picker
+        await pilot.pause()
+        assert composer.text == "好的呢亲～" and composer.cursor_offset == 5
+        await pilot.press(*" /qsd", "space")
+        await pilot.pause()
+        assert composer.text == f"好的呢亲～ {QSD}"
+        await pilot.press(*" /xx", "tab")
+        await pilot.pause()
+        assert composer.text == f"好的呢亲～ {QSD} 感谢您的耐心等待！"
+        await pilot.press(*" /zz", "space")  # unknown code: an ordinary space
+        assert composer.text.endswith(" /zz ")
+
+
+async def test_keys_typed_in_a_burst_after_slash_land_in_the_picker(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.query_one(Composer)
+        for key in "/qsd":  # no pause between keys: as a fast typist (or a paste) sends them
+            composer.post_message(events.Key(key, key))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReplyPicker) and composer.text == ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert composer.text == QSD
+
+
+async def test_bad_phrase_file_is_reported_and_the_last_good_set_kept(desk, tmp_path):
+    team = tmp_path / "team.yaml"
+    team.write_text("phrases:\n  - group: 问候\n    code: hi\n    title: 你好\n    text: 亲，您好\n", "utf-8")
+    desk.replies = ReplyService(desk.store, desk.policy, desk.clock, team_file=team)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(80, 24)) as pilot:
+        team.write_text("phrases:\n  - group: 问候\n    code: hi\n    title: 你好\n    text: 亲{who}\n", "utf-8")
+        app._poll_replies()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(f"{team}:5: phrases.0.text: unknown placeholder {{who}}" in n.message for n in app._notifications)
+        assert desk.replies.get("hi").text == "亲，您好"
