@@ -80,7 +80,8 @@ def test_review_import_and_follow_up(desk, clock, tmp_path):
     assert desk.followups.import_reviews(p) == (0, 3)  # idempotent
     assert [r.order_no for r in desk.followups.reviews()] == ["R3", "R1"]
     opened = desk.followups.follow_review(desk.followups.reviews()[1].id, "小美")
-    assert "R1" in opened.draft and opened.buyer == "小王"
+    # the team's quick reply `cp` (差评回访), filled from this buyer's chat
+    assert "不太满意" in opened.draft and "小美" in opened.draft and opened.buyer == "小王"
     assert [r.order_no for r in desk.followups.reviews()] == ["R3"]
 
 
@@ -158,3 +159,14 @@ def test_unserved_reason(closed, answered, waiting, silent_min, reason):
     last = now - timedelta(minutes=silent_min)
     assert unserved_reason(closed=closed, answered=answered, waiting_since=last if waiting else None,
                            last_message_at=last, now=now, s=FollowupSettings()) == reason
+
+
+def test_follow_up_texts_come_from_quick_replies_else_the_configured_text(desk, clock):
+    add_order(desk, "U1", "小李", placed_at=clock(), state="WAIT_BUYER_PAY", title="连体衣")
+    clock.advance(minutes=31)
+    cf = desk.replies.get("cf", "小美")
+    assert cf is not None and "{items}" in cf.text
+    draft = desk.followups.remind_unpaid("U1", "小美").draft
+    assert draft == cf.text.replace("{items}", "连体衣 粉色/73 ×1")
+    desk.policy.followups.unpaid_reply_code = "no-such-code"
+    assert desk.followups.remind_unpaid("U1", "小美").draft.startswith("亲，您好！看到您拍下了连体衣 粉色/73 ×1还没有付款哦")

@@ -147,5 +147,5 @@ async def test_review_follow_up_from_the_follow_ups_screen(desk, clock, tmp_path
         await pilot.press("ctrl+f", "3", "enter")
         await pilot.pause()
         assert pilot.app.current.buyer_nick == "小赵"
-        assert "R1" in pilot.app.query_one(Composer).text
+        assert "不太满意" in pilot.app.query_one(Composer).text  # quick reply `cp` (差评回访)
     assert desk.followups.reviews() == []

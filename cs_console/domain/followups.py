@@ -25,6 +25,10 @@ class FollowupSettings(BaseModel):
     contacted_flag: Literal["grey", "red", "blue", "yellow", "green", "purple"] | None = Field(
         None, description="alternative flag convention: set this flag on an unpaid order once contacted "
                           "(None: the default convention does not flag contacted orders)")
+    unpaid_reply_code: str = Field(
+        "cf", description="quick reply (快捷短语 code) used as the unpaid reminder; the text below if missing")
+    review_reply_code: str = Field(
+        "cp", description="quick reply used for the bad-review follow-up; the text below if missing")
     unpaid_reminder: str = Field(
         "亲，您好！看到您拍下了{items}还没有付款哦，库存有限，付款后我们会尽快为您发货～",
         description="draft for the unpaid-order reminder (until a quick reply takes over)")

@@ -43,7 +43,7 @@ class Desk:
         self.replies = ReplyService(self.store, self.policy, self.clock)
         self.postage = PostageService(self.store, self.policy)
         self.cases = CaseService(self.store, self.policy, self.clock)
-        self.followups = FollowupService(self.store, self.policy, self.clock, self.orders)
+        self.followups = FollowupService(self.store, self.policy, self.clock, self.orders, self.replies)
         self.memos = MemoService(self.store, self.policy, self.clock)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
 

@@ -52,9 +52,21 @@ class Opened:
 
 
 class FollowupService:
-    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, orders=None):
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, orders=None, replies=None):
         self.store, self.policy, self.clock = store, policy, clock
         self.orders = orders  # OrderService: the shop's flag convention (validates contacted_flag)
+        self.replies = replies  # ReplyService: the team's quick replies (催付 / 差评回访 phrases)
+
+    def phrase(self, code: str, fallback: str, agent: str) -> str:
+        """The quick reply ``code`` (the team's own wording), else the configured text."""
+        if self.replies is not None and code:
+            try:
+                found = self.replies.get(code, agent)
+            except Exception:  # a broken phrase file must not block a follow-up  # noqa: BLE001
+                found = None
+            if found is not None:
+                return found.text
+        return fallback
 
     @property
     def settings(self):
@@ -97,7 +109,8 @@ class FollowupService:
             nick = s.get(Buyer, order.buyer_id).nick
             values = {"order_no": order.order_no, "items": describe_items(repo.order_items(s, order.id)) or None,
                       "total": format_money(order.amount), "postage": format_money(order.postage)}
-        return self._open(nick, agent, self.settings.unpaid_reminder, FollowupKind.UNPAID, order.order_no,
+        template = self.phrase(self.settings.unpaid_reply_code, self.settings.unpaid_reminder, agent)
+        return self._open(nick, agent, template, FollowupKind.UNPAID, order.order_no,
                           values, flag_order=order.order_no if self.settings.contacted_flag else None)
 
     # buyers not served --------------------------------------------------------------------------
@@ -167,7 +180,8 @@ class FollowupService:
             if r is None:
                 raise LookupError(f"没有评价 {review_id}")
             nick, order_no = r.buyer_nick, r.order_no
-        return self._open(nick, agent, self.settings.review_followup, FollowupKind.REVIEW, str(review_id),
+        template = self.phrase(self.settings.review_reply_code, self.settings.review_followup, agent)
+        return self._open(nick, agent, template, FollowupKind.REVIEW, str(review_id),
                           {"order_no": order_no})
 
     # opening a chat -----------------------------------------------------------------------------
