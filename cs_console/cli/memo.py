@@ -51,3 +51,17 @@ def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentO
     except LookupError as exc:
         fail(f"error: {exc}")
     emit(None, False, f"memo {memo_id} done")
+
+
+@app.command()
+def promote(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None,
+            db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Promote a memo to a handover note (交接本) for the next shift."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        note = desk.memos.promote(memo_id, name)
+    except (LookupError, ValueError) as exc:
+        fail(f"error: {exc}")
+    note_id = getattr(note, "id", None) or getattr(note, "note_id", None)
+    emit({"memo_id": memo_id, "note": str(note_id)}, as_json, f"memo {memo_id} → handover note {note_id}")

@@ -31,8 +31,9 @@ def _view(m: Memo) -> MemoView:
 
 
 class MemoService:
-    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock):
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, handover=None):
         self.store, self.policy, self.clock = store, policy, clock
+        self.handover = handover  # HandoverService (issue 7): promote a memo to a handover note
 
     def add(self, agent: str, text: str, *, buyer: str = "", order_no: str = "") -> MemoView:
         text = clean_text(text).strip()
@@ -53,3 +54,19 @@ class MemoService:
     def set_done(self, memo_id: int, agent: str, done: bool = True) -> None:
         with self.store.write() as s:
             repo.get_own(s, memo_id, agent).done = done
+
+    def promote(self, memo_id: int, agent: str):
+        """Copy the memo into the handover book (交接本) for the next shift, linked to its buyer /
+        order; the memo remembers it was promoted. Returns the handover note."""
+        if self.handover is None:
+            raise LookupError("交接本不可用")
+        with self.store.read() as s:
+            memo = repo.get_own(s, memo_id, agent)
+            if memo.promoted_at is not None:
+                raise ValueError(f"备忘 {memo_id} 已转入交接本")
+            text, buyer, order_no = memo.text, memo.buyer_nick, memo.order_no
+        note = self.handover.add(text, agent, buyer=buyer or None, order_no=order_no or None,
+                                 source=f"memo:{memo_id}")
+        with self.store.write() as s:
+            repo.get_own(s, memo_id, agent).promoted_at = self.clock()
+        return note

@@ -63,12 +63,15 @@ class MemoPrompt(ModalScreen[tuple[str, str, str] | None]):
 
 
 class MemoTab(Vertical):
-    """The agent's memos, newest first; type to search; Enter ticks done."""
+    """The agent's memos, newest first; type to search; Enter ticks done; p promotes the
+    highlighted memo to a handover note (交接本)."""
 
     DEFAULT_CSS = """
     MemoTab { height: 1fr; }
     MemoTab OptionList { height: 1fr; }
     """
+
+    BINDINGS = [Binding("p", "promote", "转交接本", id="memo.promote")]
 
     def __init__(self) -> None:
         super().__init__(id="memo-tab")
@@ -99,10 +102,24 @@ class MemoTab(Vertical):
                 t.append(f" @{m.buyer}", style="cyan")
             if m.order_no:
                 t.append(f" #{m.order_no}", style="cyan")
+            if m.promoted_at:
+                t.append(" ↗交接", style="green")
             ol.add_option(Option(t, id=str(m.id)))
 
     @on(OptionList.OptionSelected, "#memo-list")
     def _toggle(self, event: OptionList.OptionSelected) -> None:
         memo = next(m for m in self.memos if str(m.id) == event.option.id)
         self.app.desk.memos.set_done(memo.id, self.app.agent, not memo.done)
+        self.refresh_memos()
+
+    def action_promote(self) -> None:
+        i = self.query_one(OptionList).highlighted
+        if i is None or not (0 <= i < len(self.memos)):
+            return
+        try:
+            self.app.desk.memos.promote(self.memos[i].id, self.app.agent)
+        except (LookupError, ValueError) as exc:
+            self.app.notify(str(exc), severity="warning")
+            return
+        self.app.notify("已转入交接本", timeout=2)
         self.refresh_memos()
