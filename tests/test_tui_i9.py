@@ -51,7 +51,8 @@ async def test_create_case_from_current_order_follow_and_move(desk, clock):
         assert tab.all_open and "小王" in str(pilot.app.query_one("#cases-list", OptionList).get_option_at_index(0).prompt)
 
 
-async def test_report_screen_table_and_chart_numbers(desk, clock):
+async def test_report_screen_table_and_chart_numbers(desk, clock, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # `e` exports into the working directory
     p = desk.chats.inject("A", "在吗")
     clock.advance(30)
     desk.chats.send(p.chat_id, "小美", "在的")
@@ -68,6 +69,9 @@ async def test_report_screen_table_and_chart_numbers(desk, clock):
         assert screen.query_one("#chart-first-response", ReportChart).series == (["10时"], [30.0])
         assert screen.query_one("#chart-sales", ReportChart).series == (["10时"], [88.8])
         assert screen.query_one("#chart-conversion", ReportChart).series == (["小美"], [100.0])
+        await pilot.press("e")
+        lines = (tmp_path / "report-day-2026-11-23.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0].startswith("客服,咨询,接待") and lines[1].startswith("小美,1,1,1,30.0,30.0")
         await pilot.press("w")
         assert screen.report.kind == "week" and screen.report.total.sales == Decimal("88.80")
         await pilot.press("left")
