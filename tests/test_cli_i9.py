@@ -77,3 +77,16 @@ def test_memo_and_unserved(db_path):
     assert run(db_path, "memo", "add", " ").exit_code != 0
     assert json.loads(run(db_path, "followups", "unserved", "--json").stdout) == []
     assert run(db_path, "followups", "record", "99", "x").exit_code != 0
+
+
+def test_unpaid_follow_up_commands(db_path):
+    d = make_desk(str(db_path), policy=load_policy())
+    add_order(d, "U1", "小李", placed_at=datetime(2026, 1, 1, tzinfo=UTC), state="WAIT_BUYER_PAY")
+    d.close()
+    [row] = json.loads(run(db_path, "followups", "unpaid", "--json").stdout)
+    assert (row["order_no"], row["contacted_at"]) == ("U1", None)
+    r = run(db_path, "followups", "remind", "U1", "--json")
+    assert r.exit_code == 0 and "还没有付款" in json.loads(r.stdout)["draft"]
+    assert json.loads(run(db_path, "followups", "unpaid", "--json").stdout) == []
+    assert json.loads(run(db_path, "followups", "unpaid", "--all", "--json").stdout)[0]["contacted_by"] == "小美"
+    assert run(db_path, "followups", "remind", "NOPE").exit_code != 0
