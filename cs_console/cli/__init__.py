@@ -29,6 +29,11 @@ SUBCOMMANDS: dict[str, str] = {
     "agents": "cs_console.cli.agents",
     "hangup": "cs_console.cli.hangup",
     "broadcast": "cs_console.cli.broadcast",
+    "cases": "cs_console.cli.cases",
+    "followups": "cs_console.cli.followups",
+    "reviews": "cs_console.cli.reviews",
+    "memo": "cs_console.cli.memo",
+    "report": "cs_console.cli.report",
 }
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {
