@@ -39,7 +39,7 @@ async def test_day_writes_two_notes_night_starts_sees_and_acknowledges_them(desk
         app = pilot.app
         assert not isinstance(app.screen, HandoverInbox)   # nothing addressed to the day shift
         await pilot.pause()
-        await pilot.press("f12")
+        await pilot.press("ctrl+n")
         assert await until(pilot, lambda: dialog_ready(app))
         assert app.screen.query_one("#note-buyer", Input).value == "小王"      # linked by default
         assert app.screen.query_one("#note-order", Input).value == "T1001"

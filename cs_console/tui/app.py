@@ -41,8 +41,9 @@ class CsConsoleApp(App[None]):
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
-        Binding("alt+j,f12", "handover_note", "写交接", id="handover.write"),
-        Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
+        # priority: the composer (TextArea) would otherwise type the "j"/"k" of alt+j/alt+k
+        Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write", priority=True),
+        Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end", priority=True),
         *[Binding(f"alt+{n}", f"nth_chat({n})", f"第{n}个", show=False, id=f"chat.nth{n}") for n in range(1, 10)],
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
@@ -247,10 +248,13 @@ class CsConsoleApp(App[None]):
 
     def action_handover_note(self) -> None:
         """写交接 from anywhere, linked to the current chat's buyer and latest order."""
-        self.query_one(HandoverTab).write_note()
+        if not self.screen.is_modal:  # not from inside another dialog
+            self.query_one(HandoverTab).write_note()
 
     def action_shift_end(self) -> None:
         """下班检查: what blocks a clean handover; each blocker → a note in one key."""
+        if self.screen.is_modal:
+            return
         self.push_screen(ShiftEndScreen(self.desk, self.agent),
                          callback=lambda _n: self.query_one(HandoverTab).reload())
 
