@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli import chat, handover, shift, sync
+from cs_console.cli import chat, handover, shift
 from cs_console.cli.common import AgentOpt, DbOpt, emit, fail, open_desk, resolve_agent
 
 app = typer.Typer(
@@ -18,7 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(chat.app, name="chat")
 app.add_typer(handover.app, name="handover")
-app.add_typer(sync.app, name="sync")
+app.command("sync")(handover.sync)
 app.add_typer(shift.app, name="shift")
 
 

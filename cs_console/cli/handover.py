@@ -1,4 +1,4 @@
-"""``cs-console handover …``: the handover book (交接本)."""
+"""``cs-console handover …`` (交接本) and ``cs-console sync OTHER``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
     emit,
+    err,
     fail,
     open_desk,
     resolve_agent,
@@ -20,6 +22,7 @@ from cs_console.domain.clock import local
 from cs_console.domain.handover import PRIORITY_LABEL, STATE_LABEL, Note
 from cs_console.domain.handover_file import HandoverFileError
 from cs_console.services.handover import HandoverError
+from cs_console.store.engine import StoreError
 
 app = typer.Typer(help="Handover book (交接本): add, list, ack, done, export, import.", no_args_is_help=True)
 
@@ -124,3 +127,24 @@ def import_(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     except HandoverFileError as exc:
         fail(f"error: {file}: {exc}")
     emit(res.as_dict(), as_json, f"{res.inserted} new of {res.events} events imported from {file}")
+
+
+def sync(other: Annotated[str, typer.Argument(help="The other store: a SQLite path or postgresql:// URL.")],
+         db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Merge the handover books of this store and OTHER, both directions (union; idempotent)."""
+    desk = open_desk(db)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            label = {"compare": "比较", "send": "发送", "receive": "接收"}.get(phase, phase)
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(label, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        try:
+            res = desk.handover.sync(other, progress)
+        except StoreError as exc:
+            fail(f"error: {exc}", 2)
+    emit(res.as_dict(), as_json, f"sent {res.sent}, received {res.received}")
