@@ -379,13 +379,16 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         """写交接 from anywhere, linked to the current chat's buyer and latest order."""
         from cs_console.tui.handover_tab import HandoverTab
 
-        self.query_one(HandoverTab).write_note()
+        if not self.screen.is_modal:  # not from inside another dialog
+            self.query_one(HandoverTab).write_note()
 
     def action_shift_end(self) -> None:
         """下班检查: what blocks a clean handover; each blocker → a note in one key."""
         from cs_console.tui.handover_dialogs import ShiftEndScreen
         from cs_console.tui.handover_tab import HandoverTab
 
+        if self.screen.is_modal:
+            return
         self.push_screen(ShiftEndScreen(self.desk, self.agent),
                          callback=lambda _n: self.query_one(HandoverTab).reload())
 
