@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -16,8 +17,9 @@ RUNS = 7
 
 def _time(args: list[str]) -> float:
     """Seconds from spawning the child to the frame it reports (wall clock)."""
+    env = dict(os.environ, TEXTUAL_DRIVER="textual.drivers.headless_driver:HeadlessDriver")
     t0 = time.time()
-    out = subprocess.run([sys.executable, "-m", "bench.startup_child", *args], check=True,
+    out = subprocess.run([sys.executable, "-m", "bench.startup_child", *args], check=True, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
     return float(out.strip().splitlines()[-1]) - t0
 

@@ -1,4 +1,4 @@
-"""Child process for the start-up bench: start an app headless; print the wall-clock time of its
+"""Child process for the start-up bench: start an app (headless driver from $TEXTUAL_DRIVER); print the wall-clock time of its
 first frame (or, with ``desk-ready``, of the store being open and the panes filled), then exit."""
 
 from __future__ import annotations
@@ -26,26 +26,30 @@ def bare() -> None:
         def on_mount(self):
             self.call_after_refresh(_report_and_exit, self)
 
-    Bare().run(headless=True, size=(120, 40))
+    Bare().run()
 
 
 def desk(db: str, until: str) -> None:
-    """The real entry path: the CLI's desk opener and the app, as ``cs-console --db DB`` runs them."""
-    from cs_console.cli.common import desk_opener
-    from cs_console.tui.app import CsConsoleApp
+    """The real entry path: ``cs-console --db DB`` through ``cs_console.cli.main``."""
+    import cs_console.cli
+    from cs_console.tui import app as app_module
 
-    class Once(CsConsoleApp):
-        def _mark_ready(self) -> None:
-            if until == "first-frame":
-                _report_and_exit(self)
-            super()._mark_ready()
+    cls = app_module.CsConsoleApp
+    mark_ready, start = cls._mark_ready, cls._start
 
-        def _start(self) -> None:
-            super()._start()
-            if until == "desk-ready":
-                self.call_after_refresh(_report_and_exit, self)
+    def _mark_ready(self) -> None:
+        if until == "first-frame":
+            _report_and_exit(self)
+        mark_ready(self)
 
-    Once(desk_opener(db), "bench").run(headless=True, size=(120, 40))
+    def _start(self) -> None:
+        start(self)
+        if until == "desk-ready":
+            self.call_after_refresh(_report_and_exit, self)
+
+    cls._mark_ready, cls._start = _mark_ready, _start
+    sys.argv = ["cs-console", "--db", db, "--agent", "bench"]
+    cs_console.cli.main()
 
 
 if __name__ == "__main__":

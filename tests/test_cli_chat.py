@@ -80,3 +80,23 @@ def test_bad_user_config_reported_with_line(tmp_path, monkeypatch):
     monkeypatch.setenv("CS_CONSOLE_CONFIG", str(cfg))
     r = run("chat", "send", "--buyer", "x", "hi", "--db", str(tmp_path / "s.db"))
     assert r.exit_code == 2 and f"{cfg}:2: colour: unknown key" in r.stderr
+
+
+def test_plain_tui_invocation_is_recognised_without_typer():
+    from cs_console.cli import plain_tui_options
+
+    assert plain_tui_options([]) == {}
+    assert plain_tui_options(["--db", "x.db", "--agent=小美"]) == {"db": "x.db", "agent": "小美"}
+    assert plain_tui_options(["chat", "list"]) is None
+    assert plain_tui_options(["--db"]) is None  # Typer reports the missing value
+    assert plain_tui_options(["--help"]) is None
+    assert plain_tui_options(["--db", "a", "--db", "b"]) is None
+
+
+def test_tui_start_path_does_not_import_typer_or_the_store():
+    import subprocess
+    import sys
+
+    code = ("import sys, cs_console.cli, cs_console.tui.app, cs_console.tui.run;"
+            "print(','.join(sorted(m for m in ('typer', 'sqlalchemy', 'sqlmodel', 'pydantic') if m in sys.modules)))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == ""

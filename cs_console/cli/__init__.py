@@ -1,127 +1,66 @@
 """``cs-console``: the TUI (no sub-command) and the Typer CLI over the same services.
 
-Sub-command groups live in their own modules and are imported only when used: the TUI's first
-frame must not wait for every feature's imports. ``SUBCOMMANDS`` names them; add a feature's
-group there. ``from cs_console.cli import app`` gives the app with every group (tests, docs).
+``cs-console [--db URL] [--agent NAME]`` starts the TUI without loading Typer or any
+sub-command (its first frame is measured against a bare Textual app); everything else goes
+through the Typer app in ``cli/typer_app.py``. ``from cs_console.cli import app`` gives the full app.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 import time
 
-_STARTED = time.perf_counter()
-from typing import Annotated  # noqa: E402
-
-import typer  # noqa: E402
-
-from cs_console.cli.common import AgentOpt, DbOpt, desk_opener, emit, fail, open_desk, resolve_agent  # noqa: E402
-
-# sub-command group name → module with a Typer ``app``
-SUBCOMMANDS: dict[str, str] = {
-    "chat": "cs_console.cli.chat",
-    "orders": "cs_console.cli.orders",
-    "replies": "cs_console.cli.replies",
-    "postage": "cs_console.cli.postage",
-    "handover": "cs_console.cli.handover",
-    "shift": "cs_console.cli.shift",
-    "agents": "cs_console.cli.agents",
-    "hangup": "cs_console.cli.hangup",
-    "broadcast": "cs_console.cli.broadcast",
-    "cases": "cs_console.cli.cases",
-    "followups": "cs_console.cli.followups",
-    "reviews": "cs_console.cli.reviews",
-    "memo": "cs_console.cli.memo",
-    "report": "cs_console.cli.report",
-}
-# single top-level command name → (module, function)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "sync": ("cs_console.cli.handover", "sync"),
-}
-_ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
+STARTED = time.perf_counter()
+_TUI_OPTIONS = ("--db", "--agent")
 
 
-def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
-    """Without a sub-command, start the TUI on the store (default: the user data dir)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from cs_console.tui.run import run_tui
+def plain_tui_options(argv: list[str]) -> dict[str, str] | None:
+    """``{"db": …, "agent": …}`` when ``argv`` only names the store and the agent, else None."""
+    found: dict[str, str] = {}
+    it = iter(argv)
+    for arg in it:
+        name, eq, value = arg.partition("=")
+        if name not in _TUI_OPTIONS or name[2:] in found:
+            return None
+        if not eq:
+            value = next(it, None)
+            if value is None:
+                return None
+        found[name[2:]] = value
+    return found
 
-    name = resolve_agent(agent, required=False) or "客服"
-    run_tui(desk_opener(db), name, started_at=_STARTED)
 
+def _start_tui(options: dict[str, str]) -> None:
+    from cs_console.config.locations import agent_name
+    from cs_console.config.yamlfile import ConfigError
+    from cs_console.tui.run import desk_opener, run_tui
 
-def init(db: DbOpt = None) -> None:
-    """Create (or upgrade) the store's schema."""
-    desk = open_desk(db)
-    emit(None, False, f"store ready: {desk.store.location}")
-
-
-def demo(
-    db: DbOpt = None,
-    buyers: Annotated[int, typer.Option("--buyers", min=1, max=200, help="Simulated buyers.")] = 8,
-    seed: Annotated[int, typer.Option("--seed", help="Simulator seed (same seed, same buyers).")] = 7,
-    agent: AgentOpt = None,
-    speed: Annotated[float, typer.Option("--speed", min=0.1, max=100.0, help="Simulator speed-up factor.")] = 1.0,
-) -> None:
-    """Start the TUI in demo mode: a fresh store with demo data and a buyer simulator."""
-    from cs_console.sim.demo import prepare_demo_store
-    from cs_console.tui.run import run_tui
-
-    url, location = prepare_demo_store(db)
     try:
-        run_tui(desk_opener(url), resolve_agent(agent, required=False) or "小美",
-                simulate=(buyers, seed, speed), started_at=_STARTED)
-    finally:
-        print(f"demo store: {location}", file=sys.stderr)
-
-
-def make_app(groups: list[str] | None = None) -> typer.Typer:
-    """The CLI with the named sub-command groups (``None``: all of them)."""
-    cli = typer.Typer(
-        help="客服工作台 cs-console: a keyboard-first desk for online-shop customer service.",
-        invoke_without_command=True,
-        pretty_exceptions_enable=False,
-        add_completion=False,
-    )
-    cli.callback()(root)
-    cli.command()(init)
-    cli.command()(demo)
-    for name in [*SUBCOMMANDS, *COMMANDS] if groups is None else groups:
-        if name in COMMANDS:
-            module, function = COMMANDS[name]
-            cli.command(name)(getattr(importlib.import_module(module), function))
-        else:
-            cli.add_typer(importlib.import_module(SUBCOMMANDS[name]).app, name=name)
-    return cli
-
-
-def _groups_needed(argv: list[str]) -> list[str] | None:
-    """The one group the command line names, [] for the TUI/init/demo, None (all) for help."""
-    if any(a in ("--help", "-h") for a in argv):
-        return None
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in _ROOT_OPTIONS_WITH_VALUE:
-            skip = True
-        elif not arg.startswith("-"):
-            if arg in SUBCOMMANDS or arg in COMMANDS:
-                return [arg]
-            return [] if arg in ("init", "demo") else None
-    return []
+        agent = agent_name(options.get("agent")) or "客服"
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from exc
+    run_tui(desk_opener(options.get("db")), agent, started_at=STARTED)
 
 
 def __getattr__(name: str):
     if name == "app":
+        from cs_console.cli.typer_app import make_app
+
         return make_app()
     raise AttributeError(name)
 
 
 def main() -> None:
+    argv = sys.argv[1:]
     try:
-        make_app(_groups_needed(sys.argv[1:]))()
+        options = plain_tui_options(argv)
+        if options is not None:
+            _start_tui(options)
+            return
+        from cs_console.cli.typer_app import groups_needed, make_app
+
+        make_app(groups_needed(argv))()
     except KeyboardInterrupt:  # pragma: no cover
-        fail("interrupted", 130)
+        print("interrupted", file=sys.stderr)
+        raise SystemExit(130) from None

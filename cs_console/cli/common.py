@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from cs_console.config.locations import ENV_AGENT, default_db_url
+from cs_console.config.locations import default_db_url
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -33,15 +32,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     """--agent, else $CS_CONSOLE_AGENT, else ``agent:`` in the user's config file."""
-    name = (agent or os.environ.get(ENV_AGENT) or "").strip()
-    if not name:
-        from cs_console.config.user import load_user_settings
-        from cs_console.config.yamlfile import ConfigError
+    from cs_console.config.locations import agent_name
+    from cs_console.config.yamlfile import ConfigError
 
-        try:
-            name = (load_user_settings().agent or "").strip()
-        except ConfigError as exc:
-            fail(str(exc), 2)
+    try:
+        name = agent_name(agent)
+    except ConfigError as exc:
+        fail(str(exc), 2)
     if not name and required:
         fail("error: name the agent with --agent NAME (or set CS_CONSOLE_AGENT, or agent: in the config file)", 2)
     return name
@@ -68,14 +65,3 @@ def emit(data: Any, as_json: bool, human: str | None = None) -> None:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     elif human is not None:
         out.print(human, markup=False)
-
-
-def desk_opener(db: str | None):
-    """A function that opens the desk, for the TUI to call in its worker (errors shown on screen)."""
-
-    def opener() -> Desk:
-        from cs_console.services.desk import make_desk
-
-        return make_desk(db or default_db_url())
-
-    return opener

@@ -62,3 +62,15 @@ def cache_dir() -> Path:
     """Derived data that can be rebuilt (pinyin keys of phrases): ``$CS_CONSOLE_CACHE`` or the user cache dir."""
     env = os.environ.get("CS_CONSOLE_CACHE")
     return Path(env) if env else user_cache_path(APP_NAME, appauthor=False)
+
+
+def agent_name(flag: str | None) -> str:
+    """Who is working: ``--agent``, else ``$CS_CONSOLE_AGENT``, else ``agent:`` in the settings
+    file ("" when none says). A bad settings file raises ConfigError (FILE:LINE). The file (and
+    pydantic/YAML behind it) is only read when the first two are silent."""
+    name = (flag or os.environ.get(ENV_AGENT) or "").strip()
+    if name or not user_config_file().exists():
+        return name
+    from cs_console.config.user import load_user_settings
+
+    return (load_user_settings().agent or "").strip()

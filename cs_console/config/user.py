@@ -20,3 +20,4 @@ def load_user_settings() -> UserSettings:
     """The settings file if it exists (ConfigError with FILE:LINE if it is bad), else defaults."""
     path = user_config_file()
     return load_yaml_model(path, UserSettings) if path.exists() else UserSettings()
+

@@ -7,7 +7,6 @@ times a day, or once over 200 s / no answer at all, costs the month's bonus.
 from __future__ import annotations
 
 from enum import StrEnum
-
 from typing import Protocol
 
 

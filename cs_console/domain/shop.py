@@ -6,11 +6,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cs_console.domain.handover import SyncSettings
-from cs_console.domain.shifts import ShiftSettings
-from cs_console.domain.team import TeamSettings
 from cs_console.domain.followups import FollowupSettings
+from cs_console.domain.handover import SyncSettings
 from cs_console.domain.report import ReportSettings
+from cs_console.domain.shifts import ShiftSettings
 
 
 class ShopKind(StrEnum):
@@ -38,6 +37,18 @@ class ResponseThresholds(Strict):
         if not (self.best <= self.standard <= self.warning <= self.breach):
             raise ValueError("thresholds must satisfy best ≤ standard ≤ warning ≤ breach")
         return self
+
+
+class TeamSettings(Strict):
+    """``data/shop.yaml`` → ``team``: distribution (分流), heartbeats, breaches, broadcast limits."""
+
+    capacity: int = Field(8, ge=1, le=500, description="default open chats per agent before new ones queue")
+    heartbeat_seconds: int = Field(5, ge=1, description="a running TUI refreshes its agent's heartbeat this often")
+    stale_after_seconds: int = Field(30, ge=3, description="an agent whose heartbeat is older is taken offline")
+    reassign_breached: bool = Field(False, description="move a chat waiting past the breach threshold to another agent")
+    broadcast_per_hour: int = Field(200, ge=1, description="at most this many broadcast messages per hour, whole shop")
+    broadcast_max_recipients: int = Field(100, ge=1, description="at most this many buyers in one broadcast")
+    broadcast_buyer_cooldown_hours: int = Field(24, ge=0, description="a buyer gets at most one broadcast in this window")
 
 
 class ShopInfo(Strict):

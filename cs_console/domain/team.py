@@ -12,8 +12,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
-
 FORWARD_REASON_MAX = 50
 
 
@@ -53,20 +51,6 @@ class HangupState(StrEnum):
 
 class TeamRuleError(ValueError):
     """A team action the rules refuse; the message says why (shown as is)."""
-
-
-class TeamSettings(BaseModel):
-    """``data/shop.yaml`` → ``team``: distribution (分流), heartbeats, breaches, broadcast limits."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    capacity: int = Field(8, ge=1, le=500, description="default open chats per agent before new ones queue")
-    heartbeat_seconds: int = Field(5, ge=1, description="a running TUI refreshes its agent's heartbeat this often")
-    stale_after_seconds: int = Field(30, ge=3, description="an agent whose heartbeat is older is taken offline")
-    reassign_breached: bool = Field(False, description="move a chat waiting past the breach threshold to another agent")
-    broadcast_per_hour: int = Field(200, ge=1, description="at most this many broadcast messages per hour, whole shop")
-    broadcast_max_recipients: int = Field(100, ge=1, description="at most this many buyers in one broadcast")
-    broadcast_buyer_cooldown_hours: int = Field(24, ge=0, description="a buyer gets at most one broadcast in this window")
 
 
 def parse_role(value: str) -> Role:

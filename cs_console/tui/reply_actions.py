@@ -11,10 +11,14 @@ from functools import partial
 from textual.actions import SkipAction
 from textual.binding import Binding
 
-from cs_console.domain.placeholders import Filled
-from cs_console.domain.replies import Phrase
+from typing import TYPE_CHECKING
+
 from cs_console.tui.composer import Composer
-from cs_console.tui.reply_picker import Pick, ReplyPicker
+
+if TYPE_CHECKING:  # the picker (and pydantic behind the phrase model) loads on first use
+    from cs_console.domain.placeholders import Filled
+    from cs_console.domain.replies import Phrase
+    from cs_console.tui.reply_picker import Pick
 
 RELOAD_SECONDS = 2.0
 
@@ -52,6 +56,8 @@ class QuickRepliesMixin:
         if replies.errors and not len(index):
             self.notify("\n".join(replies.errors[:5]), title="快捷短语文件有错误", severity="error", timeout=10)
             return
+        from cs_console.tui.reply_picker import ReplyPicker
+
         picker = ReplyPicker(index, replies.usage(self.agent), replies.values(self._buyer(), self.agent),
                              query=query, from_slash=from_slash)
         await self.push_screen(picker, callback=partial(self._picked, from_slash), wait_for_dismiss=False)

@@ -10,6 +10,19 @@ if TYPE_CHECKING:
     from cs_console.services.desk import Desk
 
 
+def desk_opener(db: str | None) -> Callable[[], Desk]:
+    """A function that opens the desk at ``db`` (default store when None), for the TUI to call in
+    its worker after the first frame; errors are shown on screen."""
+
+    def opener() -> Desk:
+        from cs_console.config.locations import default_db_url
+        from cs_console.services.desk import make_desk
+
+        return make_desk(db or default_db_url())
+
+    return opener
+
+
 def run_tui(open_desk: Callable[[], Desk], agent: str, simulate: tuple[int, int, float] | None = None,
             started_at: float | None = None) -> None:
     """Draw the first frame at once; open the store (and start the simulator) in a worker."""
