@@ -184,3 +184,22 @@ async def test_alt_digit_as_terminals_send_it(desk, clock):
         assert app.query_one(Composer).text == ""
         await pilot.press("alt+1")
         assert app.current.buyer_nick == "小王"
+
+
+async def test_palette_reaches_every_feature_key(desk, clock):
+    """Each app key has a second way in: the command palette lists it by its Chinese name."""
+    from textual.widgets import TabbedContent
+
+    from cs_console.tui.commands import DeskCommands
+
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        labels = [label for label, _ in DeskCommands(app.screen)._entries()]
+        for name in ("订单", "计算器", "写交接", "备忘", "报表", "转发", "群发"):
+            assert any(label.startswith(name) for label in labels), name
+        await pilot.press("ctrl+p", *"计算器")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.query_one("#side-tabs", TabbedContent).active == "tab-calc"

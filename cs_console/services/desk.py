@@ -10,18 +10,18 @@ from dataclasses import dataclass, field
 from cs_console.config.policy import load_policy
 from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
-from cs_console.services.broadcast import BroadcastService
 from cs_console.services.aftersales import CaseService
+from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
+from cs_console.services.handover import HandoverService
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
 from cs_console.services.postage import PostageService
 from cs_console.services.replies import ReplyService
-from cs_console.services.handover import HandoverService
+from cs_console.services.reports import ReportService
 from cs_console.services.shift_end import ShiftService
 from cs_console.services.team import TeamService
-from cs_console.services.reports import ReportService
 from cs_console.store.engine import Store, open_store
 
 

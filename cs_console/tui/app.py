@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
-from cs_console.tui.commands import GoToBuyer
+from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
@@ -24,7 +24,6 @@ from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.team import TeamActions
-from cs_console.tui.team_commands import TeamCommands
 from cs_console.tui.transcript import Transcript
 
 WINDOW = 100  # messages loaded per chat switch / per "load older"
@@ -42,7 +41,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
 
     TITLE = "客服工作台"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
-    COMMANDS = App.COMMANDS | {GoToBuyer, TeamCommands}
+    COMMANDS = App.COMMANDS | {GoToBuyer, DeskCommands}
     BINDINGS = [
         Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
         Binding("alt+up,f3", "prev_chat", "上一个", id="chat.prev"),

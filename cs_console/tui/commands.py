@@ -25,3 +25,38 @@ class GoToBuyer(Provider):
             score = max(matcher.match(nick), matcher.match(label))
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(self.app.select_chat, chat_id), help="go to buyer")
+
+
+# Actions with no key of their own, still reachable from the palette.
+PALETTE_ONLY: list[tuple[str, str]] = [
+    ("群发 broadcast", "broadcast"),
+]
+
+
+class DeskCommands(Provider):
+    """Every app-level key binding, by its Chinese name, plus palette-only actions.
+
+    Built from ``App.BINDINGS`` so a feature's new key shows up here without a second list."""
+
+    def _entries(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for binding in self.app.BINDINGS:
+            action = binding.action
+            if action in seen or action.startswith("nth_chat") or action == "quit":
+                continue
+            seen.add(action)
+            keys = binding.key.split(",")[0].replace("ctrl+", "Ctrl+").replace("alt+", "Alt+")
+            out.append((f"{binding.description} ({keys})", action))
+        return out + [e for e in PALETTE_ONLY if hasattr(self.app, f"action_{e[1]}")]
+
+    async def discover(self) -> Hits:
+        for label, action in self._entries():
+            yield DiscoveryHit(label, partial(self.app.run_action, action))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, action in self._entries():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(self.app.run_action, action))

@@ -7,11 +7,10 @@ Mixed into :class:`CsConsoleApp` so ``app.py`` stays a composition root.
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 from textual.binding import Binding
-
-from typing import TYPE_CHECKING
 
 from cs_console.tui.composer import Composer
 

@@ -16,7 +16,6 @@ from textual.widgets import Static, TabbedContent, TabPane
 from cs_console.tui.daytools import DAY_TABS
 
 
-
 def _placeholder(text: str) -> Callable[[], Widget]:
     return lambda: Static(text)
 
