@@ -121,7 +121,7 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
         await pilot.press("a")
         assert desk.team.hangups()[0].state == "approved" and desk.team.hangups()[0].id == rid
         assert desk.team.agent("小美").status == "hung_up"
-        await pilot.press("escape")
+        await pilot.press("ctrl+n")  # the same key closes it
         assert not isinstance(app.screen, SupervisorScreen)
 
 
@@ -157,10 +157,8 @@ async def test_broadcast_dialog_previews_per_buyer_then_sends(desk, clock):
                         amount=Decimal("9.90")))
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.action_broadcast()
-        await pilot.pause()
-        assert isinstance(app.screen, BroadcastScreen)
+        await pilot.press("ctrl+p", *"群发", "enter")  # from the command palette
+        await wait_for(pilot, lambda: isinstance(app.screen, BroadcastScreen))
         await pilot.press(*"unpaid", "enter", *"{buyer} {order_no}", "enter")
         await pilot.pause()
         previews = [str(w.render()) for w in app.screen.query("#bc-preview Static")]

@@ -129,7 +129,13 @@ class TeamActions:
         self.desk.team.heartbeat(self.agent)
         self.desk.team.distribute(self.agent)
 
+    def _dialog_open(self) -> bool:
+        """Team keys act from the desk itself, not while a dialog or another screen is up."""
+        return len(self.screen_stack) > 1
+
     def action_forward_chat(self) -> None:
+        if self._dialog_open():
+            return
         if self.current is None:
             self.notify("先选择一个会话", severity="warning")
             return
@@ -155,6 +161,8 @@ class TeamActions:
 
     def action_hangup(self) -> None:
         """Request a hang-up (supervisor approves), or resume when hung up."""
+        if self._dialog_open():
+            return
         _, status = self.desk.team.presence(self.agent)
         if status == "hung_up":
             self.desk.team.resume(self.agent)
@@ -175,16 +183,24 @@ class TeamActions:
         self.push_screen(HangupScreen(), done)
 
     def action_supervisor(self) -> None:
+        from cs_console.tui.supervisor import SupervisorScreen
+
+        if isinstance(self.screen, SupervisorScreen):
+            self.pop_screen()  # the same key closes it
+            return
+        if self._dialog_open():
+            return
         if not self.desk.team.is_supervisor(self.agent):
             self.notify("主管视图只对主管开放", severity="warning")
             return
-        from cs_console.tui.supervisor import SupervisorScreen
-
         self.push_screen(SupervisorScreen(self.desk, self.agent))
 
 
     def action_broadcast(self) -> None:
         from cs_console.tui.broadcast import BroadcastScreen
+
+        if self._dialog_open():
+            return
 
         def done(count: int | None) -> None:
             if count:
