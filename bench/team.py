@@ -109,13 +109,37 @@ def _bench_processes(url: str, label: str, progress) -> list[Figure]:
     ]
 
 
+def _postgres_url():
+    """``CS_CONSOLE_BENCH_PG``, else a throwaway server from tests/pg.py (when present)."""
+    url = os.environ.get("CS_CONSOLE_BENCH_PG")
+    if url:
+        return url, None
+    try:
+        from tests.pg import PgCluster
+    except ImportError:
+        return None, None
+    cluster = PgCluster()
+    try:
+        cluster.start()
+    except Exception:  # no server binaries: the SQLite figures still stand
+        cluster.stop()
+        return None, None
+    return cluster.create_database(), cluster
+
+
 def run(progress) -> list[Figure]:
     figures = []
     with tempfile.TemporaryDirectory() as tmp:
         figures += _bench(str(Path(tmp) / "team.db"), "sqlite", progress)
         figures += _bench_processes(str(Path(tmp) / "team-mp.db"), "sqlite", progress)
-    pg = os.environ.get("CS_CONSOLE_BENCH_PG")
-    if pg:
-        figures += _bench(pg, "postgresql", progress)
-        figures += _bench_processes(pg, "postgresql", progress)
+    url, cluster = _postgres_url()
+    if url is None:
+        return figures + [Figure("team[postgresql]", "skipped: no server (set CS_CONSOLE_BENCH_PG)", 0, "")]
+    try:
+        figures += _bench(url, "postgresql", progress)
+        second = cluster.create_database() if cluster else url
+        figures += _bench_processes(second, "postgresql", progress)
+    finally:
+        if cluster:
+            cluster.stop()
     return figures
