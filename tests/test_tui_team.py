@@ -183,3 +183,18 @@ async def test_forward_notice_shows_buyer_markup_literally(desk, clock):
         await wait_for(pilot, lambda: app._notifications)
         [n] = list(app._notifications)
         assert n.message == "小美 转发了 [bold red]坏[/] 的会话：[i]x[/i]" and n.markup is False
+
+
+async def test_supervisor_is_flagged_a_breach_once(desk, clock):
+    desk.team.add_agent("老板", "supervisor", capacity=1)
+    desk.chats.inject("甲", "在吗")
+    desk.chats.inject("乙", "在吗")  # 老板 has room for one: 乙 waits in the queue
+    app = CsConsoleApp(desk, "老板")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        clock.advance(desk.policy.response.breach + 1)
+        app._heartbeat()
+        app._heartbeat()
+        await pilot.pause()
+        flagged = [n.message for n in app._notifications if n.title == "超时"]
+        assert sorted(flagged) == ["乙（排队中）已等待 201 秒未回复", "甲（老板）已等待 201 秒未回复"]

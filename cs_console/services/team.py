@@ -347,6 +347,11 @@ class TeamService:
                         lines.append(f"{agent} 申请挂起：{req.reason}（Ctrl+N 主管视图审批）")
             return lines, (repo.last_assignment_id(s), repo.last_hangup_id(s))
 
+    def breaches(self) -> list[ChatSummary]:
+        """Waiting chats unanswered past the breach threshold (``response.breach``), longest first."""
+        now, limit = self.clock(), self.policy.response.breach
+        return [c for c in self.chats.sessions() if c.waiting_seconds(now) > limit]
+
     # ---- supervisor ----------------------------------------------------------------------------
     def overview(self) -> Overview:
         every = self.chats.sessions()
@@ -355,6 +360,6 @@ class TeamService:
         return Overview(
             agents=self.agents(),
             queue=[c for c in every if c.agent is None and c.status == ChatStatus.WAITING],
-            breaches=[c for c in every if c.waiting_seconds(now) > breach],
+            breaches=[c for c in every if c.waiting_seconds(now) > breach],  # = self.breaches()
             pending=self.hangups(pending_only=True),
         )

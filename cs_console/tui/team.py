@@ -128,6 +128,20 @@ class TeamActions:
             return
         self.desk.team.heartbeat(self.agent)
         self.desk.team.distribute(self.agent)
+        if self._team_status is not None and self.desk.team.is_supervisor(self.agent):
+            self._announce_breaches()
+
+    def _announce_breaches(self) -> None:
+        """Flag chats that newly waited past the breach threshold to a supervisor (once each)."""
+        seen = getattr(self, "_breaches_seen", set())
+        now = self.desk.clock()
+        breaches = self.desk.team.breaches()
+        for c in breaches:
+            if c.chat_id not in seen:
+                who = c.agent or "排队中"
+                self.notify(f"{c.buyer_nick}（{who}）已等待 {int(c.waiting_seconds(now))} 秒未回复",
+                            title="超时", severity="error", timeout=10, markup=False)
+        self._breaches_seen = {c.chat_id for c in breaches}
 
     def _dialog_open(self) -> bool:
         """Team keys act from the desk itself, not while a dialog or another screen is up."""
