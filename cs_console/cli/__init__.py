@@ -26,7 +26,13 @@ SUBCOMMANDS: dict[str, str] = {
     "postage": "cs_console.cli.postage",
     "agents": "cs_console.cli.agents",
     "hangup": "cs_console.cli.hangup",
-    "broadcast": "cs_console.cli.broadcast",
+    "handover": "cs_console.cli.handover",
+    "shift": "cs_console.cli.shift",
+}
+# single top-level command name → (module, function)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sync": ("cs_console.cli.handover", "sync"),
+    "broadcast": ("cs_console.cli.broadcast", "broadcast"),
 }
 _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 
@@ -77,8 +83,12 @@ def make_app(groups: list[str] | None = None) -> typer.Typer:
     cli.callback()(root)
     cli.command()(init)
     cli.command()(demo)
-    for name in SUBCOMMANDS if groups is None else groups:
-        cli.add_typer(importlib.import_module(SUBCOMMANDS[name]).app, name=name)
+    for name in [*SUBCOMMANDS, *COMMANDS] if groups is None else groups:
+        if name in COMMANDS:
+            module, function = COMMANDS[name]
+            cli.command(name)(getattr(importlib.import_module(module), function))
+        else:
+            cli.add_typer(importlib.import_module(SUBCOMMANDS[name]).app, name=name)
     return cli
 
 
@@ -93,7 +103,9 @@ def _groups_needed(argv: list[str]) -> list[str] | None:
         elif arg in _ROOT_OPTIONS_WITH_VALUE:
             skip = True
         elif not arg.startswith("-"):
-            return [arg] if arg in SUBCOMMANDS else ([] if arg in ("init", "demo") else None)
+            if arg in SUBCOMMANDS or arg in COMMANDS:
+                return [arg]
+            return [] if arg in ("init", "demo") else None
     return []
 
 

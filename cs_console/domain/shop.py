@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cs_console.domain.handover import SyncSettings
+from cs_console.domain.shifts import ShiftSettings
 from cs_console.domain.team import TeamSettings
 
 
@@ -80,3 +82,5 @@ class ShopPolicy(Strict):
     team: TeamSettings = TeamSettings()
     orders: OrderSettings = OrderSettings()
     postage: PostageSettings = PostageSettings()
+    shifts: ShiftSettings = ShiftSettings()
+    sync: SyncSettings = SyncSettings()

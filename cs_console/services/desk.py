@@ -12,9 +12,11 @@ from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
+from cs_console.services.handover import HandoverService
 from cs_console.services.orders import OrderService
 from cs_console.services.postage import PostageService
 from cs_console.services.replies import ReplyService
+from cs_console.services.shift_end import ShiftService
 from cs_console.services.team import TeamService
 from cs_console.store.engine import Store, open_store
 
@@ -30,6 +32,8 @@ class Desk:
     orders: OrderService = field(init=False)
     replies: ReplyService = field(init=False)
     postage: PostageService = field(init=False)
+    handover: HandoverService = field(init=False)
+    shift: ShiftService = field(init=False)
     team: TeamService = field(init=False)
     broadcasts: BroadcastService = field(init=False)
 
@@ -38,6 +42,8 @@ class Desk:
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.replies = ReplyService(self.store, self.policy, self.clock)
         self.postage = PostageService(self.store, self.policy)
+        self.handover = HandoverService(self.store, self.policy, self.clock)
+        self.shift = ShiftService(self.store, self.clock, self.handover)
         self.team = TeamService(self.store, self.policy, self.clock, self.chats)
         self.broadcasts = BroadcastService(self.store, self.policy, self.clock)
 

@@ -51,10 +51,12 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         *QuickRepliesMixin.REPLY_BINDINGS,
         Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
+        Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
+        Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
         # priority: a terminal's alt+r arrives with the printable "r" (alt+f is ctrl+right in Textual)
         Binding("ctrl+f,alt+r", "forward_chat", "转发", id="team.forward", priority=True),
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup", priority=True),
-        Binding("ctrl+n,alt+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
+        Binding("f1,alt+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
@@ -175,6 +177,7 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
             self.desk.team.distribute(self.agent)
             self.refresh_sessions()
             self._pull_new_messages()
+            self.query_one(SidePanel).store_changed()
 
     def refresh_sessions(self) -> None:
         self.session_chats, queue = self.desk.team.sessions_for(self.agent)
@@ -364,6 +367,20 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         composer = self.query_one(Composer)
         composer.insert(event.text)
         composer.focus()
+
+    def action_handover_note(self) -> None:
+        """写交接 from anywhere, linked to the current chat's buyer and latest order."""
+        from cs_console.tui.handover_tab import HandoverTab
+
+        self.query_one(HandoverTab).write_note()
+
+    def action_shift_end(self) -> None:
+        """下班检查: what blocks a clean handover; each blocker → a note in one key."""
+        from cs_console.tui.handover_dialogs import ShiftEndScreen
+        from cs_console.tui.handover_tab import HandoverTab
+
+        self.push_screen(ShiftEndScreen(self.desk, self.agent),
+                         callback=lambda _n: self.query_one(HandoverTab).reload())
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -143,13 +144,14 @@ class TeamActions:
                             title="超时", severity="error", timeout=10, markup=False)
         self._breaches_seen = {c.chat_id for c in breaches}
 
-    def _dialog_open(self) -> bool:
-        """Team keys act from the desk itself, not while a dialog or another screen is up."""
-        return len(self.screen_stack) > 1
+    def _skip_if_dialog_open(self) -> None:
+        """Team keys act from the desk itself: while a dialog or another screen is up the key
+        goes on to that screen's own bindings (e.g. the quick-reply picker's alt+s)."""
+        if len(self.screen_stack) > 1:
+            raise SkipAction()
 
     def action_forward_chat(self) -> None:
-        if self._dialog_open():
-            return
+        self._skip_if_dialog_open()
         if self.current is None:
             self.notify("先选择一个会话", severity="warning")
             return
@@ -175,8 +177,7 @@ class TeamActions:
 
     def action_hangup(self) -> None:
         """Request a hang-up (supervisor approves), or resume when hung up."""
-        if self._dialog_open():
-            return
+        self._skip_if_dialog_open()
         _, status = self.desk.team.presence(self.agent)
         if status == "hung_up":
             self.desk.team.resume(self.agent)
@@ -202,8 +203,7 @@ class TeamActions:
         if isinstance(self.screen, SupervisorScreen):
             self.pop_screen()  # the same key closes it
             return
-        if self._dialog_open():
-            return
+        self._skip_if_dialog_open()
         if not self.desk.team.is_supervisor(self.agent):
             self.notify("主管视图只对主管开放", severity="warning")
             return
@@ -213,8 +213,7 @@ class TeamActions:
     def action_broadcast(self) -> None:
         from cs_console.tui.broadcast import BroadcastScreen
 
-        if self._dialog_open():
-            return
+        self._skip_if_dialog_open()
 
         def done(count: int | None) -> None:
             if count:

@@ -12,6 +12,7 @@ from cs_console.store.tables.core import (
     Meta,
     ResponseRecord,
 )
+from cs_console.store.tables.handover import HandoverEvent
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 from cs_console.store.tables.replies import QuickReplyUsage
 from cs_console.store.tables.team import (
@@ -23,7 +24,7 @@ from cs_console.store.tables.team import (
 )
 
 __all__ = [
-    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
-    "QuickReplyUsage", "ResponseRecord",
+    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "HandoverEvent", "Message", "Meta", "Order",
+    "OrderItem", "QuickReplyUsage", "ResponseRecord",
     "AgentProfile", "Assignment", "Broadcast", "BroadcastRecipient", "HangupRequest",
 ]
