@@ -19,6 +19,7 @@ from cs_console.cli.common import (
 from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
 
+
 def broadcast(
     filter_: Annotated[str | None, typer.Option("--filter", help="unpaid[:HOURS] | item:TEXT | tag:TAG")] = None,
     text: Annotated[str | None, typer.Option("--text", help="Message; placeholders like {buyer} {order_no} are filled per buyer.")] = None,
