@@ -134,6 +134,8 @@ class TeamService:
             agent = chat_repo.ensure_agent(s, name, now, role=Role.AGENT.value)
             repo.ensure_profile(s, agent.id)
             repo.set_status(s, agent, AgentStatus.ONLINE, now)
+            if repo.approved_hangup_of(s, agent.id) is not None:  # approved while I was away
+                agent.status = AgentStatus.HUNG_UP
         self.distribute(name)
 
     def heartbeat(self, name: str) -> str:

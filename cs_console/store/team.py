@@ -232,6 +232,12 @@ def add_hangup(s: Session, agent_id: int, reason: str, now: datetime) -> HangupR
     return req
 
 
+def approved_hangup_of(s: Session, agent_id: int) -> HangupRequest | None:
+    """An approved hang-up still in force (not ended by resuming or going offline)."""
+    return s.exec(select(HangupRequest).where(HangupRequest.agent_id == agent_id,
+                                              HangupRequest.state == HangupState.APPROVED)).first()
+
+
 def get_hangup(s: Session, request_id: int) -> HangupRequest:
     req = s.get(HangupRequest, request_id)
     if req is None:
