@@ -85,7 +85,7 @@ async def test_hangup_request_approval_and_resume(desk, clock):
         await pilot.pause()
         [req] = desk.team.hangups(pending_only=True)
         assert (req.agent, req.reason) == ("小美", "吃饭")
-        await pilot.press("f1")  # not a supervisor: no supervisor view
+        await pilot.press("ctrl+s")  # not a supervisor: no supervisor view
         assert not isinstance(app.screen, SupervisorScreen)
         desk.team.decide_hangup(req.id, "老板", True)
         await wait_for(pilot, lambda: "挂起" in app.sub_title)
@@ -111,7 +111,7 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert {c.buyer_nick for c in app.session_chats} == {"a", "b"}  # a supervisor sees everything
-        await pilot.press("f1")
+        await pilot.press("ctrl+s")
         assert isinstance(app.screen, SupervisorScreen)
         agents = app.screen.query_one("#sv-agents", DataTable)
         assert agents.row_count == 2
@@ -121,7 +121,7 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
         await pilot.press("a")
         assert desk.team.hangups()[0].state == "approved" and desk.team.hangups()[0].id == rid
         assert desk.team.agent("小美").status == "hung_up"
-        await pilot.press("f1")  # the same key closes it
+        await pilot.press("ctrl+s")  # the same key closes it
         assert not isinstance(app.screen, SupervisorScreen)
 
 

@@ -56,7 +56,7 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         # priority: a terminal's alt+r arrives with the printable "r" (alt+f is ctrl+right in Textual)
         Binding("ctrl+f,alt+r", "forward_chat", "转发", id="team.forward", priority=True),
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup", priority=True),
-        Binding("f1,alt+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
+        Binding("alt+s,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],

@@ -24,7 +24,7 @@ from cs_console.store.tables.team import (
 )
 
 __all__ = [
-    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "HandoverEvent", "Message", "Meta", "Order",
-    "OrderItem", "QuickReplyUsage", "ResponseRecord",
-    "AgentProfile", "Assignment", "Broadcast", "BroadcastRecipient", "HangupRequest",
+    "Agent", "AgentProfile", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
+    "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
+    "QuickReplyUsage", "ResponseRecord",
 ]
