@@ -18,8 +18,8 @@ from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
-from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.messages import InsertIntoDraft
+from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.team import TeamActions
