@@ -4,7 +4,7 @@ and the supervisor's overview. Each method is one transaction; rules live in ``d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
@@ -13,6 +13,7 @@ from cs_console.domain.kpi import WaitLevel, classify_wait
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import (
     AgentStatus,
+    Candidate,
     HangupState,
     Role,
     TeamRuleError,
@@ -69,6 +70,12 @@ class Overview:
     queue: list[ChatSummary]
     breaches: list[ChatSummary]
     pending: list[HangupView]
+
+
+def _one_more(cands: dict[int, Candidate], agent_id: int, seq: int) -> None:
+    """The distributor's running view: the agent just got one more chat (round robin moves on)."""
+    c = cands[agent_id]
+    cands[agent_id] = replace(c, open_chats=c.open_chats + 1, last_assigned_seq=seq)
 
 
 def _hangup_view(req, agent: str, decider: str | None) -> HangupView:
@@ -200,9 +207,7 @@ class TeamService:
             if agent_id is None:
                 break  # everyone is full, hung up or offline: the rest waits in the queue
             if repo.take_chat(s, chat_id, agent_id, now, kind="auto"):
-                c = cands[agent_id]
-                cands[agent_id] = type(c)(c.agent_id, c.status, c.open_chats + 1, c.capacity,
-                                          repo.last_assignment_id(s))
+                _one_more(cands, agent_id, repo.last_assignment_id(s))
                 done.append((chat_id, agent_id))
         if self.settings.reassign_breached:
             done += self._reassign_breached(s, now, cands)
@@ -219,8 +224,7 @@ class TeamService:
             if repo.take_chat(s, chat.id, to, now, kind="breach", expected=chat.agent_id,
                               reason="超时未回复，自动改派"):
                 chat_repo.add_system_message(s, chat.id, "买家等待超时，会话已自动改派", now)
-                c = cands[to]
-                cands[to] = type(c)(c.agent_id, c.status, c.open_chats + 1, c.capacity, repo.last_assignment_id(s))
+                _one_more(cands, to, repo.last_assignment_id(s))
                 moved.append((chat.id, to))
         return moved
 
