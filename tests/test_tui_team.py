@@ -87,8 +87,9 @@ async def test_hangup_request_approval_and_resume(desk, clock):
         assert (req.agent, req.reason) == ("小美", "吃饭")
         await pilot.press("ctrl+s")  # not a supervisor: no supervisor view
         assert not isinstance(app.screen, SupervisorScreen)
-        desk.team.decide_hangup(req.id, "老板", True)
+        desk.team.decide_hangup(req.id, "老板", True, "半小时")
         await wait_for(pilot, lambda: "挂起" in app.sub_title)
+        await wait_for(pilot, lambda: any(n.message.startswith("老板 批准了你的挂起申请") for n in app._notifications))
         desk.chats.inject("新买家", "在吗")
         await pilot.pause(0.3)
         assert app.session_chats == [] and "排队 1" in title(app)

@@ -325,6 +325,10 @@ class TeamService:
             repo.end_hangups(s, agent.id, self.clock())
         self.distribute(name)
 
+    def hangups_by_id(self, ids: set[int]) -> list[HangupView]:
+        with self.store.read() as s:
+            return [_hangup_view(*r) for r in repo.hangups(s, ids=ids)]
+
     def hangups(self, *, pending_only: bool = False) -> list[HangupView]:
         with self.store.read() as s:
             rows = repo.hangups(s, state=HangupState.PENDING if pending_only else None)

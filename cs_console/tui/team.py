@@ -98,8 +98,7 @@ class HangupScreen(ModalScreen[str | None]):
             self.notify("请填写原因", severity="warning")
 
 
-STATUS_NOTICES = {("online", "hung_up"): "主管已批准挂起：暂停接收新会话（Ctrl+O 恢复）",
-                  ("hung_up", "online"): "已恢复接收新会话"}
+STATUS_NOTICES = {("hung_up", "online"): "已恢复接收新会话"}
 
 
 class TeamActions:
@@ -107,6 +106,7 @@ class TeamActions:
 
     _team_status: str | None = None
     _notice_cursor: tuple[int, int] | None = None
+    _my_requests: set[int] | None = None  # my hang-up requests still waiting for a decision
 
     def _team_refresh(self) -> None:
         """Header (who, role, status) and notices: forwards to me, status changes, new hang-up
@@ -116,12 +116,27 @@ class TeamActions:
         if (self._team_status, status) in STATUS_NOTICES:
             self.notify(STATUS_NOTICES[(self._team_status, status)], timeout=5)
         self._team_status = status
+        self._hangup_decisions()
         if self._notice_cursor is None:
             self._notice_cursor = self.desk.team.notice_cursor()
             return
         lines, self._notice_cursor = self.desk.team.notices(self.agent, self._notice_cursor)
         for line in lines:
             self.notify(line, title="转发" if "转发" in line else "挂起申请", timeout=8, markup=False)
+
+    def _hangup_decisions(self) -> None:
+        """Tell the agent when a supervisor decides one of their hang-up requests."""
+        if self._my_requests is None:
+            self._my_requests = {h.id for h in self.desk.team.hangups(pending_only=True) if h.agent == self.agent}
+        if not self._my_requests:
+            return
+        for h in self.desk.team.hangups_by_id(self._my_requests):
+            if h.state == "pending":
+                continue
+            self._my_requests.discard(h.id)
+            verdict = "批准了你的挂起申请：暂停接收新会话（Ctrl+O 恢复）" if h.state == "approved" else "拒绝了你的挂起申请"
+            self.notify(f"{h.decided_by} {verdict}" + (f"（{h.note}）" if h.note else ""), title="挂起",
+                        timeout=8, markup=False)
 
     def _heartbeat(self) -> None:
         """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
@@ -180,8 +195,7 @@ class TeamActions:
         self._skip_if_dialog_open()
         _, status = self.desk.team.presence(self.agent)
         if status == "hung_up":
-            self.desk.team.resume(self.agent)
-            self.notify("已恢复接收新会话", timeout=3)
+            self.desk.team.resume(self.agent)  # the refresh tells the agent
             self.refresh_sessions()
             return
 
@@ -193,6 +207,8 @@ class TeamActions:
             except ValueError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
+            if self._my_requests is not None:
+                self._my_requests.add(rid)
             self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4)
 
         self.push_screen(HangupScreen(), done)
@@ -208,7 +224,6 @@ class TeamActions:
             self.notify("主管视图只对主管开放", severity="warning")
             return
         self.push_screen(SupervisorScreen(self.desk, self.agent))
-
 
     def action_broadcast(self) -> None:
         from cs_console.tui.broadcast import BroadcastScreen
