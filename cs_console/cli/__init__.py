@@ -28,6 +28,11 @@ SUBCOMMANDS: dict[str, str] = {
     "hangup": "cs_console.cli.hangup",
     "handover": "cs_console.cli.handover",
     "shift": "cs_console.cli.shift",
+    "cases": "cs_console.cli.cases",
+    "followups": "cs_console.cli.followups",
+    "reviews": "cs_console.cli.reviews",
+    "memo": "cs_console.cli.memo",
+    "report": "cs_console.cli.report",
 }
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {

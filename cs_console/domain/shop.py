@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cs_console.domain.handover import SyncSettings
 from cs_console.domain.shifts import ShiftSettings
 from cs_console.domain.team import TeamSettings
+from cs_console.domain.followups import FollowupSettings
+from cs_console.domain.report import ReportSettings
 
 
 class ShopKind(StrEnum):
@@ -84,3 +86,5 @@ class ShopPolicy(Strict):
     postage: PostageSettings = PostageSettings()
     shifts: ShiftSettings = ShiftSettings()
     sync: SyncSettings = SyncSettings()
+    followups: FollowupSettings = FollowupSettings()
+    reports: ReportSettings = ReportSettings()

@@ -354,7 +354,7 @@ class TeamService:
             if is_supervisor(me.role):
                 for req, agent, _ in repo.hangups(s, state=HangupState.PENDING):
                     if req.id > after_hangup:
-                        lines.append(f"{agent} 申请挂起：{req.reason}（Alt+S 主管视图审批）")
+                        lines.append(f"{agent} 申请挂起：{req.reason}（Alt+V 主管视图审批）")
             return lines, (repo.last_assignment_id(s), repo.last_hangup_id(s))
 
     def breaches(self) -> list[ChatSummary]:

@@ -26,6 +26,7 @@ def prepare_demo_store(db: str | None) -> tuple[str, str]:
 def seed_demo_data(store) -> None:
     """Demo data beyond chats (orders etc.) is seeded here by the features that own it."""
     _seed_orders(store)
+    _seed_aftersales(store)
 
 
 def _seed_orders(store) -> None:
@@ -38,3 +39,27 @@ def _seed_orders(store) -> None:
     if (folder / "orders.csv").exists():
         items = folder / "items.csv"
         OrderService(store, load_policy(), utc_now).import_files(folder / "orders.csv", items if items.exists() else None)
+
+
+def _seed_aftersales(store) -> None:
+    """Demo reviews (through the same importer as ``cs-console reviews import``) and one open
+    after-sales case, so 售后 / 跟进 / 早上三件事 have something to show."""
+    from decimal import Decimal
+
+    from cs_console.config.locations import data_dir
+    from cs_console.config.policy import load_policy
+    from cs_console.domain.aftersales import Handling, Reason
+    from cs_console.services.aftersales import CaseService
+    from cs_console.services.followups import FollowupService
+
+    policy = load_policy()
+    reviews = data_dir() / "demo" / "reviews.csv"
+    if reviews.exists():
+        FollowupService(store, policy, utc_now).import_reviews(reviews)
+    cases = CaseService(store, policy, utc_now)
+    try:
+        if not cases.list(order_no="3712208811420003"):
+            cases.add("3712208811420003", "小美", Reason.COLOUR, Handling.PARTIAL_REFUND,
+                      amount=Decimal("10.00"), note="买家说颜色比图片暗，协商部分退款")
+    except LookupError:  # the demo orders were not seeded
+        pass

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Label
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.tui.commands import GoToBuyer
 from cs_console.tui.composer import Composer
+from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import QuickRepliesMixin
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
     from cs_console.services.desk import Desk
 
 
-class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
+
+class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -53,19 +55,22 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
         Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
-        # priority: a terminal's alt+r arrives with the printable "r" (alt+f is ctrl+right in Textual)
-        Binding("ctrl+f,alt+r", "forward_chat", "转发", id="team.forward", priority=True),
+        # priority: a terminal's alt+w arrives with the printable "r" (alt+f is ctrl+right in Textual)
+        Binding("ctrl+f,alt+w", "forward_chat", "转发", id="team.forward", priority=True),
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup", priority=True),
-        Binding("alt+s,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
+        Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
+        *DAY_BINDINGS,
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
 
-    def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None):
+    def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
+                 morning: bool = False):
         """``desk`` is an open Desk, or a function that opens one: then the first frame is drawn
-        at once and the store is opened (and the heavy imports done) in a worker thread."""
+        at once and the store is opened (and the heavy imports done) in a worker thread.
+        ``morning``: show the morning checklist on the agent's first start of the day."""
         super().__init__()
         self.agent = agent
         self.desk: Desk | None = desk if hasattr(desk, "chats") else None
@@ -81,6 +86,7 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         self._draft_saved = ""  # text of the current chat's draft as the store has it
         self._draft_pending: tuple[str, int] = ("", 0)  # latest unsaved (text, caret)
         self._watcher = None
+        self.morning = morning  # show the morning checklist on the first start of the day
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -143,6 +149,8 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
         self.set_interval(self.desk.policy.team.heartbeat_seconds, self._heartbeat, name="heartbeat")
+        if self.morning:
+            self.call_after_refresh(self.show_morning_if_due)
         self.desk_seconds = time.perf_counter() - self.started_at
         self.log.info(f"store ready {self.desk_seconds:.3f}s after start")
 
@@ -372,13 +380,16 @@ class CsConsoleApp(TeamActions, QuickRepliesMixin, App[None]):
         """写交接 from anywhere, linked to the current chat's buyer and latest order."""
         from cs_console.tui.handover_tab import HandoverTab
 
-        self.query_one(HandoverTab).write_note()
+        if not self.screen.is_modal:  # not from inside another dialog
+            self.query_one(HandoverTab).write_note()
 
     def action_shift_end(self) -> None:
         """下班检查: what blocks a clean handover; each blocker → a note in one key."""
         from cs_console.tui.handover_dialogs import ShiftEndScreen
         from cs_console.tui.handover_tab import HandoverTab
 
+        if self.screen.is_modal:
+            return
         self.push_screen(ShiftEndScreen(self.desk, self.agent),
                          callback=lambda _n: self.query_one(HandoverTab).reload())
 

@@ -56,6 +56,10 @@ class Composer(TextArea):
             event.prevent_default()
             self.post_message(self.NthChat(ALT_DIGIT_AS_SENT.index(event.key) + 1))
             return
+        if event.key.startswith("alt+") and len(event.key) == 5 and event.character:
+            # Alt+letter from an ESC-prefix terminal carries its letter: a command key, never text.
+            event.prevent_default()  # TextArea must not insert it; the event bubbles to the app's bindings
+            return
         if event.key == "space" and self.expand_code():
             event.prevent_default()
             event.stop()

@@ -29,7 +29,7 @@ def run_tui(open_desk: Callable[[], Desk], agent: str, simulate: tuple[int, int,
             opened["sim"] = sim
         return desk
 
-    app = CsConsoleApp(opener, agent, started_at=started_at or time.perf_counter())
+    app = CsConsoleApp(opener, agent, started_at=started_at or time.perf_counter(), morning=True)
     try:
         app.run()
     finally:

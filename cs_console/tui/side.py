@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
+from cs_console.tui.daytools import DAY_TABS
+
 
 
 def _placeholder(text: str) -> Callable[[], Widget]:
@@ -42,6 +44,7 @@ TABS: list[tuple[str, str, Callable[[], Widget]]] = [
     ("订单", "tab-orders", _orders_panel),
     ("计算器", "tab-calc", _calculator),
     ("交接", "tab-handover", _handover_tab),
+    *DAY_TABS,
 ]
 
 

@@ -3,6 +3,7 @@
 One module per aggregate; add new modules to the import list below.
 """
 
+from cs_console.store.tables.aftersales import AfterSaleCase, CaseFollowUp
 from cs_console.store.tables.core import (
     Agent,
     Buyer,
@@ -12,6 +13,7 @@ from cs_console.store.tables.core import (
     Meta,
     ResponseRecord,
 )
+from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
 from cs_console.store.tables.handover import HandoverEvent
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 from cs_console.store.tables.replies import QuickReplyUsage
@@ -27,4 +29,5 @@ __all__ = [
     "Agent", "AgentProfile", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
     "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
     "QuickReplyUsage", "ResponseRecord",
+    "AfterSaleCase", "CaseFollowUp", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
 ]

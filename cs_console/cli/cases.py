@@ -1,0 +1,145 @@
+"""``cs-console cases add|list|show|follow|state``: the after-sales register (售后登记表)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.domain.aftersales import (
+    HANDLING_LABELS,
+    REASON_LABELS,
+    STATE_LABELS,
+    CaseRuleError,
+    CaseState,
+    CaseView,
+    Handling,
+    Reason,
+    parse_enum,
+)
+from cs_console.domain.clock import local
+from cs_console.domain.money import MoneyError, format_money, parse_money
+
+app = typer.Typer(help="After-sales register (售后): add, list, show, follow, state.", no_args_is_help=True)
+
+CaseArg = Annotated[int, typer.Argument(help="Case number.")]
+
+
+def case_dict(c: CaseView) -> dict:
+    return {
+        "id": c.id, "created_at": c.created_at.isoformat(), "created_by": c.created_by, "order_no": c.order_no,
+        "buyer": c.buyer, "chat_id": c.chat_id, "reason": c.reason.value, "note": c.note,
+        "handling": c.handling.value, "amount": None if c.amount is None else str(c.amount),
+        "return_tracking_no": c.return_tracking_no, "state": c.state.value, "order_flag": c.order_flag,
+        "updated_at": c.updated_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+    }
+
+
+def case_line(c: CaseView, tz: str) -> str:
+    money = f" {format_money(c.amount)}" if c.amount is not None else ""
+    green = " 🟢仓库已收到退货" if c.return_received_flag and c.state == CaseState.WAITING_RETURN else ""
+    return (f"#{c.id:<4} {local(c.created_at, tz):%Y-%m-%d %H:%M}  {c.order_no:<14} {c.buyer:<12} {REASON_LABELS[c.reason]:<6} "
+            f"{HANDLING_LABELS[c.handling]}{money}  [{STATE_LABELS[c.state]}]{green}")
+
+
+def _money(text: str | None):
+    if text is None:
+        return None
+    try:
+        return parse_money(text)
+    except MoneyError as exc:
+        fail(f"error: {exc}")
+
+
+@app.command()
+def add(
+    order_no: Annotated[str, typer.Argument(help="Order number (订单号).")],
+    reason: Annotated[str, typer.Option("--reason", help="colour|size|quality|logistics|wrong_item|other (or 色差/尺码…).")],
+    handling: Annotated[str, typer.Option("--handling", help="refund|exchange|partial_refund|coupon|gift|priority.")],
+    amount: Annotated[str | None, typer.Option("--amount", help="Amount in yuan (refund, partial refund, coupon).")] = None,
+    note: Annotated[str, typer.Option("--note", help="Details.")] = "",
+    tracking: Annotated[str, typer.Option("--tracking", help="Tracking number of the returned parcel.")] = "",
+    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Register a case for an order (linked to the buyer and their latest chat)."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        case = desk.cases.add(order_no, name, parse_enum(Reason, REASON_LABELS, reason),
+                              parse_enum(Handling, HANDLING_LABELS, handling), amount=_money(amount), note=note,
+                              return_tracking_no=tracking)
+    except (CaseRuleError, LookupError) as exc:
+        fail(f"error: {exc}")
+    emit(case_dict(case), as_json, case_line(case, desk.policy.shop.timezone))
+
+
+@app.command("list")
+def list_(
+    open_only: Annotated[bool, typer.Option("--open", help="Only cases not closed (oldest first).")] = False,
+    buyer: Annotated[str | None, typer.Option("--buyer", help="Only this buyer's cases.")] = None,
+    order_no: Annotated[str | None, typer.Option("--order", help="Only this order's cases.")] = None,
+    db: DbOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """The register, oldest first."""
+    desk = open_desk(db)
+    try:
+        cases = desk.cases.list(open_only=open_only, buyer=buyer, order_no=order_no)
+    except LookupError as exc:
+        fail(f"error: {exc}")
+    emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c, desk.policy.shop.timezone) for c in cases) or "no cases")
+
+
+@app.command()
+def show(case_id: CaseArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """One case with its follow-up entries."""
+    desk = open_desk(db)
+    try:
+        case, notes = desk.cases.show(case_id)
+    except LookupError as exc:
+        fail(f"error: {exc}")
+    data = case_dict(case) | {"followups": [{"at": n.at.isoformat(), "agent": n.agent, "text": n.text} for n in notes]}
+    lines = [case_line(case, desk.policy.shop.timezone)]
+    if case.note:
+        lines.append(f"  说明: {case.note}")
+    if case.return_tracking_no:
+        lines.append(f"  退货运单号: {case.return_tracking_no}")
+    lines += [f"  {local(n.at, desk.policy.shop.timezone):%Y-%m-%d %H:%M} {n.agent}: {n.text}" for n in notes]
+    emit(data, as_json, "\n".join(lines))
+
+
+@app.command()
+def follow(case_id: CaseArg, text: Annotated[str, typer.Argument(help="Follow-up text.")],
+           agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Add a follow-up entry (who, when, text)."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        entry = desk.cases.follow(case_id, name, text)
+    except (CaseRuleError, LookupError) as exc:
+        fail(f"error: {exc}")
+    emit({"id": entry.id, "case_id": case_id, "at": entry.at.isoformat(), "agent": name, "text": entry.text},
+         as_json, f"#{case_id} 跟进已记录")
+
+
+@app.command()
+def state(
+    case_id: CaseArg,
+    target: Annotated[str, typer.Argument(help="open|waiting_return|received|refunded|exchanged|compensated|closed.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")] = "",
+    tracking: Annotated[str | None, typer.Option("--tracking", help="Return parcel tracking number.")] = None,
+    handling: Annotated[str | None, typer.Option("--handling", help="Change the handling too.")] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="Change the amount too.")] = None,
+    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Move a case to another state (refused moves change nothing)."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        case = desk.cases.move(case_id, parse_enum(CaseState, STATE_LABELS, target), name, reason=reason,
+                               return_tracking_no=tracking,
+                               handling=parse_enum(Handling, HANDLING_LABELS, handling) if handling else None,
+                               amount=_money(amount))
+    except (CaseRuleError, LookupError) as exc:
+        fail(f"error: {exc}")
+    emit(case_dict(case), as_json, case_line(case, desk.policy.shop.timezone))

@@ -1,0 +1,67 @@
+"""``cs-console memo add|list|done``: the agent's memo book (备忘录)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.domain.clock import local
+
+app = typer.Typer(help="Memo book (备忘录): add, list/search, done.", no_args_is_help=True)
+
+
+@app.command()
+def add(text: Annotated[str, typer.Argument(help="The note.")],
+        buyer: Annotated[str, typer.Option("--buyer", help="About this buyer.")] = "",
+        order_no: Annotated[str, typer.Option("--order", help="About this order.")] = "",
+        agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Write a note."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        m = desk.memos.add(name, text, buyer=buyer, order_no=order_no)
+    except ValueError as exc:
+        fail(f"error: {exc}")
+    emit({"id": m.id, "text": m.text, "buyer": m.buyer, "order_no": m.order_no}, as_json, f"memo {m.id} saved")
+
+
+@app.command("list")
+def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / order number).")] = "",
+          agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """The agent's notes, newest first."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    rows = desk.memos.search(name, query)
+    emit([{"id": m.id, "at": m.at.isoformat(), "text": m.text, "buyer": m.buyer, "order_no": m.order_no,
+           "done": m.done} for m in rows], as_json,
+         "\n".join(f"{m.id:>4} {local(m.at, desk.policy.shop.timezone):%m-%d %H:%M} {'✓' if m.done else ' '} {m.text}"
+                   f"{'  @' + m.buyer if m.buyer else ''}{'  #' + m.order_no if m.order_no else ''}" for m in rows)
+         or "no memos")
+
+
+@app.command()
+def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None, db: DbOpt = None) -> None:
+    """Tick a note off."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        desk.memos.set_done(memo_id, name)
+    except LookupError as exc:
+        fail(f"error: {exc}")
+    emit(None, False, f"memo {memo_id} done")
+
+
+@app.command()
+def promote(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None,
+            db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Promote a memo to a handover note (交接本) for the next shift."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        note = desk.memos.promote(memo_id, name)
+    except (LookupError, ValueError) as exc:
+        fail(f"error: {exc}")
+    note_id = getattr(note, "id", None) or getattr(note, "note_id", None)
+    emit({"memo_id": memo_id, "note": str(note_id)}, as_json, f"memo {memo_id} → handover note {note_id}")

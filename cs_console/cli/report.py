@@ -1,0 +1,82 @@
+"""``cs-console report day|week [--date D] [--agent A] [--json] [--csv FILE]``: the day's / week's report."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk
+
+if TYPE_CHECKING:
+    from cs_console.domain.report import Report
+
+app = typer.Typer(help="Reports (日报 / 周报): day, week; CSV export.", no_args_is_help=True)
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (day: default today; week: any day of it, default last week).")]
+ReportAgentOpt = Annotated[str | None, typer.Option("--agent", help="Only this agent's row (and the total).")]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="Also write the rows to this CSV file (UTF-8 with BOM for Excel).")]
+
+
+def _day(text: str | None, default: date) -> date:
+    from cs_console.domain.followups import parse_day
+
+    if text is None:
+        return default
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        fail(f"error: {exc}")
+
+
+def _output(report: Report, as_json: bool, csv_path: Path | None) -> None:
+    from cs_console.domain.report import COLUMNS, report_rows
+    from cs_console.services.reports import write_csv
+
+    rows = report_rows(report)
+    if csv_path is not None:
+        write_csv(csv_path, report)
+    data = {"kind": report.kind, "start": report.start.isoformat(), "end": report.end.isoformat(), "rows": rows,
+            "first_response_by_hour": report.first_response_by_hour,
+            "sales_by_hour": {h: str(v) for h, v in report.sales_by_hour.items()},
+            "conversion_by_agent": {a: str(v) for a, v in report.conversion_by_agent.items()}}
+    if as_json:
+        emit(data, True)
+        return
+    title = f"{'日报' if report.kind == 'day' else '周报'} {report.start}" + (
+        f" – {report.end}" if report.end != report.start else "")
+    table = Table(title=title)
+    table.add_column("")
+    for r in rows:  # one column per agent, then the total: fits 80 columns for a few agents
+        table.add_column(str(r["agent"]), justify="right")
+    for key, label in COLUMNS[1:]:
+        table.add_row(label, *(_cell(r[key]) for r in rows))
+    Console(highlight=False).print(table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+@app.command()
+def day(when: DateOpt = None, agent: ReportAgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+        csv_path: CsvOpt = None) -> None:
+    """The day's report (inquiries, served, first response, conversion, sales, after-sales)."""
+    desk = open_desk(db)
+    _output(desk.reports.day(_day(when, desk.reports.today()), agent), as_json, csv_path)
+
+
+@app.command()
+def week(when: DateOpt = None, agent: ReportAgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
+         csv_path: CsvOpt = None) -> None:
+    """The Monday report: Monday–Sunday of the week containing --date (default: last week)."""
+    desk = open_desk(db)
+    _output(desk.reports.week(_day(when, desk.reports.today() - timedelta(days=7)), agent), as_json, csv_path)

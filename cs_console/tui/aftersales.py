@@ -1,0 +1,241 @@
+"""Side tab 售后: the current buyer's cases (or every open case by age); new case from the current
+order, follow-up, state change — each a few keys."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from cs_console.domain.aftersales import (
+    HANDLING_LABELS,
+    MONEY_HANDLINGS,
+    REASON_LABELS,
+    STATE_LABELS,
+    CaseRuleError,
+    CaseState,
+    CaseView,
+    Handling,
+    Reason,
+    next_states,
+)
+from cs_console.domain.kpi import format_wait
+from cs_console.domain.money import MoneyError, format_money, parse_money
+from cs_console.tui.dialogs import PickOne, TextPrompt
+
+
+def case_text(c: CaseView, now=None) -> Text:
+    """One case as a list line (buyer text rendered as plain Text, never markup)."""
+    t = Text()
+    t.append(f"#{c.id} ", style="bold")
+    t.append(f"{c.order_no} ")
+    if now is not None:
+        t.append(f"{c.buyer} ")
+    t.append(f"{REASON_LABELS[c.reason]}·{HANDLING_LABELS[c.handling]}")
+    if c.amount is not None:
+        t.append(f" {format_money(c.amount)}")
+    t.append(f" [{STATE_LABELS[c.state]}]", style="yellow" if c.state != CaseState.CLOSED else "dim")
+    if c.state == CaseState.WAITING_RETURN and c.return_received_flag:
+        t.append(" 绿旗:仓库已收到退货", style="bold green")
+    if now is not None:
+        t.append(f" {format_wait(c.age_seconds(now))}", style="dim")
+    return t
+
+
+class CasesTab(Vertical):
+    """售后 tab. Keys while focused: n 新建 · f 跟进 · s 改状态 · a 本买家/全部未结."""
+
+    DEFAULT_CSS = """
+    CasesTab { height: 1fr; }
+    CasesTab #cases-title { height: auto; color: $text-muted; }
+    CasesTab OptionList { height: 1fr; }
+    CasesTab #case-detail { height: auto; max-height: 12; border-top: solid $primary-darken-2; }
+    """
+    BINDINGS = [
+        Binding("n", "new_case", "新建售后", id="cases.new"),
+        Binding("f", "follow", "跟进", id="cases.follow"),
+        Binding("s", "move", "改状态", id="cases.state"),
+        Binding("a", "toggle_all", "全部未结", id="cases.all"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="cases-tab")
+        self.buyer: str | None = None
+        self.chat_id: int | None = None
+        self.all_open = False
+        self.cases: list[CaseView] = []
+        self._seen: tuple = ()
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="cases-title")
+        yield OptionList(id="cases-list")
+        yield Static("", id="case-detail")
+
+    def on_mount(self) -> None:
+        self.refresh_cases()
+        self.set_interval(2.0, self._follow_store, name="cases-refresh")
+
+    def _follow_store(self) -> None:
+        """Other agents and the warehouse change cases and flags too: re-read while visible."""
+        if self.is_mounted and self.display and self.parent is not None and self.parent.display:
+            self.refresh_cases(only_if_changed=True)
+
+    def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
+        self.chat_id, self.buyer = chat_id, buyer
+        self.refresh_cases()
+
+    @property
+    def desk(self):
+        return self.app.desk
+
+    def refresh_cases(self, only_if_changed: bool = False) -> None:
+        if not self.is_mounted:
+            return
+        now = self.desk.clock()
+        if self.all_open:
+            cases = self.desk.cases.open_cases()
+            title = f"全部未结售后 {len(cases)}（按时长）· a 本买家"
+        else:
+            cases = self.desk.cases.of_buyer(self.buyer) if self.buyer else []
+            title = f"{self.buyer or '（未选买家）'} 的售后 {len(cases)} · n新建 f跟进 s状态 a全部"
+        seen = (self.all_open, self.buyer, tuple((c.id, c.state, c.updated_at, c.order_flag) for c in cases))
+        if only_if_changed and seen == self._seen and not self.all_open:
+            return
+        self._seen, self.cases = seen, cases
+        self.query_one("#cases-title", Label).update(Text(title))
+        ol = self.query_one(OptionList)
+        highlighted = ol.highlighted
+        ol.clear_options()
+        ol.add_options([Option(case_text(c, now if self.all_open else None), id=str(c.id)) for c in self.cases])
+        if self.cases:
+            ol.highlighted = min(highlighted or 0, len(self.cases) - 1)
+        self._show_detail()
+
+    @on(OptionList.OptionHighlighted, "#cases-list")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The highlighted case: note, return tracking number, latest follow-ups."""
+        case = self.selected
+        detail = self.query_one("#case-detail", Static)
+        if case is None:
+            detail.update("")
+            return
+        _, notes = self.desk.cases.show(case.id)
+        t = Text()
+        if case.note:
+            t.append(f"说明: {case.note}\n")
+        if case.return_tracking_no:
+            t.append(f"退货运单号: {case.return_tracking_no}\n")
+        for n in notes[-5:]:
+            t.append(f"{n.at.astimezone(ZoneInfo(self.desk.policy.shop.timezone)):%m-%d %H:%M} {n.agent}: ", style="dim")
+            t.append(f"{n.text}\n")
+        detail.update(t if t.plain else Text("（无跟进）", style="dim"))
+
+    def focus_list(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @property
+    def selected(self) -> CaseView | None:
+        i = self.query_one(OptionList).highlighted
+        return self.cases[i] if i is not None and 0 <= i < len(self.cases) else None
+
+    def action_toggle_all(self) -> None:
+        self.all_open = not self.all_open
+        self.refresh_cases()
+
+    @on(OptionList.OptionSelected, "#cases-list")
+    def _enter(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_move()
+
+    @work(exclusive=True, group="cases-dialog")
+    async def action_new_case(self) -> None:
+        """From the current buyer's latest order: reason → handling → amount → note."""
+        if not self.buyer:
+            self.app.notify("先选择一个会话", severity="warning")
+            return
+        order_no = self.desk.cases.latest_order_no(self.buyer)
+        if order_no is None:
+            self.app.notify(f"{self.buyer} 没有订单", severity="warning")
+            return
+        reason = await self.app.push_screen_wait(
+            PickOne(f"售后原因 · 订单 {order_no}", [(REASON_LABELS[r], r) for r in Reason]))
+        if reason is None:
+            return
+        handling = await self.app.push_screen_wait(
+            PickOne("处理方式", [(HANDLING_LABELS[h], h) for h in Handling]))
+        if handling is None:
+            return
+        amount = None
+        if handling in MONEY_HANDLINGS:
+            text = await self.app.push_screen_wait(TextPrompt(f"{HANDLING_LABELS[handling]}金额（元）", "例如 59.90"))
+            if text is None:
+                return
+            try:
+                amount = parse_money(text)
+            except MoneyError as exc:
+                self.app.notify(str(exc), severity="error")
+                return
+        note = await self.app.push_screen_wait(TextPrompt("说明（可空）", "例如 买家说颜色偏暗"))
+        if note is None:
+            return
+        try:
+            case = self.desk.cases.add(order_no, self.app.agent, reason, handling, amount=amount, note=note,
+                                       chat_id=self.chat_id)
+        except (CaseRuleError, LookupError) as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        self.app.notify(f"已登记售后 #{case.id}", timeout=2)
+        self.all_open = False
+        self.refresh_cases()
+
+    @work(exclusive=True, group="cases-dialog")
+    async def action_follow(self) -> None:
+        case = self.selected
+        if case is None:
+            return
+        text = await self.app.push_screen_wait(TextPrompt(f"跟进 #{case.id} {case.order_no}", "跟进内容"))
+        if not text:
+            return
+        try:
+            self.desk.cases.follow(case.id, self.app.agent, text)
+        except (CaseRuleError, LookupError) as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        self.app.notify(f"#{case.id} 已记录跟进", timeout=2)
+        self.refresh_cases()
+
+    @work(exclusive=True, group="cases-dialog")
+    async def action_move(self) -> None:
+        case = self.selected
+        if case is None:
+            return
+        targets = next_states(case.state, case.handling)
+        if not targets:
+            self.app.notify("该售后已关闭", timeout=2)
+            return
+        target = await self.app.push_screen_wait(
+            PickOne(f"#{case.id} {STATE_LABELS[case.state]} → ?", [(STATE_LABELS[t], t) for t in targets]))
+        if target is None:
+            return
+        tracking = None
+        if target == CaseState.WAITING_RETURN:
+            tracking = await self.app.push_screen_wait(
+                TextPrompt("退货运单号（可空）", value=case.return_tracking_no))
+            if tracking is None:
+                return
+        try:
+            self.desk.cases.move(case.id, target, self.app.agent, return_tracking_no=tracking)
+        except (CaseRuleError, LookupError) as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        self.app.notify(f"#{case.id} → {STATE_LABELS[target]}", timeout=2)
+        self.refresh_cases()

@@ -1,0 +1,97 @@
+"""App-level keys of the rest of the agent's day: memo (备忘), after-sales tab (售后), follow-ups
+(跟进), report (日报/周报), morning checklist (早上三件事). Mixed into ``CsConsoleApp``."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from cs_console.tui.aftersales import CasesTab
+from cs_console.tui.memos import MemoPrompt, MemoTab
+
+# screens (and textual-plotext) are imported when first opened: never on the start-up path
+
+DAY_BINDINGS = [
+    Binding("alt+m", "memo", "备忘", id="memo.add"),
+    Binding("alt+a", "cases_tab", "售后", id="cases.tab"),
+    Binding("alt+u", "followups", "跟进", id="followups.open"),
+    Binding("alt+e", "report", "报表", id="report.open"),
+    Binding("alt+n", "morning", "早上三件事", show=False, id="morning.open"),
+]
+
+#: side-panel tabs (see ``tui/side.py``)
+DAY_TABS = [("售后", "tab-cases", CasesTab), ("备忘", "tab-memo", MemoTab)]
+
+
+class DayTools:
+    """Actions for ``DAY_BINDINGS`` (needs ``self.desk``, ``self.agent``, ``self.current``, ``select_chat``)."""
+
+    def _current_buyer(self) -> str | None:
+        return self.current.buyer_nick if self.current else None
+
+    def action_memo(self) -> None:
+        def saved(result) -> None:
+            if not result or not result[0].strip():
+                return
+            text, buyer, order_no = result
+            self.desk.memos.add(self.agent, text, buyer=buyer, order_no=order_no)
+            self.notify("已记入备忘录", timeout=2)
+            for tab in self.query(MemoTab):
+                tab.refresh_memos()
+
+        self.push_screen(MemoPrompt(self._current_buyer()), saved)
+
+    def action_cases_tab(self) -> None:
+        from cs_console.tui.side import SidePanel
+
+        side = self.query_one(SidePanel)
+        side.remove_class("-hidden")
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        side.open_tab("tab-cases")
+        tab = self.query_one(CasesTab)
+        tab.refresh_cases()
+        tab.focus_list()
+
+    def open_chat_with_draft(self, chat_id: int | None) -> None:
+        """After a follow-up opened a chat: show it with the prepared draft, caret in the composer."""
+        if chat_id is None:
+            return
+        from cs_console.tui.composer import Composer
+
+        self.refresh_sessions()
+        if self.current is not None and self.current.chat_id == chat_id:
+            self.current = None  # force reloading the draft the follow-up just wrote
+        self.select_chat(chat_id)
+        self.query_one(Composer).focus()
+
+    def action_followups(self) -> None:
+        from cs_console.tui.followups import FollowupsScreen
+
+        self.push_screen(FollowupsScreen(), self.open_chat_with_draft)
+
+    def action_report(self) -> None:
+        from cs_console.tui.report import ReportScreen
+
+        self.push_screen(ReportScreen())
+
+    def action_morning(self) -> None:
+        from cs_console.tui.morning import MorningScreen
+
+        self.push_screen(MorningScreen(self.desk.reports.morning(), self.desk.policy.shop.timezone),
+                         self._morning_done)
+
+    def _morning_done(self, chat_id: int | None) -> None:
+        self.desk.reports.mark_checklist(self.agent)
+        if chat_id is not None:
+            self.select_chat(chat_id)
+
+    def show_morning_if_due(self) -> None:
+        """First start of the day: the morning three things (a short note when all are empty)."""
+        if not self.desk.reports.checklist_due(self.agent):
+            return
+        m = self.desk.reports.morning()
+        if not (m.cases or m.reviews or m.chats):
+            self.desk.reports.mark_checklist(self.agent)
+            self.notify("早上三件事：昨天没有售后、待回访评价和聊天记录", timeout=4)
+            return
+        self.action_morning()
