@@ -111,3 +111,16 @@ def test_broadcast_rate(n, sent, error):
     else:
         with pytest.raises(TeamRuleError, match=error):
             check_rate(n, **kw)
+
+
+def test_team_settings_in_shop_yaml_are_validated_with_file_and_line(tmp_path):
+    from cs_console.config import ConfigError
+    from cs_console.config.policy import load_policy
+
+    (tmp_path / "shop.yaml").write_text("team:\n  capacity: 12\n  reassign_breached: true\n", encoding="utf-8")
+    team = load_policy(tmp_path).team
+    assert (team.capacity, team.reassign_breached, team.stale_after_seconds) == (12, True, 30)
+    (tmp_path / "shop.yaml").write_text("team:\n  capacity: 0\n  bogus: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_policy(tmp_path)
+    assert "shop.yaml:2" in str(err.value) and "shop.yaml:3" in str(err.value)

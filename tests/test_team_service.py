@@ -191,3 +191,17 @@ def test_take_chat_is_compare_and_set(desk, clock):
         assert repo.take_chat(s, chat_id, li, clock(), kind="forward", expected=li) is False  # stale expectation
         assert repo.double_assignments(s) == []
     assert owner(desk, "a") == "小美"
+
+
+def test_hangup_approved_while_offline_applies_at_next_start(desk):
+    _team(desk, "小美")
+    rid = desk.team.request_hangup("小美", "下午请假")
+    desk.team.stop("小美")
+    desk.team.decide_hangup(rid, "老板", True)
+    assert desk.team.agent("小美").status == "offline"
+    desk.team.start("小美")
+    assert desk.team.agent("小美").status == "hung_up"
+    desk.team.resume("小美")
+    desk.team.stop("小美")
+    desk.team.start("小美")
+    assert desk.team.agent("小美").status == "online"  # an ended hang-up does not come back

@@ -87,8 +87,9 @@ async def test_hangup_request_approval_and_resume(desk, clock):
         assert (req.agent, req.reason) == ("小美", "吃饭")
         await pilot.press("ctrl+s")  # not a supervisor: no supervisor view
         assert not isinstance(app.screen, SupervisorScreen)
-        desk.team.decide_hangup(req.id, "老板", True)
+        desk.team.decide_hangup(req.id, "老板", True, "半小时")
         await wait_for(pilot, lambda: "挂起" in app.sub_title)
+        await wait_for(pilot, lambda: any(n.message.startswith("老板 批准了你的挂起申请") for n in app._notifications))
         desk.chats.inject("新买家", "在吗")
         await pilot.pause(0.3)
         assert app.session_chats == [] and "排队 1" in title(app)
@@ -121,7 +122,7 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
         await pilot.press("a")
         assert desk.team.hangups()[0].state == "approved" and desk.team.hangups()[0].id == rid
         assert desk.team.agent("小美").status == "hung_up"
-        await pilot.press("escape")
+        await pilot.press("ctrl+s")  # the same key closes it
         assert not isinstance(app.screen, SupervisorScreen)
 
 
@@ -157,10 +158,8 @@ async def test_broadcast_dialog_previews_per_buyer_then_sends(desk, clock):
                         amount=Decimal("9.90")))
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.action_broadcast()
-        await pilot.pause()
-        assert isinstance(app.screen, BroadcastScreen)
+        await pilot.press("ctrl+p", *"群发", "enter")  # from the command palette
+        await wait_for(pilot, lambda: isinstance(app.screen, BroadcastScreen))
         await pilot.press(*"unpaid", "enter", *"{buyer} {order_no}", "enter")
         await pilot.pause()
         previews = [str(w.render()) for w in app.screen.query("#bc-preview Static")]
@@ -185,3 +184,18 @@ async def test_forward_notice_shows_buyer_markup_literally(desk, clock):
         await wait_for(pilot, lambda: app._notifications)
         [n] = list(app._notifications)
         assert n.message == "小美 转发了 [bold red]坏[/] 的会话：[i]x[/i]" and n.markup is False
+
+
+async def test_supervisor_is_flagged_a_breach_once(desk, clock):
+    desk.team.add_agent("老板", "supervisor", capacity=1)
+    desk.chats.inject("甲", "在吗")
+    desk.chats.inject("乙", "在吗")  # 老板 has room for one: 乙 waits in the queue
+    app = CsConsoleApp(desk, "老板")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        clock.advance(desk.policy.response.breach + 1)
+        app._heartbeat()
+        app._heartbeat()
+        await pilot.pause()
+        flagged = [n.message for n in app._notifications if n.title == "超时"]
+        assert sorted(flagged) == ["乙（排队中）已等待 201 秒未回复", "甲（老板）已等待 201 秒未回复"]

@@ -19,10 +19,7 @@ from cs_console.cli.common import (
 from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
 
-app = typer.Typer(help="Broadcast (群发): one message per buyer picked by a filter.", invoke_without_command=True)
 
-
-@app.callback()
 def broadcast(
     filter_: Annotated[str | None, typer.Option("--filter", help="unpaid[:HOURS] | item:TEXT | tag:TAG")] = None,
     text: Annotated[str | None, typer.Option("--text", help="Message; placeholders like {buyer} {order_no} are filled per buyer.")] = None,

@@ -26,7 +26,6 @@ SUBCOMMANDS: dict[str, str] = {
     "shift": "cs_console.cli.shift",
     "agents": "cs_console.cli.agents",
     "hangup": "cs_console.cli.hangup",
-    "broadcast": "cs_console.cli.broadcast",
     "cases": "cs_console.cli.cases",
     "followups": "cs_console.cli.followups",
     "reviews": "cs_console.cli.reviews",
@@ -36,6 +35,7 @@ SUBCOMMANDS: dict[str, str] = {
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("cs_console.cli.handover", "sync"),
+    "broadcast": ("cs_console.cli.broadcast", "broadcast"),
 }
 _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 

@@ -4,7 +4,7 @@ and the supervisor's overview. Each method is one transaction; rules live in ``d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
@@ -13,6 +13,7 @@ from cs_console.domain.kpi import WaitLevel, classify_wait
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import (
     AgentStatus,
+    Candidate,
     HangupState,
     Role,
     TeamRuleError,
@@ -69,6 +70,12 @@ class Overview:
     queue: list[ChatSummary]
     breaches: list[ChatSummary]
     pending: list[HangupView]
+
+
+def _one_more(cands: dict[int, Candidate], agent_id: int, seq: int) -> None:
+    """The distributor's running view: the agent just got one more chat (round robin moves on)."""
+    c = cands[agent_id]
+    cands[agent_id] = replace(c, open_chats=c.open_chats + 1, last_assigned_seq=seq)
 
 
 def _hangup_view(req, agent: str, decider: str | None) -> HangupView:
@@ -134,6 +141,8 @@ class TeamService:
             agent = chat_repo.ensure_agent(s, name, now, role=Role.AGENT.value)
             repo.ensure_profile(s, agent.id)
             repo.set_status(s, agent, AgentStatus.ONLINE, now)
+            if repo.approved_hangup_of(s, agent.id) is not None:  # approved while I was away
+                agent.status = AgentStatus.HUNG_UP
         self.distribute(name)
 
     def heartbeat(self, name: str) -> str:
@@ -198,9 +207,7 @@ class TeamService:
             if agent_id is None:
                 break  # everyone is full, hung up or offline: the rest waits in the queue
             if repo.take_chat(s, chat_id, agent_id, now, kind="auto"):
-                c = cands[agent_id]
-                cands[agent_id] = type(c)(c.agent_id, c.status, c.open_chats + 1, c.capacity,
-                                          repo.last_assignment_id(s))
+                _one_more(cands, agent_id, repo.last_assignment_id(s))
                 done.append((chat_id, agent_id))
         if self.settings.reassign_breached:
             done += self._reassign_breached(s, now, cands)
@@ -217,8 +224,7 @@ class TeamService:
             if repo.take_chat(s, chat.id, to, now, kind="breach", expected=chat.agent_id,
                               reason="超时未回复，自动改派"):
                 chat_repo.add_system_message(s, chat.id, "买家等待超时，会话已自动改派", now)
-                c = cands[to]
-                cands[to] = type(c)(c.agent_id, c.status, c.open_chats + 1, c.capacity, repo.last_assignment_id(s))
+                _one_more(cands, to, repo.last_assignment_id(s))
                 moved.append((chat.id, to))
         return moved
 
@@ -319,6 +325,10 @@ class TeamService:
             repo.end_hangups(s, agent.id, self.clock())
         self.distribute(name)
 
+    def hangups_by_id(self, ids: set[int]) -> list[HangupView]:
+        with self.store.read() as s:
+            return [_hangup_view(*r) for r in repo.hangups(s, ids=ids)]
+
     def hangups(self, *, pending_only: bool = False) -> list[HangupView]:
         with self.store.read() as s:
             rows = repo.hangups(s, state=HangupState.PENDING if pending_only else None)
@@ -344,8 +354,13 @@ class TeamService:
             if is_supervisor(me.role):
                 for req, agent, _ in repo.hangups(s, state=HangupState.PENDING):
                     if req.id > after_hangup:
-                        lines.append(f"{agent} 申请挂起：{req.reason}（Ctrl+N 主管视图审批）")
+                        lines.append(f"{agent} 申请挂起：{req.reason}（Alt+V 主管视图审批）")
             return lines, (repo.last_assignment_id(s), repo.last_hangup_id(s))
+
+    def breaches(self) -> list[ChatSummary]:
+        """Waiting chats unanswered past the breach threshold (``response.breach``), longest first."""
+        now, limit = self.clock(), self.policy.response.breach
+        return [c for c in self.chats.sessions() if c.waiting_seconds(now) > limit]
 
     # ---- supervisor ----------------------------------------------------------------------------
     def overview(self) -> Overview:
@@ -355,6 +370,6 @@ class TeamService:
         return Overview(
             agents=self.agents(),
             queue=[c for c in every if c.agent is None and c.status == ChatStatus.WAITING],
-            breaches=[c for c in every if c.waiting_seconds(now) > breach],
+            breaches=[c for c in every if c.waiting_seconds(now) > breach],  # = self.breaches()
             pending=self.hangups(pending_only=True),
         )

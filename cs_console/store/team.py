@@ -232,6 +232,12 @@ def add_hangup(s: Session, agent_id: int, reason: str, now: datetime) -> HangupR
     return req
 
 
+def approved_hangup_of(s: Session, agent_id: int) -> HangupRequest | None:
+    """An approved hang-up still in force (not ended by resuming or going offline)."""
+    return s.exec(select(HangupRequest).where(HangupRequest.agent_id == agent_id,
+                                              HangupRequest.state == HangupState.APPROVED)).first()
+
+
 def get_hangup(s: Session, request_id: int) -> HangupRequest:
     req = s.get(HangupRequest, request_id)
     if req is None:
@@ -239,11 +245,14 @@ def get_hangup(s: Session, request_id: int) -> HangupRequest:
     return req
 
 
-def hangups(s: Session, *, state: HangupState | None = None) -> list[tuple[HangupRequest, str, str | None]]:
+def hangups(s: Session, *, state: HangupState | None = None,
+            ids: set[int] | None = None) -> list[tuple[HangupRequest, str, str | None]]:
     """Requests with the requester's and decider's names, oldest first."""
     q = select(HangupRequest).order_by(col(HangupRequest.id))
     if state is not None:
         q = q.where(HangupRequest.state == state)
+    if ids is not None:
+        q = q.where(col(HangupRequest.id).in_(ids))
     rows = list(s.exec(q).all())
     names = dict(s.exec(select(Agent.id, Agent.name)).all())
     return [(r, names.get(r.agent_id, "?"), names.get(r.decided_by) if r.decided_by else None) for r in rows]

@@ -54,9 +54,10 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
         Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
-        Binding("ctrl+f,alt+w", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
-        Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup"),
-        Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor"),
+        # priority: a terminal's alt+w arrives with the printable "r" (alt+f is ctrl+right in Textual)
+        Binding("ctrl+f,alt+w", "forward_chat", "转发", id="team.forward", priority=True),
+        Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup", priority=True),
+        Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],

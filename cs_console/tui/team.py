@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -97,8 +98,7 @@ class HangupScreen(ModalScreen[str | None]):
             self.notify("请填写原因", severity="warning")
 
 
-STATUS_NOTICES = {("online", "hung_up"): "主管已批准挂起：暂停接收新会话（Ctrl+O 恢复）",
-                  ("hung_up", "online"): "已恢复接收新会话"}
+STATUS_NOTICES = {("hung_up", "online"): "已恢复接收新会话"}
 
 
 class TeamActions:
@@ -106,6 +106,7 @@ class TeamActions:
 
     _team_status: str | None = None
     _notice_cursor: tuple[int, int] | None = None
+    _my_requests: set[int] | None = None  # my hang-up requests still waiting for a decision
 
     def _team_refresh(self) -> None:
         """Header (who, role, status) and notices: forwards to me, status changes, new hang-up
@@ -115,6 +116,7 @@ class TeamActions:
         if (self._team_status, status) in STATUS_NOTICES:
             self.notify(STATUS_NOTICES[(self._team_status, status)], timeout=5)
         self._team_status = status
+        self._hangup_decisions()
         if self._notice_cursor is None:
             self._notice_cursor = self.desk.team.notice_cursor()
             return
@@ -122,14 +124,49 @@ class TeamActions:
         for line in lines:
             self.notify(line, title="转发" if "转发" in line else "挂起申请", timeout=8, markup=False)
 
+    def _hangup_decisions(self) -> None:
+        """Tell the agent when a supervisor decides one of their hang-up requests."""
+        if self._my_requests is None:
+            self._my_requests = {h.id for h in self.desk.team.hangups(pending_only=True) if h.agent == self.agent}
+        if not self._my_requests:
+            return
+        for h in self.desk.team.hangups_by_id(self._my_requests):
+            if h.state == "pending":
+                continue
+            self._my_requests.discard(h.id)
+            verdict = "批准了你的挂起申请：暂停接收新会话（Ctrl+O 恢复）" if h.state == "approved" else "拒绝了你的挂起申请"
+            self.notify(f"{h.decided_by} {verdict}" + (f"（{h.note}）" if h.note else ""), title="挂起",
+                        timeout=8, markup=False)
+
     def _heartbeat(self) -> None:
         """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
         if not self._panes_alive():  # shutting down: never revive after going offline
             return
         self.desk.team.heartbeat(self.agent)
         self.desk.team.distribute(self.agent)
+        if self._team_status is not None and self.desk.team.is_supervisor(self.agent):
+            self._announce_breaches()
+
+    def _announce_breaches(self) -> None:
+        """Flag chats that newly waited past the breach threshold to a supervisor (once each)."""
+        seen = getattr(self, "_breaches_seen", set())
+        now = self.desk.clock()
+        breaches = self.desk.team.breaches()
+        for c in breaches:
+            if c.chat_id not in seen:
+                who = c.agent or "排队中"
+                self.notify(f"{c.buyer_nick}（{who}）已等待 {int(c.waiting_seconds(now))} 秒未回复",
+                            title="超时", severity="error", timeout=10, markup=False)
+        self._breaches_seen = {c.chat_id for c in breaches}
+
+    def _skip_if_dialog_open(self) -> None:
+        """Team keys act from the desk itself: while a dialog or another screen is up the key
+        goes on to that screen's own bindings (e.g. the quick-reply picker's alt+s)."""
+        if len(self.screen_stack) > 1:
+            raise SkipAction()
 
     def action_forward_chat(self) -> None:
+        self._skip_if_dialog_open()
         if self.current is None:
             self.notify("先选择一个会话", severity="warning")
             return
@@ -155,10 +192,10 @@ class TeamActions:
 
     def action_hangup(self) -> None:
         """Request a hang-up (supervisor approves), or resume when hung up."""
+        self._skip_if_dialog_open()
         _, status = self.desk.team.presence(self.agent)
         if status == "hung_up":
-            self.desk.team.resume(self.agent)
-            self.notify("已恢复接收新会话", timeout=3)
+            self.desk.team.resume(self.agent)  # the refresh tells the agent
             self.refresh_sessions()
             return
 
@@ -170,21 +207,28 @@ class TeamActions:
             except ValueError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
+            if self._my_requests is not None:
+                self._my_requests.add(rid)
             self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4)
 
         self.push_screen(HangupScreen(), done)
 
     def action_supervisor(self) -> None:
+        from cs_console.tui.supervisor import SupervisorScreen
+
+        if isinstance(self.screen, SupervisorScreen):
+            self.pop_screen()  # the same key closes it
+            return
+        self._skip_if_dialog_open()
         if not self.desk.team.is_supervisor(self.agent):
             self.notify("主管视图只对主管开放", severity="warning")
             return
-        from cs_console.tui.supervisor import SupervisorScreen
-
         self.push_screen(SupervisorScreen(self.desk, self.agent))
-
 
     def action_broadcast(self) -> None:
         from cs_console.tui.broadcast import BroadcastScreen
+
+        self._skip_if_dialog_open()
 
         def done(count: int | None) -> None:
             if count:
