@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from cs_console.tui.aftersales import CasesTab
-from cs_console.tui.memos import MemoPrompt, MemoTab
-
-# screens (and textual-plotext) are imported when first opened: never on the start-up path
+# tabs are built (and screens, textual-plotext included, imported) after the first frame:
+# nothing of these features is on the start-up path
 
 DAY_BINDINGS = [
     Binding("alt+m,ctrl+o", "memo", "备忘", id="memo.add"),
@@ -18,8 +16,22 @@ DAY_BINDINGS = [
     Binding("alt+n,ctrl+l", "morning", "早上三件事", show=False, id="morning.open"),
 ]
 
+
+
+def _cases_tab():
+    from cs_console.tui.aftersales import CasesTab
+
+    return CasesTab()
+
+
+def _memo_tab():
+    from cs_console.tui.memos import MemoTab
+
+    return MemoTab()
+
+
 #: side-panel tabs (see ``tui/side.py``)
-DAY_TABS = [("售后", "tab-cases", CasesTab), ("备忘", "tab-memo", MemoTab)]
+DAY_TABS = [("售后", "tab-cases", _cases_tab), ("备忘", "tab-memo", _memo_tab)]
 
 
 class DayTools:
@@ -29,6 +41,8 @@ class DayTools:
         return self.current.buyer_nick if self.current else None
 
     def action_memo(self) -> None:
+        from cs_console.tui.memos import MemoPrompt, MemoTab
+
         def saved(result) -> None:
             if not result or not result[0].strip():
                 return
@@ -41,6 +55,7 @@ class DayTools:
         self.push_screen(MemoPrompt(self._current_buyer()), saved)
 
     def action_cases_tab(self) -> None:
+        from cs_console.tui.aftersales import CasesTab
         from cs_console.tui.side import SidePanel
 
         side = self.query_one(SidePanel)
