@@ -27,6 +27,7 @@ run: $(STAMP)
 
 ## make test: the whole suite (PostgreSQL tests start a throwaway server; see tests/pg.py)
 test: $(DEVSTAMP)
+	bash tests/ensure-postgres.sh
 	$(BIN)/python -m pytest -q
 
 ## make bench: start-up, chat switch, injection latency, search, import, sync figures

@@ -16,7 +16,9 @@ from rich.table import Table
 
 from bench.common import Figure
 
-BENCHES: list[str] = ["startup", "chat", "replies", "orders_import", "postage", "reports"]  # modules under bench/, each with run(progress) -> list[Figure]
+BENCHES: list[str] = [
+    "startup", "chat", "replies", "orders_import", "postage", "handover_sync", "team", "reports",
+]  # modules under bench/, each with run(progress) -> list[Figure]
 
 
 def main(argv: list[str]) -> int:

@@ -59,3 +59,53 @@ def _isolated_user_dirs(tmp_path_factory):
     mp.setenv("CS_CONSOLE_PERSONAL_REPLIES", str(base / "personal"))
     yield base
     mp.undo()
+
+
+@pytest.fixture
+def sqlite_desk(db_path: Path, clock: FakeClock) -> Desk:
+    """A SQLite desk on ``db_path`` for modules that override ``desk`` with ``any_desk``."""
+    d = make_desk(str(db_path), policy=load_policy(), clock=clock)
+    yield d
+    d.close()
+
+
+# ---- PostgreSQL (tests/pg.py): one throwaway cluster per session, a fresh database per test ----
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The session's PostgreSQL server. Missing/broken: fail under CI=true, else skip."""
+    import os
+
+    from tests.pg import PgCluster, PgUnavailable
+
+    cluster = PgCluster()
+    try:
+        cluster.start()
+    except PgUnavailable as exc:
+        cluster.stop()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests must run in CI but the server could not start: {exc}")
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> str:
+    """URL of a fresh, empty PostgreSQL database (one per test)."""
+    return pg_cluster.create_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path: Path) -> str:
+    """A fresh store on each backend: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "any.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_desk(store_url: str, clock: FakeClock) -> Desk:
+    """A desk on SQLite and (second run) on PostgreSQL."""
+    d = make_desk(store_url, policy=load_policy(), clock=clock)
+    yield d
+    d.close()

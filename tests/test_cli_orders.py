@@ -79,3 +79,17 @@ def test_import_bad_rows(db, tmp_path):
     assert json.loads(res.stdout)["rejected"][0]["line"] == 2
     res = CliRunner().invoke(app, ["orders", "import", str(bad), "--db", db, "--skip-bad"])
     assert res.exit_code == 0 and "imported 0" in res.stdout
+
+
+def test_broken_flags_file_is_reported_not_a_traceback(db, tmp_path, monkeypatch):
+    import shutil
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(data_dir() / "shop.yaml", folder / "shop.yaml")
+    (folder / "flags.yaml").write_text("conventions:\n  warehouse:\n    label: x\n    colours:\n      pink: {meaning: y}\n",
+                                       encoding="utf-8")
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(folder))
+    res = run(db, "flag", PAID, "red", "--remark", "x", "--agent", "小美")
+    assert res.exit_code == 2
+    assert f"{folder / 'flags.yaml'}:5:" in res.stderr

@@ -170,3 +170,16 @@ def test_follow_up_texts_come_from_quick_replies_else_the_configured_text(desk, 
     assert draft == cf.text.replace("{items}", "连体衣 粉色/73 ×1")
     desk.policy.followups.unpaid_reply_code = "no-such-code"
     assert desk.followups.remind_unpaid("U1", "小美").draft.startswith("亲，您好！看到您拍下了连体衣 粉色/73 ×1还没有付款哦")
+
+
+def test_memo_promoted_to_a_handover_note(desk, clock):
+    add_order(desk, "T9", "小王", placed_at=clock())
+    memo = desk.memos.add("小美", "小王要换尺码，等仓库回复", order_no="T9")
+    note = desk.memos.promote(memo.id, "小美")
+    assert note.text == "小王要换尺码，等仓库回复" and note.order_no == "T9" and note.buyer == "小王"
+    assert [n.text for n in desk.handover.notes()] == ["小王要换尺码，等仓库回复"]
+    assert desk.memos.search("小美")[0].promoted_at == clock()
+    with pytest.raises(ValueError, match="已转入"):
+        desk.memos.promote(memo.id, "小美")
+    with pytest.raises(LookupError):
+        desk.memos.promote(memo.id, "阿杰")  # another agent's memo

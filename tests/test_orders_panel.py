@@ -138,3 +138,43 @@ async def test_escape_cancels_and_writes_nothing(shop):
         assert shop.orders.audit(WAIT) == []
         await pilot.press("escape")  # back to the composer
         assert app.focused is app.query_one("#composer")
+
+
+async def test_follows_changes_made_elsewhere(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shop.orders.set_postage(WAIT, "12", "顺丰补差价", "小李")  # e.g. another agent, or the CLI
+        await pilot.pause(0.8)
+        assert "¥149.90" in panel_text(app)[0]
+
+
+async def test_extend_receipt_of_a_shipped_order(desk, clock):
+    folder = data_dir() / "demo"
+    desk.orders.import_files(folder / "orders.csv", folder / "items.csv")
+    desk.chats.inject("妈咪宝贝_2019", "还没到")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12")
+        panel = app.query_one(OrdersPanel)
+        assert panel.current.order_no == "3712208811420005"
+        assert "E 延长收货" in str(app.query_one("#orders-actions").render())
+        await pilot.press("e", "down", "enter")  # +5 days
+        assert isinstance(app.screen, ConfirmDialog) and "→" in str(app.screen.body)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [a.field for a in desk.orders.audit("3712208811420005")] == ["receipt_deadline"]
+
+
+async def test_tmall_shop_hides_price_change(shop):
+    from cs_console.domain.shop import ShopKind
+
+    shop.policy = shop.policy.model_copy(update={"shop": shop.policy.shop.model_copy(update={"kind": ShopKind.TMALL})})
+    shop.orders.policy = shop.policy
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12")
+        panel = app.query_one(OrdersPanel)
+        assert panel.check_action("set_price", ()) is False and panel.check_action("set_postage", ()) is True
+        await pilot.press("p")
+        assert not isinstance(app.screen, AmountDialog)

@@ -77,3 +77,12 @@ def test_cli_check_ok_and_bad(tmp_path):
     res = runner.invoke(app, ["replies", "check", str(bad)])
     assert res.exit_code == 1
     assert f"{bad}:5: phrases.0.text: unknown placeholder {{oops}}" in res.output
+
+
+@pytest.mark.parametrize("value", ["{buyer}，您好", "{buyer}"])
+def test_unquoted_brace_value_gets_a_hint(tmp_path, value):
+    path = _write(tmp_path, GOOD.replace("亲，您好{buyer}！{cursor}", value))
+    with pytest.raises(ConfigError) as exc:
+        load_phrases(path)
+    (problem,) = exc.value.problems
+    assert problem.startswith(f"{path}:5: ") and problem.endswith('must be quoted: text: "{buyer}…")')

@@ -26,6 +26,8 @@ def index() -> ReplyIndex:
         ("物流", "wl"), ("尺码表", "cmb"), ("顺丰", "sf"), ("晚安", "wa"), ("延长收货", "wlyc"),
         # full pinyin
         ("tuikuan", "tk"), ("shunfeng", "sf"), ("baoyou", "by"), ("yanchangshouhuo", "wlyc"),
+        # tags count as keywords, also by pinyin
+        ("五星", "hp"), ("wuxing", "hp"), ("kaixian", "zl"),
         # mixed Han + Latin, and IME homophone typos
         ("退kuan", "tk"), ("顺feng", "sf"), ("尺马表", "cmb"), ("包有", "by"),
         # several words: all must match
@@ -91,3 +93,6 @@ def test_keys_provider_is_used_for_every_text():
     p = Phrase(group="g", code="ab", title="标题", text="正文")
     ReplyIndex([p], keys)
     assert seen == ["标题", "正文"]
+    seen.clear()
+    ReplyIndex([p.model_copy(update={"tags": ("标签",)})], keys)
+    assert seen == ["标题", "正文", "标签"]

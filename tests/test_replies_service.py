@@ -166,3 +166,13 @@ def test_reply_domain_is_pure_and_stays_off_the_start_up_path():
     domain = "cs_console.domain.replies.index, cs_console.domain.replies.model, cs_console.domain.replies.pinyin"
     assert _loaded_after(domain, ("textual", "sqlalchemy", "sqlmodel", "cs_console.store")) == []
     assert _loaded_after("cs_console.services.desk", ("pypinyin", "rapidfuzz", "cs_console.domain.replies.index")) == []
+
+
+def test_cli_check_an_agents_own_file_and_search_one_group(cli_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("CS_CONSOLE_PERSONAL_REPLIES", str(tmp_path / "mine"))
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "小美.yaml").write_text("phrases:\n  - group: 我的\n    code: w\n    title: t\n    text: ok\n", "utf-8")
+    res = CliRunner().invoke(app, ["replies", "check", "--agent", "小美"])
+    assert res.exit_code == 1 and f"{tmp_path / 'mine' / '小美.yaml'}:3: phrases.0.code:" in res.stderr
+    res = CliRunner().invoke(app, ["replies", "search", "亲", "--group", "核对地址", "--json", *cli_env])
+    assert [r["code"] for r in json.loads(res.stdout)] == ["hd"]

@@ -15,6 +15,12 @@ from cs_console.tui.reply_picker import ReplyPicker
 QSD = "亲，稍等一下哦，我马上帮您查询～"
 
 
+async def settle(pilot) -> None:
+    """Let the picker's 50 ms search debounce fire, then wait until the app is idle."""
+    await pilot.pause(0.1)
+    await pilot.pause()
+
+
 @pytest.fixture
 def shop(desk, clock):
     desk.chats.inject("买家A", "在吗？我的快递到哪了")
@@ -33,7 +39,7 @@ async def test_picker_inserts_two_phrases_at_the_cursor_then_sends(shop):
         await pilot.press("ctrl+r")
         assert isinstance(app.screen, ReplyPicker)
         await pilot.press(*"qsd")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.screen.hits[0].phrase.code == "qsd"
         await pilot.press("enter")
         await pilot.pause()
@@ -53,7 +59,7 @@ async def test_picker_send_key_tab_groups_and_missing_placeholder_warning(shop):
     app = CsConsoleApp(shop, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f2", "tab", "tab")
-        await pilot.pause(0.2)
+        await settle(pilot)
         picker = app.screen
         assert picker.group == "稍等" and {h.phrase.group for h in picker.hits} == {"稍等"}
         await pilot.press("ctrl+s")
@@ -98,7 +104,7 @@ async def test_keys_typed_in_a_burst_after_slash_land_in_the_picker(shop):
         composer = app.query_one(Composer)
         for key in "/qsd":  # no pause between keys: as a fast typist (or a paste) sends them
             composer.post_message(events.Key(key, key))
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, ReplyPicker) and composer.text == ""
         await pilot.press("enter")
         await pilot.pause()

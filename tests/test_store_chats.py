@@ -14,6 +14,12 @@ from cs_console.store.engine import SCHEMA_VERSION
 from cs_console.store.types import Money
 
 
+@pytest.fixture
+def desk(any_desk):
+    """The chat-store tests run on SQLite and on PostgreSQL (``postgres`` marker)."""
+    return any_desk
+
+
 def test_buyer_message_opens_waiting_chat_and_reply_records_first_response(desk, clock):
     desk.chats.inject("小王", "在吗")
     clock.advance(12)
@@ -95,7 +101,8 @@ def test_windowed_history(desk, clock):
     assert [m.text for m in desk.chats.after(p.chat_id, last[-2].id)] == ["m249"]
 
 
-def test_sqlite_pragmas_wal_foreign_keys(db_path, desk):
+def test_sqlite_pragmas_wal_foreign_keys(db_path, sqlite_desk):
+    desk = sqlite_desk
     con = sqlite3.connect(db_path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with desk.store.read() as s:
@@ -103,7 +110,8 @@ def test_sqlite_pragmas_wal_foreign_keys(db_path, desk):
         assert s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-def test_newer_schema_refused_without_change(db_path, desk):
+def test_newer_schema_refused_without_change(db_path, sqlite_desk):
+    desk = sqlite_desk
     desk.close()
     con = sqlite3.connect(db_path)
     con.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))

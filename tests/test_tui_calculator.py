@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from sqlmodel import select
+from textual import events
 from textual.widgets import Input, Label, Select
 
 from cs_console.services.desk import Desk
@@ -53,7 +54,12 @@ async def test_type_items_switch_courier_insert_summary(desk, clock):
             Decimal("177.00"), Decimal("17.00"), Decimal("194.00"))
         await pilot.press(*"12.3.4", "enter")
         assert "价格无效" in calc.error and len(calc.items) == 1
-        await pilot.press("ctrl+u", "alt+i")
+        await pilot.press("ctrl+u")
+        app.post_message(events.Key("alt+y", "y"))  # as a real terminal sends it: with a character
+        await pilot.pause()
+        assert app.clipboard == "亲，您一共 3 件，商品合计 ¥177.00，韵达发广东运费 ¥17.00，共计 ¥194.00"
+        assert calc.query_one("#calc-entry", Input).value == ""  # not typed into the entry
+        await pilot.press("alt+i")
         await pilot.pause()
         composer = app.query_one(Composer)
         assert composer.text == "亲，您一共 3 件，商品合计 ¥177.00，韵达发广东运费 ¥17.00，共计 ¥194.00"
@@ -100,7 +106,7 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
         assert calc.quote.postage == Decimal("38.00")  # SF to a remote region: no free-postage credit
     broken = tmp_path / "postage.yaml"
     broken.write_text("partner: sto\ncouriers: {}\nprovinces: {}\n", encoding="utf-8")
-    desk.postage.rates_file, desk.postage._rates = broken, None
+    desk.postage.rates_file = broken
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+l")

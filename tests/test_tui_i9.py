@@ -23,7 +23,7 @@ async def test_create_case_from_current_order_follow_and_move(desk, clock):
     add_order(desk, "OLD1", "小王", placed_at=clock() - timedelta(days=3), amount="20.00")
     add_order(desk, "T1001", "小王", placed_at=clock(), amount="59.90", flag="green")
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-        await pilot.press("alt+s")
+        await pilot.press("alt+a")
         await pilot.press("n")
         await pilot.press("1")  # 色差
         await pilot.press("1")  # 退款
@@ -59,7 +59,7 @@ async def test_report_screen_table_and_chart_numbers(desk, clock, tmp_path, monk
     add_order(desk, "O1", "A", placed_at=clock(), paid_at=clock() + timedelta(minutes=5), amount="88.80")
     clock.advance(600)
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-        await pilot.press("alt+r")
+        await pilot.press("f15")  # shift+F3 (second key of alt+d)
         screen = pilot.app.screen
         assert isinstance(screen, ReportScreen) and screen.report.kind == "day"
         table = screen.query_one(DataTable)
@@ -148,7 +148,7 @@ async def test_review_follow_up_from_the_follow_ups_screen(desk, clock, tmp_path
     f.write_text("order_no,buyer,rating,text,date\nR1,小赵,差评,物流太慢,2026-11-22\n", encoding="utf-8")
     desk.followups.import_reviews(f)
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-        await pilot.press("ctrl+f", "3", "enter")
+        await pilot.press("f14", "3", "enter")  # shift+F2 (second key of alt+u)
         await pilot.pause()
         assert pilot.app.current.buyer_nick == "小赵"
         assert "不太满意" in pilot.app.query_one(Composer).text  # quick reply `cp` (差评回访)

@@ -29,6 +29,15 @@ SUBCOMMANDS: dict[str, str] = {
     "reviews": "cs_console.cli.reviews",
     "memo": "cs_console.cli.memo",
     "report": "cs_console.cli.report",
+    "handover": "cs_console.cli.handover",
+    "shift": "cs_console.cli.shift",
+    "agents": "cs_console.cli.agents",
+    "hangup": "cs_console.cli.hangup",
+    "broadcast": "cs_console.cli.broadcast",
+}
+# single top-level command name → (module, function)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sync": ("cs_console.cli.handover", "sync"),
 }
 _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 
@@ -79,8 +88,12 @@ def make_app(groups: list[str] | None = None) -> typer.Typer:
     cli.callback()(root)
     cli.command()(init)
     cli.command()(demo)
-    for name in SUBCOMMANDS if groups is None else groups:
-        cli.add_typer(importlib.import_module(SUBCOMMANDS[name]).app, name=name)
+    for name in [*SUBCOMMANDS, *COMMANDS] if groups is None else groups:
+        if name in COMMANDS:
+            module, function = COMMANDS[name]
+            cli.command(name)(getattr(importlib.import_module(module), function))
+        else:
+            cli.add_typer(importlib.import_module(SUBCOMMANDS[name]).app, name=name)
     return cli
 
 
@@ -95,7 +108,9 @@ def _groups_needed(argv: list[str]) -> list[str] | None:
         elif arg in _ROOT_OPTIONS_WITH_VALUE:
             skip = True
         elif not arg.startswith("-"):
-            return [arg] if arg in SUBCOMMANDS else ([] if arg in ("init", "demo") else None)
+            if arg in SUBCOMMANDS or arg in COMMANDS:
+                return [arg]
+            return [] if arg in ("init", "demo") else None
     return []
 
 

@@ -76,3 +76,6 @@ def log(buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     rows = [{"id": m.id, "chat_id": m.chat_id, "sender": str(m.sender), "author": m.author or None,
              "text": m.text, "at": m.created_at.isoformat()} for m in msgs]
     emit(rows, as_json, "\n".join(f"[{m['at'][:19]}] {m['sender']}{'/' + m['author'] if m['author'] else ''}: {m['text']}" for m in rows))
+
+
+from cs_console.cli import team_chat as _team_chat  # noqa: E402,F401  chat assign/forward/distribute

@@ -21,6 +21,7 @@ from cs_console.cli.common import (
     open_desk,
     resolve_agent,
 )
+from cs_console.config import ConfigError
 from cs_console.domain.clock import local
 from cs_console.domain.money import MoneyError, format_money
 from cs_console.domain.orders import OrderRefused, OrderView
@@ -40,6 +41,8 @@ def _run(fn: Callable[[], T]) -> T:
         return fn()
     except (OrderRefused, OrderNotFound, MoneyError) as exc:
         fail(f"error: {exc.args[0] if exc.args else exc}")
+    except ConfigError as exc:
+        fail(str(exc), 2)
 
 
 def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
@@ -189,14 +192,14 @@ def import_(orders_csv: Annotated[Path, typer.Argument(help="Order export (one r
     """Import the seller backend's CSV export (GBK or UTF-8); all-or-nothing unless --skip-bad."""
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
+        TaskProgressColumn,
         TextColumn,
         TimeRemainingColumn,
     )
 
     desk = open_desk(db)
-    with Progress(TextColumn("导入订单"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    with Progress(TextColumn("导入订单"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("import", total=None)
 

@@ -18,7 +18,7 @@ from cs_console.cli.common import (
     resolve_agent,
 )
 from cs_console.config import ConfigError
-from cs_console.config.locations import quick_replies_file
+from cs_console.config.locations import personal_replies_file, quick_replies_file
 from cs_console.config.replies import load_phrases
 
 app = typer.Typer(help="Quick replies (快捷短语): search, render, check.", no_args_is_help=True)
@@ -33,6 +33,7 @@ def _team_errors_or_fail(desk) -> None:
 def search(
     query: Annotated[str, typer.Argument(help="Code, words, full pinyin or pinyin initials (qsd → 亲，稍等).")],
     limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="Most results.")] = 10,
+    group: Annotated[str | None, typer.Option("--group", help="Only this scene (e.g. 物流).")] = None,
     agent: AgentOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -41,7 +42,7 @@ def search(
     name = resolve_agent(agent, required=False) or None
     desk = open_desk(db)
     _team_errors_or_fail(desk)
-    hits = desk.replies.search(query, name, limit=limit)
+    hits = desk.replies.search(query, name, limit=limit, group=group)
     rows = [{"code": h.phrase.code, "group": h.phrase.group, "title": h.phrase.title, "text": h.phrase.text,
              "score": h.score} for h in hits]
     emit(rows, as_json, "\n".join(f"{r['score']:>3}  /{r['code']:<8} [{r['group']}] {r['title']}: {r['text']}"
@@ -72,9 +73,10 @@ def render(
 
 @app.command()
 def check(file: Annotated[Path | None, typer.Argument(help="Phrase file (default: the team's quick_replies.yaml).")] = None,
+          agent: Annotated[str | None, typer.Option("--agent", help="Check this agent's own phrase file instead.")] = None,
           as_json: JsonOpt = False) -> None:
     """Validate a phrase file: prints FILE:LINE: reason for every problem and exits non-zero."""
-    path = file or quick_replies_file()
+    path = file or (personal_replies_file(agent) if agent else quick_replies_file())
     try:
         phrases = load_phrases(path)
     except ConfigError as exc:

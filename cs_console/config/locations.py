@@ -52,6 +52,12 @@ def personal_replies_dir() -> Path:
     return Path(env) if env else user_data_path(APP_NAME, appauthor=False) / "replies"
 
 
+def personal_replies_file(agent: str, folder: Path | None = None) -> Path:
+    """One agent's own phrase file (``小美.yaml``; characters unsafe in file names become ``_``)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in agent.strip()).lstrip(".") or "_"
+    return (folder or personal_replies_dir()) / f"{safe}.yaml"
+
+
 def cache_dir() -> Path:
     """Derived data that can be rebuilt (pinyin keys of phrases): ``$CS_CONSOLE_CACHE`` or the user cache dir."""
     env = os.environ.get("CS_CONSOLE_CACHE")

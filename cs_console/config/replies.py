@@ -2,40 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from cs_console.config.yamlfile import ConfigError, line_of, load_yaml, validation_problems
-from cs_console.domain.replies.model import Phrase, PhraseFile, duplicate_codes
+from cs_console.domain.replies.model import Phrase, PhraseFile
+
+_BRACE_VALUE = re.compile(r"^\s*(-\s*)?\w+\s*:\s*\{")
+_LINE = re.compile(r":(\d+): ")
+HINT = " (a value starting with {placeholder} must be quoted: text: \"{buyer}…\")"
 
 
 def load_phrases(path: Path) -> list[Phrase]:
     """The phrases of ``path``; raises :class:`ConfigError` listing every problem found.
 
-    Checked: YAML syntax, unknown keys, empty text/title/group, codes (≥ 2 chars, unique),
-    unknown ``{placeholders}``.
+    Checked: YAML syntax, unknown keys, empty text/title/group, codes (≥ 2 chars, unique,
+    case-insensitive), unknown ``{placeholders}``.
     """
-    doc = load_yaml(path)
+    try:
+        doc = load_yaml(path)
+    except ConfigError as exc:
+        raise ConfigError(_with_hints(path, exc.problems)) from exc
+    problems = duplicate_codes(path, doc)
     try:
         parsed = PhraseFile.model_validate(doc or {})
     except ValidationError as exc:
-        problems = validation_problems(path, doc, exc)
-        problems += _duplicates_in_raw(path, doc)
-        raise ConfigError(sorted(set(problems), key=_line_key)) from exc
-    dups = [f"{path}:{line_of(doc, ['phrases', i, 'code'])}: phrases.{i}.code: duplicate code "
-            f"{parsed.phrases[i].code!r} (first used on line {line_of(doc, ['phrases', first, 'code'])})"
-            for i, first in duplicate_codes(parsed.phrases)]
-    if dups:
-        raise ConfigError(dups)
+        problems += validation_problems(path, doc, exc)
+    if problems:
+        raise ConfigError(_with_hints(path, sorted(set(problems), key=_line_key)))
     return parsed.phrases
 
 
-def _duplicates_in_raw(path: Path, doc) -> list[str]:
-    """Duplicate codes are reported even when other entries fail validation."""
+def duplicate_codes(path: Path, doc: Any) -> list[str]:
+    """``FILE:LINE`` of every code already used earlier in the file (even if other entries are bad)."""
     try:
         items = list(doc.get("phrases") or [])
-    except AttributeError:
+    except (AttributeError, TypeError):
         return []
     seen: dict[str, int] = {}
     out = []
@@ -52,8 +57,20 @@ def _duplicates_in_raw(path: Path, doc) -> list[str]:
     return out
 
 
-def _line_key(problem: str) -> tuple[int, str]:
+def _with_hints(path: Path, problems: list[str]) -> list[str]:
+    """YAML reads ``text: {buyer}…`` as a mapping: say so on the lines where that happened."""
     try:
-        return int(problem.split(":")[1]), problem
-    except (IndexError, ValueError):
-        return 0, problem
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return problems
+    out = []
+    for p in problems:
+        n = _line_key(p)[0]
+        suspects = [lines[k] for k in (n - 2, n - 1) if 0 <= k < len(lines)]
+        out.append(p + HINT if any(_BRACE_VALUE.match(s) for s in suspects) else p)
+    return out
+
+
+def _line_key(problem: str) -> tuple[int, str]:
+    m = _LINE.search(problem)
+    return (int(m.group(1)) if m else 0), problem

@@ -11,17 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from cs_console.domain.money import MoneyError, parse_money
 from cs_console.domain.orders import OrderState
 from cs_console.domain.text import one_line
 
+PROGRESS_EVERY = 2000
 ORDER_HEADERS: dict[str, str] = {
     "订单编号": "order_no", "买家会员名": "buyer", "收货人姓名": "receiver_name",
     "联系手机": "phone", "联系电话": "phone_alt", "收货地址": "address", "订单状态": "state",
@@ -71,8 +73,7 @@ class RowError(ValueError):
     """A row that cannot be imported; the message is the reason."""
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedItem:
+class ParsedItem(NamedTuple):  # NamedTuple: immutable and ~3× cheaper to build than a frozen dataclass
     line: int
     order_no: str
     title: str
@@ -83,8 +84,7 @@ class ParsedItem:
     free_postage: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedOrder:
+class ParsedOrder(NamedTuple):
     line: int
     order_no: str
     buyer: str
@@ -311,12 +311,17 @@ def parse_item(line: int, row: dict[str, str]) -> ParsedItem:
 
 
 def parse_export(orders_text: str, orders_name: str, items_text: str | None = None,
-                 items_name: str = "", *, tz: str = "Asia/Shanghai") -> Parsed:
-    """Parse both files; every bad row becomes a :class:`Rejected` (nothing raised per row)."""
+                 items_name: str = "", *, tz: str = "Asia/Shanghai",
+                 progress: Callable[[int], None] | None = None) -> Parsed:
+    """Parse both files; every bad row becomes a :class:`Rejected` (nothing raised per row).
+
+    ``progress(n)`` is called every ``PROGRESS_EVERY`` rows with the rows parsed since."""
     out = Parsed()
     seen: dict[str, int] = {}
     try:
-        for line, row in rows(orders_text, ORDER_HEADERS):
+        for count, (line, row) in enumerate(rows(orders_text, ORDER_HEADERS), 1):
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
             try:
                 order = parse_order(line, row, tz)
             except RowError as exc:
@@ -331,7 +336,9 @@ def parse_export(orders_text: str, orders_name: str, items_text: str | None = No
         out.rejected.append(Rejected(orders_name, 1, str(exc)))
     if items_text is not None:
         try:
-            for line, row in rows(items_text, ITEM_HEADERS):
+            for count, (line, row) in enumerate(rows(items_text, ITEM_HEADERS), 1):
+                if progress and count % PROGRESS_EVERY == 0:
+                    progress(PROGRESS_EVERY)
                 try:
                     out.items.append(parse_item(line, row))
                 except RowError as exc:

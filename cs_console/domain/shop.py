@@ -7,7 +7,10 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_console.domain.followups import FollowupSettings
+from cs_console.domain.handover import SyncSettings
 from cs_console.domain.report import ReportSettings
+from cs_console.domain.shifts import ShiftSettings
+from cs_console.domain.team import TeamSettings
 
 
 class ShopKind(StrEnum):
@@ -78,7 +81,10 @@ class ShopPolicy(Strict):
     shop: ShopInfo = ShopInfo()
     response: ResponseThresholds = ResponseThresholds()
     phrases: PhraseSettings = PhraseSettings()
+    team: TeamSettings = TeamSettings()
     orders: OrderSettings = OrderSettings()
     postage: PostageSettings = PostageSettings()
     followups: FollowupSettings = FollowupSettings()
     reports: ReportSettings = ReportSettings()
+    shifts: ShiftSettings = ShiftSettings()
+    sync: SyncSettings = SyncSettings()

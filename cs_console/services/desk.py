@@ -11,13 +11,17 @@ from cs_console.config.policy import load_policy
 from cs_console.domain.clock import Clock, utc_now
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.aftersales import CaseService
+from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
+from cs_console.services.handover import HandoverService
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
 from cs_console.services.postage import PostageService
 from cs_console.services.replies import ReplyService
 from cs_console.services.reports import ReportService
+from cs_console.services.shift_end import ShiftService
+from cs_console.services.team import TeamService
 from cs_console.store.engine import Store, open_store
 
 
@@ -36,6 +40,10 @@ class Desk:
     followups: FollowupService = field(init=False)
     memos: MemoService = field(init=False)
     reports: ReportService = field(init=False)
+    handover: HandoverService = field(init=False)
+    shift: ShiftService = field(init=False)
+    team: TeamService = field(init=False)
+    broadcasts: BroadcastService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
@@ -44,8 +52,12 @@ class Desk:
         self.postage = PostageService(self.store, self.policy)
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock, self.orders, self.replies)
-        self.memos = MemoService(self.store, self.policy, self.clock)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
+        self.handover = HandoverService(self.store, self.policy, self.clock)
+        self.shift = ShiftService(self.store, self.clock, self.handover)
+        self.memos = MemoService(self.store, self.policy, self.clock, self.handover)
+        self.team = TeamService(self.store, self.policy, self.clock, self.chats)
+        self.broadcasts = BroadcastService(self.store, self.policy, self.clock)
 
     def close(self) -> None:
         self.store.dispose()

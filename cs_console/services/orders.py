@@ -302,17 +302,20 @@ class OrderService:
                 raise ImportRejected([Rejected(str(path), 0, f"cannot read: {exc.strerror or exc}")]) from None
             summary.encoding[str(path)] = enc
             texts.append(text)
-        parsed = parse_export(texts[0], str(orders_path), texts[1], str(items_path or ""),
-                              tz=self.policy.shop.timezone)
-        total = len(parsed.orders) + len(parsed.items)
+        # progress: parsing and writing each count every row; the total is estimated from line counts
+        total = 2 * sum(t.count("\n") for t in texts if t)
         done = 0
 
         def step(n: int) -> None:
             nonlocal done
-            done += n
+            done = min(total, done + n)
             if progress:
                 progress(done, total)
 
+        parsed = parse_export(texts[0], str(orders_path), texts[1], str(items_path or ""),
+                              tz=self.policy.shop.timezone, progress=step)
+        done = total // 2
+        step(0)
         with self.store.write() as s:
             existing = repo.existing_orders(s, [o.order_no for o in parsed.orders])
             in_file = {o.order_no for o in parsed.orders}
@@ -331,4 +334,6 @@ class OrderService:
                 raise ImportRejected(parsed.rejected)
             summary.imported, summary.updated = repo.write_import(
                 s, parsed.orders, items, existing, self.clock(), Path(orders_path).name, step)
+        if progress:
+            progress(total, total)
         return summary

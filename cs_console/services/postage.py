@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
-from cs_console.config.postage import load_rates, rates_path
-from cs_console.domain.postage import ItemLine, PostageError, Quote, QuoteRequest, quote
-from cs_console.domain.postage_rates import RatesTable
-from cs_console.domain.shop import ShopPolicy
 from cs_console.services.context import latest_order
 from cs_console.store.chats import find_buyer
-from cs_console.store.engine import Store
 from cs_console.store.tables import OrderItem
+
+if TYPE_CHECKING:  # the rules and the YAML reader are imported on first use (off the start-up path)
+    from cs_console.domain.postage import ItemLine, Quote, QuoteRequest
+    from cs_console.domain.postage_rates import RatesTable
+    from cs_console.domain.shop import ShopPolicy
+    from cs_console.store.engine import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +39,38 @@ class PostageService:
 
     def __init__(self, store: Store, policy: ShopPolicy, rates_file: Path | None = None):
         self.store, self.policy = store, policy
-        self.rates_file = rates_file or rates_path(policy)
+        self._rates_file = rates_file
         self._rates: RatesTable | None = None
+
+    @property
+    def rates_file(self) -> Path:
+        if self._rates_file is None:
+            from cs_console.config.postage import rates_path
+
+            self._rates_file = rates_path(self.policy)
+        return self._rates_file
+
+    @rates_file.setter
+    def rates_file(self, path: Path) -> None:
+        self._rates_file, self._rates = path, None
 
     @property
     def rates(self) -> RatesTable:
         if self._rates is None:
+            from cs_console.config.postage import load_rates
+
             self._rates = load_rates(self.rates_file)
         return self._rates
 
     def quote(self, request: QuoteRequest) -> Quote:
+        from cs_console.domain.postage import quote
+
         return quote(self.rates, request)
 
     def courier_code(self, text: str) -> str | None:
         """A courier code for free text (an order's courier column), None if unknown."""
+        from cs_console.domain.postage_rates import PostageError
+
         if not text.strip():
             return None
         try:
@@ -60,6 +80,8 @@ class PostageService:
 
     def order_context(self, buyer_nick: str) -> OrderContext | None:
         """The buyer's latest order: address, courier and open item lines (privacy: theirs only)."""
+        from cs_console.domain.postage import ItemLine
+
         with self.store.read() as s:
             try:
                 buyer = find_buyer(s, buyer_nick)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cs_console.config import ConfigError
-from cs_console.config.locations import cache_dir, personal_replies_dir, quick_replies_file
+from cs_console.config.locations import cache_dir, personal_replies_file, quick_replies_file
 from cs_console.domain.clock import Clock
 from cs_console.domain.placeholders import Filled, fill
 from cs_console.domain.replies.pinyin import PinyinKeys, key_digest
@@ -142,8 +142,7 @@ class ReplyService:
         return self._team_file or quick_replies_file()
 
     def personal_file(self, agent: str) -> Path:
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in agent.strip()) or "_"
-        return (self._personal_dir or personal_replies_dir()) / f"{safe}.yaml"
+        return personal_replies_file(agent, self._personal_dir)
 
     def _team_source(self) -> _Source:
         if self._team is None:

@@ -29,8 +29,9 @@ def _fen(value: Decimal | None) -> int | None:
 def _sqlite_time(value: datetime | None) -> str | None:
     if value is None:
         return None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]  # naive form: drop "+00:00"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
@@ -20,6 +21,7 @@ from cs_console.store.tables import AuditEntry, Buyer, Order, OrderItem
 
 CHUNK = 900  # IN (...) lists stay well under SQLite's variable limit
 IMPORT_AGENT = "导入"
+order_t = Order.__table__
 
 
 class OrderNotFound(LookupError):
@@ -109,20 +111,23 @@ def _chunks(seq: Sequence, n: int = CHUNK):
 
 
 def existing_orders(s: Session, order_nos: Sequence[str]) -> dict[str, Existing]:
+    """The orders of a file that the store already has (Core selects: no ORM objects per row)."""
     out: dict[str, Existing] = {}
     if s.exec(select(Order.id).limit(1)).first() is None:
         return out  # first import into an empty store
+    conn = s.connection()
+    q = sa_select(order_t.c.id, order_t.c.order_no, order_t.c.state, order_t.c.locally_edited_at.is_not(None))
     for chunk in _chunks(list(order_nos)):
-        for oid, no, state, edited in s.exec(select(Order.id, Order.order_no, Order.state, Order.locally_edited_at)
-                                             .where(col(Order.order_no).in_(chunk))).all():
-            out[no] = Existing(oid, state, edited is not None)
+        for oid, no, state, edited in conn.execute(q.where(order_t.c.order_no.in_(chunk))):
+            out[no] = Existing(oid, state, bool(edited))
     return out
 
 
 def _ids_by(s: Session, key_col, id_col, keys: Sequence) -> dict:
+    conn = s.connection()
     out: dict = {}
     for chunk in _chunks(list(keys)):
-        out.update({k: i for i, k in s.exec(select(id_col, key_col).where(col(key_col).in_(chunk))).all()})
+        out.update({k: i for i, k in conn.execute(sa_select(id_col, key_col).where(key_col.in_(chunk)))})
     return out
 
 
@@ -157,7 +162,6 @@ def write_import(s: Session, orders: Sequence[ParsedOrder], items: Sequence[Pars
 
     Returns (imported, updated). Rows go through ``store.bulk`` executemany batches."""
     conn = s.connection()
-    order_t = Order.__table__
     buyers = ensure_buyers(s, (o.buyer for o in orders), now)
     c = bulk.codec(conn)
     when = c.time(now)

@@ -23,6 +23,8 @@ from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
+from cs_console.tui.team import TeamActions
+from cs_console.tui.team_commands import TeamCommands
 from cs_console.tui.transcript import Transcript
 
 WINDOW = 100  # messages loaded per chat switch / per "load older"
@@ -35,12 +37,12 @@ if TYPE_CHECKING:
 
 
 
-class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
+class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
-    COMMANDS = App.COMMANDS | {GoToBuyer}
+    COMMANDS = App.COMMANDS | {GoToBuyer, TeamCommands}
     BINDINGS = [
         Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
         Binding("alt+up,f3", "prev_chat", "上一个", id="chat.prev"),
@@ -51,6 +53,11 @@ class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
         *QuickRepliesMixin.REPLY_BINDINGS,
         Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
+        Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
+        Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
+        Binding("ctrl+f,alt+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
+        Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup"),
+        Binding("alt+s,ctrl+s", "supervisor", "主管视图", id="team.supervisor"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
@@ -131,6 +138,7 @@ class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
         from cs_console.store.changes import watch
 
         self.sub_title = f"{self.agent} · {self.desk.policy.shop.name}"
+        self.desk.team.start(self.agent)  # online; queued chats may come to me at once
         self._watcher = watch(self.desk.store)
         self.refresh_sessions()
         if self.session_chats:
@@ -139,6 +147,7 @@ class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
         self.setup_replies()
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="wait-timers")
+        self.set_interval(self.desk.policy.team.heartbeat_seconds, self._heartbeat, name="heartbeat")
         if self.morning:
             self.call_after_refresh(self.show_morning_if_due)
         self.desk_seconds = time.perf_counter() - self.started_at
@@ -163,6 +172,8 @@ class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
         self._save_draft_now()
         if self._watcher is not None:
             self._watcher.close()
+        if self.desk is not None and self._watcher is not None:
+            self.desk.team.stop(self.agent)  # offline: my open chats go back to the queue
 
     # ---- store → screen -----------------------------------------------------------------------
     def poll_store(self) -> None:
@@ -170,15 +181,21 @@ class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
         if not self._panes_alive():
             return
         if self._watcher is not None and self._watcher.changed():
+            self.desk.team.distribute(self.agent)
             self.refresh_sessions()
             self._pull_new_messages()
+            self.query_one(SidePanel).store_changed()
 
     def refresh_sessions(self) -> None:
-        self.session_chats = self.desk.chats.sessions()
+        self.session_chats, queue = self.desk.team.sessions_for(self.agent)
         sessions = self.query_one(SessionList)
         sessions.update_chats(self.session_chats, self.desk.clock())
         waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
-        self.query_one("#sessions-title", Label).update(f"会话  {len(self.session_chats)} · 等待 {waiting}")
+        self.query_one("#sessions-title", Label).update(
+            f"会话  {len(self.session_chats)} · 等待 {waiting}" + (f" · 排队 {queue}" if queue else ""))
+        self._team_refresh()
+        if self.current is not None and all(c.chat_id != self.current.chat_id for c in self.session_chats):
+            self._leave_current()  # forwarded away or reassigned: no longer mine
         if self.current is not None:
             fresh = next((c for c in self.session_chats if c.chat_id == self.current.chat_id), None)
             if fresh is not None:
@@ -196,6 +213,13 @@ class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
         if new:
             self._last_message_id = new[-1].id
             self.query_one(Transcript).append(new)
+
+    def _leave_current(self) -> None:
+        self._save_draft_now()
+        self.current = None
+        self.query_one(Transcript).show("", [], False)
+        self._load_draft("", 0)
+        self._update_title()
 
     def _tick(self) -> None:
         if self._panes_alive():
@@ -350,6 +374,20 @@ class CsConsoleApp(DayTools, QuickRepliesMixin, App[None]):
         composer = self.query_one(Composer)
         composer.insert(event.text)
         composer.focus()
+
+    def action_handover_note(self) -> None:
+        """写交接 from anywhere, linked to the current chat's buyer and latest order."""
+        from cs_console.tui.handover_tab import HandoverTab
+
+        self.query_one(HandoverTab).write_note()
+
+    def action_shift_end(self) -> None:
+        """下班检查: what blocks a clean handover; each blocker → a note in one key."""
+        from cs_console.tui.handover_dialogs import ShiftEndScreen
+        from cs_console.tui.handover_tab import HandoverTab
+
+        self.push_screen(ShiftEndScreen(self.desk, self.agent),
+                         callback=lambda _n: self.query_one(HandoverTab).reload())
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)

@@ -85,20 +85,15 @@ class Composer(TextArea):
         before = text[:offset].split("\n")
         self.cursor_location = (len(before) - 1, len(before[-1]))
 
-    def offset_to_location(self, offset: int) -> tuple[int, int]:
-        before = self.text[:max(0, min(offset, len(self.text)))].split("\n")
-        return len(before) - 1, len(before[-1])
-
     def insert_at_cursor(self, text: str, caret: int | None = None) -> None:
         """Insert ``text`` at the caret (replacing a selection); the caret lands at ``caret`` in it."""
         start, end = sorted(self.selection)
-        offset = self._offset_of(start)
-        self.replace(text, start, end)
-        self.cursor_location = self.offset_to_location(offset + (len(text) if caret is None else caret))
+        self._replace_placing_caret(text, start, end, len(text) if caret is None else caret)
 
-    def _offset_of(self, location: tuple[int, int]) -> int:
-        row, col = location
-        return sum(len(line) + 1 for line in self.text.split("\n")[:row]) + col
+    def _replace_placing_caret(self, text: str, start: tuple[int, int], end: tuple[int, int], caret: int) -> None:
+        offset = self.document.get_index_from_location(start)
+        self.replace(text, start, end)
+        self.cursor_location = self.document.get_location_from_index(offset + caret)
 
     def expand_code(self) -> bool:
         """Replace ``/code`` just before the caret with its phrase; False if there is none."""
@@ -112,10 +107,7 @@ class Composer(TextArea):
         if result is None:
             return False
         text, caret = result
-        start = (row, m.start())
-        offset = self._offset_of(start)
-        self.replace(text, start, (row, col))
-        self.cursor_location = self.offset_to_location(offset + caret)
+        self._replace_placing_caret(text, (row, m.start()), (row, col), caret)
         return True
 
     def action_tab_expand(self) -> None:

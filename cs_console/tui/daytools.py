@@ -9,11 +9,14 @@ from textual.binding import Binding
 # nothing of these features is on the start-up path
 
 DAY_BINDINGS = [
-    Binding("alt+m,ctrl+o", "memo", "备忘", id="memo.add"),
-    Binding("alt+s,ctrl+s", "cases_tab", "售后", id="cases.tab"),
-    Binding("alt+u,ctrl+f", "followups", "跟进", id="followups.open"),
-    Binding("alt+r,ctrl+r", "report", "报表", id="report.open"),
-    Binding("alt+n,ctrl+l", "morning", "早上三件事", show=False, id="morning.open"),
+    # Second keys: shift+F1..F4 arrive as f13..f16 (the plain F-keys and ctrl+letters are taken).
+    # Priority, like the other side-panel tools: a real terminal delivers alt+m *with* the
+    # character "m", which a focused Input would otherwise type.
+    Binding("alt+m,f1", "memo", "备忘", id="memo.add", priority=True),
+    Binding("alt+a,f13", "cases_tab", "售后", id="cases.tab", priority=True),
+    Binding("alt+u,f14", "followups", "跟进", id="followups.open", priority=True),
+    Binding("alt+d,f15", "report", "报表", id="report.open", priority=True),
+    Binding("alt+n,f16", "morning", "早上三件事", show=False, id="morning.open", priority=True),
 ]
 
 
@@ -42,6 +45,9 @@ class DayTools:
 
     def action_memo(self) -> None:
         from cs_console.tui.memos import MemoPrompt, MemoTab
+
+        if isinstance(self.screen, MemoPrompt):
+            return
 
         def saved(result) -> None:
             if not result or not result[0].strip():
@@ -82,15 +88,24 @@ class DayTools:
     def action_followups(self) -> None:
         from cs_console.tui.followups import FollowupsScreen
 
+        if isinstance(self.screen, FollowupsScreen):
+            return
+
         self.push_screen(FollowupsScreen(), self.open_chat_with_draft)
 
     def action_report(self) -> None:
         from cs_console.tui.report import ReportScreen
 
+        if isinstance(self.screen, ReportScreen):
+            return
+
         self.push_screen(ReportScreen())
 
     def action_morning(self) -> None:
         from cs_console.tui.morning import MorningScreen
+
+        if isinstance(self.screen, MorningScreen):
+            return
 
         self.push_screen(MorningScreen(self.desk.reports.morning(), self.desk.policy.shop.timezone),
                          self._morning_done)

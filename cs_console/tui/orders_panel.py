@@ -17,7 +17,9 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from cs_console.config import ConfigError
 from cs_console.domain.clock import local
+from cs_console.domain.flags import FlagConvention
 from cs_console.domain.money import format_money
 from cs_console.domain.orders import (
     Action,
@@ -30,6 +32,7 @@ from cs_console.domain.orders import (
     retotal,
 )
 from cs_console.domain.text import clean_text
+from cs_console.store.changes import watch
 from cs_console.store.orders import OrderNotFound
 from cs_console.tui.order_dialogs import (
     AmountDialog,
@@ -41,7 +44,7 @@ from cs_console.tui.order_dialogs import (
     flag_text,
 )
 
-REFRESH_SECONDS = 2.0
+REFRESH_SECONDS = 0.5  # cheap: PRAGMA data_version / LISTEN, a query only after a commit
 # panel action → the domain action it performs
 _KEYS: dict[str, Action] = {
     "confirm_address": Action.CONFIRM_ADDRESS, "set_price": Action.SET_PRICE, "set_postage": Action.SET_POSTAGE,
@@ -75,6 +78,7 @@ class OrdersPanel(Vertical):
         super().__init__(id=id)
         self.buyer: str | None = None
         self.orders: list[OrderView] = []
+        self._convention: FlagConvention | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("（未选择会话）", id="orders-title")
@@ -82,7 +86,12 @@ class OrdersPanel(Vertical):
         yield Label("", id="orders-actions")
 
     def on_mount(self) -> None:
-        self.set_interval(REFRESH_SECONDS, self._auto_refresh, name="orders-refresh")
+        self._watcher = watch(self.desk.store)
+        self._stale = False
+        self.set_interval(REFRESH_SECONDS, self._poll_changes, name="orders-refresh")
+
+    def on_unmount(self) -> None:
+        self._watcher.close()
 
     # ---- data --------------------------------------------------------------------------------
     @property
@@ -93,14 +102,28 @@ class OrdersPanel(Vertical):
     def service(self):
         return self.app.desk.orders
 
+    @property
+    def convention(self) -> FlagConvention:
+        """The shop's flag convention; a broken data/flags.yaml is reported once, not a crash."""
+        if self._convention is None:
+            try:
+                self._convention = self.service.convention
+            except (ConfigError, OrderRefused) as exc:
+                self.notify(f"旗帜配置有误：{exc}", severity="error", timeout=10)
+                self._convention = FlagConvention(label="（旗帜配置有误）", colours={})
+        return self._convention
+
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         """Follow the selected chat: list only this buyer's orders."""
         if buyer != self.buyer:
             self.buyer = buyer
             self.reload(keep=None)
 
-    def _auto_refresh(self) -> None:
-        if self.buyer is not None and self.is_on_screen:
+    def _poll_changes(self) -> None:
+        """Another agent, the importer or the CLI changed the store: re-read when visible."""
+        self._stale = self._watcher.changed() or self._stale
+        if self._stale and self.buyer is not None and self.is_on_screen:
+            self._stale = False
             fresh = self.service.for_buyer(self.buyer)
             if fresh != self.orders:
                 self.reload(keep=self.current.order_no if self.current else None, orders=fresh)
@@ -128,7 +151,7 @@ class OrdersPanel(Vertical):
         t.append(f"{local(o.placed_at, tz):%m-%d %H:%M}\n", style="dim")
         t.append(f"{o.order_no}  ", style="dim")
         t.append(Text(f"{clean_text(o.receiver_name)} {o.masked_phone}\n"))
-        t.append(flag_text(o.flag, self.service.convention))
+        t.append(flag_text(o.flag, self.convention))
         t.append("\n")
         if o.remark:
             t.append("备注：", style="bold")
@@ -193,7 +216,7 @@ class OrdersPanel(Vertical):
             return
         audit = [f"{local(a.at, self.desk.policy.shop.timezone):%m-%d %H:%M} {a.agent} {a.field}: {a.old} → {a.new}"
                  + (f"（{a.reason}）" if a.reason else "") for a in self.service.audit(o.order_no)]
-        body = detail_text(o, self.service.convention, self.desk.policy.shop.timezone, audit)
+        body = detail_text(o, self.convention, self.desk.policy.shop.timezone, audit)
         self.app.push_screen(DetailDialog(f"订单详情 {o.order_no}", body))
 
     def action_logistics(self) -> None:
@@ -290,7 +313,7 @@ class OrdersPanel(Vertical):
         o = self.current
         if o is None:
             return
-        result = await self.app.push_screen_wait(FlagDialog(o, self.service.convention))
+        result = await self.app.push_screen_wait(FlagDialog(o, self.convention))
         if result is None:
             return
         try:

@@ -112,8 +112,9 @@ class QuickRepliesMixin:
 
     def _reloaded(self, changed: bool, problems: list[str]) -> None:
         if problems and problems != self._reply_problems:
-            self.notify("\n".join(problems[:5]) + "\n（继续使用上一版快捷短语）", title="快捷短语文件有错误",
-                        severity="error", timeout=15)
+            kept = len(self.desk.replies.phrases(self.agent))
+            tail = f"（继续使用上一版：{kept} 条）" if kept else "（暂无可用的快捷短语）"
+            self.notify("\n".join(problems[:5]) + "\n" + tail, title="快捷短语文件有错误", severity="error", timeout=15)
         elif changed:
             self.notify(f"快捷短语已更新（{len(self.desk.replies.index(self.agent))} 条）", timeout=3)
         self._reply_problems = problems

@@ -32,10 +32,17 @@ def _calculator() -> Widget:
     return Calculator(id="calculator")
 
 
+def _handover_tab() -> Widget:
+    from cs_console.tui.handover_tab import HandoverTab
+
+    return HandoverTab()
+
+
 # (title, pane id, factory). Features replace their placeholder with their widget.
 TABS: list[tuple[str, str, Callable[[], Widget]]] = [
     ("订单", "tab-orders", _orders_panel),
     ("计算器", "tab-calc", _calculator),
+    ("交接", "tab-handover", _handover_tab),
     *DAY_TABS,
 ]
 
@@ -51,11 +58,18 @@ class SidePanel(Vertical):
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         """Tell every tab which chat/buyer is selected."""
+        self._tell("show_chat", chat_id, buyer)
+
+    def store_changed(self) -> None:
+        """Someone committed to the store: tabs with ``store_changed()`` re-read."""
+        self._tell("store_changed")
+
+    def _tell(self, method: str, *args) -> None:
         for pane in self.query(TabPane):
             for child in pane.children:
-                handler = getattr(child, "show_chat", None)
+                handler = getattr(child, method, None)
                 if handler is not None:
-                    handler(chat_id, buyer)
+                    handler(*args)
 
     def open_tab(self, pane_id: str) -> None:
         self.query_one(TabbedContent).active = pane_id

@@ -6,8 +6,8 @@ Tiers, best first (a phrase is ranked by the best tier it reaches)::
      90 code prefix         tk → tkuan
      80 title initials      qsd → 亲，稍等 (title starts with the initials)
      75 text initials       … text starts with them
-     70 initials inside     title or text initials contain the query
-     65 title pinyin        tuikuan → 退款进度
+     70 initials inside     title, text or tag initials contain the query
+     65 title pinyin        tuikuan → 退款进度 (and the tags' pinyin: zaima → 在的呢, tag 在吗)
      60 text pinyin         … full pinyin of the text contains it (queries of ≥ 4 letters)
      58 title words         substring of title / tags / group (Chinese queries)
      55 text words          substring of the text; for Latin queries, the Latin words (SF, 7)
@@ -72,8 +72,11 @@ class ReplyIndex:
         text_keys = [keys_of(p.text) for p in self.phrases]
         self.title_ini = [k.initials for k in title_keys]
         self.text_ini = [k.initials for k in text_keys]
-        self.ini = [f"{a}|{b}" for a, b in zip(self.title_ini, self.text_ini, strict=True)]
-        self.title_full = [k.full for k in title_keys]
+        # tags are keywords: their pinyin counts with the title's (在吗 → zaima, zm)
+        tag_keys = [[keys_of(t) for t in p.tags] for p in self.phrases]
+        self.ini = [f"{a}|{b}|{'|'.join(k.initials for k in tags)}"
+                    for a, b, tags in zip(self.title_ini, self.text_ini, tag_keys, strict=True)]
+        self.title_full = [f"{k.full}|{'|'.join(t.full for t in tags)}" for k, tags in zip(title_keys, tag_keys, strict=True)]
         self.text_full = [k.full for k in text_keys]
         self.full = [f"{a}|{b}" for a, b in zip(self.title_full, self.text_full, strict=True)]
         self.label = [f"{p.title}\n{' '.join(p.tags)}\n{p.group}".lower() for p in self.phrases]

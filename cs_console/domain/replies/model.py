@@ -63,20 +63,9 @@ class Phrase(BaseModel):
 
 
 class PhraseFile(BaseModel):
-    """The whole file. Duplicate codes are checked by :func:`duplicate_codes` (they need lines)."""
+    """The whole file. Duplicate codes are checked by the loader (it knows their lines)."""
 
     model_config = ConfigDict(extra="forbid")
 
     phrases: list[Phrase] = []
 
-
-def duplicate_codes(phrases: list[Phrase]) -> list[tuple[int, int]]:
-    """``(index, first_index)`` for every phrase whose code was already used earlier."""
-    seen: dict[str, int] = {}
-    out = []
-    for i, p in enumerate(phrases):
-        if p.code in seen:
-            out.append((i, seen[p.code]))
-        else:
-            seen[p.code] = i
-    return out

@@ -14,11 +14,20 @@ from cs_console.store.tables.core import (
     ResponseRecord,
 )
 from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
+from cs_console.store.tables.handover import HandoverEvent
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 from cs_console.store.tables.replies import QuickReplyUsage
+from cs_console.store.tables.team import (
+    AgentProfile,
+    Assignment,
+    Broadcast,
+    BroadcastRecipient,
+    HangupRequest,
+)
 
 __all__ = [
-    "Agent", "AuditEntry", "Buyer", "Chat", "Draft", "Message", "Meta", "Order", "OrderItem",
+    "Agent", "AgentProfile", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
+    "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
     "QuickReplyUsage", "ResponseRecord",
     "AfterSaleCase", "CaseFollowUp", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
 ]

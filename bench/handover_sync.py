@@ -1,0 +1,97 @@
+"""Sync of 10,000 handover events between two stores: first run, second run (goal < 2 s,
+transfers 0), and 0 duplicates. SQLite↔SQLite always; SQLite↔PostgreSQL when a throwaway
+server can be started (tests/pg.py)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.common import Figure
+from cs_console.domain.handover import EventKind, NoteEvent, derive
+from cs_console.store import handover as repo
+from cs_console.store.engine import open_store
+from cs_console.store.sync import sync_stores
+
+EVENTS = 10_000
+BENCH = "handover_sync"
+
+
+def make_events(n: int, origin: str) -> list[NoteEvent]:
+    t0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    out: list[NoteEvent] = []
+    kinds = [EventKind.CREATED, EventKind.EDITED, EventKind.ACKNOWLEDGED, EventKind.DONE]
+    while len(out) < n:
+        note = str(uuid.uuid4())
+        for i, kind in enumerate(kinds):
+            data = {"text": f"交接 {len(out)}：小王退款未处理", "priority": "normal", "shift": "day",
+                    "for_shift": "night", "day": "2026-11-23"} if kind == EventKind.CREATED else {}
+            if kind == EventKind.DONE:
+                data = {"resolution": "已处理"}
+            out.append(NoteEvent(str(uuid.uuid4()), note, kind, t0 + timedelta(seconds=len(out) + i), "小美", origin, data))
+    return out[:n]
+
+
+def counts(store) -> tuple[int, int]:
+    with store.read() as s:
+        return tuple(s.connection().execute(text("SELECT count(*), count(DISTINCT id) FROM handover_events")).one())
+
+
+def run_pair(label: str, here_url: str, other_url: str, progress) -> list[Figure]:
+    here, other = open_store(here_url), open_store(other_url)
+    try:
+        task = progress.add_task(f"{label}: seeding {EVENTS} events", total=None)
+        half = EVENTS // 2
+        with here.write() as s:
+            repo.insert_missing(s, make_events(half, here.store_id()))
+        with other.write() as s:
+            repo.insert_missing(s, make_events(EVENTS - half, other.store_id()))
+        progress.update(task, description=f"{label}: first sync")
+        t0 = time.perf_counter()
+        first = sync_stores(here, other)
+        t1 = time.perf_counter()
+        second = sync_stores(here, other)
+        t2 = time.perf_counter()
+        progress.remove_task(task)
+        with here.read() as s:
+            t3 = time.perf_counter()
+            notes = derive(repo.events(s))
+            t4 = time.perf_counter()
+        total_here, distinct_here = counts(here)
+        total_other, distinct_other = counts(other)
+        dups = (total_here - distinct_here) + (total_other - distinct_other)
+        complete = total_here == total_other == EVENTS
+        return [
+            Figure(BENCH, f"{label} first run ({first.sent}+{first.received} events)", t1 - t0, "s"),
+            Figure(BENCH, f"{label} second run", t2 - t1, "s", "< 2 s", (t2 - t1) < 2.0),
+            Figure(BENCH, f"{label} second run transferred", second.sent + second.received, "events", "0",
+                   second.sent + second.received == 0),
+            Figure(BENCH, f"{label} duplicates", dups, "rows", "0", dups == 0 and complete),
+            Figure(BENCH, f"{label} read + derive {len(notes)} notes (10k events)", (t4 - t3) * 1000, "ms"),
+        ]
+    finally:
+        here.dispose()
+        other.dispose()
+
+
+def run(progress) -> list[Figure]:
+    folder = Path(tempfile.mkdtemp(prefix="cs-console-bench-sync-"))
+    figures = run_pair("sqlite↔sqlite", str(folder / "a.db"), str(folder / "b.db"), progress)
+    try:
+        from tests.pg import PgCluster, PgUnavailable
+    except ImportError:  # pragma: no cover - bench run outside the repository
+        return figures
+    cluster = PgCluster()
+    try:
+        cluster.start()
+        figures += run_pair("sqlite↔postgres", str(folder / "c.db"), cluster.create_database(), progress)
+    except PgUnavailable as exc:
+        progress.console.log(f"handover_sync: PostgreSQL skipped: {exc}")
+    finally:
+        cluster.stop()
+    return figures

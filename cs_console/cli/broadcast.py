@@ -1,0 +1,82 @@
+"""``cs-console broadcast``: 群发 to buyers picked by a filter, with a per-buyer preview."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    open_desk,
+    resolve_agent,
+)
+from cs_console.domain.broadcast import parse_filter
+from cs_console.domain.team import TeamRuleError
+
+app = typer.Typer(help="Broadcast (群发): one message per buyer picked by a filter.", invoke_without_command=True)
+
+
+@app.callback()
+def broadcast(
+    filter_: Annotated[str | None, typer.Option("--filter", help="unpaid[:HOURS] | item:TEXT | tag:TAG")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Message; placeholders like {buyer} {order_no} are filled per buyer.")] = None,
+    phrase: Annotated[str | None, typer.Option("--phrase", help="Quick-reply code whose text is sent (instead of --text).")] = None,
+    agent: AgentOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the per-buyer preview.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking to confirm.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List past broadcasts (who, when, filter, count).")] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Preview, confirm and send one message per selected buyer (a normal outbound message)."""
+    if history:
+        _history(db, as_json)
+        return
+    if not filter_:
+        fail("error: pick buyers with --filter unpaid[:HOURS] | item:TEXT | tag:TAG", 2)
+    name = resolve_agent(agent)
+    if bool(text) == bool(phrase):
+        fail("error: give the message with either --text TEXT or --phrase CODE", 2)
+    desk = open_desk(db)
+    if phrase:
+        found = desk.replies.get(phrase, name)
+        if found is None:
+            fail(f"error: no quick reply with code {phrase!r}")
+        text = found.text
+    try:
+        plan = desk.broadcasts.preview(parse_filter(filter_), text, name)
+    except TeamRuleError as exc:
+        fail(f"error: {exc}")
+    lines = [{"buyer": ln.buyer, "text": ln.text, "skip": ln.skip or None} for ln in plan.lines]
+    human = "\n".join(f"{'  skip ' if ln.skip else '  send '}{ln.buyer}: {ln.text}" + (f"  ({ln.skip})" if ln.skip else "")
+                      for ln in plan.lines) or "no buyers match"
+    if dry_run:
+        emit({"filter": plan.filter.describe(), "preview": lines, "would_send": len(plan.sendable)}, as_json,
+             f"{human}\n{len(plan.sendable)} to send (dry run, nothing sent)")
+        return
+    if not as_json:
+        err.print(human, markup=False)
+    if not yes and not typer.confirm(f"send to {len(plan.sendable)} buyers?", err=True):
+        fail("not sent")
+    try:
+        sent = desk.broadcasts.send(plan, text, name)
+    except TeamRuleError as exc:
+        fail(f"error: {exc}")
+    if phrase:
+        desk.replies.record_use(phrase, name)
+    emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": sent.at.isoformat(), "filter": sent.filter,
+          "count": sent.count, "skipped": sent.skipped, "preview": lines}, as_json,
+         f"broadcast {sent.broadcast_id}: sent {sent.count}, skipped {sent.skipped}")
+
+
+def _history(db: str | None, as_json: bool) -> None:
+    rows = [{"id": b.broadcast_id, "agent": b.agent, "at": b.at.isoformat(), "filter": b.filter,
+             "count": b.count, "skipped": b.skipped} for b in open_desk(db).broadcasts.history()]
+    emit(rows, as_json, "\n".join(f"{r['id']:>4}  {r['at'][:19]}  {r['agent']:<8} {r['filter']:<20} "
+                                  f"sent {r['count']}, skipped {r['skipped']}" for r in rows) or "no broadcasts")

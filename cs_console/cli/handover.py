@@ -1,0 +1,150 @@
+"""``cs-console handover …`` (交接本) and ``cs-console sync OTHER``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    err,
+    fail,
+    open_desk,
+    resolve_agent,
+)
+from cs_console.domain.clock import local
+from cs_console.domain.handover import PRIORITY_LABEL, STATE_LABEL, Note
+from cs_console.domain.handover_file import HandoverFileError
+from cs_console.services.handover import HandoverError
+from cs_console.store.engine import StoreError
+
+app = typer.Typer(help="Handover book (交接本): add, list, ack, done, export, import.", no_args_is_help=True)
+
+NoteArg = Annotated[str, typer.Argument(help="Note id (at least its first 4 characters).")]
+FileArg = Annotated[Path, typer.Argument(help="JSON file.")]
+
+
+def note_dict(n: Note) -> dict:
+    return {"id": n.id, "state": n.state.value, "text": n.text, "priority": n.priority.value,
+            "author": n.author, "created_at": n.created_at.isoformat(), "shift": n.shift,
+            "for_shift": n.for_shift, "day": n.day, "buyer": n.buyer, "order_no": n.order_no,
+            "case_id": n.case_id, "acked_by": n.acked_by,
+            "acked_at": n.acked_at.isoformat() if n.acked_at else None, "done_by": n.done_by,
+            "done_at": n.done_at.isoformat() if n.done_at else None, "resolution": n.resolution,
+            "edits": n.edits, "origin": n.origin}
+
+
+def note_line(n: Note, tz: str) -> str:
+    links = " ".join(x for x in (n.buyer and f"买家:{n.buyer}", n.order_no and f"订单:{n.order_no}",
+                                  n.case_id and f"售后:{n.case_id}") if x)
+    who = f" 确认:{n.acked_by}" if n.acked_by else ""
+    done = f" 完成:{n.done_by}「{n.resolution}」" if n.done_by else ""
+    return (f"{n.short_id}  [{STATE_LABEL[n.state]}] {PRIORITY_LABEL[n.priority]}  "
+            f"{local(n.created_at, tz):%m-%d %H:%M} {n.author}({n.shift}→{n.for_shift})  {n.text}"
+            f"{'  ' + links if links else ''}{who}{done}")
+
+
+@app.command()
+def add(text: Annotated[str, typer.Argument(help="What the next shift must know or do.")],
+        buyer: Annotated[str | None, typer.Option("--buyer", help="Link a buyer (nick).")] = None,
+        order: Annotated[str | None, typer.Option("--order", help="Link an order (number).")] = None,
+        case: Annotated[str | None, typer.Option("--case", help="Link an after-sales case.")] = None,
+        priority: Annotated[str, typer.Option("--priority", help="low, normal, high, urgent.")] = "normal",
+        shift: Annotated[str | None, typer.Option("--shift", help="Shift written in (default: the agent's).")] = None,
+        to: Annotated[str | None, typer.Option("--for", help="Shift addressed (default: the next one).")] = None,
+        agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Write a handover note."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        n = desk.handover.add(text, name, buyer=buyer, order_no=order, case_id=case, priority=priority,
+                              shift=shift, for_shift=to)
+    except HandoverError as exc:
+        fail(f"error: {exc}")
+    emit(note_dict(n), as_json, f"note {n.short_id} written ({n.shift} → {n.for_shift})")
+
+
+@app.command("list")
+def list_(open_: Annotated[bool, typer.Option("--open", help="Only notes not done yet.")] = False,
+          shift: Annotated[str | None, typer.Option("--shift", help="Only notes written in this shift.")] = None,
+          day: Annotated[str | None, typer.Option("--day", help="Only notes of this local day (YYYY-MM-DD).")] = None,
+          db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Notes, open ones first (unacknowledged before acknowledged)."""
+    desk = open_desk(db)
+    notes = desk.handover.notes(open_only=open_, shift=shift, day=day)
+    tz = desk.policy.shop.timezone
+    emit([note_dict(n) for n in notes], as_json, "\n".join(note_line(n, tz) for n in notes) or "no handover notes")
+
+
+@app.command()
+def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Acknowledge a note (已确认)."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        n = desk.handover.ack(note, name)
+    except HandoverError as exc:
+        fail(f"error: {exc}")
+    emit(note_dict(n), as_json, f"note {n.short_id} acknowledged by {name}")
+
+
+@app.command()
+def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", help="How it was resolved.")],
+         agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Mark a note done with a resolution (已完成)."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        n = desk.handover.done(note, name, resolution)
+    except HandoverError as exc:
+        fail(f"error: {exc}")
+    emit(note_dict(n), as_json, f"note {n.short_id} done by {name}")
+
+
+@app.command()
+def export(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Write the whole handover log to a JSON file (with a checksum)."""
+    desk = open_desk(db)
+    try:
+        count = desk.handover.export(file)
+    except OSError as exc:
+        fail(f"error: cannot write {file}: {exc.strerror or exc}")
+    emit({"file": str(file), "events": count}, as_json, f"{count} events written to {file}")
+
+
+@app.command("import")
+def import_(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Merge a handover export file; a malformed or tampered file is refused and changes nothing."""
+    desk = open_desk(db)
+    try:
+        res = desk.handover.import_(file)
+    except HandoverFileError as exc:
+        fail(f"error: {file}: {exc}")
+    emit(res.as_dict(), as_json, f"{res.inserted} new of {res.events} events imported from {file}")
+
+
+def sync(other: Annotated[str, typer.Argument(help="The other store: a SQLite path or postgresql:// URL.")],
+         db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Merge the handover books of this store and OTHER, both directions (union; idempotent)."""
+    desk = open_desk(db)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            label = {"compare": "比较", "send": "发送", "receive": "接收"}.get(phase, phase)
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(label, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        try:
+            res = desk.handover.sync(other, progress)
+        except StoreError as exc:
+            fail(f"error: {exc}", 2)
+    emit(res.as_dict(), as_json, f"sent {res.sent}, received {res.received}")

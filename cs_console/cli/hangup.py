@@ -1,0 +1,82 @@
+"""``cs-console hangup …``: hang-up (挂起) requests and the supervisor's decision."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.team_common import REFUSED
+
+app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), resume, list.", no_args_is_help=True)
+
+
+def _hangup_row(h) -> dict:
+    return {"id": h.id, "agent": h.agent, "reason": h.reason, "state": h.state,
+            "requested_at": h.requested_at.isoformat(), "decided_by": h.decided_by,
+            "decided_at": h.decided_at.isoformat() if h.decided_at else None, "note": h.note}
+
+
+@app.command("request")
+def hangup_request(reason: Annotated[str, typer.Option("--reason", help="Why you want to stop receiving new chats.")],
+                   agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Ask a supervisor to let you hang up (stop receiving newly distributed chats)."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        rid = desk.team.request_hangup(name, reason)
+    except REFUSED as exc:
+        fail(f"error: {exc}")
+    emit({"id": rid, "agent": name, "state": "pending"}, as_json, f"hang-up request {rid} waits for a supervisor")
+
+
+def _decide(request_id: int, agent: str | None, db: str | None, as_json: bool, approve: bool, note: str) -> None:
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        view = desk.team.decide_hangup(request_id, name, approve, note)
+    except REFUSED as exc:
+        fail(f"error: {exc}")
+    emit(_hangup_row(view), as_json, f"hang-up request {view.id} of {view.agent}: {view.state} by {view.decided_by}")
+
+
+NoteOpt = Annotated[str, typer.Option("--note", help="A word for the agent.")]
+IdArg = Annotated[int, typer.Argument(help="Request id (hangup list).")]
+
+
+@app.command("approve")
+def hangup_approve(request_id: IdArg, agent: AgentOpt = None, note: NoteOpt = "", db: DbOpt = None,
+                   as_json: JsonOpt = False) -> None:
+    """Approve a hang-up request (supervisor roles only, never your own)."""
+    _decide(request_id, agent, db, as_json, True, note)
+
+
+@app.command("refuse")
+def hangup_refuse(request_id: IdArg, agent: AgentOpt = None, note: NoteOpt = "", db: DbOpt = None,
+                  as_json: JsonOpt = False) -> None:
+    """Refuse a hang-up request (supervisor roles only)."""
+    _decide(request_id, agent, db, as_json, False, note)
+
+
+@app.command("resume")
+def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """End your hang-up: receive new chats again."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        desk.team.resume(name)
+    except REFUSED as exc:
+        fail(f"error: {exc}")
+    emit({"agent": name, "status": "online"}, as_json, f"{name} receives new chats again")
+
+
+@app.command("list")
+def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="Only requests waiting for a decision.")] = False,
+                db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Hang-up requests and decisions (who, when, why)."""
+    desk = open_desk(db)
+    rows = [_hangup_row(h) for h in desk.team.hangups(pending_only=pending)]
+    human = "\n".join(f"{r['id']:>4}  {r['state']:<9} {r['agent']:<10} {r['requested_at'][:19]}  {r['reason']}"
+                      + (f"  — {r['decided_by']}: {r['note']}" if r['decided_by'] else "") for r in rows) or "no requests"
+    emit(rows, as_json, human)

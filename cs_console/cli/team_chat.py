@@ -1,0 +1,60 @@
+"""``cs-console chat assign|forward|distribute``: distribution (分流) and forward (转发).
+
+Registered on the ``chat`` group (``cli/chat.py`` imports this module at its end)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cs_console.cli.chat import app
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.team_common import REFUSED
+
+
+@app.command("assign")
+def chat_assign(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).")],
+                to: Annotated[str | None, typer.Option("--to", help="Agent to give the chat to; without it the distributor picks.")] = None,
+                agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Assign the buyer's open chat to an agent (or run distribution for the queue)."""
+    desk = open_desk(db)
+    try:
+        if to:
+            chat_id = desk.team.assign(nick, to, by=resolve_agent(agent, required=False))
+            who = to
+        else:
+            desk.team.distribute()
+            summary = desk.chats.chat_of(nick)
+            chat_id, who = summary.chat_id, summary.agent
+    except REFUSED as exc:
+        fail(f"error: {exc}")
+    emit({"chat_id": chat_id, "buyer": nick, "agent": who}, as_json,
+         f"chat {chat_id} ({nick}) → {who}" if who else f"chat {chat_id} ({nick}) waits in the queue (nobody free)")
+
+
+@app.command("distribute")
+def chat_distribute(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Assign every queued chat to online agents with room (what running TUIs do continuously)."""
+    desk = open_desk(db)
+    done = desk.team.distribute()
+    _, queue = desk.team.sessions_for("")
+    emit({"assigned": len(done), "queue": queue}, as_json, f"assigned {len(done)}, still queued {queue}")
+
+
+@app.command("forward")
+def chat_forward(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).")],
+                 to: Annotated[str, typer.Option("--to", help="Online teammate.")],
+                 reason: Annotated[str, typer.Option("--reason", help="Why (mandatory, ≤ 50 characters).")],
+                 agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Forward the buyer's open chat to an online teammate (转发) with a short reason."""
+    name = resolve_agent(agent)
+    desk = open_desk(db)
+    try:
+        chat_id = desk.team.forward_buyer(nick, to, reason, name)
+    except REFUSED as exc:
+        fail(f"error: {exc}")
+    emit({"chat_id": chat_id, "buyer": nick, "from": name, "to": to, "reason": reason.strip()}, as_json,
+         f"chat {chat_id} ({nick}) forwarded to {to}")
+
+

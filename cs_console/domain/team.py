@@ -1,0 +1,146 @@
+"""The team desk as rules: roles, statuses, who gets the next chat, who may approve a hang-up.
+
+Pure functions over plain values (no store, no UI). DOMAIN.md "Who uses it": trainee →
+agent → trainee supervisor → supervisor; hang-up (挂起) only with the supervisor's approval;
+forward (转发) to a teammate; broadcast (群发).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FORWARD_REASON_MAX = 50
+
+
+class Role(StrEnum):
+    """Career ladder: 见习客服 → 客服 → 见习主管 → 主管."""
+
+    TRAINEE = "trainee"
+    AGENT = "agent"
+    TRAINEE_SUPERVISOR = "trainee_supervisor"
+    SUPERVISOR = "supervisor"
+
+
+ROLE_LABELS = {
+    Role.TRAINEE: "见习客服",
+    Role.AGENT: "客服",
+    Role.TRAINEE_SUPERVISOR: "见习主管",
+    Role.SUPERVISOR: "主管",
+}
+SUPERVISOR_ROLES = frozenset({Role.TRAINEE_SUPERVISOR, Role.SUPERVISOR})
+
+
+class AgentStatus(StrEnum):
+    ONLINE = "online"
+    HUNG_UP = "hung_up"
+    OFFLINE = "offline"
+
+
+STATUS_LABELS = {AgentStatus.ONLINE: "在线", AgentStatus.HUNG_UP: "挂起", AgentStatus.OFFLINE: "离线"}
+
+
+class HangupState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    ENDED = "ended"  # the agent resumed (or went offline) after an approved hang-up
+
+
+class TeamRuleError(ValueError):
+    """A team action the rules refuse; the message says why (shown as is)."""
+
+
+class TeamSettings(BaseModel):
+    """``data/shop.yaml`` → ``team``: distribution (分流), heartbeats, breaches, broadcast limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    capacity: int = Field(8, ge=1, le=500, description="default open chats per agent before new ones queue")
+    heartbeat_seconds: int = Field(5, ge=1, description="a running TUI refreshes its agent's heartbeat this often")
+    stale_after_seconds: int = Field(30, ge=3, description="an agent whose heartbeat is older is taken offline")
+    reassign_breached: bool = Field(False, description="move a chat waiting past the breach threshold to another agent")
+    broadcast_per_hour: int = Field(200, ge=1, description="at most this many broadcast messages per hour, whole shop")
+    broadcast_max_recipients: int = Field(100, ge=1, description="at most this many buyers in one broadcast")
+    broadcast_buyer_cooldown_hours: int = Field(24, ge=0, description="a buyer gets at most one broadcast in this window")
+
+
+def parse_role(value: str) -> Role:
+    """``supervisor`` or ``主管`` → Role; anything else refused with the valid choices."""
+    v = value.strip()
+    for role, label in ROLE_LABELS.items():
+        if v in (role.value, label):
+            return role
+    choices = ", ".join(f"{r.value} ({label})" for r, label in ROLE_LABELS.items())
+    raise TeamRuleError(f"unknown role {value!r}; choose one of: {choices}")
+
+
+def is_supervisor(role: str) -> bool:
+    return role in SUPERVISOR_ROLES
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An agent as the distributor sees them."""
+
+    agent_id: int
+    status: AgentStatus
+    open_chats: int
+    capacity: int
+    last_assigned_seq: int  # id of their latest assignment; 0 = never (round robin)
+
+    @property
+    def has_room(self) -> bool:
+        return self.open_chats < self.capacity
+
+
+def eligible(c: Candidate) -> bool:
+    """Online, not hung up, under capacity."""
+    return c.status == AgentStatus.ONLINE and c.has_room
+
+
+def pick_agent(candidates: list[Candidate], *, previous: int | None = None,
+               exclude: int | None = None) -> int | None:
+    """Who gets the next chat: the buyer's agent of today if eligible, else fewest open chats,
+    then round robin (longest since their last assignment). None → the chat queues."""
+    pool = [c for c in candidates if eligible(c) and c.agent_id != exclude]
+    if not pool:
+        return None
+    if previous is not None and any(c.agent_id == previous for c in pool):
+        return previous
+    return min(pool, key=lambda c: (c.open_chats, c.last_assigned_seq, c.agent_id)).agent_id
+
+
+def clean_forward_reason(reason: str) -> str:
+    """Forward needs a short reason: not empty, at most 50 characters."""
+    r = " ".join((reason or "").split())
+    if not r:
+        raise TeamRuleError("转发需要填写原因")
+    if len(r) > FORWARD_REASON_MAX:
+        raise TeamRuleError(f"转发原因最多 {FORWARD_REASON_MAX} 个字（现在 {len(r)} 个）")
+    return r
+
+
+def check_hangup_decision(*, decider_id: int, decider_role: str, requester_id: int, state: str) -> None:
+    """Only a supervisor role may decide, never on their own request, and only once."""
+    if not is_supervisor(decider_role):
+        raise TeamRuleError("只有主管可以审批挂起申请")
+    if decider_id == requester_id:
+        raise TeamRuleError("不能审批自己的挂起申请")
+    if state != HangupState.PENDING:
+        raise TeamRuleError(f"该申请已处理（{state}）")
+
+
+def is_stale(heartbeat_at: datetime | None, now: datetime, stale_after: int) -> bool:
+    """A heartbeat older than ``stale_after`` seconds (or none) means the TUI is gone."""
+    return heartbeat_at is None or (now - heartbeat_at).total_seconds() > stale_after
+
+
+def start_of_day(now: datetime, tz: str) -> datetime:
+    """Local midnight of ``now``'s day in the shop's zone, as aware UTC ("today")."""
+    local_now = now.astimezone(ZoneInfo(tz))
+    return local_now.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

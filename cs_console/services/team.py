@@ -1,0 +1,360 @@
+"""Team use-cases: agents and status, distribution (分流), forward (转发), hang-up (挂起),
+and the supervisor's overview. Each method is one transaction; rules live in ``domain.team``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cs_console.domain.chat import ChatStatus, ChatSummary
+from cs_console.domain.clock import Clock
+from cs_console.domain.kpi import WaitLevel, classify_wait
+from cs_console.domain.shop import ShopPolicy
+from cs_console.domain.team import (
+    AgentStatus,
+    HangupState,
+    Role,
+    TeamRuleError,
+    check_hangup_decision,
+    clean_forward_reason,
+    eligible,
+    is_stale,
+    is_supervisor,
+    parse_role,
+    pick_agent,
+    start_of_day,
+)
+from cs_console.domain.text import one_line
+from cs_console.services.chats import ChatService
+from cs_console.store import chats as chat_repo
+from cs_console.store import team as repo
+from cs_console.store.engine import Store
+
+DISTRIBUTE_BATCH = 500  # chats assigned per transaction (keeps each write short)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    name: str
+    role: str
+    status: str
+    open_chats: int
+    waiting_chats: int
+    capacity: int
+    heartbeat_at: datetime | None
+    first_responses: int = 0
+    first_response_avg: float | None = None
+    first_response_slow: int = 0  # over the shop's standard
+    first_response_breaches: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HangupView:
+    id: int
+    agent: str
+    reason: str
+    state: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """Everything on the supervisor's screen."""
+
+    agents: list[AgentInfo]
+    queue: list[ChatSummary]
+    breaches: list[ChatSummary]
+    pending: list[HangupView]
+
+
+def _hangup_view(req, agent: str, decider: str | None) -> HangupView:
+    return HangupView(req.id, agent, req.reason, req.state, req.requested_at, decider, req.decided_at, req.note)
+
+
+class TeamService:
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, chats: ChatService):
+        self.store, self.policy, self.clock, self.chats = store, policy, clock, chats
+        self.settings = policy.team
+
+    # ---- agents -------------------------------------------------------------------------------
+    def add_agent(self, name: str, role: str = "agent", capacity: int | None = None) -> AgentInfo:
+        r = parse_role(role)
+        if capacity is not None and capacity < 1:
+            raise TeamRuleError("capacity must be at least 1")
+        with self.store.write() as s:
+            repo.upsert_agent(s, name, r, capacity, self.clock())
+        return self.agent(name)
+
+    def agents(self) -> list[AgentInfo]:
+        with self.store.read() as s:
+            agents = repo.all_agents(s)
+            caps = repo.capacities(s, self.settings.capacity)
+            counts = repo.open_counts(s)
+            since = start_of_day(self.clock(), self.policy.shop.timezone)
+            firsts = chat_repo.first_responses(s, since, since + timedelta(days=1))
+        t = self.policy.response
+        out = []
+        for a in agents:
+            mine = [r.seconds for r in firsts if r.agent_id == a.id]
+            o, w = counts.get(a.id, (0, 0))
+            levels = [classify_wait(x, t) for x in mine]
+            out.append(AgentInfo(
+                a.name, a.role, a.status, o, w, caps.get(a.id, self.settings.capacity), a.heartbeat_at,
+                len(mine), sum(mine) / len(mine) if mine else None,
+                sum(lv in (WaitLevel.SLOW, WaitLevel.WARNING, WaitLevel.BREACH) for lv in levels),
+                sum(lv == WaitLevel.BREACH for lv in levels)))
+        return out
+
+    def agent(self, name: str) -> AgentInfo:
+        for a in self.agents():
+            if a.name == name.strip():
+                return a
+        raise chat_repo.NotFound(f"no agent {name!r}")
+
+    def presence(self, name: str) -> tuple[str, str]:
+        """(role, status) of one agent, cheaply (the TUI header)."""
+        with self.store.read() as s:
+            a = chat_repo.find_agent(s, name)
+            return (a.role, a.status) if a else (Role.AGENT.value, AgentStatus.OFFLINE.value)
+
+    def is_supervisor(self, name: str) -> bool:
+        with self.store.read() as s:
+            a = chat_repo.find_agent(s, name)
+            return a is not None and is_supervisor(a.role)
+
+    # ---- presence -----------------------------------------------------------------------------
+    def start(self, name: str) -> None:
+        """The agent's TUI starts: online (created as a plain agent if new), then distribute."""
+        with self.store.write() as s:
+            now = self.clock()
+            agent = chat_repo.ensure_agent(s, name, now, role=Role.AGENT.value)
+            repo.ensure_profile(s, agent.id)
+            repo.set_status(s, agent, AgentStatus.ONLINE, now)
+        self.distribute(name)
+
+    def heartbeat(self, name: str) -> str:
+        """Refresh the heartbeat (a running TUI calls this every ``heartbeat_seconds``).
+
+        An agent taken offline as stale (laptop asleep) comes back online."""
+        with self.store.write() as s:
+            now = self.clock()
+            agent = repo.get_agent(s, name)
+            if agent.status == AgentStatus.OFFLINE:
+                repo.set_status(s, agent, AgentStatus.ONLINE, now)
+            agent.heartbeat_at = now
+            return agent.status
+
+    def stop(self, name: str) -> int:
+        """The agent quits: offline, their open chats go back to the queue (returns how many)."""
+        with self.store.write() as s:
+            released = repo.set_status(s, repo.get_agent(s, name), AgentStatus.OFFLINE, self.clock())
+        if released:
+            self.distribute()
+        return released
+
+    # ---- distribution (分流) -------------------------------------------------------------------
+    def _work_to_do(self, me: str | None) -> bool:
+        """Cheap read first, so idle TUIs never open write transactions (no change ping-pong)."""
+        now = self.clock()
+        with self.store.read() as s:
+            if any(a.name != me for a in repo.stale_agents(s, now, self.settings.stale_after_seconds)):
+                return True
+            queued = bool(repo.queued_chats(s, limit=1))
+            if not queued and not self.settings.reassign_breached:
+                return False  # the idle case: two small indexed queries
+            if not any(eligible(c) for c in repo.candidates(s, self.settings.capacity)):
+                return False
+            return queued or any(
+                c.agent_id is not None and not repo.moved_for_breach_since(s, c.id, c.waiting_since)
+                for c in repo.breached_chats(s, now, self.policy.response.breach))
+
+    def distribute(self, me: str | None = None) -> list[tuple[int, int]]:
+        """Assign queued chats to agents (and reap stale agents); safe to call from every process.
+
+        ``me``: the calling TUI's agent, alive by definition (never reaped by their own call)."""
+        if not self._work_to_do(me):
+            return []
+        with self.store.write() as s:
+            return self._distribute(s, me)
+
+    def _distribute(self, s, me: str | None = None) -> list[tuple[int, int]]:
+        repo.lock_distribution(s)
+        now = self.clock()
+        for agent in repo.stale_agents(s, now, self.settings.stale_after_seconds):
+            if agent.name == me:
+                agent.heartbeat_at = now
+            elif is_stale(agent.heartbeat_at, now, self.settings.stale_after_seconds):
+                repo.set_status(s, agent, AgentStatus.OFFLINE, now)
+        cands = {c.agent_id: c for c in repo.candidates(s, self.settings.capacity)}
+        since = start_of_day(now, self.policy.shop.timezone)
+        done: list[tuple[int, int]] = []
+        for chat_id, buyer_id in repo.queued_chats(s, limit=DISTRIBUTE_BATCH):
+            prev = repo.previous_agent(s, buyer_id, chat_id, since)
+            agent_id = pick_agent(list(cands.values()), previous=prev)
+            if agent_id is None:
+                break  # everyone is full, hung up or offline: the rest waits in the queue
+            if repo.take_chat(s, chat_id, agent_id, now, kind="auto"):
+                c = cands[agent_id]
+                cands[agent_id] = type(c)(c.agent_id, c.status, c.open_chats + 1, c.capacity,
+                                          repo.last_assignment_id(s))
+                done.append((chat_id, agent_id))
+        if self.settings.reassign_breached:
+            done += self._reassign_breached(s, now, cands)
+        return done
+
+    def _reassign_breached(self, s, now: datetime, cands) -> list[tuple[int, int]]:
+        moved = []
+        for chat in repo.breached_chats(s, now, self.policy.response.breach):
+            if chat.agent_id is None or repo.moved_for_breach_since(s, chat.id, chat.waiting_since):
+                continue
+            to = pick_agent(list(cands.values()), exclude=chat.agent_id)
+            if to is None:
+                break
+            if repo.take_chat(s, chat.id, to, now, kind="breach", expected=chat.agent_id,
+                              reason="超时未回复，自动改派"):
+                chat_repo.add_system_message(s, chat.id, "买家等待超时，会话已自动改派", now)
+                c = cands[to]
+                cands[to] = type(c)(c.agent_id, c.status, c.open_chats + 1, c.capacity, repo.last_assignment_id(s))
+                moved.append((chat.id, to))
+        return moved
+
+    def assign(self, buyer: str, to: str, by: str = "") -> int:
+        """Manual assignment (``chat assign NICK --to AGENT``) of the buyer's open chat."""
+        with self.store.write() as s:
+            now = self.clock()
+            chat = chat_repo.open_chat_of(s, chat_repo.find_buyer(s, buyer))
+            if chat is None:
+                raise chat_repo.NotFound(f"buyer {buyer!r} has no open chat")
+            target = repo.get_agent(s, to)
+            if chat.agent_id == target.id:
+                return chat.id
+            if not repo.take_chat(s, chat.id, target.id, now, kind="manual", expected=chat.agent_id, by=by):
+                raise TeamRuleError("会话刚被其他人改动，请重试")
+            chat_repo.add_system_message(s, chat.id, f"会话已分配给 {target.name}", now)
+            return chat.id
+
+    def sessions_for(self, name: str) -> tuple[list[ChatSummary], int]:
+        """What an agent's session list shows: their own chats (everything for a supervisor),
+        and how many waiting chats nobody has (the queue)."""
+        every = self.chats.sessions()
+        queue = sum(1 for c in every if c.agent is None and c.status == ChatStatus.WAITING)
+        if self.is_supervisor(name):
+            return every, queue
+        return [c for c in every if c.agent == name], queue
+
+    # ---- forward (转发) ------------------------------------------------------------------------
+    def forward(self, chat_id: int, to: str, reason: str, by: str) -> None:
+        """Hand the chat to an online teammate with a short reason; a system line records it."""
+        why = clean_forward_reason(reason)
+        with self.store.write() as s:
+            now = self.clock()
+            chat = chat_repo.get_chat(s, chat_id)
+            if chat.status == ChatStatus.CLOSED:
+                raise TeamRuleError("会话已结束，不能转发")
+            me, target = repo.get_agent(s, by), repo.get_agent(s, to)
+            if target.id == me.id:
+                raise TeamRuleError("不能转发给自己")
+            if target.status != AgentStatus.ONLINE:
+                raise TeamRuleError(f"{target.name} 不在线（{target.status}），只能转发给在线的同事")
+            if chat.agent_id not in (None, me.id) and not is_supervisor(me.role):
+                raise TeamRuleError("只能转发自己接待的会话")
+            if not repo.take_chat(s, chat.id, target.id, now, kind="forward", expected=chat.agent_id,
+                                  by=me.name, reason=why):
+                raise TeamRuleError("会话刚被其他人改动，请重试")
+            chat_repo.add_system_message(s, chat.id, f"{me.name} 转发给 {target.name}：{why}", now)
+            chat.unread = max(chat.unread, 1)  # the teammate sees it as new
+
+    def forward_buyer(self, buyer: str, to: str, reason: str, by: str) -> int:
+        with self.store.read() as s:
+            chat = chat_repo.open_chat_of(s, chat_repo.find_buyer(s, buyer))
+        if chat is None:
+            raise chat_repo.NotFound(f"buyer {buyer!r} has no open chat")
+        self.forward(chat.id, to, reason, by)
+        return chat.id
+
+    def teammates(self, name: str) -> list[AgentInfo]:
+        """Online teammates one may forward to."""
+        return [a for a in self.agents() if a.name != name and a.status == AgentStatus.ONLINE]
+
+    # ---- hang-up (挂起) ------------------------------------------------------------------------
+    def request_hangup(self, name: str, reason: str) -> int:
+        why = one_line(reason)
+        if not why:
+            raise TeamRuleError("挂起需要填写原因")
+        with self.store.write() as s:
+            agent = repo.get_agent(s, name)
+            if agent.status == AgentStatus.HUNG_UP:
+                raise TeamRuleError("已经是挂起状态")
+            if repo.pending_hangup_of(s, agent.id) is not None:
+                raise TeamRuleError("已有一个待审批的挂起申请")
+            return repo.add_hangup(s, agent.id, why[:200], self.clock()).id
+
+    def decide_hangup(self, request_id: int, by: str, approve: bool, note: str = "") -> HangupView:
+        """A supervisor approves (the agent stops receiving new chats) or refuses."""
+        with self.store.write() as s:
+            now = self.clock()
+            req = repo.get_hangup(s, request_id)
+            decider = repo.get_agent(s, by)
+            check_hangup_decision(decider_id=decider.id, decider_role=decider.role,
+                                  requester_id=req.agent_id, state=req.state)
+            req.state = HangupState.APPROVED if approve else HangupState.REFUSED
+            req.decided_by, req.decided_at, req.note = decider.id, now, one_line(note)[:200]
+            requester = repo.agent_by_id(s, req.agent_id)
+            if approve and requester.status == AgentStatus.ONLINE:
+                requester.status = AgentStatus.HUNG_UP
+            s.flush()
+            return _hangup_view(req, requester.name, decider.name)
+
+    def resume(self, name: str) -> None:
+        """End a hang-up: receive new chats again (no approval needed)."""
+        with self.store.write() as s:
+            agent = repo.get_agent(s, name)
+            if agent.status != AgentStatus.HUNG_UP:
+                raise TeamRuleError("当前不是挂起状态")
+            agent.status = AgentStatus.ONLINE
+            repo.end_hangups(s, agent.id, self.clock())
+        self.distribute(name)
+
+    def hangups(self, *, pending_only: bool = False) -> list[HangupView]:
+        with self.store.read() as s:
+            rows = repo.hangups(s, state=HangupState.PENDING if pending_only else None)
+        return [_hangup_view(*r) for r in rows]
+
+    # ---- notices for a running TUI ---------------------------------------------------------------
+    def notice_cursor(self) -> tuple[int, int]:
+        """Where notices start (nothing older is announced)."""
+        with self.store.read() as s:
+            return repo.last_assignment_id(s), repo.last_hangup_id(s)
+
+    def notices(self, name: str, cursor: tuple[int, int]) -> tuple[list[str], tuple[int, int]]:
+        """New things to tell the agent: chats forwarded to them (with the reason) and, for a
+        supervisor, new hang-up requests. Returns the lines and the next cursor."""
+        after_assignment, after_hangup = cursor
+        lines: list[str] = []
+        with self.store.read() as s:
+            me = chat_repo.find_agent(s, name)
+            if me is None:
+                return [], cursor
+            for a, nick in repo.forwards_to(s, me.id, after_assignment):
+                lines.append(f"{a.by} 转发了 {nick} 的会话：{a.reason}")
+            if is_supervisor(me.role):
+                for req, agent, _ in repo.hangups(s, state=HangupState.PENDING):
+                    if req.id > after_hangup:
+                        lines.append(f"{agent} 申请挂起：{req.reason}（Ctrl+N 主管视图审批）")
+            return lines, (repo.last_assignment_id(s), repo.last_hangup_id(s))
+
+    # ---- supervisor ----------------------------------------------------------------------------
+    def overview(self) -> Overview:
+        every = self.chats.sessions()
+        now = self.clock()
+        breach = self.policy.response.breach
+        return Overview(
+            agents=self.agents(),
+            queue=[c for c in every if c.agent is None and c.status == ChatStatus.WAITING],
+            breaches=[c for c in every if c.waiting_seconds(now) > breach],
+            pending=self.hangups(pending_only=True),
+        )

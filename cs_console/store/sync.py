@@ -1,0 +1,57 @@
+"""Sync the handover book between two stores: the union of both event logs, both directions.
+
+Events are keyed by UUID and never change, so merging is set union: idempotent (a second run
+transfers 0), order-independent, and safe when two syncs run at once (insert-if-absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cs_console.store import handover as repo
+from cs_console.store.engine import Store, StoreError
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    sent: int
+    received: int
+
+    def as_dict(self) -> dict:
+        return {"sent": self.sent, "received": self.received}
+
+
+def _transfer(src: Store, dst: Store, ids: list[str], phase: str, progress: Progress | None) -> int:
+    if not ids:
+        return 0
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(phase, done, len(ids))
+
+    with src.read() as s:
+        evs = repo.events_by_id(s, sorted(ids))
+    with dst.write() as s:  # all or nothing: one transaction per direction
+        return repo.insert_missing(s, evs, on_chunk=tick)
+
+
+def sync_stores(here: Store, other: Store, progress: Progress | None = None) -> SyncResult:
+    """Make both stores hold the union of their handover events. ``sent`` = events inserted
+    into ``other``, ``received`` = events inserted here."""
+    if here.store_id() and here.store_id() == other.store_id():
+        raise StoreError(f"{other.location} is this same store (store id {here.store_id()[:8]})")
+    with here.read() as s:
+        mine = repo.all_ids(s)
+    with other.read() as s:
+        theirs = repo.all_ids(s)
+    if progress:
+        progress("compare", 1, 1)
+    sent = _transfer(here, other, list(mine - theirs), "send", progress)
+    received = _transfer(other, here, list(theirs - mine), "receive", progress)
+    return SyncResult(sent, received)
