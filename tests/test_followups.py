@@ -11,6 +11,12 @@ from cs_console.services.followups import ReviewImportError
 from tests.i9_seed import add_order
 
 
+@pytest.fixture
+def desk(any_desk):
+    """Every store test of this module runs on SQLite and on PostgreSQL."""
+    return any_desk
+
+
 def test_unpaid_listed_after_configured_time_and_reminder_opens_chat(desk, clock):
     add_order(desk, "U1", "小李", placed_at=clock(), state="WAIT_BUYER_PAY", amount="45.00")
     add_order(desk, "P1", "小李", placed_at=clock(), state="PAID", amount="10.00")
