@@ -59,7 +59,7 @@ async def test_report_screen_table_and_chart_numbers(desk, clock, tmp_path, monk
     add_order(desk, "O1", "A", placed_at=clock(), paid_at=clock() + timedelta(minutes=5), amount="88.80")
     clock.advance(600)
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-        await pilot.press("f15")  # shift+F3 (second key of alt+d)
+        await pilot.press("alt+e")
         screen = pilot.app.screen
         assert isinstance(screen, ReportScreen) and screen.report.kind == "day"
         table = screen.query_one(DataTable)

@@ -24,16 +24,16 @@ SUBCOMMANDS: dict[str, str] = {
     "orders": "cs_console.cli.orders",
     "replies": "cs_console.cli.replies",
     "postage": "cs_console.cli.postage",
-    "cases": "cs_console.cli.cases",
-    "followups": "cs_console.cli.followups",
-    "reviews": "cs_console.cli.reviews",
-    "memo": "cs_console.cli.memo",
-    "report": "cs_console.cli.report",
     "handover": "cs_console.cli.handover",
     "shift": "cs_console.cli.shift",
     "agents": "cs_console.cli.agents",
     "hangup": "cs_console.cli.hangup",
     "broadcast": "cs_console.cli.broadcast",
+    "cases": "cs_console.cli.cases",
+    "followups": "cs_console.cli.followups",
+    "reviews": "cs_console.cli.reviews",
+    "memo": "cs_console.cli.memo",
+    "report": "cs_console.cli.report",
 }
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -12,11 +12,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from cs_console.config.locations import data_dir
 from cs_console.config.yamlfile import load_yaml_model
 from cs_console.domain.chat import ChatStatus
+from pydantic import BaseModel, ConfigDict
 
 
 class DemoBuyer(BaseModel):

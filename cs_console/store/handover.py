@@ -96,6 +96,9 @@ def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported stores
         raise NotImplementedError(dialect)
+    # the same order in every transaction: two syncs inserting overlapping sets into
+    # PostgreSQL wait for each other instead of deadlocking
+    evs = sorted(evs, key=lambda e: e.id)
     table = HandoverEvent.__table__
     # one cached statement, executed many (SQLAlchemy batches it as multi-row VALUES)
     stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)

@@ -55,9 +55,9 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
         Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
-        Binding("ctrl+f,alt+r", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
+        Binding("ctrl+f,alt+w", "forward_chat", "转发", id="team.forward"),  # alt+f is ctrl+right in Textual
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup"),
-        Binding("alt+s,ctrl+s", "supervisor", "主管视图", id="team.supervisor"),
+        Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor"),
         *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
@@ -379,13 +379,16 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         """写交接 from anywhere, linked to the current chat's buyer and latest order."""
         from cs_console.tui.handover_tab import HandoverTab
 
-        self.query_one(HandoverTab).write_note()
+        if not self.screen.is_modal:  # not from inside another dialog
+            self.query_one(HandoverTab).write_note()
 
     def action_shift_end(self) -> None:
         """下班检查: what blocks a clean handover; each blocker → a note in one key."""
         from cs_console.tui.handover_dialogs import ShiftEndScreen
         from cs_console.tui.handover_tab import HandoverTab
 
+        if self.screen.is_modal:
+            return
         self.push_screen(ShiftEndScreen(self.desk, self.agent),
                          callback=lambda _n: self.query_one(HandoverTab).reload())
 

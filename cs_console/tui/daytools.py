@@ -15,7 +15,7 @@ DAY_BINDINGS = [
     Binding("alt+m,f1", "memo", "备忘", id="memo.add", priority=True),
     Binding("alt+a,f13", "cases_tab", "售后", id="cases.tab", priority=True),
     Binding("alt+u,f14", "followups", "跟进", id="followups.open", priority=True),
-    Binding("alt+d,f15", "report", "报表", id="report.open", priority=True),
+    Binding("alt+e,f15", "report", "报表", id="report.open", priority=True),
     Binding("alt+n,f16", "morning", "早上三件事", show=False, id="morning.open", priority=True),
 ]
 

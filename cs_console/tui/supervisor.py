@@ -24,7 +24,7 @@ class SupervisorScreen(Screen[None]):
     SupervisorScreen .pane-title { height: 1; background: $primary-darken-2; padding: 0 1; text-style: bold; }
     """
     BINDINGS = [
-        Binding("escape,ctrl+s,alt+s", "app.pop_screen", "返回", id="supervisor.close"),
+        Binding("escape,ctrl+s,alt+v", "app.pop_screen", "返回", id="supervisor.close"),
         Binding("a", "decide(True)", "批准挂起", id="supervisor.approve"),
         Binding("r", "decide(False)", "拒绝挂起", id="supervisor.refuse"),
     ]

@@ -7,7 +7,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 ENTRIES = [
     ("转发会话给同事 (Ctrl+F)", "forward_chat"),
     ("申请挂起 / 恢复接待 (Ctrl+O)", "hangup"),
-    ("主管视图 (Alt+S)", "supervisor"),
+    ("主管视图 (Alt+V)", "supervisor"),
     ("群发 broadcast", "broadcast"),
 ]
 
