@@ -148,7 +148,7 @@ async def test_review_follow_up_from_the_follow_ups_screen(desk, clock, tmp_path
     f.write_text("order_no,buyer,rating,text,date\nR1,小赵,差评,物流太慢,2026-11-22\n", encoding="utf-8")
     desk.followups.import_reviews(f)
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-        await pilot.press("f14", "3", "enter")  # shift+F2 (second key of alt+u)
+        await pilot.press("shift+f2", "3", "enter")  # second key of alt+u
         await pilot.pause()
         assert pilot.app.current.buyer_nick == "小赵"
         assert "不太满意" in pilot.app.query_one(Composer).text  # quick reply `cp` (差评回访)

@@ -9,14 +9,15 @@ from textual.binding import Binding
 # nothing of these features is on the start-up path
 
 DAY_BINDINGS = [
-    # Second keys: shift+F1..F4 arrive as f13..f16 (the plain F-keys and ctrl+letters are taken).
+    # Second keys: Shift+F1..F4 (Textual names them shift+f1…, some terminals send F13..F16;
+    # Shift+F3 is swallowed inside tmux); the plain F-keys and ctrl+letters are taken.
     # Priority, like the other side-panel tools: a real terminal delivers alt+m *with* the
     # character "m", which a focused Input would otherwise type.
     Binding("alt+m,f1", "memo", "备忘", id="memo.add", priority=True),
-    Binding("alt+a,f13", "cases_tab", "售后", id="cases.tab", priority=True),
-    Binding("alt+u,f14", "followups", "跟进", id="followups.open", priority=True),
-    Binding("alt+e,f15", "report", "报表", id="report.open", priority=True),
-    Binding("alt+n,f16", "morning", "早上三件事", show=False, id="morning.open", priority=True),
+    Binding("alt+a,shift+f1,f13", "cases_tab", "售后", id="cases.tab", priority=True),
+    Binding("alt+u,shift+f2,f14", "followups", "跟进", id="followups.open", priority=True),
+    Binding("alt+e,shift+f3,f15", "report", "报表", id="report.open", priority=True),
+    Binding("alt+n,shift+f4,f16", "morning", "早上三件事", show=False, id="morning.open", priority=True),
 ]
 
 
