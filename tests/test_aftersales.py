@@ -53,6 +53,12 @@ TRANSITION_CASES = [
 ]
 
 
+@pytest.fixture
+def desk(any_desk):
+    """Every store test of this module runs on SQLite and on PostgreSQL."""
+    return any_desk
+
+
 @pytest.mark.parametrize(("current", "target", "handling", "allowed"), TRANSITION_CASES)
 def test_transition_rules(current, target, handling, allowed):
     if allowed:

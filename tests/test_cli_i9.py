@@ -75,6 +75,9 @@ def test_memo_and_unserved(db_path):
     assert run(db_path, "memo", "add", "记得问仓库", "--buyer", "小王").exit_code == 0
     assert json.loads(run(db_path, "memo", "list", "仓库", "--json").stdout)[0]["buyer"] == "小王"
     assert run(db_path, "memo", "add", " ").exit_code != 0
+    promoted = run(db_path, "memo", "promote", "1", "--json")
+    assert promoted.exit_code == 0, promoted.output
+    assert run(db_path, "memo", "promote", "1").exit_code != 0  # already in the handover book
     assert json.loads(run(db_path, "followups", "unserved", "--json").stdout) == []
     assert run(db_path, "followups", "record", "99", "x").exit_code != 0
 

@@ -11,6 +11,12 @@ from cs_console.services.followups import ReviewImportError
 from tests.i9_seed import add_order
 
 
+@pytest.fixture
+def desk(any_desk):
+    """Every store test of this module runs on SQLite and on PostgreSQL."""
+    return any_desk
+
+
 def test_unpaid_listed_after_configured_time_and_reminder_opens_chat(desk, clock):
     add_order(desk, "U1", "小李", placed_at=clock(), state="WAIT_BUYER_PAY", amount="45.00")
     add_order(desk, "P1", "小李", placed_at=clock(), state="PAID", amount="10.00")
@@ -170,3 +176,16 @@ def test_follow_up_texts_come_from_quick_replies_else_the_configured_text(desk, 
     assert draft == cf.text.replace("{items}", "连体衣 粉色/73 ×1")
     desk.policy.followups.unpaid_reply_code = "no-such-code"
     assert desk.followups.remind_unpaid("U1", "小美").draft.startswith("亲，您好！看到您拍下了连体衣 粉色/73 ×1还没有付款哦")
+
+
+def test_memo_promoted_to_a_handover_note(desk, clock):
+    add_order(desk, "T9", "小王", placed_at=clock())
+    memo = desk.memos.add("小美", "小王要换尺码，等仓库回复", order_no="T9")
+    note = desk.memos.promote(memo.id, "小美")
+    assert note.text == "小王要换尺码，等仓库回复" and note.order_no == "T9" and note.buyer == "小王"
+    assert [n.text for n in desk.handover.notes()] == ["小王要换尺码，等仓库回复"]
+    assert desk.memos.search("小美")[0].promoted_at == clock()
+    with pytest.raises(ValueError, match="已转入"):
+        desk.memos.promote(memo.id, "小美")
+    with pytest.raises(LookupError):
+        desk.memos.promote(memo.id, "阿杰")  # another agent's memo

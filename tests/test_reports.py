@@ -14,6 +14,12 @@ from tests.i9_seed import add_order
 DAY = date(2026, 11, 23)
 
 
+@pytest.fixture
+def desk(any_desk):
+    """Every store test of this module runs on SQLite and on PostgreSQL."""
+    return any_desk
+
+
 def at(clock, hh, mm, ss=0, day=0):
     """Set the fake clock to a Shanghai-local time on DAY (+day)."""
     clock.now = datetime(2026, 11, 23, hh - 8, mm, ss, tzinfo=UTC) + timedelta(days=day)

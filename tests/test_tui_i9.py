@@ -148,8 +148,20 @@ async def test_review_follow_up_from_the_follow_ups_screen(desk, clock, tmp_path
     f.write_text("order_no,buyer,rating,text,date\nR1,小赵,差评,物流太慢,2026-11-22\n", encoding="utf-8")
     desk.followups.import_reviews(f)
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-        await pilot.press("alt+u", "3", "enter")
+        await pilot.press("shift+f2", "3", "enter")  # second key of alt+u
         await pilot.pause()
         assert pilot.app.current.buyer_nick == "小赵"
         assert "不太满意" in pilot.app.query_one(Composer).text  # quick reply `cp` (差评回访)
     assert desk.followups.reviews() == []
+
+
+async def test_case_left_to_the_next_shift_as_a_handover_note(desk, clock):
+    desk.chats.inject("小王", "退货寄出了")
+    add_order(desk, "T1", "小王", placed_at=clock())
+    case = desk.cases.add("T1", "小美", Reason.SIZE, Handling.EXCHANGE)
+    async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+a", "h", *"等仓库收货", "enter")
+        await pilot.pause()
+    [note] = desk.handover.notes()
+    assert note.text.startswith(f"售后#{case.id} T1 小王 尺码·换货 [待处理]") and note.text.endswith("等仓库收货")
+    assert (note.order_no, note.buyer) == ("T1", "小王")

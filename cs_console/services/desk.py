@@ -52,11 +52,11 @@ class Desk:
         self.postage = PostageService(self.store, self.policy)
         self.handover = HandoverService(self.store, self.policy, self.clock)
         self.shift = ShiftService(self.store, self.clock, self.handover)
+        self.memos = MemoService(self.store, self.policy, self.clock, self.handover)
         self.team = TeamService(self.store, self.policy, self.clock, self.chats)
         self.broadcasts = BroadcastService(self.store, self.policy, self.clock)
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock, self.orders, self.replies)
-        self.memos = MemoService(self.store, self.policy, self.clock)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
 
     def close(self) -> None:

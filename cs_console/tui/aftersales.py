@@ -62,6 +62,7 @@ class CasesTab(Vertical):
         Binding("f", "follow", "跟进", id="cases.follow"),
         Binding("s", "move", "改状态", id="cases.state"),
         Binding("a", "toggle_all", "全部未结", id="cases.all"),
+        Binding("h", "handover", "写交接", id="cases.handover"),
     ]
 
     def __init__(self) -> None:
@@ -239,3 +240,23 @@ class CasesTab(Vertical):
             return
         self.app.notify(f"#{case.id} → {STATE_LABELS[target]}", timeout=2)
         self.refresh_cases()
+
+    @work(exclusive=True, group="cases-dialog")
+    async def action_handover(self) -> None:
+        """Leave the highlighted case to the next shift: a handover note linked to case and order."""
+        case = self.selected
+        handover = getattr(self.desk, "handover", None)
+        if case is None or handover is None:
+            return
+        default = (f"售后#{case.id} {case.order_no} {case.buyer} {REASON_LABELS[case.reason]}·"
+                   f"{HANDLING_LABELS[case.handling]} [{STATE_LABELS[case.state]}] ")
+        text = await self.app.push_screen_wait(TextPrompt(f"交接售后 #{case.id}", "要下一班做什么", value=default))
+        if not text or not text.strip():
+            return
+        try:
+            handover.add(text, self.app.agent, buyer=case.buyer, order_no=case.order_no, case_id=str(case.id),
+                         source="case")
+        except (LookupError, ValueError) as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        self.app.notify(f"售后 #{case.id} 已写入交接本", timeout=2)

@@ -5,21 +5,37 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from cs_console.tui.aftersales import CasesTab
-from cs_console.tui.memos import MemoPrompt, MemoTab
-
-# screens (and textual-plotext) are imported when first opened: never on the start-up path
+# tabs are built (and screens, textual-plotext included, imported) after the first frame:
+# nothing of these features is on the start-up path
 
 DAY_BINDINGS = [
-    Binding("alt+m", "memo", "备忘", id="memo.add"),
-    Binding("alt+a", "cases_tab", "售后", id="cases.tab"),
-    Binding("alt+u", "followups", "跟进", id="followups.open"),
-    Binding("alt+e", "report", "报表", id="report.open"),
-    Binding("alt+n", "morning", "早上三件事", show=False, id="morning.open"),
+    # Second keys: Shift+F1..F4 (Textual names them shift+f1…, some terminals send F13..F16;
+    # Shift+F3 is swallowed inside tmux); the plain F-keys and ctrl+letters are taken.
+    # Priority, like the other side-panel tools: a real terminal delivers alt+m *with* the
+    # character "m", which a focused Input would otherwise type.
+    Binding("alt+m,f1", "memo", "备忘", id="memo.add", priority=True),
+    Binding("alt+a,shift+f1,f13", "cases_tab", "售后", id="cases.tab", priority=True),
+    Binding("alt+u,shift+f2,f14", "followups", "跟进", id="followups.open", priority=True),
+    Binding("alt+e,shift+f3,f15", "report", "报表", id="report.open", priority=True),
+    Binding("alt+n,shift+f4,f16", "morning", "早上三件事", show=False, id="morning.open", priority=True),
 ]
 
+
+
+def _cases_tab():
+    from cs_console.tui.aftersales import CasesTab
+
+    return CasesTab()
+
+
+def _memo_tab():
+    from cs_console.tui.memos import MemoTab
+
+    return MemoTab()
+
+
 #: side-panel tabs (see ``tui/side.py``)
-DAY_TABS = [("售后", "tab-cases", CasesTab), ("备忘", "tab-memo", MemoTab)]
+DAY_TABS = [("售后", "tab-cases", _cases_tab), ("备忘", "tab-memo", _memo_tab)]
 
 
 class DayTools:
@@ -29,6 +45,11 @@ class DayTools:
         return self.current.buyer_nick if self.current else None
 
     def action_memo(self) -> None:
+        from cs_console.tui.memos import MemoPrompt, MemoTab
+
+        if isinstance(self.screen, MemoPrompt):
+            return
+
         def saved(result) -> None:
             if not result or not result[0].strip():
                 return
@@ -41,6 +62,7 @@ class DayTools:
         self.push_screen(MemoPrompt(self._current_buyer()), saved)
 
     def action_cases_tab(self) -> None:
+        from cs_console.tui.aftersales import CasesTab
         from cs_console.tui.side import SidePanel
 
         side = self.query_one(SidePanel)
@@ -67,15 +89,24 @@ class DayTools:
     def action_followups(self) -> None:
         from cs_console.tui.followups import FollowupsScreen
 
+        if isinstance(self.screen, FollowupsScreen):
+            return
+
         self.push_screen(FollowupsScreen(), self.open_chat_with_draft)
 
     def action_report(self) -> None:
         from cs_console.tui.report import ReportScreen
 
+        if isinstance(self.screen, ReportScreen):
+            return
+
         self.push_screen(ReportScreen())
 
     def action_morning(self) -> None:
         from cs_console.tui.morning import MorningScreen
+
+        if isinstance(self.screen, MorningScreen):
+            return
 
         self.push_screen(MorningScreen(self.desk.reports.morning(), self.desk.policy.shop.timezone),
                          self._morning_done)
