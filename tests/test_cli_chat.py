@@ -97,6 +97,7 @@ def test_tui_start_path_does_not_import_typer_or_the_store():
     import subprocess
     import sys
 
-    code = ("import sys, cs_console.cli, cs_console.tui.app, cs_console.tui.run;"
-            "print(','.join(sorted(m for m in ('typer', 'sqlalchemy', 'sqlmodel', 'pydantic') if m in sys.modules)))")
+    code = ("import sys, cs_console.cli, cs_console.tui.app, cs_console.tui.run, cs_console.config.locations as l;"
+            "l.agent_name(\"小美\");"
+            "print(','.join(sorted(m for m in ('typer', 'sqlalchemy', 'sqlmodel', 'pydantic', 'ruamel') if m in sys.modules)))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == ""
