@@ -62,6 +62,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
                   key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
           for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
         *DAY_BINDINGS,
+        Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
     ]
 

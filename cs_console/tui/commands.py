@@ -43,7 +43,7 @@ class DeskCommands(Provider):
         seen: set[str] = set()
         for binding in self.app.BINDINGS:
             action = binding.action
-            if action in seen or action.startswith("nth_chat") or action == "quit":
+            if action in seen or action.startswith("nth_chat") or action in ("quit", "command_palette"):
                 continue
             seen.add(action)
             keys = binding.key.split(",")[0].replace("ctrl+", "Ctrl+").replace("alt+", "Alt+")
