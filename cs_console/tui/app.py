@@ -48,19 +48,19 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         Binding("ctrl+g,f5", "longest_wait", "等最久", id="chat.longest"),
         Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
         Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
+        *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
+                  key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
+          for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
         Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
         *QuickRepliesMixin.REPLY_BINDINGS,
         Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
         Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
         Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
-        # priority: a terminal's alt+w arrives with the printable "r" (alt+f is ctrl+right in Textual)
+        # priority: keys that must work while a text input has focus (alt+f is ctrl+right in Textual)
         Binding("ctrl+f,alt+w", "forward_chat", "转发", id="team.forward", priority=True),
         Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup", priority=True),
         Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
-        *[Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
-                  key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
-          for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)],
         *DAY_BINDINGS,
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
         Binding("ctrl+q", "quit", "退出", id="app.quit"),
@@ -92,7 +92,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
         yield self._main_layout() if self.desk is not None else Label("正在打开店铺数据…", id="loading")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _main_layout(self) -> Horizontal:
         policy = self.desk.policy
