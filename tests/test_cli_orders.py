@@ -36,7 +36,7 @@ def state(db):
     (["set-price", PAID, "1", "40", "--reason", "砍价", "--agent", "小美"], "PAID orders cannot change price; write it in the remark"),
     (["set-postage", WAIT, "5", "--reason", "", "--agent", "小美"], "needs a reason"),
     (["set-price", WAIT, "1", "abc", "--reason", "x", "--agent", "小美"], "不是有效金额"),
-    (["flag", WAIT, "red", "--remark", "x", "--agent", "小美"], "cannot be flagged"),
+    (["flag", "3712208811420010", "red", "--remark", "x", "--agent", "小美"], "cannot be flagged"),
     (["close", PAID, "--reason", "卖家缺货", "--agent", "小美"], "cannot be closed"),
     (["extend-receipt", WAIT, "--days", "3", "--agent", "小美"], "cannot extend"),
     (["show", "nope"], "no order"),

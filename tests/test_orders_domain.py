@@ -27,14 +27,14 @@ from cs_console.domain.orders import (
 from cs_console.domain.shop import ShopKind
 
 A, S, K = Action, OrderState, ShopKind
-WAIT_C = {A.CONFIRM_ADDRESS, A.SET_PRICE, A.SET_POSTAGE, A.CLOSE_ORDER, A.CLOSE_ITEM}
+WAIT_C = {A.CONFIRM_ADDRESS, A.SET_PRICE, A.SET_POSTAGE, A.CLOSE_ORDER, A.CLOSE_ITEM, A.FLAG}
 EXPECTED: dict[tuple[OrderState, ShopKind], set[Action]] = {
     (S.WAIT_BUYER_PAY, K.C_SHOP): WAIT_C,
     (S.WAIT_BUYER_PAY, K.TMALL): WAIT_C - {A.SET_PRICE},  # Tmall: postage only
     (S.PAID, K.C_SHOP): {A.FLAG},
     (S.PAID, K.TMALL): {A.FLAG},
-    (S.SHIPPED, K.C_SHOP): {A.VIEW_LOGISTICS, A.EXTEND_RECEIPT},
-    (S.SHIPPED, K.TMALL): {A.VIEW_LOGISTICS, A.EXTEND_RECEIPT},
+    (S.SHIPPED, K.C_SHOP): {A.VIEW_LOGISTICS, A.EXTEND_RECEIPT, A.FLAG},
+    (S.SHIPPED, K.TMALL): {A.VIEW_LOGISTICS, A.EXTEND_RECEIPT, A.FLAG},
     (S.SUCCESS, K.C_SHOP): set(),
     (S.SUCCESS, K.TMALL): set(),
     (S.CLOSED, K.C_SHOP): set(),

@@ -66,11 +66,13 @@ async def test_only_allowed_actions_offered(shop):
         panel = app.query_one(OrdersPanel)
         assert app.focused is app.query_one("#orders-list")
         hint = str(app.query_one("#orders-actions").render())
-        assert "改价" in hint and "旗帜" not in hint and "延长收货" not in hint
-        assert panel.check_action("flag", ()) is False and panel.check_action("set_price", ()) is True
-        await pilot.press("f")  # flag is not allowed before payment: nothing opens
-        assert not isinstance(app.screen, FlagDialog)
+        assert "改价" in hint and "旗帜" in hint and "延长收货" not in hint
+        assert panel.check_action("extend_receipt", ()) is False and panel.check_action("set_price", ()) is True
+        await pilot.press("e")  # extending the receipt deadline is not allowed before shipping: nothing opens
+        assert app.screen is app.screen_stack[0]
         await pilot.press("down")  # the SUCCESS order: view only
+        await pilot.press("f")
+        assert not isinstance(app.screen, FlagDialog)
         assert not any(panel.check_action(a, ()) for a in ("set_price", "set_postage", "flag", "close_order",
                                                              "extend_receipt", "confirm_address"))
         assert "只可查看" in str(app.query_one("#orders-actions").render())

@@ -55,7 +55,7 @@ def test_set_postage(shop):
     (lambda d: d.orders.set_item_price(WAIT, 1, "50", " ", "小美"), "needs a reason"),
     (lambda d: d.orders.set_postage(WAIT, "5", "", "小美"), "needs a reason"),
     (lambda d: d.orders.set_item_price(WAIT, 9, "50", "x", "小美"), "no line 9"),
-    (lambda d: d.orders.flag(WAIT, "red", "x", "小美"), "WAIT_BUYER_PAY orders cannot be flagged"),
+    (lambda d: d.orders.flag(CLOSED, "red", "x", "小美"), "CLOSED orders are view-only; they cannot be flagged"),
     (lambda d: d.orders.flag(PAID, "red", " ", "小美"), "needs a remark"),
     (lambda d: d.orders.flag(PAID, "grey", "x", "小美"), "no flag"),
     (lambda d: d.orders.close(PAID, "卖家缺货", "小美"), "PAID orders cannot be closed"),

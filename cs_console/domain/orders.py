@@ -70,11 +70,14 @@ ACTION_LABELS: dict[Action, str] = {
 }
 
 # DOMAIN.md's table, per state (shop kind is applied in allowed_actions).
+# Flag + remark is how CS, warehouse and after-sales talk on every live order (DOMAIN.md "Flags"):
+# the pre-sale convention flags unpaid orders, and no order an agent handled may stay grey at the
+# end of the shift, whatever its state. Finished orders (SUCCESS, CLOSED) are view-only.
 _BY_STATE: dict[OrderState, tuple[Action, ...]] = {
     OrderState.WAIT_BUYER_PAY: (Action.CONFIRM_ADDRESS, Action.SET_PRICE, Action.SET_POSTAGE,
-                                Action.CLOSE_ORDER, Action.CLOSE_ITEM),
+                                Action.CLOSE_ORDER, Action.CLOSE_ITEM, Action.FLAG),
     OrderState.PAID: (Action.FLAG,),
-    OrderState.SHIPPED: (Action.VIEW_LOGISTICS, Action.EXTEND_RECEIPT),
+    OrderState.SHIPPED: (Action.VIEW_LOGISTICS, Action.EXTEND_RECEIPT, Action.FLAG),
     OrderState.SUCCESS: (),
     OrderState.CLOSED: (),
 }
