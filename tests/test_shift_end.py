@@ -86,3 +86,22 @@ def test_cli_shift_end(db_path, sqlite_desk):
     res = runner.invoke(cli_app, ["shift", "end", "--agent", "小美", "--db", str(db_path), "--notes", "--json"])
     data = json.loads(res.output)
     assert len(data["notes_written"]) == 1 and data["blockers"][0]["noted"] is True
+
+
+def test_after_sales_cases_without_follow_up_today_block(desk, clock):
+    from cs_console.domain.aftersales import Handling, Reason
+
+    order(desk, "S1", "小孙", flag="red")
+    order(desk, "S2", "小周", flag="red")
+    order(desk, "S3", "小吴", flag="red")
+    mine = desk.cases.add("S1", "小美", Reason.COLOUR, Handling.EXCHANGE)
+    followed = desk.cases.add("S2", "小美", Reason.SIZE, Handling.EXCHANGE)
+    desk.cases.add("S3", "阿强", Reason.QUALITY, Handling.EXCHANGE)  # someone else's case
+    clock.advance(60)
+    desk.cases.follow(followed.id, "小美", "已联系买家寄回")
+    cases = [b for b in desk.shift.blockers("小美") if b.kind == "aftersales"]
+    assert [(b.case_id, b.order_no, b.buyer) for b in cases] == [(str(mine.id), "S1", "小孙")]
+    # tomorrow the followed case needs a fresh entry too
+    clock.advance(hours=24)
+    cases = [b for b in desk.shift.blockers("小美") if b.kind == "aftersales"]
+    assert sorted(b.order_no for b in cases) == ["S1", "S2"]

@@ -2,8 +2,8 @@
 
 Blockers come from a list of providers, each ``(session, ShiftWindow) -> list[Blocker]``:
 orders the agent handled today still grey (DOMAIN.md: no order an agent handled may be left
-grey), chats with buyers still waiting for an answer. Other features add theirs with
-:func:`register_blocker_provider` (after-sales cases without follow-up: issue 9).
+grey), chats with buyers still waiting for an answer, open after-sales cases with no follow-up
+today. Other features add theirs with :func:`register_blocker_provider`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cs_console.domain.text import truncate_cells
 from cs_console.services.handover import HandoverService
 from cs_console.store.chats import find_agent
 from cs_console.store.engine import Store
-from cs_console.store.tables import AuditEntry, Buyer, Chat, Message, Order
+from cs_console.store.tables import AfterSaleCase, AuditEntry, Buyer, CaseFollowUp, Chat, Message, Order
 
 ACTIVE_STATES = ("WAIT_BUYER_PAY", "PAID", "SHIPPED")
 
@@ -99,7 +99,22 @@ def unanswered_chats(s: Session, w: ShiftWindow) -> list[Blocker]:
     return out
 
 
-BLOCKER_PROVIDERS: list[BlockerProvider] = [grey_orders, unanswered_chats]
+def cases_without_follow_up(s: Session, w: ShiftWindow) -> list[Blocker]:
+    """Open after-sales cases the agent opened or followed, with no follow-up entry today
+    (DOMAIN.md: the register is kept daily and updated at once)."""
+    mine = select(CaseFollowUp.case_id).where(CaseFollowUp.agent == w.agent)
+    q = (select(AfterSaleCase, Buyer.nick).join(Buyer, col(Buyer.id) == AfterSaleCase.buyer_id)
+         .where(col(AfterSaleCase.closed_at).is_(None),
+                (AfterSaleCase.created_by == w.agent) | col(AfterSaleCase.id).in_(mine))
+         .order_by(col(AfterSaleCase.id)))
+    followed_today = set(s.exec(select(CaseFollowUp.case_id).where(
+        CaseFollowUp.at >= w.start, CaseFollowUp.at <= w.end)).all())
+    return [Blocker("aftersales", str(case.id), f"售后 #{case.id}（{case.order_no}）今天还没有跟进记录",
+                    buyer=nick, order_no=case.order_no, case_id=str(case.id), priority=Priority.NORMAL)
+            for case, nick in s.exec(q).all() if case.id not in followed_today]
+
+
+BLOCKER_PROVIDERS: list[BlockerProvider] = [grey_orders, unanswered_chats, cases_without_follow_up]
 
 
 def register_blocker_provider(provider: BlockerProvider) -> None:
