@@ -94,10 +94,16 @@ def test_plain_tui_invocation_is_recognised_without_typer():
 
 
 def test_tui_start_path_does_not_import_typer_or_the_store():
+    """Everything ``cs-console --agent A`` runs before the app's first frame stays light."""
     import subprocess
     import sys
 
-    code = ("import sys, cs_console.cli, cs_console.tui.app, cs_console.tui.run, cs_console.config.locations as l;"
-            "l.agent_name(\"小美\");"
-            "print(','.join(sorted(m for m in ('typer', 'sqlalchemy', 'sqlmodel', 'pydantic', 'ruamel') if m in sys.modules)))")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == ""
+    code = (
+        "import sys, cs_console.cli, cs_console.tui.run as run\n"
+        "run.run_tui = lambda *a, **k: print(','.join(sorted(m for m in\n"
+        "    ('typer', 'sqlalchemy', 'sqlmodel', 'pydantic', 'ruamel') if m in sys.modules)) or 'none')\n"
+        "sys.argv = ['cs-console', '--agent', '小美']\n"
+        "cs_console.cli.main()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "none"

@@ -32,15 +32,18 @@ def plain_tui_options(argv: list[str]) -> dict[str, str] | None:
 
 def _start_tui(options: dict[str, str]) -> None:
     from cs_console.config.locations import agent_name
-    from cs_console.config.yamlfile import ConfigError
-    from cs_console.tui.run import desk_opener, run_tui
+    from cs_console.tui import run
 
     try:
         agent = agent_name(options.get("agent")) or "客服"
-    except ConfigError as exc:
+    except Exception as exc:  # ConfigError, imported only once the settings file was read
+        from cs_console.config.yamlfile import ConfigError
+
+        if not isinstance(exc, ConfigError):
+            raise
         print(exc, file=sys.stderr)
         raise SystemExit(2) from exc
-    run_tui(desk_opener(options.get("db")), agent, started_at=STARTED)
+    run.run_tui(run.desk_opener(options.get("db")), agent, started_at=STARTED)
 
 
 def __getattr__(name: str):
