@@ -93,3 +93,15 @@ def test_rate_limit_refuses_whole_broadcast(shop):
 def test_unknown_placeholder_refused(shop):
     with pytest.raises(TeamRuleError, match="unknown"):
         shop.broadcasts.preview(parse_filter("unpaid"), "{coupon}", "小美")
+
+
+def test_a_broadcast_answers_nobody_waiting_buyers_keep_waiting(shop, clock):
+    """A promotion is not a reply: the wait clock, first response and KPIs stay untouched."""
+    shop.chats.inject("小王", "这件有M码吗")
+    clock.advance(90)
+    plan = shop.broadcasts.preview(parse_filter("unpaid"), "亲 {buyer}，新品上架", "阿强")
+    shop.broadcasts.send(plan, "亲 {buyer}，新品上架", "阿强")
+    chat = shop.chats.chat_of("小王")
+    assert chat.status == "waiting" and chat.waiting_seconds(clock()) == 90
+    assert chat.first_response_seconds is None and chat.agent is None
+    assert shop.chats.log("小王")[-1].text == "亲 小王，新品上架"

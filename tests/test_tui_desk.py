@@ -203,3 +203,58 @@ async def test_palette_reaches_every_feature_key(desk, clock):
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert app.query_one("#side-tabs", TabbedContent).active == "tab-calc"
+
+
+async def test_newest_message_stays_in_view_as_many_arrive(desk, clock):
+    desk.chats.inject("话痨", "第0条")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for i in range(1, 151):
+            desk.chats.inject("话痨", f"第{i}条消息")
+        t = app.query_one(Transcript)
+        await wait_for(pilot, lambda: t.messages and t.messages[-1].text == "第150条消息")
+        await pilot.pause(0.2)
+        assert t.scroll_y == t.max_scroll_y
+        visible = [t.render_line(y).text for y in range(t.size.height)]
+        assert any("第150条消息" in line for line in visible)
+        await pilot.press("alt+2", "alt+1")  # switch away and back: still the newest at the bottom
+        await pilot.pause(0.2)
+        visible = [t.render_line(y).text for y in range(t.size.height)]
+        assert any("第150条消息" in line for line in visible)
+
+
+async def test_nick_with_markup_never_crashes_title_palette_or_notices(desk, clock):
+    desk.chats.inject("坏[/]人", "你好 [/] 测试")
+    desk.chats.inject("[bold red]奇怪[/]", "在吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        title = app.query_one("#chat-title")
+        assert "坏[/]人" in str(title.render())
+        await pilot.press("alt+2")
+        assert "[bold red]奇怪[/]" in str(title.render())
+        await pilot.press("ctrl+p", *"坏")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await pilot.press("alt+x")  # notice "已结束与 [bold red]奇怪[/] 的会话" shown literally
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_enter_refuses_a_draft_with_unfilled_placeholders(desk, clock):
+    desk.chats.inject("小王", "发货了吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"运单号{tracking_no}", "enter")
+        assert app.query_one(Composer).text == "运单号{tracking_no}"
+        assert [m.text for m in desk.chats.log("小王")] == ["发货了吗"]
+
+
+async def test_desk_keys_wait_while_a_dialog_is_open(desk, clock):
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")  # the quick-reply picker
+        await pilot.pause(0.2)
+        assert len(app.screen_stack) == 2
+        await pilot.press("alt+down", "ctrl+g")
+        assert app.current.buyer_nick == "小王"  # the chat behind did not change

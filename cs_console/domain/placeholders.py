@@ -69,3 +69,9 @@ def fill(text: str, values: dict[str, str | None]) -> Filled:
     out.append(text[pos:])
     result = "".join(out)
     return Filled(result, len(result) if cursor is None else cursor, tuple(dict.fromkeys(missing)))
+
+
+def unfilled_placeholders(text: str) -> list[str]:
+    """Known placeholders still in ``text`` (``{cursor}`` excluded): a message with any of
+    them must not be sent to a buyer."""
+    return list(dict.fromkeys(n for n in placeholders_in(text) if n in PLACEHOLDERS and n != "cursor"))

@@ -89,7 +89,7 @@ class BroadcastService:
                 opened = chat is None
                 if opened:  # a fresh conversation that only holds the broadcast; the reply reopens
                     chat = repo.outbound_chat(s, buyer.id, now)
-                msg = chat_repo.add_agent_message(s, chat.id, who, line.text, now)
+                msg = chat_repo.add_agent_message(s, chat.id, who, line.text, now, answers=False)
                 if opened:
                     chat.status, chat.closed_at, chat.closed_by = ChatStatus.CLOSED, now, who.id
                 repo.add_recipient(s, b, buyer.id, chat.id, msg.id)

@@ -107,8 +107,12 @@ def add_buyer_message(s: Session, nick: str, text: str, now: datetime) -> tuple[
     return chat, msg
 
 
-def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: datetime) -> Message:
-    """An agent answers: stop the wait clock and record the response time."""
+def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: datetime,
+                      *, answers: bool = True) -> Message:
+    """An agent answers: stop the wait clock and record the response time.
+
+    ``answers=False`` (a broadcast/promotion): the message is written but answers nobody's
+    question — the wait clock, first response and assignment stay as they were."""
     chat = get_chat(s, chat_id)
     if chat.status == ChatStatus.CLOSED:
         raise ValueError("this chat has ended; the buyer's next message opens a new one")
@@ -117,6 +121,10 @@ def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: da
         raise ValueError("message text must not be empty")
     msg = Message(chat_id=chat.id, sender=Sender.AGENT, agent_id=agent.id, text=text, created_at=now)
     s.add(msg)
+    if not answers:
+        _touch(chat, text, now)
+        s.flush()
+        return msg
     if chat.waiting_since is not None:
         waited = max(0.0, (now - chat.waiting_since).total_seconds())
         first = chat.first_response_seconds is None

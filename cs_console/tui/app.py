@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -15,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
+from cs_console.domain.placeholders import unfilled_placeholders
 from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
@@ -90,7 +92,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
         yield self._main_layout() if self.desk is not None else Label("正在打开店铺数据…", id="loading")
         yield Footer(compact=True)
 
@@ -126,7 +128,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         self.call_from_thread(self._attach, desk)
 
     def _open_failed(self, exc: Exception) -> None:
-        self.query_one("#loading", Label).update(f"无法打开店铺数据：{exc}\n按 Ctrl+Q 退出")
+        self.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{exc}\n按 Ctrl+Q 退出"))
 
     async def _attach(self, desk: Desk) -> None:
         self.desk = desk
@@ -155,10 +157,26 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         self.log.info(f"store ready {self.desk_seconds:.3f}s after start")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Until the store is open only quitting and the palette work."""
-        if self.desk is None and action not in ("quit", "command_palette", "help_quit"):
+        """Until the store is open only quitting and the palette work; while a dialog or another
+        screen is on top, the desk's own keys wait (they would act on the chat behind it)."""
+        if action in ("quit", "command_palette", "help_quit"):
+            return True
+        if self.desk is None:
+            return False
+        if len(self.screen_stack) > 1 and action in _DESK_KEY_ACTIONS:
             return False
         return True
+
+    def action_command_palette(self) -> None:
+        """The palette, in the agents' language."""
+        from textual.command import CommandPalette
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="搜索：操作名称或买家昵称…", id="--command-palette"))
+
+    def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
+        """Notifications carry buyer nicks and file errors: plain text unless asked otherwise."""
+        super().notify(message, markup=markup, **kwargs)
 
     def _mark_ready(self) -> None:
         self.ready_seconds = time.perf_counter() - self.started_at
@@ -237,7 +255,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             title.update("（没有会话）")
             return
         state = {"waiting": "等待回复", "serving": "接待中", "closed": "已结束"}[c.status]
-        title.update(f"{c.buyer_nick} · {state}")
+        title.update(Text(f"{c.buyer_nick} · {state}"))  # the nick is buyer data: never markup
 
     # ---- selection ----------------------------------------------------------------------------
     def select_chat(self, chat_id: int) -> None:
@@ -307,6 +325,10 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             self.notify("先选择一个会话", severity="warning")
             return
         if not event.text.strip():
+            return
+        unfilled = unfilled_placeholders(event.text)
+        if unfilled:  # a phrase's {tracking_no} etc. never reaches the buyer
+            self.notify("草稿里还有未填写的占位符：" + " ".join(f"{{{n}}}" for n in unfilled), severity="warning")
             return
         try:
             self.desk.chats.send(self.current.chat_id, self.agent, event.text)
@@ -424,3 +446,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         self.desk.chats.save_draft(self.current.chat_id, self.agent, text, cursor)
         self._draft_saved = text
         self._cancel_draft_timer()
+
+
+# Actions of the desk's own keys: they wait while another screen or a dialog is on top.
+_DESK_KEY_ACTIONS = {b.action for b in CsConsoleApp.BINDINGS} - {"quit", "command_palette"}

@@ -69,7 +69,7 @@ class Calculator(Vertical):
     # priority: in a real terminal alt+letter arrives with a printable character, which the
     # focused Input would otherwise type (Pilot's press("alt+i") does not show this).
     BINDINGS = [
-        Binding("alt+i,ctrl+o", "insert_summary", "插入草稿", id="calc.insert", priority=True),
+        Binding("alt+i,f7", "insert_summary", "插入草稿", id="calc.insert", priority=True),
         Binding("alt+y", "copy_summary", "复制", id="calc.copy", priority=True),
         Binding("alt+l", "load_order", "订单商品", id="calc.order", priority=True),
         Binding("alt+p", "propose_postage", "改订单运费", id="calc.propose", priority=True),

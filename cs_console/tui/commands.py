@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 
 class GoToBuyer(Provider):
@@ -16,20 +18,20 @@ class GoToBuyer(Provider):
 
     async def discover(self) -> Hits:
         for chat_id, nick in self._targets()[:20]:
-            yield DiscoveryHit(f"转到买家 {nick}", partial(self.app.select_chat, chat_id), help="go to buyer")
+            yield DiscoveryHit(Text(f"转到买家 {nick}"), partial(self.app.select_chat, chat_id), help="转到买家")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for chat_id, nick in self._targets():
-            label = f"转到买家 {nick}"
+            label = escape(f"转到买家 {nick}")  # a nick is buyer data: never markup
             score = max(matcher.match(nick), matcher.match(label))
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self.app.select_chat, chat_id), help="go to buyer")
+                yield Hit(score, matcher.highlight(label), partial(self.app.select_chat, chat_id), help="转到买家")
 
 
 # Actions with no key of their own, still reachable from the palette.
 PALETTE_ONLY: list[tuple[str, str]] = [
-    ("群发 broadcast", "broadcast"),
+    ("群发", "broadcast"),
 ]
 
 

@@ -54,7 +54,7 @@ class Transcript(ScrollView, can_focus=True):
         self._cache.clear()
         self._first = len(self.messages)
         self._relayout()
-        self.scroll_end(animate=False, immediate=True)
+        self._follow_end()
 
     def append(self, messages: list[MessageView]) -> None:
         """New messages at the bottom; follow them if the agent was already at the bottom."""
@@ -65,7 +65,13 @@ class Transcript(ScrollView, can_focus=True):
         self.messages.extend(m for m in messages if m.id not in known)
         self._relayout()
         if at_bottom:
-            self.scroll_end(animate=False, immediate=True)
+            self._follow_end()
+
+    def _follow_end(self) -> None:
+        """Show the newest line now, and again once the new height is laid out (the scroll
+        range is only known after the next layout)."""
+        self.scroll_end(animate=False, immediate=True)
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def prepend(self, messages: list[MessageView], has_older: bool) -> None:
         """Older messages on top, keeping the visible lines where they are."""
@@ -122,6 +128,7 @@ class Transcript(ScrollView, can_focus=True):
             lines.extend(self._render_message(m, width))
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
+        self._refresh_scrollbars()  # the scroll range must be known before scrolling to the end
         self.refresh()
 
     def on_resize(self) -> None:
