@@ -155,3 +155,26 @@ async def test_propose_quoted_postage_on_unpaid_order(desk, clock):
         assert not isinstance(app.screen, ProposePostage)
     with desk.store.read() as s:
         assert len(trail(s, "order", "T1001")) == len(rows)
+
+
+async def test_command_keys_in_the_calculator_act_instead_of_typing(desk, clock):
+    """Alt+letter as ESC-prefix terminals send it (key alt+j with character "j") is not typed
+    into a calculator field; Esc goes back to the draft."""
+    from textual import events
+
+    from cs_console.tui.app import CsConsoleApp
+    from cs_console.tui.composer import Composer
+    from cs_console.tui.inputs import CommandAwareInput
+
+    desk.chats.inject("小王", "运费多少")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+c")
+        await pilot.pause()
+        entry = app.focused
+        assert isinstance(entry, CommandAwareInput)
+        entry.post_message(events.Key("alt+j", "j"))
+        await pilot.pause()
+        assert entry.value == ""
+        await pilot.press("escape")
+        assert isinstance(app.focused, Composer)

@@ -15,6 +15,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from cs_console.tui.inputs import CommandAwareInput
+
 from cs_console.config import ConfigError
 from cs_console.domain.money import MoneyError, format_money, parse_money
 from cs_console.domain.orders import Action, OrderRefused, check, check_postage
@@ -34,7 +36,7 @@ from cs_console.tui.postage_dialog import ProposePostage, quote_reason
 START_DELAY = 0.5  # seconds after mount before the rates table is read
 
 
-class EntryInput(Input):
+class EntryInput(CommandAwareInput):
     """The item entry; Backspace in an empty entry drops the last item line."""
 
     class DropLast(Message):
@@ -73,7 +75,13 @@ class Calculator(Vertical):
         Binding("alt+y", "copy_summary", "复制", id="calc.copy", priority=True),
         Binding("alt+l", "load_order", "订单商品", id="calc.order", priority=True),
         Binding("alt+p", "propose_postage", "改订单运费", id="calc.propose", priority=True),
+        Binding("escape", "back_to_draft", "回到草稿", id="calc.back"),
     ]
+
+    def action_back_to_draft(self) -> None:
+        from cs_console.tui.composer import Composer
+
+        self.app.query_one(Composer).focus()
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
@@ -88,13 +96,13 @@ class Calculator(Vertical):
         yield EntryInput(placeholder="59 x2 包邮 / 韵达 / 广东，Enter", id="calc-entry", compact=True)
         with Horizontal(classes="calc-row"):
             yield Select([], prompt="快递", allow_blank=True, id="calc-courier", compact=True)
-            yield Input(placeholder="省份", id="calc-province", compact=True)
-            yield Input(placeholder="城市", id="calc-city", compact=True)
+            yield CommandAwareInput(placeholder="省份", id="calc-province", compact=True)
+            yield CommandAwareInput(placeholder="城市", id="calc-city", compact=True)
         with Horizontal(classes="calc-row"):
             yield Label("实际运费", classes="calc-label")
-            yield Input(placeholder="查表", id="calc-fee", compact=True)
+            yield CommandAwareInput(placeholder="查表", id="calc-fee", compact=True)
             yield Label("地址", classes="calc-label")
-            yield Input("1", id="calc-addresses", restrict=r"\d*", max_length=2, compact=True)
+            yield CommandAwareInput("1", id="calc-addresses", restrict=r"\d*", max_length=2, compact=True)
             yield Checkbox("沈阳自提", id="calc-pickup", compact=True)
         with VerticalScroll(id="calc-scroll"):
             yield Static(id="calc-breakdown")
@@ -186,8 +194,9 @@ class Calculator(Vertical):
             self.items.append(entry.item)
         elif entry.kind == "courier":
             self.query_one("#calc-courier", Select).value = entry.value
-        elif entry.kind == "province":
+        elif entry.kind == "province":  # another province: the order's city no longer applies
             self.query_one("#calc-province", Input).value = entry.value
+            self.query_one("#calc-city", Input).value = ""
         elif entry.kind == "pickup":
             box = self.query_one("#calc-pickup", Checkbox)
             box.value = not box.value

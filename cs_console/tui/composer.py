@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
-from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT, is_command_key
 
 
 class Composer(TextArea):
@@ -56,7 +56,7 @@ class Composer(TextArea):
             event.prevent_default()
             self.post_message(self.NthChat(ALT_DIGIT_AS_SENT.index(event.key) + 1))
             return
-        if event.key.startswith("alt+") and len(event.key) == 5 and event.character:
+        if is_command_key(event.key, event.character):
             # Alt+letter from an ESC-prefix terminal carries its letter: a command key, never text.
             event.prevent_default()  # TextArea must not insert it; the event bubbles to the app's bindings
             return
