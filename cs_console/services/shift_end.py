@@ -21,7 +21,15 @@ from cs_console.domain.text import truncate_cells
 from cs_console.services.handover import HandoverService
 from cs_console.store.chats import find_agent
 from cs_console.store.engine import Store
-from cs_console.store.tables import AfterSaleCase, AuditEntry, Buyer, CaseFollowUp, Chat, Message, Order
+from cs_console.store.tables import (
+    AfterSaleCase,
+    AuditEntry,
+    Buyer,
+    CaseFollowUp,
+    Chat,
+    Message,
+    Order,
+)
 
 ACTIVE_STATES = ("WAIT_BUYER_PAY", "PAID", "SHIPPED")
 

@@ -15,8 +15,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from cs_console.tui.inputs import CommandAwareInput
-
 from cs_console.config import ConfigError
 from cs_console.domain.money import MoneyError, format_money, parse_money
 from cs_console.domain.orders import Action, OrderRefused, check, check_postage
@@ -30,6 +28,7 @@ from cs_console.domain.postage import (
 )
 from cs_console.domain.postage_entry import parse_entry
 from cs_console.domain.text import clean_text
+from cs_console.tui.inputs import CommandAwareInput
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.postage_dialog import ProposePostage, quote_reason
 
