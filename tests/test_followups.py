@@ -189,3 +189,15 @@ def test_memo_promoted_to_a_handover_note(desk, clock):
         desk.memos.promote(memo.id, "小美")
     with pytest.raises(LookupError):
         desk.memos.promote(memo.id, "阿杰")  # another agent's memo
+
+
+def test_follow_up_refused_while_another_agent_serves_the_buyer(desk, clock, tmp_path):
+    p = write(tmp_path, "订单号,买家,评价,内容,日期\nR1,小王,差评,颜色发暗,2026-11-22\n")
+    desk.followups.import_reviews(p)
+    chat = desk.chats.inject("小王", "在吗").chat_id
+    desk.chats.send(chat, "主管A", "在的亲")  # 主管A now serves 小王
+    review = desk.followups.reviews()[0]
+    with pytest.raises(LookupError, match="正由 主管A 接待"):
+        desk.followups.follow_review(review.id, "小美")
+    assert [r.order_no for r in desk.followups.reviews()] == ["R1"]  # nothing recorded
+    assert desk.chats.draft(chat, "小美") == ("", 0)

@@ -33,7 +33,7 @@ from cs_console.store import audit
 from cs_console.store import chats as chat_repo
 from cs_console.store import followups as repo
 from cs_console.store.engine import Store
-from cs_console.store.tables import Buyer, Review
+from cs_console.store.tables import Agent, Buyer, Review
 
 
 class ReviewImportError(ValueError):
@@ -195,6 +195,10 @@ class FollowupService:
             who = chat_repo.ensure_agent(s, agent, now)
             buyer = chat_repo.ensure_buyer(s, nick, now)
             chat = repo.open_or_start_chat(s, buyer, who, now)
+            if chat.agent_id not in (None, who.id):  # another agent is serving this buyer right now
+                holder = s.get(Agent, chat.agent_id)
+                raise LookupError(f"买家 {buyer.nick} 正由 {holder.name if holder else '同事'} 接待；"
+                                  "请让对方跟进，或请对方把会话转给你（未记录跟进）")
             chat_repo.save_draft(s, chat.id, who, filled.text, filled.cursor, now)
             repo.add_record(s, kind, key, agent, now, "已联系")
             order = repo.order_by_no(s, flag_order) if flag_order else None
