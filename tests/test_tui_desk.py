@@ -258,3 +258,14 @@ async def test_desk_keys_wait_while_a_dialog_is_open(desk, clock):
         assert len(app.screen_stack) == 2
         await pilot.press("alt+down", "ctrl+g")
         assert app.current.buyer_nick == "小王"  # the chat behind did not change
+
+
+async def test_palette_opens_the_handover_book_with_the_keyboard_in_its_list(desk, clock):
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"打开交接本")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.focused is app.query_one("#handover-list")

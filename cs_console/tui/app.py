@@ -372,21 +372,17 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
 
     def action_open_orders(self) -> None:
         """Show the side panel's 订单 tab and put the keyboard in the order list."""
-        side = self.query_one(SidePanel)
-        if self.screen.has_class("-narrow"):
-            self.screen.add_class("-side-open")
-        side.remove_class("-hidden")
-        side.open_tab("tab-orders")
-        self.query_one("#orders-list").focus()
+        self.action_open_side_tab("tab-orders", "#orders-list")
 
     def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
-        if self.screen.has_class("-narrow"):
-            self.screen.add_class("-side-open")
-        side = self.query_one(SidePanel)
-        side.remove_class("-hidden")
-        side.open_tab("tab-calc")
+        self.query_one(SidePanel).show_tab("tab-calc")
         self.call_after_refresh(self.query_one("#calculator").focus_entry)
+
+    def action_open_side_tab(self, pane_id: str, focus: str) -> None:
+        """Show a side tab and put the keyboard in its list (palette: 打开交接本, 打开备忘录…)."""
+        self.query_one(SidePanel).show_tab(pane_id)
+        self.call_after_refresh(lambda: self.query_one(focus).focus())
 
     @on(InsertIntoDraft)
     def _insert_into_draft(self, event: InsertIntoDraft) -> None:

@@ -32,6 +32,8 @@ class GoToBuyer(Provider):
 # Actions with no key of their own, still reachable from the palette.
 PALETTE_ONLY: list[tuple[str, str]] = [
     ("群发", "broadcast"),
+    ("打开交接本", "open_side_tab('tab-handover', '#handover-list')"),
+    ("打开备忘录", "open_side_tab('tab-memo', '#memo-list')"),
 ]
 
 
@@ -50,7 +52,7 @@ class DeskCommands(Provider):
             seen.add(action)
             keys = binding.key.split(",")[0].replace("ctrl+", "Ctrl+").replace("alt+", "Alt+")
             out.append((f"{binding.description} ({keys})", action))
-        return out + [e for e in PALETTE_ONLY if hasattr(self.app, f"action_{e[1]}")]
+        return out + [e for e in PALETTE_ONLY if hasattr(self.app, "action_" + e[1].split("(")[0])]
 
     async def discover(self) -> Hits:
         for label, action in self._entries():

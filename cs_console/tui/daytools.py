@@ -65,11 +65,7 @@ class DayTools:
         from cs_console.tui.aftersales import CasesTab
         from cs_console.tui.side import SidePanel
 
-        side = self.query_one(SidePanel)
-        side.remove_class("-hidden")
-        if self.screen.has_class("-narrow"):
-            self.screen.add_class("-side-open")
-        side.open_tab("tab-cases")
+        self.query_one(SidePanel).show_tab("tab-cases")
         tab = self.query_one(CasesTab)
         tab.refresh_cases()
         tab.focus_list()

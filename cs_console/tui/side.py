@@ -73,3 +73,10 @@ class SidePanel(Vertical):
 
     def open_tab(self, pane_id: str) -> None:
         self.query_one(TabbedContent).active = pane_id
+
+    def show_tab(self, pane_id: str) -> None:
+        """Make the panel visible (also at 80×24, where it is folded away) on ``pane_id``."""
+        if self.screen.has_class("-narrow"):
+            self.screen.add_class("-side-open")
+        self.remove_class("-hidden")
+        self.open_tab(pane_id)
