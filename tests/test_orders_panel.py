@@ -124,6 +124,9 @@ async def test_close_one_item_and_confirm_address(shop):
         await pilot.pause()
         o = shop.orders.show(WAIT)
         assert o.items[1].closed and o.items[1].close_reason == "买家拍错了" and o.amount == Decimal("118.00")
+        await pilot.pause(0.3)
+        listed = "\n".join(str(opt.prompt) for opt in app.query_one("#orders-list").options)
+        assert "（已关闭）" in listed  # the panel says which line is closed
         await pilot.press("a")
         assert isinstance(app.screen, ConfirmDialog) and "王小丽" in str(app.screen.body)
         await pilot.press("enter")

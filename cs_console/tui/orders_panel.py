@@ -158,8 +158,9 @@ class OrdersPanel(Vertical):
             t.append(Text(clean_text(o.remark) + "\n"))
         for i in o.items:
             spec = "/".join(x for x in (i.colour, i.size) if x)
-            t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}\n",
-                          style="strike dim" if i.closed else ""))
+            closed = "（已关闭）" if i.closed else ""  # said in words too: strike-through is lost on some terminals
+            t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
+                          f"{closed}\n", style="strike dim" if i.closed else ""))
         return t
 
     @property
