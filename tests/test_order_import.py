@@ -168,3 +168,16 @@ def test_bulk_rows_stored_exactly_as_the_orm_stores_them(desk, files):
     with desk.store.read() as s:
         rows = s.exec(text("SELECT placed_at, items_total, amount FROM orders WHERE order_no IN ('1001', 'orm')")).all()
     assert rows[0] == rows[1] and rows[0][1] == 11800
+
+
+def test_reimport_over_a_local_postage_change_is_audited(desk, files, tmp_path):
+    """The backend is the source of truth for amounts; putting its figure back is on the trail."""
+    desk.orders.import_files(*files)
+    desk.orders.set_postage("1001", "8", "顺丰补差", "小美")
+    desk.orders.import_files(*files)  # the export still says postage 0.00, total 118.00
+    o = desk.orders.show("1001")
+    assert (o.postage, o.amount) == (Decimal("0.00"), Decimal("118.00"))
+    trail = [(a.field, a.old, a.new, a.agent) for a in desk.orders.audit("1001")]
+    assert ("postage", "8.00", "0.00", "导入") in trail and ("amount", "126.00", "118.00", "导入") in trail
+    desk.orders.import_files(*files)  # nothing changed: no new rows
+    assert len(desk.orders.audit("1001")) == len(trail)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -103,6 +104,8 @@ class Existing:
     id: int
     state: str
     locally_edited: bool
+    postage: Decimal
+    amount: Decimal
 
 
 def _chunks(seq: Sequence, n: int = CHUNK):
@@ -116,10 +119,11 @@ def existing_orders(s: Session, order_nos: Sequence[str]) -> dict[str, Existing]
     if s.exec(select(Order.id).limit(1)).first() is None:
         return out  # first import into an empty store
     conn = s.connection()
-    q = sa_select(order_t.c.id, order_t.c.order_no, order_t.c.state, order_t.c.locally_edited_at.is_not(None))
+    q = sa_select(order_t.c.id, order_t.c.order_no, order_t.c.state, order_t.c.locally_edited_at.is_not(None),
+                  order_t.c.postage, order_t.c.amount)
     for chunk in _chunks(list(order_nos)):
-        for oid, no, state, edited in conn.execute(q.where(order_t.c.order_no.in_(chunk))):
-            out[no] = Existing(oid, state, bool(edited))
+        for oid, no, state, edited, postage, amount in conn.execute(q.where(order_t.c.order_no.in_(chunk))):
+            out[no] = Existing(oid, state, bool(edited), postage, amount)
     return out
 
 
@@ -176,9 +180,12 @@ def write_import(s: Session, orders: Sequence[ParsedOrder], items: Sequence[Pars
             upd_rows.append((*values, old.id))
         else:
             upd_remark_rows.append((*values, o.remark, old.id))
-        if old.state != o.state.value:
-            audit.record(s, at=now, agent=IMPORT_AGENT, entity="order", key=o.order_no, field="state",
-                         old=old.state, new=o.state.value, reason=f"import {source}")
+        # what the backend changed (or put back over a local change) is on the trail too
+        for field, before, after in (("state", old.state, o.state.value), ("postage", old.postage, o.postage),
+                                     ("amount", old.amount, o.amount)):
+            if before != after:
+                audit.record(s, at=now, agent=IMPORT_AGENT, entity="order", key=o.order_no, field=field,
+                             old=before, new=after, reason=f"import {source}")
     bulk.insert_many(conn, order_t, (*_IMPORTED, "order_no", "flag", "remark"), new_rows, progress)
     bulk.update_many(conn, order_t, _IMPORTED, upd_rows, progress)
     bulk.update_many(conn, order_t, (*_IMPORTED, "remark"), upd_remark_rows, progress)
