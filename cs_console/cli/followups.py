@@ -41,8 +41,7 @@ def remind(order_no: Annotated[str, typer.Argument(help="Order number.")], agent
         opened = desk.followups.remind_unpaid(order_no, name)
     except LookupError as exc:
         fail(f"error: {exc}")
-    emit({"chat_id": opened.chat_id, "buyer": opened.buyer, "draft": opened.draft}, as_json,
-         f"{opened.buyer} (chat {opened.chat_id}) draft: {opened.draft}")
+    _emit_opened(opened, as_json)
 
 
 @app.command()
@@ -112,5 +111,10 @@ def follow_review(review_id: Annotated[int, typer.Argument(help="Review id.")], 
         opened = desk.followups.follow_review(review_id, name)
     except LookupError as exc:
         fail(f"error: {exc}")
+    _emit_opened(opened, as_json)
+
+
+def _emit_opened(opened, as_json: bool) -> None:
+    """A follow-up opened the buyer's chat with a draft ready."""
     emit({"chat_id": opened.chat_id, "buyer": opened.buyer, "draft": opened.draft}, as_json,
          f"{opened.buyer} (chat {opened.chat_id}) draft: {opened.draft}")

@@ -119,7 +119,7 @@ class CaseService:
 
     def latest_order_no(self, nick: str) -> str | None:
         """The buyer's current (latest placed) order, the one a new case is opened from."""
-        from cs_console.services.context import latest_order
+        from cs_console.store.orders import latest_order
 
         with self.store.read() as s:
             try:

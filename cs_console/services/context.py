@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
-
 from cs_console.domain.money import format_money
 from cs_console.domain.placeholders import PLACEHOLDERS
 from cs_console.store.chats import find_buyer
 from cs_console.store.engine import Store
-from cs_console.store.tables import Order, OrderItem
-
-
-def latest_order(s: Session, buyer_id: int) -> Order | None:
-    """The buyer's most recently placed order."""
-    return s.exec(select(Order).where(Order.buyer_id == buyer_id)
-                  .order_by(col(Order.placed_at).desc(), col(Order.id).desc())).first()
+from cs_console.store.orders import items_of, latest_order
+from cs_console.store.tables import OrderItem
 
 
 def describe_items(items: list[OrderItem]) -> str:
@@ -40,7 +33,7 @@ def chat_values(store: Store, buyer_nick: str, agent: str, shop: str = "") -> di
         order = latest_order(s, buyer.id)
         if order is None:
             return values
-        items = list(s.exec(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.line_no)).all())
+        items = items_of(s, order.id)
         address = "".join(x for x in (order.province, order.city, order.district, order.address_detail) if x)
         values.update({
             "order_no": order.order_no,

@@ -33,6 +33,7 @@ from cs_console.store import audit
 from cs_console.store import chats as chat_repo
 from cs_console.store import followups as repo
 from cs_console.store.engine import Store
+from cs_console.store.orders import items_of
 from cs_console.store.tables import Agent, Buyer, Review
 
 
@@ -95,7 +96,7 @@ class FollowupService:
                 if rec is not None and not include_contacted:
                     continue
                 out.append(UnpaidView(order.order_no, nick, order.placed_at, order.amount,
-                                      describe_items(repo.order_items(s, order.id)),
+                                      describe_items(items_of(s, order.id)),
                                       rec.at if rec else None, rec.agent if rec else None))
             return out
 
@@ -107,7 +108,7 @@ class FollowupService:
             if order is None:
                 raise LookupError(f"没有订单 {order_no}")
             nick = s.get(Buyer, order.buyer_id).nick
-            values = {"order_no": order.order_no, "items": describe_items(repo.order_items(s, order.id)) or None,
+            values = {"order_no": order.order_no, "items": describe_items(items_of(s, order.id)) or None,
                       "total": format_money(order.amount), "postage": format_money(order.postage)}
         template = self.phrase(self.settings.unpaid_reply_code, self.settings.unpaid_reminder, agent)
         return self._open(nick, agent, template, FollowupKind.UNPAID, order.order_no,

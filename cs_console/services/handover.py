@@ -27,11 +27,11 @@ from cs_console.domain.handover import (
 from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
-from cs_console.services.context import latest_order
 from cs_console.store import handover as repo
 from cs_console.store.chats import NotFound, find_buyer
 from cs_console.store.engine import Store, open_store
 from cs_console.store.handover import first_action
+from cs_console.store.orders import latest_order
 from cs_console.store.sync import Progress, SyncResult, sync_stores
 from cs_console.store.tables import Buyer, Order
 

@@ -7,11 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
-
-from cs_console.services.context import latest_order
 from cs_console.store.chats import find_buyer
-from cs_console.store.tables import OrderItem
+from cs_console.store.orders import items_of, latest_order
 
 if TYPE_CHECKING:  # the rules and the YAML reader are imported on first use (off the start-up path)
     from cs_console.domain.postage import ItemLine, Quote, QuoteRequest
@@ -90,8 +87,7 @@ class PostageService:
             order = latest_order(s, buyer.id)
             if order is None:
                 return None
-            rows = s.exec(select(OrderItem).where(OrderItem.order_id == order.id)
-                          .order_by(OrderItem.line_no)).all()
+            rows = items_of(s, order.id)
             items = tuple(
                 ItemLine(r.unit_price, r.quantity, r.free_postage,
                          " ".join(x for x in (r.title, "/".join(y for y in (r.colour, r.size) if y)) if x))

@@ -18,7 +18,6 @@ from cs_console.store.tables import (
     FollowUpRecord,
     Message,
     Order,
-    OrderItem,
     Review,
 )
 
@@ -36,10 +35,6 @@ def add_record(s: Session, kind: FollowupKind, key: str, agent: str, at: datetim
 
 def order_by_no(s: Session, order_no: str) -> Order | None:
     return s.exec(select(Order).where(Order.order_no == order_no.strip())).first()
-
-
-def order_items(s: Session, order_id: int) -> list[OrderItem]:
-    return list(s.exec(select(OrderItem).where(OrderItem.order_id == order_id).order_by(col(OrderItem.line_no))).all())
 
 
 def unpaid_orders(s: Session) -> list[tuple[Order, str]]:

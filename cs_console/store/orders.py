@@ -41,6 +41,12 @@ def items_of(s: Session, order_id: int) -> list[OrderItem]:
     return list(s.exec(select(OrderItem).where(OrderItem.order_id == order_id).order_by(col(OrderItem.line_no))).all())
 
 
+def latest_order(s: Session, buyer_id: int) -> Order | None:
+    """The buyer's most recently placed order."""
+    return s.exec(select(Order).where(Order.buyer_id == buyer_id)
+                  .order_by(col(Order.placed_at).desc(), col(Order.id).desc())).first()
+
+
 def get_item(s: Session, order: Order, line_no: int) -> OrderItem:
     item = s.exec(select(OrderItem).where(OrderItem.order_id == order.id, OrderItem.line_no == line_no)).first()
     if item is None:
