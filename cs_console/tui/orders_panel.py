@@ -32,7 +32,6 @@ from cs_console.domain.orders import (
     retotal,
 )
 from cs_console.domain.text import clean_text
-from cs_console.store.changes import watch
 from cs_console.store.orders import OrderNotFound
 from cs_console.tui.order_dialogs import (
     AmountDialog,
@@ -86,12 +85,12 @@ class OrdersPanel(Vertical):
         yield Label("", id="orders-actions")
 
     def on_mount(self) -> None:
-        self._watcher = watch(self.desk.store)
         self._stale = False
         self.set_interval(REFRESH_SECONDS, self._poll_changes, name="orders-refresh")
 
-    def on_unmount(self) -> None:
-        self._watcher.close()
+    def store_changed(self) -> None:
+        """The app's store watcher saw a commit (another agent, the importer, the CLI)."""
+        self._stale = True
 
     # ---- data --------------------------------------------------------------------------------
     @property
@@ -120,8 +119,7 @@ class OrdersPanel(Vertical):
             self.reload(keep=None)
 
     def _poll_changes(self) -> None:
-        """Another agent, the importer or the CLI changed the store: re-read when visible."""
-        self._stale = self._watcher.changed() or self._stale
+        """Re-read after a store change, once the tab is visible."""
         if self._stale and self.buyer is not None and self.is_on_screen:
             self._stale = False
             fresh = self.service.for_buyer(self.buyer)
