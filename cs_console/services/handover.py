@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import select as sql_select
-
 from cs_console.domain import handover_file
 from cs_console.domain.clock import Clock
 from cs_console.domain.handover import (
@@ -31,9 +29,9 @@ from cs_console.store import handover as repo
 from cs_console.store.chats import NotFound, find_buyer
 from cs_console.store.engine import Store, open_store
 from cs_console.store.handover import first_action
-from cs_console.store.orders import latest_order
+from cs_console.store.orders import OrderNotFound, get_order, latest_order
 from cs_console.store.sync import Progress, SyncResult, sync_stores
-from cs_console.store.tables import Buyer, Order
+from cs_console.store.tables import Buyer
 
 
 class HandoverError(ValueError):
@@ -90,9 +88,10 @@ class HandoverService:
             raise HandoverError(str(exc.args[0])) from None
         with self.store.write() as s:
             if order_no:
-                order = s.exec(sql_select(Order).where(Order.order_no == order_no.strip())).first()
-                if order is None:
-                    raise HandoverError(f"no order {order_no!r}")
+                try:
+                    order = get_order(s, order_no)
+                except OrderNotFound as exc:
+                    raise HandoverError(str(exc)) from None
                 if buyer is None:
                     b = s.get(Buyer, order.buyer_id)
                     buyer = b.nick if b else None
