@@ -31,11 +31,13 @@ SUBCOMMANDS: dict[str, str] = {
     "reviews": "cs_console.cli.reviews",
     "memo": "cs_console.cli.memo",
     "report": "cs_console.cli.report",
+    "channel": "cs_console.cli.channel",
 }
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("cs_console.cli.handover", "sync"),
     "broadcast": ("cs_console.cli.broadcast", "broadcast"),
+    "serve": ("cs_console.cli.serve", "serve"),
 }
 _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 

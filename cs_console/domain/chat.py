@@ -55,7 +55,8 @@ class MessageView:
     author: str
     text: str
     created_at: datetime
-
+    status: str = ""  # outbound channel messages: domain.gateway.DeliveryStatus
+    error: str = ""  # why delivery failed
 
 def session_order(chats: list[ChatSummary]) -> list[ChatSummary]:
     """Waiting chats first, longest wait first; then served ones, most recent activity first."""

@@ -16,6 +16,7 @@ from cs_console.domain.team import TeamRuleError
 from cs_console.services.context import chat_values
 from cs_console.store import broadcast as repo
 from cs_console.store import chats as chat_repo
+from cs_console.store import outbox
 from cs_console.store.engine import Store
 
 
@@ -90,6 +91,7 @@ class BroadcastService:
                 if opened:  # a fresh conversation that only holds the broadcast; the reply reopens
                     chat = repo.outbound_chat(s, buyer.id, now)
                 msg = chat_repo.add_agent_message(s, chat.id, who, line.text, now, answers=False)
+                outbox.enqueue(s, msg, now, broadcast=True)  # channel buyers: rate-limited per channel
                 if opened:
                     chat.status, chat.closed_at, chat.closed_by = ChatStatus.CLOSED, now, who.id
                 repo.add_recipient(s, b, buyer.id, chat.id, msg.id)

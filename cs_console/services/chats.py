@@ -9,6 +9,7 @@ from cs_console.domain.clock import Clock
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import one_line
 from cs_console.store import chats as repo
+from cs_console.store import outbox
 from cs_console.store.engine import Store
 
 
@@ -41,6 +42,7 @@ class ChatService:
             now = self.clock()
             who = repo.ensure_agent(s, agent, now)
             msg = repo.add_agent_message(s, chat_id, who, text, now)
+            outbox.enqueue(s, msg, now)  # a channel buyer's reply leaves with this transaction
             repo.save_draft(s, chat_id, who, "", 0, now)
             return Posted(chat_id, msg.id, repo.chat_summary(s, chat_id).buyer_nick)
 

@@ -13,7 +13,15 @@ from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, Sender
 from cs_console.domain.text import clean_text, one_line, truncate_cells
-from cs_console.store.tables import Agent, Buyer, Chat, Draft, Message, ResponseRecord
+from cs_console.store.tables import (
+    Agent,
+    Buyer,
+    ChannelMessage,
+    Chat,
+    Draft,
+    Message,
+    ResponseRecord,
+)
 
 PREVIEW_CELLS = 60
 
@@ -216,12 +224,23 @@ def chat_summary(s: Session, chat_id: int) -> ChatSummary:
 def _views(s: Session, rows: list[Message]) -> list[MessageView]:
     agent_ids = {m.agent_id for m in rows if m.agent_id}
     names = dict(s.exec(select(Agent.id, Agent.name).where(col(Agent.id).in_(agent_ids))).all()) if agent_ids else {}
+    status = delivery_statuses(s, [m.id for m in rows if m.sender == Sender.AGENT])
     return [
         MessageView(id=m.id, chat_id=m.chat_id, sender=Sender(m.sender),
                     author=names.get(m.agent_id, "") if m.agent_id else "",
-                    text=m.text, created_at=m.created_at)
+                    text=m.text, created_at=m.created_at, status=status.get(m.id, ("", ""))[0],
+                    error=status.get(m.id, ("", ""))[1])
         for m in rows
     ]
+
+
+def delivery_statuses(s: Session, message_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """message id → (delivery status, error) of outbound channel messages (gateway)."""
+    if not message_ids:
+        return {}
+    rows = s.exec(select(ChannelMessage.message_id, ChannelMessage.status, ChannelMessage.error)
+                  .where(col(ChannelMessage.message_id).in_(message_ids), ChannelMessage.direction == "out")).all()
+    return {m: (st, err) for m, st, err in rows}
 
 
 def recent_messages(s: Session, chat_id: int, limit: int = 100, before_id: int | None = None) -> list[MessageView]:

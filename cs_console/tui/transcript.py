@@ -6,6 +6,8 @@ messages and asks for older ones (``NeedOlder``) when the agent scrolls to the t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -16,6 +18,7 @@ from textual.strip import Strip
 
 from cs_console.domain.chat import MessageView, Sender
 from cs_console.domain.clock import local
+from cs_console.domain.gateway import STATUS_LABEL, DeliveryStatus
 
 _HEAD = {
     Sender.BUYER: Style(color="cyan", bold=True),
@@ -24,6 +27,17 @@ _HEAD = {
 }
 _TIME = Style(color="bright_black")
 _SYSTEM_BODY = Style(color="bright_black", italic=True)
+_STATUS = {DeliveryStatus.SENT: Style(color="bright_black"), DeliveryStatus.DELIVERED: Style(color="green"),
+           DeliveryStatus.READ: Style(color="green", bold=True), DeliveryStatus.FAILED: Style(color="red", bold=True)}
+
+
+def status_text(m: MessageView) -> Text:
+    """' · 已送达' / ' · 失败：reason' after an outbound channel message's head (empty otherwise)."""
+    if not m.status:
+        return Text("")
+    st = DeliveryStatus(m.status)
+    label = STATUS_LABEL[st] + (f"：{m.error}" if st == DeliveryStatus.FAILED and m.error else "")
+    return Text.assemble((" · ", _TIME), (label, _STATUS[st]))
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -43,7 +57,7 @@ class Transcript(ScrollView, can_focus=True):
         self.buyer = ""
         self.has_older = False
         self._lines: list[Strip] = []
-        self._cache: dict[tuple[int, int], list[Strip]] = {}
+        self._cache: dict[tuple, list[Strip]] = {}
         self._width = 0
         self._first = 0  # messages[_first:] are laid out; older loaded ones wait until scrolled to
 
@@ -66,6 +80,17 @@ class Transcript(ScrollView, can_focus=True):
         self._relayout()
         if at_bottom:
             self._follow_end()
+
+    def update_statuses(self, statuses: dict[int, tuple[str, str]]) -> None:
+        """Delivery status of outbound messages changed (已发送 → 已送达 / 失败 / 已读)."""
+        changed = False
+        for i, m in enumerate(self.messages):
+            new = statuses.get(m.id)
+            if new is not None and new != (m.status, m.error):
+                self.messages[i] = replace(m, status=new[0], error=new[1])
+                changed = True
+        if changed:
+            self._relayout()
 
     def _follow_end(self) -> None:
         """Show the newest line now, and again once the new height is laid out (the scroll
@@ -90,7 +115,7 @@ class Transcript(ScrollView, can_focus=True):
 
     # ---- layout -------------------------------------------------------------------------------
     def _render_message(self, m: MessageView, width: int) -> list[Strip]:
-        key = (m.id, width)
+        key = (m.id, width, m.status, m.error)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -98,7 +123,7 @@ class Transcript(ScrollView, can_focus=True):
         options = console.options.update_width(max(4, width - 2))
         when = local(m.created_at, self.timezone).strftime("%H:%M:%S")
         who = {Sender.BUYER: self.buyer, Sender.AGENT: m.author or "客服", Sender.SYSTEM: "系统"}[m.sender]
-        head = Text.assemble((when + " ", _TIME), (who, _HEAD[m.sender]))
+        head = Text.assemble((when + " ", _TIME), (who, _HEAD[m.sender]), status_text(m))
         body = Text(m.text, style=_SYSTEM_BODY if m.sender == Sender.SYSTEM else "")
         strips = [Strip(console.render_lines(head, options, pad=False)[0])]
         for line in console.render_lines(body, options, pad=False):

@@ -4,6 +4,8 @@ One module per aggregate; add new modules to the import list below.
 """
 
 from cs_console.store.tables.aftersales import AfterSaleCase, CaseFollowUp
+from cs_console.store.tables.channel_messages import ChannelMessage
+from cs_console.store.tables.channels import Channel, ChannelBuyer
 from cs_console.store.tables.core import (
     Agent,
     Buyer,
@@ -16,6 +18,7 @@ from cs_console.store.tables.core import (
 from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
 from cs_console.store.tables.handover import HandoverEvent
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
+from cs_console.store.tables.outbox import OutboxEntry
 from cs_console.store.tables.replies import QuickReplyUsage
 from cs_console.store.tables.team import (
     AgentProfile,
@@ -30,4 +33,5 @@ __all__ = [
     "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
     "QuickReplyUsage", "ResponseRecord",
     "AfterSaleCase", "CaseFollowUp", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
+    "Channel", "ChannelBuyer", "ChannelMessage", "OutboxEntry",
 ]

@@ -1,0 +1,1 @@
+"""`cs-console serve`: the ASGI gateway (bridge API, outbox delivery, buyer chat page)."""

@@ -1,0 +1,52 @@
+"""The ASGI application: FastAPI (typed JSON API with an OpenAPI document for bridge authors)
+on Starlette's WebSocket support, served by uvicorn."""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from cs_console.gateway import api, webchat
+from cs_console.gateway.delivery import WebhookDeliverer
+from cs_console.gateway.hub import Hub
+from cs_console.gateway.security import CookieSigner, HardeningMiddleware, RateLimiter
+from cs_console.gateway.settings import GatewaySettings
+from cs_console.services.desk import Desk
+
+SECRET_ENV = "CS_CONSOLE_GATEWAY_SECRET"
+
+
+def create_app(desk: Desk, settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        hub = Hub(desk.store, desk.gateway)
+        app.state.hub = hub
+        await hub.start()
+        hub.add_task(WebhookDeliverer(desk.gateway, hub, settings).run())
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    app = FastAPI(title="cs-console gateway", version="1",
+                  description="Bridges hand buyers' messages in and take agents' replies out. "
+                              "Authenticate with `Authorization: Bearer <channel token>`.",
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.desk = desk
+    app.state.settings = settings
+    app.state.cookies = CookieSigner(os.environ.get(SECRET_ENV) or desk.gateway.cookie_secret())
+    app.state.ip_limit = RateLimiter(settings.ip_per_minute, max(settings.burst, settings.ip_per_minute // 10))
+    app.state.session_limit = RateLimiter(settings.session_per_minute, settings.burst)
+    app.include_router(api.router)
+    app.include_router(webchat.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        return {"ok": True}
+
+    app.add_middleware(HardeningMiddleware, limit=settings.body_limit)
+    return app

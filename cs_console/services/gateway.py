@@ -1,0 +1,204 @@
+"""Gateway use-cases shared by `cs-console serve`, the CLI and the TUI: channels and tokens,
+inbound messages, pull/ack, status reports, re-sending a failed message. One transaction each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cs_console.domain.clock import Clock
+from cs_console.domain.gateway import (
+    ChannelKind,
+    DeliveryStatus,
+    MessageKind,
+    check_channel_name,
+    check_external_id,
+    check_order_no,
+    check_text,
+    new_secret,
+    new_token,
+    token_hash,
+)
+from cs_console.domain.shop import ShopPolicy
+from cs_console.store import channels as repo
+from cs_console.store import chats as chat_repo
+from cs_console.store import outbox
+from cs_console.store.engine import Store
+
+
+@dataclass(frozen=True, slots=True)
+class NewChannel:
+    """A created channel with the secrets shown exactly once (the store keeps only the hash)."""
+
+    channel: repo.ChannelView
+    token: str
+    webhook_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A bridge authenticated by its token."""
+
+    channel_id: int
+    name: str
+    kind: str
+
+
+class GatewayService:
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock):
+        self.store, self.policy, self.clock = store, policy, clock
+
+    # ---- channels (supervisor, CLI) ----------------------------------------------------------
+    def create_channel(self, name: str, kind: ChannelKind, *, webhook_url: str = "", by: str = "",
+                       max_attempts: int = 8, broadcast_per_minute: int = 20) -> NewChannel:
+        check_channel_name(name)
+        if kind == ChannelKind.WEBHOOK and not webhook_url.startswith(("http://", "https://")):
+            raise ValueError("a webhook channel needs --webhook http(s)://…")
+        if not 1 <= max_attempts <= 50:
+            raise ValueError("attempts: 1–50")
+        if not 1 <= broadcast_per_minute <= 6000:
+            raise ValueError("broadcast rate: 1–6000 per minute")
+        token = "" if kind == ChannelKind.WEB else new_token()
+        secret = new_secret() if kind == ChannelKind.WEBHOOK else ""
+        with self.store.write() as s:
+            c = repo.add_channel(s, name=name, kind=kind, token_hash=token_hash(token) if token else "",
+                                 webhook_url=webhook_url, webhook_secret=secret, max_attempts=max_attempts,
+                                 broadcast_per_minute=broadcast_per_minute, by=by, now=self.clock())
+            return NewChannel(repo.view(c), token, secret)
+
+    def revoke(self, name: str) -> repo.ChannelView:
+        with self.store.write() as s:
+            return repo.view(repo.revoke(s, name, self.clock()))
+
+    def channels(self) -> list[repo.ChannelView]:
+        with self.store.read() as s:
+            return repo.list_channels(s)
+
+    def authenticate(self, token: str) -> Caller | None:
+        """The channel a bearer token belongs to; revoked, unknown or empty tokens get None."""
+        if not token or len(token) > 200:
+            return None
+        with self.store.read() as s:
+            c = repo.channel_by_token_hash(s, token_hash(token))
+            return Caller(c.id, c.name, c.kind) if c else None
+
+    def web_channel(self, shop: str) -> int | None:
+        with self.store.read() as s:
+            c = repo.active_channel(s, shop, ChannelKind.WEB)
+            return c.id if c else None
+
+    # ---- inbound ------------------------------------------------------------------------------
+    def inbound(self, channel_id: int, *, external_id: str, nick: str, text: str, platform_message_id: str,
+                order_no: str | None = None, kind: MessageKind = MessageKind.TEXT) -> repo.Inbound:
+        """A buyer message from a channel; the same platform message id again is the same message."""
+        check_external_id(external_id)
+        check_external_id(platform_message_id)
+        check_text(text)
+        order_no = check_order_no(order_no)
+        if kind != MessageKind.TEXT:
+            raise ValueError("only text messages are accepted so far")
+        for attempt in range(2):  # two gateways racing on one platform id: the loser reads the winner's row
+            try:
+                with self.store.write() as s:
+                    c = s.get(repo.Channel, channel_id)
+                    if c is None or c.revoked_at is not None:
+                        raise PermissionError("channel revoked")
+                    return repo.add_inbound(s, c, external_id=external_id, nick=nick, text=text,
+                                            platform_message_id=platform_message_id, now=self.clock(),
+                                            order_no=order_no, kind=kind)
+            except repo.IntegrityError:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def web_link(self, channel_id: int, session_key: str) -> int | None:
+        """The page buyer's channel-buyer id, if they have written before."""
+        with self.store.read() as s:
+            link = repo.link_of(s, channel_id, session_key)
+            return link.id if link else None
+
+    def set_order_no(self, link_id: int, order_no: str | None) -> None:
+        order_no = check_order_no(order_no)
+        with self.store.write() as s:
+            repo.set_order_no(s, link_id, order_no)
+
+    def web_history(self, link_id: int, limit: int = 50):
+        """The page buyer's own recent messages (buyer and agent lines only) + delivery ids."""
+        with self.store.read() as s:
+            link = s.get(repo.ChannelBuyer, link_id)
+            if link is None:
+                return []
+            return repo.buyer_history(s, link, limit)
+
+    # ---- outbound -----------------------------------------------------------------------------
+    def pull(self, channel_id: int, after: int, limit: int = 100) -> list[outbox.Pending]:
+        with self.store.read() as s:
+            return outbox.pull_after(s, channel_id, after, self.clock(), limit)
+
+    def ack(self, channel_id: int, delivery_ids: list[str], *, link_id: int | None = None) -> int:
+        with self.store.write() as s:
+            return outbox.ack(s, channel_id, delivery_ids, self.clock(), channel_buyer_id=link_id)
+
+    def report(self, channel_id: int, delivery_id: str, status: DeliveryStatus, error: str = "") -> bool:
+        with self.store.write() as s:
+            return outbox.report(s, channel_id, delivery_id, status, error, self.clock())
+
+    def mark_read(self, link_id: int, message_ids: list[int]) -> int:
+        with self.store.write() as s:
+            return outbox.mark_read(s, link_id, message_ids, self.clock())
+
+    def web_after(self, cursor: int) -> list[outbox.Pending]:
+        with self.store.read() as s:
+            return outbox.web_after(s, cursor)
+
+    def web_pending(self, link_ids: list[int]) -> list[outbox.Pending]:
+        with self.store.read() as s:
+            return outbox.web_pending_for(s, link_ids, self.clock())
+
+    def claim(self, worker: str, lease_seconds: float, limit: int = 20) -> list[outbox.Claimed]:
+        with self.store.write() as s:
+            return outbox.claim_due(s, worker, self.clock(), lease_seconds, limit, postgres=not self.store.is_sqlite)
+
+    def record(self, entry_id: int, *, delivered: bool, final: bool, error: str = "",
+               retry_in: float | None = None) -> str:
+        with self.store.write() as s:
+            now = self.clock()
+            retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
+            return outbox.record_attempt(s, entry_id, delivered=delivered, final=final, error=error,
+                                         now=now, retry_at=retry_at)
+
+    def seconds_to_next_due(self) -> float | None:
+        with self.store.read() as s:
+            due = outbox.next_due(s)
+        return None if due is None else max(0.0, (due - self.clock()).total_seconds())
+
+    # ---- agent side ---------------------------------------------------------------------------
+    def resend(self, message_id: int) -> bool:
+        """重发: a failed message goes out again with the same delivery id."""
+        with self.store.write() as s:
+            return outbox.resend(s, message_id, self.clock())
+
+    def resend_failed(self, chat_id: int) -> int:
+        """重发 every failed outbound message of a chat; how many were queued again."""
+        with self.store.write() as s:
+            now = self.clock()
+            return sum(outbox.resend(s, m, now) for m in outbox.failed_in_chat(s, chat_id))
+
+    def statuses(self, message_ids: list[int]) -> dict[int, tuple[str, str]]:
+        with self.store.read() as s:
+            return chat_repo.delivery_statuses(s, message_ids)
+
+    def delivery(self, message_id: int):
+        with self.store.read() as s:
+            return outbox.delivery_of(s, message_id)
+
+    # ---- gateway process ---------------------------------------------------------------------
+    def cookie_secret(self) -> str:
+        import secrets
+
+        with self.store.write() as s:
+            return repo.gateway_secret(s, lambda: secrets.token_urlsafe(48))
+
+    def last_outbox_id(self) -> int:
+        with self.store.read() as s:
+            return repo.last_outbox_id(s)

@@ -1,0 +1,131 @@
+"""Real gateway servers on loopback ports, a webhook receiver, and waiting helpers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import uvicorn
+
+from cs_console.config.policy import load_policy
+from cs_console.gateway.app import create_app
+from cs_console.gateway.settings import GatewaySettings
+from cs_console.services.desk import make_desk
+
+
+def wait_until(condition, timeout: float = 10.0, interval: float = 0.02):
+    """Poll ``condition()`` until it returns a truthy value (returned) or fail after ``timeout``."""
+    end = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+@dataclass
+class Gateway:
+    url: str
+    port: int
+    desk: object
+
+
+@contextmanager
+def running_gateway(db_url: str, **settings):
+    """``cs-console serve`` in a thread (uvicorn on a loopback port of its own)."""
+    desk = make_desk(db_url, policy=load_policy())
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = create_app(desk, GatewaySettings(port=port, **settings))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _healthy(url))
+    try:
+        yield Gateway(url, port, desk)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        desk.close()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url + "/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass
+class Received:
+    delivery_id: str
+    body: dict
+    signature_ok: bool
+    attempt: int
+
+
+@dataclass
+class Receiver:
+    """A webhook receiver: answers each request with the next code of ``codes`` (the last one
+    repeats); verifies the signature with its own HMAC code, as a bridge author would."""
+
+    secret: str = ""
+    codes: list[int] = field(default_factory=lambda: [200])
+    hang_first: float = 0.0  # seconds to hold the first request (a gateway killed meanwhile)
+    got: list[Received] = field(default_factory=list)
+    url: str = ""
+
+    def verify(self, headers, body: bytes) -> bool:
+        ts = headers.get("x-cs-timestamp", "")
+        expected = "sha256=" + hmac.new(self.secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        fresh = ts.isdigit() and abs(time.time() - int(ts)) < 300
+        return fresh and hmac.compare_digest(expected, headers.get("x-cs-signature", ""))
+
+
+@contextmanager
+def webhook_receiver(**kw):
+    rec = Receiver(**kw)
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            with lock:
+                n = len(rec.got)
+                rec.got.append(Received(self.headers.get("x-cs-delivery", ""), json.loads(body),
+                                        rec.verify(self.headers, body), int(self.headers.get("x-cs-attempt", 0))))
+                code = rec.codes[min(n, len(rec.codes) - 1)]
+            if n == 0 and rec.hang_first:
+                time.sleep(rec.hang_first)
+            self.send_response(code)
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    rec.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield rec
+    finally:
+        server.shutdown()
+        server.server_close()
+

@@ -1,0 +1,125 @@
+"""The bridge API on a real server (loopback) with a real HTTP client, on SQLite and PostgreSQL:
+tokens, idempotent inbound, pull long-poll + ack, status reports, 413, OpenAPI."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+
+from cs_console.domain.gateway import ChannelKind
+from tests.gateway_fixtures import running_gateway, wait_until
+
+
+@pytest.fixture
+def gw(store_url):
+    with running_gateway(store_url) as g:
+        yield g
+
+
+def bearer(token: str) -> dict:
+    return {"authorization": f"Bearer {token}"}
+
+
+def inbound(gw, token, pid, text="在吗", buyer="u1", nick="小李", **extra):
+    return httpx.post(gw.url + "/api/v1/inbound", headers=bearer(token), timeout=10,
+                      json={"buyer_id": buyer, "nick": nick, "text": text, "platform_message_id": pid, **extra})
+
+
+def test_inbound_is_idempotent_and_lands_like_any_message(gw):
+    token = gw.desk.gateway.create_channel("qn", ChannelKind.PULL).token
+    first = inbound(gw, token, "p-1")
+    again = inbound(gw, token, "p-1")
+    assert first.status_code == again.status_code == 200
+    assert first.json()["duplicate"] is False and again.json()["duplicate"] is True
+    assert again.json()["message_id"] == first.json()["message_id"]
+    sessions = gw.desk.chats.sessions()
+    assert [s.buyer_nick for s in sessions] == ["小李"]
+    assert [m.text for m in gw.desk.chats.recent(sessions[0].chat_id)] == ["在吗"]
+    assert inbound(gw, token, "p-2", text="还在吗").json()["duplicate"] is False
+    assert len(gw.desk.chats.recent(sessions[0].chat_id)) == 2
+
+
+def test_forged_unknown_and_revoked_tokens_get_nothing(gw):
+    made = gw.desk.gateway.create_channel("qn", ChannelKind.PULL)
+    for headers in ({}, bearer("csk_guess"), bearer(made.token + "x"), {"authorization": made.token}):
+        r = httpx.post(gw.url + "/api/v1/inbound", headers=headers,
+                       json={"buyer_id": "u", "text": "x", "platform_message_id": "1"})
+        assert r.status_code == 401
+        assert httpx.get(gw.url + "/api/v1/outbound", headers=headers).status_code == 401
+    assert inbound(gw, made.token, "p-1").status_code == 200
+    gw.desk.gateway.revoke("qn")
+    assert inbound(gw, made.token, "p-2").status_code == 401
+    assert len(gw.desk.chats.recent(gw.desk.chats.sessions()[0].chat_id)) == 1
+
+
+def test_bad_bodies_are_refused_and_nothing_is_written(gw):
+    token = gw.desk.gateway.create_channel("qn", ChannelKind.PULL).token
+    big = httpx.post(gw.url + "/api/v1/inbound", headers=bearer(token),
+                     json={"buyer_id": "u", "text": "长" * 20000, "platform_message_id": "1"})
+    assert big.status_code == 413
+    chunked = httpx.post(gw.url + "/api/v1/inbound", headers={**bearer(token), "content-type": "application/json"},
+                         content=iter([b"{" + b" " * 10000, b" " * 10000 + b"}"]))
+    assert chunked.status_code == 413
+    assert inbound(gw, token, "has space").status_code == 422
+    assert inbound(gw, token, "p", text="   ").status_code == 422
+    assert inbound(gw, token, "p", order_no="<script>").status_code == 422
+    assert gw.desk.chats.sessions() == []
+
+
+def test_pull_long_poll_ack_and_read_status(gw):
+    token = gw.desk.gateway.create_channel("qn", ChannelKind.PULL).token
+    chat_id = inbound(gw, token, "p-1").json()["chat_id"]
+    result = {}
+
+    def poll():
+        t0 = time.monotonic()
+        result["r"] = httpx.get(gw.url + "/api/v1/outbound", params={"after": 0, "wait": 10},
+                                headers=bearer(token), timeout=15)
+        result["seconds"] = time.monotonic() - t0
+
+    t = threading.Thread(target=poll)
+    t.start()
+    time.sleep(0.3)  # the poll is waiting when the agent answers
+    posted = gw.desk.chats.send(chat_id, "小美", "您好，在的")
+    t.join(15)
+    page = result["r"].json()
+    assert result["seconds"] < 5, "the long-poll returns when the reply is written, not at its timeout"
+    assert len(page["items"]) == 1
+    item = page["items"][0]
+    assert item["body"]["buyer_id"] == "u1" and item["body"]["message"]["text"] == "您好，在的"
+    assert gw.desk.gateway.statuses([posted.message_id]) == {posted.message_id: ("sent", "")}
+    # not acked: a bridge restarting from cursor 0 gets it again
+    again = httpx.get(gw.url + "/api/v1/outbound", params={"after": 0}, headers=bearer(token)).json()
+    assert [i["delivery_id"] for i in again["items"]] == [item["delivery_id"]]
+    acked = httpx.post(gw.url + "/api/v1/outbound/ack", headers=bearer(token),
+                       json={"delivery_ids": [item["delivery_id"]]}).json()
+    assert acked == {"acknowledged": 1}
+    assert gw.desk.gateway.statuses([posted.message_id])[posted.message_id][0] == "delivered"
+    assert httpx.get(gw.url + "/api/v1/outbound", params={"after": 0}, headers=bearer(token)).json()["items"] == []
+    r = httpx.post(gw.url + "/api/v1/status", headers=bearer(token),
+                   json={"delivery_id": item["delivery_id"], "status": "read"})
+    assert r.status_code == 200
+    assert gw.desk.gateway.statuses([posted.message_id])[posted.message_id][0] == "read"
+
+
+def test_a_bridge_cannot_touch_another_channels_deliveries(gw):
+    a = gw.desk.gateway.create_channel("qn", ChannelKind.PULL).token
+    b = gw.desk.gateway.create_channel("wx", ChannelKind.PULL).token
+    chat_id = inbound(gw, a, "p-1").json()["chat_id"]
+    gw.desk.chats.send(chat_id, "小美", "仅给千牛")
+    item = wait_until(lambda: httpx.get(gw.url + "/api/v1/outbound", headers=bearer(a)).json()["items"])[0]
+    assert httpx.get(gw.url + "/api/v1/outbound", headers=bearer(b)).json()["items"] == []
+    assert httpx.post(gw.url + "/api/v1/outbound/ack", headers=bearer(b),
+                      json={"delivery_ids": [item["delivery_id"]]}).json() == {"acknowledged": 0}
+    assert httpx.post(gw.url + "/api/v1/status", headers=bearer(b),
+                      json={"delivery_id": item["delivery_id"], "status": "read"}).status_code == 404
+
+
+def test_openapi_document_describes_the_bridge_api(gw):
+    doc = httpx.get(gw.url + "/api/v1/openapi.json").json()
+    assert {"/api/v1/inbound", "/api/v1/outbound", "/api/v1/outbound/ack", "/api/v1/status"} <= set(doc["paths"])
+    assert "platform_message_id" in doc["components"]["schemas"]["InboundMessage"]["properties"]
+    assert not any(p.startswith("/chat") for p in doc["paths"])
