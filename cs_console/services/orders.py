@@ -122,8 +122,14 @@ class OrderService:
             return repo.list_orders(s, buyer_id=buyer_id, state=state, flag=flag, limit=limit)
 
     def for_buyer(self, buyer: str) -> list[OrderView]:
-        """One buyer's own orders, newest first (never anyone else's)."""
-        return self.list(buyer=buyer)
+        """One buyer's own orders, newest first (never anyone else's), then any order the buyer
+        named on the web chat page or through a bridge (the agent checks it is really theirs)."""
+        own = self.list(buyer=buyer)
+        from cs_console.store.channels import named_orders
+
+        with self.store.read() as s:
+            named = [o for o in named_orders(s, buyer) if o.order_no not in {m.order_no for m in own}]
+        return own + named
 
     def show(self, order_no: str) -> OrderView:
         with self.store.read() as s:

@@ -218,3 +218,17 @@ def gateway_secret(s: Session, make: Callable[[], str]) -> str:
 
 def last_outbox_id(s: Session) -> int:
     return s.exec(select(func.max(OutboxEntry.id))).one() or 0
+
+
+def named_orders(s: Session, nick: str) -> list:
+    """Orders this buyer named on a channel (the page's 订单号 field) that exist in the store."""
+    from cs_console.store.orders import view_of
+    from cs_console.store.tables import Order
+
+    buyer = s.exec(select(Buyer).where(Buyer.nick == one_line(nick))).first()
+    if buyer is None:
+        return []
+    nos = order_nos_of(s, buyer.id)
+    if not nos:
+        return []
+    return [view_of(s, o) for o in s.exec(select(Order).where(col(Order.order_no).in_(nos))).all()]
