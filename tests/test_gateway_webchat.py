@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from cs_console.domain.gateway import ChannelKind
@@ -153,9 +153,10 @@ def test_oversized_frames_and_floods_are_refused(store_url):
             answers = [send(ws, f"第{n}条")["type"] for n in range(5)]
             assert answers[:3] == ["sent"] * 3 and "error" in answers[3:]
             ws.send(json.dumps({"type": "send", "client_id": uuid.uuid4().hex, "text": "长" * 20000}))
-            with pytest.raises(Exception):  # closed with 1009 (message too big)
+            with pytest.raises(ConnectionClosed) as closed:
                 while True:
                     ws.recv(timeout=5)
+            assert closed.value.rcvd.code == 1009  # message too big
         chat = gw.desk.chats.sessions()[0]
         assert len(gw.desk.chats.recent(chat.chat_id)) == 3
     with running_gateway(store_url, ip_per_minute=5, burst=5) as gw:
