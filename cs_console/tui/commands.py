@@ -34,6 +34,7 @@ PALETTE_ONLY: list[tuple[str, str]] = [
     ("群发", "broadcast"),
     ("打开交接本", "open_side_tab('tab-handover', '#handover-list')"),
     ("打开备忘录", "open_side_tab('tab-memo', '#memo-list')"),
+    ("重发失败的消息", "resend_failed"),
 ]
 
 

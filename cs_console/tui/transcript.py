@@ -36,8 +36,14 @@ def status_text(m: MessageView) -> Text:
     if not m.status:
         return Text("")
     st = DeliveryStatus(m.status)
-    label = STATUS_LABEL[st] + (f"：{m.error}" if st == DeliveryStatus.FAILED and m.error else "")
-    return Text.assemble((" · ", _TIME), (label, _STATUS[st]))
+    return Text.assemble((" · ", _TIME), (STATUS_LABEL[st], _STATUS[st]))
+
+
+def failure_text(m: MessageView) -> Text | None:
+    """The reason a delivery failed, as its own line under the message (wraps when long)."""
+    if m.status != DeliveryStatus.FAILED:
+        return None
+    return Text(f"发送失败：{m.error or '未知原因'}（命令面板：重发失败的消息）", style=_STATUS[DeliveryStatus.FAILED])
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -128,6 +134,8 @@ class Transcript(ScrollView, can_focus=True):
         strips = [Strip(console.render_lines(head, options, pad=False)[0])]
         for line in console.render_lines(body, options, pad=False):
             strips.append(Strip([Segment("  "), *line]))
+        if (failure := failure_text(m)) is not None:
+            strips.extend(Strip([Segment("  "), *line]) for line in console.render_lines(failure, options, pad=False))
         strips.append(Strip.blank(0))
         self._cache[key] = strips
         return strips
