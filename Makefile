@@ -25,9 +25,11 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cs-console demo
 
-## make test: the whole suite (PostgreSQL tests start a throwaway server; see tests/pg.py)
+## make test: the whole suite (PostgreSQL tests start a throwaway server, see tests/pg.py;
+## browser tests drive Debian's headless chromium, see tests/browser.py)
 test: $(DEVSTAMP)
 	bash tests/ensure-postgres.sh
+	bash tests/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
 
 ## make bench: start-up, chat switch, injection latency, search, import, sync figures

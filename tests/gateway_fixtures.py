@@ -41,11 +41,12 @@ class Gateway:
 
 
 @contextmanager
-def running_gateway(db_url: str, **settings):
-    """``cs-console serve`` in a thread (uvicorn on a loopback port of its own)."""
+def running_gateway(db_url: str, port: int = 0, **settings):
+    """``cs-console serve`` in a thread (uvicorn on a loopback port of its own, or ``port``)."""
     desk = make_desk(db_url, policy=load_policy())
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     app = create_app(desk, GatewaySettings(port=port, **settings))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
