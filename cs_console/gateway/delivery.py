@@ -18,7 +18,7 @@ from cs_console.store.outbox import Claimed
 
 log = logging.getLogger("cs_console.gateway")
 IDLE_SECONDS = 1.0
-COALESCE_SECONDS = 0.005
+COALESCE_SECONDS = 0.02
 
 
 class WebhookDeliverer:
@@ -31,8 +31,10 @@ class WebhookDeliverer:
         lease = self.settings.webhook_timeout + self.settings.lease_margin
         try:
             while True:
-                try:
-                    claimed = await asyncio.to_thread(self.service.claim, self.settings.worker, lease)
+                try:  # a cheap read first: most commits (inbound lines, page acks) leave nothing due
+                    wait = await asyncio.to_thread(self.service.seconds_to_next_due)
+                    claimed = [] if wait is None or wait > 0 else await asyncio.to_thread(
+                        self.service.claim, self.settings.worker, lease)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -42,7 +44,6 @@ class WebhookDeliverer:
                 if claimed:
                     await asyncio.gather(*(self.deliver(c) for c in claimed))
                     continue
-                wait = await asyncio.to_thread(self.service.seconds_to_next_due)
                 await self.hub.wait_delivery_wake(IDLE_SECONDS if wait is None else min(IDLE_SECONDS, max(0.05, wait)))
                 await asyncio.sleep(COALESCE_SECONDS)  # a burst of commits: one claim
         finally:
