@@ -22,6 +22,7 @@ print(",".join(bad))
     [
         ("domain", ["sqlmodel", "sqlalchemy", "cs_console.store", "cs_console.services", "cs_console.cli"]),
         ("store", ["cs_console.services", "cs_console.cli"]),
+        ("gateway", ["cs_console.cli"]),
     ],
 )
 def test_core_does_not_import_ui(pkg, forbidden):
