@@ -167,3 +167,23 @@ def test_broadcast_goes_through_the_outbox_spaced_per_channel(url):
             due = sorted(e.next_attempt_at for e in s.exec(select(OutboxEntry)).all())
         gaps = [(b - a).total_seconds() for a, b in zip(due, due[1:], strict=False)]
         assert gaps == [pytest.approx(0.5, abs=0.01)] * 2
+
+
+@pytest.mark.postgres
+def test_two_gateways_on_postgresql_share_the_outbox(pg_url):
+    from collections import Counter
+
+    with webhook_receiver(codes=[200]) as rec, running_gateway(pg_url, **FAST) as a, \
+            running_gateway(pg_url, **FAST, worker="gateway-b") as b:
+        token, rec.secret = channel_with(a.desk, rec.url)
+        chats = [say((a, b)[n % 2].url, token, pid=f"p-{n}", buyer=f"u{n}") for n in range(20)]
+        posted = [a.desk.chats.send(c, "小美", f"回复{n}") for n, c in enumerate(chats)]
+        wait_until(lambda: all(status_of(a.desk, p.message_id)[0] == "delivered" for p in posted), 30)
+        per_delivery = Counter(g.delivery_id for g in rec.got)
+        assert len(per_delivery) == 20 and set(per_delivery.values()) == {1}, "each reply delivered once"
+        with a.desk.store.read() as s:
+            from sqlmodel import select
+
+            from cs_console.store.tables import OutboxEntry
+
+            assert {e.attempts for e in s.exec(select(OutboxEntry)).all()} == {1}
