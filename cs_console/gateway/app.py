@@ -3,7 +3,9 @@ on Starlette's WebSocket support, served by uvicorn."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,6 +18,7 @@ from cs_console.gateway.settings import GatewaySettings
 from cs_console.services.desk import Desk
 
 SECRET_ENV = "CS_CONSOLE_GATEWAY_SECRET"
+STORE_THREADS = 16
 
 
 def create_app(desk: Desk, settings: GatewaySettings | None = None) -> FastAPI:
@@ -23,6 +26,8 @@ def create_app(desk: Desk, settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # store calls run in threads; the default pool (cores + 4) queues them under many buyers
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(STORE_THREADS, "gateway-store"))
         hub = Hub(desk.store, desk.gateway)
         app.state.hub = hub
         await hub.start()

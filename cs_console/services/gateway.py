@@ -3,8 +3,13 @@ inbound messages, pull/ack, status reports, re-sending a failed message. One tra
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlmodel import Session
 
 from cs_console.domain.clock import Clock
 from cs_console.domain.gateway import (
@@ -47,6 +52,14 @@ class Caller:
 class GatewayService:
     def __init__(self, store: Store, policy: ShopPolicy, clock: Clock):
         self.store, self.policy, self.clock = store, policy, clock
+        # SQLite: this process's writers queue here instead of in SQLite's busy handler, whose
+        # growing sleeps (up to 100 ms a try) are what long tails are made of
+        self._lock = threading.Lock() if store.is_sqlite else nullcontext()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._lock, self.store.write() as s:
+            yield s
 
     # ---- channels (supervisor, CLI) ----------------------------------------------------------
     def create_channel(self, name: str, kind: ChannelKind, *, webhook_url: str = "", by: str = "",
@@ -60,14 +73,14 @@ class GatewayService:
             raise ValueError("broadcast rate: 1–6000 per minute")
         token = "" if kind == ChannelKind.WEB else new_token()
         secret = new_secret() if kind == ChannelKind.WEBHOOK else ""
-        with self.store.write() as s:
+        with self._write() as s:
             c = repo.add_channel(s, name=name, kind=kind, token_hash=token_hash(token) if token else "",
                                  webhook_url=webhook_url, webhook_secret=secret, max_attempts=max_attempts,
                                  broadcast_per_minute=broadcast_per_minute, by=by, now=self.clock())
             return NewChannel(repo.view(c), token, secret)
 
     def revoke(self, name: str) -> repo.ChannelView:
-        with self.store.write() as s:
+        with self._write() as s:
             return repo.view(repo.revoke(s, name, self.clock()))
 
     def channels(self) -> list[repo.ChannelView]:
@@ -99,7 +112,7 @@ class GatewayService:
             raise ValueError("only text messages are accepted so far")
         for attempt in range(2):  # two gateways racing on one platform id: the loser reads the winner's row
             try:
-                with self.store.write() as s:
+                with self._write() as s:
                     c = s.get(repo.Channel, channel_id)
                     if c is None or c.revoked_at is not None:
                         raise PermissionError("channel revoked")
@@ -119,7 +132,7 @@ class GatewayService:
 
     def set_order_no(self, link_id: int, order_no: str | None) -> None:
         order_no = check_order_no(order_no)
-        with self.store.write() as s:
+        with self._write() as s:
             repo.set_order_no(s, link_id, order_no)
 
     def web_history(self, link_id: int, limit: int = 50):
@@ -136,15 +149,15 @@ class GatewayService:
             return outbox.pull_after(s, channel_id, after, self.clock(), limit)
 
     def ack(self, channel_id: int, delivery_ids: list[str], *, link_id: int | None = None) -> int:
-        with self.store.write() as s:
+        with self._write() as s:
             return outbox.ack(s, channel_id, delivery_ids, self.clock(), channel_buyer_id=link_id)
 
     def report(self, channel_id: int, delivery_id: str, status: DeliveryStatus, error: str = "") -> bool:
-        with self.store.write() as s:
+        with self._write() as s:
             return outbox.report(s, channel_id, delivery_id, status, error, self.clock())
 
     def mark_read(self, link_id: int, message_ids: list[int]) -> int:
-        with self.store.write() as s:
+        with self._write() as s:
             return outbox.mark_read(s, link_id, message_ids, self.clock())
 
     def web_after(self, cursor: int) -> list[outbox.Pending]:
@@ -156,12 +169,12 @@ class GatewayService:
             return outbox.web_pending_for(s, link_ids, self.clock())
 
     def claim(self, worker: str, lease_seconds: float, limit: int = 20) -> list[outbox.Claimed]:
-        with self.store.write() as s:
+        with self._write() as s:
             return outbox.claim_due(s, worker, self.clock(), lease_seconds, limit, postgres=not self.store.is_sqlite)
 
     def record(self, entry_id: int, *, delivered: bool, final: bool, error: str = "",
                retry_in: float | None = None) -> str:
-        with self.store.write() as s:
+        with self._write() as s:
             now = self.clock()
             retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
             return outbox.record_attempt(s, entry_id, delivered=delivered, final=final, error=error,
@@ -175,12 +188,12 @@ class GatewayService:
     # ---- agent side ---------------------------------------------------------------------------
     def resend(self, message_id: int) -> bool:
         """重发: a failed message goes out again with the same delivery id."""
-        with self.store.write() as s:
+        with self._write() as s:
             return outbox.resend(s, message_id, self.clock())
 
     def resend_failed(self, chat_id: int) -> int:
         """重发 every failed outbound message of a chat; how many were queued again."""
-        with self.store.write() as s:
+        with self._write() as s:
             now = self.clock()
             return sum(outbox.resend(s, m, now) for m in outbox.failed_in_chat(s, chat_id))
 
@@ -196,7 +209,7 @@ class GatewayService:
     def cookie_secret(self) -> str:
         import secrets
 
-        with self.store.write() as s:
+        with self._write() as s:
             return repo.gateway_secret(s, lambda: secrets.token_urlsafe(48))
 
     def last_outbox_id(self) -> int:

@@ -53,7 +53,8 @@
     el.dataset.id = String(m.id);
     byId.set(m.id, el);
     if (m.from === "agent") {
-      if (m.delivery_id) send({ type: "ack", ids: [m.delivery_id] });
+      // shown while the page is visible: one "read" (it implies delivered); else ack now, read later
+      if (m.delivery_id && document.visibilityState !== "visible") send({ type: "ack", ids: [m.delivery_id] });
       unread.push(m.id);
       markRead();
     }
