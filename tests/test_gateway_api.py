@@ -100,8 +100,16 @@ def test_pull_long_poll_ack_and_read_status(gw):
     assert gw.desk.gateway.statuses([posted.message_id])[posted.message_id][0] == "delivered"
     assert httpx.get(gw.url + "/api/v1/outbound", params={"after": 0}, headers=bearer(token)).json()["items"] == []
     r = httpx.post(gw.url + "/api/v1/status", headers=bearer(token),
-                   json={"delivery_id": item["delivery_id"], "status": "read"})
+                   json={"delivery_id": item["delivery_id"], "status": "read", "platform_message_id": "qn-out-9"})
     assert r.status_code == 200
+    assert gw.desk.gateway.statuses([posted.message_id])[posted.message_id][0] == "read"
+    with gw.desk.store.read() as s:
+        from cs_console.store.tables import ChannelMessage
+
+        assert s.get(ChannelMessage, posted.message_id).platform_message_id == "qn-out-9"
+    # a late "delivered" never moves 已读 back
+    httpx.post(gw.url + "/api/v1/status", headers=bearer(token),
+               json={"delivery_id": item["delivery_id"], "status": "delivered"})
     assert gw.desk.gateway.statuses([posted.message_id])[posted.message_id][0] == "read"
 
 

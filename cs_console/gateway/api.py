@@ -58,6 +58,8 @@ class StatusReport(BaseModel):
     delivery_id: str = Field(max_length=36)
     status: Literal["delivered", "read", "failed"]
     error: str = Field(default="", max_length=300)
+    platform_message_id: str | None = Field(default=None, max_length=128,
+                                            description="The platform's id of the delivered message, if it gave one.")
 
 
 class Problem(BaseModel):
@@ -122,7 +124,7 @@ async def ack(req: AckRequest, who: Authed, request: Request) -> AckResult:
 async def status(report: StatusReport, who: Authed, request: Request) -> dict:
     """A later status from the platform: delivered, read (已读) or failed (with the error)."""
     ok = await asyncio.to_thread(request.app.state.desk.gateway.report, who.channel_id, report.delivery_id,
-                                 DeliveryStatus(report.status), report.error)
+                                 DeliveryStatus(report.status), report.error, report.platform_message_id)
     if not ok:
         raise HTTPException(404, "没有这条投递")
     return {"ok": True}

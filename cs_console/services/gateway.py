@@ -152,9 +152,11 @@ class GatewayService:
         with self._write() as s:
             return outbox.ack(s, channel_id, delivery_ids, self.clock(), channel_buyer_id=link_id)
 
-    def report(self, channel_id: int, delivery_id: str, status: DeliveryStatus, error: str = "") -> bool:
+    def report(self, channel_id: int, delivery_id: str, status: DeliveryStatus, error: str = "",
+               platform_message_id: str | None = None) -> bool:
         with self._write() as s:
-            return outbox.report(s, channel_id, delivery_id, status, error, self.clock())
+            return outbox.report(s, channel_id, delivery_id, status, error, self.clock(),
+                                 platform_message_id=platform_message_id)
 
     def mark_read(self, link_id: int, message_ids: list[int]) -> int:
         with self._write() as s:

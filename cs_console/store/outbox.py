@@ -176,14 +176,18 @@ def ack(s: Session, channel_id: int, delivery_ids: list[str], now: datetime,
 
 
 def report(s: Session, channel_id: int, delivery_id: str, status: DeliveryStatus, error: str,
-           now: datetime, *, channel_buyer_id: int | None = None) -> bool:
-    """A bridge (or the page) reports delivered / read / failed for one of its own deliveries."""
+           now: datetime, *, channel_buyer_id: int | None = None, platform_message_id: str | None = None) -> bool:
+    """A bridge (or the page) reports delivered / read / failed for one of its own deliveries
+    (and the platform's id of the message, kept beside ours)."""
     q = select(OutboxEntry).where(OutboxEntry.channel_id == channel_id, OutboxEntry.delivery_id == delivery_id)
     if channel_buyer_id is not None:
         q = q.where(OutboxEntry.channel_buyer_id == channel_buyer_id)
     e = s.exec(q).first()
     if e is None:
         return False
+    cm = s.get(ChannelMessage, e.message_id)
+    if platform_message_id and cm is not None and not cm.platform_message_id:
+        cm.platform_message_id = platform_message_id
     if status in (DeliveryStatus.DELIVERED, DeliveryStatus.READ) and e.state != OutboxState.DELIVERED:
         e.state, e.delivered_at, e.lease_until = OutboxState.DELIVERED.value, now, None
     elif status == DeliveryStatus.FAILED:
