@@ -93,15 +93,15 @@ def _desk_process(url: str, ready, stop, out) -> None:
         last = s.exec(select(func.max(Message.id))).one() or 0
     seen: dict[str, float] = {}
     replied: dict[str, float] = {}
+    window = 0 if desk.store.is_sqlite else 64  # PostgreSQL ids may commit out of order
     ready.set()
     while not stop.is_set():
         if not watcher.changed():
             time.sleep(0.002)
             continue
         with desk.store.read() as s:
-            # a window below the highest id: on PostgreSQL ids may commit out of order
             rows = s.exec(select(Message.id, Message.chat_id, Message.text, Message.sender)
-                          .where(Message.id > last - 500).order_by(col(Message.id))).all()
+                          .where(Message.id > last - window).order_by(col(Message.id))).all()
         now = time.perf_counter()
         mine = []
         for mid, chat_id, text, sender in rows:

@@ -70,6 +70,14 @@ def test_forged_cookies_and_foreign_origins_are_refused(gw):
         assert exc.value.response.status_code == 403
     with socket(gw, cookie) as ws:
         assert send(ws, "在吗")["type"] == "sent"
+        ws.send(json.dumps(["not", "a", "frame"]))
+        ws.send("{broken json")
+        assert send(ws, "还在吗")["type"] == "sent"  # junk frames are ignored
+        ws.send(b"\x00\x01")
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=5)
+        assert closed.value.rcvd.code == 1003
 
 
 def test_buyer_writes_agent_answers_status_follows_and_resend_is_idempotent(gw):

@@ -92,7 +92,13 @@ async def socket(ws: WebSocket, shop: str) -> None:
             hub.attach(conn)
             await _send_history(ws, conn, svc)
         while True:
-            raw = await ws.receive_text()
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            if raw is None:  # binary frames are not part of the protocol
+                await ws.close(code=1003)
+                return
             if len(raw.encode()) > state.settings.body_limit:
                 await ws.close(code=1009)
                 return
