@@ -79,7 +79,13 @@ def _wait_up(port: int, limit: float = 30.0) -> None:
 
 
 # ---- the desk side: a separate process watching the store, answering every buyer line --------
+REPLIERS = 4  # agents answering in parallel (each its own thread and transactions)
+
+
 def _desk_process(url: str, ready, stop, out) -> None:
+    import queue
+    import threading
+
     from sqlmodel import col, func, select
 
     from cs_console.config.policy import load_policy
@@ -93,9 +99,23 @@ def _desk_process(url: str, ready, stop, out) -> None:
         last = s.exec(select(func.max(Message.id))).one() or 0
     seen: dict[str, float] = {}
     replied: dict[str, float] = {}
+    todo: queue.Queue = queue.Queue()
     window = 0 if desk.store.is_sqlite else 64  # PostgreSQL ids may commit out of order
+
+    def reply() -> None:
+        while True:
+            item = todo.get()
+            if item is None:
+                return
+            chat_id, text = item
+            replied[text] = time.perf_counter()
+            desk.chats.send(chat_id, "bench客服", "回复 " + text)
+
+    repliers = [threading.Thread(target=reply, daemon=True) for _ in range(REPLIERS)]
+    for t in repliers:
+        t.start()
     ready.set()
-    while not stop.is_set():
+    while not stop.is_set():  # the watching side of a TUI: change signal, then read what is new
         if not watcher.changed():
             time.sleep(0.002)
             continue
@@ -103,15 +123,15 @@ def _desk_process(url: str, ready, stop, out) -> None:
             rows = s.exec(select(Message.id, Message.chat_id, Message.text, Message.sender)
                           .where(Message.id > last - window).order_by(col(Message.id))).all()
         now = time.perf_counter()
-        mine = []
         for mid, chat_id, text, sender in rows:
             last = max(last, mid)
             if sender == "buyer" and text not in seen:
                 seen[text] = now
-                mine.append((chat_id, text))
-        for chat_id, text in mine:
-            replied[text] = time.perf_counter()
-            desk.chats.send(chat_id, "bench客服", "回复 " + text)
+                todo.put((chat_id, text))
+    for _ in repliers:
+        todo.put(None)
+    for t in repliers:
+        t.join(30)
     watcher.close()
     desk.close()
     out.put((seen, replied))
