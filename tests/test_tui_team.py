@@ -41,7 +41,8 @@ async def test_agent_sees_own_chats_queue_and_presence_and_quit_requeues(desk, c
         await wait_for(pilot, lambda: "排队 2" in title(app))
         assert len(app.session_chats) == 2
     assert desk.team.agent("小美").status == "offline"
-    assert all(c.agent is None for c in desk.chats.sessions())  # nobody's buyer is left with a gone agent
+    left = desk.chats.sessions()
+    assert len(left) == 4 and all(c.agent is None for c in left)  # nobody's buyer is left with a gone agent
 
 
 async def test_forward_by_keys_hands_chat_to_teammate(desk, clock):
