@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import DataTable, Label
 
 from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.supervisor import SupervisorScreen
 from cs_console.tui.team import ForwardScreen
+from tests.pilot_wait import wait_for
 
 SIZE = (120, 40)
 
-
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 def title(app) -> str:
