@@ -113,7 +113,7 @@ def _up(port) -> bool:
         return False
 
 
-def test_kill_9_mid_delivery_then_restart_delivers(url, clock):
+def test_kill_9_mid_delivery_then_restart_delivers(url):
     from cs_console.config.policy import load_policy
     from cs_console.services.desk import make_desk
 

@@ -23,6 +23,7 @@ from cs_console.store.channels import reply_link
 from cs_console.store.tables import Agent, Channel, ChannelMessage, Message, OutboxEntry
 
 ERROR_CHARS = 300
+CLOCK_SKEW_SECONDS = 120  # PCs of a team (TUI writes, gateway claims) need not agree to the second
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def enqueue(s: Session, msg: Message, now: datetime, *, broadcast: bool = False)
     if found is None:
         return None
     link, channel = found
-    due = now
+    due = now - timedelta(seconds=CLOCK_SKEW_SECONDS)  # due at once, even on a gateway whose clock is behind
     if broadcast:  # broadcasts are spaced out per channel
         due = max(now, channel.next_broadcast_at or now)
         channel.next_broadcast_at = due + timedelta(seconds=broadcast_gap_seconds(channel.broadcast_per_minute))
@@ -132,10 +133,18 @@ def record_attempt(s: Session, entry_id: int, *, delivered: bool, final: bool, e
 
 
 def next_due(s: Session) -> datetime | None:
-    """When the earliest pending webhook row falls due (to sleep until then)."""
-    return s.exec(select(OutboxEntry.next_attempt_at).join(Channel, Channel.id == OutboxEntry.channel_id)
-                  .where(Channel.kind == ChannelKind.WEBHOOK.value, OutboxEntry.state == OutboxState.PENDING.value)
-                  .order_by(OutboxEntry.next_attempt_at).limit(1)).first()
+    """When the earliest webhook row falls due: a pending row's next attempt, or the end of a
+    claim's lease (a gateway killed mid-delivery; then another one takes the row over)."""
+    webhook = (select(OutboxEntry).join(Channel, Channel.id == OutboxEntry.channel_id)
+               .where(Channel.kind == ChannelKind.WEBHOOK.value))
+    pending = s.exec(webhook.where(OutboxEntry.state == OutboxState.PENDING.value)
+                     .with_only_columns(OutboxEntry.next_attempt_at)
+                     .order_by(OutboxEntry.next_attempt_at).limit(1)).first()
+    leased = s.exec(webhook.where(OutboxEntry.state == OutboxState.SENDING.value)
+                    .with_only_columns(OutboxEntry.lease_until)
+                    .order_by(OutboxEntry.lease_until).limit(1)).first()
+    found = [t for t in (pending, leased) if t is not None]
+    return min(found) if found else None
 
 
 # ---- pull bridges and the web page ----------------------------------------------------------
