@@ -46,7 +46,10 @@ def start_chromium(width: int = 390, height: int = 844):
     opts.add_argument(f"--user-data-dir={profile}")
     opts.add_argument(f"--window-size={width},{height}")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=Service(driver), options=opts)
+    # the suite may run under libfaketime (tests/run-at-dates.sh): Chromium does not start with it
+    # preloaded, and the page needs no business time, so the browser runs on the real clock
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")}
+    d = webdriver.Chrome(service=Service(driver, env=env), options=opts)
     d._cs_profile = profile
     return d
 
