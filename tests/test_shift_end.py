@@ -12,12 +12,13 @@ from cs_console.services.shift_end import Blocker
 from cs_console.store.audit import record
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order
+from tests.signin import add_agents
 
 
 @pytest.fixture
 def desk(any_desk):
     """Blocker queries (joins, local-day bounds) run on SQLite and on PostgreSQL."""
-    return any_desk
+    return add_agents(any_desk)
 
 
 def order(desk, no, buyer, *, flag="grey", state="PAID", days_ago=0):

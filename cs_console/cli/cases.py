@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, fail, open_desk
 from cs_console.domain.aftersales import (
     HANDLING_LABELS,
     REASON_LABELS,
@@ -63,8 +63,8 @@ def add(
     agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Register a case for an order (linked to the buyer and their latest chat)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         case = desk.cases.add(order_no, name, parse_enum(Reason, REASON_LABELS, reason),
                               parse_enum(Handling, HANDLING_LABELS, handling), amount=_money(amount), note=note,
@@ -112,8 +112,8 @@ def show(case_id: CaseArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 def follow(case_id: CaseArg, text: Annotated[str, typer.Argument(help="Follow-up text.")],
            agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Add a follow-up entry (who, when, text)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         entry = desk.cases.follow(case_id, name, text)
     except (CaseRuleError, LookupError) as exc:
@@ -133,8 +133,8 @@ def state(
     agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Move a case to another state (refused moves change nothing)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         case = desk.cases.move(case_id, parse_enum(CaseState, STATE_LABELS, target), name, reason=reason,
                                return_tracking_no=tracking,

@@ -36,6 +36,9 @@ SUBCOMMANDS: dict[str, str] = {
 COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("cs_console.cli.handover", "sync"),
     "broadcast": ("cs_console.cli.broadcast", "broadcast"),
+    "login": ("cs_console.cli.identity", "login"),
+    "logout": ("cs_console.cli.identity", "logout"),
+    "whoami": ("cs_console.cli.identity", "whoami"),
 }
 _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 
