@@ -14,15 +14,20 @@ from cs_console.store.tables import Agent
 SUPERVISOR_PASSWORD = "主管的测试密码123"
 
 
-def add_agent(desk: Desk, name: str, role: str = "agent") -> None:
-    """Create (or re-role) an agent directly in the store, as a supervisor would."""
+def add_agent(desk: Desk, name: str, role: str | None = None) -> None:
+    """Create an agent directly in the store, as a supervisor would (``role``: change it; None:
+    a new agent is a plain agent, an existing one keeps its role)."""
+    from sqlmodel import select
+
     from cs_console.domain.team import parse_role
 
     with desk.store.write() as s:
-        team_repo.upsert_agent(s, name, parse_role(role), None, desk.clock())
+        existing = s.exec(select(Agent).where(Agent.name == name)).first()
+        if existing is None or role is not None:
+            team_repo.upsert_agent(s, name, parse_role(role or "agent"), None, desk.clock())
 
 
-def sign_in(desk: Desk, name: str, role: str = "agent", *, password: str | None = None) -> Principal:
+def sign_in(desk: Desk, name: str, role: str | None = None, *, password: str | None = None) -> Principal:
     """The agent ``name`` with ``role``, signed in; with ``password`` via the real password check."""
     add_agent(desk, name, role)
     if password is None:
@@ -40,7 +45,7 @@ def sign_in(desk: Desk, name: str, role: str = "agent", *, password: str | None 
     return desk.identity.sign_in(name, password).principal
 
 
-def token_for(desk: Desk, name: str, role: str = "agent") -> str:
+def token_for(desk: Desk, name: str, role: str | None = None) -> str:
     """A script token of ``name`` (for CLI tests: put it in CS_CONSOLE_TOKEN)."""
     return desk.identity.issue_token(sign_in(desk, name, role), "test").token
 
@@ -53,3 +58,21 @@ def add_agents(desk: Desk, *names: str) -> Desk:
     for name in names or COMMON_AGENTS:
         add_agent(desk, name)
     return desk
+
+
+def cli_token(db: object, name: str, role: str | None = None) -> str:
+    """A token of ``name`` (created with ``role``) on the store at ``db``, for CLI runs."""
+    from cs_console.services.desk import make_desk
+
+    desk = make_desk(str(db))
+    try:
+        return token_for(desk, name, role)
+    finally:
+        desk.close()
+
+
+def cli_as(db: object, name: str, role: str | None = None) -> dict[str, str]:
+    """``CliRunner().invoke(..., env=cli_as(db, "小美"))``: the command runs signed in as 小美."""
+    from cs_console.config.credentials import ENV_TOKEN
+
+    return {ENV_TOKEN: cli_token(db, name, role)}

@@ -8,19 +8,23 @@ import pytest
 from typer.testing import CliRunner
 
 from cs_console.cli import app
+from cs_console.config.credentials import ENV_TOKEN
 from cs_console.config.locations import data_dir
+from tests.signin import cli_token
 
 PAID, WAIT = "3712208811420008", "3712208811420001"
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(tmp_path, monkeypatch):
+    """The demo orders imported, and the CLI signed in as 小美 (a script token)."""
     path = str(tmp_path / "cli.db")
     folder = data_dir() / "demo"
     res = CliRunner().invoke(app, ["orders", "import", str(folder / "orders.csv"), str(folder / "items.csv"),
                                    "--db", path, "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout) == {"imported": 14, "updated": 0, "rejected": []}
+    monkeypatch.setenv(ENV_TOKEN, cli_token(path, "小美"))
     return path
 
 

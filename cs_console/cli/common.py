@@ -54,6 +54,7 @@ def acting(desk: Desk, agent: str | None = None) -> Principal:
     from cs_console.config.credentials import CredentialFileError, find_token
     from cs_console.domain.identity import SignInMethod, SignInRefused
 
+    resolve_agent(agent, required=False)  # a broken config file is reported as before
     try:
         token = find_token(desk.store.url)
         if token:

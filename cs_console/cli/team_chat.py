@@ -19,7 +19,7 @@ def chat_assign(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).
                 agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Assign the buyer's open chat to an agent (or run distribution for the queue)."""
     desk = open_desk(db)
-    me = acting(desk, agent)  # the assignment log records who did it
+    me = acting(desk, agent) if to else None  # a manual assignment records who made it
     try:
         if to:
             chat_id = desk.team.assign(nick, to, by=me.name)
