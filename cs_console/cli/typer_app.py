@@ -49,7 +49,7 @@ def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
         return
     from cs_console.tui.run import run_tui
 
-    name = resolve_agent(agent, required=False) or "客服"
+    name = resolve_agent(agent, required=False)  # only pre-fills the sign-in screen
     run_tui(desk_opener(db), name, started_at=STARTED)
 
 
@@ -73,7 +73,7 @@ def demo(
     url, location = prepare_demo_store(db)
     try:
         run_tui(desk_opener(url), resolve_agent(agent, required=False) or "小美",
-                simulate=(buyers, seed, speed), started_at=STARTED)
+                simulate=(buyers, seed, speed), started_at=STARTED, sign_in="demo")
     finally:
         print(f"demo store: {location}", file=sys.stderr)
 
