@@ -98,7 +98,8 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
-        yield self._main_layout() if self.desk is not None else Label("正在打开店铺数据…", id="loading")
+        ready = self.desk is not None and not self._waits_for_sign_in()
+        yield self._main_layout() if ready else Label("正在打开店铺数据…", id="loading")
         yield Footer(compact=True)
 
     def _main_layout(self) -> Horizontal:
@@ -119,10 +120,16 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             id="main",
         )
 
+    def _waits_for_sign_in(self) -> bool:
+        return self._sign_in_mode == "screen" and self.principal is None
+
     def on_mount(self) -> None:
         self.call_after_refresh(self._mark_ready)
         if self.desk is not None:
-            self._start()
+            if self._waits_for_sign_in():
+                self.call_after_refresh(self._attach, self.desk)
+            else:
+                self._start()
 
     @property
     def actor(self):

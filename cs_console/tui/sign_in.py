@@ -26,6 +26,7 @@ class SignInScreen(ModalScreen["SignedIn | None"]):
 
     DEFAULT_CSS = "SignInScreen { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [Binding("escape", "give_up", "退出", id="signin.cancel")]
+    AUTO_FOCUS = None  # on_mount puts the caret in the password when the name is known
 
     def __init__(self, desk: Desk, name: str = "", reason: str = ""):
         super().__init__()
