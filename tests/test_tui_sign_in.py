@@ -53,3 +53,21 @@ async def test_escape_on_the_sign_in_screen_leaves_without_acting(desk):
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.is_running)
     assert app.principal is None
+
+
+async def test_an_expired_session_asks_to_sign_in_again(desk, clock):
+    sign_in(desk, "小美", password=PW)
+    app = CsConsoleApp(desk, "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: app.focused is next(iter(app.screen.query("#signin-password")), False))
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")))
+        clock.advance(hours=desk.policy.identity.session_hours + 1)
+        app.check_session()  # the heartbeat does this every team.heartbeat_seconds
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen) and bool(app.screen.query(".dialog-error")))
+        assert "过期" in str(app.screen.query_one(".dialog-error", Label).render())
+        await wait_for(pilot, lambda: app.focused is next(iter(app.screen.query("#signin-password")), False))
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SignInScreen))
+        assert app.principal.name == "小美" and desk.identity.authenticate(app._session_token).name == "小美"

@@ -160,6 +160,26 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     def _signed_in(self, signed) -> None:
         self.principal, self.agent, self._session_token = signed.principal, signed.principal.name, signed.token
 
+    def check_session(self) -> None:
+        """Sessions expire (or end by sign-out elsewhere): then sign in again before acting on."""
+        if self._session_token is None or len(self.screen_stack) > 1:
+            return
+        from cs_console.domain.identity import SignInRefused
+
+        try:
+            self.desk.identity.authenticate(self._session_token)
+        except SignInRefused as exc:
+            from cs_console.tui.sign_in import SignInScreen
+
+            self._session_token = None
+            self.push_screen(SignInScreen(self.desk, self.agent, reason=str(exc)), self._signed_in_again)
+
+    def _signed_in_again(self, signed) -> None:
+        if signed is None or signed.principal.agent_id != self.principal.agent_id:
+            self.exit(message="已退出：登录过期后没有以同一客服重新登录")
+            return
+        self._signed_in(signed)
+
     def _open_failed(self, exc: Exception) -> None:
         self.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{exc}\n按 Ctrl+Q 退出"))
 
