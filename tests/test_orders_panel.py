@@ -18,6 +18,7 @@ from cs_console.tui.order_dialogs import (
 )
 from cs_console.tui.orders_panel import OrdersPanel
 from tests.pilot_wait import wait_for, wait_for_screen
+from tests.signin import sign_in
 
 WAIT, SUCCESS, PAID = "3712208811420001", "3712208811420002", "3712208811420008"
 
@@ -176,7 +177,7 @@ async def test_follows_changes_made_elsewhere(shop):
     app = CsConsoleApp(shop, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        shop.orders.set_postage(WAIT, "12", "顺丰补差价", "小李")  # e.g. another agent, or the CLI
+        shop.orders.set_postage(WAIT, "12", "顺丰补差价", sign_in(shop, "小李"))  # e.g. another agent, or the CLI
         await pilot.pause(0.8)
         assert "¥149.90" in panel_text(app)[0]
 
