@@ -14,6 +14,7 @@ from cs_console.services.aftersales import CaseService
 from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
+from cs_console.services.goods import GoodsService
 from cs_console.services.handover import HandoverService
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
@@ -44,6 +45,7 @@ class Desk:
     followups: FollowupService = field(init=False)
     memos: MemoService = field(init=False)
     reports: ReportService = field(init=False)
+    goods: GoodsService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
@@ -58,6 +60,7 @@ class Desk:
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock, self.orders, self.replies)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
+        self.goods = GoodsService(self.store, self.clock)
 
     def close(self) -> None:
         self.store.dispose()

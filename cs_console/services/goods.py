@@ -1,0 +1,117 @@
+"""Goods use-cases shared by the CLI and the TUI: import the 淘宝助理 file, list/show/stock,
+search (the quick-reply index over goods), the goods of an order line."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cs_console.domain.goods.model import GoodsItem
+from cs_console.store import goods as repo
+
+if TYPE_CHECKING:
+    from cs_console.domain.clock import Clock
+    from cs_console.domain.goods.taobao_csv import Problem
+    from cs_console.domain.replies.index import ReplyIndex
+    from cs_console.store.engine import Store
+
+Progress = Callable[[int, int], None]
+
+
+class GoodsImportRejected(ValueError):
+    """The file was refused; nothing was written. ``problems`` are ``FILE:LINE: reason``."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+@dataclass
+class GoodsImportSummary:
+    file: str
+    encoding: str
+    layout: str
+    columns: int
+    created: int = 0
+    updated: int = 0
+    skus: int = 0
+    stock_mismatches: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "encoding": self.encoding, "layout": self.layout, "columns": self.columns,
+                "created": self.created, "updated": self.updated, "skus": self.skus,
+                "stock_mismatches": self.stock_mismatches}
+
+
+class GoodsService:
+    def __init__(self, store: Store, clock: Clock):
+        self.store, self.clock = store, clock
+        self._lock = threading.Lock()
+        self._cache: tuple[list[GoodsItem], ReplyIndex] | None = None
+
+    # ---- import ---------------------------------------------------------------------------------
+    def import_file(self, path: Path, progress: Progress | None = None) -> GoodsImportSummary:
+        """Read the whole file, then write every goods in one transaction (all or nothing)."""
+        from cs_console.domain.goods.taobao_csv import GoodsFileError, Problem, parse_goods_file
+
+        name = str(path)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise GoodsImportRejected([Problem(name, 0, f"无法读取：{exc.strerror or exc}")]) from None
+        try:
+            parsed = parse_goods_file(data, name)
+        except GoodsFileError as exc:
+            raise GoodsImportRejected(exc.problems) from None
+        if parsed.problems:
+            raise GoodsImportRejected(parsed.problems)
+        items = [g for _, g in parsed.goods]
+        summary = GoodsImportSummary(name, parsed.encoding, parsed.layout, parsed.columns,
+                                     skus=sum(len(g.skus) for g in items))
+        summary.stock_mismatches = [{"line": line, "title": g.title, "merchant_code": g.merchant_code,
+                                     "item_id": g.item_id, "num": g.stock, "sku_total": g.sku_stock}
+                                    for line, g in parsed.stock_mismatches]
+        total = len(items)
+        with self.store.write() as s:
+            summary.created, summary.updated = repo.upsert(
+                s, items, self.clock(), (lambda n: progress(n, total)) if progress else None)
+        self.invalidate()
+        return summary
+
+    # ---- reads ----------------------------------------------------------------------------------
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache = None
+
+    def all(self) -> list[GoodsItem]:
+        return self._snapshot()[0]
+
+    def _snapshot(self) -> tuple[list[GoodsItem], ReplyIndex]:
+        with self._lock:
+            if self._cache is None:
+                from cs_console.domain.goods.lookup import search_entries
+                from cs_console.domain.replies.index import ReplyIndex
+
+                with self.store.read() as s:
+                    goods = repo.all_goods(s)
+                self._cache = (goods, ReplyIndex(search_entries(goods)))
+            return self._cache
+
+    def find(self, ref: str) -> GoodsItem:
+        with self.store.read() as s:
+            return repo.find(s, ref)
+
+    def search(self, query: str, limit: int = 20) -> list[GoodsItem]:
+        """Title words, merchant code, item id, pinyin or initials (the quick-reply tiers)."""
+        goods, index = self._snapshot()
+        if not query.strip():
+            return goods[:limit]
+        return [goods[hit.phrase.position] for hit in index.search(query, limit=limit)]
+
+    def for_order_line(self, *, title: str, merchant_code: str = "", item_id: str = "") -> GoodsItem | None:
+        from cs_console.domain.goods.lookup import match_order_line
+
+        return match_order_line(self.all(), title=title, merchant_code=merchant_code, item_id=item_id)
