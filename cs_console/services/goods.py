@@ -106,10 +106,20 @@ class GoodsService:
 
     def search(self, query: str, limit: int = 20) -> list[GoodsItem]:
         """Title words, merchant code, item id, pinyin or initials (the quick-reply tiers)."""
+        from cs_console.domain.goods.lookup import query_words
+
         goods, index = self._snapshot()
-        if not query.strip():
+        words, product_words = query_words(query, goods)
+        if not words:
             return goods[:limit]
-        return [goods[hit.phrase.position] for hit in index.search(query, limit=limit)]
+        ref = query.strip().lower()
+        exact = [g for g in goods if ref in {g.merchant_code.lower(), g.item_id, *(k.merchant_code.lower() for k in g.skus)}]
+        if exact:  # a merchant code (goods or SKU) or an item id, as typed
+            return exact[:limit]
+        hits = index.search(" ".join(words), limit=limit)
+        if not hits and product_words and product_words != words:  # 连体衣 蓝色90: the title words alone
+            hits = index.search(" ".join(product_words), limit=limit)
+        return [goods[hit.phrase.position] for hit in hits]
 
     def for_order_line(self, *, title: str, merchant_code: str = "", item_id: str = "") -> GoodsItem | None:
         from cs_console.domain.goods.lookup import match_order_line

@@ -40,6 +40,28 @@ def search_entries(goods: Sequence[GoodsItem]) -> list[GoodsEntry]:
     return out
 
 
+_BOUNDARY = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u3400-\u9fff])")
+_FILLER = ("还有货吗", "有货吗", "还有吗", "有吗", "还有", "有货", "吗", "呢", "？", "?", "，", ",", "。", "的", "这款", "要")
+
+
+def query_words(query: str, goods: Sequence[GoodsItem]) -> tuple[list[str], list[str]]:
+    """(all words, words that are not a colour or size) of a search: ``连体衣 蓝色90码`` →
+    (连体衣 蓝色 90码, 连体衣). Chinese and Latin/digit runs are separate words."""
+    text = query
+    for filler in _FILLER:
+        text = text.replace(filler, " ")
+    words = [w for w in _BOUNDARY.sub(" ", text).split() if w]
+    colours = {c.lower() for g in goods for c in g.colours if c}
+    sizes = {_core(p) for g in goods for s in g.sizes for p in s.split("/") if p}
+
+    def is_sku_word(w: str) -> bool:
+        lw = w.lower()
+        return (lw in colours or _core(lw) in sizes or lw in ("码", "cm", "号")
+                or any(lw == c.removesuffix("色") for c in colours))
+
+    return words, [w for w in words if not is_sku_word(w)]
+
+
 def _core(size: str) -> str:
     s = size.lower().strip()
     for unit in _SIZE_UNITS:

@@ -1,0 +1,83 @@
+"""The 商品 tab: the buyer asks "蓝色90码还有货吗", the agent finds the goods, the grid shows the
+SKU, one key puts the answer into the draft; order lines show the same item's other sizes."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, OptionList
+
+from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.composer import Composer
+from cs_console.tui.goods_tab import GoodsTab
+from tests.goods_files import HAT, ROMPER, SOCKS, goods_file
+
+
+def _import(desk, tmp_path, rows):
+    path = tmp_path / "goods.csv"
+    path.write_bytes(goods_file(rows))
+    return desk.goods.import_file(path)
+
+
+async def _wait(pilot, condition, tries: int = 60):
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()
+
+
+async def test_answers_blue_90_from_the_goods_tab(desk, tmp_path):
+    romper = {**ROMPER, "skuProps": ROMPER["skuProps"].replace("79.00:0:LTY-BL-90", "79.00:2:LTY-BL-90"),
+              "num": "27"}
+    _import(desk, tmp_path, [romper, SOCKS, HAT])
+    desk.chats.inject("双胞胎妈妈", "这款蓝色90码还有货吗？要两件")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+g")
+        await pilot.pause()
+        tab = app.query_one(GoodsTab)
+        assert app.focused is tab.query_one("#goods-search")
+        await pilot.press(*"lty", "space", *"蓝色90")
+        await _wait(pilot, lambda: tab.goods is not None and tab.chosen_sku() is not None)
+        assert tab.query_one("#goods-list", OptionList).option_count == 1
+        assert tab.goods.title == "双胞胎款连体衣 纯棉哈衣"
+        sku = tab.chosen_sku()
+        assert (sku.colour, sku.size, sku.stock) == ("蓝色", "90cm", 2)
+        grid = tab.query_one(DataTable)
+        assert grid.row_count == 2 and len(grid.columns) == 4  # 蓝色/奶白 × 80/90/100
+        await pilot.press("enter")  # into the grid
+        assert app.focused is grid
+        await pilot.press("i")
+        await pilot.pause()
+        composer = app.query_one(Composer)
+        assert composer.text == "亲，双胞胎款连体衣 纯棉哈衣 蓝色 90cm ¥79.00，有货（仅剩 2 件）"
+        assert app.focused is composer
+        # another size from the grid: 100cm costs more
+        await pilot.press("alt+g")
+        await pilot.pause()
+        grid.focus()
+        await pilot.press("right")
+        assert tab.chosen_sku().size == "100cm"
+        await pilot.press("alt+i")
+        await pilot.pause()
+        assert composer.text.endswith("亲，双胞胎款连体衣 纯棉哈衣 蓝色 100cm ¥85.00，有货（仅剩 3 件）")
+
+
+async def test_out_of_stock_and_search_by_merchant_code(desk, tmp_path):
+    _import(desk, tmp_path, [ROMPER, SOCKS, HAT])
+    desk.chats.inject("宝妈", "蓝色90还有吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+g")
+        await pilot.pause()
+        tab = app.query_one(GoodsTab)
+        await pilot.press(*"LTY-BL-90")  # a SKU's merchant code finds its goods
+        await _wait(pilot, lambda: tab.goods is not None and tab.goods.merchant_code == "LTY-2026.1")
+        tab.query_one(DataTable).focus()
+        await pilot.press("down")  # 奶白 row
+        assert tab.chosen_sku().colour == "奶白"
+        await pilot.press("up")
+        while tab.chosen_sku().size != "90cm":
+            await pilot.press("right")
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.query_one(Composer).text == "亲，双胞胎款连体衣 纯棉哈衣 蓝色 90cm ¥79.00，暂时缺货"
