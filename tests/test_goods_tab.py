@@ -81,3 +81,30 @@ async def test_out_of_stock_and_search_by_merchant_code(desk, tmp_path):
         await pilot.press("i")
         await pilot.pause()
         assert app.query_one(Composer).text == "亲，双胞胎款连体衣 纯棉哈衣 蓝色 90cm ¥79.00，暂时缺货"
+
+
+async def test_order_line_shows_stock_of_the_other_sizes(desk, clock, tmp_path):
+    from decimal import Decimal
+
+    from cs_console.store.chats import ensure_buyer
+    from cs_console.store.tables import Order, OrderItem
+    from cs_console.tui.orders_panel import OrdersPanel
+
+    _import(desk, tmp_path, [ROMPER, SOCKS, HAT])
+    desk.chats.inject("换码的妈妈", "90的太小了，能换100吗")
+    with desk.store.write() as s:
+        b = ensure_buyer(s, "换码的妈妈", clock())
+        order = Order(order_no="T2001", buyer_id=b.id, placed_at=clock(), state="SHIPPED", province="湖北",
+                      items_total=Decimal("79.00"), amount=Decimal("79.00"))
+        s.add(order)
+        s.flush()
+        s.add(OrderItem(order_id=order.id, line_no=1, title="双胞胎款连体衣 纯棉哈衣", colour="蓝色", size="90cm",
+                        unit_price=Decimal("79.00"), quantity=1))
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+o")
+        await pilot.pause()
+        panel = app.query_one(OrdersPanel)
+        await _wait(pilot, lambda: len(panel.orders) == 1)
+        text = str(panel.query_one("#orders-list", OptionList).get_option_at_index(0).prompt)
+        assert "同款蓝色：80cm 10 · 90cm 缺货← · 100cm 3" in text

@@ -50,7 +50,8 @@ class GoodsService:
     def __init__(self, store: Store, clock: Clock):
         self.store, self.clock = store, clock
         self._lock = threading.Lock()
-        self._cache: tuple[list[GoodsItem], ReplyIndex] | None = None
+        self._goods: list[GoodsItem] | None = None
+        self._index: ReplyIndex | None = None
 
     # ---- import ---------------------------------------------------------------------------------
     def import_file(self, path: Path, progress: Progress | None = None) -> GoodsImportSummary:
@@ -84,21 +85,26 @@ class GoodsService:
     # ---- reads ----------------------------------------------------------------------------------
     def invalidate(self) -> None:
         with self._lock:
-            self._cache = None
+            self._goods = self._index = None
 
     def all(self) -> list[GoodsItem]:
-        return self._snapshot()[0]
+        """The catalogue (read once, until :meth:`invalidate`): two queries, no pinyin."""
+        with self._lock:
+            if self._goods is None:
+                with self.store.read() as s:
+                    self._goods = repo.all_goods(s)
+            return self._goods
 
     def _snapshot(self) -> tuple[list[GoodsItem], ReplyIndex]:
+        """The catalogue and its search index (pinyin keys: built on the first search)."""
+        goods = self.all()
         with self._lock:
-            if self._cache is None:
+            if self._index is None or self._goods is not goods:
                 from cs_console.domain.goods.lookup import search_entries
                 from cs_console.domain.replies.index import ReplyIndex
 
-                with self.store.read() as s:
-                    goods = repo.all_goods(s)
-                self._cache = (goods, ReplyIndex(search_entries(goods)))
-            return self._cache
+                self._index = ReplyIndex(search_entries(goods))
+            return goods, self._index
 
     def find(self, ref: str) -> GoodsItem:
         with self.store.read() as s:
@@ -125,3 +131,12 @@ class GoodsService:
         from cs_console.domain.goods.lookup import match_order_line
 
         return match_order_line(self.all(), title=title, merchant_code=merchant_code, item_id=item_id)
+
+    def stock_hint(self, line) -> str | None:
+        """For an order line (title, colour, size; merchant code / item id when the order export
+        had them): the current stock of the same goods in the ordered colour's other sizes."""
+        from cs_console.domain.goods.lookup import same_colour_stock
+
+        goods = self.for_order_line(title=line.title, merchant_code=getattr(line, "merchant_code", "") or "",
+                                    item_id=getattr(line, "item_id", "") or "")
+        return None if goods is None else same_colour_stock(goods, line.colour, line.size)

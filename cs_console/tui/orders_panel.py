@@ -159,7 +159,15 @@ class OrdersPanel(Vertical):
             closed = "（已关闭）" if i.closed else ""  # said in words too: strike-through is lost on some terminals
             t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
                           f"{closed}\n", style="strike dim" if i.closed else ""))
+            hint = self._stock_hint(i)
+            if hint:
+                t.append(Text(f"     {clean_text(hint)}\n", style="cyan"))
         return t
+
+    def _stock_hint(self, item) -> str | None:
+        """The same goods' current stock in other sizes (商品 linked by merchant code, item id or title)."""
+        goods = getattr(self.desk, "goods", None)
+        return None if goods is None or item.closed else goods.stock_hint(item)
 
     @property
     def current(self) -> OrderView | None:
