@@ -112,6 +112,11 @@ def province_of_address(text: str) -> Division | None:
     return None
 
 
+def province_forms() -> list[str]:
+    """Every written form of every province (广西, 广西省, 广西壮族自治区, 内蒙…)."""
+    return list(_tables()[0])
+
+
 def all_provinces() -> list[Division]:
     """The 34 province-level divisions, by code."""
     _, by_code, _ = _tables()

@@ -51,7 +51,8 @@ class Desk:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.replies = ReplyService(self.store, self.policy, self.clock)
-        self.postage = PostageService(self.store, self.policy)
+        self.goods = GoodsService(self.store, self.clock)
+        self.postage = PostageService(self.store, self.policy, goods=self.goods)
         self.handover = HandoverService(self.store, self.policy, self.clock)
         self.shift = ShiftService(self.store, self.clock, self.handover)
         self.memos = MemoService(self.store, self.policy, self.clock, self.handover)
@@ -60,7 +61,6 @@ class Desk:
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock, self.orders, self.replies)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
-        self.goods = GoodsService(self.store, self.clock)
 
     def close(self) -> None:
         self.store.dispose()

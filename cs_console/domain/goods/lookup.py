@@ -131,8 +131,11 @@ def match_order_line(goods: Sequence[GoodsItem], *, title: str, merchant_code: s
     t = title.strip()
     if not t:
         return None
-    return next((g for g in goods if g.title == t), None) or next(
-        (g for g in goods if t in g.title or g.title in t), None)
+    exact = next((g for g in goods if g.title == t), None)
+    if exact:
+        return exact
+    near = [g for g in goods if t in g.title or g.title in t]
+    return near[0] if len(near) == 1 else None  # a loose title match only when it is unambiguous
 
 
 def same_colour_stock(goods: GoodsItem, colour: str, size: str = "") -> str:
