@@ -142,7 +142,7 @@ def split_provinces(text: str) -> tuple[str, ...]:
             end = i
             while end < len(t) and t[end] not in _SEPARATORS:
                 end += 1
-            raise ValueError(f"unknown province or area {t[i:end]!r}")
+            raise ValueError(f"未知省份或区域 {t[i:end]!r}")
         out.extend(AREA_GROUPS.get(form) or (province_short(form),))
         i += len(form)
     return tuple(dict.fromkeys(out))
