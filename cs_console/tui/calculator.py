@@ -92,7 +92,7 @@ class Calculator(Vertical):
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield EntryInput(placeholder="59 x2 包邮 / 韵达 / 广东，Enter", id="calc-entry", compact=True)
+        yield EntryInput(placeholder="59 x2 包邮 / 59x2 0.3kg / @商家编码 x2 / 韵达 / 广东，Enter", id="calc-entry", compact=True)
         with Horizontal(classes="calc-row"):
             yield Select([], prompt="快递", allow_blank=True, id="calc-courier", compact=True)
             yield CommandAwareInput(placeholder="省份", id="calc-province", compact=True)
@@ -191,6 +191,15 @@ class Calculator(Vertical):
             return
         if entry.kind == "item":
             self.items.append(entry.item)
+        elif entry.kind == "goods":
+            from cs_console.store.goods import GoodsNotFound
+
+            try:
+                self.items.append(self.app.desk.postage.item_for_goods(entry.value, entry.index, entry.free))
+            except GoodsNotFound as exc:
+                self.error = str(exc)
+                self.recompute(typing=False)
+                return
         elif entry.kind == "courier":
             self.query_one("#calc-courier", Select).value = entry.value
         elif entry.kind == "province":  # another province: the order's city no longer applies
