@@ -52,6 +52,8 @@ class GoodsService:
         self._lock = threading.Lock()
         self._goods: list[GoodsItem] | None = None
         self._index: ReplyIndex | None = None
+        self._vocab = None
+        self._codes: dict[str, list[int]] = {}
 
     # ---- import ---------------------------------------------------------------------------------
     def import_file(self, path: Path, progress: Progress | None = None) -> GoodsImportSummary:
@@ -85,7 +87,7 @@ class GoodsService:
     # ---- reads ----------------------------------------------------------------------------------
     def invalidate(self) -> None:
         with self._lock:
-            self._goods = self._index = None
+            self._goods = self._index = self._vocab = None
 
     def all(self) -> list[GoodsItem]:
         """The catalogue (read once, until :meth:`invalidate`): two queries, no pinyin."""
@@ -100,10 +102,16 @@ class GoodsService:
         goods = self.all()
         with self._lock:
             if self._index is None or self._goods is not goods:
-                from cs_console.domain.goods.lookup import search_entries
+                from cs_console.domain.goods.lookup import goods_keys, search_entries, vocabulary
                 from cs_console.domain.replies.index import ReplyIndex
 
-                self._index = ReplyIndex(search_entries(goods))
+                self._index = ReplyIndex(search_entries(goods), goods_keys())
+                self._vocab = vocabulary(goods)
+                codes: dict[str, list[int]] = {}
+                for n, g in enumerate(goods):
+                    for c in {g.merchant_code.lower(), g.item_id, *(k.merchant_code.lower() for k in g.skus)} - {""}:
+                        codes.setdefault(c, []).append(n)
+                self._codes = codes
             return goods, self._index
 
     def find(self, ref: str) -> GoodsItem:
@@ -115,13 +123,12 @@ class GoodsService:
         from cs_console.domain.goods.lookup import query_words
 
         goods, index = self._snapshot()
-        words, product_words = query_words(query, goods)
+        words, product_words = query_words(query, self._vocab)
         if not words:
             return goods[:limit]
-        ref = query.strip().lower()
-        exact = [g for g in goods if ref in {g.merchant_code.lower(), g.item_id, *(k.merchant_code.lower() for k in g.skus)}]
+        exact = self._codes.get(query.strip().lower())
         if exact:  # a merchant code (goods or SKU) or an item id, as typed
-            return exact[:limit]
+            return [goods[n] for n in exact[:limit]]
         hits = index.search(" ".join(words), limit=limit)
         if not hits and product_words and product_words != words:  # 连体衣 蓝色90: the title words alone
             hits = index.search(" ".join(product_words), limit=limit)

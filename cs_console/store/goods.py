@@ -29,39 +29,54 @@ def _from_int(value: int | None, unit: Decimal, places: str) -> Decimal | None:
     return None if value is None else (Decimal(value) * unit).quantize(Decimal(places))
 
 
+GOODS_COLUMNS = ("key", "item_id", "merchant_code", "title", "price", "stock", "weight_g", "volume_cm3",
+                 "freight_template", "imported_at")
+SKU_COLUMNS = ("goods_id", "position", "prop_key", "props_json", "colour", "size", "price", "stock", "merchant_code",
+               "barcode")
+CHUNK = 900
+
+
 def upsert(s: Session, items: Sequence[GoodsItem], now: datetime,
            progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Insert new goods, update known ones (their SKUs replaced); returns (created, updated)."""
+    """Insert new goods, update known ones (their SKUs replaced); returns (created, updated).
+
+    Batched (``store/bulk``): one executemany for new goods, one for updates, one for SKUs."""
+    from cs_console.store import bulk
+
+    conn = s.connection()
+    enc = bulk.codec(conn)
+    goods_t, sku_t = Goods.__table__, GoodsSku.__table__
     keys = [g.key for g in items]
-    known: dict[str, Goods] = {}
-    for start in range(0, len(keys), 500):
-        for row in s.exec(select(Goods).where(col(Goods.key).in_(keys[start:start + 500]))).all():
-            known[row.key] = row
-    created = updated = 0
-    for n, item in enumerate(items, 1):
-        row = known.get(item.key)
-        if row is None:
-            row = Goods(key=item.key, title=item.title, price=item.price, imported_at=now)
-            created += 1
-        else:
-            updated += 1
-            s.exec(delete(GoodsSku).where(col(GoodsSku.goods_id) == row.id))
-        row.item_id, row.merchant_code, row.title, row.price = item.item_id, item.merchant_code, item.title, item.price
-        row.stock, row.freight_template, row.imported_at = item.stock, item.freight_template, now
-        row.weight_g, row.volume_cm3 = _to_int(item.weight_kg, GRAM), _to_int(item.volume_m3, CM3)
-        s.add(row)
-        s.flush()
-        for pos, sku in enumerate(item.skus):
-            s.add(GoodsSku(goods_id=row.id, position=pos, prop_key=sku.key,
-                           props_json=json.dumps([[p.pid, p.vid, p.name, p.value] for p in sku.props], ensure_ascii=False),
-                           colour=sku.colour, size=sku.size, price=sku.price, stock=sku.stock,
-                           merchant_code=sku.merchant_code, barcode=sku.barcode))
-        if progress and n % 50 == 0:
-            progress(n)
-    s.flush()
+    known: dict[str, int] = {}
+    for start in range(0, len(keys), CHUNK):
+        for gid, key in conn.execute(select(goods_t.c.id, goods_t.c.key).where(goods_t.c.key.in_(keys[start:start + CHUNK]))):
+            known[key] = gid
+
+    def row(g: GoodsItem) -> tuple:
+        return (g.key, g.item_id, g.merchant_code, g.title, enc.money(g.price), g.stock, _to_int(g.weight_kg, GRAM),
+                _to_int(g.volume_m3, CM3), g.freight_template, enc.time(now))
+
+    new = [row(g) for g in items if g.key not in known]
+    old = [(*row(g)[1:], known[g.key]) for g in items if g.key in known]
+    bulk.insert_many(conn, goods_t, GOODS_COLUMNS, new)
+    bulk.update_many(conn, goods_t, GOODS_COLUMNS[1:], old)
+    old_ids = list(known.values())
+    for start in range(0, len(old_ids), CHUNK):
+        conn.execute(delete(sku_t).where(sku_t.c.goods_id.in_(old_ids[start:start + CHUNK])))
+    ids = dict(known)
+    fresh = [r[0] for r in new]
+    for start in range(0, len(fresh), CHUNK):
+        for gid, key in conn.execute(select(goods_t.c.id, goods_t.c.key).where(goods_t.c.key.in_(fresh[start:start + CHUNK]))):
+            ids[key] = gid
+    if progress:
+        progress(len(items) // 2)
+    skus = [(ids[g.key], pos, k.key, json.dumps([[p.pid, p.vid, p.name, p.value] for p in k.props], ensure_ascii=False),
+             k.colour, k.size, enc.money(k.price), k.stock, k.merchant_code, k.barcode)
+            for g in items for pos, k in enumerate(g.skus)]
+    bulk.insert_many(conn, sku_t, SKU_COLUMNS, skus)
     if progress:
         progress(len(items))
-    return created, updated
+    return len(new), len(old)
 
 
 def _item(row: Goods, skus: list[GoodsSku]) -> GoodsItem:

@@ -34,7 +34,7 @@ def search_entries(goods: Sequence[GoodsItem]) -> list[GoodsEntry]:
     out = []
     for n, g in enumerate(goods):
         codes = tuple(dict.fromkeys(c for c in (g.merchant_code, g.item_id, *(s.merchant_code for s in g.skus)) if c))
-        text = " ".join([*g.colours, *g.sizes, *codes])
+        text = " ".join([*g.colours, *g.sizes])
         out.append(GoodsEntry((g.merchant_code or g.item_id or f"goods{n}").lower(), g.title, text or g.title, codes,
                               GOODS_GROUP, n))
     return out
@@ -44,22 +44,45 @@ _BOUNDARY = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=
 _FILLER = ("还有货吗", "有货吗", "还有吗", "有吗", "还有", "有货", "吗", "呢", "？", "?", "，", ",", "。", "的", "这款", "要")
 
 
-def query_words(query: str, goods: Sequence[GoodsItem]) -> tuple[list[str], list[str]]:
+def vocabulary(goods: Sequence[GoodsItem]) -> tuple[frozenset[str], frozenset[str]]:
+    """(colour names, size cores) of a catalogue: the words that name a SKU, not a product."""
+    colours = {k.colour.lower() for g in goods for k in g.skus if k.colour}
+    sizes = {_core(p) for g in goods for k in g.skus for p in k.size.split("/") if p}
+    return frozenset(colours), frozenset(sizes)
+
+
+def query_words(query: str, vocab: tuple[frozenset[str], frozenset[str]]) -> tuple[list[str], list[str]]:
     """(all words, words that are not a colour or size) of a search: ``连体衣 蓝色90码`` →
     (连体衣 蓝色 90码, 连体衣). Chinese and Latin/digit runs are separate words."""
     text = query
     for filler in _FILLER:
         text = text.replace(filler, " ")
     words = [w for w in _BOUNDARY.sub(" ", text).split() if w]
-    colours = {c.lower() for g in goods for c in g.colours if c}
-    sizes = {_core(p) for g in goods for s in g.sizes for p in s.split("/") if p}
+    colours, sizes = vocab
 
     def is_sku_word(w: str) -> bool:
         lw = w.lower()
         return (lw in colours or _core(lw) in sizes or lw in ("码", "cm", "号")
-                or any(lw == c.removesuffix("色") for c in colours))
+                or lw + "色" in colours)
 
     return words, [w for w in words if not is_sku_word(w)]
+
+
+def goods_keys():
+    """Pinyin keys for goods entries: cached per distinct text (colours and sizes repeat across
+    the catalogue) and without pypinyin for ASCII text (merchant codes)."""
+    from functools import lru_cache
+
+    from cs_console.domain.replies.pinyin import PinyinKeys, pinyin_keys
+
+    @lru_cache(maxsize=65536)
+    def keys(text: str) -> PinyinKeys:
+        if text.isascii():
+            words = re.findall(r"[0-9a-z]+", text.lower())
+            return PinyinKeys("".join(words), "".join(w[0] for w in words))
+        return pinyin_keys(text)
+
+    return keys
 
 
 def _core(size: str) -> str:
