@@ -99,9 +99,12 @@ def quote_(
         fail(f"error: 实际运费无效：{exc}")
     except PostageError as exc:
         fail(f"error: {exc}")
+    from cs_console.domain.freight import FACT_RULES
+
     rows = [(ln.label, ln.amount, f"[{ln.rule}]") for ln in result.lines]
     rows += [("商品合计", result.items_total, ""), ("运费", result.postage, ""), ("共计", result.total, "")]
-    human = [f"{_pad(label, 34)}{format_money(amount):>12}  {rule}".rstrip() for label, amount, rule in rows]
+    human = [f"{_pad(label, 34)}{'' if rule[1:-1] in FACT_RULES and not amount else format_money(amount):>12}  {rule}".rstrip()
+             for label, amount, rule in rows]
     human += [f"提示：{note}" for note in result.notes]
     human.append(summary(result))
     data = result.as_json() | {"summary": summary(result)}

@@ -41,6 +41,9 @@ def _measure(value: object) -> Decimal:
 
 
 Measure = Annotated[Decimal, BeforeValidator(_measure)]
+# breakdown steps that state a fact (0.00): shown without an amount
+FACT_RULES = frozenset({"parcel_pieces", "parcel_weight", "parcel_volume", "volumetric_weight", "rounded_up",
+                        "card_weight", "several_templates"})
 
 
 class Valuation(StrEnum):

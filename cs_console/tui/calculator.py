@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from cs_console.config import ConfigError
+from cs_console.domain.freight import FACT_RULES
 from cs_console.domain.money import MoneyError, format_money, parse_money
 from cs_console.domain.orders import Action, OrderRefused, check, check_postage
 from cs_console.domain.postage import (
@@ -285,7 +286,8 @@ class Calculator(Vertical):
                 grid.add_row(Text(f"{n}. {clean_text(ln.label)}", style=style), Text(format_money(ln.amount), style=style))
             grid.add_row(Text("商品合计", style="bold"), Text(format_money(q.items_total), style="bold"))
             for ln in q.postage_lines:
-                grid.add_row(Text(f"  {ln.label}", style="dim"), Text(_signed(ln.amount), style="dim"))
+                amount = "" if ln.rule in FACT_RULES and not ln.amount else _signed(ln.amount)
+                grid.add_row(Text(f"  {clean_text(ln.label)}", style="dim"), Text(amount, style="dim"))
             grid.add_row(Text("运费", style="bold"), Text(format_money(q.postage), style="bold"))
             grid.add_row(Text("共计", style="bold reverse"), Text(format_money(q.total), style="bold reverse"))
             for note in q.notes:

@@ -44,8 +44,9 @@ class GoodsTab(Vertical):
     GoodsTab #goods-list { height: auto; max-height: 7; border: none; }
     GoodsTab #goods-head { height: auto; margin-top: 1; }
     GoodsTab #goods-grid { height: auto; max-height: 14; }
-    GoodsTab #goods-sku { height: auto; color: $accent; }
-    GoodsTab #goods-keys { height: auto; color: $text-muted; }
+    GoodsTab #goods-sku { height: auto; width: 1fr; color: $accent; }
+    GoodsTab #goods-keys { height: auto; width: 1fr; color: $text-muted; }
+    GoodsTab #goods-head { width: 1fr; }
     """
     BINDINGS = [
         Binding("alt+i,f7", "insert", "插入草稿", id="goods.insert", priority=True),
