@@ -176,3 +176,16 @@ def test_an_address_finds_its_region():
     assert province_of_address("沈阳市和平区南京北街").short == "辽宁"
     assert province_of_city("延边朝鲜族自治州").short == "吉林"
     assert province_of_address("火星基地") is None
+
+
+def test_order_without_province_finds_it_from_the_address(desk, clock):
+    from cs_console.store.chats import ensure_buyer
+    from cs_console.store.tables import Order
+
+    with desk.store.write() as s:
+        b = ensure_buyer(s, "南宁的买家", clock())
+        s.add(Order(order_no="T4001", buyer_id=b.id, placed_at=clock(), state="WAIT_BUYER_PAY", province="",
+                    address_detail="广西壮族自治区南宁市青秀区民族大道100号"))
+    ctx = desk.postage.order_context("南宁的买家")
+    assert ctx is not None and ctx.province == "广西"
+    assert desk.postage.rates.province_key(ctx.province) == "广西"

@@ -108,3 +108,24 @@ async def test_order_line_shows_stock_of_the_other_sizes(desk, clock, tmp_path):
         await _wait(pilot, lambda: len(panel.orders) == 1)
         text = str(panel.query_one("#orders-list", OptionList).get_option_at_index(0).prompt)
         assert "同款蓝色：80cm 10 · 90cm 缺货← · 100cm 3" in text
+
+
+async def test_grid_follows_a_reimport_and_keeps_the_cursor(desk, tmp_path):
+    from cs_console.tui.side import SidePanel
+
+    _import(desk, tmp_path, [ROMPER, SOCKS, HAT])
+    desk.chats.inject("双胞胎妈妈", "蓝色100还有吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+g")
+        await pilot.pause()
+        tab = app.query_one(GoodsTab)
+        await pilot.press(*"lty 蓝色100")
+        await _wait(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().size == "100cm")
+        assert tab.chosen_sku().stock == 3
+        restocked = {**ROMPER, "skuProps": ROMPER["skuProps"].replace("85.00:3:LTY-BL-100", "85.00:30:LTY-BL-100"),
+                     "num": "52"}
+        _import(desk, tmp_path, [restocked, SOCKS, HAT])  # the warehouse re-imports the catalogue
+        app.query_one(SidePanel).store_changed()
+        await _wait(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().stock == 30)
+        assert (tab.chosen_sku().colour, tab.chosen_sku().size) == ("蓝色", "100cm")

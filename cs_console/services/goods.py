@@ -54,6 +54,8 @@ class GoodsService:
         self._index: ReplyIndex | None = None
         self._vocab = None
         self._codes: dict[str, list[int]] = {}
+        self._stamp: tuple = ()
+        self._recheck = False
 
     # ---- import ---------------------------------------------------------------------------------
     def import_file(self, path: Path, progress: Progress | None = None) -> GoodsImportSummary:
@@ -86,14 +88,30 @@ class GoodsService:
 
     # ---- reads ----------------------------------------------------------------------------------
     def invalidate(self) -> None:
+        """Forget the cached catalogue (after an import by this process)."""
         with self._lock:
             self._goods = self._index = self._vocab = None
 
+    def store_changed(self) -> None:
+        """Someone committed (a chat message, an import elsewhere): re-check the catalogue's
+        fingerprint on the next read, and reload only if the goods changed."""
+        self._recheck = True
+
+    def cached(self) -> list[GoodsItem] | None:
+        """The catalogue as last read (None before the first read)."""
+        return self._goods
+
     def all(self) -> list[GoodsItem]:
-        """The catalogue (read once, until :meth:`invalidate`): two queries, no pinyin."""
+        """The catalogue (read once; re-read when its fingerprint changed): no pinyin here."""
         with self._lock:
+            if self._goods is not None and self._recheck:
+                self._recheck = False
+                with self.store.read() as s:
+                    if repo.stamp(s) != self._stamp:
+                        self._goods = self._index = self._vocab = None
             if self._goods is None:
                 with self.store.read() as s:
+                    self._stamp = repo.stamp(s)
                     self._goods = repo.all_goods(s)
             return self._goods
 

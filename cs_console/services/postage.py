@@ -141,5 +141,11 @@ class PostageService:
                                             item_id=getattr(r, "item_id", "") or ""))
                 for r in rows if not r.closed and r.quantity > 0
             )
+            province = order.province
+            if not province.strip():  # an address written in one piece: find its region
+                from cs_console.domain.regions import province_of_address
+
+                found = province_of_address(f"{order.city}{order.address_detail}")
+                province = found.short if found else ""
             return OrderContext(order.order_no, order.state, self.courier_code(order.courier),
-                                order.province, order.city, order.postage, order.amount, items)
+                                province, order.city, order.postage, order.amount, items)

@@ -114,3 +114,10 @@ def count(s: Session) -> tuple[int, int]:
 
     return (s.exec(select(func.count()).select_from(Goods)).one(),
             s.exec(select(func.count()).select_from(GoodsSku)).one())
+
+
+def stamp(s: Session) -> tuple:
+    """A cheap fingerprint of the catalogue (count, last import): changes when goods change."""
+    from sqlalchemy import func
+
+    return tuple(s.exec(select(func.count(), func.max(Goods.imported_at), func.max(Goods.id))).one())

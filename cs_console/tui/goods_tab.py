@@ -85,17 +85,25 @@ class GoodsTab(Vertical):
         self.query_one("#goods-search", Input).focus()
 
     def store_changed(self) -> None:
-        """Goods may have been imported elsewhere: forget the cached catalogue."""
-        self.app.desk.goods.invalidate()
+        """Goods may have been imported elsewhere: the catalogue is re-checked on the next read."""
+        self.app.desk.goods.store_changed()
         if self.is_on_screen and self._query:
-            self._search(self._query)
+            self._refresh(self._query)
+
+    @work(thread=True, exclusive=True, group="goods-refresh")
+    def _refresh(self, query: str) -> None:
+        """Search again only when the catalogue really changed (not on every chat message)."""
+        service = self.app.desk.goods
+        before = service.cached()
+        if service.all() is not before:
+            self.app.call_from_thread(self._show_hits, query, service.search(query, limit=MAX_HITS), True)
 
     @work(thread=True, exclusive=True, group="goods-search")
     def _search(self, query: str) -> None:
         hits = self.app.desk.goods.search(query, limit=MAX_HITS)
         self.app.call_from_thread(self._show_hits, query, hits)
 
-    def _show_hits(self, query: str, hits: list[GoodsItem]) -> None:
+    def _show_hits(self, query: str, hits: list[GoodsItem], keep: bool = False) -> None:
         if query != self._query:
             return  # typed on meanwhile
         self.hits = hits
@@ -105,8 +113,9 @@ class GoodsTab(Vertical):
             lst.add_option(Option(Text("（没有找到商品）", style="dim"), disabled=True))
             self._show_goods(None)
             return
-        lst.highlighted = 0
-        self._show_goods(hits[0])
+        current = next((i for i, g in enumerate(hits) if keep and self.goods is not None and g.key == self.goods.key), 0)
+        lst.highlighted = current
+        self._show_goods(hits[current], keep=keep)
 
     @staticmethod
     def _hit_text(g: GoodsItem) -> Text:
@@ -129,7 +138,10 @@ class GoodsTab(Vertical):
             self.query_one(DataTable).focus()
 
     # ---- the grid -------------------------------------------------------------------------------
-    def _show_goods(self, g: GoodsItem | None) -> None:
+    def _show_goods(self, g: GoodsItem | None, keep: bool = False) -> None:
+        """Show ``g``'s grid; ``keep``: the same goods re-read, the cursor stays on its SKU."""
+        same = keep and self.goods is not None and g is not None and self.goods.key == g.key
+        previous = self.chosen_sku() if same else None
         self.goods = g
         grid = self.query_one(DataTable)
         grid.clear(columns=True)
@@ -155,7 +167,7 @@ class GoodsTab(Vertical):
                 sku = g.sku_at(c, s)
                 cells.append(Text("—", style="dim") if sku is None else self._cell(sku, g))
             grid.add_row(*cells)
-        chosen = pick_sku(g, self._query)
+        chosen = (g.sku_at(previous.colour, previous.size) if previous else None) or pick_sku(g, self._query)
         if chosen is not None:
             grid.move_cursor(row=g.colours.index(chosen.colour), column=sizes.index(chosen.size) + 1)
         elif g.skus:
