@@ -73,7 +73,16 @@ class GoodsService:
             raise GoodsImportRejected(exc.problems) from None
         if parsed.problems:
             raise GoodsImportRejected(parsed.problems)
-        items = [g for _, g in parsed.goods]
+        from dataclasses import replace
+
+        from cs_console.domain.replies.pinyin import pinyin_keys
+
+        items = []
+        for n, (_, g) in enumerate(parsed.goods, 1):  # search keys now, not at the agent's first search
+            keys = pinyin_keys(g.title)
+            items.append(replace(g, title_keys=(keys.full, keys.initials)))
+            if progress and n % 100 == 0:
+                progress(n // 2, len(parsed.goods))
         summary = GoodsImportSummary(name, parsed.encoding, parsed.layout, parsed.columns,
                                      skus=sum(len(g.skus) for g in items))
         summary.stock_mismatches = [{"line": line, "title": g.title, "merchant_code": g.merchant_code,
@@ -82,7 +91,7 @@ class GoodsService:
         total = len(items)
         with self.store.write() as s:
             summary.created, summary.updated = repo.upsert(
-                s, items, self.clock(), (lambda n: progress(n, total)) if progress else None)
+                s, items, self.clock(), (lambda n: progress(total // 2 + n // 2, total)) if progress else None)
         self.invalidate()
         return summary
 
@@ -123,7 +132,8 @@ class GoodsService:
                 from cs_console.domain.goods.lookup import goods_keys, search_entries, vocabulary
                 from cs_console.domain.replies.index import ReplyIndex
 
-                self._index = ReplyIndex(search_entries(goods), goods_keys())
+                stored = {g.title: g.title_keys for g in goods if g.title_keys}
+                self._index = ReplyIndex(search_entries(goods), goods_keys(stored))
                 self._vocab = vocabulary(goods)
                 codes: dict[str, list[int]] = {}
                 for n, g in enumerate(goods):

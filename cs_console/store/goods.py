@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, or_, select
 
 from cs_console.domain.goods.model import GoodsItem, Sku, SkuProp
 from cs_console.store.tables import Goods, GoodsSku
@@ -30,7 +30,7 @@ def _from_int(value: int | None, unit: Decimal, places: str) -> Decimal | None:
 
 
 GOODS_COLUMNS = ("key", "item_id", "merchant_code", "title", "price", "stock", "weight_g", "volume_cm3",
-                 "freight_template", "imported_at")
+                 "freight_template", "title_pinyin", "title_initials", "imported_at")
 SKU_COLUMNS = ("goods_id", "position", "prop_key", "props_json", "colour", "size", "price", "stock", "merchant_code",
                "barcode")
 CHUNK = 900
@@ -53,8 +53,9 @@ def upsert(s: Session, items: Sequence[GoodsItem], now: datetime,
             known[key] = gid
 
     def row(g: GoodsItem) -> tuple:
+        full, initials = g.title_keys or ("", "")
         return (g.key, g.item_id, g.merchant_code, g.title, enc.money(g.price), g.stock, _to_int(g.weight_kg, GRAM),
-                _to_int(g.volume_m3, CM3), g.freight_template, enc.time(now))
+                _to_int(g.volume_m3, CM3), g.freight_template, full, initials, enc.time(now))
 
     new = [row(g) for g in items if g.key not in known]
     old = [(*row(g)[1:], known[g.key]) for g in items if g.key in known]
@@ -84,17 +85,31 @@ def _item(row: Goods, skus: list[GoodsSku]) -> GoodsItem:
         title=row.title, price=row.price, stock=row.stock, item_id=row.item_id, merchant_code=row.merchant_code,
         weight_kg=_from_int(row.weight_g, GRAM, "0.001"), volume_m3=_from_int(row.volume_cm3, CM3, "0.000001"),
         freight_template=row.freight_template,
+        title_keys=(row.title_pinyin, row.title_initials) if row.title_pinyin or row.title_initials else None,
         skus=tuple(Sku(tuple(SkuProp(*p) for p in json.loads(k.props_json)), k.price, k.stock, k.merchant_code, k.barcode)
                    for k in sorted(skus, key=lambda k: k.position)))
 
 
 def all_goods(s: Session) -> list[GoodsItem]:
-    """Every goods with its SKUs (two queries), in title order."""
-    rows = list(s.exec(select(Goods).order_by(col(Goods.title), col(Goods.id))).all())
-    by_goods: dict[int, list[GoodsSku]] = {}
-    for k in s.exec(select(GoodsSku)).all():
-        by_goods.setdefault(k.goods_id, []).append(k)
-    return [_item(r, by_goods.get(r.id, [])) for r in rows]
+    """Every goods with its SKUs, in title order: two column queries (no ORM entities: a
+    catalogue of thousands of SKUs reads in tens of milliseconds)."""
+    g, k = Goods.__table__, GoodsSku.__table__
+    skus: dict[int, list[Sku]] = {}
+    conn = s.connection()
+    for gid, props, price, stock, code, barcode in conn.execute(
+            select(k.c.goods_id, k.c.props_json, k.c.price, k.c.stock, k.c.merchant_code, k.c.barcode)
+            .order_by(k.c.goods_id, k.c.position)):
+        skus.setdefault(gid, []).append(Sku(tuple(SkuProp(*p) for p in json.loads(props)), price, stock, code, barcode))
+    out = []
+    for r in conn.execute(select(g.c.id, g.c.title, g.c.price, g.c.stock, g.c.item_id, g.c.merchant_code, g.c.weight_g,
+                                 g.c.volume_cm3, g.c.freight_template, g.c.title_pinyin, g.c.title_initials)
+                          .order_by(g.c.title, g.c.id)):
+        out.append(GoodsItem(
+            title=r.title, price=r.price, stock=r.stock, item_id=r.item_id, merchant_code=r.merchant_code,
+            weight_kg=_from_int(r.weight_g, GRAM, "0.001"), volume_m3=_from_int(r.volume_cm3, CM3, "0.000001"),
+            freight_template=r.freight_template, skus=tuple(skus.get(r.id, ())),
+            title_keys=(r.title_pinyin, r.title_initials) if r.title_pinyin or r.title_initials else None))
+    return out
 
 
 def find(s: Session, ref: str) -> GoodsItem:

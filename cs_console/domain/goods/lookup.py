@@ -68,15 +68,19 @@ def query_words(query: str, vocab: tuple[frozenset[str], frozenset[str]]) -> tup
     return words, [w for w in words if not is_sku_word(w)]
 
 
-def goods_keys():
-    """Pinyin keys for goods entries: cached per distinct text (colours and sizes repeat across
-    the catalogue) and without pypinyin for ASCII text (merchant codes)."""
+def goods_keys(stored: dict[str, tuple[str, str]] | None = None):
+    """Pinyin keys for goods entries: the titles' keys stored at import, others cached per
+    distinct text (colours and sizes repeat across the catalogue), ASCII text without pypinyin."""
     from functools import lru_cache
 
     from cs_console.domain.replies.pinyin import PinyinKeys, pinyin_keys
 
+    known = stored or {}
+
     @lru_cache(maxsize=65536)
     def keys(text: str) -> PinyinKeys:
+        if text in known:
+            return PinyinKeys(*known[text])
         if text.isascii():
             words = re.findall(r"[0-9a-z]+", text.lower())
             return PinyinKeys("".join(words), "".join(w[0] for w in words))

@@ -60,6 +60,7 @@ class GoodsItem:
     volume_m3: Decimal | None = None  # ``item_size``
     freight_template: str = ""  # ``postage_id`` ("" when 0 = none)
     skus: tuple[Sku, ...] = field(default=())
+    title_keys: tuple[str, str] | None = None  # (full pinyin, initials), computed at import
 
     @property
     def key(self) -> str:

@@ -27,6 +27,8 @@ class Goods(SQLModel, table=True):
     weight_g: int | None = None
     volume_cm3: int | None = None
     freight_template: str = Field(default="", max_length=24)
+    title_pinyin: str = ""  # search keys, computed at import (pypinyin is slow: never at start-up)
+    title_initials: str = ""
     imported_at: datetime = Field(sa_type=UTCDateTime)
 
 
