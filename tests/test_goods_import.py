@@ -153,3 +153,17 @@ def test_cli_import_list_show_stock(tmp_path):
     bad.write_bytes(goods_file([{**HAT, "num": "x"}]))
     res = runner.invoke(cli_app, ["goods", "import", str(bad), "--db", db])
     assert res.exit_code == 1 and f"{bad}:4: num:" in res.stderr
+
+
+def test_import_and_reimport_on_both_backends(any_desk, tmp_path):
+    path = tmp_path / "goods.csv"
+    path.write_bytes(goods_file([ROMPER, SOCKS, HAT]))
+    first = any_desk.goods.import_file(path)
+    again = any_desk.goods.import_file(path)
+    assert (first.created, again.created, again.updated) == (3, 0, 3)
+    with any_desk.store.read() as s:
+        assert repo.count(s) == (3, 10)
+    romper = any_desk.goods.find("655123456789")
+    assert (romper.price, romper.weight_kg, romper.sku_at("蓝色", "100cm").price) == (
+        Decimal("79.00"), Decimal("0.300"), Decimal("85.00"))
+    assert [g.title for g in any_desk.goods.search("sbt")] == ["双胞胎款连体衣 纯棉哈衣"]

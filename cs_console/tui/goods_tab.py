@@ -151,6 +151,7 @@ class GoodsTab(Vertical):
             self.query_one("#goods-sku", Label).update("")
             return
         info = Text(clean_text(g.title), style="bold")
+        info.append(f"  {format_money(g.price)}")
         extra = [x for x in (g.merchant_code and f"编码 {g.merchant_code}", g.item_id and f"ID {g.item_id}",
                              g.weight_kg is not None and f"{g.weight_kg}kg") if x]
         info.append("\n" + clean_text("  ".join(extra)), style="dim")
