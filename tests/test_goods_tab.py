@@ -9,20 +9,13 @@ from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.composer import Composer
 from cs_console.tui.goods_tab import GoodsTab
 from tests.goods_files import HAT, ROMPER, SOCKS, goods_file
+from tests.pilot_wait import wait_for
 
 
 def _import(desk, tmp_path, rows):
     path = tmp_path / "goods.csv"
     path.write_bytes(goods_file(rows))
     return desk.goods.import_file(path)
-
-
-async def _wait(pilot, condition, tries: int = 60):
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition()
 
 
 async def test_answers_blue_90_from_the_goods_tab(desk, tmp_path):
@@ -37,7 +30,7 @@ async def test_answers_blue_90_from_the_goods_tab(desk, tmp_path):
         tab = app.query_one(GoodsTab)
         assert app.focused is tab.query_one("#goods-search")
         await pilot.press(*"lty", "space", *"蓝色90")
-        await _wait(pilot, lambda: tab.goods is not None and tab.chosen_sku() is not None)
+        await wait_for(pilot, lambda: tab.goods is not None and tab.chosen_sku() is not None)
         assert tab.query_one("#goods-list", OptionList).option_count == 1
         assert tab.goods.title == "双胞胎款连体衣 纯棉哈衣"
         sku = tab.chosen_sku()
@@ -71,7 +64,7 @@ async def test_out_of_stock_and_search_by_merchant_code(desk, tmp_path):
         await pilot.pause()
         tab = app.query_one(GoodsTab)
         await pilot.press(*"LTY-BL-90")  # a SKU's merchant code finds its goods
-        await _wait(pilot, lambda: tab.goods is not None and tab.goods.merchant_code == "LTY-2026.1")
+        await wait_for(pilot, lambda: tab.goods is not None and tab.goods.merchant_code == "LTY-2026.1")
         tab.query_one(DataTable).focus()
         await pilot.press("down")  # 奶白 row
         assert tab.chosen_sku().colour == "奶白"
@@ -105,7 +98,7 @@ async def test_order_line_shows_stock_of_the_other_sizes(desk, clock, tmp_path):
         await pilot.press("alt+o")
         await pilot.pause()
         panel = app.query_one(OrdersPanel)
-        await _wait(pilot, lambda: len(panel.orders) == 1)
+        await wait_for(pilot, lambda: len(panel.orders) == 1)
         text = str(panel.query_one("#orders-list", OptionList).get_option_at_index(0).prompt)
         assert "同款蓝色：80cm 10 · 90cm 缺货← · 100cm 3" in text
 
@@ -121,11 +114,11 @@ async def test_grid_follows_a_reimport_and_keeps_the_cursor(desk, tmp_path):
         await pilot.pause()
         tab = app.query_one(GoodsTab)
         await pilot.press(*"lty 蓝色100")
-        await _wait(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().size == "100cm")
+        await wait_for(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().size == "100cm")
         assert tab.chosen_sku().stock == 3
         restocked = {**ROMPER, "skuProps": ROMPER["skuProps"].replace("85.00:3:LTY-BL-100", "85.00:30:LTY-BL-100"),
                      "num": "52"}
         _import(desk, tmp_path, [restocked, SOCKS, HAT])  # the warehouse re-imports the catalogue
         app.query_one(SidePanel).store_changed()
-        await _wait(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().stock == 30)
+        await wait_for(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().stock == 30)
         assert (tab.chosen_sku().colour, tab.chosen_sku().size) == ("蓝色", "100cm")

@@ -15,7 +15,7 @@ from cs_console.tui.composer import Composer
 from cs_console.tui.memos import MemoTab
 from cs_console.tui.morning import MorningScreen
 from cs_console.tui.report import ReportChart, ReportScreen
-from tests.i9_seed import add_order
+from tests.order_seed import add_order
 
 
 async def test_create_case_from_current_order_follow_and_move(desk, clock):
