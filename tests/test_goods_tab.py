@@ -122,3 +122,28 @@ async def test_grid_follows_a_reimport_and_keeps_the_cursor(desk, tmp_path):
         app.query_one(SidePanel).store_changed()
         await wait_for(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().stock == 30)
         assert (tab.chosen_sku().colour, tab.chosen_sku().size) == ("蓝色", "100cm")
+
+
+async def test_chosen_sku_goes_to_the_calculator(desk, tmp_path):
+    from decimal import Decimal
+
+    from cs_console.tui.calculator import Calculator
+
+    _import(desk, tmp_path, [ROMPER, SOCKS, HAT])
+    desk.chats.inject("宁波的买家", "蓝色100发浙江运费多少")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("alt+g")
+        await pilot.pause()
+        tab = app.query_one(GoodsTab)
+        await pilot.press(*"lty 蓝色100", "enter")
+        await wait_for(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().size == "100cm")
+        tab.query_one(DataTable).focus()
+        await pilot.press("c")
+        calc = app.query_one(Calculator)
+        await wait_for(pilot, lambda: len(calc.items) == 1)
+        assert (calc.items[0].price, calc.items[0].weight_kg, calc.items[0].template) == (
+            Decimal("85.00"), Decimal("0.300"), "21001")
+        await pilot.press(*"浙江", "enter")
+        # 0.3 kg, 童装小件 to 浙江 (江浙沪皖 row): first kg ¥6; 85 < 99: no free postage
+        await wait_for(pilot, lambda: calc.quote is not None and calc.quote.postage == Decimal("6.00"))

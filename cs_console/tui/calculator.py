@@ -347,6 +347,12 @@ class Calculator(Vertical):
 
         self.app.push_screen(ProposePostage(ctx.order_no, ctx.postage, ctx.amount, q.postage, quote_reason(q)), apply)
 
+    def add_item(self, item: ItemLine) -> None:
+        """An item line from another tool (the 商品 tab's chosen SKU, with its weight and template)."""
+        self.activate()
+        self.items.append(item)
+        self.recompute()
+
     def focus_entry(self) -> None:
         self.activate()
         self.query_one("#calc-entry", Input).focus()

@@ -66,7 +66,7 @@ class GoodsTab(Vertical):
         yield Label("", id="goods-head")
         yield DataTable(id="goods-grid", cursor_type="cell", zebra_stripes=False)
         yield Label("", id="goods-sku")
-        yield Label("Enter 表格  ←↑↓→ 选颜色尺码  i / alt+i 插入草稿  Esc 回到草稿", id="goods-keys")
+        yield Label("Enter 表格  ←↑↓→ 选颜色尺码  i / alt+i 插入草稿  c 算运费  Esc 回到草稿", id="goods-keys")
 
     # ---- search ---------------------------------------------------------------------------------
     @on(Input.Changed, "#goods-search")
@@ -221,6 +221,23 @@ class GoodsTab(Vertical):
         if event.key == "i" and isinstance(self.app.focused, DataTable):
             event.stop()
             self.action_insert()
+        elif event.key == "c" and isinstance(self.app.focused, DataTable):
+            event.stop()
+            self.action_to_calculator()
+
+    def action_to_calculator(self) -> None:
+        """Put the chosen SKU (price, weight, freight template) into the 计算器 as one item line."""
+        from cs_console.domain.postage import ItemLine
+        from cs_console.tui.side import SidePanel
+
+        g, sku = self.goods, self.chosen_sku()
+        if g is None:
+            return
+        label = f"{g.title} {sku.label}" if sku else g.title
+        item = ItemLine(sku.price if sku else g.price, 1, False, label, g.weight_kg, g.volume_m3, g.freight_template)
+        self.app.query_one("#calculator").add_item(item)
+        self.app.query_one(SidePanel).show_tab("tab-calc")
+        self.app.call_after_refresh(self.app.query_one("#calculator").focus_entry)
 
     def action_leave(self) -> None:
         from cs_console.tui.composer import Composer
