@@ -167,3 +167,39 @@ def test_import_and_reimport_on_both_backends(any_desk, tmp_path):
     assert (romper.price, romper.weight_kg, romper.sku_at("蓝色", "100cm").price) == (
         Decimal("79.00"), Decimal("0.300"), Decimal("85.00"))
     assert [g.title for g in any_desk.goods.search("sbt")] == ["双胞胎款连体衣 纯棉哈衣"]
+
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("连体衣", "LTY-2026.1"),          # title words
+    ("LTY-2026.1", "LTY-2026.1"),      # merchant code
+    ("lty-2026", "LTY-2026.1"),        # merchant code prefix (typed lower case)
+    ("WZ-03-BK-M", "WZ-03"),           # a SKU's merchant code
+    ("655123450001", "WZ-03"),         # item id
+    ("liantiyi", "LTY-2026.1"),        # full pinyin
+    ("sbt", "LTY-2026.1"),             # initials
+    ("wazi", "WZ-03"),
+    ("袜子 黑色", "WZ-03"),            # title word + colour
+    ("连体衣 蓝色90码", "LTY-2026.1"),  # title word + SKU words (the buyer's phrasing)
+    ("帽子", "MZ-01"),
+])
+def test_search_by_words_code_pinyin_initials(desk, tmp_path, query, first):
+    path = tmp_path / "goods.csv"
+    path.write_bytes(goods_file([ROMPER, SOCKS, HAT]))
+    desk.goods.import_file(path)
+    hits = desk.goods.search(query)
+    assert hits and hits[0].merchant_code == first, [g.merchant_code for g in hits]
+
+
+@pytest.mark.parametrize(("text", "sku"), [
+    ("蓝色90码还有货吗", ("蓝色", "90cm")),
+    ("奶白的100有吗", ("奶白", "100cm")),
+    ("要80的蓝", ("蓝色", "80cm")),
+    ("190码", None),  # 90 inside 190 is not 90
+    ("有货吗", None),
+])
+def test_the_sku_a_buyer_names(text, sku):
+    from cs_console.domain.goods.lookup import pick_sku
+
+    romper = parse_goods_file(goods_file([ROMPER]), "g.csv").goods[0][1]
+    found = pick_sku(romper, text)
+    assert (None if found is None else (found.colour, found.size)) == sku
