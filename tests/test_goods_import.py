@@ -153,6 +153,8 @@ def test_cli_import_list_show_stock(tmp_path):
     bad.write_bytes(goods_file([{**HAT, "num": "x"}]))
     res = runner.invoke(cli_app, ["goods", "import", str(bad), "--db", db])
     assert res.exit_code == 1 and f"{bad}:4: num:" in res.stderr
+    res = runner.invoke(cli_app, ["goods", "import", str(bad), "--db", db, "--json"])
+    assert res.exit_code == 1 and json.loads(res.stdout)["problems"][0]["line"] == 4
 
 
 def test_import_and_reimport_on_both_backends(any_desk, tmp_path):

@@ -52,6 +52,9 @@ def import_(file: Annotated[Path, typer.Argument(help="淘宝助理 goods CSV (5
             bar.stop()
             for p in exc.problems:
                 err.print(clean_text(str(p)), markup=False)
+            if as_json:
+                emit({"created": 0, "updated": 0, "problems": [{"file": p.file, "line": p.line, "reason": p.reason}
+                                                               for p in exc.problems]}, True)
             fail(f"error: {len(exc.problems)} 个问题；没有导入任何商品")
     for m in summary.stock_mismatches:
         err.print(clean_text(f"{file}:{m['line']}: 库存对不上：{m['title']} 宝贝数量 {m['num']} ≠ SKU 合计 {m['sku_total']}"),
