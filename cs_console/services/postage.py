@@ -100,12 +100,13 @@ class PostageService:
         label = g.title + (f" {sku.label}" if sku else "")
         return ItemLine(sku.price if sku else g.price, quantity, free, label, g.weight_kg, g.volume_m3, g.freight_template)
 
-    def _with_goods(self, title: str, colour: str, size: str, **line) -> dict:
-        """Weight, volume and template of an order line's goods (none when it is not in the catalogue)."""
+    def _with_goods(self, row) -> dict:
+        """Weight, volume and template of an order line's goods (none when it is not in the
+        catalogue); linked by merchant code / item id when the order rows carry them, else title."""
         if self.goods is None:
             return {}
-        g = self.goods.for_order_line(title=title, merchant_code=line.get("merchant_code", ""),
-                                      item_id=line.get("item_id", ""))
+        g = self.goods.for_order_line(title=row.title, merchant_code=getattr(row, "merchant_code", "") or "",
+                                      item_id=getattr(row, "item_id", "") or "")
         if g is None:
             return {}
         return {"weight_kg": g.weight_kg, "volume_m3": g.volume_m3, "template": g.freight_template}
@@ -137,8 +138,7 @@ class PostageService:
             items = tuple(
                 ItemLine(r.unit_price, r.quantity, r.free_postage,
                          " ".join(x for x in (r.title, "/".join(y for y in (r.colour, r.size) if y)) if x),
-                         **self._with_goods(r.title, r.colour, r.size, merchant_code=getattr(r, "merchant_code", "") or "",
-                                            item_id=getattr(r, "item_id", "") or ""))
+                         **self._with_goods(r))
                 for r in rows if not r.closed and r.quantity > 0
             )
             province = order.province
