@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -71,11 +72,24 @@ def open_desk(db: str | None, *, create_folder: bool = False) -> Desk:
     from cs_console.store.engine import StoreError
 
     try:
-        return make_desk(store_url(db, create_folder=create_folder))
+        desk = make_desk(store_url(db, create_folder=create_folder))
     except ConfigError as exc:
         fail(str(exc), 2)
     except StoreError as exc:
         fail(f"error: {exc}", 2)
+    _SHOP_TZ["name"] = desk.policy.shop.timezone
+    return desk
+
+
+_SHOP_TZ = {"name": "Asia/Shanghai"}  # set by open_desk from the shop's policy
+
+
+def when(value: datetime | None) -> str | None:
+    """An instant as the CLI shows it everywhere: shop time with its offset,
+    ``2026-11-23T10:00:00+08:00`` (None stays None)."""
+    from cs_console.domain.clock import local
+
+    return None if value is None else local(value, _SHOP_TZ["name"]).isoformat(timespec="seconds")
 
 
 def emit(data: Any, as_json: bool, human: str | None = None) -> None:
