@@ -144,6 +144,7 @@ async def test_chosen_sku_goes_to_the_calculator(desk, tmp_path):
         await wait_for(pilot, lambda: len(calc.items) == 1)
         assert (calc.items[0].price, calc.items[0].weight_kg, calc.items[0].template) == (
             Decimal("85.00"), Decimal("0.300"), "21001")
+        await wait_for(pilot, lambda: app.focused is calc.query_one("#calc-entry"))
         await pilot.press(*"浙江", "enter")
         # 0.3 kg, 童装小件 to 浙江 (江浙沪皖 row): first kg ¥6; 85 < 99: no free postage
         await wait_for(pilot, lambda: calc.quote is not None and calc.quote.postage == Decimal("6.00"))
