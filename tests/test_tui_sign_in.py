@@ -71,3 +71,19 @@ async def test_an_expired_session_asks_to_sign_in_again(desk, clock):
         await pilot.press(*PW, "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, SignInScreen))
         assert app.principal.name == "小美" and desk.identity.authenticate(app._session_token).name == "小美"
+
+
+async def test_the_os_account_signs_in_by_itself_where_the_shop_chose_it(desk, monkeypatch):
+    import getpass
+
+    from cs_console.domain.identity import IdentitySettings, SignInMethod
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "xiaomei")
+    desk.policy = desk.policy.model_copy(update={"identity": IdentitySettings(method=SignInMethod.OS_ACCOUNT)})
+    desk.identity.settings = desk.policy.identity
+    sign_in(desk, "xiaomei")
+    app = CsConsoleApp(desk, "", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")))
+        assert (app.principal.name, app.principal.via) == ("xiaomei", "os_account")
+        assert not isinstance(app.screen, SignInScreen)

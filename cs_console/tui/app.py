@@ -190,6 +190,12 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         if self._sign_in_mode == "screen" and self.principal is None:
             from cs_console.tui.sign_in import SignInScreen
 
+            signed = self._automatic_sign_in(desk)  # the OS account, where the shop chose that
+            if signed is not None:
+                self._signed_in(signed)
+                await self._show_desk()
+                return
+
             self.query_one("#loading", Label).update("请登录")
             self.push_screen(SignInScreen(desk, self.agent), self._after_sign_in)
             return
