@@ -198,6 +198,7 @@ def scenario(url: str, backend: str, buyers: int, gateways: int) -> list[Figure]
     desk = make_desk(url, policy=load_policy())
     if not any(c.name == "bench" for c in desk.gateway.channels()):
         desk.gateway.create_channel("bench", ChannelKind.WEB)
+        desk.team.add_agent("bench客服")
     desk.close()
     ports = [_free_port() for _ in range(gateways)]
     procs = [_start_gateway(url, p) for p in ports]

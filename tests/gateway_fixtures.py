@@ -44,6 +44,8 @@ class Gateway:
 def running_gateway(db_url: str, port: int = 0, **settings):
     """``cs-console serve`` in a thread (uvicorn on a loopback port of its own, or ``port``)."""
     desk = make_desk(db_url, policy=load_policy())
+    if not any(a.name == "小美" for a in desk.team.agents()):
+        desk.team.add_agent("小美")  # the agent who answers in these tests (agents are never made on the fly)
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))

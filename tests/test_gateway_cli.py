@@ -21,14 +21,17 @@ def run(*args):
     return runner.invoke(app, list(args))
 
 
-def test_channels_are_a_supervisors_and_tokens_are_kept_hashed(db_path):
+def test_channels_are_a_supervisors_and_tokens_are_kept_hashed(db_path, monkeypatch):
+    from tests.signin import cli_token
+
     db = str(db_path)
-    assert run("agents", "add", "主管", "--role", "supervisor", "--db", db).exit_code == 0
-    refused = run("channel", "create", "qn", "--pull", "--agent", "小美", "--db", db)
+    monkeypatch.setenv("CS_CONSOLE_TOKEN", cli_token(db, "小美"))
+    refused = run("channel", "create", "qn", "--pull", "--db", db)
     assert refused.exit_code == 2 and "supervisor" in refused.output
-    assert run("channel", "create", "qn", "--agent", "主管", "--db", db).exit_code == 2  # no kind given
-    assert run("channel", "create", "Bad Name", "--pull", "--agent", "主管", "--db", db).exit_code == 2
-    made = run("channel", "create", "qn", "--webhook", "http://127.0.0.1:9/h", "--agent", "主管", "--db", db, "--json")
+    monkeypatch.setenv("CS_CONSOLE_TOKEN", cli_token(db, "主管", "supervisor"))
+    assert run("channel", "create", "qn", "--db", db).exit_code == 2  # no kind given
+    assert run("channel", "create", "Bad Name", "--pull", "--db", db).exit_code == 2
+    made = run("channel", "create", "qn", "--webhook", "http://127.0.0.1:9/h", "--db", db, "--json")
     assert made.exit_code == 0, made.output
     data = json.loads(made.stdout)
     assert data["token"].startswith("csk_") and data["webhook_secret"].startswith("whsec_")
@@ -40,13 +43,16 @@ def test_channels_are_a_supervisors_and_tokens_are_kept_hashed(db_path):
     listed = run("channel", "list", "--db", db, "--json").stdout
     assert data["token"] not in listed and json.loads(listed)[0]["name"] == "qn"
     assert desk.gateway.authenticate(data["token"]) is not None
-    assert run("channel", "revoke", "qn", "--agent", "主管", "--db", db).exit_code == 0
+    assert run("channel", "revoke", "qn", "--db", db).exit_code == 0
     assert desk.gateway.authenticate(data["token"]) is None
     desk.close()
 
 
-def test_chat_send_to_a_channel_buyer_writes_the_outbox_in_the_same_transaction(db_path):
+def test_chat_send_to_a_channel_buyer_writes_the_outbox_in_the_same_transaction(db_path, monkeypatch):
+    from tests.signin import cli_token
+
     db = str(db_path)
+    monkeypatch.setenv("CS_CONSOLE_TOKEN", cli_token(db, "小美"))
     desk = make_desk(db, policy=load_policy())
     from cs_console.domain.gateway import ChannelKind
 

@@ -118,6 +118,7 @@ def test_kill_9_mid_delivery_then_restart_delivers(url):
     from cs_console.services.desk import make_desk
 
     desk = make_desk(url, policy=load_policy())
+    desk.team.add_agent("小美")
     with webhook_receiver(codes=[200], hang_first=3.0) as rec:
         token, rec.secret = channel_with(desk, rec.url)
         port = _free_port()

@@ -6,14 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk
 
 app = typer.Typer(help="Gateway channels: create (with its API token), revoke, list; resend a failed reply.",
                   no_args_is_help=True)
 
 
 def _supervisor(desk, agent: str | None) -> str:
-    name = resolve_agent(agent)
+    from cs_console.cli.common import acting
+
+    name = acting(desk, agent).name  # the signed-in agent, never just a name on the command line
     if not desk.team.is_supervisor(name):
         fail(f"error: only a supervisor may change channels ({name} is not one)", 2)
     return name

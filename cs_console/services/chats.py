@@ -9,8 +9,8 @@ from cs_console.domain.clock import Clock
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import one_line
 from cs_console.store import chats as repo
-from cs_console.store import outbox
 from cs_console.store import identity as identity_repo
+from cs_console.store import outbox
 from cs_console.store import team as team_repo
 from cs_console.store.engine import Store
 from cs_console.store.identity import Actor
