@@ -1,0 +1,281 @@
+"""Staging an order import: rows go into temporary tables first, the store changes in one short
+transaction at the end.
+
+A temporary table lives in the importing connection's own temp database, so filling it takes no
+lock on the store: other processes (``chat inject``, the TUIs) keep writing while a big file is
+parsed. Cross-row checks (repeated orders, repeated item rows, item rows whose order is unknown)
+are SQL over the staged rows, so memory stays flat in file size. The final merge — new buyers,
+audit rows for what the backend changed, updated and new orders, item lines — is one transaction
+(``BEGIN IMMEDIATE`` on SQLite): all of the file or nothing, and it holds the write lock only as
+long as a few ``INSERT … SELECT`` take, well inside the other writers' busy timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    insert,
+    text,
+)
+from sqlalchemy.engine import Connection
+
+from cs_console.domain.order_import import ParsedItem, ParsedOrder
+from cs_console.store import bulk
+from cs_console.store.engine import NOTIFY_CHANNEL, Store
+from cs_console.store.tables import AuditEntry, Order, OrderItem
+from cs_console.store.types import Money, UTCDateTime
+
+IMPORT_AGENT = "导入"
+REPORT_LIMIT = 1000  # problems listed per check; a broken file does not fill the terminal
+_meta = MetaData()
+_S = String
+stage_orders = Table(
+    "stage_orders", _meta,
+    Column("line", Integer), Column("order_no", _S), Column("buyer", _S), Column("state", _S),
+    Column("placed_at", UTCDateTime), Column("paid_at", UTCDateTime), Column("shipped_at", UTCDateTime),
+    Column("receiver_name", _S), Column("phone", _S), Column("province", _S), Column("city", _S),
+    Column("district", _S), Column("address_detail", _S), Column("items_total", Money), Column("postage", Money),
+    Column("amount", Money), Column("courier", _S), Column("tracking_no", _S), Column("remark", _S),
+    Column("buyer_message", _S), Column("close_reason", _S),
+    prefixes=["TEMPORARY"],
+)
+stage_items = Table(
+    "stage_items", _meta,
+    Column("line", Integer), Column("order_no", _S), Column("dup_key", _S), Column("title", _S),
+    Column("colour", _S), Column("size", _S), Column("unit_price", Money), Column("quantity", Integer),
+    Column("free_postage", Boolean),
+    prefixes=["TEMPORARY"],
+)
+_COPIED = ("state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone", "province", "city", "district",
+           "address_detail", "items_total", "postage", "amount", "courier", "tracking_no", "buyer_message",
+           "close_reason")
+# what a re-import may change that the trail must show (field, money?)
+_AUDITED = (("state", False), ("tracking_no", False), ("courier", False), ("items_total", True),
+            ("postage", True), ("amount", True))
+_ITEM_COPIED = ("title", "colour", "size", "unit_price", "quantity", "free_postage")
+
+
+def _yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def item_key(item: ParsedItem, cells: Sequence[str]) -> str:
+    """What makes two item rows "the same row": the 子订单编号, else every cell of the row."""
+    if item.sub_no:
+        return "s:" + item.sub_no
+    return "r:" + hashlib.blake2b("\x1f".join(cells).encode("utf-8"), digest_size=16).hexdigest()
+
+
+class Staging:
+    """Temporary tables on one dedicated connection; ``merge`` writes the store; ``close`` drops them."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.conn: Connection = store.engine.connect()
+        self.sqlite = store.is_sqlite
+        c = bulk.codec(self.conn)
+        self._money, self._time = c.money, c.time
+        _meta.drop_all(self.conn, tables=[stage_orders, stage_items])
+        _meta.create_all(self.conn, tables=[stage_orders, stage_items])
+        self.conn.commit()
+
+    # ---- filling (no lock on the store) -------------------------------------------------------
+    def _insert(self, table: Table, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.sqlite:
+            cols = len(table.columns)
+            self.conn.exec_driver_sql(f"INSERT INTO {table.name} VALUES ({', '.join('?' * cols)})", rows)
+        else:
+            names = [c.name for c in table.columns]
+            self.conn.execute(insert(table), [dict(zip(names, r, strict=True)) for r in rows])
+        self.conn.commit()
+
+    def add_orders(self, orders: Sequence[ParsedOrder]) -> None:
+        m, t = self._money, self._time
+        self._insert(stage_orders, [
+            (o.line, o.order_no, o.buyer, o.state.value, t(o.placed_at), t(o.paid_at), t(o.shipped_at),
+             o.receiver_name, o.phone, o.province, o.city, o.district, o.address_detail, m(o.items_total),
+             m(o.postage), m(o.amount), o.courier, o.tracking_no, o.remark, o.buyer_message, o.close_reason)
+            for o in orders])
+
+    def add_items(self, items: Sequence[tuple[ParsedItem, str]]) -> None:
+        m = self._money
+        self._insert(stage_items, [(i.line, i.order_no, key, i.title, i.colour, i.size, m(i.unit_price), i.quantity,
+                                    i.free_postage) for i, key in items])
+
+    # ---- checks over the whole file ---------------------------------------------------------------
+    def _all(self, sql: str) -> list:
+        rows = self.conn.exec_driver_sql(sql).all()
+        self.conn.commit()
+        return rows
+
+    def index(self) -> None:
+        for sql in ("CREATE INDEX IF NOT EXISTS ix_stage_orders_no ON stage_orders (order_no)",
+                    "CREATE INDEX IF NOT EXISTS ix_stage_items_no ON stage_items (order_no)",
+                    "CREATE INDEX IF NOT EXISTS ix_stage_items_key ON stage_items (dup_key)"):
+            self.conn.exec_driver_sql(sql)
+        self.conn.commit()
+
+    def repeated_orders(self) -> list[tuple[int, str]]:
+        """(line, reason) of every order row whose number an earlier row of the file has."""
+        rows = self._all("SELECT s.line, s.order_no, f.first FROM stage_orders s JOIN (SELECT order_no, MIN(line) AS first"
+                         " FROM stage_orders GROUP BY order_no HAVING COUNT(*) > 1) f ON f.order_no = s.order_no"
+                         f" WHERE s.line > f.first ORDER BY s.line LIMIT {REPORT_LIMIT}")
+        return [(line, f"order {no} repeats line {first}") for line, no, first in rows]
+
+    def repeated_items(self) -> list[tuple[int, str]]:
+        rows = self._all("SELECT s.line, f.first FROM stage_items s JOIN (SELECT dup_key, MIN(line) AS first"
+                         " FROM stage_items GROUP BY dup_key HAVING COUNT(*) > 1) f ON f.dup_key = s.dup_key"
+                         f" WHERE s.line > f.first ORDER BY s.line LIMIT {REPORT_LIMIT}")
+        return [(line, f"item row repeats line {first} (it would become an extra order line)") for line, first in rows]
+
+    def unlinked_items(self) -> list[tuple[int, str]]:
+        rows = self._all("SELECT s.line, s.order_no FROM stage_items s WHERE NOT EXISTS (SELECT 1 FROM stage_orders o"
+                         " WHERE o.order_no = s.order_no) AND NOT EXISTS (SELECT 1 FROM orders o WHERE"
+                         f" o.order_no = s.order_no) ORDER BY s.line LIMIT {REPORT_LIMIT}")
+        return [(line, f"order {no} is not in the orders file or the store") for line, no in rows]
+
+    def counts(self) -> tuple[int, int]:
+        (orders,), = self._all("SELECT COUNT(*) FROM stage_orders")
+        (items,), = self._all("SELECT COUNT(*) FROM stage_items")
+        return orders, items
+
+    def drop_lines(self, table: Table, lines: Sequence[int]) -> None:
+        """Leave rows out (``--skip-bad``): the repeats and the unlinked item rows."""
+        for i in range(0, len(lines), 500):
+            chunk = ", ".join(str(int(n)) for n in lines[i:i + 500])
+            self.conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE line IN ({chunk})")
+        self.conn.commit()
+
+    # ---- the one write transaction ------------------------------------------------------------
+    def merge(self, now: datetime, source: str) -> tuple[int, int]:
+        """Write the staged rows into the store (one transaction); returns (imported, updated)."""
+        conn = self.conn
+        if self.sqlite:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+        try:
+            with conn.begin():
+                result = self._merge(conn, now, source)
+                if not self.sqlite:
+                    conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+        finally:
+            if self.sqlite:
+                conn.execution_options(sqlite_begin="DEFERRED")
+        return result
+
+    def _merge(self, conn: Connection, now: datetime, source: str) -> tuple[int, int]:
+        when = {"now": now}
+        now_p = bindparam("now", type_=UTCDateTime)
+        conn.execute(text("INSERT INTO buyers (nick, tags, created_at) SELECT DISTINCT s.buyer, '', :now"
+                          " FROM stage_orders s WHERE NOT EXISTS (SELECT 1 FROM buyers b WHERE b.nick = s.buyer)")
+                     .bindparams(now_p), when)
+        (updated,), = conn.exec_driver_sql("SELECT COUNT(*) FROM stage_orders s WHERE EXISTS"
+                                           " (SELECT 1 FROM orders o WHERE o.order_no = s.order_no)").all()
+        if updated:
+            self._audit_changes(conn, now, f"import {source}")
+            sets = ", ".join(f"{c} = s.{c}" for c in _COPIED)
+            conn.execute(text(
+                f"UPDATE orders SET {sets}, buyer_id = b.id, imported_at = :now, remark = CASE WHEN"
+                " orders.locally_edited_at IS NULL THEN s.remark ELSE orders.remark END"
+                " FROM stage_orders s JOIN buyers b ON b.nick = s.buyer WHERE orders.order_no = s.order_no")
+                .bindparams(now_p), when)
+        extra, params = _defaults(Order.__table__, {*_COPIED, "order_no", "buyer_id", "flag", "remark", "imported_at"})
+        cols = ", ".join((*_COPIED, "order_no", "buyer_id", "flag", "remark", "imported_at", *extra))
+        vals = ", ".join((*(f"s.{c}" for c in _COPIED), "s.order_no", "b.id", "'grey'", "s.remark", ":now",
+                          *(f":{p}" for p in params)))
+        inserted = conn.execute(text(
+            f"INSERT INTO orders ({cols}) SELECT {vals} FROM stage_orders s JOIN buyers b ON b.nick = s.buyer"
+            " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_no = s.order_no)")
+            .bindparams(now_p, *params.values()), when).rowcount
+        self._merge_items(conn, now, f"import {source}")
+        return inserted, updated
+
+    def _audit_changes(self, conn: Connection, now: datetime, reason: str) -> None:
+        """One audit row per field the file changes (who = 导入), before the update overwrites it."""
+        pairs = ", ".join(f"o.{f}, s.{f}" for f, _ in _AUDITED)
+        differs = " OR ".join(f"o.{f} <> s.{f}" for f, _ in _AUDITED)
+        result = conn.exec_driver_sql(f"SELECT s.order_no, {pairs} FROM stage_orders s JOIN orders o ON"
+                                      f" o.order_no = s.order_no WHERE {differs}")
+        while batch := result.fetchmany(bulk.BATCH):
+            entries = []
+            for row in batch:
+                for k, (name, money) in enumerate(_AUDITED):
+                    old, new = row[1 + 2 * k], row[2 + 2 * k]
+                    if old != new:
+                        entries.append({"at": now, "agent": IMPORT_AGENT, "entity": "order", "entity_key": row[0],
+                                        "field": name, "old": _yuan(old) if money else old,
+                                        "new": _yuan(new) if money else new, "reason": reason})
+            conn.execute(insert(AuditEntry.__table__), entries)
+
+    def _merge_items(self, conn: Connection, now: datetime, reason: str) -> None:
+        """Item lines numbered 1, 2, … per order in file order; a known (order, line) is updated."""
+        conn.exec_driver_sql("DROP TABLE IF EXISTS stage_lines")
+        conn.exec_driver_sql(
+            "CREATE TEMPORARY TABLE stage_lines AS SELECT o.id AS order_id, o.order_no AS order_no,"
+            " ROW_NUMBER() OVER (PARTITION BY s.order_no ORDER BY s.line) AS line_no,"
+            f" {', '.join('s.' + c for c in _ITEM_COPIED)} FROM stage_items s JOIN orders o ON o.order_no = s.order_no")
+        conn.exec_driver_sql("CREATE INDEX ix_stage_lines ON stage_lines (order_id, line_no)")
+        changed = conn.exec_driver_sql(
+            "SELECT l.order_no, l.line_no, i.unit_price, l.unit_price, i.quantity, l.quantity FROM stage_lines l"
+            " JOIN order_items i ON i.order_id = l.order_id AND i.line_no = l.line_no"
+            " WHERE i.unit_price <> l.unit_price OR i.quantity <> l.quantity").all()
+        entries = []
+        for no, line, old_p, new_p, old_q, new_q in changed:
+            for name, old, new in (("unit_price", _yuan(old_p), _yuan(new_p)), ("quantity", str(old_q), str(new_q))):
+                if old != new:
+                    entries.append({"at": now, "agent": IMPORT_AGENT, "entity": "order", "entity_key": no,
+                                    "field": f"line {line} {name}", "old": old, "new": new, "reason": reason})
+        if entries:
+            conn.execute(insert(AuditEntry.__table__), entries)
+        sets = ", ".join(f"{c} = l.{c}" for c in _ITEM_COPIED)
+        conn.exec_driver_sql(f"UPDATE order_items SET {sets} FROM stage_lines l"
+                             " WHERE order_items.order_id = l.order_id AND order_items.line_no = l.line_no")
+        extra, params = _defaults(OrderItem.__table__, {*_ITEM_COPIED, "order_id", "line_no", "closed", "close_reason"})
+        cols = ", ".join((*_ITEM_COPIED, "order_id", "line_no", "closed", "close_reason", *extra))
+        vals = ", ".join((*(f"l.{c}" for c in _ITEM_COPIED), "l.order_id", "l.line_no", ":closed", "''",
+                          *(f":{p}" for p in params)))
+        conn.execute(text(f"INSERT INTO order_items ({cols}) SELECT {vals} FROM stage_lines l WHERE NOT EXISTS"
+                          " (SELECT 1 FROM order_items i WHERE i.order_id = l.order_id AND i.line_no = l.line_no)")
+                     .bindparams(bindparam("closed", type_=Boolean), *params.values()), {"closed": False})
+        conn.exec_driver_sql("DROP TABLE stage_lines")
+
+    def close(self) -> None:
+        try:
+            if self.conn.in_transaction():
+                self.conn.rollback()
+            _meta.drop_all(self.conn, tables=[stage_orders, stage_items])
+            self.conn.commit()
+        finally:
+            self.conn.close()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _defaults(table: Table, given: set[str]) -> tuple[list[str], dict]:
+    """Columns the merge does not fill that have a scalar default (added by another feature):
+    their names and bound parameters, so ``INSERT … SELECT`` still satisfies NOT NULL."""
+    extra, params = [], {}
+    for c in table.columns:
+        if c.name in given or c.primary_key or c.default is None or not getattr(c.default, "is_scalar", False):
+            continue
+        extra.append(c.name)
+        params[f"d_{c.name}"] = bindparam(f"d_{c.name}", value=c.default.arg, type_=c.type)
+    return extra, params
