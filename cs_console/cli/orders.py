@@ -200,7 +200,7 @@ def import_(orders_file: Annotated[Path, typer.Argument(help="订单报表 (one 
 
     desk = open_desk(db)
     with Progress(TextColumn("导入订单"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-                 , console=err, transient=True) as bar:
+                  console=err, transient=True) as bar:
         task = bar.add_task("import", total=None)
 
         def progress(done: int, total: int) -> None:
