@@ -105,18 +105,28 @@ def _reason(exc: Exception, encoding: str) -> str:
     return text
 
 
-def _check_width(line: int, cells: list[str], width: int) -> None:
-    n = len(cells)
-    if n < width:
-        raise RowError(f"row has {n} fields, the header has {width} (a cut-off or shifted row)")
-    if n > width and any(c.strip() for c in cells[width:]):
-        raise RowError(f"row has {n} fields, the header has {width} (a shifted row or an unquoted comma)")
+class _Width:
+    """Every data row has the header's width; a file whose rows all end with one more, empty
+    field (the 10-column 宝贝报表's trailing comma) is that width plus the empties, throughout."""
+
+    def __init__(self, header: int):
+        self.header, self.rows = header, None
+
+    def check(self, cells: list[str]) -> None:
+        n, width = len(cells), self.header
+        if n < width:
+            raise RowError(f"row has {n} fields, the header has {width} (a cut-off or shifted row)")
+        if self.rows is None and not any(c.strip() for c in cells[width:]):
+            self.rows = n
+        if n != self.rows or any(c.strip() for c in cells[width:]):
+            raise RowError(f"row has {n} fields, the header has {width} (a shifted row or an unquoted comma)")
 
 
 def _csv_rows(reader, raw, width: int, encoding: str) -> Iterator[tuple[int, list[str] | RowError]]:
     """(line, cells) per data row, or (line, RowError) for a row of the wrong width."""
     line = reader.line_num
     data = 0
+    widths = _Width(width)
     try:
         while True:
             try:
@@ -130,7 +140,7 @@ def _csv_rows(reader, raw, width: int, encoding: str) -> Iterator[tuple[int, lis
                 continue  # a blank line
             data += 1
             try:
-                _check_width(start, cells, width)
+                widths.check(cells)
             except RowError as exc:
                 yield start, exc
                 continue
@@ -182,6 +192,7 @@ def _open_xlsx(path: Path, kind: str | None) -> RowFile:
 
     def rows() -> Iterator[tuple[int, list[str] | RowError]]:
         width, data = header.width, 0
+        widths = _Width(width)
         try:
             for n, values in enumerate(it, row_no + 1):
                 position[0] = n
@@ -192,7 +203,7 @@ def _open_xlsx(path: Path, kind: str | None) -> RowFile:
                 if len(cells) < width:  # a sheet row simply ends at its last filled cell
                     cells += [""] * (width - len(cells))
                 try:
-                    _check_width(n, cells, width)
+                    widths.check(cells)
                 except RowError as exc:
                     yield n, exc
                     continue
