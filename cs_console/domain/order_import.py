@@ -11,10 +11,12 @@ cannot be imported raises :class:`RowError` with the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,7 @@ from cs_console.domain.order_columns import Header
 from cs_console.domain.orders import OrderState
 from cs_console.domain.text import clean_text, one_line
 
+ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("99999999.99")  # far above any order; keeps fen inside 64-bit integers
 MAX_QUANTITY = 99_999
 MAX_TEXT = 2000  # characters of one free-text cell (titles, remarks, addresses)
@@ -75,7 +78,7 @@ class ParsedItem(NamedTuple):  # NamedTuple: immutable and ~3× cheaper to build
     title: str
     colour: str
     size: str
-    unit_price: Decimal
+    unit_price: str  # exact yuan as canonical Decimal text, "59.00"
     quantity: int
     free_postage: bool
 
@@ -85,18 +88,18 @@ class ParsedOrder(NamedTuple):
     order_no: str
     buyer: str
     state: OrderState
-    placed_at: datetime
-    paid_at: datetime | None
-    shipped_at: datetime | None
+    placed_at: str  # UTC as ISO text, "YYYY-MM-DD HH:MM:SS" (see LocalTimes)
+    paid_at: str | None
+    shipped_at: str | None
     receiver_name: str
     phone: str
     province: str
     city: str
     district: str
     address_detail: str
-    items_total: Decimal
-    postage: Decimal
-    amount: Decimal
+    items_total: str  # exact yuan as canonical Decimal text, "129.00" (see yuan_text)
+    postage: str
+    amount: str
     courier: str
     tracking_no: str
     remark: str
@@ -188,6 +191,34 @@ def parse_time(text: str, tz: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
+_PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9]")
+
+
+class LocalTimes:
+    """The shop's local times of one file → UTC as ISO text (``YYYY-MM-DD HH:MM:SS``).
+
+    An export holds hundreds of thousands of times but few distinct hours: the UTC hour of each
+    local hour is computed once (zoneinfo, checked by :func:`parse_time`), minutes and seconds
+    are copied. Zones whose offset is not whole hours, and other spellings, take the full path."""
+
+    def __init__(self, tz: str):
+        self.tz = tz
+        self.hours: dict[str, str | None] = {}
+
+    def __call__(self, text: str) -> str | None:
+        if _PLAIN_TIME.fullmatch(text):
+            key = text[:13]
+            prefix = self.hours.get(key, "")
+            if prefix == "":
+                value = parse_time(text, self.tz)
+                whole = value is not None and value.strftime("%M:%S") == text[14:19]
+                prefix = self.hours[key] = value.strftime("%Y-%m-%d %H") if whole else None
+            if prefix is not None:
+                return prefix + text[13:]
+        value = parse_time(text, self.tz)
+        return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def parse_amount(text: str, what: str, *, default: Decimal | None = None) -> Decimal:
     """ASCII digits with at most two decimals (``137.90``, ``0``, ``0元``), at most 99,999,999.99."""
     t = text.strip().removesuffix("元").replace(",", "") if not _AMOUNT.fullmatch(text) else text
@@ -199,6 +230,12 @@ def parse_amount(text: str, what: str, *, default: Decimal | None = None) -> Dec
             raise RowError(f"amount in {what} is too large: {shown!r} (at most {MAX_AMOUNT})")
         raise RowError(f"unparseable amount in {what}: {shown!r}")
     return Decimal(t).quantize(Decimal("0.01"))
+
+
+def yuan_text(value: Decimal) -> str:
+    """The canonical exact text of an amount (two decimals): what an import row carries, so the
+    store turns it into integer fen without a float (``"129.00"`` → 12900)."""
+    return f"{value:.2f}"
 
 
 def parse_quantity(text: str) -> int:
@@ -226,12 +263,19 @@ def parse_attributes(text: str) -> tuple[str, str]:
 
 def split_address(text: str) -> tuple[str, str, str, str]:
     """``浙江省 杭州市 西湖区 文三路90号 (310000)`` → (province, city, district, detail)."""
-    a = _POSTCODE.sub("", one_line(text)).strip()
+    a = text
+    if len(a) > 8 and a[-1] in ")）" and a[-8] in "(（" and a[-7:-1].isdigit():  # the usual "…(310000)"
+        a = a[:-8]
+    else:
+        a = _POSTCODE.sub("", a)
+    if not a.isprintable() or "  " in a:
+        a = one_line(a)
+    a = a.strip()
     if not a:
         return "", "", "", ""
-    parts = a.split(" ")
-    if len(parts) >= 4:
-        return parts[0], parts[1], parts[2], " ".join(parts[3:])
+    parts = a.split(" ", 3)
+    if len(parts) == 4:
+        return parts[0], parts[1], parts[2], parts[3]
     m = _ADDRESS.match(a.replace(" ", ""))
     if not m:
         return "", "", "", a
@@ -250,52 +294,100 @@ _ORDER_ORDER = ("order_no", "buyer", "state", "placed_at", "paid_at", "shipped_a
 _ITEM_ORDER = ("order_no", "sub_no", "title", "unit_price", "quantity", "attributes", "free_postage")
 
 
-def _indices(header: Header, names: tuple[str, ...]) -> tuple[int, ...]:
-    return tuple(header.picks.get(n, -1) for n in names)
+def _getter(header: Header, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+    """Picks the named fields out of a row in one C call; an absent column reads the "" that
+    :meth:`OrderRows.parse` appends to every row (index -1)."""
+    return itemgetter(*(header.picks.get(n, -1) for n in names))
 
 
-def _pick(raw: list[str], idx: tuple[int, ...]) -> list[str]:
-    out = []
-    for i in idx:
-        v = raw[i] if i >= 0 else ""
-        out.append(unwrap(v) if v and (v[0] in "= \t-" or v[-1] in " \t") else v)
-    return out
+def _id(value: str) -> str:
+    """``="…"`` / ``'…`` (spreadsheet-proof numbers) → the number."""
+    if not value:
+        return value
+    first = value[0]
+    if first == "=":
+        if value[1:2] == '"' and value[-1] == '"' and len(value) > 2:
+            return value[2:-1].strip()
+        return unwrap(value)
+    if first == "'":
+        return value[1:].strip()
+    return value.strip() if first in " \t" or value[-1] in " \t" else value
+
+
+class _Memo(dict):
+    """Parsed values of one column by raw text: a shop's states, couriers, amounts and buyers
+    repeat, so most rows cost a dict lookup per such column. Bounded, never evicts."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[str], object]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: str) -> object:
+        value = self.fn(key)
+        if len(self) < 50_000:
+            self[key] = value
+        return value
+
+
+def _buyer(text: str) -> str:
+    buyer = _text(text, "买家会员名")
+    if not buyer:
+        raise RowError("missing buyer nick (买家会员名)")
+    if len(buyer) > 128:
+        raise RowError("buyer nick (买家会员名) longer than 128 characters")
+    return buyer
+
+
+def _state(text: str) -> OrderState:
+    if not text.strip():
+        raise RowError("missing order state (订单状态)")
+    return parse_state(text)
+
+
+def _close(text: str) -> str:
+    close = _text(text, "订单关闭原因")
+    return "" if close in NOT_CLOSED else close
 
 
 class OrderRows:
     """Parses 订单报表 rows of one header (column picks computed once)."""
 
     def __init__(self, header: Header, tz: str):
-        self.idx, self.tz = _indices(header, _ORDER_ORDER), tz
+        self.pick, self.utc = _getter(header, _ORDER_ORDER), LocalTimes(tz)
+        self.buyer, self.state, self.close = _Memo(_buyer), _Memo(_state), _Memo(_close)
+        self.courier = _Memo(lambda t: _text(t, "物流公司"))
+        self.receiver = _Memo(lambda t: _text(t, "收货人姓名"))
+        self.goods = _Memo(lambda t: yuan_text(parse_amount(t, "买家应付货款", default=ZERO)))
+        self.post = _Memo(lambda t: yuan_text(parse_amount(t, "买家应付邮费", default=ZERO)))
+        self.total = _Memo(lambda t: yuan_text(parse_amount(t, "总金额")) if t.strip() else None)
+        self.address = _Memo(lambda t: split_address(_text(t, "收货地址")))
 
     def parse(self, line: int, raw: list[str]) -> ParsedOrder:
+        raw.append("")
         (no, buyer, state, placed, paid, shipped, receiver, phone, phone_alt, address, goods, post, total,
-         paid_amount, courier, tracking, remark, message, close) = _pick(raw, self.idx)
-        no = _number(no, "order number (订单编号)", required=True)
-        buyer = _text(buyer, "买家会员名")
-        if not buyer:
-            raise RowError("missing buyer nick (买家会员名)")
-        if len(buyer) > 128:
-            raise RowError("buyer nick (买家会员名) longer than 128 characters")
-        if not state:
-            raise RowError("missing order state (订单状态)")
-        st = parse_state(state)
-        tz = self.tz
-        placed_at = parse_time(placed, tz)
+         paid_amount, courier, tracking, remark, message, close) = self.pick(raw)
+        no = _number(_id(no), "order number (订单编号)", required=True)
+        utc = self.utc
+        placed_at = utc(placed)
         if placed_at is None:
             raise RowError("missing order time (订单创建时间)")
-        items_total = parse_amount(goods, "买家应付货款", default=Decimal("0.00"))
-        postage = parse_amount(post, "买家应付邮费", default=Decimal("0.00"))
-        amount = parse_amount(total or paid_amount, "总金额", default=items_total + postage)
-        province, city, district, detail = split_address(_text(address, "收货地址"))
-        close = _text(close, "订单关闭原因")
+        items_total, postage = self.goods[goods], self.post[post]
+        amount = self.total[total or paid_amount]
+        if amount is None:
+            amount = yuan_text(Decimal(items_total) + Decimal(postage))
+        province, city, district, detail = self.address[address]
+        if remark:
+            remark = _text(remark, "订单备注", single_line=False)
+        if message:
+            message = _text(message, "买家留言", single_line=False)
         return ParsedOrder(
-            line, no, buyer, st, placed_at, parse_time(paid, tz), parse_time(shipped, tz),
-            _text(receiver, "收货人姓名"), _phone(phone or phone_alt),
-            province, city, district, detail, items_total, postage, amount,
-            _text(courier, "物流公司"), _number(tracking.removeprefix("No:"), "tracking number (物流单号)"),
-            _text(remark, "订单备注", single_line=False), _text(message, "买家留言", single_line=False),
-            "" if close in NOT_CLOSED else close,
+            line, no, self.buyer[buyer], self.state[state], placed_at, utc(paid) if paid else None,
+            utc(shipped) if shipped else None, self.receiver[receiver], _phone(_id(phone or phone_alt)),
+            province, city, district, detail, items_total, postage, amount, self.courier[courier],
+            _number(_id(tracking).removeprefix("No:"), "tracking number (物流单号)") if tracking else "",
+            remark, message, self.close[close],
         )
 
 
@@ -303,15 +395,16 @@ class ItemRows:
     """Parses 宝贝报表 rows of one header; 2020s files link by 主订单编号 and number by 子订单编号."""
 
     def __init__(self, header: Header):
-        self.idx = _indices(header, _ITEM_ORDER)
+        self.pick = _getter(header, _ITEM_ORDER)
 
     def parse(self, line: int, raw: list[str]) -> ParsedItem:
-        no, sub, title, price, qty, attributes, free = _pick(raw, self.idx)
-        no = _number(no, "order number (订单编号/主订单编号)", required=True)
+        no, sub, title, price, qty, attributes, free = self.pick([*raw, ""])
+        no = _number(_id(no), "order number (订单编号/主订单编号)", required=True)
+        sub = _id(sub)
         title = _text(title, "标题")
         if not title:
             raise RowError("missing item title (标题)")
         colour, size = parse_attributes(_text(attributes, "商品属性"))
-        return ParsedItem(line, no, _number(sub, "sub-order number (子订单编号)"), title, colour, size,
-                          parse_amount(price, "价格"), parse_quantity(qty),
+        return ParsedItem(line, no, _number(sub, "sub-order number (子订单编号)") if sub else "", title, colour, size,
+                          yuan_text(parse_amount(price, "价格")), parse_quantity(qty),
                           free.strip() in ("是", "包邮", "1", "true", "yes", "Y"))

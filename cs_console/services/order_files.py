@@ -114,6 +114,8 @@ class _Width:
 
     def check(self, cells: list[str]) -> None:
         n, width = len(cells), self.header
+        if n == width and n == self.rows:
+            return
         if n < width:
             raise RowError(f"row has {n} fields, the header has {width} (a cut-off or shifted row)")
         if self.rows is None and not any(c.strip() for c in cells[width:]):
@@ -155,7 +157,7 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return "" if value == "--" else value  # the xlsx exports' empty cell
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
