@@ -185,3 +185,30 @@ def test_unreadable_file(desk, tmp_path):
     bad.write_bytes(b"PK\x03\x04garbage")
     assert refused(desk, bad) == [f"{bad}:0: not a readable xlsx file (BadZipFile)"]
     assert Path(bad).exists()
+
+
+def test_escape_sequences_from_the_file_never_reach_the_terminal(desk, tmp_path):
+    header = L61 + ["\x1b]52;c;ZXZpbA==\x07恶意列"]
+    rows = [[order_value(h, shipped(0)) for h in L61] + ["x"],
+            [order_value(h, Ord(NOS[1], state="\x1b[2J已发货")) for h in L61] + ["y"]]
+    path = tmp_path / "o.csv"
+    path.write_bytes(csv_bytes(header, rows))
+    problems = refused(desk, path)
+    assert problems == [f"{path}:3: unknown order state '\\x1b[2J已发货'"]  # a visible escape, not a raw one
+    assert "\x1b" not in problems[0]
+    ok = tmp_path / "ok.csv"
+    ok.write_bytes(csv_bytes(header, rows[:1]))
+    assert desk.orders.import_files(ok).ignored_columns == {str(ok): ["恶意列"]}
+
+
+def test_a_19_digit_number_typed_as_a_number_in_xlsx_is_refused(desk, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append([h.strip() for h in L61])
+    row = [order_value(h, shipped(0)).lstrip("'") for h in L61]
+    row[0] = 3515313147329357912  # Excel keeps 15 significant digits of a number cell
+    book.active.append(row)
+    book.save(tmp_path / "o.xlsx")
+    problems = refused(desk, tmp_path / "o.xlsx")
+    assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'o.xlsx'}:2: unreadable order number")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cs_console.domain.text import one_line
+
 # field → the names that carry it, preferred first (ERP imitations drift: 收货人, 支付金额)
 ORDER_FIELDS: dict[str, tuple[str, ...]] = {
     "order_no": ("订单编号",),
@@ -83,7 +85,9 @@ class Header:
 
 
 def clean_name(name: str) -> str:
-    return name.replace("\ufeff", "").strip()
+    """A header name as matched and as shown: BOM, control/escape sequences and outer spaces gone."""
+    name = name.replace("\ufeff", "").strip()
+    return name if name.isprintable() else one_line(name)
 
 
 def kind_of(names: list[str]) -> str:

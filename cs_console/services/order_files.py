@@ -160,8 +160,10 @@ def _cell(value: object) -> str:
         return "" if value == "--" else value  # the xlsx exports' empty cell
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # a number cell above 2**53 has already lost digits (a 19-digit order number typed as a
+        # number): keep its float text, so it is refused as unreadable rather than stored wrong
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):

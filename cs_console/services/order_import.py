@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cs_console.domain.order_import import ItemRows, OrderRows, Rejected, RowError
+from cs_console.domain.text import one_line
 from cs_console.services.order_files import FileProblem, RowFile, open_rows
 from cs_console.store.engine import Store
 from cs_console.store.order_staging import Staging, item_key, stage_items, stage_orders
@@ -38,8 +39,8 @@ class ImportSummary:
 
     def reject(self, file: str, line: int, reason: str) -> None:
         self.rejected_count += 1
-        if len(self.rejected) < MAX_REJECTED:
-            self.rejected.append(Rejected(file, line, reason))
+        if len(self.rejected) < MAX_REJECTED:  # reasons quote cells: shown without their escapes
+            self.rejected.append(Rejected(file, line, reason if reason.isprintable() else one_line(reason)))
 
     def as_dict(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "items": self.items,
