@@ -110,14 +110,16 @@ class Staging:
         if self.sqlite:
             # straight to the driver's cursor (SQLAlchemy's parameter handling would cost more than
             # the insert), as plain tuples (sqlite3 binds a tuple subclass ~40 % slower)
-            self.conn.exec_driver_sql("SELECT 1").close()  # (begins the transaction)
+            if not self.conn.in_transaction():
+                self.conn.exec_driver_sql("SELECT 1").close()  # begins the (temp-only) transaction
             cursor = self.conn.connection.dbapi_connection.cursor()
             cursor.executemany(f"INSERT INTO {table.name} VALUES ({', '.join('?' * cols)})", map(tuple, rows))
             cursor.close()
         else:  # psycopg: plain values (an OrderState is a str)
             self.conn.exec_driver_sql(f"INSERT INTO {table.name} VALUES ({', '.join(['%s'] * cols)})",
                                       [tuple(r) for r in rows])
-        self.conn.commit()
+        # no commit per batch: the open transaction writes only the temporary tables, which lock
+        # nothing of the store; index() commits once
 
     def add_orders(self, orders: Sequence[ParsedOrder]) -> None:
         """Rows as parsed: a ``ParsedOrder`` is a tuple in the staging table's column order, with
