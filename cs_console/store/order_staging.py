@@ -197,24 +197,35 @@ class Staging:
                      .bindparams(now_p), when)
         (updated,), = conn.exec_driver_sql("SELECT COUNT(*) FROM stage_orders s WHERE EXISTS"
                                            " (SELECT 1 FROM orders o WHERE o.order_no = s.order_no)").all()
+        derived = self._derived()
         if updated:
             self._audit_changes(conn, now, f"import {source}")
-            sets = ", ".join(f"{c} = {self._sql('s', c)}" for c in _COPIED)
+            sets = ", ".join([f"{c} = {self._sql('s', c)}" for c in _COPIED] + [f"{c} = {e}" for c, e in derived.items()])
             conn.execute(text(
                 f"UPDATE orders SET {sets}, buyer_id = b.id, imported_at = :now, remark = CASE WHEN"
                 " orders.locally_edited_at IS NULL THEN s.remark ELSE orders.remark END"
                 " FROM stage_orders s JOIN buyers b ON b.nick = s.buyer WHERE orders.order_no = s.order_no")
                 .bindparams(now_p), when)
-        extra, params = _defaults(Order.__table__, {*_COPIED, "order_no", "buyer_id", "flag", "remark", "imported_at"})
-        cols = ", ".join((*_COPIED, "order_no", "buyer_id", "flag", "remark", "imported_at", *extra))
-        vals = ", ".join((*(self._sql("s", c) for c in _COPIED), "s.order_no", "b.id", "'grey'", "s.remark", ":now",
-                          *(f":{p}" for p in params)))
+        extra, params = _defaults(Order.__table__, {*_COPIED, *derived, "order_no", "buyer_id", "flag", "remark",
+                                                    "imported_at"})
+        cols = ", ".join((*_COPIED, *derived, "order_no", "buyer_id", "flag", "remark", "imported_at", *extra))
+        vals = ", ".join((*(self._sql("s", c) for c in _COPIED), *derived.values(), "s.order_no", "b.id", "'grey'",
+                          "s.remark", ":now", *(f":{p}" for p in params)))
         inserted = conn.execute(text(
             f"INSERT INTO orders ({cols}) SELECT {vals} FROM stage_orders s JOIN buyers b ON b.nick = s.buyer"
             " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_no = s.order_no)")
             .bindparams(now_p, *params.values()), when).rowcount
         self._merge_items(conn, now, f"import {source}")
         return inserted, updated
+
+    def _derived(self) -> dict[str, str]:
+        """Order columns computed from the file's values, when the table has them: ``discount``
+        (what the backend took off: goods + postage − total) keeps ``amount = items_total +
+        postage − discount`` true for every imported row."""
+        if "discount" not in Order.__table__.c:
+            return {}
+        return {"discount": f"({self._sql('s', 'items_total')} + {self._sql('s', 'postage')}"
+                            f" - {self._sql('s', 'amount')})"}
 
     def _audit_changes(self, conn: Connection, now: datetime, reason: str) -> None:
         """One audit row per field the file changes (who = 导入), before the update overwrites it."""
