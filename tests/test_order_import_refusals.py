@@ -212,3 +212,12 @@ def test_a_19_digit_number_typed_as_a_number_in_xlsx_is_refused(desk, tmp_path):
     book.save(tmp_path / "o.xlsx")
     problems = refused(desk, tmp_path / "o.xlsx")
     assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'o.xlsx'}:2: unreadable order number")
+
+
+def test_a_file_unreadable_past_a_line_is_refused_even_with_skip_bad(desk, tmp_path):
+    path = orders_csv(tmp_path / "o.csv", L61, [shipped(0), shipped(1)])
+    path.write_bytes(path.read_bytes() + '"未闭合的备注\r\n'.encode("gbk"))
+    with pytest.raises(ImportRejected) as exc:
+        desk.orders.import_files(path, skip_bad=True)
+    assert [str(r) for r in exc.value.rejected] == [f"{path}:4: a quote is opened and never closed (a cut-off file?)"]
+    assert desk.orders.list() == []

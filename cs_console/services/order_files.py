@@ -84,7 +84,7 @@ def open_rows(path: Path, kind: str | None = None) -> RowFile:
     encoding = sniff_encoding(head)
     size = path.stat().st_size
     text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(text, strict=True)  # a stray or unclosed quote is an error, not a merged row
     try:
         names = next(reader)
     except (csv.Error, UnicodeDecodeError) as exc:
@@ -101,7 +101,10 @@ def _reason(exc: Exception, encoding: str) -> str:
     if "field larger than field limit" in text:
         return f"a cell is longer than {FIELD_LIMIT} characters"
     if "unexpected end of data" in text or "EOF" in text:
-        return "a quote is opened and never closed"
+        return "a quote is opened and never closed (a cut-off file?)"
+    if "expected after" in text:
+        return 'a quote inside a field is not doubled ("") or a quoted field is followed by text'
+
     return text
 
 
@@ -135,8 +138,8 @@ def _csv_rows(reader, raw, width: int, encoding: str) -> Iterator[tuple[int, lis
                 cells = next(reader)
             except StopIteration:
                 break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise FileProblem(reader.line_num or line + 1, _reason(exc, encoding)) from None
+            except (csv.Error, UnicodeDecodeError) as exc:  # reported where the bad record starts
+                raise FileProblem(line + 1, _reason(exc, encoding)) from None
             start, line = line + 1, reader.line_num
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # a blank line

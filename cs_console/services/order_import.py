@@ -38,6 +38,7 @@ class ImportSummary:
     layout: dict[str, str] = field(default_factory=dict)
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
     locked_seconds: float = 0.0  # how long the final transaction held the store's write lock
+    unreadable: bool = False  # a file could not be read to its end: refused even with skip_bad
 
     def reject(self, file: str, line: int, reason: str) -> None:
         self.rejected_count += 1
@@ -110,7 +111,7 @@ def import_files(store: Store, tz: str, now: Callable[[], datetime], orders_path
             if found and skip_bad:
                 stage.drop_lines(table, [line for line, _ in found])
         summary.rejected.sort(key=lambda r: (r.file != str(sources[0].path), r.line))
-        if summary.rejected_count and not skip_bad:
+        if summary.rejected_count and (summary.unreadable or not skip_bad):
             raise ImportRejected(summary.rejected, summary.rejected_count)
         orders, summary.items = stage.counts()
         if orders == 0 and summary.items == 0:
@@ -146,7 +147,9 @@ def _stage_file(stage: Staging, source: RowFile, tz: str, summary: ImportSummary
                 add(batch)
                 batch = []
                 tick()
-    except FileProblem as exc:
+    except FileProblem as exc:  # the rest of the file cannot be read: never a partial import
         summary.reject(name, exc.line, str(exc))
+        summary.unreadable = True
+        return
     add(batch)
     tick()
