@@ -56,6 +56,9 @@ stage_items = Table(
     Column("free_postage", Boolean), Column("dup_key", _S),
     prefixes=["TEMPORARY"],
 )
+# parsed rows are inserted positionally: the staging columns are the parsed tuples' fields
+assert [c.name for c in stage_orders.columns] == list(ParsedOrder._fields)
+assert [c.name for c in stage_items.columns] == [*ParsedItem._fields, "dup_key"]
 _COPIED = ("state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone", "province", "city", "district",
            "address_detail", "items_total", "postage", "amount", "courier", "tracking_no", "buyer_message",
            "close_reason")
