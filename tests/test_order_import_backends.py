@@ -38,3 +38,23 @@ def test_import_reimport_and_refusal_on_each_backend(any_desk, tmp_path, clock):
     with pytest.raises(ImportRejected):
         desk.orders.import_files(again, bad)
     assert desk.orders.show(NO) == before
+
+
+def test_merge_in_ranges_of_whole_orders(any_desk, tmp_path, monkeypatch):
+    """A big file is written in several short transactions; each holds whole orders with their lines."""
+    from cs_console.store import order_staging
+
+    monkeypatch.setattr(order_staging, "MERGE_CHUNK", 3)
+    desk = any_desk
+    nos = [f"35153131473293{k:05d}" for k in range(10)]
+    first = orders_csv(tmp_path / "o.csv", L61, [Ord(n) for n in nos[:2]])
+    desk.orders.import_files(first)  # two orders already in the store
+    orders = orders_csv(tmp_path / "o2.csv", L61, [Ord(n, courier="中通快递") for n in nos[1:]])
+    items = items_csv(tmp_path / "i.csv", ITEMS28, [Line(n, sub_no=f"{k}{j}", title=f"件{j}")
+                                                   for k, n in enumerate(nos) for j in range(2)])
+    steps = []
+    summary = desk.orders.import_files(orders, items, progress=lambda done, total: steps.append((done, total)))
+    assert (summary.imported, summary.updated, summary.items) == (8, 1, 20)
+    assert all([i.title for i in desk.orders.show(n).items] == ["件0", "件1"] for n in nos)
+    assert [a.field for a in desk.orders.audit(nos[1])] == ["courier"]
+    assert steps[-1][0] == steps[-1][1] and len(steps) >= 4  # reading, then one step per range

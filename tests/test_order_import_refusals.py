@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,44 @@ def test_a_file_unreadable_past_a_line_is_refused_even_with_skip_bad(desk, tmp_p
         desk.orders.import_files(path, skip_bad=True)
     assert [str(r) for r in exc.value.rejected] == [f"{path}:4: a quote is opened and never closed (a cut-off file?)"]
     assert desk.orders.list() == []
+
+
+INJECTOR = """
+import sys, time, pathlib
+from cs_console.services.desk import make_desk
+desk = make_desk(sys.argv[1])
+flag = pathlib.Path(sys.argv[2])
+pathlib.Path(sys.argv[3]).touch()  # ready
+while not flag.exists():
+    time.sleep(0.005)
+t0 = time.perf_counter()
+desk.chats.inject("tb_催单", "在吗？什么时候发货")
+print(round(time.perf_counter() - t0, 3))
+"""
+
+
+def test_a_message_written_during_the_merge_waits_its_turn_and_is_stored(desk, db_path, tmp_path, monkeypatch):
+    """The merge is short transactions with pauses: a writer of another process gets in between."""
+    from cs_console.store import order_staging
+
+    monkeypatch.setattr(order_staging, "MERGE_CHUNK", 500)
+    path = orders_csv(tmp_path / "o.csv", L61, [Ord(f"35153131473{k:05d}") for k in range(8_000)])
+    flag, ready = tmp_path / "go", tmp_path / "ready"
+    injector = subprocess.Popen([sys.executable, "-c", INJECTOR, str(db_path), str(flag), str(ready)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ready.exists()
+    merging = []
+
+    def progress(done: int, total: int) -> None:
+        if done * 5 >= total * 4 and not merging:  # the first range is written: the merge is under way
+            merging.append(done)
+            flag.touch()
+
+    summary = desk.orders.import_files(path, progress=progress)
+    out, errors = injector.communicate(timeout=60)
+    assert summary.imported == 8_000 and merging
+    assert injector.returncode == 0, errors
+    assert [m.text for m in desk.chats.log("tb_催单")] == ["在吗？什么时候发货"]

@@ -1,11 +1,11 @@
-"""Staging an order import: rows go into temporary tables first, the store changes in one short
-transaction at the end.
+"""Staging an order import: rows go into temporary tables first, the store changes in short
+transactions of whole orders at the end.
 
 A temporary table lives in the importing connection's own temp database, so filling it takes no
 lock on the store: other processes (``chat inject``, the TUIs) keep writing while a big file is
 parsed. Cross-row checks (repeated orders, repeated item rows, item rows whose order is unknown)
 are SQL over the staged rows, so memory stays flat in file size. The final merge — new buyers,
-audit rows for what the backend changed, updated and new orders, item lines — is one transaction
+audit rows for what the backend changed, updated and new orders, item lines — runs in transactions of ``MERGE_CHUNK`` whole orders
 (``BEGIN IMMEDIATE`` on SQLite): all of the file or nothing, and it holds the write lock only as
 long as a few ``INSERT … SELECT`` take, well inside the other writers' busy timeout.
 """
@@ -13,6 +13,8 @@ long as a few ``INSERT … SELECT`` take, well inside the other writers' busy ti
 from __future__ import annotations
 
 import hashlib
+import re
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -36,6 +38,9 @@ from cs_console.store.tables import AuditEntry, Order, OrderItem
 from cs_console.store.types import UTCDateTime
 
 IMPORT_AGENT = "导入"
+MERGE_CHUNK = 10_000  # orders per write transaction: well under a second, far inside the busy timeout
+PAUSE = 0.02  # seconds between write transactions: a waiting writer's busy handler gets its turn
+_SAFE_NO = re.compile(r"[0-9A-Za-z_\-]{1,64}")
 REPORT_LIMIT = 1000  # problems listed per check; a broken file does not fill the terminal
 _meta = MetaData()
 _S = String
@@ -176,38 +181,65 @@ class Staging:
             self.conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE line IN ({chunk})")
         self.conn.commit()
 
-    # ---- the one write transaction ------------------------------------------------------------
-    def merge(self, now: datetime, source: str) -> tuple[int, int]:
-        """Write the staged rows into the store (one transaction); returns (imported, updated)."""
-        conn = self.conn
+    # ---- the write transactions -------------------------------------------------------------
+    def chunks(self, size: int | None = None) -> list[str]:
+        """SQL conditions on ``s.order_no`` splitting the staged orders into ranges of ``size``
+        orders; together they cover every order number (items of store-only orders included)."""
+        size = size or MERGE_CHUNK
+        bounds = [no for (no,) in self.conn.exec_driver_sql(
+            "SELECT order_no FROM (SELECT order_no, ROW_NUMBER() OVER (ORDER BY order_no) AS n FROM stage_orders)"
+            f" AS numbered WHERE n - (n / {int(size)}) * {int(size)} = 0 ORDER BY order_no").all()]
+        self.conn.commit()
+        for no in bounds:  # inlined below: validated order numbers only ([0-9A-Za-z_-])
+            assert _SAFE_NO.fullmatch(no), no
+        edges = [None, *bounds, None]
+        return [" AND ".join(x for x in (f"s.order_no > '{lo}'" if lo else "", f"s.order_no <= '{hi}'" if hi else "")
+                             if x) or "1 = 1" for lo, hi in zip(edges, edges[1:], strict=False)]
+
+    def merge(self, now: datetime, source: str, progress=lambda done, total: None) -> tuple[int, int, float]:
+        """Write the staged rows into the store; returns (imported, updated, longest lock in s).
+
+        One short transaction per range of whole orders (each with its item lines and audit
+        rows), a pause between them so a waiting writer (a buyer's message) gets in. Everything
+        the import can refuse was checked before the first one."""
+        conn, imported, updated, longest = self.conn, 0, 0, 0.0
+        ranges = self.chunks()
         if self.sqlite:
             conn.execution_options(sqlite_begin="IMMEDIATE")
         try:
-            with conn.begin():
-                result = self._merge(conn, now, source)
-                if not self.sqlite:
-                    conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+            for k, rng in enumerate(ranges, 1):
+                started = time.perf_counter()  # a duration for the report, not business time
+                with conn.begin():
+                    new, known = self._merge(conn, now, source, rng)
+                    if not self.sqlite:
+                        conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+                longest = max(longest, time.perf_counter() - started)
+                imported, updated = imported + new, updated + known
+                progress(k, len(ranges))
+                if k < len(ranges):
+                    time.sleep(PAUSE)
         finally:
             if self.sqlite:
                 conn.execution_options(sqlite_begin="DEFERRED")
-        return result
+        return imported, updated, longest
 
-    def _merge(self, conn: Connection, now: datetime, source: str) -> tuple[int, int]:
+    def _merge(self, conn: Connection, now: datetime, source: str, rng: str) -> tuple[int, int]:
         when = {"now": now}
         now_p = bindparam("now", type_=UTCDateTime)
         conn.execute(text("INSERT INTO buyers (nick, tags, created_at) SELECT DISTINCT s.buyer, '', :now"
-                          " FROM stage_orders s WHERE NOT EXISTS (SELECT 1 FROM buyers b WHERE b.nick = s.buyer)")
+                          " FROM stage_orders s WHERE NOT EXISTS (SELECT 1 FROM buyers b WHERE b.nick = s.buyer)"
+                          f" AND {rng}")
                      .bindparams(now_p), when)
         (updated,), = conn.exec_driver_sql("SELECT COUNT(*) FROM stage_orders s WHERE EXISTS"
-                                           " (SELECT 1 FROM orders o WHERE o.order_no = s.order_no)").all()
+                                           f" (SELECT 1 FROM orders o WHERE o.order_no = s.order_no) AND {rng}").all()
         derived = self._derived()
         if updated:
-            self._audit_changes(conn, now, f"import {source}")
+            self._audit_changes(conn, now, f"import {source}", rng)
             sets = ", ".join([f"{c} = {self._sql('s', c)}" for c in _COPIED] + [f"{c} = {e}" for c, e in derived.items()])
             conn.execute(text(
                 f"UPDATE orders SET {sets}, buyer_id = b.id, imported_at = :now, remark = CASE WHEN"
                 " orders.locally_edited_at IS NULL THEN s.remark ELSE orders.remark END"
-                " FROM stage_orders s JOIN buyers b ON b.nick = s.buyer WHERE orders.order_no = s.order_no")
+                f" FROM stage_orders s JOIN buyers b ON b.nick = s.buyer WHERE orders.order_no = s.order_no AND {rng}")
                 .bindparams(now_p), when)
         extra, params = _defaults(Order.__table__, {*_COPIED, *derived, "order_no", "buyer_id", "flag", "remark",
                                                     "imported_at"})
@@ -216,9 +248,9 @@ class Staging:
                           "s.remark", ":now", *(f":{p}" for p in params)))
         inserted = conn.execute(text(
             f"INSERT INTO orders ({cols}) SELECT {vals} FROM stage_orders s JOIN buyers b ON b.nick = s.buyer"
-            " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_no = s.order_no)")
+            f" WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_no = s.order_no) AND {rng}")
             .bindparams(now_p, *params.values()), when).rowcount
-        self._merge_items(conn, now, f"import {source}")
+        self._merge_items(conn, now, f"import {source}", rng)
         return inserted, updated
 
     def _derived(self) -> dict[str, str]:
@@ -230,12 +262,12 @@ class Staging:
         return {"discount": f"({self._sql('s', 'items_total')} + {self._sql('s', 'postage')}"
                             f" - {self._sql('s', 'amount')})"}
 
-    def _audit_changes(self, conn: Connection, now: datetime, reason: str) -> None:
+    def _audit_changes(self, conn: Connection, now: datetime, reason: str, rng: str) -> None:
         """One audit row per field the file changes (who = 导入), before the update overwrites it."""
         pairs = ", ".join(f"o.{f}, {self._sql('s', f)}" for f, _ in _AUDITED)
         differs = " OR ".join(f"o.{f} <> {self._sql('s', f)}" for f, _ in _AUDITED)
         result = conn.exec_driver_sql(f"SELECT s.order_no, {pairs} FROM stage_orders s JOIN orders o ON"
-                                      f" o.order_no = s.order_no WHERE {differs}")
+                                      f" o.order_no = s.order_no WHERE ({differs}) AND {rng}")
         while batch := result.fetchmany(bulk.BATCH):
             entries = []
             for row in batch:
@@ -247,13 +279,14 @@ class Staging:
                                         "new": _yuan(new) if money else new, "reason": reason})
             conn.execute(insert(AuditEntry.__table__), entries)
 
-    def _merge_items(self, conn: Connection, now: datetime, reason: str) -> None:
+    def _merge_items(self, conn: Connection, now: datetime, reason: str, rng: str) -> None:
         """Item lines numbered 1, 2, … per order in file order; a known (order, line) is updated."""
         conn.exec_driver_sql("DROP TABLE IF EXISTS stage_lines")
         conn.exec_driver_sql(
             "CREATE TEMPORARY TABLE stage_lines AS SELECT o.id AS order_id, o.order_no AS order_no,"
             " ROW_NUMBER() OVER (PARTITION BY s.order_no ORDER BY s.line) AS line_no,"
-            f" {', '.join(self._sql('s', c) + ' AS ' + c for c in _ITEM_COPIED)} FROM stage_items s JOIN orders o ON o.order_no = s.order_no")
+            f" {', '.join(self._sql('s', c) + ' AS ' + c for c in _ITEM_COPIED)} FROM stage_items s JOIN orders o ON o.order_no = s.order_no"
+            f" WHERE {rng}")
         conn.exec_driver_sql("CREATE INDEX ix_stage_lines ON stage_lines (order_id, line_no)")
         changed = conn.exec_driver_sql(
             "SELECT l.order_no, l.line_no, i.unit_price, l.unit_price, i.quantity, l.quantity FROM stage_lines l"
