@@ -10,11 +10,11 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     err,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.domain.broadcast import parse_filter
@@ -38,10 +38,10 @@ def broadcast(
         return
     if not filter_:
         fail("error: pick buyers with --filter unpaid[:HOURS] | item:TEXT | tag:TAG", 2)
-    name = resolve_agent(agent)
     if bool(text) == bool(phrase):
         fail("error: give the message with either --text TEXT or --phrase CODE", 2)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     if phrase:
         found = desk.replies.get(phrase, name)
         if found is None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_console.domain.followups import FollowupSettings
 from cs_console.domain.handover import SyncSettings
+from cs_console.domain.identity import IdentitySettings
 from cs_console.domain.report import ReportSettings
 from cs_console.domain.shifts import ShiftSettings
 
@@ -89,6 +90,7 @@ class PostageSettings(Strict):
     """The postage calculator (计算器): where its rates table lives."""
 
     rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
+    freight_file: str = Field("freight.yaml", description="freight templates + courier rate cards (weight-based postage)")
 
 
 class ShopPolicy(Strict):
@@ -104,3 +106,4 @@ class ShopPolicy(Strict):
     sync: SyncSettings = SyncSettings()
     followups: FollowupSettings = FollowupSettings()
     reports: ReportSettings = ReportSettings()
+    identity: IdentitySettings = IdentitySettings()

@@ -30,6 +30,25 @@ def get_order(s: Session, order_no: str) -> Order:
     return order
 
 
+def lock_order(s: Session, order_no: str) -> Order:
+    """The order row, locked until the transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL;
+    SQLite's ``BEGIN IMMEDIATE`` already holds the whole store), read fresh from the database:
+    every read-modify-write of its money or flag starts here, so no concurrent change is lost."""
+    order = s.exec(select(Order).where(Order.order_no == order_no.strip()).with_for_update()
+                   .execution_options(populate_existing=True)).first()
+    if order is None:
+        raise OrderNotFound(f"no order {order_no!r}")
+    return order
+
+
+def last_changer(s: Session, order_no: str, fields: Sequence[str]) -> str:
+    """Who last changed one of ``fields`` of the order (from the audit trail), or ''."""
+    row = s.exec(select(AuditEntry.agent).where(AuditEntry.entity == "order", AuditEntry.entity_key == order_no,
+                                                col(AuditEntry.field).in_(list(fields)))
+                 .order_by(col(AuditEntry.id).desc())).first()
+    return row or ""
+
+
 def items_of(s: Session, order_id: int) -> list[OrderItem]:
     return list(s.exec(select(OrderItem).where(OrderItem.order_id == order_id).order_by(col(OrderItem.line_no))).all())
 
@@ -74,6 +93,7 @@ def order_view(o: Order, buyer: str, items: Iterable[OrderItem],
         postage=o.postage, amount=o.amount, courier=o.courier, tracking_no=o.tracking_no, flag=o.flag,
         remark=o.remark, buyer_message=o.buyer_message, close_reason=o.close_reason,
         receipt_deadline=o.receipt_deadline, items=tuple(_item_view(i, listing or {}) for i in items),
+        flag_version=o.flag_version or 0,
     )
 
 
