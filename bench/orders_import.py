@@ -133,6 +133,8 @@ def anchor(export: Path, db: Path) -> float:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("INSERT INTO buyers (nick, tags, created_at) VALUES ('b', '', '2026-11-23 00:00:00')")
+    has_discount = any(r[1] == "discount" for r in conn.execute("PRAGMA table_info(orders)"))
+    extra_col, extra_val = (", discount", ", 0") if has_discount else ("", "")
     t0 = time.perf_counter()
     with export.open(encoding="gb18030", newline="") as f, conn:
         reader = csv.reader(f)
@@ -140,7 +142,8 @@ def anchor(export: Path, db: Path) -> float:
         conn.executemany(
             "INSERT INTO orders (order_no, buyer_id, placed_at, state, items_total, postage, amount, receiver_name,"
             " phone, province, city, district, address_detail, courier, tracking_no, flag, remark, buyer_message,"
-            " close_reason) VALUES (?, 1, ?, 'PAID', 5900, 500, 6400, ?, '', '', '', '', ?, '', '', 'grey', '', '', '')",
+            f" close_reason{extra_col}) VALUES (?, 1, ?, 'PAID', 5900, 500, 6400, ?, '', '', '', '', ?, '', '', 'grey',"
+            f" '', '', ''{extra_val})",
             ((r[0][2:-1], r[17], r[12], r[13]) for r in reader))
     seconds = time.perf_counter() - t0
     conn.close()
