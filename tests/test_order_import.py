@@ -106,7 +106,7 @@ def test_line_numbers_count_multiline_fields(desk, tmp_path):
 
 def test_missing_order_number_column(desk, tmp_path):
     f = write(tmp_path / "o.csv", "买家会员名\n小王\n", "utf-8")
-    with pytest.raises(ImportRejected, match="no 订单编号 column"):
+    with pytest.raises(ImportRejected, match="missing required column 订单编号, 订单状态, 订单创建时间"):
         desk.orders.import_files(f)
 
 

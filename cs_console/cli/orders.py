@@ -195,11 +195,11 @@ def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command("import")
-def import_(orders_csv: Annotated[Path, typer.Argument(help="Order export (one row per order).")],
-            items_csv: Annotated[Path | None, typer.Argument(help="Item export (one row per item line).")] = None,
+def import_(orders_file: Annotated[Path, typer.Argument(help="订单报表 (one row per order): CSV or .xlsx, any era.")],
+            items_file: Annotated[Path | None, typer.Argument(help="宝贝报表 (one row per item line): CSV or .xlsx.")] = None,
             skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good rows; still report the bad ones.")] = False,
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Import the seller backend's CSV export (GBK or UTF-8); all-or-nothing unless --skip-bad."""
+    """Import the seller backend's export (GBK or UTF-8 CSV, or xlsx); all-or-nothing unless --skip-bad."""
     from rich.progress import (
         BarColumn,
         Progress,
@@ -217,16 +217,24 @@ def import_(orders_csv: Annotated[Path, typer.Argument(help="Order export (one r
             bar.update(task, completed=done, total=total)
 
         try:
-            summary = desk.orders.import_files(orders_csv, items_csv, skip_bad=skip_bad, progress=progress)
+            summary = desk.orders.import_files(orders_file, items_file, skip_bad=skip_bad, progress=progress)
         except ImportRejected as exc:
             bar.stop()
             for r in exc.rejected:
-                err.print(str(r), markup=False)
+                err.print(str(r), markup=False, highlight=False)
+            if exc.count > len(exc.rejected):
+                err.print(f"… and {exc.count - len(exc.rejected)} more", markup=False)
             if as_json:
-                emit({"imported": 0, "updated": 0, "rejected": [{"file": r.file, "line": r.line, "reason": r.reason}
-                                                                 for r in exc.rejected]}, True)
-            fail(f"error: {len(exc.rejected)} bad row(s); nothing imported (use --skip-bad to import the good rows)")
+                emit({"imported": 0, "updated": 0, "rejected_count": exc.count,
+                      "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in exc.rejected]}, True)
+            fail(f"error: {exc.count} problem(s); nothing imported"
+                 + ("" if skip_bad else " (use --skip-bad to import the good rows)"))
+    for name, layout in summary.layout.items():
+        err.print(f"{name}: {layout}, {summary.encoding[name]}", markup=False, highlight=False)
+    for name, cols in summary.ignored_columns.items():
+        err.print(f"{name}: ignored unknown column(s): {', '.join(cols)}", markup=False, highlight=False)
     for r in summary.rejected:
-        err.print(f"skipped {r}", markup=False)
+        err.print(f"skipped {r}", markup=False, highlight=False)
     emit(summary.as_dict(), as_json,
-         f"imported {summary.imported}, updated {summary.updated}, rejected {len(summary.rejected)}")
+         f"imported {summary.imported}, updated {summary.updated}, item lines {summary.items}, "
+         f"rejected {summary.rejected_count}")

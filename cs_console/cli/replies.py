@@ -97,3 +97,98 @@ def usage(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     rows = [{"agent": a, "code": c, "uses": n, "last_used_at": when(t)} for a, c, n, t in desk.replies.usage_report()]
     emit(rows, as_json, "\n".join(f"{r['agent']:<12} /{r['code']:<8} {r['uses']:>5}  {r['last_used_at']}"
                                   for r in rows) or "no quick reply used yet")
+
+
+def _target(desk, into: str, agent: str | None) -> Path:
+    if agent:
+        return desk.replies.personal_file(agent)
+    if into != "team":
+        fail(f"error: --into takes 'team' (or use --agent NAME), not {into!r}", 2)
+    return desk.replies.team_file
+
+
+def _conflict_table(conflicts) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="同一编码、不同内容（未覆盖）", show_lines=True)
+    for col in ("编码", "行", "现有", "导入"):
+        table.add_column(col, overflow="fold")
+    for c in conflicts:
+        table.add_row(Text(c.code), Text(str(c.line)), Text(c.existing), Text(c.incoming))
+    err.print(table)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="千牛 CSV (快捷短语编码,…), the 快捷编码 variant, or Chatwoot JSON.")],
+    into: Annotated[str, typer.Option("--into", help="'team': the shared quick_replies.yaml.")] = "team",
+    agent: Annotated[str | None, typer.Option("--agent", help="Into this agent's own phrase file instead.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good rows; still report the bad ones.")] = False,
+    on_conflict: Annotated[str, typer.Option("--on-conflict", help="Same code, other text: refuse (default), keep "
+                                             "ours, or replace with the file's.")] = "refuse",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import quick phrases from 千牛 or another tool; all or nothing unless --skip-bad."""
+    from cs_console.services.reply_exchange import (
+        CONFLICT_CHOICES,
+        PhraseImportRefused,
+        import_phrases,
+    )
+
+    if on_conflict not in CONFLICT_CHOICES:
+        fail(f"error: --on-conflict takes {', '.join(CONFLICT_CHOICES)}, not {on_conflict!r}", 2)
+    desk = open_desk(db)
+    target = _target(desk, into, agent)
+    try:
+        result = import_phrases(desk.replies, file, target, dry_run=dry_run, skip_bad=skip_bad,
+                                on_conflict=on_conflict)
+    except PhraseImportRefused as exc:
+        r = exc.result
+        for p in r.problems:
+            err.print(p, markup=False, highlight=False)
+        if r.conflicts:
+            _conflict_table(r.conflicts)
+        if as_json:
+            emit(r.as_dict(), True)
+        hint = ("；用 --skip-bad 只导入正确的行" if r.problems and not skip_bad else "")
+        if r.conflicts and on_conflict == "refuse":
+            hint += "；用 --on-conflict keep 保留现有，或 --on-conflict replace 用文件里的内容"
+        fail(f"错误：{len(r.problems)} 行有问题，{len(r.conflicts)} 处冲突；什么都没有写入{hint}")
+    for line, old, new in result.renamed:
+        err.print(f"{file}:{line}: 编码 {old!r} 不能用作快捷编码，改为 {new}", markup=False, highlight=False)
+    for p in result.problems:
+        err.print(f"跳过 {p}", markup=False, highlight=False)
+    if result.conflicts and on_conflict == "keep":
+        _conflict_table(result.conflicts)
+    verb = "将导入" if dry_run else "已导入"
+    emit(result.as_dict(), as_json,
+         f"{verb} {len(result.new)} 条到 {target}（分组：{'、'.join(result.groups) or '无'}）；"
+         f"相同已有 {result.unchanged} 条；替换 {len(result.replaced)} 条；冲突 {len(result.conflicts)} 条"
+         + ("（演练，未写入）" if dry_run else ""))
+
+
+@app.command("export")
+def export(
+    file: Annotated[Path, typer.Argument(help="Where to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="qianniu (GBK CSV), chatwoot (JSON) or yaml.")],
+    agent: Annotated[str | None, typer.Option("--agent", help="Export this agent's own phrases instead.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the team's (or an agent's) phrases so another tool can read them."""
+    from cs_console.services.reply_exchange import FORMATS, export_phrases
+
+    if fmt not in FORMATS:
+        fail(f"error: --format takes {', '.join(FORMATS)}, not {fmt!r}", 2)
+    desk = open_desk(db)
+    source = desk.replies.personal_file(agent) if agent else desk.replies.team_file
+    try:
+        n = export_phrases(desk.replies, fmt, file, source, desk.clock().isoformat())
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    except (ValueError, OSError) as exc:
+        fail(f"错误：{exc}")
+    emit({"file": str(file), "format": fmt, "phrases": n}, as_json, f"已导出 {n} 条快捷短语到 {file}（{fmt}）")

@@ -1,42 +1,34 @@
-"""Reading the seller backend's order export (pure rules: bytes/rows in, parsed rows or reasons out).
+"""Reading the seller backend's order export (pure rules: raw rows in, parsed rows or reasons out).
 
-Shops download two CSV files from 已卖出的宝贝: one row per order and one row per item line.
-They come in GBK/GB18030 or UTF-8 (with or without BOM), with Chinese headers, numbers wrapped as
-``="2023…"`` so spreadsheets keep them, the backend's long state names, item attributes like
-``颜色分类：红色;尺码：M`` and the address as ``省 市 区 详细地址 (邮编)``.
+Shops download two files from 已卖出的宝贝: 订单报表 (one row per order) and 宝贝报表 (one row per
+item line), as GBK CSV or xlsx, with Chinese headers (``domain.order_columns``), numbers
+wrapped as ``="2023…"`` or ``'139…`` so spreadsheets keep them, ``--`` for empty cells, the
+backend's long state names, item attributes like ``颜色分类：红色;尺码：M`` and the address as
+``省 市 区 详细地址 (邮编)``. Every value is checked before it may reach the store: a row that
+cannot be imported raises :class:`RowError` with the reason.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from cs_console.domain.money import MoneyError, parse_money
+from cs_console.domain.order_columns import Header
 from cs_console.domain.orders import OrderState
-from cs_console.domain.text import one_line
+from cs_console.domain.text import clean_text, one_line
 
-PROGRESS_EVERY = 2000
-ORDER_HEADERS: dict[str, str] = {
-    "订单编号": "order_no", "买家会员名": "buyer", "收货人姓名": "receiver_name",
-    "联系手机": "phone", "联系电话": "phone_alt", "收货地址": "address", "订单状态": "state",
-    "买家应付货款": "items_total", "买家应付邮费": "postage", "总金额": "amount",
-    "订单创建时间": "placed_at", "订单付款时间": "paid_at", "发货时间": "shipped_at",
-    "物流公司": "courier", "物流单号": "tracking_no", "运单号": "tracking_no",
-    "订单备注": "remark", "买家留言": "buyer_message", "订单关闭原因": "close_reason",
-    "关闭原因": "close_reason",
-}
-ITEM_HEADERS: dict[str, str] = {
-    "订单编号": "order_no", "标题": "title", "宝贝标题": "title", "价格": "unit_price",
-    "购买数量": "quantity", "商品属性": "attributes", "包邮": "free_postage",
-}
+ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("99999999.99")  # far above any order; keeps fen inside 64-bit integers
+MAX_QUANTITY = 99_999
+MAX_TEXT = 2000  # characters of one free-text cell (titles, remarks, addresses)
+MAX_NUMBER = 64  # characters of an order / tracking number
 STATE_NAMES: dict[str, OrderState] = {
     "等待买家付款": OrderState.WAIT_BUYER_PAY,
     "买家已付款,等待卖家发货": OrderState.PAID,
@@ -49,10 +41,13 @@ STATE_NAMES: dict[str, OrderState] = {
     "交易已关闭": OrderState.CLOSED,
     **{s.value: s for s in OrderState},
 }
+NOT_CLOSED = ("订单未关闭", "未关闭")
 COLOUR_KEYS = ("颜色分类", "颜色", "主要颜色", "颜色分类名称")
 SIZE_KEYS = ("尺码", "尺寸", "参考身高", "鞋码", "适用年龄")
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
-_PLAIN_AMOUNT = re.compile(r"^\d{1,12}\.\d\d$")
+_AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
+_NUMBER = re.compile(r"[0-9A-Za-z_\-]{1,64}")
+_QUANTITY = re.compile(r"[0-9]{1,5}")
 _POSTCODE = re.compile(r"\s*[(（]\s*\d{6}\s*[)）]\s*$|\s+\d{6}$")
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 _ATTRIBUTE = re.compile(r"\s*([^:：]+)[:：](.*)$")
@@ -62,53 +57,11 @@ _ADDRESS = re.compile(
 )
 
 
-def _one_line(text: str) -> str:
-    """``text.one_line`` with a fast path for the usual already-clean value."""
-    if text.isprintable() and "  " not in text and text.strip() == text:
-        return text
-    return one_line(text)
-
-
 class RowError(ValueError):
-    """A row that cannot be imported; the message is the reason."""
+    """A row (or file) that cannot be imported; the message is the reason."""
 
 
-class ParsedItem(NamedTuple):  # NamedTuple: immutable and ~3× cheaper to build than a frozen dataclass
-    line: int
-    order_no: str
-    title: str
-    colour: str
-    size: str
-    unit_price: Decimal
-    quantity: int
-    free_postage: bool
-
-
-class ParsedOrder(NamedTuple):
-    line: int
-    order_no: str
-    buyer: str
-    state: OrderState
-    placed_at: datetime
-    paid_at: datetime | None
-    shipped_at: datetime | None
-    receiver_name: str
-    phone: str
-    province: str
-    city: str
-    district: str
-    address_detail: str
-    items_total: Decimal
-    postage: Decimal
-    amount: Decimal
-    courier: str
-    tracking_no: str
-    remark: str
-    buyer_message: str
-    close_reason: str
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Rejected:
     file: str
     line: int
@@ -118,33 +71,50 @@ class Rejected:
         return f"{self.file}:{self.line}: {self.reason}"
 
 
-@dataclass(slots=True)
-class Parsed:
-    orders: list[ParsedOrder] = field(default_factory=list)
-    items: list[ParsedItem] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
+class ParsedItem(NamedTuple):  # NamedTuple: immutable and ~3× cheaper to build than a frozen dataclass
+    line: int
+    order_no: str
+    sub_no: str
+    title: str
+    colour: str
+    size: str
+    unit_price: str  # exact yuan as canonical Decimal text, "59.00"
+    quantity: int
+    free_postage: bool
 
 
-# ---- bytes → text → rows -------------------------------------------------------------------
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 with BOM, UTF-8, else GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise RowError(f"not UTF-8 or GBK/GB18030 text (byte {exc.start})") from exc
+class ParsedOrder(NamedTuple):
+    line: int
+    order_no: str
+    buyer: str
+    state: OrderState
+    placed_at: str  # UTC as ISO text, "YYYY-MM-DD HH:MM:SS" (see LocalTimes)
+    paid_at: str | None
+    shipped_at: str | None
+    receiver_name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    address_detail: str
+    items_total: str  # exact yuan as canonical Decimal text, "129.00" (see yuan_text)
+    postage: str
+    amount: str
+    courier: str
+    tracking_no: str
+    remark: str
+    buyer_message: str
+    close_reason: str
 
 
+# ---- single values -------------------------------------------------------------------------
 def unwrap(value: str) -> str:
-    """``="2023112012345"`` → ``2023112012345`` (spreadsheet-proof values); trims spaces."""
-    if not value or (value[0] not in "= \t" and value[-1] not in " \t"):
+    """``="2023112012345"`` → ``2023112012345`` (spreadsheet-proof values); ``--`` → empty; trims."""
+    if not value or (value[0] not in "= \t-" and value[-1] not in " \t"):
         return value  # the usual case: nothing to trim or unwrap
     v = value.strip()
+    if v == "--":
+        return ""
     if not v or v[0] != "=":
         return v
     if v.startswith('="') and v.endswith('"') and len(v) >= 3:
@@ -154,41 +124,40 @@ def unwrap(value: str) -> str:
     return v.strip()
 
 
-def rows(text: str, headers: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {field: value}) for every data row; unknown columns are ignored."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        head = next(reader)
-    except StopIteration:
-        return
-    wanted: dict[str, int] = {}  # field → first column carrying it
-    for i, h in enumerate(head):
-        name = headers.get(h.strip().lstrip("\ufeff"))
-        if name and name not in wanted:
-            wanted[name] = i
-    if "order_no" not in wanted:
-        raise RowError("no 订单编号 column in the header")
-    picks = list(wanted.items())
-    width = max(wanted.values()) + 1
-    line = reader.line_num
-    for raw in reader:
-        start, line = line + 1, reader.line_num
-        if not any(raw) or not "".join(raw).strip():
-            continue
-        if len(raw) < width:
-            raw += [""] * (width - len(raw))
-        # unwrap() only where a value starts with "=" or has spaces around it (rare): the hot loop
-        yield start, {name: unwrap(v) if v and (v[0] in "= \t" or v[-1] in " \t") else v
-                      for name, i in picks for v in (raw[i],)}
+def _text(value: str, what: str, *, single_line: bool = True) -> str:
+    if len(value) > MAX_TEXT:
+        raise RowError(f"{what} is {len(value)} characters long (at most {MAX_TEXT})")
+    if value.isprintable() and (not single_line or ("  " not in value and value.strip() == value)):
+        return value  # the usual already-clean value
+    return one_line(value) if single_line else clean_text(value).strip()
 
 
-# ---- single values -------------------------------------------------------------------------
+def _number(value: str, what: str, *, required: bool = False) -> str:
+    """Order / tracking numbers: ASCII letters and digits, always kept as strings."""
+    v = value.lstrip("'").strip()
+    if not v:
+        if required:
+            raise RowError(f"missing {what}")
+        return ""
+    if not _NUMBER.fullmatch(v):
+        shown = v if len(v) <= 40 else v[:40] + "…"
+        raise RowError(f"unreadable {what}: {shown!r} (ASCII letters and digits, at most {MAX_NUMBER})")
+    return v
+
+
+def _phone(value: str) -> str:
+    v = _text(value.lstrip("'"), "联系手机")
+    if len(v) > 40:
+        raise RowError("phone (联系手机) longer than 40 characters")
+    return v
+
+
 def parse_state(text: str) -> OrderState:
     key = text.strip().replace("，", ",").replace(" ", "")
     try:
         return STATE_NAMES[key]
     except KeyError:
-        raise RowError(f"unknown order state {text!r}") from None
+        raise RowError(f"unknown order state {text[:40]!r}") from None
 
 
 @lru_cache(maxsize=8)
@@ -196,37 +165,85 @@ def _zone(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
 
 
+@lru_cache(maxsize=65536)
 def parse_time(text: str, tz: str) -> datetime | None:
     """Backend times are the shop's local time (``tz``); returned aware in UTC; empty → None."""
     t = text.strip()
-    if not t or t in ("-", "null"):
+    if not t or t in ("-", "--", "null"):
         return None
     try:
-        value = datetime.fromisoformat(t)  # 2026-11-23 09:40:12, 2026-11-23 09:40, 2026-11-23
+        value = datetime.fromisoformat(t) if t.isascii() else None  # 2026-11-23 09:40:12
     except ValueError:
         value = None
+    if value is None:
         for fmt in _TIME_FORMATS:
             try:
                 value = datetime.strptime(t, fmt)
                 break
             except ValueError:
                 continue
-        if value is None:
-            raise RowError(f"unreadable time {text!r}") from None
+        if value is None or not t.isascii():
+            raise RowError(f"unreadable time {t[:40]!r}") from None
+    if not 1990 <= value.year <= 2100:
+        raise RowError(f"time out of range: {t!r}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=_zone(tz))
     return value.astimezone(UTC)
 
 
+_PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9]")
+
+
+class LocalTimes:
+    """The shop's local times of one file → UTC as ISO text (``YYYY-MM-DD HH:MM:SS``).
+
+    An export holds hundreds of thousands of times but few distinct hours: the UTC hour of each
+    local hour is computed once (zoneinfo, checked by :func:`parse_time`), minutes and seconds
+    are copied. Zones whose offset is not whole hours, and other spellings, take the full path."""
+
+    def __init__(self, tz: str):
+        self.tz = tz
+        self.hours: dict[str, str | None] = {}
+
+    def __call__(self, text: str) -> str | None:
+        if _PLAIN_TIME.fullmatch(text):
+            key = text[:13]
+            prefix = self.hours.get(key, "")
+            if prefix == "":
+                value = parse_time(text, self.tz)
+                whole = value is not None and value.strftime("%M:%S") == text[14:19]
+                prefix = self.hours[key] = value.strftime("%Y-%m-%d %H") if whole else None
+            if prefix is not None:
+                return prefix + text[13:]
+        value = parse_time(text, self.tz)
+        return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def parse_amount(text: str, what: str, *, default: Decimal | None = None) -> Decimal:
-    if _PLAIN_AMOUNT.match(text):  # the export's usual form, e.g. 137.90
-        return Decimal(text)
-    if not text.strip() and default is not None:
+    """ASCII digits with at most two decimals (``137.90``, ``0``, ``0元``), at most 99,999,999.99."""
+    t = text.strip().removesuffix("元").replace(",", "") if not _AMOUNT.fullmatch(text) else text
+    if not t and default is not None:
         return default
-    try:
-        return parse_money(text)
-    except MoneyError:
-        raise RowError(f"unparseable amount in {what}: {text!r}") from None
+    if not _AMOUNT.fullmatch(t):
+        shown = t if len(t) <= 30 else t[:30] + "…"
+        if re.fullmatch(r"[0-9]{9,}(\.[0-9]*)?", t):
+            raise RowError(f"amount in {what} is too large: {shown!r} (at most {MAX_AMOUNT})")
+        raise RowError(f"unparseable amount in {what}: {shown!r}")
+    return Decimal(t).quantize(Decimal("0.01"))
+
+
+def yuan_text(value: Decimal) -> str:
+    """The canonical exact text of an amount (two decimals): what an import row carries, so the
+    store turns it into integer fen without a float (``"129.00"`` → 12900)."""
+    return f"{value:.2f}"
+
+
+def parse_quantity(text: str) -> int:
+    t = text.strip() or "1"
+    if not _QUANTITY.fullmatch(t) or not 1 <= int(t) <= MAX_QUANTITY:
+        shown = t if len(t) <= 20 else t[:20] + "…"
+        raise RowError(f"unreadable quantity (购买数量): {shown!r} (a whole number 1–{MAX_QUANTITY})")
+    return int(t)
 
 
 def parse_attributes(text: str) -> tuple[str, str]:
@@ -246,12 +263,19 @@ def parse_attributes(text: str) -> tuple[str, str]:
 
 def split_address(text: str) -> tuple[str, str, str, str]:
     """``浙江省 杭州市 西湖区 文三路90号 (310000)`` → (province, city, district, detail)."""
-    a = _POSTCODE.sub("", _one_line(text)).strip()
+    a = text
+    if len(a) > 8 and a[-1] in ")）" and a[-8] in "(（" and a[-7:-1].isdigit():  # the usual "…(310000)"
+        a = a[:-8]
+    else:
+        a = _POSTCODE.sub("", a)
+    if not a.isprintable() or "  " in a:
+        a = one_line(a)
+    a = a.strip()
     if not a:
         return "", "", "", ""
-    parts = a.split(" ")
-    if len(parts) >= 4:
-        return parts[0], parts[1], parts[2], " ".join(parts[3:])
+    parts = a.split(" ", 3)
+    if len(parts) == 4:
+        return parts[0], parts[1], parts[2], parts[3]
     m = _ADDRESS.match(a.replace(" ", ""))
     if not m:
         return "", "", "", a
@@ -264,85 +288,123 @@ def split_address(text: str) -> tuple[str, str, str, str]:
 
 
 # ---- rows → parsed records ----------------------------------------------------------------
-def parse_order(line: int, row: dict[str, str], tz: str) -> ParsedOrder:
-    no = row.get("order_no", "")
-    if not no:
-        raise RowError("missing order number (订单编号)")
-    buyer = _one_line(row.get("buyer", ""))
+_ORDER_ORDER = ("order_no", "buyer", "state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone",
+                "phone_alt", "address", "items_total", "postage", "amount", "paid_amount", "courier",
+                "tracking_no", "remark", "buyer_message", "close_reason")
+_ITEM_ORDER = ("order_no", "sub_no", "title", "unit_price", "quantity", "attributes", "free_postage")
+
+
+def _getter(header: Header, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+    """Picks the named fields out of a row in one C call; an absent column reads the "" that
+    :meth:`OrderRows.parse` appends to every row (index -1)."""
+    return itemgetter(*(header.picks.get(n, -1) for n in names))
+
+
+def _id(value: str) -> str:
+    """``="…"`` / ``'…`` (spreadsheet-proof numbers) → the number."""
+    if not value:
+        return value
+    first = value[0]
+    if first == "=":
+        if value[1:2] == '"' and value[-1] == '"' and len(value) > 2:
+            return value[2:-1].strip()
+        return unwrap(value)
+    if first == "'":
+        return value[1:].strip()
+    return value.strip() if first in " \t" or value[-1] in " \t" else value
+
+
+class _Memo(dict):
+    """Parsed values of one column by raw text: a shop's states, couriers, amounts and buyers
+    repeat, so most rows cost a dict lookup per such column. Bounded, never evicts."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[str], object]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: str) -> object:
+        value = self.fn(key)
+        if len(self) < 50_000:
+            self[key] = value
+        return value
+
+
+def _buyer(text: str) -> str:
+    buyer = _text(text, "买家会员名")
     if not buyer:
         raise RowError("missing buyer nick (买家会员名)")
-    if not row.get("state"):
+    if len(buyer) > 128:
+        raise RowError("buyer nick (买家会员名) longer than 128 characters")
+    return buyer
+
+
+def _state(text: str) -> OrderState:
+    if not text.strip():
         raise RowError("missing order state (订单状态)")
-    state = parse_state(row["state"])
-    placed = parse_time(row.get("placed_at", ""), tz)
-    if placed is None:
-        raise RowError("missing order time (订单创建时间)")
-    items_total = parse_amount(row.get("items_total", ""), "买家应付货款", default=Decimal("0.00"))
-    postage = parse_amount(row.get("postage", ""), "买家应付邮费", default=Decimal("0.00"))
-    amount = parse_amount(row.get("amount", ""), "总金额", default=items_total + postage)
-    province, city, district, detail = split_address(row.get("address", ""))
-    return ParsedOrder(
-        line=line, order_no=no, buyer=buyer, state=state, placed_at=placed,
-        paid_at=parse_time(row.get("paid_at", ""), tz), shipped_at=parse_time(row.get("shipped_at", ""), tz),
-        receiver_name=_one_line(row.get("receiver_name", "")),
-        phone=(row.get("phone") or row.get("phone_alt") or "").lstrip("'"),
-        province=province, city=city, district=district, address_detail=detail,
-        items_total=items_total, postage=postage, amount=amount,
-        courier=_one_line(row.get("courier", "")), tracking_no=row.get("tracking_no", "").removeprefix("No:"),
-        remark=row.get("remark", ""), buyer_message=row.get("buyer_message", ""),
-        close_reason=row.get("close_reason", ""),
-    )
+    return parse_state(text)
 
 
-def parse_item(line: int, row: dict[str, str]) -> ParsedItem:
-    no = row.get("order_no", "")
-    if not no:
-        raise RowError("missing order number (订单编号)")
-    title = _one_line(row.get("title", ""))
-    if not title:
-        raise RowError("missing item title (标题)")
-    price = parse_amount(row.get("unit_price", ""), "价格")
-    qty_text = row.get("quantity", "").strip() or "1"
-    if not qty_text.isdigit() or int(qty_text) < 1:
-        raise RowError(f"unreadable quantity (购买数量): {qty_text!r}")
-    colour, size = parse_attributes(row.get("attributes", ""))
-    free = row.get("free_postage", "").strip() in ("是", "包邮", "1", "true", "yes", "Y")
-    return ParsedItem(line, no, title, colour, size, price, int(qty_text), free)
+def _close(text: str) -> str:
+    close = _text(text, "订单关闭原因")
+    return "" if close in NOT_CLOSED else close
 
 
-def parse_export(orders_text: str, orders_name: str, items_text: str | None = None,
-                 items_name: str = "", *, tz: str = "Asia/Shanghai",
-                 progress: Callable[[int], None] | None = None) -> Parsed:
-    """Parse both files; every bad row becomes a :class:`Rejected` (nothing raised per row).
+class OrderRows:
+    """Parses 订单报表 rows of one header (column picks computed once)."""
 
-    ``progress(n)`` is called every ``PROGRESS_EVERY`` rows with the rows parsed since."""
-    out = Parsed()
-    seen: dict[str, int] = {}
-    try:
-        for count, (line, row) in enumerate(rows(orders_text, ORDER_HEADERS), 1):
-            if progress and count % PROGRESS_EVERY == 0:
-                progress(PROGRESS_EVERY)
-            try:
-                order = parse_order(line, row, tz)
-            except RowError as exc:
-                out.rejected.append(Rejected(orders_name, line, str(exc)))
-                continue
-            if order.order_no in seen:
-                out.rejected.append(Rejected(orders_name, line, f"order {order.order_no} repeats line {seen[order.order_no]}"))
-                continue
-            seen[order.order_no] = line
-            out.orders.append(order)
-    except RowError as exc:
-        out.rejected.append(Rejected(orders_name, 1, str(exc)))
-    if items_text is not None:
-        try:
-            for count, (line, row) in enumerate(rows(items_text, ITEM_HEADERS), 1):
-                if progress and count % PROGRESS_EVERY == 0:
-                    progress(PROGRESS_EVERY)
-                try:
-                    out.items.append(parse_item(line, row))
-                except RowError as exc:
-                    out.rejected.append(Rejected(items_name, line, str(exc)))
-        except RowError as exc:
-            out.rejected.append(Rejected(items_name, 1, str(exc)))
-    return out
+    def __init__(self, header: Header, tz: str):
+        self.pick, self.utc = _getter(header, _ORDER_ORDER), LocalTimes(tz)
+        self.buyer, self.state, self.close = _Memo(_buyer), _Memo(_state), _Memo(_close)
+        self.courier = _Memo(lambda t: _text(t, "物流公司"))
+        self.receiver = _Memo(lambda t: _text(t, "收货人姓名"))
+        self.goods = _Memo(lambda t: yuan_text(parse_amount(t, "买家应付货款", default=ZERO)))
+        self.post = _Memo(lambda t: yuan_text(parse_amount(t, "买家应付邮费", default=ZERO)))
+        self.total = _Memo(lambda t: yuan_text(parse_amount(t, "总金额")) if t.strip() else None)
+        self.address = _Memo(lambda t: split_address(_text(t, "收货地址")))
+
+    def parse(self, line: int, raw: list[str]) -> ParsedOrder:
+        raw.append("")
+        (no, buyer, state, placed, paid, shipped, receiver, phone, phone_alt, address, goods, post, total,
+         paid_amount, courier, tracking, remark, message, close) = self.pick(raw)
+        no = _number(_id(no), "order number (订单编号)", required=True)
+        utc = self.utc
+        placed_at = utc(placed)
+        if placed_at is None:
+            raise RowError("missing order time (订单创建时间)")
+        items_total, postage = self.goods[goods], self.post[post]
+        amount = self.total[total or paid_amount]
+        if amount is None:
+            amount = yuan_text(Decimal(items_total) + Decimal(postage))
+        province, city, district, detail = self.address[address]
+        if remark:
+            remark = _text(remark, "订单备注", single_line=False)
+        if message:
+            message = _text(message, "买家留言", single_line=False)
+        return ParsedOrder(
+            line, no, self.buyer[buyer], self.state[state], placed_at, utc(paid) if paid else None,
+            utc(shipped) if shipped else None, self.receiver[receiver], _phone(_id(phone or phone_alt)),
+            province, city, district, detail, items_total, postage, amount, self.courier[courier],
+            _number(_id(tracking).removeprefix("No:"), "tracking number (物流单号)") if tracking else "",
+            remark, message, self.close[close],
+        )
+
+
+class ItemRows:
+    """Parses 宝贝报表 rows of one header; 2020s files link by 主订单编号 and number by 子订单编号."""
+
+    def __init__(self, header: Header):
+        self.pick = _getter(header, _ITEM_ORDER)
+
+    def parse(self, line: int, raw: list[str]) -> ParsedItem:
+        no, sub, title, price, qty, attributes, free = self.pick([*raw, ""])
+        no = _number(_id(no), "order number (订单编号/主订单编号)", required=True)
+        sub = _id(sub)
+        title = _text(title, "标题")
+        if not title:
+            raise RowError("missing item title (标题)")
+        colour, size = parse_attributes(_text(attributes, "商品属性"))
+        return ParsedItem(line, no, _number(sub, "sub-order number (子订单编号)") if sub else "", title, colour, size,
+                          yuan_text(parse_amount(price, "价格")), parse_quantity(qty),
+                          free.strip() in ("是", "包邮", "1", "true", "yes", "Y"))

@@ -8,8 +8,7 @@ reason). The rules come from ``domain.orders`` / ``domain.flags``: a refused cha
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,6 @@ from sqlmodel import Session
 from cs_console.domain.clock import Clock
 from cs_console.domain.flags import FlagConvention, FlagConventions
 from cs_console.domain.money import format_money, parse_money
-from cs_console.domain.order_import import Rejected, RowError, decode, parse_export
 from cs_console.domain.orders import (
     Action,
     OrderRefused,
@@ -38,6 +36,7 @@ from cs_console.domain.orders import (
 )
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.context import describe_items
+from cs_console.services.order_import import ImportRejected, ImportSummary, Progress, import_files
 from cs_console.store import audit
 from cs_console.store import chats as chat_repo
 from cs_console.store import identity as identity_repo
@@ -46,7 +45,7 @@ from cs_console.store.engine import Store
 from cs_console.store.identity import Actor
 from cs_console.store.tables import AuditEntry, Order
 
-Progress = Callable[[int, int], None]  # (done, total)
+__all__ = ["ImportRejected", "ImportSummary", "OrderService"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,26 +56,6 @@ class AuditView:
     old: str
     new: str
     reason: str
-
-
-@dataclass(slots=True)
-class ImportSummary:
-    imported: int = 0
-    updated: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    encoding: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"imported": self.imported, "updated": self.updated,
-                "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in self.rejected]}
-
-
-class ImportRejected(ValueError):
-    """Bad rows and no ``--skip-bad``: nothing was written."""
-
-    def __init__(self, rejected: list[Rejected]):
-        self.rejected = rejected
-        super().__init__("\n".join(str(r) for r in rejected))
 
 
 class OrderService:
@@ -305,53 +284,6 @@ class OrderService:
     # ---- import ---------------------------------------------------------------------------
     def import_files(self, orders_path: Path, items_path: Path | None = None, *, skip_bad: bool = False,
                      progress: Progress | None = None) -> ImportSummary:
-        """Import the backend's export; all-or-nothing unless ``skip_bad``."""
-        summary = ImportSummary()
-        texts = []
-        for path in (orders_path, items_path):
-            if path is None:
-                texts.append(None)
-                continue
-            try:
-                text, enc = decode(Path(path).read_bytes())
-            except RowError as exc:
-                raise ImportRejected([Rejected(str(path), 0, str(exc))]) from None
-            except OSError as exc:
-                raise ImportRejected([Rejected(str(path), 0, f"cannot read: {exc.strerror or exc}")]) from None
-            summary.encoding[str(path)] = enc
-            texts.append(text)
-        # progress: parsing and writing each count every row; the total is estimated from line counts
-        total = 2 * sum(t.count("\n") for t in texts if t)
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            done = min(total, done + n)
-            if progress:
-                progress(done, total)
-
-        parsed = parse_export(texts[0], str(orders_path), texts[1], str(items_path or ""),
-                              tz=self.policy.shop.timezone, progress=step)
-        done = total // 2
-        step(0)
-        with self.store.write() as s:
-            existing = repo.existing_orders(s, [o.order_no for o in parsed.orders])
-            in_file = {o.order_no for o in parsed.orders}
-            unknown = {no for no in {i.order_no for i in parsed.items} if no not in in_file}
-            unknown -= repo.known_order_nos(s, unknown)
-            items = []
-            for it in parsed.items:
-                if it.order_no in unknown:
-                    why = f"order {it.order_no} is not in the orders file or the store"
-                    parsed.rejected.append(Rejected(str(items_path), it.line, why))
-                else:
-                    items.append(it)
-            parsed.rejected.sort(key=lambda r: (r.file != str(orders_path), r.line))
-            summary.rejected = parsed.rejected
-            if parsed.rejected and not skip_bad:
-                raise ImportRejected(parsed.rejected)
-            summary.imported, summary.updated = repo.write_import(
-                s, parsed.orders, items, existing, self.clock(), Path(orders_path).name, step)
-        if progress:
-            progress(total, total)
-        return summary
+        """Import the backend's export (``services.order_import``); all-or-nothing unless ``skip_bad``."""
+        return import_files(self.store, self.policy.shop.timezone, self.clock, orders_path, items_path,
+                            skip_bad=skip_bad, progress=progress)

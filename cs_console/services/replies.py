@@ -246,3 +246,24 @@ class ReplyService:
     def usage_report(self) -> list[tuple[str, str, int, object]]:
         with self.store.read() as s:
             return repo.usage_report(s)
+
+    def warm_keys(self, phrases: list[Phrase]) -> int:
+        """Compute and cache the pinyin keys of ``phrases`` now (after an import), so neither the
+        next start nor the next search pays for them; keys of other phrases are kept. Returns how
+        many texts were new to the cache."""
+        with self._lock:
+            if self._cache is None:
+                self._cache = PinyinCache(self._cache_file or cache_dir() / CACHE_NAME)
+            cache = self._cache
+            before = len(cache.keys)
+            for p in phrases:
+                for text in (p.title, p.text, *p.tags):
+                    cache(text)
+            cache.used.update(cache.keys)  # an import adds; it does not garbage-collect
+            cache.save()
+            self._indexes.clear()
+            if self._team is not None:
+                self._team.refresh()
+            for src in self._personal.values():
+                src.refresh()
+            return len(cache.keys) - before
