@@ -20,7 +20,7 @@ from cs_console.domain.placeholders import unfilled_placeholders
 from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
-from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT, install_terminal_keys
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
@@ -65,7 +65,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
         *DAY_BINDINGS,
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
-        Binding("ctrl+q", "quit", "退出", id="app.quit"),
+        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),  # from a dialog too
     ]
 
     def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
@@ -74,6 +74,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         at once and the store is opened (and the heavy imports done) in a worker thread.
         ``morning``: show the morning checklist on the agent's first start of the day."""
         super().__init__()
+        install_terminal_keys()  # Alt+Enter (ESC CR) is a new line, not Enter
         self.agent = agent
         self.desk: Desk | None = desk if hasattr(desk, "chats") else None
         self._open_desk = None if self.desk is not None else desk
@@ -166,6 +167,22 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         if len(self.screen_stack) > 1 and action in _DESK_KEY_ACTIONS:
             return False
         return True
+
+    def action_quit(self) -> None:
+        """Ctrl+Q: with buyers waiting, ask first (Ctrl+Q again, or the 退出 button, quits)."""
+        from cs_console.tui.confirm import GuardedConfirm
+
+        waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
+        if not waiting or self.screen.id == "quit-confirm":
+            self.exit()
+            return
+        self.push_screen(GuardedConfirm("还有买家在等待回复", f"还有 {waiting} 位买家在等待回复，退出后他们会回到排队中。\n确定要退出吗？",
+                                        "退出", extra_hint="再按 Ctrl+Q 退出", id="quit-confirm"),
+                         callback=lambda ok: self.exit() if ok else None)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a text field): say which key does, in Chinese."""
+        self.notify("按 Ctrl+Q 退出", title="要退出吗？", timeout=3)
 
     def action_command_palette(self) -> None:
         """The palette, in the agents' language."""
@@ -278,12 +295,17 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             self.desk.chats.mark_read(chat_id)
         self.query_one(SidePanel).show_chat(chat_id, summary.buyer_nick)
 
+    def go_to_chat(self, chat_id: int) -> None:
+        """The agent switched chats (key, palette, click): show it with the caret in its draft."""
+        self.select_chat(chat_id)
+        self.query_one(Composer).focus()
+
     def _move(self, step: int) -> None:
         if not self.session_chats:
             return
         ids = [c.chat_id for c in self.session_chats]
         i = ids.index(self.current.chat_id) if self.current and self.current.chat_id in ids else -step
-        self.select_chat(ids[(i + step) % len(ids)])
+        self.go_to_chat(ids[(i + step) % len(ids)])
 
     def action_next_chat(self) -> None:
         self._move(1)
@@ -292,13 +314,15 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         self._move(-1)
 
     def action_nth_chat(self, n: int) -> None:
-        if 0 < n <= len(self.session_chats):
-            self.select_chat(self.session_chats[n - 1].chat_id)
+        """Alt+n: the chat showing number n (numbers stay put while the list re-sorts)."""
+        chat_id = self.query_one(SessionList).chat_in_slot(n)
+        if chat_id is not None:
+            self.go_to_chat(chat_id)
 
     def action_longest_wait(self) -> None:
         waiting = [c for c in self.session_chats if c.waiting_since is not None]
         if waiting:
-            self.select_chat(waiting[0].chat_id)  # session order: longest wait first
+            self.go_to_chat(waiting[0].chat_id)  # session order: longest wait first
         else:
             self.notify("没有等待中的买家", timeout=2)
 
@@ -308,7 +332,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
 
     @on(SessionList.Selected)
     def _clicked(self, event: SessionList.Selected) -> None:
-        self.select_chat(event.chat_id)
+        self.go_to_chat(event.chat_id)
 
     @on(Transcript.NeedOlder)
     def _load_older(self) -> None:
@@ -325,6 +349,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             self.notify("先选择一个会话", severity="warning")
             return
         if not event.text.strip():
+            self.notify("草稿是空的，没有发送", severity="warning", timeout=2)
             return
         unfilled = unfilled_placeholders(event.text)
         if unfilled:  # a phrase's {tracking_no} etc. never reaches the buyer

@@ -18,7 +18,7 @@ class GoToBuyer(Provider):
 
     async def discover(self) -> Hits:
         for chat_id, nick in self._targets()[:20]:
-            yield DiscoveryHit(Text(f"转到买家 {nick}"), partial(self.app.select_chat, chat_id), help="转到买家")
+            yield DiscoveryHit(Text(f"转到买家 {nick}"), partial(self.app.go_to_chat, chat_id), help="转到买家")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -26,7 +26,7 @@ class GoToBuyer(Provider):
             label = escape(f"转到买家 {nick}")  # a nick is buyer data: never markup
             score = max(matcher.match(nick), matcher.match(label))
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self.app.select_chat, chat_id), help="转到买家")
+                yield Hit(score, matcher.highlight(label), partial(self.app.go_to_chat, chat_id), help="转到买家")
 
 
 # Actions with no key of their own, still reachable from the palette.

@@ -2,12 +2,39 @@
 
 Terminals that send Alt+digit as ESC+digit reach Textual as the macOS Option characters
 ¡ ™ £ ¢ ∞ § ¶ • ª (Textual's legacy mapping), so Alt+1..9 is bound to those key names too.
+
+Alt+Enter arrives as ESC+CR. Textual's parser turns that into a plain ``enter`` (the Alt is
+dropped for keys it maps itself), so the draft would be *sent* by the key that means "new
+line". :func:`install_terminal_keys` teaches the parser that ESC+CR is ``alt+enter``.
 """
+
+from __future__ import annotations
+
+from types import SimpleNamespace
 
 ALT_DIGIT_AS_SENT = [
     "inverted_exclamation_mark", "trade_mark_sign", "pound_sign", "cent_sign", "infinity",
     "section_sign", "pilcrow_sign", "bullet", "ª",
 ]
+
+# Keys that put a new line into the draft. Enter sends; a key here must never send.
+NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
+
+# Terminal byte sequences → key name, for sequences Textual's table lacks or maps lossily.
+TERMINAL_SEQUENCES = {
+    "\x1b\r": "alt+enter",  # xterm, tmux, VTE, Windows Terminal: Alt+Enter = ESC CR
+}
+
+
+def install_terminal_keys() -> None:
+    """Add :data:`TERMINAL_SEQUENCES` to the parser's table (idempotent).
+
+    The table is the one Textual's own xterm parser reads (textual is pinned, see
+    pyproject.toml); a tuple of objects with a ``value`` is how it names the keys of a sequence."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+
+    for sequence, name in TERMINAL_SEQUENCES.items():
+        ANSI_SEQUENCES_KEYS[sequence] = (SimpleNamespace(value=name),)  # type: ignore[index]
 
 
 def is_command_key(key: str, character: str | None) -> bool:

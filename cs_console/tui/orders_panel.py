@@ -2,7 +2,13 @@
 
 Only the current chat's buyer is ever listed (privacy rule); phones are masked here and shown
 in full only in the detail view. The keys of the actions the order's state does not allow are
-hidden (``check_action``), and the service refuses them anyway.
+hidden (``check_action``); pressing one anyway says in Chinese why the order's state does not
+allow it (a key that silently does nothing looks broken), and the service refuses them anyway.
+
+The letters act only while the order list has the keyboard (Alt+O). A finished action, a chat
+switch and Esc put the caret back in the draft, so text typed for the buyer never reaches these
+letters; 核对地址, which sends the buyer their phone and address, asks in a dialog typing cannot
+answer (``tui.confirm``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from cs_console.domain.clock import local
 from cs_console.domain.flags import FlagConvention
 from cs_console.domain.money import format_money
 from cs_console.domain.orders import (
+    ACTION_LABELS,
     Action,
     OrderRefused,
     OrderState,
@@ -33,6 +40,7 @@ from cs_console.domain.orders import (
 )
 from cs_console.domain.text import clean_text
 from cs_console.store.orders import OrderNotFound
+from cs_console.tui.confirm import GuardedConfirm
 from cs_console.tui.order_dialogs import (
     AmountDialog,
     ConfirmDialog,
@@ -50,6 +58,22 @@ _KEYS: dict[str, Action] = {
     "close_order": Action.CLOSE_ORDER, "flag": Action.FLAG, "logistics": Action.VIEW_LOGISTICS,
     "extend_receipt": Action.EXTEND_RECEIPT,
 }
+# Why a state allows none of the panel's changes but these (said when a hidden key is pressed).
+_STATE_HINT: dict[OrderState, str] = {
+    OrderState.WAIT_BUYER_PAY: "付款前不能这样做",
+    OrderState.PAID: "买家已付款，只能写旗帜备注（改价、改运费、关闭请写进备注交给售后）",
+    OrderState.SHIPPED: "卖家已发货，只能查看物流、延长收货和写旗帜备注",
+    OrderState.SUCCESS: "交易已成功，只能查看",
+    OrderState.CLOSED: "交易已关闭，只能查看",
+}
+
+
+def refusal_reason(order: OrderView, action: Action, allowed: tuple[Action, ...]) -> str:
+    """Chinese reason why ``action`` is not offered on ``order`` (state or shop kind)."""
+    what = ACTION_LABELS[action]
+    if action == Action.SET_PRICE and Action.SET_POSTAGE in allowed:
+        return f"不能{what}：天猫（商城店）不能修改商品价格，只能改运费"
+    return f"不能{what}：{_STATE_HINT[order.state]}"
 
 
 class OrdersPanel(Vertical):
@@ -188,6 +212,21 @@ class OrdersPanel(Vertical):
             label.update("Enter 详情  " + "  ".join(keys) if keys else "Enter 详情  （此状态只可查看）")
         self.refresh_bindings()
 
+    def on_key(self, event) -> None:
+        """A letter of an action this order does not allow: say why instead of doing nothing."""
+        o = self.current
+        if o is None:
+            return
+        for binding in self.BINDINGS:
+            if binding.action in _KEYS and event.key in binding.key.split(","):
+                action = _KEYS[binding.action]
+                allowed = self.allowed()
+                if action not in allowed:
+                    event.stop()
+                    event.prevent_default()
+                    self.notify(refusal_reason(o, action, allowed), severity="warning", timeout=5)
+                return
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys of actions the highlighted order's state (and shop kind) do not allow."""
         if action in _KEYS:
@@ -200,6 +239,7 @@ class OrdersPanel(Vertical):
     def _done(self, view: OrderView, message: str) -> None:
         self.reload(keep=view.order_no)
         self.notify(message, timeout=3)
+        self.action_leave()  # done: the caret goes back to the draft (the next keys are for the buyer)
 
     def _refused(self, exc: Exception) -> None:
         self.notify(str(exc.args[0] if exc.args else exc), severity="error", timeout=5)
@@ -227,7 +267,8 @@ class OrdersPanel(Vertical):
         if o is None:
             return
         text = self.service.confirmation_text(o)
-        if await self.app.push_screen_wait(ConfirmDialog("核对地址：发送给买家", text)):
+        if await self.app.push_screen_wait(GuardedConfirm(
+                "核对地址：把收货人、电话和地址发送给买家？", text, "发送给买家")):
             try:
                 self._done(self.service.confirm_address(o.order_no, self.app.agent), "已发送核对信息")
             except (OrderRefused, OrderNotFound) as exc:
