@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.domain.placeholders import unfilled_placeholders
+from cs_console.domain.text import display_line, display_text
 from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
@@ -192,8 +193,9 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             self.push_screen(CommandPalette(placeholder="搜索：操作名称或买家昵称…", id="--command-palette"))
 
     def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
-        """Notifications carry buyer nicks and file errors: plain text unless asked otherwise."""
-        super().notify(message, markup=markup, **kwargs)
+        """Notifications carry buyer nicks and file errors: plain text unless asked otherwise,
+        neutralised like every buyer text on screen (bidi controls, emoji joiners)."""
+        super().notify(display_text(message), markup=markup, **kwargs)
 
     def _mark_ready(self) -> None:
         self.ready_seconds = time.perf_counter() - self.started_at
@@ -272,7 +274,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             title.update("（没有会话）")
             return
         state = {"waiting": "等待回复", "serving": "接待中", "closed": "已结束"}[c.status]
-        title.update(Text(f"{c.buyer_nick} · {state}"))  # the nick is buyer data: never markup
+        title.update(Text(f"{display_line(c.buyer_nick)} · {state}"))  # the nick is buyer data: never markup
 
     # ---- selection ----------------------------------------------------------------------------
     def select_chat(self, chat_id: int) -> None:

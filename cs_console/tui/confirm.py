@@ -16,6 +16,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from cs_console.domain.text import display_text
+
 
 class GuardedConfirm(ModalScreen[bool]):
     """Title, body (plain text, never markup), [confirm] [取消] with 取消 focused."""
@@ -48,7 +50,7 @@ class GuardedConfirm(ModalScreen[bool]):
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
             with VerticalScroll(can_focus=False):
-                yield Static(self.body if isinstance(self.body, Text) else Text(self.body), id="guarded-body")
+                yield Static(self.body if isinstance(self.body, Text) else Text(display_text(self.body)), id="guarded-body")
             with Horizontal():
                 yield Button(self.confirm_label, variant="warning", id="guarded-ok")
                 yield Button("取消", variant="primary", id="guarded-cancel")

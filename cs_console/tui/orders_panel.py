@@ -38,7 +38,7 @@ from cs_console.domain.orders import (
     line_total,
     retotal,
 )
-from cs_console.domain.text import clean_text
+from cs_console.domain.text import display_text
 from cs_console.store.orders import OrderNotFound
 from cs_console.tui.confirm import GuardedConfirm
 from cs_console.tui.order_dialogs import (
@@ -156,7 +156,7 @@ class OrdersPanel(Vertical):
         if self.buyer is None:
             title.update("（未选择会话）")
         else:
-            title.update(Text(f"{clean_text(self.buyer)} 的订单 · {len(self.orders)}"))
+            title.update(Text(f"{display_text(self.buyer)} 的订单 · {len(self.orders)}"))
         lst = self.query_one("#orders-list", OptionList)
         lst.set_options([Option(self._order_text(o), id=o.order_no) for o in self.orders])
         if not self.orders:
@@ -172,16 +172,16 @@ class OrdersPanel(Vertical):
         t.append(f"  {format_money(o.amount)}  ")
         t.append(f"{local(o.placed_at, tz):%m-%d %H:%M}\n", style="dim")
         t.append(f"{o.order_no}  ", style="dim")
-        t.append(Text(f"{clean_text(o.receiver_name)} {o.masked_phone}\n"))
+        t.append(Text(f"{display_text(o.receiver_name)} {o.masked_phone}\n"))
         t.append(flag_text(o.flag, self.convention))
         t.append("\n")
         if o.remark:
             t.append("备注：", style="bold")
-            t.append(Text(clean_text(o.remark) + "\n"))
+            t.append(Text(display_text(o.remark) + "\n"))
         for i in o.items:
             spec = "/".join(x for x in (i.colour, i.size) if x)
             closed = "（已关闭）" if i.closed else ""  # said in words too: strike-through is lost on some terminals
-            t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
+            t.append(Text(f"  {i.line_no}. {display_text(i.title)} {display_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
                           f"{closed}\n", style="strike dim" if i.closed else ""))
         return t
 
@@ -279,7 +279,7 @@ class OrdersPanel(Vertical):
         if len(lines) == 1:
             return lines[0].line_no
         return await self.app.push_screen_wait(PickDialog(title, [
-            (Text(f"{i.line_no}. {clean_text(i.title)} {format_money(i.unit_price)}×{i.quantity}"), i.line_no) for i in lines]))
+            (Text(f"{i.line_no}. {display_text(i.title)} {format_money(i.unit_price)}×{i.quantity}"), i.line_no) for i in lines]))
 
     @work(exclusive=True, group="orders-action")
     async def action_set_price(self) -> None:
@@ -330,7 +330,7 @@ class OrdersPanel(Vertical):
         target: int | None = None
         if len(o.open_items) > 1:  # 0 = the whole order (None means the picker was cancelled)
             targets: list[tuple[str | Text, int]] = [("整个订单", 0)] + [
-                (Text(f"只关闭 {i.line_no}. {clean_text(i.title)} ×{i.quantity}"), i.line_no) for i in o.open_items]
+                (Text(f"只关闭 {i.line_no}. {display_text(i.title)} ×{i.quantity}"), i.line_no) for i in o.open_items]
             picked = await self.app.push_screen_wait(PickDialog(f"关闭 · {o.order_no}", targets))
             if picked is None:
                 return

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.domain.kpi import Thresholds, WaitLevel, classify_wait, format_wait
-from cs_console.domain.text import truncate_cells
+from cs_console.domain.text import display_line, truncate_cells
 
 LEVEL_STYLE = {
     WaitLevel.BEST: Style(color="green"),
@@ -108,11 +108,11 @@ class SessionList(ScrollView):
         if chat.unread:
             right += f" {chat.unread:>2}"
         left_room = max(4, width - cell_len(right) - 5)
-        nick = truncate_cells(chat.buyer_nick, left_room)
+        nick = truncate_cells(display_line(chat.buyer_nick), left_room)
         pad = " " * max(1, width - 4 - cell_len(nick) - cell_len(right))
         style = LEVEL_STYLE[level] if level else Style(dim=True)
         line1 = Text.assemble((num + " ", "bright_black"), (glyph + " ", style), (nick, ""), pad, (right, style))
-        line2 = Text("    " + truncate_cells(chat.preview, max(4, width - 5)), style="bright_black")
+        line2 = Text("    " + truncate_cells(display_line(chat.preview), max(4, width - 5)), style="bright_black")
         return line1, line2
 
     def render_line(self, y: int) -> Strip:
