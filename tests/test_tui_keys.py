@@ -167,3 +167,29 @@ async def test_an_order_key_the_state_does_not_allow_says_why_in_chinese(desk, c
         assert any("不能改价" in m and "已付款" in m for m in messages), messages
         await pilot.press("escape", "enter")  # an empty draft: Enter says why nothing was sent
         assert any("草稿是空的" in n.message for n in app._notifications)
+
+
+async def test_editing_keys_and_enter_in_a_burst_apply_in_order(desk, clock):
+    """Backspace typed quickly deletes what was before it; what follows Enter starts the next message."""
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_bytes(pilot, "ab\x7fc")
+        assert app.query_one(Composer).text == "ac"
+        await type_bytes(pilot, "\rnext")
+        await wait_for(pilot, lambda: len(desk.chats.log("小王")) == 2)
+        assert desk.chats.log("小王")[-1].text == "ac"
+        assert app.query_one(Composer).text == "next"
+
+
+async def test_calculator_entry_applies_enter_in_order(desk, clock):
+    """Item lines typed in one burst (59 x2 Enter 129 Enter) are two lines, not one bad line."""
+    desk.chats.inject("小王", "在吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("alt+c")
+        calc = app.query_one("#calculator")
+        await wait_for(pilot, lambda: app.focused is app.query_one("#calc-entry"))
+        await type_bytes(pilot, "59 x2\r129\r")
+        await wait_for(pilot, lambda: len(calc.items) == 2)
+        assert app.query_one("#calc-entry").value == ""

@@ -21,6 +21,7 @@ from cs_console.domain.text import display_line, display_text
 from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
+from cs_console.tui.footer import DeskFooter
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT, install_terminal_keys
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import QuickRepliesMixin
@@ -32,7 +33,7 @@ from cs_console.tui.transcript import Transcript
 WINDOW = 100  # messages loaded per chat switch / per "load older"
 POLL_SECONDS = 0.1
 DRAFT_DEBOUNCE = 0.4
-NARROW_WIDTH = 110
+NARROW_WIDTH = 110  # below: the side panel folds away (F9), see app.tcss
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -45,6 +46,8 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     TITLE = "客服工作台"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     COMMANDS = App.COMMANDS | {GoToBuyer, DeskCommands}
+    # Textual sets the class on every screen as the terminal's width crosses these (app.tcss)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
     BINDINGS = [
         Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
         Binding("alt+up,f3", "prev_chat", "上一个", id="chat.prev"),
@@ -96,7 +99,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     def compose(self) -> ComposeResult:
         yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
         yield self._main_layout() if self.desk is not None else Label("正在打开店铺数据…", id="loading")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def _main_layout(self) -> Horizontal:
         policy = self.desk.policy
@@ -203,9 +206,6 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         if self.desk is None:  # first frame is on screen: now open the store (heavy imports) in a thread
             self.run_worker(self._open_in_thread, thread=True, name="open-store", exit_on_error=False)
 
-    def on_resize(self, event) -> None:
-        self.screen.set_class(event.size.width < NARROW_WIDTH, "-narrow")
-
     def on_unmount(self) -> None:
         self._save_draft_now()
         if self._watcher is not None:
@@ -230,7 +230,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
         sessions.update_chats(self.session_chats, self.desk.clock())
         waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
         self.query_one("#sessions-title", Label).update(
-            f"会话  {len(self.session_chats)} · 等待 {waiting}" + (f" · 排队 {queue}" if queue else ""))
+            f"会话 {len(self.session_chats)} 等待 {waiting}" + (f" 排队 {queue}" if queue else ""))  # fits 80×24
         self._team_refresh()
         if self.current is not None and all(c.chat_id != self.current.chat_id for c in self.session_chats):
             self._leave_current()  # forwarded away or reassigned: no longer mine
@@ -363,7 +363,11 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
             self.notify(str(exc), severity="error")
             return
         self._cancel_draft_timer()
+        composer = self.query_one(Composer)
+        typed_after = composer.text[len(event.text):] if composer.text.startswith(event.text) else ""
         self._load_draft("", 0)
+        if typed_after:  # keys typed right after Enter, before this ran: the next message's start
+            composer.insert(typed_after)
         self.poll_store()
 
     def action_please_wait(self) -> None:
@@ -404,6 +408,7 @@ class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
     def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
         self.query_one(SidePanel).show_tab("tab-calc")
+        self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
         self.call_after_refresh(self.query_one("#calculator").focus_entry)
 
     def action_open_side_tab(self, pane_id: str, focus: str) -> None:

@@ -17,10 +17,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
-from cs_console.tui.keys import ALT_DIGIT_AS_SENT, NEWLINE_KEYS, is_command_key
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT, NEWLINE_KEYS, InOrderBindings, is_command_key
 
 
-class Composer(TextArea):
+class Composer(InOrderBindings, TextArea):
     """Multi-line draft for the current chat."""
 
     BINDINGS = [

@@ -37,6 +37,26 @@ def install_terminal_keys() -> None:
         ANSI_SEQUENCES_KEYS[sequence] = (SimpleNamespace(value=name),)  # type: ignore[index]
 
 
+class InOrderBindings:
+    """Mixin for text fields: run the field's own key bindings when the key reaches the field.
+
+    Textual checks non-priority bindings only once a key has bubbled up to the App, one message
+    queue per ancestor; by then the characters typed right after it have already been inserted
+    (``ab`` Backspace ``c`` typed quickly gave ``ab``, Enter in a field submitted the text typed
+    after it). Running the field's bindings here applies every key in the order it was typed,
+    however far behind the app is. Priority bindings (the app's) have already run by then."""
+
+    async def _on_key(self, event) -> None:
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.priority:
+                continue
+            if await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+        await super()._on_key(event)
+
+
 def is_command_key(key: str, character: str | None) -> bool:
     """Alt+letter (or Alt+digit as above) from an ESC-prefix terminal arrives with its
     character: it is a command key, never text to type into a field."""
