@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len
-from rich.text import Text
+from rich.cells import cell_len, chop_cells
 
 # CSI / OSC / other ESC sequences, then any remaining C0/C1 control except \n and \t.
 _ESCAPES = re.compile(
@@ -60,9 +59,9 @@ def truncate_cells(text: str, max_cells: int, ellipsis: str = "…") -> str:
     """Cut ``text`` to at most ``max_cells`` cells, adding an ellipsis when cut."""
     if cell_len(text) <= max_cells:
         return text
-    t = Text(text)
-    t.truncate(max(0, max_cells - cell_len(ellipsis)))
-    return t.plain + ellipsis
+    room = max(0, max_cells - cell_len(ellipsis))
+    head = chop_cells(text, room)[0] if room else ""  # never half a wide character, never a pad
+    return head + ellipsis
 
 
 def one_line(text: str) -> str:

@@ -83,7 +83,7 @@ class OrdersPanel(Vertical):
     OrdersPanel { height: 1fr; }
     OrdersPanel #orders-title { height: 1; color: $text-muted; }
     OrdersPanel #orders-list { height: 1fr; border: none; }
-    OrdersPanel #orders-actions { height: auto; color: $accent; }
+    OrdersPanel #orders-actions { height: auto; width: 100%; color: $accent; }
     """
     BINDINGS = [
         Binding("enter,v", "detail", "详情", id="orders.detail"),
