@@ -106,3 +106,22 @@ async def test_bidi_zero_width_and_emoji_joiners_never_break_columns(desk, clock
 def transcript_lines(app) -> list[str]:
     t = app.query_one(Transcript)
     return visible(t)
+
+
+async def test_a_long_chinese_toast_loses_no_character(desk, clock):
+    from textual.geometry import Region
+    from textual.widgets._toast import Toast
+
+    desk.chats.inject("小王", "在吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        message = "不能改价：" + LONG + "，改价请在等待付款时进行"
+        app.notify(message, timeout=30)
+        await wait_for(pilot, lambda: bool(app.screen.query(Toast)))
+        await pilot.pause()
+        toast = app.screen.query_one(Toast)
+        box = toast.outer_size
+        lines = [s.text for s in toast.render_lines(Region(0, 0, box.width, box.height))]
+        assert "".join(line.strip("▌ ") for line in lines) == message
+        assert all(cell_len(line) <= box.width for line in lines)
+        assert toast.region.right <= app.size.width  # the whole toast is on screen
