@@ -215,8 +215,6 @@ class OrdersPanel(Vertical):
     def on_key(self, event) -> None:
         """A letter of an action this order does not allow: say why instead of doing nothing."""
         o = self.current
-        if o is None:
-            return
         for binding in self.BINDINGS:
             if binding.action in _KEYS and event.key in binding.key.split(","):
                 action = _KEYS[binding.action]
@@ -224,7 +222,8 @@ class OrdersPanel(Vertical):
                 if action not in allowed:
                     event.stop()
                     event.prevent_default()
-                    self.notify(refusal_reason(o, action, allowed), severity="warning", timeout=5)
+                    reason = refusal_reason(o, action, allowed) if o else f"不能{ACTION_LABELS[action]}：这位买家没有订单"
+                    self.notify(reason, severity="warning", timeout=5)
                 return
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -166,7 +166,8 @@ class Transcript(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width or self.size.width
         if self.unseen and y == self.scrollable_content_region.height - 1:
-            label = Text(f" {self.unseen} 条新消息 ↓  End ", style=_NEW_BELOW, justify="right")
+            label = Text(f" {self.unseen} 条新消息 ↓  End ", style=_NEW_BELOW)
+            label.align("right", width)
             return Strip(label.render(self.app.console)).crop_extend(0, width, self.rich_style)
         index = y + scroll_y
         if index >= len(self._lines):
