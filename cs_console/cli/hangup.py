@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    fail,
+    open_desk,
+    resolve_agent,
+    when,
+)
 from cs_console.cli.team_common import REFUSED
 
 app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), resume, list.", no_args_is_help=True)
@@ -14,8 +23,8 @@ app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), 
 
 def _hangup_row(h) -> dict:
     return {"id": h.id, "agent": h.agent, "reason": h.reason, "state": h.state,
-            "requested_at": h.requested_at.isoformat(), "decided_by": h.decided_by,
-            "decided_at": h.decided_at.isoformat() if h.decided_at else None, "note": h.note}
+            "requested_at": when(h.requested_at), "decided_by": h.decided_by,
+            "decided_at": when(h.decided_at), "note": h.note}
 
 
 @app.command("request")
@@ -77,6 +86,6 @@ def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="Only re
     """Hang-up requests and decisions (who, when, why)."""
     desk = open_desk(db)
     rows = [_hangup_row(h) for h in desk.team.hangups(pending_only=pending)]
-    human = "\n".join(f"{r['id']:>4}  {r['state']:<9} {r['agent']:<10} {r['requested_at'][:19]}  {r['reason']}"
+    human = "\n".join(f"{r['id']:>4}  {r['state']:<9} {r['agent']:<10} {r['requested_at']}  {r['reason']}"
                       + (f"  — {r['decided_by']}: {r['note']}" if r['decided_by'] else "") for r in rows) or "no requests"
     emit(rows, as_json, human)
