@@ -9,6 +9,7 @@ from textual.widgets import OptionList
 
 from cs_console.config.locations import data_dir
 from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.confirm import GuardedConfirm
 from cs_console.tui.order_dialogs import (
     AmountDialog,
     ConfirmDialog,
@@ -155,11 +156,17 @@ async def test_close_one_item_and_confirm_address(shop):
         await pilot.pause(0.3)
         listed = "\n".join(str(opt.prompt) for opt in app.query_one("#orders-list").options)
         assert "（已关闭）" in listed  # the panel says which line is closed
-        await pilot.press("a")
-        assert isinstance(app.screen, ConfirmDialog) and "王小丽" in str(app.screen.body)
-        await pilot.press("enter")
-        await pilot.pause()
+        assert app.focused is app.query_one("#composer")  # done: the caret is back in the draft
         chat = shop.chats.chat_of("小王爱购物")
+        sent_before = len(shop.chats.recent(chat.chat_id))
+        await pilot.press("f12", "a")
+        assert isinstance(app.screen, GuardedConfirm) and "王小丽" in str(app.screen.body)
+        await pilot.press("y", "enter")  # 取消 has the keyboard: typing never sends the address
+        await pilot.pause()
+        assert not isinstance(app.screen, GuardedConfirm)
+        assert len(shop.chats.recent(chat.chat_id)) == sent_before
+        await pilot.press("f12", "a", "left", "enter")  # 发送给买家, chosen on purpose
+        await pilot.pause()
         assert "浙江省 杭州市 西湖区 文三路90号" in shop.chats.recent(chat.chat_id)[-1].text
 
 

@@ -100,7 +100,8 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
         assert calc.buyer == "阿依" and calc.items == []
         assert calc.query_one("#calc-courier", Select).value == "sf"
         assert calc.query_one("#calc-province", Input).value == "新疆维吾尔自治区"
-        await pilot.press("alt+l")
+        assert app.focused is app.query_one("#composer")  # a chat switch puts the caret in the draft
+        await pilot.press("alt+c", "alt+l")
         assert calc.quote.postage == Decimal("38.00")  # SF to a remote region: no free-postage credit
     broken = tmp_path / "postage.yaml"
     broken.write_text("partner: sto\ncouriers: {}\nprovinces: {}\n", encoding="utf-8")

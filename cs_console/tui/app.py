@@ -17,11 +17,13 @@ from textual.widgets import Footer, Header, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.domain.placeholders import unfilled_placeholders
+from cs_console.domain.text import display_line, display_text
 from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.delivery import DeliveryActions
-from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.footer import DeskFooter
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT, install_terminal_keys
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
@@ -32,7 +34,7 @@ from cs_console.tui.transcript import Transcript
 WINDOW = 100  # messages loaded per chat switch / per "load older"
 POLL_SECONDS = 0.1
 DRAFT_DEBOUNCE = 0.4
-NARROW_WIDTH = 110
+NARROW_WIDTH = 110  # below: the side panel folds away (F9), see app.tcss
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -45,6 +47,8 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
     TITLE = "客服工作台"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     COMMANDS = App.COMMANDS | {GoToBuyer, DeskCommands}
+    # Textual sets the class on every screen as the terminal's width crosses these (app.tcss)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
     BINDINGS = [
         Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
         Binding("alt+up,f3", "prev_chat", "上一个", id="chat.prev"),
@@ -67,7 +71,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
         Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
         *DAY_BINDINGS,
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
-        Binding("ctrl+q", "quit", "退出", id="app.quit"),
+        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),  # from a dialog too
     ]
 
     def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
@@ -78,6 +82,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
         ``sign_in``: ``"screen"`` (the agent signs in, or the OS account does), ``"demo"`` (the
         demo signs its agent in itself); None only for tests handing in a desk and a name."""
         super().__init__()
+        install_terminal_keys()  # Alt+Enter (ESC CR) is a new line, not Enter
         self.agent = agent  # the signed-in agent's name once signed in
         self.principal = None  # domain.identity.Principal after sign-in
         self._sign_in_mode = sign_in
@@ -103,7 +108,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
         yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
         ready = self.desk is not None and not self._waits_for_sign_in()
         yield self._main_layout() if ready else Label("正在打开店铺数据…", id="loading")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def _main_layout(self) -> Horizontal:
         policy = self.desk.policy
@@ -247,6 +252,22 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
             return False
         return True
 
+    def action_quit(self) -> None:
+        """Ctrl+Q: with buyers waiting, ask first (Ctrl+Q again, or the 退出 button, quits)."""
+        from cs_console.tui.confirm import GuardedConfirm
+
+        waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
+        if not waiting or self.screen.id == "quit-confirm":
+            self.exit()
+            return
+        self.push_screen(GuardedConfirm("还有买家在等待回复", f"还有 {waiting} 位买家在等待回复，退出后他们会回到排队中。\n确定要退出吗？",
+                                        "退出", extra_hint="再按 Ctrl+Q 退出", id="quit-confirm"),
+                         callback=lambda ok: self.exit() if ok else None)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a text field): say which key does, in Chinese."""
+        self.notify("按 Ctrl+Q 退出", title="要退出吗？", timeout=3)
+
     def action_command_palette(self) -> None:
         """The palette, in the agents' language."""
         from textual.command import CommandPalette
@@ -255,17 +276,15 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
             self.push_screen(CommandPalette(placeholder="搜索：操作名称或买家昵称…", id="--command-palette"))
 
     def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
-        """Notifications carry buyer nicks and file errors: plain text unless asked otherwise."""
-        super().notify(message, markup=markup, **kwargs)
+        """Notifications carry buyer nicks and file errors: plain text unless asked otherwise,
+        neutralised like every buyer text on screen (bidi controls, emoji joiners)."""
+        super().notify(display_text(message), markup=markup, **kwargs)
 
     def _mark_ready(self) -> None:
         self.ready_seconds = time.perf_counter() - self.started_at
         self.log.info(f"first frame {self.ready_seconds:.3f}s after start")
         if self.desk is None:  # first frame is on screen: now open the store (heavy imports) in a thread
             self.run_worker(self._open_in_thread, thread=True, name="open-store", exit_on_error=False)
-
-    def on_resize(self, event) -> None:
-        self.screen.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def on_unmount(self) -> None:
         self._save_draft_now()
@@ -292,7 +311,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
         sessions.update_chats(self.session_chats, self.desk.clock())
         waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
         self.query_one("#sessions-title", Label).update(
-            f"会话  {len(self.session_chats)} · 等待 {waiting}" + (f" · 排队 {queue}" if queue else ""))
+            f"会话 {len(self.session_chats)} 等待 {waiting}" + (f" 排队 {queue}" if queue else ""))  # fits 80×24
         self._team_refresh()
         if self.current is not None and all(c.chat_id != self.current.chat_id for c in self.session_chats):
             self._leave_current()  # forwarded away or reassigned: no longer mine
@@ -336,7 +355,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
             title.update("（没有会话）")
             return
         state = {"waiting": "等待回复", "serving": "接待中", "closed": "已结束"}[c.status]
-        title.update(Text(f"{c.buyer_nick} · {state}"))  # the nick is buyer data: never markup
+        title.update(Text(f"{display_line(c.buyer_nick)} · {state}"))  # the nick is buyer data: never markup
 
     # ---- selection ----------------------------------------------------------------------------
     def select_chat(self, chat_id: int) -> None:
@@ -359,12 +378,17 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
             self.desk.chats.mark_read(chat_id)
         self.query_one(SidePanel).show_chat(chat_id, summary.buyer_nick)
 
+    def go_to_chat(self, chat_id: int) -> None:
+        """The agent switched chats (key, palette, click): show it with the caret in its draft."""
+        self.select_chat(chat_id)
+        self.query_one(Composer).focus()
+
     def _move(self, step: int) -> None:
         if not self.session_chats:
             return
         ids = [c.chat_id for c in self.session_chats]
         i = ids.index(self.current.chat_id) if self.current and self.current.chat_id in ids else -step
-        self.select_chat(ids[(i + step) % len(ids)])
+        self.go_to_chat(ids[(i + step) % len(ids)])
 
     def action_next_chat(self) -> None:
         self._move(1)
@@ -373,13 +397,15 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
         self._move(-1)
 
     def action_nth_chat(self, n: int) -> None:
-        if 0 < n <= len(self.session_chats):
-            self.select_chat(self.session_chats[n - 1].chat_id)
+        """Alt+n: the chat showing number n (numbers stay put while the list re-sorts)."""
+        chat_id = self.query_one(SessionList).chat_in_slot(n)
+        if chat_id is not None:
+            self.go_to_chat(chat_id)
 
     def action_longest_wait(self) -> None:
         waiting = [c for c in self.session_chats if c.waiting_since is not None]
         if waiting:
-            self.select_chat(waiting[0].chat_id)  # session order: longest wait first
+            self.go_to_chat(waiting[0].chat_id)  # session order: longest wait first
         else:
             self.notify("没有等待中的买家", timeout=2)
 
@@ -389,7 +415,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
 
     @on(SessionList.Selected)
     def _clicked(self, event: SessionList.Selected) -> None:
-        self.select_chat(event.chat_id)
+        self.go_to_chat(event.chat_id)
 
     @on(Transcript.NeedOlder)
     def _load_older(self) -> None:
@@ -406,6 +432,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
             self.notify("先选择一个会话", severity="warning")
             return
         if not event.text.strip():
+            self.notify("草稿是空的，没有发送", severity="warning", timeout=2)
             return
         unfilled = unfilled_placeholders(event.text)
         if unfilled:  # a phrase's {tracking_no} etc. never reaches the buyer
@@ -417,7 +444,11 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
             self.notify(str(exc), severity="error")
             return
         self._cancel_draft_timer()
+        composer = self.query_one(Composer)
+        typed_after = composer.text[len(event.text):] if composer.text.startswith(event.text) else ""
         self._load_draft("", 0)
+        if typed_after:  # keys typed right after Enter, before this ran: the next message's start
+            composer.insert(typed_after)
         self.poll_store()
 
     def action_please_wait(self) -> None:
@@ -458,6 +489,7 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
     def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
         self.query_one(SidePanel).show_tab("tab-calc")
+        self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
         self.call_after_refresh(self.query_one("#calculator").focus_entry)
 
     def action_open_side_tab(self, pane_id: str, focus: str) -> None:

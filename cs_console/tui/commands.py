@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
+from cs_console.domain.text import display_line
+
 
 class GoToBuyer(Provider):
     """Jump to an open chat by (fuzzy) buyer nick."""
@@ -18,15 +20,15 @@ class GoToBuyer(Provider):
 
     async def discover(self) -> Hits:
         for chat_id, nick in self._targets()[:20]:
-            yield DiscoveryHit(Text(f"转到买家 {nick}"), partial(self.app.select_chat, chat_id), help="转到买家")
+            yield DiscoveryHit(Text(f"转到买家 {display_line(nick)}"), partial(self.app.go_to_chat, chat_id), help="转到买家")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for chat_id, nick in self._targets():
-            label = escape(f"转到买家 {nick}")  # a nick is buyer data: never markup
+            label = escape(f"转到买家 {display_line(nick)}")  # a nick is buyer data: never markup
             score = max(matcher.match(nick), matcher.match(label))
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self.app.select_chat, chat_id), help="转到买家")
+                yield Hit(score, matcher.highlight(label), partial(self.app.go_to_chat, chat_id), help="转到买家")
 
 
 # Actions with no key of their own, still reachable from the palette.

@@ -1,4 +1,11 @@
-"""The draft input (草稿): Enter sends, Ctrl+J / Alt+Enter insert a newline."""
+"""The draft input (草稿): Enter sends, Ctrl+J / Alt+Enter (Esc Enter) insert a newline.
+
+New-line keys are applied here, in the order the keys arrive, not by a binding: a binding
+runs when the key has bubbled up to the app, after the characters typed behind it (``A``
+Ctrl+J ``B`` typed quickly became ``AB`` + new line). Enter right after Esc is a new line:
+that is how Alt+Enter arrives from a terminal that is slow to send its two bytes, so the key
+that sends is never a near miss of the key that breaks a line.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +17,15 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
-from cs_console.tui.keys import ALT_DIGIT_AS_SENT, is_command_key
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT, NEWLINE_KEYS, InOrderBindings, is_command_key
 
 
-class Composer(TextArea):
+class Composer(InOrderBindings, TextArea):
     """Multi-line draft for the current chat."""
 
     BINDINGS = [
-        Binding("ctrl+j,alt+enter,shift+enter", "newline", "换行", id="composer.newline"),
+        # shown in the footer; the keys themselves are applied in ``_on_key`` (see module doc)
+        Binding(",".join(NEWLINE_KEYS), "newline", "换行", id="composer.newline"),
         Binding("tab", "tab_expand", "展开短语", show=False, id="composer.expand"),
     ]
     SLASH_CODE = re.compile(r"(?:^|(?<=\s))/([A-Za-z0-9_\-]{2,32})$")
@@ -44,8 +52,15 @@ class Composer(TextArea):
                          placeholder="输入消息，Enter 发送，Ctrl+J 换行")
         # ``/code`` + space/Tab expands in place: code → (text, caret offset in text), or None
         self.expander: Callable[[str], tuple[str, int] | None] | None = None
+        self._after_escape = False  # the previous key in the draft was Esc
 
     async def _on_key(self, event: events.Key) -> None:
+        after_escape, self._after_escape = self._after_escape, event.key == "escape"
+        if event.key in NEWLINE_KEYS or (event.key == "enter" and after_escape):
+            event.prevent_default()
+            event.stop()
+            self.action_newline()
+            return
         if event.key == "enter":
             event.prevent_default()
             event.stop()
@@ -69,7 +84,8 @@ class Composer(TextArea):
         await super()._on_key(event)
 
     def action_newline(self) -> None:
-        self.insert("\n")
+        start, end = sorted(self.selection)
+        self._replace_placing_caret("\n", start, end, 1)
 
     @property
     def cursor_offset(self) -> int:

@@ -110,7 +110,7 @@ class DayTools:
     def _morning_done(self, chat_id: int | None) -> None:
         self.desk.reports.mark_checklist(self.agent)
         if chat_id is not None:
-            self.select_chat(chat_id)
+            self.go_to_chat(chat_id)
 
     def show_morning_if_due(self) -> None:
         """First start of the day: the morning three things (a short note when all are empty)."""

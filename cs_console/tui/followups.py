@@ -11,13 +11,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList, TabbedContent, TabPane
+from textual.widgets import Label, OptionList, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from cs_console.domain.clock import local
 from cs_console.domain.followups import RATING_LABELS, FollowupKind
 from cs_console.domain.money import format_money
 from cs_console.tui.dialogs import TextPrompt
+from cs_console.tui.footer import DeskFooter
 
 
 class FollowupsScreen(Screen[int | None]):
@@ -51,7 +52,7 @@ class FollowupsScreen(Screen[int | None]):
             with TabPane("中差评", id="fu-reviews"):
                 yield Label("Enter 打开买家会话并放入差评回访话术", classes="hint")
                 yield OptionList(id="review-list")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -2,7 +2,13 @@
 
 Only the current chat's buyer is ever listed (privacy rule); phones are masked here and shown
 in full only in the detail view. The keys of the actions the order's state does not allow are
-hidden (``check_action``), and the service refuses them anyway.
+hidden (``check_action``); pressing one anyway says in Chinese why the order's state does not
+allow it (a key that silently does nothing looks broken), and the service refuses them anyway.
+
+The letters act only while the order list has the keyboard (Alt+O). A finished action, a chat
+switch and Esc put the caret back in the draft, so text typed for the buyer never reaches these
+letters; 核对地址, which sends the buyer their phone and address, asks in a dialog typing cannot
+answer (``tui.confirm``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from cs_console.domain.clock import local
 from cs_console.domain.flags import FlagConvention
 from cs_console.domain.money import format_money
 from cs_console.domain.orders import (
+    ACTION_LABELS,
     Action,
     OrderRefused,
     OrderState,
@@ -33,8 +40,9 @@ from cs_console.domain.orders import (
     price_change_warning,
     retotal,
 )
-from cs_console.domain.text import clean_text
+from cs_console.domain.text import display_text
 from cs_console.store.orders import OrderNotFound
+from cs_console.tui.confirm import GuardedConfirm
 from cs_console.tui.order_dialogs import (
     AmountDialog,
     ConfirmDialog,
@@ -53,6 +61,22 @@ _KEYS: dict[str, Action] = {
     "close_order": Action.CLOSE_ORDER, "flag": Action.FLAG, "logistics": Action.VIEW_LOGISTICS,
     "extend_receipt": Action.EXTEND_RECEIPT,
 }
+# Why a state allows none of the panel's changes but these (said when a hidden key is pressed).
+_STATE_HINT: dict[OrderState, str] = {
+    OrderState.WAIT_BUYER_PAY: "付款前不能这样做",
+    OrderState.PAID: "买家已付款，只能写旗帜备注（改价、改运费、关闭请写进备注交给售后）",
+    OrderState.SHIPPED: "卖家已发货，只能查看物流、延长收货和写旗帜备注",
+    OrderState.SUCCESS: "交易已成功，只能查看",
+    OrderState.CLOSED: "交易已关闭，只能查看",
+}
+
+
+def refusal_reason(order: OrderView, action: Action, allowed: tuple[Action, ...]) -> str:
+    """Chinese reason why ``action`` is not offered on ``order`` (state or shop kind)."""
+    what = ACTION_LABELS[action]
+    if action == Action.SET_PRICE and Action.SET_POSTAGE in allowed:
+        return f"不能{what}：天猫（商城店）不能修改商品价格，只能改运费"
+    return f"不能{what}：{_STATE_HINT[order.state]}"
 
 
 class OrdersPanel(Vertical):
@@ -62,7 +86,7 @@ class OrdersPanel(Vertical):
     OrdersPanel { height: 1fr; }
     OrdersPanel #orders-title { height: 1; color: $text-muted; }
     OrdersPanel #orders-list { height: 1fr; border: none; }
-    OrdersPanel #orders-actions { height: auto; color: $accent; }
+    OrdersPanel #orders-actions { height: auto; width: 100%; color: $accent; }
     """
     BINDINGS = [
         Binding("enter,v", "detail", "详情", id="orders.detail"),
@@ -135,7 +159,7 @@ class OrdersPanel(Vertical):
         if self.buyer is None:
             title.update("（未选择会话）")
         else:
-            title.update(Text(f"{clean_text(self.buyer)} 的订单 · {len(self.orders)}"))
+            title.update(Text(f"{display_text(self.buyer)} 的订单 · {len(self.orders)}"))
         lst = self.query_one("#orders-list", OptionList)
         lst.set_options([Option(self._order_text(o), id=o.order_no) for o in self.orders])
         if not self.orders:
@@ -151,21 +175,21 @@ class OrdersPanel(Vertical):
         t.append(f"  {format_money(o.amount)}  ")
         t.append(f"{local(o.placed_at, tz):%m-%d %H:%M}\n", style="dim")
         t.append(f"{o.order_no}  ", style="dim")
-        t.append(Text(f"{clean_text(o.receiver_name)} {o.masked_phone}\n"))
+        t.append(Text(f"{display_text(o.receiver_name)} {o.masked_phone}\n"))
         t.append(flag_text(o.flag, self.convention))
         t.append("\n")
         if o.remark:
             t.append("备注：", style="bold")
-            t.append(Text(clean_text(o.remark) + "\n"))
+            t.append(Text(display_text(o.remark) + "\n"))
         for i in o.items:
             spec = "/".join(x for x in (i.colour, i.size) if x)
             closed = "（已关闭）" if i.closed else ""  # said in words too: strike-through is lost on some terminals
             listing = f"（原价 {format_money(i.listing_price)}）" if i.listing_price is not None else ""
-            t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
+            t.append(Text(f"  {i.line_no}. {display_text(i.title)} {display_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
                           f"{listing}{closed}\n", style="strike dim" if i.closed else ""))
             hint = self._stock_hint(i)
             if hint:
-                t.append(Text(f"     {clean_text(hint)}\n", style="cyan"))
+                t.append(Text(f"     {display_text(hint)}\n", style="cyan"))
         return t
 
     def _stock_hint(self, item) -> str | None:
@@ -200,6 +224,20 @@ class OrdersPanel(Vertical):
             label.update("Enter 详情  " + "  ".join(keys) if keys else "Enter 详情  （此状态只可查看）")
         self.refresh_bindings()
 
+    def on_key(self, event) -> None:
+        """A letter of an action this order does not allow: say why instead of doing nothing."""
+        o = self.current
+        for binding in self.BINDINGS:
+            if binding.action in _KEYS and event.key in binding.key.split(","):
+                action = _KEYS[binding.action]
+                allowed = self.allowed()
+                if action not in allowed:
+                    event.stop()
+                    event.prevent_default()
+                    reason = refusal_reason(o, action, allowed) if o else f"不能{ACTION_LABELS[action]}：这位买家没有订单"
+                    self.notify(reason, severity="warning", timeout=5)
+                return
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys of actions the highlighted order's state (and shop kind) do not allow."""
         if action in _KEYS:
@@ -212,6 +250,7 @@ class OrdersPanel(Vertical):
     def _done(self, view: OrderView, message: str) -> None:
         self.reload(keep=view.order_no)
         self.notify(message, timeout=3)
+        self.action_leave()  # done: the caret goes back to the draft (the next keys are for the buyer)
 
     def _refused(self, exc: Exception) -> None:
         self.notify(str(exc.args[0] if exc.args else exc), severity="error", timeout=5)
@@ -239,7 +278,8 @@ class OrdersPanel(Vertical):
         if o is None:
             return
         text = self.service.confirmation_text(o)
-        if await self.app.push_screen_wait(ConfirmDialog("核对地址：发送给买家", text)):
+        if await self.app.push_screen_wait(GuardedConfirm(
+                "核对地址：把收货人、电话和地址发送给买家？", text, "发送给买家")):
             try:
                 self._done(self.service.confirm_address(o.order_no, self.app.actor), "已发送核对信息")
             except (OrderRefused, OrderNotFound) as exc:
@@ -250,7 +290,7 @@ class OrdersPanel(Vertical):
         if len(lines) == 1:
             return lines[0].line_no
         return await self.app.push_screen_wait(PickDialog(title, [
-            (Text(f"{i.line_no}. {clean_text(i.title)} {format_money(i.unit_price)}×{i.quantity}"), i.line_no) for i in lines]))
+            (Text(f"{i.line_no}. {display_text(i.title)} {format_money(i.unit_price)}×{i.quantity}"), i.line_no) for i in lines]))
 
     @work(exclusive=True, group="orders-action")
     async def action_set_price(self) -> None:
@@ -273,7 +313,7 @@ class OrdersPanel(Vertical):
         listing = item.listing_price if item.listing_price is not None else item.unit_price
         share = self.desk.policy.orders.confirm_price_cut_share
         result = await self.app.push_screen_wait(PriceDialog(
-            f"改价 · {o.order_no} · {line}. {clean_text(item.title)} ×{item.quantity}", item.unit_price, after, o.amount,
+            f"改价 · {o.order_no} · {line}. {display_text(item.title)} ×{item.quantity}", item.unit_price, after, o.amount,
             quantity=item.quantity, listing=listing, warn=lambda new: price_change_warning(listing, new, share)))
         if result is None:
             return
@@ -304,7 +344,7 @@ class OrdersPanel(Vertical):
         target: int | None = None
         if len(o.open_items) > 1:  # 0 = the whole order (None means the picker was cancelled)
             targets: list[tuple[str | Text, int]] = [("整个订单", 0)] + [
-                (Text(f"只关闭 {i.line_no}. {clean_text(i.title)} ×{i.quantity}"), i.line_no) for i in o.open_items]
+                (Text(f"只关闭 {i.line_no}. {display_text(i.title)} ×{i.quantity}"), i.line_no) for i in o.open_items]
             picked = await self.app.push_screen_wait(PickDialog(f"关闭 · {o.order_no}", targets))
             if picked is None:
                 return
@@ -335,7 +375,7 @@ class OrdersPanel(Vertical):
                                          base_version=o.flag_version), "已更新旗帜备注")
         except StaleEdit as exc:  # someone changed it while the dialog was open: never overwrite
             self.reload(keep=o.order_no)
-            body = Text(clean_text(str(exc)) + "\n\n你写的备注（没有保存）：" + clean_text(result[1])
+            body = Text(display_text(str(exc)) + "\n\n你写的备注（没有保存）：" + display_text(result[1])
                         + "\n\nEnter 在最新内容上重新编辑 · Esc 放弃")
             if await self.app.push_screen_wait(ConfirmDialog("旗帜备注已被他人修改", body)):
                 self.action_flag()

@@ -62,7 +62,7 @@ class QuickRepliesMixin:
         await self.push_screen(picker, callback=partial(self._picked, from_slash), wait_for_dismiss=False)
 
     async def on_composer_slash_at_start(self, _message: Composer.SlashAtStart) -> None:
-        """``/`` into an empty draft opens the picker (the ``/`` is taken back; Esc restores it).
+        """``/`` into an empty draft opens the picker (the ``/`` is taken back; Esc leaves the draft empty).
 
         Keys typed before the picker is up (``/qsd`` in one burst) are already in the draft:
         they move into the picker's query."""
@@ -78,9 +78,8 @@ class QuickRepliesMixin:
 
     def _picked(self, from_slash: bool, pick: Pick | None) -> None:
         composer = self.query_one(Composer)
-        if pick is None:
-            if from_slash and not composer.text:
-                composer.insert_at_cursor("/")
+        if pick is None:  # Esc: the draft stays as it was before ``/`` (the ``/`` was the picker's key)
+            composer.focus()
             return
         self._insert(pick.phrase, pick.filled)
         if pick.send:

@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
 from cs_console.domain.report import COLUMNS, Report, report_rows
 from cs_console.services.reports import write_csv
+from cs_console.tui.footer import DeskFooter
 
 
 class ReportChart(PlotextPlot):
@@ -78,7 +79,7 @@ class ReportScreen(Screen[None]):
                 yield ReportChart("首响中位(秒)/小时", id="chart-first-response")
                 yield ReportChart("转化率%/客服", id="chart-conversion")
                 yield ReportChart("销售额/小时", id="chart-sales")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         if self.day is None:

@@ -1,4 +1,7 @@
-"""Session list (会话): every open chat, waiting ones first, coloured by first-response rules."""
+"""Session list (会话): every open chat, waiting ones first, coloured by first-response rules.
+
+Each chat keeps the number (slot 1–9, Alt+1…9) it got when it joined the list until it leaves:
+the list re-sorts after every reply, the numbers do not move with it."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from textual.strip import Strip
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.domain.kpi import Thresholds, WaitLevel, classify_wait, format_wait
-from cs_console.domain.text import truncate_cells
+from cs_console.domain.text import display_line, truncate_cells
 
 LEVEL_STYLE = {
     WaitLevel.BEST: Style(color="green"),
@@ -24,6 +27,7 @@ LEVEL_STYLE = {
     WaitLevel.BREACH: Style(color="white", bgcolor="red", bold=True),
 }
 ROW_HEIGHT = 2
+SLOTS = 9  # Alt+1 … Alt+9
 
 
 class SessionList(ScrollView):
@@ -46,9 +50,11 @@ class SessionList(ScrollView):
         self.chats: list[ChatSummary] = []
         self.current: int | None = None
         self.now: datetime | None = None
+        self.slots: dict[int, int] = {}  # chat id → its Alt+digit number
 
     def update_chats(self, chats: list[ChatSummary], now: datetime) -> None:
         self.chats, self.now = chats, now
+        self._assign_slots()
         self.virtual_size = Size(self.size.width, len(chats) * ROW_HEIGHT)
         self._keep_current_visible()
         self.refresh()
@@ -63,6 +69,21 @@ class SessionList(ScrollView):
         self._keep_current_visible()
         self.refresh()
 
+    def _assign_slots(self) -> None:
+        """Chats that left free their number; new chats take the lowest free one, in list order."""
+        present = {c.chat_id for c in self.chats}
+        self.slots = {cid: n for cid, n in self.slots.items() if cid in present}
+        free = sorted(set(range(1, SLOTS + 1)) - set(self.slots.values()))
+        for c in self.chats:
+            if not free:
+                break
+            if c.chat_id not in self.slots:
+                self.slots[c.chat_id] = free.pop(0)
+
+    def chat_in_slot(self, n: int) -> int | None:
+        """The chat Alt+``n`` goes to (None: no chat has that number)."""
+        return next((cid for cid, slot in self.slots.items() if slot == n), None)
+
     def index_of(self, chat_id: int | None) -> int | None:
         for i, c in enumerate(self.chats):
             if c.chat_id == chat_id:
@@ -74,24 +95,24 @@ class SessionList(ScrollView):
         if i is not None:
             self.scroll_to_region(Region(0, i * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, immediate=True)
 
-    def row_text(self, chat: ChatSummary, width: int, position: int) -> tuple[Text, Text]:
-        """The two lines of one chat (public for tests)."""
+    def row_text(self, chat: ChatSummary, width: int, slot: int | None) -> tuple[Text, Text]:
+        """The two lines of one chat; ``slot`` is its Alt+digit number (public for tests)."""
         now = self.now or chat.opened_at
         waiting = chat.waiting_seconds(now)
         level = classify_wait(waiting, self.thresholds) if chat.waiting_since else None
         glyph = "●" if chat.status == ChatStatus.WAITING else "○"
-        num = f"{position}" if position <= 9 else " "
+        num = f"{slot}" if slot is not None else " "
         right = ""
         if chat.waiting_since is not None:
             right = format_wait(waiting)
         if chat.unread:
             right += f" {chat.unread:>2}"
         left_room = max(4, width - cell_len(right) - 5)
-        nick = truncate_cells(chat.buyer_nick, left_room)
+        nick = truncate_cells(display_line(chat.buyer_nick), left_room)
         pad = " " * max(1, width - 4 - cell_len(nick) - cell_len(right))
         style = LEVEL_STYLE[level] if level else Style(dim=True)
         line1 = Text.assemble((num + " ", "bright_black"), (glyph + " ", style), (nick, ""), pad, (right, style))
-        line2 = Text("    " + truncate_cells(chat.preview, max(4, width - 5)), style="bright_black")
+        line2 = Text("    " + truncate_cells(display_line(chat.preview), max(4, width - 5)), style="bright_black")
         return line1, line2
 
     def render_line(self, y: int) -> Strip:
@@ -101,7 +122,7 @@ class SessionList(ScrollView):
         if row >= len(self.chats):
             return Strip.blank(width, self.rich_style)
         chat = self.chats[row]
-        line = self.row_text(chat, width, row + 1)[sub]
+        line = self.row_text(chat, width, self.slots.get(chat.chat_id))[sub]
         base = self.rich_style
         if chat.chat_id == self.current:
             base = base + Style(bgcolor="grey23", bold=sub == 0)

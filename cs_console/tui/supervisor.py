@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from cs_console.domain.clock import local
 from cs_console.domain.kpi import format_wait
 from cs_console.domain.team import ROLE_LABELS, STATUS_LABELS, AgentStatus, Role, TeamRuleError
 from cs_console.services.desk import Desk
+from cs_console.tui.footer import DeskFooter
 
 REFRESH_SECONDS = 1.0
 
@@ -43,7 +44,7 @@ class SupervisorScreen(Screen[None]):
             yield DataTable(id="sv-agents", cursor_type="row")
             yield Label("排队与超时", classes="pane-title", id="sv-queue-title")
             yield DataTable(id="sv-queue", cursor_type="row")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sv-hangups", DataTable).add_columns("编号", "客服", "原因", "申请时间")

@@ -2,6 +2,12 @@
 
 Messages are wrapped once per width and cached; the chat pane keeps a recent window of
 messages and asks for older ones (``NeedOlder``) when the agent scrolls to the top.
+
+Lines are wrapped by terminal cells (rich) to the width left of the scrollbar, whose gutter is
+always reserved: a scrollbar that appears later never hides the last character of a line.
+While the agent is at the bottom the view follows new messages, also when the pane is resized
+or the side panel opens; scrolled up, it stays put and the bottom line says ``N 条新消息 ↓``
+(End or a click there jumps down). The agent's own replies always bring the view down.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from textual.strip import Strip
 from cs_console.domain.chat import MessageView, Sender
 from cs_console.domain.clock import local
 from cs_console.domain.gateway import STATUS_LABEL, DeliveryStatus
+from cs_console.domain.text import display_text
 
 _HEAD = {
     Sender.BUYER: Style(color="cyan", bold=True),
@@ -44,13 +51,14 @@ def failure_text(m: MessageView) -> Text | None:
     if m.status != DeliveryStatus.FAILED:
         return None
     return Text(f"发送失败：{m.error or '未知原因'}（命令面板：重发失败的消息）", style=_STATUS[DeliveryStatus.FAILED])
+_NEW_BELOW = Style(color="black", bgcolor="yellow", bold=True)
 
 
 class Transcript(ScrollView, can_focus=True):
     """Scrollable, virtualised message list (buyer text rendered literally, never as markup)."""
 
     DEFAULT_CSS = """
-    Transcript { background: $surface; }
+    Transcript { background: $surface; scrollbar-gutter: stable; overflow-x: hidden; }
     """
 
     class NeedOlder(Message):
@@ -66,6 +74,8 @@ class Transcript(ScrollView, can_focus=True):
         self._cache: dict[tuple, list[Strip]] = {}
         self._width = 0
         self._first = 0  # messages[_first:] are laid out; older loaded ones wait until scrolled to
+        self.following = True  # at the bottom: new lines scroll into view
+        self.unseen = 0  # messages that arrived below while the agent was scrolled up
 
     # ---- content ------------------------------------------------------------------------------
     def show(self, buyer: str, messages: list[MessageView], has_older: bool) -> None:
@@ -73,19 +83,27 @@ class Transcript(ScrollView, can_focus=True):
         self.buyer, self.messages, self.has_older = buyer, list(messages), has_older
         self._cache.clear()
         self._first = len(self.messages)
+        self.following, self.unseen = True, 0
         self._relayout()
-        self._follow_end()
 
     def append(self, messages: list[MessageView]) -> None:
-        """New messages at the bottom; follow them if the agent was already at the bottom."""
-        if not messages:
-            return
-        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        """New messages at the bottom; follow them if the agent is at the bottom, else count them."""
         known = {m.id for m in self.messages[-len(messages) - 5:]}
-        self.messages.extend(m for m in messages if m.id not in known)
+        new = [m for m in messages if m.id not in known]
+        if not new:
+            return
+        self.messages.extend(new)
+        if any(m.sender == Sender.AGENT for m in new):
+            self.following = True  # a reply was sent here: show it
+        if not self.following:
+            self.unseen += sum(1 for m in new if m.sender != Sender.AGENT)
         self._relayout()
-        if at_bottom:
-            self._follow_end()
+
+    def jump_to_end(self) -> None:
+        """End / a click on ``N 条新消息 ↓``: the newest line, and follow from now on."""
+        self.following, self.unseen = True, 0
+        self._follow_end()
+        self.refresh()
 
     def update_statuses(self, statuses: dict[int, tuple[str, str]]) -> None:
         """Delivery status of outbound messages changed (已发送 → 已送达 / 失败 / 已读)."""
@@ -102,7 +120,11 @@ class Transcript(ScrollView, can_focus=True):
         """Show the newest line now, and again once the new height is laid out (the scroll
         range is only known after the next layout)."""
         self.scroll_end(animate=False, immediate=True)
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        self.call_after_refresh(self._follow_end_if_following)
+
+    def _follow_end_if_following(self) -> None:
+        if self.following:
+            self.scroll_end(animate=False, immediate=True)
 
     def prepend(self, messages: list[MessageView], has_older: bool) -> None:
         """Older messages on top, keeping the visible lines where they are."""
@@ -129,8 +151,9 @@ class Transcript(ScrollView, can_focus=True):
         options = console.options.update_width(max(4, width - 2))
         when = local(m.created_at, self.timezone).strftime("%H:%M:%S")
         who = {Sender.BUYER: self.buyer, Sender.AGENT: m.author or "客服", Sender.SYSTEM: "系统"}[m.sender]
-        head = Text.assemble((when + " ", _TIME), (who, _HEAD[m.sender]), status_text(m))
-        body = Text(m.text, style=_SYSTEM_BODY if m.sender == Sender.SYSTEM else "")
+        head = Text.assemble((when + " ", _TIME), (display_text(who), _HEAD[m.sender]), status_text(m))
+        head.truncate(options.max_width, overflow="ellipsis")
+        body = Text(display_text(m.text), style=_SYSTEM_BODY if m.sender == Sender.SYSTEM else "")
         strips = [Strip(console.render_lines(head, options, pad=False)[0])]
         for line in console.render_lines(body, options, pad=False):
             strips.append(Strip([Segment("  "), *line]))
@@ -162,18 +185,27 @@ class Transcript(ScrollView, can_focus=True):
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
         self._refresh_scrollbars()  # the scroll range must be known before scrolling to the end
+        if self.following:
+            self._follow_end()
         self.refresh()
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._width:
             self._relayout()
+        elif self.following:
+            self._follow_end()  # taller or shorter: the newest line stays at the bottom
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width or self.size.width
+        if self.unseen and y == self.scrollable_content_region.height - 1:
+            label = Text(f" {self.unseen} 条新消息 ↓  End ", style=_NEW_BELOW)
+            label.align("right", width)
+            return Strip(label.render(self.app.console)).crop_extend(0, width, self.rich_style)
         index = y + scroll_y
         if index >= len(self._lines):
-            return Strip.blank(self.size.width, self.rich_style)
-        return self._lines[index].crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)
+            return Strip.blank(width, self.rich_style)
+        return self._lines[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def _reveal_older(self) -> None:
         """At the top: lay out more of the loaded messages, else ask the store for older ones."""
@@ -186,8 +218,19 @@ class Transcript(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self.following = new >= self.max_scroll_y - 1
+        if self.following and self.unseen:
+            self.unseen = 0
+            self.refresh()
         if new <= 0 < old:
             self.call_after_refresh(self._reveal_older)  # not from inside the scroll watcher
+
+    def key_end(self) -> None:
+        self.jump_to_end()
+
+    def on_click(self, event) -> None:
+        if self.unseen and event.y == self.scrollable_content_region.height - 1:
+            self.jump_to_end()
 
     def key_home(self) -> None:
         if self.scroll_y <= 0:
