@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, Sender
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store.tables import Agent, Buyer, Chat, Draft, Message, ResponseRecord
+from cs_console.store.tables.core import OPEN_ACTIVITY
 
 PREVIEW_CELLS = 60
 
@@ -203,6 +204,56 @@ def list_chats(s: Session, *, include_closed: bool = False) -> list[ChatSummary]
     if not include_closed:
         q = q.where(Chat.status != ChatStatus.CLOSED)
     return [_summary(c, nick, agent) for c, nick, agent in s.exec(q).all()]
+
+
+def _summary_columns():
+    """The session-list row as plain columns (no ORM object per chat)."""
+    return select(Chat.id, Buyer.nick, Chat.status, Chat.unread, Chat.last_preview, Chat.last_message_at,
+                  Chat.waiting_since, Chat.first_response_seconds, Agent.name, Chat.opened_at) \
+        .join(Buyer, Buyer.id == Chat.buyer_id).join(Agent, Agent.id == Chat.agent_id, isouter=True)
+
+
+def _summary_row(r) -> ChatSummary:
+    return ChatSummary(chat_id=r[0], buyer_nick=r[1], status=ChatStatus(r[2]), unread=r[3], preview=r[4],
+                       last_message_at=r[5], waiting_since=r[6], first_response_seconds=r[7], agent=r[8],
+                       opened_at=r[9])
+
+
+def agent_open_chats(s: Session, agent_id: int) -> list[ChatSummary]:
+    """One agent's open chats (index ``ix_chats_agent_status``: as many rows as the agent has,
+    whatever the size of the store), unsorted."""
+    q = _summary_columns().where(Chat.agent_id == agent_id, Chat.status != ChatStatus.CLOSED)
+    return [_summary_row(r) for r in s.exec(q).all()]
+
+
+def open_chats_page(s: Session, limit: int) -> list[ChatSummary]:
+    """The first ``limit`` open chats in session-list order, read from two partial indexes
+    (waiting: longest wait first; answered: latest activity first) — never the whole table."""
+    waiting = s.exec(_summary_columns()
+                     .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_not(None))
+                     .order_by(col(Chat.waiting_since), col(Chat.id)).limit(limit)).all()
+    out = [_summary_row(r) for r in waiting]
+    if len(out) < limit:
+        served = s.exec(_summary_columns()
+                        .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_(None))
+                        .order_by(OPEN_ACTIVITY.desc(), col(Chat.id)).limit(limit - len(out))).all()
+        out += [_summary_row(r) for r in served]
+    return out
+
+
+def queue_length(s: Session) -> int:
+    """Waiting chats nobody has (index ``ix_chats_queue``)."""
+    return int(s.exec(select(func.count()).select_from(Chat)
+                      .where(Chat.status == ChatStatus.WAITING, col(Chat.agent_id).is_(None))).one())
+
+
+def breached_page(s: Session, older_than: datetime, limit: int) -> list[ChatSummary]:
+    """Waiting chats whose wait began before ``older_than``, longest first, at most ``limit``."""
+    q = (_summary_columns()
+         .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_not(None),
+                col(Chat.waiting_since) < older_than)
+         .order_by(col(Chat.waiting_since), col(Chat.id)).limit(limit))
+    return [_summary_row(r) for r in s.exec(q).all()]
 
 
 def chat_summary(s: Session, chat_id: int) -> ChatSummary:
