@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from cs_console.store import tables
@@ -156,6 +157,10 @@ class Store:
             return
         try:
             SQLModel.metadata.create_all(self.engine)
+            with self.engine.begin() as conn:  # indexes added to tables an older version created
+                for table in SQLModel.metadata.sorted_tables:
+                    for index in table.indexes:
+                        conn.execute(CreateIndex(index, if_not_exists=True))
             with self.write() as s:
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
