@@ -275,20 +275,33 @@ def _views(s: Session, rows: list[Message]) -> list[MessageView]:
     ]
 
 
+def _message_rows(s: Session, where, *, newest_first: bool, limit: int | None = None) -> list[MessageView]:
+    """Messages with their author as plain columns (one query, Core rows: a chat switch reads
+    ~100 of them), oldest first."""
+    q = (select(Message.id, Message.chat_id, Message.sender, Agent.name, Message.text, Message.created_at)
+         .join(Agent, Agent.id == Message.agent_id, isouter=True).where(*where)
+         .order_by(col(Message.id).desc() if newest_first else col(Message.id)))
+    if limit is not None:
+        q = q.limit(limit)
+    rows = s.connection().execute(q).all()
+    if newest_first:
+        rows.reverse()
+    senders = {v.value: v for v in Sender}
+    return [MessageView(id=r[0], chat_id=r[1], sender=senders[r[2]], author=r[3] or "", text=r[4], created_at=r[5])
+            for r in rows]
+
+
 def recent_messages(s: Session, chat_id: int, limit: int = 100, before_id: int | None = None) -> list[MessageView]:
     """The last ``limit`` messages (older than ``before_id`` if given), oldest first."""
-    q = select(Message).where(Message.chat_id == chat_id)
+    where = [Message.chat_id == chat_id]
     if before_id is not None:
-        q = q.where(Message.id < before_id)
-    rows = list(s.exec(q.order_by(col(Message.id).desc()).limit(limit)).all())
-    rows.reverse()
-    return _views(s, rows)
+        where.append(Message.id < before_id)
+    return _message_rows(s, where, newest_first=True, limit=limit)
 
 
 def messages_after(s: Session, chat_id: int, after_id: int) -> list[MessageView]:
     """Messages newer than ``after_id``, oldest first (incremental refresh)."""
-    rows = list(s.exec(select(Message).where(Message.chat_id == chat_id, Message.id > after_id).order_by(Message.id)).all())
-    return _views(s, rows)
+    return _message_rows(s, [Message.chat_id == chat_id, Message.id > after_id], newest_first=False)
 
 
 def count_messages(s: Session, chat_id: int) -> int:
@@ -312,6 +325,14 @@ def save_draft(s: Session, chat_id: int, agent: Agent, text: str, cursor: int, n
 def load_draft(s: Session, chat_id: int, agent_id: int) -> tuple[str, int]:
     draft = s.exec(select(Draft).where(Draft.chat_id == chat_id, Draft.agent_id == agent_id)).first()
     return (draft.text, draft.cursor) if draft else ("", 0)
+
+
+def load_draft_of(s: Session, chat_id: int, agent: str) -> tuple[str, int]:
+    """The named agent's draft for the chat, in one indexed query."""
+    row = s.connection().execute(
+        select(Draft.text, Draft.cursor).join(Agent, Agent.id == Draft.agent_id)
+        .where(Draft.chat_id == chat_id, Agent.name == agent.strip())).first()
+    return (row[0], row[1]) if row else ("", 0)
 
 
 def first_responses(s: Session, since: datetime, until: datetime) -> list[ResponseRecord]:
