@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test bench lint clean venv
+.PHONY: run test bench bench-quick lint clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,16 @@ test: $(DEVSTAMP)
 	bash tests/ensure-postgres.sh
 	$(BIN)/python -m pytest -q
 
-## make bench: start-up, chat switch, injection latency, search, import, sync figures
+## make bench: every bench module at the demo, 10k and 100k store sizes (table + JSON);
+## SIZES=demo,10k BACKENDS=sqlite,postgresql ARGS="feel replies" narrow it down
+SIZES ?= demo,10k,100k
+BACKENDS ?= sqlite
 bench: $(DEVSTAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(ARGS) --sizes $(SIZES) --backends $(BACKENDS)
+
+## make bench-quick: fewer repetitions at the demo size (while developing on a shared machine)
+bench-quick: $(DEVSTAMP)
+	$(BIN)/python -m bench $(ARGS) --quick
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check cs_console tests bench

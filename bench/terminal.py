@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyte
+from wcwidth import wcwidth
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -81,7 +82,16 @@ class Terminal:
         return True
 
     def text(self) -> str:
-        return "\n".join(self.screen.display)
+        """The visible screen as text (one line per row; a wide glyph's second cell skipped)."""
+        lines = []
+        for y in range(self.rows):
+            row, out, x = self.screen.buffer[y], [], 0
+            while x < self.cols:
+                ch = row[x].data
+                out.append(ch or " ")
+                x += 2 if ch and wcwidth(ch[0]) == 2 else 1
+            lines.append("".join(out))
+        return "\n".join(lines)
 
     def wait_for(self, condition: Callable[[str], bool] | str, timeout: float = 30.0) -> float:
         """Block until ``condition(screen text)`` holds (a string: it is on the screen); return
