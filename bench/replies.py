@@ -62,9 +62,14 @@ def _at(n: int, ctx) -> list[Figure]:
         return hit
 
     task = ctx.add_task(f"replies {n}", total=2)
-    t0 = time.perf_counter()
-    ReplyIndex(phrases, cached)
-    cold = time.perf_counter() - t0
+    cold = None
+    if n <= 10_000:  # pinyin of 100k phrases is computed once per phrase set (cached): minutes, not a keystroke
+        t0 = time.perf_counter()
+        ReplyIndex(phrases, cached)
+        cold = time.perf_counter() - t0
+    else:
+        for p in phrases:
+            cached(p.title), cached(p.text), [cached(t) for t in p.tags]
     ctx.advance(task)
     t0 = time.perf_counter()
     index = ReplyIndex(phrases, cached)
@@ -85,7 +90,7 @@ def _at(n: int, ctx) -> list[Figure]:
             naive.append((time.perf_counter() - t) * 1000)
     size = f"{n // 1000}k phrases"
     out = [
-        Figure("replies", "index build, pinyin computed", round(cold, 3), "s", size=size),
+        *([Figure("replies", "index build, pinyin computed", round(cold, 3), "s", size=size)] if cold else []),
         Figure("replies", "index build, pinyin cached", round(warm, 3), "s", size=size),
         sampled("replies", "tiered search per keystroke", tiered, "ms", anchor=naive, stat="p99", size=size,
                 digits=3),
