@@ -10,11 +10,12 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     err,
     fail,
     open_desk,
-    resolve_agent,
+    when,
 )
 from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
@@ -37,10 +38,10 @@ def broadcast(
         return
     if not filter_:
         fail("error: pick buyers with --filter unpaid[:HOURS] | item:TEXT | tag:TAG", 2)
-    name = resolve_agent(agent)
     if bool(text) == bool(phrase):
         fail("error: give the message with either --text TEXT or --phrase CODE", 2)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     if phrase:
         found = desk.replies.get(phrase, name)
         if found is None:
@@ -67,13 +68,13 @@ def broadcast(
         fail(f"error: {exc}")
     if phrase:
         desk.replies.record_use(phrase, name)
-    emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": sent.at.isoformat(), "filter": sent.filter,
+    emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": when(sent.at), "filter": sent.filter,
           "count": sent.count, "skipped": sent.skipped, "preview": lines}, as_json,
          f"broadcast {sent.broadcast_id}: sent {sent.count}, skipped {sent.skipped}")
 
 
 def _history(db: str | None, as_json: bool) -> None:
-    rows = [{"id": b.broadcast_id, "agent": b.agent, "at": b.at.isoformat(), "filter": b.filter,
+    rows = [{"id": b.broadcast_id, "agent": b.agent, "at": when(b.at), "filter": b.filter,
              "count": b.count, "skipped": b.skipped} for b in open_desk(db).broadcasts.history()]
-    emit(rows, as_json, "\n".join(f"{r['id']:>4}  {r['at'][:19]}  {r['agent']:<8} {r['filter']:<20} "
+    emit(rows, as_json, "\n".join(f"{r['id']:>4}  {r['at']}  {r['agent']:<8} {r['filter']:<20} "
                                   f"sent {r['count']}, skipped {r['skipped']}" for r in rows) or "no broadcasts")

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    acting,
+    emit,
+    fail,
+    open_desk,
+    when,
+)
 
 app = typer.Typer(help="Chats (会话): inject, send, list, log.", no_args_is_help=True)
 
@@ -29,15 +38,16 @@ def inject(text: TextArg, buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = 
 @app.command()
 def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Send an agent reply into the buyer's open chat."""
-    name = resolve_agent(agent)
+    from cs_console.services.chats import NotYourChat
     from cs_console.store.chats import NotFound
 
     desk = open_desk(db)
+    me = acting(desk, agent)
     try:
-        posted = desk.chats.send_to_buyer(buyer, name, text)
-    except (NotFound, ValueError) as exc:
+        posted = desk.chats.send_to_buyer(buyer, me, text)
+    except (NotFound, NotYourChat, ValueError) as exc:
         fail(f"error: {exc}")
-    emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer, "agent": name},
+    emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer, "agent": me.name},
          as_json, f"sent to {posted.buyer} (chat {posted.chat_id})")
 
 
@@ -74,8 +84,8 @@ def log(buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     except NotFound as exc:
         fail(f"error: {exc}")
     rows = [{"id": m.id, "chat_id": m.chat_id, "sender": str(m.sender), "author": m.author or None,
-             "text": m.text, "at": m.created_at.isoformat()} for m in msgs]
-    emit(rows, as_json, "\n".join(f"[{m['at'][:19]}] {m['sender']}{'/' + m['author'] if m['author'] else ''}: {m['text']}" for m in rows))
+             "text": m.text, "at": when(m.created_at)} for m in msgs]
+    emit(rows, as_json, "\n".join(f"[{m['at']}] {m['sender']}{'/' + m['author'] if m['author'] else ''}: {m['text']}" for m in rows))
 
 
 from cs_console.cli import team_chat as _team_chat  # noqa: E402,F401  chat assign/forward/distribute

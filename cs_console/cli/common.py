@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from cs_console.config.locations import default_db_url
-
 if TYPE_CHECKING:
+    from cs_console.domain.identity import Principal
     from cs_console.services.desk import Desk
 
 DbOpt = Annotated[
@@ -18,7 +18,11 @@ DbOpt = Annotated[
     typer.Option("--db", help="Store: a SQLite path or SQLAlchemy URL (default $CS_CONSOLE_DB, else the user data dir)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-AgentOpt = Annotated[str | None, typer.Option("--agent", help="Agent (客服) name; default $CS_CONSOLE_AGENT.")]
+AgentOpt = Annotated[str | None, typer.Option(
+    "--agent", help="Only a check: the signed-in agent (cs-console login / $CS_CONSOLE_TOKEN) must be this one.")]
+
+# ``cs-console --db X --agent Y <command>``: the root options, for commands that do not repeat them
+ROOT_OPTIONS: dict[str, str | None] = {"db": None, "agent": None}
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -36,7 +40,7 @@ def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     from cs_console.config.yamlfile import ConfigError
 
     try:
-        name = agent_name(agent)
+        name = agent_name(agent or ROOT_OPTIONS["agent"])
     except ConfigError as exc:
         fail(str(exc), 2)
     if not name and required:
@@ -44,7 +48,50 @@ def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     return name
 
 
-def open_desk(db: str | None) -> Desk:
+def acting(desk: Desk, agent: str | None = None) -> Principal:
+    """The signed-in agent this command acts as: the token in $CS_CONSOLE_TOKEN, the 0600 file
+    named by $CS_CONSOLE_TOKEN_FILE, or this store's ``cs-console login`` session (or the OS
+    account, where the shop chose that). ``--agent`` never chooses who acts; a different name
+    than the signed-in one is refused."""
+    from cs_console.config.credentials import CredentialFileError, find_token
+    from cs_console.domain.identity import SignInMethod, SignInRefused
+
+    resolve_agent(agent, required=False)  # a broken config file is reported as before
+    try:
+        token = find_token(desk.store.url)
+        if token:
+            me = desk.identity.authenticate(token)
+        elif desk.policy.identity.method == SignInMethod.OS_ACCOUNT:
+            me = desk.identity.os_account()
+        else:
+            fail("error: 请先登录：cs-console login（脚本请用 CS_CONSOLE_TOKEN 或 CS_CONSOLE_TOKEN_FILE 提供令牌）", 2)
+    except (SignInRefused, CredentialFileError) as exc:
+        fail(f"error: {exc}", 2)
+    named = (agent or ROOT_OPTIONS["agent"] or "").strip()
+    if named and named != me.name:
+        fail(f"error: 当前登录的是 {me.name}，不能以 {named} 的身份操作（请用对方的账号登录）", 2)
+    return me
+
+
+def store_url(db: str | None, *, create_folder: bool = False) -> str:
+    """The store a command works on: its own --db, else the root --db, else the default.
+    A SQLite path whose folder does not exist is refused (a typo must not silently create a
+    new, empty store elsewhere) unless ``create_folder`` (``init``)."""
+    from pathlib import Path
+
+    from cs_console.config.locations import default_db_url
+
+    url = db or ROOT_OPTIONS["db"] or default_db_url()
+    if "://" not in url:
+        folder = Path(url).expanduser().parent
+        if not folder.is_dir():
+            if not create_folder:
+                fail(f"错误：数据库所在的文件夹不存在：{folder}（先运行 cs-console init --db {url}）", 2)
+            folder.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def open_desk(db: str | None, *, create_folder: bool = False) -> Desk:
     """Open the store (creating it if new); config and store problems exit with a clear message."""
     # imported here: the TUI's first frame must not wait for SQLAlchemy/pydantic/ruamel
     from cs_console.config.yamlfile import ConfigError
@@ -52,11 +99,24 @@ def open_desk(db: str | None) -> Desk:
     from cs_console.store.engine import StoreError
 
     try:
-        return make_desk(db or default_db_url())
+        desk = make_desk(store_url(db, create_folder=create_folder))
     except ConfigError as exc:
         fail(str(exc), 2)
     except StoreError as exc:
         fail(f"error: {exc}", 2)
+    _SHOP_TZ["name"] = desk.policy.shop.timezone
+    return desk
+
+
+_SHOP_TZ = {"name": "Asia/Shanghai"}  # set by open_desk from the shop's policy
+
+
+def when(value: datetime | None) -> str | None:
+    """An instant as the CLI shows it everywhere: shop time with its offset,
+    ``2026-11-23T10:00:00+08:00`` (None stays None)."""
+    from cs_console.domain.clock import local
+
+    return None if value is None else local(value, _SHOP_TZ["name"]).isoformat(timespec="seconds")
 
 
 def emit(data: Any, as_json: bool, human: str | None = None) -> None:

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    acting,
+    emit,
+    fail,
+    open_desk,
+    when,
+)
 from cs_console.cli.team_common import REFUSED
 
 app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), resume, list.", no_args_is_help=True)
@@ -14,16 +23,16 @@ app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), 
 
 def _hangup_row(h) -> dict:
     return {"id": h.id, "agent": h.agent, "reason": h.reason, "state": h.state,
-            "requested_at": h.requested_at.isoformat(), "decided_by": h.decided_by,
-            "decided_at": h.decided_at.isoformat() if h.decided_at else None, "note": h.note}
+            "requested_at": when(h.requested_at), "decided_by": h.decided_by,
+            "decided_at": when(h.decided_at), "note": h.note}
 
 
 @app.command("request")
 def hangup_request(reason: Annotated[str, typer.Option("--reason", help="Why you want to stop receiving new chats.")],
                    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Ask a supervisor to let you hang up (stop receiving newly distributed chats)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         rid = desk.team.request_hangup(name, reason)
     except REFUSED as exc:
@@ -32,8 +41,8 @@ def hangup_request(reason: Annotated[str, typer.Option("--reason", help="Why you
 
 
 def _decide(request_id: int, agent: str | None, db: str | None, as_json: bool, approve: bool, note: str) -> None:
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         view = desk.team.decide_hangup(request_id, name, approve, note)
     except REFUSED as exc:
@@ -62,8 +71,8 @@ def hangup_refuse(request_id: IdArg, agent: AgentOpt = None, note: NoteOpt = "",
 @app.command("resume")
 def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """End your hang-up: receive new chats again."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         desk.team.resume(name)
     except REFUSED as exc:
@@ -77,6 +86,6 @@ def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="Only re
     """Hang-up requests and decisions (who, when, why)."""
     desk = open_desk(db)
     rows = [_hangup_row(h) for h in desk.team.hangups(pending_only=pending)]
-    human = "\n".join(f"{r['id']:>4}  {r['state']:<9} {r['agent']:<10} {r['requested_at'][:19]}  {r['reason']}"
+    human = "\n".join(f"{r['id']:>4}  {r['state']:<9} {r['agent']:<10} {r['requested_at']}  {r['reason']}"
                       + (f"  — {r['decided_by']}: {r['note']}" if r['decided_by'] else "") for r in rows) or "no requests"
     emit(rows, as_json, human)

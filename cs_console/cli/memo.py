@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    acting,
+    emit,
+    fail,
+    open_desk,
+    when,
+)
 from cs_console.domain.clock import local
 
 app = typer.Typer(help="Memo book (备忘录): add, list/search, done.", no_args_is_help=True)
@@ -18,8 +27,8 @@ def add(text: Annotated[str, typer.Argument(help="The note.")],
         order_no: Annotated[str, typer.Option("--order", help="About this order.")] = "",
         agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Write a note."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         m = desk.memos.add(name, text, buyer=buyer, order_no=order_no)
     except ValueError as exc:
@@ -31,10 +40,10 @@ def add(text: Annotated[str, typer.Argument(help="The note.")],
 def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / order number).")] = "",
           agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """The agent's notes, newest first."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     rows = desk.memos.search(name, query)
-    emit([{"id": m.id, "at": m.at.isoformat(), "text": m.text, "buyer": m.buyer, "order_no": m.order_no,
+    emit([{"id": m.id, "at": when(m.at), "text": m.text, "buyer": m.buyer, "order_no": m.order_no,
            "done": m.done} for m in rows], as_json,
          "\n".join(f"{m.id:>4} {local(m.at, desk.policy.shop.timezone):%m-%d %H:%M} {'✓' if m.done else ' '} {m.text}"
                    f"{'  @' + m.buyer if m.buyer else ''}{'  #' + m.order_no if m.order_no else ''}" for m in rows)
@@ -44,8 +53,8 @@ def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / o
 @app.command()
 def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None, db: DbOpt = None) -> None:
     """Tick a note off."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         desk.memos.set_done(memo_id, name)
     except LookupError as exc:
@@ -57,8 +66,8 @@ def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentO
 def promote(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None,
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Promote a memo to a handover note (交接本) for the next shift."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         note = desk.memos.promote(memo_id, name)
     except (LookupError, ValueError) as exc:

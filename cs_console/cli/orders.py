@@ -15,11 +15,12 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     err,
     fail,
     open_desk,
-    resolve_agent,
+    when,
 )
 from cs_console.config import ConfigError
 from cs_console.domain.clock import local
@@ -39,7 +40,7 @@ def _run(fn: Callable[[], T]) -> T:
     """Call a service; a refusal or unknown order exits non-zero with the reason."""
     try:
         return fn()
-    except (OrderRefused, OrderNotFound, MoneyError) as exc:
+    except (OrderRefused, OrderNotFound, LookupError, MoneyError) as exc:
         fail(f"error: {exc.args[0] if exc.args else exc}")
     except ConfigError as exc:
         fail(str(exc), 2)
@@ -48,20 +49,20 @@ def _run(fn: Callable[[], T]) -> T:
 def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
     d = {
         "order_no": o.order_no, "buyer": o.buyer, "state": o.state.value, "state_label": o.state.label,
-        "placed_at": local(o.placed_at, tz).isoformat(), "amount": str(o.amount), "items_total": str(o.items_total),
-        "postage": str(o.postage), "flag": o.flag, "remark": o.remark,
+        "placed_at": when(o.placed_at), "amount": str(o.amount), "items_total": str(o.items_total),
+        "postage": str(o.postage), "flag": o.flag, "remark": o.remark, "flag_version": o.flag_version,
         "items": [{"line": i.line_no, "title": i.title, "colour": i.colour, "size": i.size,
                    "unit_price": str(i.unit_price), "quantity": i.quantity, "closed": i.closed,
                    "close_reason": i.close_reason} for i in o.items],
     }
     if full:
         d.update({
-            "paid_at": o.paid_at and local(o.paid_at, tz).isoformat(),
-            "shipped_at": o.shipped_at and local(o.shipped_at, tz).isoformat(),
+            "paid_at": when(o.paid_at),
+            "shipped_at": when(o.shipped_at),
             "receiver_name": o.receiver_name, "phone": o.phone, "province": o.province, "city": o.city,
             "district": o.district, "address_detail": o.address_detail, "courier": o.courier,
             "tracking_no": o.tracking_no, "buyer_message": o.buyer_message, "close_reason": o.close_reason,
-            "receipt_deadline": o.receipt_deadline and local(o.receipt_deadline, tz).isoformat(),
+            "receipt_deadline": when(o.receipt_deadline),
         })
     else:
         d["phone"] = o.masked_phone
@@ -87,7 +88,7 @@ def _detail(o: OrderView, tz: str) -> str:
         lines.append(f"物流 {o.courier} {o.tracking_no}")
     if o.receipt_deadline:
         lines.append(f"自动确认收货 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
-    lines.append(f"旗帜 {o.flag}  备注 {o.remark or '—'}")
+    lines.append(f"旗帜 {o.flag}  备注 {o.remark or '—'}  （版本 {o.flag_version}，改备注时用 --base-version {o.flag_version}）")
     return "\n".join(lines)
 
 
@@ -100,7 +101,11 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer nick.
     from cs_console.domain.orders import parse_state
 
     desk = open_desk(db)
+    from cs_console.domain.flags import FlagColour
+
     st = _run(lambda: parse_state(state).value) if state else None
+    if flag and flag.lower() not in {c.value for c in FlagColour}:
+        fail(f"错误：没有这种旗帜颜色：{flag}（可选：{'、'.join(c.value for c in FlagColour)}）", 2)
     tz = desk.policy.shop.timezone
     orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
     emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "no orders")
@@ -120,8 +125,8 @@ def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item li
               amount: Annotated[str, typer.Argument(help="New unit price, yuan.")], reason: ReasonOpt,
               agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Change an item's unit price (C-shop, unpaid orders only; never below 0)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_item_price(order_no, line, amount, reason, name))
     emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: line {line} price changed; total {format_money(o.amount)}")
 
@@ -130,8 +135,8 @@ def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item li
 def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New postage, yuan (0 allowed).")],
                 reason: ReasonOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Change the postage of an unpaid order."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_postage(order_no, amount, reason, name))
     emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: postage {format_money(o.postage)}; total {format_money(o.amount)}")
 
@@ -139,13 +144,19 @@ def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New
 @app.command()
 def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="Flag colour (red, yellow, green, blue, purple).")],
          remark: Annotated[str, typer.Option("--remark", help="What other departments need to know.")],
+         base_version: Annotated[int | None, typer.Option(
+             "--base-version", help="The flag/remark version you read (orders show); refused if it changed since.")] = None,
          agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Flag a paid order and write its remark."""
-    name = resolve_agent(agent)
+    """Flag a paid order and write its remark (refused, with the current remark, if it changed)."""
     desk = open_desk(db)
-    o = _run(lambda: desk.orders.flag(order_no, colour, remark, name))
+    name = acting(desk, agent)
+    before = _run(lambda: desk.orders.show(order_no))
+    o = _run(lambda: desk.orders.flag(order_no, colour, remark, name,
+                                      base_version=before.flag_version if base_version is None else base_version))
     meaning = desk.orders.convention.meaning(o.flag)
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: {o.flag} ({meaning}) — {o.remark}")
+    replaced = f"\n（替换了原备注「{before.remark}」）" if before.remark and before.remark != o.remark else ""
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json,
+         f"{o.order_no}: {o.flag} ({meaning}) — {o.remark}{replaced}")
 
 
 @app.command()
@@ -153,8 +164,8 @@ def close(order_no: NoArg, reason: ReasonOpt,
           line: Annotated[int | None, typer.Option("--line", help="Close only this item line.")] = None,
           agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Close an unpaid order (or one item of it) with a reason from the shop's list."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.close(order_no, reason, name, line=line))
     what = f"line {line} closed" if line else "closed"
     emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: {what}; total {format_money(o.amount)}")
@@ -165,8 +176,8 @@ def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", 
                    reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
                    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Extend a shipped order's receipt deadline so a late parcel does not auto-complete."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.extend_receipt(order_no, days, name, reason))
     tz = desk.policy.shop.timezone
     emit(order_dict(o, tz=tz, full=True), as_json, f"{o.order_no}: receipt deadline {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
@@ -177,10 +188,9 @@ def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Every recorded change of the order: who, when, field, old → new, reason."""
     desk = open_desk(db)
     rows = _run(lambda: desk.orders.audit(order_no))
-    tz = desk.policy.shop.timezone
-    data = [{"at": local(r.at, tz).isoformat(), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
+    data = [{"at": when(r.at), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
              "reason": r.reason} for r in rows]
-    emit(data, as_json, "\n".join(f"{d['at'][:19]}  {d['agent']:<6} {d['field']}: {d['old']} → {d['new']}"
+    emit(data, as_json, "\n".join(f"{d['at']}  {d['agent']:<6} {d['field']}: {d['old']} → {d['new']}"
                                   + (f"  ({d['reason']})" if d["reason"] else "") for d in data) or "no changes recorded")
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from cs_console.domain.money import ZERO, quantize
+from cs_console.domain.money import ZERO, format_money, quantize
 from cs_console.domain.shop import ShopKind
 
 
@@ -108,6 +108,16 @@ class OrderRefused(ValueError):
     """The rules do not allow this change; the message says why (nothing was written)."""
 
 
+class StaleEdit(OrderRefused):
+    """A flag/remark edit made on an older version: refused, with what the order says now."""
+
+    def __init__(self, order_no: str, flag: str, remark: str, version: int, by: str = ""):
+        self.order_no, self.flag, self.remark, self.version, self.by = order_no, flag, remark, version, by
+        who = f"{by} " if by else "其他人"
+        super().__init__(f"订单 {order_no} 的旗帜/备注刚被{who}改过，你的修改没有保存。"
+                         f"现在是：旗帜 {flag}，备注「{remark or '—'}」（版本 {version}）。请在此基础上重新修改。")
+
+
 def parse_state(value: str) -> OrderState:
     """``PAID`` / ``paid`` / ``买家已付款`` → the state; raises OrderRefused otherwise."""
     text = value.strip()
@@ -190,6 +200,31 @@ def line_total(unit_price: Decimal, quantity: int) -> Decimal:
     return quantize(unit_price * quantity)
 
 
+def listing_prices(changes: Iterable[tuple[str, str]]) -> dict[int, Decimal]:
+    """Each line's original (listing) unit price from an order's audit trail, oldest first:
+    the old value of the line's first unit-price change. Lines never changed are absent."""
+    found: dict[int, Decimal] = {}
+    for field, old in changes:
+        head, _, tail = field.partition(" ")
+        if head == "line" and tail.endswith(" unit_price"):
+            line = tail.removesuffix(" unit_price")
+            if line.isdigit() and int(line) not in found:
+                found[int(line)] = Decimal(old)
+    return found
+
+
+def price_change_warning(listing: Decimal, new: Decimal, cut_share: Decimal) -> str | None:
+    """Why a unit-price change needs a second look, or None. Agents must never change a
+    price on their own (DOMAIN.md): a raise above the listing price is unusual, and a cut of
+    more than ``cut_share`` of it is charged to the operations team."""
+    if new > listing:
+        return f"新单价高于原价 {format_money(listing)}（涨价 {format_money(new - listing)}）"
+    if listing > 0 and (listing - new) > listing * cut_share:
+        share = ((listing - new) / listing * 100).quantize(Decimal("1"))
+        return f"降价 {share}%，超过 {(cut_share * 100).quantize(Decimal('1'))}%（原价 {format_money(listing)}）"
+    return None
+
+
 def extend_deadline(*, current: datetime | None, shipped_at: datetime | None, now: datetime,
                     days: int, allowed_days: Iterable[int], extensions_so_far: int,
                     max_extensions: int) -> datetime:
@@ -227,6 +262,7 @@ class ItemView:
     free_postage: bool
     closed: bool
     close_reason: str
+    listing_price: Decimal | None = None  # the unit price before any change (None: never changed)
 
     @property
     def total(self) -> Decimal:
@@ -258,6 +294,7 @@ class OrderView:
     close_reason: str
     receipt_deadline: datetime | None
     items: tuple[ItemView, ...] = ()
+    flag_version: int = 0  # the flag/remark version this view shows (edits carry it back)
 
     @property
     def address(self) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cs_console.domain.followups import FollowupSettings
 from cs_console.domain.handover import SyncSettings
+from cs_console.domain.identity import IdentitySettings
 from cs_console.domain.report import ReportSettings
 from cs_console.domain.shifts import ShiftSettings
 
@@ -78,12 +80,17 @@ class OrderSettings(Strict):
     extend_receipt_days: list[int] = Field([3, 5, 7, 10], min_length=1,
                                            description="days the receipt deadline may be extended by")
     max_receipt_extensions: int = Field(1, ge=0, description="extensions allowed per order")
+    confirm_price_cut_share: Decimal = Field(
+        Decimal("0.20"), ge=0, le=1, decimal_places=2,
+        description="a price cut of more than this share of the listing price asks for confirmation "
+                    "(every increase asks)")
 
 
 class PostageSettings(Strict):
     """The postage calculator (计算器): where its rates table lives."""
 
     rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
+    freight_file: str = Field("freight.yaml", description="freight templates + courier rate cards (weight-based postage)")
 
 
 class ShopPolicy(Strict):
@@ -99,3 +106,4 @@ class ShopPolicy(Strict):
     sync: SyncSettings = SyncSettings()
     followups: FollowupSettings = FollowupSettings()
     reports: ReportSettings = ReportSettings()
+    identity: IdentitySettings = IdentitySettings()

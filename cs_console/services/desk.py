@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cs_console.config.policy import load_policy
-from cs_console.domain.clock import Clock, utc_now
+from cs_console.domain.clock import Clock, system_clock
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.aftersales import CaseService
 from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
+from cs_console.services.goods import GoodsService
 from cs_console.services.handover import HandoverService
+from cs_console.services.identity import IdentityService
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
 from cs_console.services.postage import PostageService
@@ -31,7 +33,7 @@ class Desk:
 
     store: Store
     policy: ShopPolicy
-    clock: Clock = utc_now
+    clock: Clock = field(default_factory=system_clock)
     chats: ChatService = field(init=False)
     orders: OrderService = field(init=False)
     replies: ReplyService = field(init=False)
@@ -44,12 +46,15 @@ class Desk:
     followups: FollowupService = field(init=False)
     memos: MemoService = field(init=False)
     reports: ReportService = field(init=False)
+    identity: IdentityService = field(init=False)
+    goods: GoodsService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.replies = ReplyService(self.store, self.policy, self.clock)
-        self.postage = PostageService(self.store, self.policy)
+        self.goods = GoodsService(self.store, self.clock)
+        self.postage = PostageService(self.store, self.policy, goods=self.goods)
         self.handover = HandoverService(self.store, self.policy, self.clock)
         self.shift = ShiftService(self.store, self.clock, self.handover)
         self.memos = MemoService(self.store, self.policy, self.clock, self.handover)
@@ -58,11 +63,14 @@ class Desk:
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock, self.orders, self.replies)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
+        self.identity = IdentityService(self.store, self.policy, self.clock)
 
     def close(self) -> None:
         self.store.dispose()
 
 
-def make_desk(db_url: str, *, policy: ShopPolicy | None = None, clock: Clock = utc_now, init: bool = True) -> Desk:
-    """Open the store at ``db_url`` and build the services (policy from ``data/shop.yaml``)."""
-    return Desk(open_store(db_url, init=init), policy or load_policy(), clock)
+def make_desk(db_url: str, *, policy: ShopPolicy | None = None, clock: Clock | None = None,
+              init: bool = True) -> Desk:
+    """Open the store at ``db_url`` and build the services (policy from ``data/shop.yaml``;
+    clock: the process's system clock, see :mod:`cs_console.domain.clock`)."""
+    return Desk(open_store(db_url, init=init), policy or load_policy(), clock or system_clock())

@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
-from cs_console.domain.orders import ItemView, OrderState, OrderView
+from cs_console.domain.orders import ItemView, OrderState, OrderView, listing_prices
 from cs_console.store import audit, bulk
 from cs_console.store.tables import AuditEntry, Buyer, Order, OrderItem
 
@@ -37,6 +37,25 @@ def get_order(s: Session, order_no: str) -> Order:
     return order
 
 
+def lock_order(s: Session, order_no: str) -> Order:
+    """The order row, locked until the transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL;
+    SQLite's ``BEGIN IMMEDIATE`` already holds the whole store), read fresh from the database:
+    every read-modify-write of its money or flag starts here, so no concurrent change is lost."""
+    order = s.exec(select(Order).where(Order.order_no == order_no.strip()).with_for_update()
+                   .execution_options(populate_existing=True)).first()
+    if order is None:
+        raise OrderNotFound(f"no order {order_no!r}")
+    return order
+
+
+def last_changer(s: Session, order_no: str, fields: Sequence[str]) -> str:
+    """Who last changed one of ``fields`` of the order (from the audit trail), or ''."""
+    row = s.exec(select(AuditEntry.agent).where(AuditEntry.entity == "order", AuditEntry.entity_key == order_no,
+                                                col(AuditEntry.field).in_(list(fields)))
+                 .order_by(col(AuditEntry.id).desc())).first()
+    return row or ""
+
+
 def items_of(s: Session, order_id: int) -> list[OrderItem]:
     return list(s.exec(select(OrderItem).where(OrderItem.order_id == order_id).order_by(col(OrderItem.line_no))).all())
 
@@ -54,25 +73,41 @@ def get_item(s: Session, order: Order, line_no: int) -> OrderItem:
     return item
 
 
-def _item_view(i: OrderItem) -> ItemView:
+def _item_view(i: OrderItem, listing: dict[int, Decimal]) -> ItemView:
     return ItemView(line_no=i.line_no, title=i.title, colour=i.colour, size=i.size, unit_price=i.unit_price,
-                    quantity=i.quantity, free_postage=i.free_postage, closed=i.closed, close_reason=i.close_reason)
+                    quantity=i.quantity, free_postage=i.free_postage, closed=i.closed, close_reason=i.close_reason,
+                    listing_price=listing.get(i.line_no))
 
 
-def order_view(o: Order, buyer: str, items: Iterable[OrderItem]) -> OrderView:
+def listing_prices_of(s: Session, order_nos: Sequence[str]) -> dict[str, dict[int, Decimal]]:
+    """Per order, each changed line's listing price (from the audit trail, oldest change first)."""
+    changes: dict[str, list[tuple[str, str]]] = {}
+    for i in range(0, len(order_nos), CHUNK):
+        rows = s.exec(select(AuditEntry.entity_key, AuditEntry.field, AuditEntry.old).where(
+            AuditEntry.entity == "order", col(AuditEntry.entity_key).in_(order_nos[i:i + CHUNK]),
+            col(AuditEntry.field).like("line % unit_price")).order_by(col(AuditEntry.id))).all()
+        for key, field, old in rows:
+            changes.setdefault(key, []).append((field, old))
+    return {key: listing_prices(rows) for key, rows in changes.items()}
+
+
+def order_view(o: Order, buyer: str, items: Iterable[OrderItem],
+               listing: dict[int, Decimal] | None = None) -> OrderView:
     return OrderView(
         order_no=o.order_no, buyer=buyer, state=OrderState(o.state), placed_at=o.placed_at, paid_at=o.paid_at,
         shipped_at=o.shipped_at, receiver_name=o.receiver_name, phone=o.phone, province=o.province,
         city=o.city, district=o.district, address_detail=o.address_detail, items_total=o.items_total,
         postage=o.postage, amount=o.amount, courier=o.courier, tracking_no=o.tracking_no, flag=o.flag,
         remark=o.remark, buyer_message=o.buyer_message, close_reason=o.close_reason,
-        receipt_deadline=o.receipt_deadline, items=tuple(_item_view(i) for i in items),
+        receipt_deadline=o.receipt_deadline, items=tuple(_item_view(i, listing or {}) for i in items),
+        flag_version=o.flag_version or 0,
     )
 
 
 def view_of(s: Session, order: Order) -> OrderView:
     buyer = s.get(Buyer, order.buyer_id)
-    return order_view(order, buyer.nick if buyer else "", items_of(s, order.id))
+    return order_view(order, buyer.nick if buyer else "", items_of(s, order.id),
+                      listing_prices_of(s, [order.order_no]).get(order.order_no))
 
 
 def list_orders(s: Session, *, buyer_id: int | None = None, state: str | None = None,
@@ -95,7 +130,8 @@ def list_orders(s: Session, *, buyer_id: int | None = None, state: str | None = 
         for it in s.exec(select(OrderItem).where(col(OrderItem.order_id).in_(ids[i:i + CHUNK]))
                          .order_by(col(OrderItem.line_no))).all():
             by_order[it.order_id].append(it)
-    return [order_view(o, nick, by_order[o.id]) for o, nick in found]
+    listing = listing_prices_of(s, [o.order_no for o, _ in found])
+    return [order_view(o, nick, by_order[o.id], listing.get(o.order_no)) for o, nick in found]
 
 
 def count_changes(s: Session, order_no: str, field: str) -> int:
@@ -155,7 +191,7 @@ def ensure_buyers(s: Session, nicks: Iterable[str], now: datetime) -> dict[str, 
 
 
 _IMPORTED = ("state", "buyer_id", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone", "province", "city",
-             "district", "address_detail", "items_total", "postage", "amount", "courier", "tracking_no",
+             "district", "address_detail", "items_total", "postage", "amount", "discount", "courier", "tracking_no",
              "buyer_message", "close_reason", "imported_at")
 _ITEM_FIELDS = ("title", "colour", "size", "unit_price", "quantity", "free_postage")
 
@@ -163,7 +199,7 @@ _ITEM_FIELDS = ("title", "colour", "size", "unit_price", "quantity", "free_posta
 def _imported_values(o: ParsedOrder, buyer_id: int, now: object, c: bulk.Codec) -> tuple:
     return (o.state.value, buyer_id, c.time(o.placed_at), c.time(o.paid_at), c.time(o.shipped_at), o.receiver_name,
             o.phone, o.province, o.city, o.district, o.address_detail, c.money(o.items_total), c.money(o.postage),
-            c.money(o.amount), o.courier, o.tracking_no, o.buyer_message, o.close_reason, now)
+            c.money(o.amount), c.money(o.items_total + o.postage - o.amount), o.courier, o.tracking_no, o.buyer_message, o.close_reason, now)
 
 
 def write_import(s: Session, orders: Sequence[ParsedOrder], items: Sequence[ParsedItem], existing: dict[str, Existing],

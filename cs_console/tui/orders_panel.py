@@ -26,9 +26,11 @@ from cs_console.domain.orders import (
     OrderRefused,
     OrderState,
     OrderView,
+    StaleEdit,
     Totals,
     extend_deadline,
     line_total,
+    price_change_warning,
     retotal,
 )
 from cs_console.domain.text import clean_text
@@ -39,6 +41,7 @@ from cs_console.tui.order_dialogs import (
     DetailDialog,
     FlagDialog,
     PickDialog,
+    PriceDialog,
     detail_text,
     flag_text,
 )
@@ -157,9 +160,18 @@ class OrdersPanel(Vertical):
         for i in o.items:
             spec = "/".join(x for x in (i.colour, i.size) if x)
             closed = "（已关闭）" if i.closed else ""  # said in words too: strike-through is lost on some terminals
+            listing = f"（原价 {format_money(i.listing_price)}）" if i.listing_price is not None else ""
             t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
-                          f"{closed}\n", style="strike dim" if i.closed else ""))
+                          f"{listing}{closed}\n", style="strike dim" if i.closed else ""))
+            hint = self._stock_hint(i)
+            if hint:
+                t.append(Text(f"     {clean_text(hint)}\n", style="cyan"))
         return t
+
+    def _stock_hint(self, item) -> str | None:
+        """The same goods' current stock in other sizes (商品 linked by merchant code, item id or title)."""
+        goods = getattr(self.desk, "goods", None)
+        return None if goods is None or item.closed else goods.stock_hint(item)
 
     @property
     def current(self) -> OrderView | None:
@@ -229,7 +241,7 @@ class OrdersPanel(Vertical):
         text = self.service.confirmation_text(o)
         if await self.app.push_screen_wait(ConfirmDialog("核对地址：发送给买家", text)):
             try:
-                self._done(self.service.confirm_address(o.order_no, self.app.agent), "已发送核对信息")
+                self._done(self.service.confirm_address(o.order_no, self.app.actor), "已发送核对信息")
             except (OrderRefused, OrderNotFound) as exc:
                 self._refused(exc)
 
@@ -258,12 +270,15 @@ class OrdersPanel(Vertical):
             except OrderRefused:
                 return Decimal("0.00")
 
-        result = await self.app.push_screen_wait(AmountDialog(
-            f"改价 · {o.order_no} · {line}. {item.title} ×{item.quantity}", item.unit_price, after, o.amount))
+        listing = item.listing_price if item.listing_price is not None else item.unit_price
+        share = self.desk.policy.orders.confirm_price_cut_share
+        result = await self.app.push_screen_wait(PriceDialog(
+            f"改价 · {o.order_no} · {line}. {clean_text(item.title)} ×{item.quantity}", item.unit_price, after, o.amount,
+            quantity=item.quantity, listing=listing, warn=lambda new: price_change_warning(listing, new, share)))
         if result is None:
             return
         try:
-            self._done(self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.agent), "已改价")
+            self._done(self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.actor), "已改价")
         except (OrderRefused, OrderNotFound, ValueError) as exc:
             self._refused(exc)
 
@@ -277,7 +292,7 @@ class OrdersPanel(Vertical):
         if result is None:
             return
         try:
-            self._done(self.service.set_postage(o.order_no, result[0], result[1], self.app.agent), "已改运费")
+            self._done(self.service.set_postage(o.order_no, result[0], result[1], self.app.actor), "已改运费")
         except (OrderRefused, OrderNotFound, ValueError) as exc:
             self._refused(exc)
 
@@ -303,7 +318,7 @@ class OrdersPanel(Vertical):
         if not await self.app.push_screen_wait(ConfirmDialog("确认关闭", body)):
             return
         try:
-            self._done(self.service.close(o.order_no, reason, self.app.agent, line=target), "已关闭")
+            self._done(self.service.close(o.order_no, reason, self.app.actor, line=target), "已关闭")
         except (OrderRefused, OrderNotFound) as exc:
             self._refused(exc)
 
@@ -316,7 +331,14 @@ class OrdersPanel(Vertical):
         if result is None:
             return
         try:
-            self._done(self.service.flag(o.order_no, result[0], result[1], self.app.agent), "已更新旗帜备注")
+            self._done(self.service.flag(o.order_no, result[0], result[1], self.app.actor,
+                                         base_version=o.flag_version), "已更新旗帜备注")
+        except StaleEdit as exc:  # someone changed it while the dialog was open: never overwrite
+            self.reload(keep=o.order_no)
+            body = Text(clean_text(str(exc)) + "\n\n你写的备注（没有保存）：" + clean_text(result[1])
+                        + "\n\nEnter 在最新内容上重新编辑 · Esc 放弃")
+            if await self.app.push_screen_wait(ConfirmDialog("旗帜备注已被他人修改", body)):
+                self.action_flag()
         except (OrderRefused, OrderNotFound) as exc:
             self._refused(exc)
 
@@ -342,6 +364,6 @@ class OrdersPanel(Vertical):
         if not await self.app.push_screen_wait(ConfirmDialog("确认延长收货", f"自动确认收货：{old} → {local(new, tz):%Y-%m-%d %H:%M}")):
             return
         try:
-            self._done(self.service.extend_receipt(o.order_no, days, self.app.agent), f"已延长收货 {days} 天")
+            self._done(self.service.extend_receipt(o.order_no, days, self.app.actor), f"已延长收货 {days} 天")
         except (OrderRefused, OrderNotFound) as exc:
             self._refused(exc)

@@ -15,7 +15,9 @@ from cs_console.store.tables.core import (
     ResponseRecord,
 )
 from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
+from cs_console.store.tables.goods import Goods, GoodsSku
 from cs_console.store.tables.handover import HandoverEvent
+from cs_console.store.tables.identity import AgentCredential, AgentSession
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 from cs_console.store.tables.replies import QuickReplyUsage
 from cs_console.store.tables.team import (
@@ -27,8 +29,8 @@ from cs_console.store.tables.team import (
 )
 
 __all__ = [
-    "Agent", "AgentProfile", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
+    "Agent", "AgentCredential", "AgentProfile", "AgentSession", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
     "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
     "QuickReplyUsage", "ResponseRecord",
-    "AfterSaleCase", "CaseFollowUp", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
+    "AfterSaleCase", "CaseFollowUp", "Goods", "GoodsSku", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
 ]
