@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-dates bench lint clean venv
+.PHONY: run test test-dates bench bench-quick lint clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,16 @@ test-dates: $(DEVSTAMP)
 	bash tests/ensure-chromium.sh
 	bash tests/run-at-dates.sh
 
-## make bench: start-up, chat switch, injection latency, search, import, sync figures
+## make bench: every bench module at the demo, 10k and 100k store sizes (table + JSON);
+## SIZES=demo,10k BACKENDS=sqlite,postgresql ARGS="feel replies" narrow it down
+SIZES ?= demo,10k,100k
+BACKENDS ?= sqlite
 bench: $(DEVSTAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(ARGS) --sizes $(SIZES) --backends $(BACKENDS)
+
+## make bench-quick: fewer repetitions at the demo size (while developing on a shared machine)
+bench-quick: $(DEVSTAMP)
+	$(BIN)/python -m bench $(ARGS) --quick
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check cs_console tests bench

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bench.common import Figure, median
+from bench.common import Figure, median, sampled
 from cs_console.services.desk import make_desk
 from cs_console.store.tables import AfterSaleCase, Agent, Buyer, Chat, Order, ResponseRecord
 
@@ -57,7 +57,84 @@ def build(db: str, progress) -> None:
     desk.close()
 
 
-def run(progress) -> list[Figure]:
+SQL_ANCHOR = """
+SELECT count(*), avg(first_response_seconds) FROM chats WHERE first_buyer_at >= :t0 AND first_buyer_at < :t1;
+SELECT count(*), sum(amount) FROM orders WHERE paid_at >= :t0 AND paid_at < :t2;
+SELECT agent_id, count(*), avg(seconds) FROM response_records WHERE first AND replied_at >= :t0 AND replied_at < :t1
+  GROUP BY agent_id;
+SELECT count(*) FROM aftersale_cases WHERE created_at >= :t0 AND created_at < :t1;
+SELECT count(*) FROM aftersale_cases WHERE closed_at >= :t0 AND closed_at < :t1
+"""
+
+
+def _args(t0, t1, t2) -> dict[str, str]:
+    fmt = "%Y-%m-%d %H:%M:%S.%f"
+    return {"t0": t0.replace(tzinfo=None).strftime(fmt), "t1": t1.replace(tzinfo=None).strftime(fmt),
+            "t2": t2.replace(tzinfo=None).strftime(fmt)}
+
+
+def _sql_anchor(db: str, t0, t1, t2) -> float:
+    """The same period's facts as plain aggregate SQL through sqlite3 (ms)."""
+    import sqlite3
+
+    args = _args(t0, t1, t2)
+    conn = sqlite3.connect(db)
+    t = time.perf_counter()
+    for stmt in SQL_ANCHOR.split(";"):
+        conn.execute(stmt, args).fetchall()
+    ms = (time.perf_counter() - t) * 1000
+    conn.close()
+    return ms
+
+
+def _sized(ctx, size_name: str) -> list[Figure]:
+    """The day report in-process on a sized store (a year of chats, 1M messages, 500k orders
+    at 100k) against the SQL anchor, and ``cs-console report day`` as a whole process."""
+    import json
+    import subprocess
+    import sys
+
+    from bench.stores import END, SIZES, working_copy
+    from cs_console.domain.report import day_window
+
+    db = working_copy(SIZES[size_name], ctx.folder, ctx)
+    desk = make_desk(db)
+    day = (END - timedelta(days=3)).date()
+    t0, t1 = day_window(day, desk.reports.tz)
+    t2 = t1 + timedelta(hours=desk.policy.reports.conversion_window_hours)
+    ours, anchor = [], []
+    for _ in range(ctx.reps(7, 3)):
+        anchor.append(_sql_anchor(db, t0, t1, t2))
+        t = time.perf_counter()
+        desk.reports.day(day)
+        ours.append((time.perf_counter() - t) * 1000)
+    desk.close()
+    proc, raw = [], []
+    for _ in range(ctx.reps(5, 2)):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cs_console", "report", "day", "--date", day.isoformat(), "--db", db],
+                       check=True, capture_output=True)
+        proc.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import json, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                        "a = json.loads(sys.argv[3]); [c.execute(s, a).fetchall() for s in sys.argv[2].split(';')]",
+                        db, SQL_ANCHOR, json.dumps(_args(t0, t1, t2))], check=True, capture_output=True)
+        raw.append((time.perf_counter() - t) * 1000)
+    return [
+        sampled("reports", "day report (in process)", ours, "ms", anchor=anchor, max_ratio=2.0, size=size_name),
+        sampled("reports", "`cs-console report day`, whole process", proc, "ms", anchor=raw, size=size_name),
+    ]
+
+
+def run(ctx) -> list[Figure]:
+    figures = _busy_day(ctx)
+    for size_name in ctx.sizes:
+        if size_name not in ("0", "demo"):
+            figures += _sized(ctx, size_name)
+    return figures
+
+
+def _busy_day(progress) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "reports.db")
         build(db, progress)

@@ -134,8 +134,7 @@ class ChatService:
 
     def draft(self, chat_id: int, agent: Actor) -> tuple[str, int]:
         with self.store.read() as s:
-            who = repo.find_agent(s, str(agent))
-            return repo.load_draft(s, chat_id, who.id) if who else ("", 0)
+            return repo.load_draft_of(s, chat_id, str(agent))
 
     def log(self, buyer: str) -> list[MessageView]:
         """Every message of every chat with the buyer, oldest first."""

@@ -22,6 +22,7 @@ from cs_console.domain.handover import (
     derive,
     select,
 )
+from cs_console.domain.ids import time_ordered_id
 from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
@@ -63,7 +64,7 @@ class HandoverService:
         author = one_line(author)
         if not author:
             raise HandoverError("agent name must not be empty")
-        return NoteEvent(str(uuid.uuid4()), note_id, kind, at, author, self.origin, data)
+        return NoteEvent(time_ordered_id(at), note_id, kind, at, author, self.origin, data)
 
     # ---- writes -------------------------------------------------------------------------
     def add(self, text: str, agent: str, *, buyer: str | None = None, order_no: str | None = None,
@@ -101,7 +102,7 @@ class HandoverService:
                     "case_id": str(case_id) if case_id else None}
             if source:
                 data["source"] = source
-            ev = self._event(str(uuid.uuid4()), EventKind.CREATED, agent, now, data)
+            ev = self._event(str(uuid.uuid4()), EventKind.CREATED, agent, now, data)  # a note id: random, its first characters are a short reference
             repo.append(s, ev)
         return derive([ev])[0]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cs_console.domain.chat import ChatStatus, ChatSummary
+from cs_console.domain.chat import ChatStatus, ChatSummary, session_order
 from cs_console.domain.clock import Clock
 from cs_console.domain.kpi import WaitLevel, classify_wait
 from cs_console.domain.shop import ShopPolicy
@@ -33,6 +33,7 @@ from cs_console.store import team as repo
 from cs_console.store.engine import Store
 
 DISTRIBUTE_BATCH = 500  # chats assigned per transaction (keeps each write short)
+SUPERVISOR_PAGE = 500  # open chats a supervisor's session list and breach notices read at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,13 +245,16 @@ class TeamService:
             return chat.id
 
     def sessions_for(self, name: str) -> tuple[list[ChatSummary], int]:
-        """What an agent's session list shows: their own chats (everything for a supervisor),
-        and how many waiting chats nobody has (the queue)."""
-        every = self.chats.sessions()
-        queue = sum(1 for c in every if c.agent is None and c.status == ChatStatus.WAITING)
-        if self.is_supervisor(name):
-            return every, queue
-        return [c for c in every if c.agent == name], queue
+        """What an agent's session list shows: their own chats (a supervisor: the first
+        ``SUPERVISOR_PAGE`` open chats of the team), and how many waiting chats nobody has (the
+        queue). Reads only those rows, whatever the size of the store."""
+        with self.store.read() as s:
+            me = chat_repo.find_agent(s, name) if name.strip() else None
+            queue = chat_repo.queue_length(s)
+            if me is not None and is_supervisor(me.role):
+                return chat_repo.open_chats_page(s, SUPERVISOR_PAGE), queue
+            mine = chat_repo.agent_open_chats(s, me.id) if me is not None else []
+        return session_order(mine), queue
 
     # ---- forward (转发) ------------------------------------------------------------------------
     def forward(self, chat_id: int, to: str, reason: str, by: str) -> None:
@@ -358,9 +362,11 @@ class TeamService:
             return lines, (repo.last_assignment_id(s), repo.last_hangup_id(s))
 
     def breaches(self) -> list[ChatSummary]:
-        """Waiting chats unanswered past the breach threshold (``response.breach``), longest first."""
-        now, limit = self.clock(), self.policy.response.breach
-        return [c for c in self.chats.sessions() if c.waiting_seconds(now) > limit]
+        """Waiting chats unanswered past the breach threshold (``response.breach``), longest first
+        (at most ``SUPERVISOR_PAGE``: what a supervisor can be told about at once)."""
+        older_than = self.clock() - timedelta(seconds=self.policy.response.breach)
+        with self.store.read() as s:
+            return chat_repo.breached_page(s, older_than, SUPERVISOR_PAGE)
 
     # ---- supervisor ----------------------------------------------------------------------------
     def overview(self) -> Overview:

@@ -22,6 +22,7 @@ from cs_console.store.tables import (
     Message,
     ResponseRecord,
 )
+from cs_console.store.tables.core import OPEN_ACTIVITY
 
 PREVIEW_CELLS = 60
 
@@ -213,6 +214,56 @@ def list_chats(s: Session, *, include_closed: bool = False) -> list[ChatSummary]
     return [_summary(c, nick, agent) for c, nick, agent in s.exec(q).all()]
 
 
+def _summary_columns():
+    """The session-list row as plain columns (no ORM object per chat)."""
+    return select(Chat.id, Buyer.nick, Chat.status, Chat.unread, Chat.last_preview, Chat.last_message_at,
+                  Chat.waiting_since, Chat.first_response_seconds, Agent.name, Chat.opened_at) \
+        .join(Buyer, Buyer.id == Chat.buyer_id).join(Agent, Agent.id == Chat.agent_id, isouter=True)
+
+
+def _summary_row(r) -> ChatSummary:
+    return ChatSummary(chat_id=r[0], buyer_nick=r[1], status=ChatStatus(r[2]), unread=r[3], preview=r[4],
+                       last_message_at=r[5], waiting_since=r[6], first_response_seconds=r[7], agent=r[8],
+                       opened_at=r[9])
+
+
+def agent_open_chats(s: Session, agent_id: int) -> list[ChatSummary]:
+    """One agent's open chats (index ``ix_chats_agent_status``: as many rows as the agent has,
+    whatever the size of the store), unsorted."""
+    q = _summary_columns().where(Chat.agent_id == agent_id, Chat.status != ChatStatus.CLOSED)
+    return [_summary_row(r) for r in s.exec(q).all()]
+
+
+def open_chats_page(s: Session, limit: int) -> list[ChatSummary]:
+    """The first ``limit`` open chats in session-list order, read from two partial indexes
+    (waiting: longest wait first; answered: latest activity first) — never the whole table."""
+    waiting = s.exec(_summary_columns()
+                     .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_not(None))
+                     .order_by(col(Chat.waiting_since), col(Chat.id)).limit(limit)).all()
+    out = [_summary_row(r) for r in waiting]
+    if len(out) < limit:
+        served = s.exec(_summary_columns()
+                        .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_(None))
+                        .order_by(OPEN_ACTIVITY.desc(), col(Chat.id)).limit(limit - len(out))).all()
+        out += [_summary_row(r) for r in served]
+    return out
+
+
+def queue_length(s: Session) -> int:
+    """Waiting chats nobody has (index ``ix_chats_queue``)."""
+    return int(s.exec(select(func.count()).select_from(Chat)
+                      .where(Chat.status == ChatStatus.WAITING, col(Chat.agent_id).is_(None))).one())
+
+
+def breached_page(s: Session, older_than: datetime, limit: int) -> list[ChatSummary]:
+    """Waiting chats whose wait began before ``older_than``, longest first, at most ``limit``."""
+    q = (_summary_columns()
+         .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_not(None),
+                col(Chat.waiting_since) < older_than)
+         .order_by(col(Chat.waiting_since), col(Chat.id)).limit(limit))
+    return [_summary_row(r) for r in s.exec(q).all()]
+
+
 def chat_summary(s: Session, chat_id: int) -> ChatSummary:
     row = s.exec(_summary_query().where(Chat.id == chat_id)).first()
     if row is None:
@@ -243,20 +294,35 @@ def delivery_statuses(s: Session, message_ids: list[int]) -> dict[int, tuple[str
     return {m: (st, err) for m, st, err in rows}
 
 
+def _message_rows(s: Session, where, *, newest_first: bool, limit: int | None = None) -> list[MessageView]:
+    """Messages with their author as plain columns (one query, Core rows: a chat switch reads
+    ~100 of them), oldest first."""
+    q = (select(Message.id, Message.chat_id, Message.sender, Agent.name, Message.text, Message.created_at)
+         .join(Agent, Agent.id == Message.agent_id, isouter=True).where(*where)
+         .order_by(col(Message.id).desc() if newest_first else col(Message.id)))
+    if limit is not None:
+        q = q.limit(limit)
+    rows = s.connection().execute(q).all()
+    if newest_first:
+        rows.reverse()
+    senders = {v.value: v for v in Sender}
+    status = delivery_statuses(s, [r[0] for r in rows if r[2] == Sender.AGENT])
+    return [MessageView(id=r[0], chat_id=r[1], sender=senders[r[2]], author=r[3] or "", text=r[4], created_at=r[5],
+                        status=status.get(r[0], ("", ""))[0], error=status.get(r[0], ("", ""))[1])
+            for r in rows]
+
+
 def recent_messages(s: Session, chat_id: int, limit: int = 100, before_id: int | None = None) -> list[MessageView]:
     """The last ``limit`` messages (older than ``before_id`` if given), oldest first."""
-    q = select(Message).where(Message.chat_id == chat_id)
+    where = [Message.chat_id == chat_id]
     if before_id is not None:
-        q = q.where(Message.id < before_id)
-    rows = list(s.exec(q.order_by(col(Message.id).desc()).limit(limit)).all())
-    rows.reverse()
-    return _views(s, rows)
+        where.append(Message.id < before_id)
+    return _message_rows(s, where, newest_first=True, limit=limit)
 
 
 def messages_after(s: Session, chat_id: int, after_id: int) -> list[MessageView]:
     """Messages newer than ``after_id``, oldest first (incremental refresh)."""
-    rows = list(s.exec(select(Message).where(Message.chat_id == chat_id, Message.id > after_id).order_by(Message.id)).all())
-    return _views(s, rows)
+    return _message_rows(s, [Message.chat_id == chat_id, Message.id > after_id], newest_first=False)
 
 
 def count_messages(s: Session, chat_id: int) -> int:
@@ -280,6 +346,14 @@ def save_draft(s: Session, chat_id: int, agent: Agent, text: str, cursor: int, n
 def load_draft(s: Session, chat_id: int, agent_id: int) -> tuple[str, int]:
     draft = s.exec(select(Draft).where(Draft.chat_id == chat_id, Draft.agent_id == agent_id)).first()
     return (draft.text, draft.cursor) if draft else ("", 0)
+
+
+def load_draft_of(s: Session, chat_id: int, agent: str) -> tuple[str, int]:
+    """The named agent's draft for the chat, in one indexed query."""
+    row = s.connection().execute(
+        select(Draft.text, Draft.cursor).join(Agent, Agent.id == Draft.agent_id)
+        .where(Draft.chat_id == chat_id, Agent.name == agent.strip())).first()
+    return (row[0], row[1]) if row else ("", 0)
 
 
 def first_responses(s: Session, since: datetime, until: datetime) -> list[ResponseRecord]:

@@ -4,6 +4,7 @@ PostgreSQL, chosen by URL; schema creation and the ``schema_version`` guard.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from cs_console.store import tables
@@ -135,25 +137,37 @@ class Store:
                 raise
 
     # ---- schema -------------------------------------------------------------------------
+    def _meta(self) -> dict[str, str] | None:
+        """The ``meta`` rows in one small read, or None for a database without the table."""
+        try:
+            with self.engine.connect() as conn:
+                return dict(conn.execute(text("SELECT key, value FROM meta")).all())
+        except SQLAlchemyError:
+            if inspect(self.engine).has_table("meta"):
+                raise
+            return None
+
     def schema_version(self) -> int | None:
         """The version recorded in the store, or None for an empty database."""
-        if not inspect(self.engine).has_table("meta"):
-            return None
-        with self.read() as s:
-            row = s.get(Meta, "schema_version")
-            return int(row.value) if row else None
+        meta = self._meta()
+        return int(meta["schema_version"]) if meta and "schema_version" in meta else None
 
-    def check_version(self) -> None:
-        """Refuse (without touching anything) a store written by a newer version."""
+    def _checked_meta(self) -> dict[str, str] | None:
         try:
-            found = self.schema_version()
+            meta = self._meta()
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read store {self.location}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+        found = int(meta["schema_version"]) if meta and "schema_version" in meta else None
         if found is not None and found > SCHEMA_VERSION:
             raise StoreVersionError(
                 f"store {self.location} has schema version {found}, written by a newer cs-console; "
                 f"this version understands up to {SCHEMA_VERSION}. Upgrade cs-console; the store was not changed."
             )
+        return meta
+
+    def check_version(self) -> None:
+        """Refuse (without touching anything) a store written by a newer version."""
+        self._checked_meta()
 
     def _up_to_date(self) -> bool:
         """Every table, column and meta row is there: opening needs no write at all (a read-only
@@ -168,21 +182,34 @@ class Store:
             return s.get(Meta, "schema_version") is not None and s.get(Meta, "store_id") is not None
 
     def init(self) -> None:
-        """Create missing tables and the ``schema_version``/``store_id`` rows (idempotent)."""
-        self.check_version()
+        """Create missing tables and indexes and the ``schema_version``/``store_id`` rows
+        (idempotent). A store whose recorded schema fingerprint matches this code's tables is
+        up to date: one small read, no DDL and no write."""
+        meta = self._checked_meta()
         assert tables  # every table module is imported by the package
+        fingerprint = schema_fingerprint()
+        if meta and meta.get("schema_fingerprint") == fingerprint and "store_id" in meta \
+                and "schema_version" in meta:
+            return
         from cs_console.store.migrate import upgrade_orders
 
         try:
-            if self._up_to_date():
-                return
             SQLModel.metadata.create_all(self.engine)
+            with self.engine.begin() as conn:  # indexes added to tables an older version created
+                for table in SQLModel.metadata.sorted_tables:
+                    for index in table.indexes:
+                        conn.execute(CreateIndex(index, if_not_exists=True))
             with self.write() as s:
                 upgrade_orders(s.connection())
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
                 if s.get(Meta, "store_id") is None:
                     s.add(Meta(key="store_id", value=str(uuid.uuid4())))
+                row = s.get(Meta, "schema_fingerprint")
+                if row is None:
+                    s.add(Meta(key="schema_fingerprint", value=fingerprint))
+                else:
+                    row.value = fingerprint
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot initialise store {self.location}: {exc}") from exc
 
@@ -194,6 +221,16 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def schema_fingerprint() -> str:
+    """A short hash of every table, column and index this code defines: when the store records
+    the same value, ``create_all`` has nothing to add and is skipped at start."""
+    parts = []
+    for t in sorted(SQLModel.metadata.tables.values(), key=lambda t: t.name):
+        parts.append(t.name + "(" + ",".join(sorted(c.name for c in t.columns)) + ")["
+                     + ",".join(sorted(i.name or "" for i in t.indexes)) + "]")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def _is_locked(exc: OperationalError) -> bool:

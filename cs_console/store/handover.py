@@ -5,8 +5,9 @@ No update or delete path: the log is append-only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -48,14 +49,39 @@ def events(s: Session, note_ids: Iterable[str] | None = None) -> list[NoteEvent]
     return [_from_row(r) for r in s.connection().execute(q.order_by(t.c.at, t.c.id)).all()]
 
 
+def _raw(s: Session):
+    """The DBAPI connection under the session's transaction (sync moves 100k rows: no ORM)."""
+    return s.connection().connection.driver_connection
+
+
+def _sqlite_time(at: datetime) -> str:
+    """``at`` in SQLAlchemy's SQLite DATETIME storage format (naive UTC)."""
+    return as_utc(at).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _event_from_raw(row: tuple, sqlite: bool) -> NoteEvent:
+    ev_id, note_id, kind, at, author, origin, data = row
+    if sqlite:
+        at = datetime.fromisoformat(at).replace(tzinfo=UTC)
+        data = json.loads(data) if data else {}
+    return NoteEvent(ev_id, note_id, _KINDS[kind], as_utc(at), author, origin, dict(data or {}))
+
+
+_KINDS = {k.value: k for k in EventKind}
+_COLUMNS = "id, note_id, kind, at, author, origin, data"
+
+
 def events_by_id(s: Session, ids: Sequence[str]) -> list[NoteEvent]:
-    """The events with these ids (sync reads thousands)."""
-    t = HandoverEvent.__table__
+    """The events with these ids (sync reads thousands: raw rows, one batch per ``CHUNK``)."""
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    cur = _raw(s).cursor()
     out: list[NoteEvent] = []
-    conn = s.connection()
+    mark = "?" if sqlite else "%s"
     for i in range(0, len(ids), CHUNK):
-        rows = conn.execute(sa_select(t).where(t.c.id.in_(list(ids[i:i + CHUNK])))).all()
-        out.extend(_from_row(r) for r in rows)
+        chunk = list(ids[i:i + CHUNK])
+        marks = ",".join([mark] * len(chunk))
+        cur.execute(f"SELECT {_COLUMNS} FROM handover_events WHERE id IN ({marks})", chunk)
+        out.extend(_event_from_raw(r, sqlite) for r in cur.fetchall())
     return out
 
 
@@ -78,8 +104,10 @@ def first_action(s: Session, agent: str, since: datetime) -> datetime | None:
 
 
 def all_ids(s: Session) -> set[str]:
-    """The ids of every event in the store (sync compares these sets)."""
-    return set(s.exec(select(HandoverEvent.id)).all())
+    """The ids of every event in the store (sync compares these sets; read from the key index)."""
+    cur = _raw(s).cursor()
+    cur.execute("SELECT id FROM handover_events")
+    return {r[0] for r in cur.fetchall()}
 
 
 def count(s: Session) -> int:
@@ -87,26 +115,35 @@ def count(s: Session) -> int:
 
 
 def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
-    """Insert the events this store does not have yet (INSERT … ON CONFLICT DO NOTHING, so two
-    concurrent syncs never duplicate or fail); returns how many rows were really inserted."""
+    """Insert the events this store does not have yet (insert-if-absent, so two concurrent
+    syncs never duplicate or fail); returns how many rows were really inserted.
+
+    Raw ``executemany`` in key order: with time-ordered ids the key index grows at its end."""
     dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported stores
+    if dialect not in ("sqlite", "postgresql"):  # pragma: no cover - only SQLite and PostgreSQL stores
         raise NotImplementedError(dialect)
+    sqlite = dialect == "sqlite"
     # the same order in every transaction: two syncs inserting overlapping sets into
     # PostgreSQL wait for each other instead of deadlocking
     evs = sorted(evs, key=lambda e: e.id)
-    table = HandoverEvent.__table__
-    # one cached statement, executed many (SQLAlchemy batches it as multi-row VALUES)
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
-    conn = s.connection()
+    raw = _raw(s)
+    cur = raw.cursor()
+    if sqlite:
+        sql = f"INSERT OR IGNORE INTO handover_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    else:
+        sql = f"INSERT INTO handover_events ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
     inserted = 0
     for i in range(0, len(evs), CHUNK):
-        chunk = [to_row(ev) for ev in evs[i:i + CHUNK]]
-        inserted += len(conn.execute(stmt, chunk).all())
+        chunk = evs[i:i + CHUNK]
+        rows = [(e.id, e.note_id, str(e.kind), _sqlite_time(e.at) if sqlite else as_utc(e.at), e.author, e.origin,
+                 json.dumps(dict(e.data), ensure_ascii=False)) for e in chunk]
+        if sqlite:
+            before = raw.total_changes
+            cur.executemany(sql, rows)
+            inserted += raw.total_changes - before
+        else:
+            cur.executemany(sql, rows)
+            inserted += max(cur.rowcount, 0)
         if on_chunk is not None:
             on_chunk(len(chunk))
     return inserted

@@ -376,7 +376,12 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
         self._update_title()
         if summary.unread:
             self.desk.chats.mark_read(chat_id)
-        self.query_one(SidePanel).show_chat(chat_id, summary.buyer_nick)
+        # the side tabs (orders, calculator…) follow one frame later: the transcript paints first
+        self.call_after_refresh(self._side_follows, chat_id, summary.buyer_nick)
+
+    def _side_follows(self, chat_id: int, buyer: str) -> None:
+        if self.current is not None and self.current.chat_id == chat_id and self._panes_alive():
+            self.query_one(SidePanel).show_chat(chat_id, buyer)
 
     def go_to_chat(self, chat_id: int) -> None:
         """The agent switched chats (key, palette, click): show it with the caret in its draft."""

@@ -3,6 +3,7 @@
 One module per aggregate; add new modules to the import list below.
 """
 
+from cs_console.store.tables import indexes as _indexes  # noqa: F401  (cross-aggregate read indexes)
 from cs_console.store.tables.aftersales import AfterSaleCase, CaseFollowUp
 from cs_console.store.tables.channel_messages import ChannelMessage
 from cs_console.store.tables.channels import Channel, ChannelBuyer

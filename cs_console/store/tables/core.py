@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 from cs_console.store.types import UTCDateTime
@@ -44,7 +44,13 @@ class Chat(SQLModel, table=True):
     """会话: one conversation with a buyer, open until an agent ends it."""
 
     __tablename__ = "chats"
-    __table_args__ = (Index("ix_chats_status_waiting", "status", "waiting_since"),)
+    __table_args__ = (
+        Index("ix_chats_status_waiting", "status", "waiting_since"),
+        Index("ix_chats_agent_status", "agent_id", "status"),  # one agent's open chats, load counts
+        Index("ix_chats_queue", "status", "agent_id", "waiting_since", "id"),  # the queue, oldest first
+        Index("ix_chats_first_buyer_at", "first_buyer_at"),  # reports: chats started in a period
+        Index("ix_chats_opened_at", "opened_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     buyer_id: int = Field(foreign_key="buyers.id", index=True)
     agent_id: int | None = Field(default=None, foreign_key="agents.id", index=True)
@@ -59,6 +65,18 @@ class Chat(SQLModel, table=True):
     last_preview: str = Field(default="", max_length=200)
     unread: int = 0
     message_count: int = 0
+
+
+_OPEN = Chat.__table__.c.status != "closed"
+# what "latest activity" means in the session list (``domain.chat.session_order``)
+OPEN_ACTIVITY = func.coalesce(Chat.__table__.c.last_message_at, Chat.__table__.c.opened_at)
+# the session list of a supervisor reads the first rows of these two partial indexes
+Index("ix_chats_open_waiting", Chat.__table__.c.waiting_since, Chat.__table__.c.id,
+      sqlite_where=_OPEN & Chat.__table__.c.waiting_since.is_not(None),
+      postgresql_where=_OPEN & Chat.__table__.c.waiting_since.is_not(None))
+Index("ix_chats_open_activity", OPEN_ACTIVITY.desc(), Chat.__table__.c.id,
+      sqlite_where=_OPEN & Chat.__table__.c.waiting_since.is_(None),
+      postgresql_where=_OPEN & Chat.__table__.c.waiting_since.is_(None))
 
 
 class Message(SQLModel, table=True):

@@ -1,0 +1,54 @@
+"""CLI commands that do not open the TUI, as whole processes on an up-to-date store: from
+``exec`` to exit (goal ≤ 0.4 s each), against ``python -c pass`` and a raw ``sqlite3`` read
+in the same run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from bench.common import Context, Figure, sampled
+from bench.stores import SIZES, working_copy
+
+COMMANDS = [
+    ["chat", "list"],
+    ["report", "day"],
+    ["orders", "list"],
+    ["handover", "list"],
+    ["agents", "list"],
+    ["replies", "search", "tk"],
+]
+GOAL_MS = 400
+
+
+def _wall(argv: list[str], env: dict | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, env=env)
+    return (time.perf_counter() - t) * 1000
+
+
+def run(ctx: Context) -> list[Figure]:
+    import os
+
+    db = working_copy(SIZES["demo"], ctx.folder, ctx)
+    env = {**os.environ, "CS_CONSOLE_DB": db}
+    reps = ctx.reps(5, 2)
+    _wall([sys.executable, "-m", "cs_console", "chat", "list"], env)  # bytecode compiled once
+    task = ctx.add_task("cli start", total=len(COMMANDS) * reps)
+    bare, raw = [], []
+    figures: list[Figure] = []
+    per: dict[str, list[float]] = {}
+    for _ in range(reps):
+        bare.append(_wall([sys.executable, "-c", "pass"]))
+        raw.append(_wall([sys.executable, "-c", "import sqlite3, sys; sqlite3.connect(sys.argv[1])"
+                          ".execute('SELECT count(*) FROM chats').fetchall()", db]))
+        for cmd in COMMANDS:
+            per.setdefault(" ".join(cmd), []).append(_wall([sys.executable, "-m", "cs_console", *cmd], env))
+            ctx.advance(task)
+    for name, samples in per.items():
+        f = sampled("cli_start", f"`cs-console {name}`, whole process", samples, "ms", anchor=raw, size="demo")
+        f.goal, f.ok = f"median ≤ {GOAL_MS} ms", f.value <= GOAL_MS
+        figures.append(f)
+    figures.append(sampled("cli_start", "`python -c pass` (interpreter alone)", bare, "ms", size="demo"))
+    return figures
