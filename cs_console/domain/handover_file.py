@@ -15,12 +15,13 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from cs_console.domain.handover import EventRecord, NoteEvent
+from cs_console.domain.messages import UserError
 
 FORMAT = "cs-console-handover"
 VERSION = 1
 
 
-class HandoverFileError(ValueError):
+class HandoverFileError(UserError, ValueError):
     """The file is not a valid, untampered handover export; the message says why."""
 
 

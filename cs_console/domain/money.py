@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from cs_console.domain.messages import UserError
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 _MONEY_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-class MoneyError(ValueError):
+class MoneyError(UserError, ValueError):
     """An amount that cannot be read as yuan."""
 
 

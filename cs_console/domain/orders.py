@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from cs_console.domain.messages import UserError
 from cs_console.domain.money import ZERO, quantize
 from cs_console.domain.shop import ShopKind
 
@@ -104,7 +105,7 @@ _WHAT: dict[Action, str] = {
 AUTO_CONFIRM_DAYS = 10  # SUCCESS automatically 10 days after shipping (DOMAIN.md)
 
 
-class OrderRefused(ValueError):
+class OrderRefused(UserError, ValueError):
     """The rules do not allow this change; the message says why (nothing was written)."""
 
 

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from cs_console.domain.messages import UserError
+
 FORWARD_REASON_MAX = 50
 
 
@@ -49,7 +51,7 @@ class HangupState(StrEnum):
     ENDED = "ended"  # the agent resumed (or went offline) after an approved hang-up
 
 
-class TeamRuleError(ValueError):
+class TeamRuleError(UserError, ValueError):
     """A team action the rules refuse; the message says why (shown as is)."""
 
 

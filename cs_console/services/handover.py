@@ -22,6 +22,7 @@ from cs_console.domain.handover import (
     derive,
     select,
 )
+from cs_console.domain.messages import UserError
 from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
@@ -34,7 +35,7 @@ from cs_console.store.sync import Progress, SyncResult, sync_stores
 from cs_console.store.tables import Buyer
 
 
-class HandoverError(ValueError):
+class HandoverError(UserError, ValueError):
     """A refused handover action (nothing was written)."""
 
 

@@ -194,8 +194,9 @@ class OrderService:
             s.flush()
             return repo.view_of(s, order)
 
-    def flag(self, order_no: str, colour: str, remark: str, agent: str) -> OrderView:
-        """Set the flag colour and the remark other departments need (both audited)."""
+    def flag(self, order_no: str, colour: str, remark: str, agent: str, reason: str = "") -> OrderView:
+        """Set the flag colour and the remark other departments need (both audited; the remark's
+        reason is ``reason``, else the meaning of the flag it explains)."""
         text = remark.strip()
         if not text:
             raise OrderRefused("a flag needs a remark with what other departments must do")
@@ -210,7 +211,8 @@ class OrderService:
                 self._record(s, order, who, now, "flag", order.flag, new_colour.value, self.convention.meaning(new_colour))
                 order.flag = new_colour.value
             if order.remark != text:
-                self._record(s, order, who, now, "remark", order.remark, text)
+                self._record(s, order, who, now, "remark", order.remark, text,
+                             reason.strip() or self.convention.meaning(new_colour))
                 order.remark = text
             s.add(order)
             s.flush()

@@ -12,13 +12,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, Sender
+from cs_console.domain.messages import UserError
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store.tables import Agent, Buyer, Chat, Draft, Message, ResponseRecord
 
 PREVIEW_CELLS = 60
 
 
-class NotFound(LookupError):
+class NotFound(UserError, LookupError):
     """A buyer, chat or agent that the store does not have."""
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from cs_console.store import tables
+from cs_console.store import append_only, tables
 from cs_console.store.tables import Meta
 
 SCHEMA_VERSION = 1
@@ -40,7 +40,8 @@ def normalize_url(url_or_path: str) -> str:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                           hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -74,7 +75,7 @@ class Store:
                 self.engine = _sqlite_engine(self.url)
                 self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
             else:
-                self.engine = create_engine(self.url, pool_pre_ping=True)
+                self.engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
                 self._write_engine = self.engine
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(f"cannot open store {url}: {exc}") from exc
@@ -138,6 +139,7 @@ class Store:
         try:
             SQLModel.metadata.create_all(self.engine)
             with self.write() as s:
+                append_only.install(s.connection())
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
                 if s.get(Meta, "store_id") is None:

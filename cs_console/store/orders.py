@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from cs_console.domain.messages import UserError
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
 from cs_console.domain.orders import ItemView, OrderState, OrderView
 from cs_console.store import audit, bulk
@@ -25,7 +26,7 @@ IMPORT_AGENT = "导入"
 order_t = Order.__table__
 
 
-class OrderNotFound(LookupError):
+class OrderNotFound(UserError, LookupError):
     """No order (or item line) with that number."""
 
 

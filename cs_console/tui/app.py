@@ -20,6 +20,7 @@ from cs_console.domain.placeholders import unfilled_placeholders
 from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
+from cs_console.tui.error_path import ErrorPathMixin
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import QuickRepliesMixin
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 
 
-class CsConsoleApp(DayTools, TeamActions, QuickRepliesMixin, App[None]):
+class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
