@@ -57,7 +57,7 @@ def find_agent(s: Session, name: str) -> Agent | None:
 def find_buyer(s: Session, nick: str) -> Buyer:
     buyer = s.exec(select(Buyer).where(Buyer.nick == one_line(nick))).first()
     if buyer is None:
-        raise NotFound(f"no buyer {nick!r}")
+        raise NotFound("chat.no_buyer", nick=nick)
     return buyer
 
 
@@ -156,7 +156,7 @@ def add_system_message(s: Session, chat_id: int, text: str, now: datetime) -> Me
 def get_chat(s: Session, chat_id: int) -> Chat:
     chat = s.get(Chat, chat_id)
     if chat is None:
-        raise NotFound(f"no chat {chat_id}")
+        raise NotFound("chat.no_chat", chat_id=chat_id)
     return chat
 
 
@@ -209,7 +209,7 @@ def list_chats(s: Session, *, include_closed: bool = False) -> list[ChatSummary]
 def chat_summary(s: Session, chat_id: int) -> ChatSummary:
     row = s.exec(_summary_query().where(Chat.id == chat_id)).first()
     if row is None:
-        raise NotFound(f"no chat {chat_id}")
+        raise NotFound("chat.no_chat", chat_id=chat_id)
     return _summary(*row)
 
 

@@ -34,7 +34,7 @@ class OrderNotFound(UserError, LookupError):
 def get_order(s: Session, order_no: str) -> Order:
     order = s.exec(select(Order).where(Order.order_no == order_no.strip())).first()
     if order is None:
-        raise OrderNotFound(f"no order {order_no!r}")
+        raise OrderNotFound("order.not_found", order_no=order_no)
     return order
 
 
@@ -51,7 +51,7 @@ def latest_order(s: Session, buyer_id: int) -> Order | None:
 def get_item(s: Session, order: Order, line_no: int) -> OrderItem:
     item = s.exec(select(OrderItem).where(OrderItem.order_id == order.id, OrderItem.line_no == line_no)).first()
     if item is None:
-        raise OrderNotFound(f"order {order.order_no} has no line {line_no}")
+        raise OrderNotFound("order.no_line", order_no=order.order_no, line=line_no)
     return item
 
 

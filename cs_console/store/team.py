@@ -32,7 +32,7 @@ def lock_distribution(s: Session) -> None:
 def get_agent(s: Session, name: str) -> Agent:
     agent = s.exec(select(Agent).where(Agent.name == name.strip())).first()
     if agent is None:
-        raise NotFound(f"no agent {name!r} (add one with: cs-console agents add NAME --role R)")
+        raise NotFound("team.no_agent", name=name)
     return agent
 
 
@@ -43,7 +43,7 @@ def all_agents(s: Session) -> list[Agent]:
 def agent_by_id(s: Session, agent_id: int) -> Agent:
     agent = s.get(Agent, agent_id)
     if agent is None:
-        raise NotFound(f"no agent #{agent_id}")
+        raise NotFound("team.no_agent_id", agent_id=agent_id)
     return agent
 
 
@@ -241,7 +241,7 @@ def approved_hangup_of(s: Session, agent_id: int) -> HangupRequest | None:
 def get_hangup(s: Session, request_id: int) -> HangupRequest:
     req = s.get(HangupRequest, request_id)
     if req is None:
-        raise NotFound(f"no hang-up request {request_id}")
+        raise NotFound("team.no_hangup", request_id=request_id)
     return req
 
 
