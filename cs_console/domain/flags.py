@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cs_console.domain.money import shown
 from cs_console.domain.orders import OrderRefused
 
 
@@ -79,12 +80,15 @@ class FlagConvention(_Strict):
         try:
             c = FlagColour(colour.strip().lower())
         except ValueError:
-            raise OrderRefused(f"unknown flag colour {colour!r} (one of: {', '.join(self.colours)})") from None
+            raise OrderRefused("flag.unknown_colour", colour=shown(colour), choices=self._choices()) from None
         if c == FlagColour.GREY:
-            raise OrderRefused("grey means no flag; choose a colour whose meaning fits")
+            raise OrderRefused("flag.grey")
         if c not in self.colours:
-            raise OrderRefused(f"{c} has no meaning in the {self.label} convention; choose one of: {', '.join(self.colours)}")
+            raise OrderRefused("flag.undefined", colour=c.label, convention=self.label, choices=self._choices())
         return c
+
+    def _choices(self) -> str:
+        return "、".join(f"{c.value}（{c.label}）" for c in self.colours)
 
 
 class FlagConventions(_Strict):
@@ -96,7 +100,7 @@ class FlagConventions(_Strict):
         try:
             return self.conventions[name]
         except KeyError:
-            raise OrderRefused(f"unknown flag convention {name!r} (one of: {', '.join(self.conventions)})") from None
+            raise OrderRefused("flag.unknown_convention", name=shown(name), choices="、".join(self.conventions)) from None
 
 
 DEFAULT_CONVENTION = "warehouse"

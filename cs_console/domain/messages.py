@@ -39,7 +39,7 @@ MESSAGES: dict[str, str] = {
     "money.too_large": "金额过大：{text}（最多 {limit}）",
     "money.negative": "金额不能为负：{text}",
     "money.float": "金额不能是浮点数",
-    "quantity.invalid": "数量须为半角数字的正整数：{text}",
+    "quantity.invalid": "数量须为正整数（半角数字）：{text}",
     "quantity.range": "数量须在 1–{limit} 之间：{text}",
     "line.range": "商品行号须在 1–{limit} 之间：{line}",
     # ---- orders ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cs_console.domain.money import ZERO, MoneyError, format_money, parse_money, quantize
+from cs_console.domain.money import ZERO, MoneyError, format_money, parse_money, quantize, shown
 from cs_console.domain.postage_rates import (
     PostageError,
     RatesTable,
@@ -135,12 +135,13 @@ def parse_price(text: str) -> Decimal:
 
 
 def parse_quantity(text: str) -> int:
+    """A quantity as typed: ASCII digits only (full-width ２, ² and ٣ are refused), 1–9999."""
     t = text.strip()
-    if not re.fullmatch(r"\d+", t):
-        raise PostageError(f"数量须为正整数：{t!r}")
+    if not re.fullmatch(r"[0-9]{1,12}", t, re.ASCII):
+        raise PostageError("quantity.invalid", text=shown(t))
     n = int(t)
     if not 1 <= n <= MAX_QUANTITY:
-        raise PostageError(f"数量须在 1–{MAX_QUANTITY} 之间：{t!r}")
+        raise PostageError("quantity.range", text=shown(t), limit=MAX_QUANTITY)
     return n
 
 
