@@ -22,6 +22,7 @@ from cs_console.cli.common import (
     resolve_agent,
 )
 from cs_console.config import ConfigError
+from cs_console.domain.audit_text import describe, value_label
 from cs_console.domain.clock import local
 from cs_console.domain.money import MoneyError, format_money
 from cs_console.domain.orders import OrderRefused, OrderView
@@ -40,7 +41,7 @@ def _run(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except (OrderRefused, OrderNotFound, MoneyError) as exc:
-        fail(f"error: {exc.args[0] if exc.args else exc}")
+        fail(f"错误：{exc}")
     except ConfigError as exc:
         fail(str(exc), 2)
 
@@ -71,7 +72,7 @@ def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
 def _line(o: OrderView, tz: str) -> str:
     items = "，".join(f"{i.title}×{i.quantity}" for i in o.open_items)
     return (f"{o.order_no}  {local(o.placed_at, tz):%m-%d %H:%M}  {o.state.label:<8} {format_money(o.amount):>10}  "
-            f"{o.flag:<6} {o.buyer}  {items}{'  备注: ' + o.remark if o.remark else ''}")
+            f"{value_label('flag', o.flag):<4} {o.buyer}  {items}{'  备注: ' + o.remark if o.remark else ''}")
 
 
 def _detail(o: OrderView, tz: str) -> str:
@@ -87,7 +88,7 @@ def _detail(o: OrderView, tz: str) -> str:
         lines.append(f"物流 {o.courier} {o.tracking_no}")
     if o.receipt_deadline:
         lines.append(f"自动确认收货 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
-    lines.append(f"旗帜 {o.flag}  备注 {o.remark or '—'}")
+    lines.append(f"旗帜 {value_label('flag', o.flag)}  备注 {o.remark or '—'}")
     return "\n".join(lines)
 
 
@@ -103,7 +104,7 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer nick.
     st = _run(lambda: parse_state(state).value) if state else None
     tz = desk.policy.shop.timezone
     orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
-    emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "no orders")
+    emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "没有订单")
 
 
 @app.command()
@@ -123,7 +124,7 @@ def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item li
     name = resolve_agent(agent)
     desk = open_desk(db)
     o = _run(lambda: desk.orders.set_item_price(order_no, line, amount, reason, name))
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: line {line} price changed; total {format_money(o.amount)}")
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：第 {line} 行已改价，订单金额 {format_money(o.amount)}")
 
 
 @app.command("set-postage")
@@ -133,7 +134,7 @@ def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New
     name = resolve_agent(agent)
     desk = open_desk(db)
     o = _run(lambda: desk.orders.set_postage(order_no, amount, reason, name))
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: postage {format_money(o.postage)}; total {format_money(o.amount)}")
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：运费 {format_money(o.postage)}，订单金额 {format_money(o.amount)}")
 
 
 @app.command()
@@ -145,7 +146,7 @@ def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="Flag colou
     desk = open_desk(db)
     o = _run(lambda: desk.orders.flag(order_no, colour, remark, name))
     meaning = desk.orders.convention.meaning(o.flag)
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: {o.flag} ({meaning}) — {o.remark}")
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：{value_label('flag', o.flag)}（{meaning}）— {o.remark}")
 
 
 @app.command()
@@ -156,8 +157,8 @@ def close(order_no: NoArg, reason: ReasonOpt,
     name = resolve_agent(agent)
     desk = open_desk(db)
     o = _run(lambda: desk.orders.close(order_no, reason, name, line=line))
-    what = f"line {line} closed" if line else "closed"
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: {what}; total {format_money(o.amount)}")
+    what = f"第 {line} 行商品已关闭" if line else "订单已关闭"
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：{what}，订单金额 {format_money(o.amount)}")
 
 
 @app.command("extend-receipt")
@@ -169,7 +170,7 @@ def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", 
     desk = open_desk(db)
     o = _run(lambda: desk.orders.extend_receipt(order_no, days, name, reason))
     tz = desk.policy.shop.timezone
-    emit(order_dict(o, tz=tz, full=True), as_json, f"{o.order_no}: receipt deadline {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
+    emit(order_dict(o, tz=tz, full=True), as_json, f"{o.order_no}：自动确认收货时间 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
 
 
 @app.command()
@@ -180,8 +181,8 @@ def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     tz = desk.policy.shop.timezone
     data = [{"at": local(r.at, tz).isoformat(), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
              "reason": r.reason} for r in rows]
-    emit(data, as_json, "\n".join(f"{d['at'][:19]}  {d['agent']:<6} {d['field']}: {d['old']} → {d['new']}"
-                                  + (f"  ({d['reason']})" if d["reason"] else "") for d in data) or "no changes recorded")
+    emit(data, as_json, "\n".join(f"{d['at'][:19]}  {d['agent']:<6} {describe(d['field'], d['old'], d['new'])}"
+                                  + (f"  （{d['reason']}）" if d["reason"] else "") for d in data) or "没有修改记录")
 
 
 @app.command("import")
