@@ -68,7 +68,7 @@ def add(text: Annotated[str, typer.Argument(help="What the next shift must know 
         n = desk.handover.add(text, name, buyer=buyer, order_no=order, case_id=case, priority=priority,
                               shift=shift, for_shift=to)
     except HandoverError as exc:
-        fail(str(exc))
+        fail(f"错误：{exc}")
     emit(note_dict(n), as_json, f"已写交接 {n.short_id}（{n.shift} → {n.for_shift}）")
 
 
@@ -104,7 +104,7 @@ def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOp
     try:
         n = desk.handover.ack(note, name)
     except HandoverError as exc:
-        fail(str(exc))
+        fail(f"错误：{exc}")
     emit(note_dict(n), as_json, f"交接 {n.short_id} 已由 {name} 确认")
 
 
@@ -117,7 +117,7 @@ def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", 
     try:
         n = desk.handover.done(note, name, resolution)
     except HandoverError as exc:
-        fail(str(exc))
+        fail(f"错误：{exc}")
     emit(note_dict(n), as_json, f"交接 {n.short_id} 已由 {name} 完成")
 
 

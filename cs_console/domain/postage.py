@@ -128,9 +128,9 @@ def parse_price(text: str) -> Decimal:
     try:
         value = parse_money(text.strip(), allow_negative=True)
     except MoneyError as exc:
-        raise PostageError(f"价格无效：{text.strip()!r}") from exc
+        raise PostageError(f"价格无效：{exc}") from exc
     if value < 0:
-        raise PostageError(f"价格不能为负：{text.strip()!r}")
+        raise PostageError(f"价格不能为负：{shown(text.strip())}")
     return value
 
 

@@ -23,7 +23,7 @@ from cs_console.domain.handover import (
     derive,
     select,
 )
-from cs_console.domain.handover_check import EventInvalid, validate_event
+from cs_console.domain.handover_check import MAX_AUTHOR, EventInvalid, validate_event
 from cs_console.domain.messages import UserError
 from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
@@ -75,6 +75,8 @@ class HandoverService:
         author = one_line(author)
         if not author:
             raise HandoverError("handover.no_agent")
+        if len(author) > MAX_AUTHOR:
+            raise HandoverError("text.too_long", what="客服名", limit=MAX_AUTHOR, length=len(author))
         ev = NoteEvent(str(uuid.uuid4()), note_id, kind, at, author, self.origin, data)
         try:  # the same check as for files and peers: we never write what a reader would refuse
             validate_event({"id": ev.id, "note_id": ev.note_id, "kind": str(ev.kind), "at": ev.at,

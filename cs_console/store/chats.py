@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, Sender
+from cs_console.domain.limits import MAX_AGENT_NAME, MAX_BUYER_NICK, ValueRefused, check_length
 from cs_console.domain.messages import UserError
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store.tables import Agent, Buyer, Chat, Draft, Message, ResponseRecord
@@ -28,7 +29,8 @@ def ensure_agent(s: Session, name: str, now: datetime, role: str = "agent") -> A
     """The agent called ``name``, created on first use."""
     name = name.strip()
     if not name:
-        raise ValueError("agent name must not be empty")
+        raise ValueRefused("handover.no_agent")
+    check_length(name, "客服名", MAX_AGENT_NAME)
     agent = s.exec(select(Agent).where(Agent.name == name)).first()
     if agent is None:
         agent = Agent(name=name, role=role, created_at=now)
@@ -41,7 +43,8 @@ def ensure_buyer(s: Session, nick: str, now: datetime) -> Buyer:
     """The buyer with platform nick ``nick`` (cleaned of control characters), created on first use."""
     nick = one_line(nick)
     if not nick:
-        raise ValueError("buyer nick must not be empty")
+        raise ValueRefused("text.empty", what="买家昵称")
+    check_length(nick, "买家昵称", MAX_BUYER_NICK)
     buyer = s.exec(select(Buyer).where(Buyer.nick == nick)).first()
     if buyer is None:
         buyer = Buyer(nick=nick, created_at=now)
