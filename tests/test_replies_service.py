@@ -134,7 +134,7 @@ def test_cli_render_reports_unfilled_on_stderr(cli_env):
     assert res.stdout.strip() == "亲，订单{order_no}已由{courier}发出，运单号{tracking_no}。"
     assert "unfilled: {order_no}, {courier}, {tracking_no}" in res.stderr
     res = CliRunner().invoke(app, ["replies", "render", "zz", "--buyer", "小王", *cli_env])
-    assert res.exit_code == 1 and "no quick reply" in res.stderr
+    assert res.exit_code == 1 and "没有编码为 zz 的快捷短语" in res.stderr
 
 
 def test_cli_refuses_a_bad_team_file(cli_env, tmp_path):

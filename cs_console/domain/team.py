@@ -13,6 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
 
 FORWARD_REASON_MAX = 50
 
@@ -62,7 +63,7 @@ def parse_role(value: str) -> Role:
         if v in (role.value, label):
             return role
     choices = ", ".join(f"{r.value} ({label})" for r, label in ROLE_LABELS.items())
-    raise TeamRuleError(f"unknown role {value!r}; choose one of: {choices}")
+    raise TeamRuleError("team.unknown_role", value=shown(value), choices=choices)
 
 
 def is_supervisor(role: str) -> bool:
