@@ -32,7 +32,7 @@ def test_inject_send_list_log(db_path):
 def test_send_to_unknown_buyer_fails_cleanly(db_path):
     r = run("chat", "send", "--buyer", "没有这个人", "hi", "--agent", "小美", "--db", str(db_path))
     assert r.exit_code == 1
-    assert "no buyer" in r.stderr
+    assert "没有买家 没有这个人" in r.stderr
     assert json.loads(run("chat", "list", "--db", str(db_path), "--json").stdout) == []
 
 

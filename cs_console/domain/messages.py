@@ -69,8 +69,8 @@ MESSAGES: dict[str, str] = {
     # ---- chats and team ---------------------------------------------------------------------
     "chat.no_buyer": "没有买家 {nick}",
     "chat.no_chat": "没有会话 {chat_id}",
-    "chat.nick_too_long": "买家昵称最多 {limit} 个字（现在 {length} 个）",
-    "chat.message_too_long": "消息最多 {limit} 个字（现在 {length} 个）",
+    "chat.no_open_chat": "买家 {buyer} 没有打开的会话",
+    "chat.ended": "这个会话已结束；买家的下一条消息会开启新的会话",
     "team.no_agent": "没有客服 {name}（用 cs-console agents add 名字 --role 角色 添加）",
     "team.no_agent_id": "没有编号为 {agent_id} 的客服",
     "team.no_hangup": "没有挂起申请 {request_id}",

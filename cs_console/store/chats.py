@@ -12,7 +12,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, Sender
-from cs_console.domain.limits import MAX_AGENT_NAME, MAX_BUYER_NICK, ValueRefused, check_length
+from cs_console.domain.limits import (
+    MAX_AGENT_NAME,
+    MAX_BUYER_NICK,
+    ValueRefused,
+    check_length,
+    check_message,
+)
 from cs_console.domain.messages import UserError
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store.tables import Agent, Buyer, Chat, Draft, Message, ResponseRecord
@@ -89,9 +95,7 @@ def _touch(chat: Chat, text: str, now: datetime) -> None:
 
 def add_buyer_message(s: Session, nick: str, text: str, now: datetime) -> tuple[Chat, Message]:
     """A buyer writes: open (or reuse) their chat, start the wait clock if it is not running."""
-    text = clean_text(text)
-    if not text.strip():
-        raise ValueError("message text must not be empty")
+    text = check_message(clean_text(text))
     buyer = ensure_buyer(s, nick, now)
     chat = open_chat_of(s, buyer)
     if chat is None:
@@ -119,10 +123,8 @@ def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: da
     question — the wait clock, first response and assignment stay as they were."""
     chat = get_chat(s, chat_id)
     if chat.status == ChatStatus.CLOSED:
-        raise ValueError("this chat has ended; the buyer's next message opens a new one")
-    text = clean_text(text).rstrip()
-    if not text.strip():
-        raise ValueError("message text must not be empty")
+        raise ValueRefused("chat.ended")
+    text = check_message(clean_text(text).rstrip())
     msg = Message(chat_id=chat.id, sender=Sender.AGENT, agent_id=agent.id, text=text, created_at=now)
     s.add(msg)
     if not answers:

@@ -15,6 +15,7 @@ from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus
+from cs_console.domain.limits import ValueRefused
 from cs_console.domain.team import AgentStatus, Candidate, HangupState, Role
 from cs_console.store.chats import NotFound
 from cs_console.store.tables import Agent, AgentProfile, Assignment, Buyer, Chat, HangupRequest
@@ -56,7 +57,7 @@ def upsert_agent(s: Session, name: str, role: Role, capacity: int | None, now: d
     """Create the agent, or change an existing one's role/capacity."""
     name = name.strip()
     if not name:
-        raise ValueError("agent name must not be empty")
+        raise ValueRefused("handover.no_agent")
     agent = s.exec(select(Agent).where(Agent.name == name)).first()
     if agent is None:
         agent = Agent(name=name, role=role.value, created_at=now)
