@@ -160,5 +160,7 @@ async def test_tui_starts_and_shows_the_good_notes_of_a_store_with_bad_events(de
             if tabs and tabs.first().notes:
                 break
             await pilot.pause(0.05)
-        assert [n.text for n in app.query_one(HandoverTab).notes] == ["正常的交接"]
+        tab = app.query_one(HandoverTab)
+        assert [n.text for n in tab.notes] == ["正常的交接"]
+        assert "已隔离 4 条无效事件" in str(tab.query_one("#handover-status").render())
     assert app.return_code in (0, None)
