@@ -79,7 +79,7 @@ def test_bad_user_config_reported_with_line(tmp_path, monkeypatch):
     cfg.write_text("agent: 小美\ncolour: red\n", encoding="utf-8")
     monkeypatch.setenv("CS_CONSOLE_CONFIG", str(cfg))
     r = run("chat", "send", "--buyer", "x", "hi", "--db", str(tmp_path / "s.db"))
-    assert r.exit_code == 2 and f"{cfg}:2: colour: unknown key" in r.stderr
+    assert r.exit_code == 2 and f"{cfg}:2: colour: 未知的键" in r.stderr
 
 
 def test_plain_tui_invocation_is_recognised_without_typer():

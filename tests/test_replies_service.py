@@ -91,7 +91,7 @@ def test_bad_file_keeps_last_good_set_and_reloads_when_fixed(replies):
     team.write_text(good.replace("code: hd", "code: wl"), "utf-8")
     os.utime(team, ns=(1, 1))  # a different mtime even on coarse clocks
     changed, problems = replies.reload_if_changed()
-    assert not changed and problems == [f"{team}:7: phrases.1.code: duplicate code 'wl' (first used on line 3)"]
+    assert not changed and problems == [f"{team}:7: phrases.1.code: 编码重复「wl」（第 3 行已用过）"]
     assert replies.get("hd") is not None  # last good set still in use
     team.write_text(good.replace("物流查询", "查物流"), "utf-8")
     changed, problems = replies.reload_if_changed()

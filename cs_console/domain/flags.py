@@ -53,7 +53,7 @@ class FlagMeaning(_Strict):
     @classmethod
     def _no_fake_orders(cls, v: str) -> str:
         if any(w in v.lower() for w in _FAKE_ORDER_WORDS):
-            raise ValueError("fake orders break platform rules; this meaning is not supported")
+            raise ValueError("刷单/假单违反平台规则（fake orders），不支持这个含义")
         return v
 
 
@@ -64,7 +64,7 @@ class FlagConvention(_Strict):
     @model_validator(mode="after")
     def _no_grey(self) -> FlagConvention:
         if FlagColour.GREY in self.colours:
-            raise ValueError("grey means 'no flag' and cannot carry a meaning")
+            raise ValueError("灰旗表示没有旗帜，不能有含义")
         return self
 
     def meaning(self, colour: FlagColour | str) -> str:

@@ -35,7 +35,7 @@ class ResponseThresholds(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ResponseThresholds:
         if not (self.best <= self.standard <= self.warning <= self.breach):
-            raise ValueError("thresholds must satisfy best ≤ standard ≤ warning ≤ breach")
+            raise ValueError("响应时间须满足 best ≤ standard ≤ warning ≤ breach")
         return self
 
 
