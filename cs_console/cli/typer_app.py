@@ -53,7 +53,7 @@ def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
 def init(db: DbOpt = None) -> None:
     """Create (or upgrade) the store's schema."""
     desk = open_desk(db)
-    emit(None, False, f"store ready: {desk.store.location}")
+    emit(None, False, f"存储已就绪：{desk.store.location}")
 
 
 def demo(
