@@ -72,9 +72,9 @@ def test_postgres_errors_never_carry_sql_parameters(pg_url, clock, error_log):
     desk = make_desk(pg_url, policy=load_policy(), clock=clock)
     try:
         with pytest.raises(SQLAlchemyError) as info:
-            with desk.store.write() as s:
-                s.add(Buyer(nick="张三" * 100, tags="13812345678", created_at=clock()))
-                s.flush()
+            with desk.store.write() as s:  # a Core insert: past the ORM's length check too
+                s.connection().execute(Buyer.__table__.insert().values(
+                    nick="张三" * 100, tags="13812345678", created_at=clock()))
         assert "张三" not in str(info.value) and "13812345678" not in str(info.value)
         assert "hidden" in str(info.value)
         assert user_message(info.value) == "有内容超出存储允许的长度或范围，没有保存"
@@ -133,3 +133,20 @@ async def test_tui_error_goes_through_the_same_path(desk, error_log, capsys):
     assert "张三" not in printed and "13812345678" not in printed
     log = error_log.read_text(encoding="utf-8")
     assert "[tui]" in log and "138****5678" in log and "13812345678" not in log and "张三" not in log
+
+
+@pytest.mark.parametrize(("call", "what"), [
+    (lambda d: d.memos.add("小美", "记一下", buyer="长" * 200), "买家昵称最多 128 个字"),
+    (lambda d: d.memos.add("小美", "记一下", order_no="9" * 80), "订单号最多 64 个字"),
+    (lambda d: d.team.add_agent("名" * 80), "客服名最多 64 个字"),
+    (lambda d: d.chats.inject("长" * 200, "在吗"), "买家昵称最多 128 个字"),
+])
+def test_over_long_values_refused_alike_on_both_backends(any_desk, call, what):
+    """PostgreSQL's VARCHAR limits, enforced before the write on both backends (SQLite would
+    keep the value and break a PostgreSQL peer later)."""
+    from cs_console.domain.messages import UserError
+
+    with pytest.raises(UserError) as info:
+        call(any_desk)
+    assert what in str(info.value)
+    assert any_desk.chats.sessions(include_closed=True) == []

@@ -14,10 +14,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from cs_console.store import append_only, tables
+from cs_console.store import append_only, lengths, tables
 from cs_console.store.tables import Meta
 
 SCHEMA_VERSION = 1
+lengths.install()  # over-long strings are refused before the database sees them, on every backend
 NOTIFY_CHANNEL = "cs_console_changes"
 BUSY_TIMEOUT_MS = 5000
 
