@@ -150,3 +150,15 @@ def test_over_long_values_refused_alike_on_both_backends(any_desk, call, what):
         call(any_desk)
     assert what in str(info.value)
     assert any_desk.chats.sessions(include_closed=True) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ("memo", "done", "99999999999999999999", "--agent", "小美"),
+    ("agents", "add", "y", "--capacity", "99999999999999999999"),
+    ("hangup", "approve", "99999999999999999999", "--agent", "主管"),
+])
+def test_huge_ids_are_a_clear_error(db_path, desk, error_log, monkeypatch, capsys, argv):
+    code = _main(monkeypatch, *argv, "--db", str(db_path))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.strip() == "错误：数字太大，没有保存任何更改"

@@ -28,6 +28,7 @@ MESSAGES: dict[str, str] = {
     "store.append_only": "{table} 只能追加，不能修改或删除",
     "input.too_deep": "内容嵌套过深，无法读取",
     "input.too_large": "内容过大，无法读取",
+    "input.number_too_large": "数字太大，没有保存任何更改",
     "file.unreadable": "无法读取文件 {path}：{reason}",
     "file.unwritable": "无法写入文件 {path}：{reason}",
     "text.too_long": "{what}最多 {limit} 个字（现在 {length} 个）",

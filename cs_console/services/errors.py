@@ -71,6 +71,8 @@ def user_message(exc: BaseException) -> str:
     store = _store_message(exc)
     if store is not None:
         return store
+    if isinstance(exc, OverflowError):  # e.g. an id of 20 digits bound for a 64-bit column
+        return render("input.number_too_large")
     if isinstance(exc, RecursionError):
         return render("input.too_deep")
     if isinstance(exc, MemoryError):
