@@ -24,7 +24,9 @@ from cs_console.domain.handover import (
     select,
 )
 from cs_console.domain.handover_check import MAX_AUTHOR, EventInvalid, validate_event
+from cs_console.domain.limits import check_length
 from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
 from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
@@ -116,7 +118,7 @@ class HandoverService:
             data = {"text": text, "priority": str(prio), "shift": sh.id, "for_shift": to.id,
                     "day": self.shifts.day_of(now).isoformat(), "buyer": one_line(buyer) if buyer else None,
                     "order_no": order_no.strip() if order_no else None,
-                    "case_id": str(case_id) if case_id else None}
+                    "case_id": check_length(str(case_id), "售后单号", 64) if case_id else None}
             if source:
                 data["source"] = source
             ev = self._event(str(uuid.uuid4()), EventKind.CREATED, agent, now, data)
@@ -182,7 +184,7 @@ class HandoverService:
         ids = repo.note_ids_matching(s, ref)
         notes = derive(repo.events(s, ids)) if ids else []
         if not notes:
-            raise HandoverError("handover.no_note", ref=note_ref)
+            raise HandoverError("handover.no_note", ref=shown(note_ref))
         if len(notes) > 1:
             raise HandoverError("handover.ambiguous", ref=note_ref, count=len(notes))
         return notes[0]

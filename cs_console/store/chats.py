@@ -20,6 +20,7 @@ from cs_console.domain.limits import (
     check_message,
 )
 from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store.tables import Agent, Buyer, Chat, Draft, Message, ResponseRecord
 
@@ -66,7 +67,7 @@ def find_agent(s: Session, name: str) -> Agent | None:
 def find_buyer(s: Session, nick: str) -> Buyer:
     buyer = s.exec(select(Buyer).where(Buyer.nick == one_line(nick))).first()
     if buyer is None:
-        raise NotFound("chat.no_buyer", nick=nick)
+        raise NotFound("chat.no_buyer", nick=shown(nick))
     return buyer
 
 

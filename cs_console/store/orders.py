@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
 from cs_console.domain.orders import ItemView, OrderState, OrderView
 from cs_console.store import audit, bulk
@@ -34,7 +35,7 @@ class OrderNotFound(UserError, LookupError):
 def get_order(s: Session, order_no: str) -> Order:
     order = s.exec(select(Order).where(Order.order_no == order_no.strip())).first()
     if order is None:
-        raise OrderNotFound("order.not_found", order_no=order_no)
+        raise OrderNotFound("order.not_found", order_no=shown(order_no))
     return order
 
 

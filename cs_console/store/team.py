@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus
 from cs_console.domain.limits import ValueRefused
+from cs_console.domain.money import shown
 from cs_console.domain.team import AgentStatus, Candidate, HangupState, Role
 from cs_console.store.chats import NotFound
 from cs_console.store.tables import Agent, AgentProfile, Assignment, Buyer, Chat, HangupRequest
@@ -33,7 +34,7 @@ def lock_distribution(s: Session) -> None:
 def get_agent(s: Session, name: str) -> Agent:
     agent = s.exec(select(Agent).where(Agent.name == name.strip())).first()
     if agent is None:
-        raise NotFound("team.no_agent", name=name)
+        raise NotFound("team.no_agent", name=shown(name))
     return agent
 
 
