@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test bench lint clean venv
+.PHONY: run test test-dates bench lint clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,17 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cs-console demo
 
-## make test: the whole suite (PostgreSQL tests start a throwaway server; see tests/pg.py)
+## make test: the whole suite (PostgreSQL tests start a throwaway server; see tests/pg.py),
+## then the same suite at three other dates and hours (test-dates)
 test: $(DEVSTAMP)
 	bash tests/ensure-postgres.sh
 	$(BIN)/python -m pytest -q
+	bash tests/run-at-dates.sh
+
+## make test-dates: the suite under libfaketime at three shop times (Monday 07:10, month end 23:59, 2031)
+test-dates: $(DEVSTAMP)
+	bash tests/ensure-postgres.sh
+	bash tests/run-at-dates.sh
 
 ## make bench: start-up, chat switch, injection latency, search, import, sync figures
 bench: $(DEVSTAMP)

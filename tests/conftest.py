@@ -12,10 +12,22 @@ from cs_console.services.desk import Desk, make_desk
 
 
 class FakeClock:
-    """A clock the test moves by hand (aware UTC)."""
+    """A clock the test moves by hand (aware UTC). ``publish`` (set by the ``clock`` fixture)
+    hands every new time to commands the test runs (``CS_CONSOLE_NOW``, the system clock of a
+    CLI invocation or a child process), so they see the same day as the data the test seeded."""
 
-    def __init__(self, start: datetime | None = None):
+    def __init__(self, start: datetime | None = None, publish=None):
+        self._publish = publish or (lambda _now: None)
         self.now = start or datetime(2026, 11, 23, 2, 0, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self._now = value
+        self._publish(value)
 
     def __call__(self) -> datetime:
         return self.now
@@ -31,11 +43,14 @@ def _isolated_user_config(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CS_CONSOLE_CONFIG", str(tmp_path_factory.mktemp("cfg") / "config.yaml"))
     monkeypatch.delenv("CS_CONSOLE_DB", raising=False)
     monkeypatch.delenv("CS_CONSOLE_AGENT", raising=False)
+    monkeypatch.delenv("CS_CONSOLE_NOW", raising=False)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock(monkeypatch) -> FakeClock:
+    from cs_console.domain.clock import CLOCK_ENV
+
+    return FakeClock(publish=lambda now: monkeypatch.setenv(CLOCK_ENV, now.isoformat()))
 
 
 @pytest.fixture

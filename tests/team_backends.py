@@ -1,7 +1,6 @@
 """Backends for the team tests: every test runs on SQLite and again on PostgreSQL.
 
-The PostgreSQL run uses the ``pg_url`` fixture (tests/pg.py, a throwaway server); where that
-fixture is not available the PostgreSQL case is skipped with the reason."""
+The PostgreSQL run uses the ``pg_url`` fixture (tests/pg.py, a throwaway server)."""
 
 from __future__ import annotations
 
@@ -16,10 +15,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 def _url(request, db_path) -> str:
     if request.param == "sqlite":
         return str(db_path)
-    try:
-        return request.getfixturevalue("pg_url")
-    except pytest.FixtureLookupError:
-        pytest.skip("no PostgreSQL test fixture (pg_url) in this tree")
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -18,7 +18,7 @@ from cs_console.domain.aftersales import (
     parse_enum,
 )
 from cs_console.store.audit import trail
-from tests.i9_seed import add_order
+from tests.order_seed import add_order
 
 S = CaseState
 H = Handling

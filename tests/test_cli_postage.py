@@ -23,7 +23,7 @@ def test_quote_json_domain_example():
     assert (data["items_total"], data["postage"], data["total"]) == ("177.00", "17.00", "194.00")
     assert [(ln["amount"], ln["rule"]) for ln in data["lines"]] == [
         ("177.00", "item_line"), ("12.00", "actual_fee"), ("5.00", "over_threshold_surcharge")]
-    assert all(isinstance(ln["label"], str) for ln in data["lines"])
+    assert len(data["lines"]) == 3 and all(isinstance(ln["label"], str) and ln["label"] for ln in data["lines"])
 
 
 def test_quote_chinese_courier_pickup_and_free_lines():

@@ -8,7 +8,7 @@ import pytest
 
 from cs_console.domain.followups import FollowupKind, Rating, parse_rating
 from cs_console.services.followups import ReviewImportError
-from tests.i9_seed import add_order
+from tests.order_seed import add_order
 
 
 @pytest.fixture

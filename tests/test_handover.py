@@ -292,4 +292,6 @@ def test_unrostered_day_agent_writing_at_handover_time_writes_for_the_night(desk
     clock.advance(hours=6, minutes=30)                 # 16:30, both shifts on duty
     n = desk.handover.add("小王的地址待确认", "小美")
     assert (n.shift, n.for_shift) == ("day", "night")
-    assert desk.handover.agent_shift("新来的").id == "night"  # no action today: judged by now
+    assert desk.handover.agent_shift("新来的").id == "day"  # no action today: judged by now (day is under way)
+    clock.advance(hours=1, minutes=30)                 # 18:00: only the night shift is on
+    assert desk.handover.agent_shift("新来的").id == "night"

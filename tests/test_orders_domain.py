@@ -168,3 +168,25 @@ def test_order_rules_and_store_do_not_import_textual():
             "cs_console.store.orders, cs_console.store.bulk, cs_console.services.orders; "
             "sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize(("listing", "new", "warned"), [
+    ("59.00", "59.01", "高于原价"),   # every raise asks
+    ("59.00", "47.20", None),         # a 20 % cut is within the share
+    ("59.00", "47.19", "降价 20%"),   # just beyond it (20.02 %, shown rounded)
+    ("59.00", "0.00", "降价 100%"),
+    ("0.00", "0.00", None),
+])
+def test_price_change_warning(listing, new, warned):
+    from cs_console.domain.orders import price_change_warning
+
+    got = price_change_warning(Decimal(listing), Decimal(new), Decimal("0.20"))
+    assert (got is None) if warned is None else (warned in got)
+
+
+def test_listing_price_is_the_first_change_of_each_line():
+    from cs_console.domain.orders import listing_prices
+
+    trail = [("line 2 unit_price", "19.90"), ("amount", "137.90"), ("line 2 unit_price", "9.90"),
+             ("line 1 unit_price", "59.00"), ("postage", "0.00")]
+    assert listing_prices(trail) == {2: Decimal("19.90"), 1: Decimal("59.00")}

@@ -17,6 +17,7 @@ from cs_console.tui.order_dialogs import (
     PickDialog,
 )
 from cs_console.tui.orders_panel import OrdersPanel
+from tests.pilot_wait import wait_for, wait_for_screen
 
 WAIT, SUCCESS, PAID = "3712208811420001", "3712208811420002", "3712208811420008"
 
@@ -82,19 +83,45 @@ async def test_change_price_with_reason(shop):
     app = CsConsoleApp(shop, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f12", "p")
-        assert isinstance(app.screen, PickDialog)  # two lines: choose one
+        await wait_for_screen(pilot, PickDialog)  # two lines: choose one
         await pilot.press("down", "enter")
-        assert isinstance(app.screen, AmountDialog)
+        await wait_for_screen(pilot, AmountDialog)
+        assert "原价 ¥19.90" in str(app.screen.query_one("#listing").render())
         await pilot.press(*"9.9")
-        assert "¥19.90 → ¥9.90" in str(app.screen.query_one("#preview").render())
+        preview = str(app.screen.query_one("#preview").render())
+        assert "单价 ¥19.90 → ¥9.90" in preview and "合计 ¥137.90 → ¥127.90" in preview
         await pilot.press("enter")  # no reason yet: the cursor moves to the reason
         assert isinstance(app.screen, AmountDialog)
-        await pilot.press(*"laoke", "enter")
-        await pilot.pause()
+        await pilot.press(*"laoke", "enter")  # a 50 % cut: asks once more, nothing written yet
+        await wait_for(pilot, lambda: "降价 50%" in str(app.screen.query_one("#error").render()))
+        assert shop.orders.show(WAIT).items[1].unit_price == Decimal("19.90")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: shop.orders.show(WAIT).items[1].unit_price == Decimal("9.90"))
         o = shop.orders.show(WAIT)
         assert (o.items[1].unit_price, o.amount) == (Decimal("9.90"), Decimal("127.90"))
         assert shop.orders.audit(WAIT)[0].reason == "laoke"
         assert "¥127.90" in panel_text(app)[0]
+        assert "¥9.90×1（原价 ¥19.90）" in panel_text(app)[0]  # the listing price stays in view
+
+
+async def test_price_increase_asks_small_cut_does_not(shop):
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", "p")
+        await wait_for_screen(pilot, PickDialog)
+        await pilot.press("enter")  # line 1: 59.00 × 2
+        await wait_for_screen(pilot, AmountDialog)
+        await pilot.press(*"69", "tab", *"补差价", "enter")
+        await wait_for(pilot, lambda: "高于原价 ¥59.00" in str(app.screen.query_one("#error").render()))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, AmountDialog))
+        assert shop.orders.show(WAIT).items[0].unit_price == Decimal("59.00")
+        await pilot.press("p")
+        await wait_for_screen(pilot, PickDialog)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, AmountDialog)
+        await pilot.press(*"55", "tab", *"老客", "enter")  # a 7 % cut: no second question
+        await wait_for(pilot, lambda: shop.orders.show(WAIT).items[0].unit_price == Decimal("55.00"))
 
 
 async def test_flag_with_remark_and_price_refused_when_paid(shop):

@@ -9,7 +9,7 @@ import pytest
 
 from cs_console.domain.aftersales import CaseState, Handling, Reason
 from cs_console.domain.report import last_week, nearest_rank, week_of
-from tests.i9_seed import add_order
+from tests.order_seed import add_order
 
 DAY = date(2026, 11, 23)
 

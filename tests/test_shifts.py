@@ -69,7 +69,9 @@ def test_sales_report_reminder(cal, shift, hhmm, due):
     ("小美", "20:00", "day"),
     ("阿强", "10:00", "night"),
     ("路人", "10:00", "day"),     # not in the rota: the shift on duty…
-    ("路人", "14:00", "night"),   # … the one that started last when two overlap
+    ("路人", "13:30", "day"),     # … the one already under way when two overlap
+    ("路人", "14:00", "day"),
+    ("路人", "17:45", "night"),   # only the night shift is on
     ("路人", "07:00", "day"),     # before anyone: the next to start
     ("路人", "23:30", "day"),
 ])
@@ -105,9 +107,9 @@ def test_shop_yaml_defaults_match_domain():
 
 @pytest.mark.parametrize(("first", "hhmm", "expected"), [
     ("09:00", "16:30", "day"),     # started in the morning: still the day shift at handover
-    ("13:40", "16:30", "night"),   # started after 13:30: the night shift
-    ("13:40", "22:00", "night"),
-    (None, "16:30", "night"),      # nothing known: the shift on duty that started last
+    ("13:40", "16:30", "day"),     # started while both are on: the one under way
+    ("17:40", "22:00", "night"),   # started after the day shift ended
+    (None, "16:30", "day"),        # nothing known: judged by the time now
 ])
 def test_shift_of_unrostered_agent_by_first_action_today(cal, first, hhmm, expected):
     since = at(first) if first else None
@@ -116,4 +118,4 @@ def test_shift_of_unrostered_agent_by_first_action_today(cal, first, hhmm, expec
 
 def test_first_action_of_another_day_is_ignored(cal):
     yesterday = datetime(2026, 11, 22, 9, 0, tzinfo=SH)
-    assert cal.shift_of("路人", at("16:30"), since=yesterday).id == "night"
+    assert cal.shift_of("路人", at("18:30"), since=yesterday).id == "night"

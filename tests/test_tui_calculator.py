@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from sqlmodel import select
 from textual import events
 from textual.widgets import Input, Label, Select
 
-from cs_console.services.desk import Desk
 from cs_console.store.audit import trail
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order, OrderItem
@@ -116,7 +114,6 @@ async def test_follows_the_selected_buyer_and_survives_a_broken_rates_file(desk,
         assert "运费表有误" in calc.error and str(broken) in calc.error and calc.quote is None
 
 
-@pytest.mark.skipif("orders" not in Desk.__dataclass_fields__, reason="needs the orders service (issue 5)")
 async def test_propose_quoted_postage_on_unpaid_order(desk, clock):
     desk.chats.inject("小王", "发韵达吧")
     seed_order(desk, clock, "小王")

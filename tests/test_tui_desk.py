@@ -13,18 +13,11 @@ from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.composer import Composer
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.transcript import Transcript
+from tests.pilot_wait import wait_for
 
 SIZE = (120, 40)
 
 
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
-    """Let the app run until ``condition()`` holds (store polling happens on a timer)."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 def seed_three(desk, clock):

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import DataTable, Label
 
 from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.supervisor import SupervisorScreen
 from cs_console.tui.team import ForwardScreen
+from tests.pilot_wait import wait_for
 
 SIZE = (120, 40)
 
-
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 def title(app) -> str:
@@ -41,7 +32,8 @@ async def test_agent_sees_own_chats_queue_and_presence_and_quit_requeues(desk, c
         await wait_for(pilot, lambda: "排队 2" in title(app))
         assert len(app.session_chats) == 2
     assert desk.team.agent("小美").status == "offline"
-    assert all(c.agent is None for c in desk.chats.sessions())  # nobody's buyer is left with a gone agent
+    left = desk.chats.sessions()
+    assert len(left) == 4 and all(c.agent is None for c in left)  # nobody's buyer is left with a gone agent
 
 
 async def test_forward_by_keys_hands_chat_to_teammate(desk, clock):

@@ -15,6 +15,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     resolve_agent,
+    when,
 )
 from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
@@ -67,13 +68,13 @@ def broadcast(
         fail(f"error: {exc}")
     if phrase:
         desk.replies.record_use(phrase, name)
-    emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": sent.at.isoformat(), "filter": sent.filter,
+    emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": when(sent.at), "filter": sent.filter,
           "count": sent.count, "skipped": sent.skipped, "preview": lines}, as_json,
          f"群发 {sent.broadcast_id}：发送 {sent.count}，跳过 {sent.skipped}")
 
 
 def _history(db: str | None, as_json: bool) -> None:
-    rows = [{"id": b.broadcast_id, "agent": b.agent, "at": b.at.isoformat(), "filter": b.filter,
+    rows = [{"id": b.broadcast_id, "agent": b.agent, "at": when(b.at), "filter": b.filter,
              "count": b.count, "skipped": b.skipped} for b in open_desk(db).broadcasts.history()]
-    emit(rows, as_json, "\n".join(f"{r['id']:>4}  {r['at'][:19]}  {r['agent']:<8} {r['filter']:<20} "
+    emit(rows, as_json, "\n".join(f"{r['id']:>4}  {r['at']}  {r['agent']:<8} {r['filter']:<20} "
                                   f"发送 {r['count']}，跳过 {r['skipped']}" for r in rows) or "没有群发记录")

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    fail,
+    open_desk,
+    resolve_agent,
+    when,
+)
 from cs_console.domain.aftersales import (
     HANDLING_LABELS,
     REASON_LABELS,
@@ -28,11 +37,11 @@ CaseArg = Annotated[int, typer.Argument(help="Case number.")]
 
 def case_dict(c: CaseView) -> dict:
     return {
-        "id": c.id, "created_at": c.created_at.isoformat(), "created_by": c.created_by, "order_no": c.order_no,
+        "id": c.id, "created_at": when(c.created_at), "created_by": c.created_by, "order_no": c.order_no,
         "buyer": c.buyer, "chat_id": c.chat_id, "reason": c.reason.value, "note": c.note,
         "handling": c.handling.value, "amount": None if c.amount is None else str(c.amount),
         "return_tracking_no": c.return_tracking_no, "state": c.state.value, "order_flag": c.order_flag,
-        "updated_at": c.updated_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+        "updated_at": when(c.updated_at), "closed_at": when(c.closed_at),
     }
 
 
@@ -98,7 +107,7 @@ def show(case_id: CaseArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
         case, notes = desk.cases.show(case_id)
     except LookupError as exc:
         fail(f"error: {exc}")
-    data = case_dict(case) | {"followups": [{"at": n.at.isoformat(), "agent": n.agent, "text": n.text} for n in notes]}
+    data = case_dict(case) | {"followups": [{"at": when(n.at), "agent": n.agent, "text": n.text} for n in notes]}
     lines = [case_line(case, desk.policy.shop.timezone)]
     if case.note:
         lines.append(f"  说明: {case.note}")
@@ -118,7 +127,7 @@ def follow(case_id: CaseArg, text: Annotated[str, typer.Argument(help="Follow-up
         entry = desk.cases.follow(case_id, name, text)
     except (CaseRuleError, LookupError) as exc:
         fail(f"error: {exc}")
-    emit({"id": entry.id, "case_id": case_id, "at": entry.at.isoformat(), "agent": name, "text": entry.text},
+    emit({"id": entry.id, "case_id": case_id, "at": when(entry.at), "agent": name, "text": entry.text},
          as_json, f"#{case_id} 跟进已记录")
 
 

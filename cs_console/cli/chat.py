@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    fail,
+    open_desk,
+    resolve_agent,
+    when,
+)
 
 app = typer.Typer(help="Chats (会话): inject, send, list, log.", no_args_is_help=True)
 
@@ -76,8 +85,8 @@ def log(buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     except NotFound as exc:
         fail(f"error: {exc}")
     rows = [{"id": m.id, "chat_id": m.chat_id, "sender": str(m.sender), "author": m.author or None,
-             "text": m.text, "at": m.created_at.isoformat()} for m in msgs]
-    emit(rows, as_json, "\n".join(f"[{m['at'][:19]}] {_SENDER.get(m['sender'], m['sender'])}{'/' + m['author'] if m['author'] else ''}：{m['text']}" for m in rows))
+             "text": m.text, "at": when(m.created_at)} for m in msgs]
+    emit(rows, as_json, "\n".join(f"[{m['at']}] {_SENDER.get(m['sender'], m['sender'])}{'/' + m['author'] if m['author'] else ''}：{m['text']}" for m in rows))
 
 
 from cs_console.cli import team_chat as _team_chat  # noqa: E402,F401  chat assign/forward/distribute

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-
-from cs_console.config.locations import default_db_url
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -19,6 +18,10 @@ DbOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 AgentOpt = Annotated[str | None, typer.Option("--agent", help="Agent (客服) name; default $CS_CONSOLE_AGENT.")]
+
+# ``cs-console --db X --agent Y <command>``: the root options, for commands that do not repeat them
+ROOT_OPTIONS: dict[str, str | None] = {"db": None, "agent": None}
+
 
 class SafeConsole(Console):
     """A console that never lets stored text drive the terminal: every string printed is
@@ -49,7 +52,7 @@ def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     from cs_console.config.yamlfile import ConfigError
 
     try:
-        name = agent_name(agent)
+        name = agent_name(agent or ROOT_OPTIONS["agent"])
     except ConfigError as exc:
         fail(str(exc), 2)
     if not name and required:
@@ -57,7 +60,25 @@ def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     return name
 
 
-def open_desk(db: str | None) -> Desk:
+def store_url(db: str | None, *, create_folder: bool = False) -> str:
+    """The store a command works on: its own --db, else the root --db, else the default.
+    A SQLite path whose folder does not exist is refused (a typo must not silently create a
+    new, empty store elsewhere) unless ``create_folder`` (``init``)."""
+    from pathlib import Path
+
+    from cs_console.config.locations import default_db_url
+
+    url = db or ROOT_OPTIONS["db"] or default_db_url()
+    if "://" not in url:
+        folder = Path(url).expanduser().parent
+        if not folder.is_dir():
+            if not create_folder:
+                fail(f"错误：数据库所在的文件夹不存在：{folder}（先运行 cs-console init --db {url}）", 2)
+            folder.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def open_desk(db: str | None, *, create_folder: bool = False) -> Desk:
     """Open the store (creating it if new); config and store problems exit with a clear message."""
     # imported here: the TUI's first frame must not wait for SQLAlchemy/pydantic/ruamel
     from cs_console.config.yamlfile import ConfigError
@@ -65,11 +86,24 @@ def open_desk(db: str | None) -> Desk:
     from cs_console.store.engine import StoreError
 
     try:
-        return make_desk(db or default_db_url())
+        desk = make_desk(store_url(db, create_folder=create_folder))
     except ConfigError as exc:
         fail(str(exc), 2)
     except StoreError as exc:
         fail(f"error: {exc}", 2)
+    _SHOP_TZ["name"] = desk.policy.shop.timezone
+    return desk
+
+
+_SHOP_TZ = {"name": "Asia/Shanghai"}  # set by open_desk from the shop's policy
+
+
+def when(value: datetime | None) -> str | None:
+    """An instant as the CLI shows it everywhere: shop time with its offset,
+    ``2026-11-23T10:00:00+08:00`` (None stays None)."""
+    from cs_console.domain.clock import local
+
+    return None if value is None else local(value, _SHOP_TZ["name"]).isoformat(timespec="seconds")
 
 
 def emit(data: Any, as_json: bool, human: str | None = None) -> None:

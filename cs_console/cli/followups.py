@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    fail,
+    open_desk,
+    resolve_agent,
+    when,
+)
 from cs_console.domain.clock import local
 from cs_console.domain.money import format_money
 
@@ -23,8 +32,8 @@ def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> 
     desk = open_desk(db)
     tz = desk.policy.shop.timezone
     rows = desk.followups.unpaid(include_contacted=all_)
-    emit([{"order_no": u.order_no, "buyer": u.buyer, "placed_at": u.placed_at.isoformat(), "amount": str(u.amount),
-           "items": u.items, "contacted_at": u.contacted_at.isoformat() if u.contacted_at else None,
+    emit([{"order_no": u.order_no, "buyer": u.buyer, "placed_at": when(u.placed_at), "amount": str(u.amount),
+           "items": u.items, "contacted_at": when(u.contacted_at),
            "contacted_by": u.contacted_by} for u in rows], as_json,
          "\n".join(f"{u.order_no:<14} {u.buyer:<12} {local(u.placed_at, tz):%m-%d %H:%M} {format_money(u.amount):>10} "
                    f"{'✓ ' + (u.contacted_by or '') if u.contacted_at else '未联系'}  {u.items}" for u in rows)
@@ -50,7 +59,7 @@ def unserved(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -
     desk = open_desk(db)
     tz = desk.policy.shop.timezone
     rows = desk.followups.unserved(pending_only=not all_)
-    emit([{"chat_id": u.chat_id, "buyer": u.buyer, "opened_at": u.opened_at.isoformat(), "reason": u.reason,
+    emit([{"chat_id": u.chat_id, "buyer": u.buyer, "opened_at": when(u.opened_at), "reason": u.reason,
            "record": u.record} for u in rows], as_json,
          "\n".join(f"{u.chat_id:>5} {u.buyer:<12} {local(u.opened_at, tz):%m-%d %H:%M} {u.reason}  {u.record or ''}" for u in rows)
          or "每位未接待的买家都有跟进记录")

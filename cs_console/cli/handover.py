@@ -17,6 +17,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     resolve_agent,
+    when,
 )
 from cs_console.domain.clock import local
 from cs_console.domain.handover import PRIORITY_LABEL, STATE_LABEL, Note
@@ -34,11 +35,11 @@ FileArg = Annotated[Path, typer.Argument(help="JSON file.")]
 
 def note_dict(n: Note) -> dict:
     return {"id": n.id, "state": n.state.value, "text": n.text, "priority": n.priority.value,
-            "author": n.author, "created_at": n.created_at.isoformat(), "shift": n.shift,
+            "author": n.author, "created_at": when(n.created_at), "shift": n.shift,
             "for_shift": n.for_shift, "day": n.day, "buyer": n.buyer, "order_no": n.order_no,
             "case_id": n.case_id, "acked_by": n.acked_by,
-            "acked_at": n.acked_at.isoformat() if n.acked_at else None, "done_by": n.done_by,
-            "done_at": n.done_at.isoformat() if n.done_at else None, "resolution": n.resolution,
+            "acked_at": when(n.acked_at), "done_by": n.done_by,
+            "done_at": when(n.done_at), "resolution": n.resolution,
             "edits": n.edits, "origin": n.origin}
 
 
@@ -78,7 +79,21 @@ def list_(open_: Annotated[bool, typer.Option("--open", help="Only notes not don
           day: Annotated[str | None, typer.Option("--day", help="Only notes of this local day (YYYY-MM-DD).")] = None,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Notes, open ones first (unacknowledged before acknowledged)."""
+    from cs_console.domain.followups import parse_day
+
     desk = open_desk(db)
+    cal = desk.handover.shifts
+    if shift is not None:
+        known = {s.id: s.id for s in cal.settings.shifts} | {s.name: s.id for s in cal.settings.shifts}
+        if shift.strip() not in known:
+            choices = "、".join(f"{s.id}（{s.name}）" for s in cal.settings.shifts)
+            fail(f"错误：没有这个班次：{shift}（可选：{choices}）", 2)
+        shift = known[shift.strip()]
+    if day is not None:
+        try:
+            day = parse_day(day).isoformat()
+        except ValueError as exc:
+            fail(f"错误：{exc}", 2)
     notes = desk.handover.notes(open_only=open_, shift=shift, day=day)
     _report_quarantine(desk.handover.last_quarantine)
     tz = desk.policy.shop.timezone

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    fail,
+    open_desk,
+    resolve_agent,
+    when,
+)
 from cs_console.cli.team_common import REFUSED
 
 app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), resume, list.", no_args_is_help=True)
@@ -15,8 +24,8 @@ _STATE = {"pending": "待审批", "approved": "已批准", "refused": "已拒绝
 
 def _hangup_row(h) -> dict:
     return {"id": h.id, "agent": h.agent, "reason": h.reason, "state": h.state,
-            "requested_at": h.requested_at.isoformat(), "decided_by": h.decided_by,
-            "decided_at": h.decided_at.isoformat() if h.decided_at else None, "note": h.note}
+            "requested_at": when(h.requested_at), "decided_by": h.decided_by,
+            "decided_at": when(h.decided_at), "note": h.note}
 
 
 @app.command("request")
@@ -78,6 +87,6 @@ def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="Only re
     """Hang-up requests and decisions (who, when, why)."""
     desk = open_desk(db)
     rows = [_hangup_row(h) for h in desk.team.hangups(pending_only=pending)]
-    human = "\n".join(f"{r['id']:>4}  {_STATE.get(r['state'], r['state']):<4} {r['agent']:<10} {r['requested_at'][:19]}  {r['reason']}"
+    human = "\n".join(f"{r['id']:>4}  {_STATE.get(r['state'], r['state']):<4} {r['agent']:<10} {r['requested_at']}  {r['reason']}"
                       + (f"  — {r['decided_by']}: {r['note']}" if r['decided_by'] else "") for r in rows) or "没有挂起申请"
     emit(rows, as_json, human)

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    emit,
+    fail,
+    open_desk,
+    resolve_agent,
+    when,
+)
 from cs_console.domain.clock import local
 
 app = typer.Typer(help="Memo book (备忘录): add, list/search, done.", no_args_is_help=True)
@@ -34,7 +43,7 @@ def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / o
     name = resolve_agent(agent)
     desk = open_desk(db)
     rows = desk.memos.search(name, query)
-    emit([{"id": m.id, "at": m.at.isoformat(), "text": m.text, "buyer": m.buyer, "order_no": m.order_no,
+    emit([{"id": m.id, "at": when(m.at), "text": m.text, "buyer": m.buyer, "order_no": m.order_no,
            "done": m.done} for m in rows], as_json,
          "\n".join(f"{m.id:>4} {local(m.at, desk.policy.shop.timezone):%m-%d %H:%M} {'✓' if m.done else ' '} {m.text}"
                    f"{'  @' + m.buyer if m.buyer else ''}{'  #' + m.order_no if m.order_no else ''}" for m in rows)

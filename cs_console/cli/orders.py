@@ -20,6 +20,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     resolve_agent,
+    when,
 )
 from cs_console.config import ConfigError
 from cs_console.domain.audit_text import describe, value_label
@@ -49,7 +50,7 @@ def _run(fn: Callable[[], T]) -> T:
 def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
     d = {
         "order_no": o.order_no, "buyer": o.buyer, "state": o.state.value, "state_label": o.state.label,
-        "placed_at": local(o.placed_at, tz).isoformat(), "amount": str(o.amount), "items_total": str(o.items_total),
+        "placed_at": when(o.placed_at), "amount": str(o.amount), "items_total": str(o.items_total),
         "postage": str(o.postage), "flag": o.flag, "remark": o.remark,
         "items": [{"line": i.line_no, "title": i.title, "colour": i.colour, "size": i.size,
                    "unit_price": str(i.unit_price), "quantity": i.quantity, "closed": i.closed,
@@ -57,12 +58,12 @@ def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
     }
     if full:
         d.update({
-            "paid_at": o.paid_at and local(o.paid_at, tz).isoformat(),
-            "shipped_at": o.shipped_at and local(o.shipped_at, tz).isoformat(),
+            "paid_at": when(o.paid_at),
+            "shipped_at": when(o.shipped_at),
             "receiver_name": o.receiver_name, "phone": o.phone, "province": o.province, "city": o.city,
             "district": o.district, "address_detail": o.address_detail, "courier": o.courier,
             "tracking_no": o.tracking_no, "buyer_message": o.buyer_message, "close_reason": o.close_reason,
-            "receipt_deadline": o.receipt_deadline and local(o.receipt_deadline, tz).isoformat(),
+            "receipt_deadline": when(o.receipt_deadline),
         })
     else:
         d["phone"] = o.masked_phone
@@ -101,7 +102,11 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer nick.
     from cs_console.domain.orders import parse_state
 
     desk = open_desk(db)
+    from cs_console.domain.flags import FlagColour
+
     st = _run(lambda: parse_state(state).value) if state else None
+    if flag and flag.lower() not in {c.value for c in FlagColour}:
+        fail(f"错误：没有这种旗帜颜色：{flag}（可选：{'、'.join(c.value for c in FlagColour)}）", 2)
     tz = desk.policy.shop.timezone
     orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
     emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "没有订单")
@@ -178,10 +183,9 @@ def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Every recorded change of the order: who, when, field, old → new, reason."""
     desk = open_desk(db)
     rows = _run(lambda: desk.orders.audit(order_no))
-    tz = desk.policy.shop.timezone
-    data = [{"at": local(r.at, tz).isoformat(), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
+    data = [{"at": when(r.at), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
              "reason": r.reason} for r in rows]
-    emit(data, as_json, "\n".join(f"{d['at'][:19]}  {d['agent']:<6} {describe(d['field'], d['old'], d['new'])}"
+    emit(data, as_json, "\n".join(f"{d['at']}  {d['agent']:<6} {describe(d['field'], d['old'], d['new'])}"
                                   + (f"  （{d['reason']}）" if d["reason"] else "") for d in data) or "没有修改记录")
 
 

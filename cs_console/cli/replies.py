@@ -16,6 +16,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     resolve_agent,
+    when,
 )
 from cs_console.config import ConfigError
 from cs_console.config.locations import personal_replies_file, quick_replies_file
@@ -93,6 +94,6 @@ def check(file: Annotated[Path | None, typer.Argument(help="Phrase file (default
 def usage(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """How often each agent used each phrase (supervisor's report), most used first."""
     desk = open_desk(db)
-    rows = [{"agent": a, "code": c, "uses": n, "last_used_at": t.isoformat()} for a, c, n, t in desk.replies.usage_report()]
-    emit(rows, as_json, "\n".join(f"{r['agent']:<12} /{r['code']:<8} {r['uses']:>5}  {r['last_used_at'][:19]}"
+    rows = [{"agent": a, "code": c, "uses": n, "last_used_at": when(t)} for a, c, n, t in desk.replies.usage_report()]
+    emit(rows, as_json, "\n".join(f"{r['agent']:<12} /{r['code']:<8} {r['uses']:>5}  {r['last_used_at']}"
                                   for r in rows) or "no quick reply used yet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cs_console.cli.common import when
 from cs_console.domain.team import TeamRuleError
 from cs_console.store.chats import NotFound
 
@@ -11,6 +12,6 @@ REFUSED = (TeamRuleError, NotFound, ValueError)
 def agent_row(a) -> dict:
     return {"name": a.name, "role": a.role, "status": a.status, "open_chats": a.open_chats,
             "waiting_chats": a.waiting_chats, "capacity": a.capacity,
-            "heartbeat_at": a.heartbeat_at.isoformat() if a.heartbeat_at else None,
+            "heartbeat_at": when(a.heartbeat_at),
             "first_responses_today": a.first_responses,
             "first_response_avg": None if a.first_response_avg is None else round(a.first_response_avg, 1)}

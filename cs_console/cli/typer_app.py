@@ -11,9 +11,10 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from cs_console.cli import STARTED
-from cs_console.cli.common import AgentOpt, DbOpt, emit, open_desk, resolve_agent
+from cs_console.cli.common import ROOT_OPTIONS, AgentOpt, DbOpt, emit, open_desk, resolve_agent
 from cs_console.tui.run import desk_opener
 
 # sub-command group name → module with a Typer ``app``
@@ -42,6 +43,7 @@ _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 
 def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
     """Without a sub-command, start the TUI on the store (default: the user data dir)."""
+    ROOT_OPTIONS.update(db=db, agent=agent)
     if ctx.invoked_subcommand is not None:
         return
     from cs_console.tui.run import run_tui
@@ -52,8 +54,8 @@ def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
 
 def init(db: DbOpt = None) -> None:
     """Create (or upgrade) the store's schema."""
-    desk = open_desk(db)
-    emit(None, False, f"存储已就绪：{desk.store.location}")
+    desk = open_desk(db, create_folder=True)
+    emit(None, False, f"数据库已就绪：{desk.store.location}")
 
 
 def demo(
@@ -67,21 +69,45 @@ def demo(
     from cs_console.sim.demo import prepare_demo_store
     from cs_console.tui.run import run_tui
 
-    url, location = prepare_demo_store(db)
+    url, location = prepare_demo_store(db or ROOT_OPTIONS["db"])
+    print(f"演示数据库：{location}", file=sys.stderr)
     try:
-        run_tui(desk_opener(url), resolve_agent(agent, required=False) or "小美",
+        run_tui(desk_opener(url), resolve_agent(agent, required=False) or "小美", notice=f"演示数据库：{location}",
                 simulate=(buyers, seed, speed), started_at=STARTED)
     finally:
-        print(f"demo store: {location}", file=sys.stderr)
+        print(f"演示数据库：{location}", file=sys.stderr)
+
+
+class DeskGroup(TyperGroup):
+    """The root command group: plain help whose options read ``--db DB`` / ``--json``, not
+    ``--db <str>`` / ``--json <bool>`` (Typer's type labels mean nothing to an agent)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _name_metavars(self)
+
+
+def _name_metavars(command) -> None:
+    """Every value option shows its own name as the placeholder; flags show none."""
+    for param in command.params:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+        elif param.metavar is None:
+            longest = max(param.opts, key=len).lstrip("-")
+            param.metavar = longest.upper().replace("-", "_") if param.param_type_name == "option" else param.name.upper()
+    for sub in getattr(command, "commands", {}).values():
+        _name_metavars(sub)
 
 
 def make_app(groups: list[str] | None = None) -> typer.Typer:
     """The CLI with the named sub-command groups (``None``: all of them)."""
     cli = typer.Typer(
+        cls=DeskGroup,
         help="客服工作台 cs-console: a keyboard-first desk for online-shop customer service.",
         invoke_without_command=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        rich_markup_mode=None,
     )
     cli.callback()(root)
     cli.command()(init)

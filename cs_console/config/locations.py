@@ -39,6 +39,17 @@ def default_db_url() -> str:
     return str(folder / "cs-console.db")
 
 
+def export_dir() -> Path:
+    """Where the TUI's exports (report CSV) go by default: ``export_dir:`` in the user's
+    settings file, else ``exports`` in the user data dir — never the working directory."""
+    configured = None
+    if user_config_file().exists():
+        from cs_console.config.user import load_user_settings
+
+        configured = load_user_settings().export_dir
+    return Path(configured).expanduser() if configured else user_data_path(APP_NAME, appauthor=False) / "exports"
+
+
 def user_config_file() -> Path:
     """The agent's own settings (``agent:``, ``db:``): ``$CS_CONSOLE_CONFIG`` or the user config dir."""
     from platformdirs import user_config_path

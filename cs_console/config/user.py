@@ -14,6 +14,7 @@ class UserSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     agent: str | None = Field(None, description="the agent's name (客服名), as --agent")
     db: str | None = Field(None, description="the store, as --db")
+    export_dir: str | None = Field(None, description="where report CSV exports go (default: the user data dir)")
 
 
 def load_user_settings() -> UserSettings:

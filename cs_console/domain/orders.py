@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from cs_console.domain.messages import UserError
-from cs_console.domain.money import ZERO, quantize, shown
+from cs_console.domain.money import ZERO, format_money, quantize, shown
 from cs_console.domain.shop import ShopKind
 
 
@@ -202,6 +202,31 @@ def line_total(unit_price: Decimal, quantity: int) -> Decimal:
     return quantize(unit_price * quantity)
 
 
+def listing_prices(changes: Iterable[tuple[str, str]]) -> dict[int, Decimal]:
+    """Each line's original (listing) unit price from an order's audit trail, oldest first:
+    the old value of the line's first unit-price change. Lines never changed are absent."""
+    found: dict[int, Decimal] = {}
+    for field, old in changes:
+        head, _, tail = field.partition(" ")
+        if head == "line" and tail.endswith(" unit_price"):
+            line = tail.removesuffix(" unit_price")
+            if line.isdigit() and int(line) not in found:
+                found[int(line)] = Decimal(old)
+    return found
+
+
+def price_change_warning(listing: Decimal, new: Decimal, cut_share: Decimal) -> str | None:
+    """Why a unit-price change needs a second look, or None. Agents must never change a
+    price on their own (DOMAIN.md): a raise above the listing price is unusual, and a cut of
+    more than ``cut_share`` of it is charged to the operations team."""
+    if new > listing:
+        return f"新单价高于原价 {format_money(listing)}（涨价 {format_money(new - listing)}）"
+    if listing > 0 and (listing - new) > listing * cut_share:
+        share = ((listing - new) / listing * 100).quantize(Decimal("1"))
+        return f"降价 {share}%，超过 {(cut_share * 100).quantize(Decimal('1'))}%（原价 {format_money(listing)}）"
+    return None
+
+
 def extend_deadline(*, current: datetime | None, shipped_at: datetime | None, now: datetime,
                     days: int, allowed_days: Iterable[int], extensions_so_far: int,
                     max_extensions: int) -> datetime:
@@ -239,6 +264,7 @@ class ItemView:
     free_postage: bool
     closed: bool
     close_reason: str
+    listing_price: Decimal | None = None  # the unit price before any change (None: never changed)
 
     @property
     def total(self) -> Decimal:

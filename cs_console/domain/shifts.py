@@ -135,9 +135,10 @@ class ShiftClock:
 
     def shift_of(self, agent: str, at: datetime, *, since: datetime | None = None) -> ShiftDef:
         """The agent's shift: from the rota (``shifts.agents``); else judged by when the agent
-        started working today (``since``: their first action of the day) — the shift on duty
-        then that started last, so a day agent writing at 16:30 stays "day"; else the same at
-        ``at``; before any shift, the next one to start."""
+        started working today (``since``: their first action of the day, else ``at``) — the
+        shift whose hours contain that time; where two overlap (13:30–17:30) the one already
+        under way, so nobody is put on the night shift just for starting at 13:30 (a night
+        agent is named in the rota); before any shift, the next one to start."""
         sid = self.settings.agents.get(agent)
         if sid:
             return self.get(sid)
@@ -145,7 +146,7 @@ class ShiftClock:
             at = since
         on = self.on_duty(at)
         if on:
-            return on[-1]
+            return on[0]
         t = self.local(at).time()
         later = [s for s in self.settings.shifts if s.start > t]
         return min(later, key=lambda s: s.start) if later else self.settings.shifts[0]

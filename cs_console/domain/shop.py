@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -91,6 +92,10 @@ class OrderSettings(Strict):
     extend_receipt_days: list[int] = Field([3, 5, 7, 10], min_length=1,
                                            description="days the receipt deadline may be extended by")
     max_receipt_extensions: int = Field(1, ge=0, description="extensions allowed per order")
+    confirm_price_cut_share: Decimal = Field(
+        Decimal("0.20"), ge=0, le=1, decimal_places=2,
+        description="a price cut of more than this share of the listing price asks for confirmation "
+                    "(every increase asks)")
 
 
 class PostageSettings(Strict):

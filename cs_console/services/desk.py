@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cs_console.config.policy import load_policy
-from cs_console.domain.clock import Clock, utc_now
+from cs_console.domain.clock import Clock, system_clock
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.aftersales import CaseService
 from cs_console.services.broadcast import BroadcastService
@@ -31,7 +31,7 @@ class Desk:
 
     store: Store
     policy: ShopPolicy
-    clock: Clock = utc_now
+    clock: Clock = field(default_factory=system_clock)
     chats: ChatService = field(init=False)
     orders: OrderService = field(init=False)
     replies: ReplyService = field(init=False)
@@ -63,6 +63,8 @@ class Desk:
         self.store.dispose()
 
 
-def make_desk(db_url: str, *, policy: ShopPolicy | None = None, clock: Clock = utc_now, init: bool = True) -> Desk:
-    """Open the store at ``db_url`` and build the services (policy from ``data/shop.yaml``)."""
-    return Desk(open_store(db_url, init=init), policy or load_policy(), clock)
+def make_desk(db_url: str, *, policy: ShopPolicy | None = None, clock: Clock | None = None,
+              init: bool = True) -> Desk:
+    """Open the store at ``db_url`` and build the services (policy from ``data/shop.yaml``;
+    clock: the process's system clock, see :mod:`cs_console.domain.clock`)."""
+    return Desk(open_store(db_url, init=init), policy or load_policy(), clock or system_clock())

@@ -33,7 +33,7 @@ def _view(m: Memo) -> MemoView:
 class MemoService:
     def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, handover=None):
         self.store, self.policy, self.clock = store, policy, clock
-        self.handover = handover  # HandoverService (issue 7): promote a memo to a handover note
+        self.handover = handover  # HandoverService: promote a memo to a handover note
 
     def add(self, agent: str, text: str, *, buyer: str = "", order_no: str = "") -> MemoView:
         text = clean_text(text).strip()

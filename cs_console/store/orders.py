@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from cs_console.domain.messages import UserError
 from cs_console.domain.money import shown
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
-from cs_console.domain.orders import ItemView, OrderState, OrderView
+from cs_console.domain.orders import ItemView, OrderState, OrderView, listing_prices
 from cs_console.store import audit, bulk
 from cs_console.store.tables import AuditEntry, Buyer, Order, OrderItem
 
@@ -56,25 +56,40 @@ def get_item(s: Session, order: Order, line_no: int) -> OrderItem:
     return item
 
 
-def _item_view(i: OrderItem) -> ItemView:
+def _item_view(i: OrderItem, listing: dict[int, Decimal]) -> ItemView:
     return ItemView(line_no=i.line_no, title=i.title, colour=i.colour, size=i.size, unit_price=i.unit_price,
-                    quantity=i.quantity, free_postage=i.free_postage, closed=i.closed, close_reason=i.close_reason)
+                    quantity=i.quantity, free_postage=i.free_postage, closed=i.closed, close_reason=i.close_reason,
+                    listing_price=listing.get(i.line_no))
 
 
-def order_view(o: Order, buyer: str, items: Iterable[OrderItem]) -> OrderView:
+def listing_prices_of(s: Session, order_nos: Sequence[str]) -> dict[str, dict[int, Decimal]]:
+    """Per order, each changed line's listing price (from the audit trail, oldest change first)."""
+    changes: dict[str, list[tuple[str, str]]] = {}
+    for i in range(0, len(order_nos), CHUNK):
+        rows = s.exec(select(AuditEntry.entity_key, AuditEntry.field, AuditEntry.old).where(
+            AuditEntry.entity == "order", col(AuditEntry.entity_key).in_(order_nos[i:i + CHUNK]),
+            col(AuditEntry.field).like("line % unit_price")).order_by(col(AuditEntry.id))).all()
+        for key, field, old in rows:
+            changes.setdefault(key, []).append((field, old))
+    return {key: listing_prices(rows) for key, rows in changes.items()}
+
+
+def order_view(o: Order, buyer: str, items: Iterable[OrderItem],
+               listing: dict[int, Decimal] | None = None) -> OrderView:
     return OrderView(
         order_no=o.order_no, buyer=buyer, state=OrderState(o.state), placed_at=o.placed_at, paid_at=o.paid_at,
         shipped_at=o.shipped_at, receiver_name=o.receiver_name, phone=o.phone, province=o.province,
         city=o.city, district=o.district, address_detail=o.address_detail, items_total=o.items_total,
         postage=o.postage, amount=o.amount, courier=o.courier, tracking_no=o.tracking_no, flag=o.flag,
         remark=o.remark, buyer_message=o.buyer_message, close_reason=o.close_reason,
-        receipt_deadline=o.receipt_deadline, items=tuple(_item_view(i) for i in items),
+        receipt_deadline=o.receipt_deadline, items=tuple(_item_view(i, listing or {}) for i in items),
     )
 
 
 def view_of(s: Session, order: Order) -> OrderView:
     buyer = s.get(Buyer, order.buyer_id)
-    return order_view(order, buyer.nick if buyer else "", items_of(s, order.id))
+    return order_view(order, buyer.nick if buyer else "", items_of(s, order.id),
+                      listing_prices_of(s, [order.order_no]).get(order.order_no))
 
 
 def list_orders(s: Session, *, buyer_id: int | None = None, state: str | None = None,
@@ -97,7 +112,8 @@ def list_orders(s: Session, *, buyer_id: int | None = None, state: str | None = 
         for it in s.exec(select(OrderItem).where(col(OrderItem.order_id).in_(ids[i:i + CHUNK]))
                          .order_by(col(OrderItem.line_no))).all():
             by_order[it.order_id].append(it)
-    return [order_view(o, nick, by_order[o.id]) for o, nick in found]
+    listing = listing_prices_of(s, [o.order_no for o, _ in found])
+    return [order_view(o, nick, by_order[o.id], listing.get(o.order_no)) for o, nick in found]
 
 
 def count_changes(s: Session, order_no: str, field: str) -> int:

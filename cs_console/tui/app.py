@@ -70,7 +70,7 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
     ]
 
     def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
-                 morning: bool = False):
+                 morning: bool = False, notice: str | None = None):
         """``desk`` is an open Desk, or a function that opens one: then the first frame is drawn
         at once and the store is opened (and the heavy imports done) in a worker thread.
         ``morning``: show the morning checklist on the agent's first start of the day."""
@@ -90,6 +90,7 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
         self._draft_pending: tuple[str, int] = ("", 0)  # latest unsaved (text, caret)
         self._watcher = None
         self.morning = morning  # show the morning checklist on the first start of the day
+        self.notice = notice  # shown once the desk is open (e.g. where the demo store is)
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -154,6 +155,8 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
         self.set_interval(self.desk.policy.team.heartbeat_seconds, self._heartbeat, name="heartbeat")
         if self.morning:
             self.call_after_refresh(self.show_morning_if_due)
+        if self.notice:
+            self.notify(self.notice, timeout=10)
         self.desk_seconds = time.perf_counter() - self.started_at
         self.log.info(f"store ready {self.desk_seconds:.3f}s after start")
 

@@ -4,8 +4,6 @@ sales-report reminder and the optional periodic sync with a peer store live here
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -214,13 +212,14 @@ class HandoverTab(Vertical):
 
     def _sync_job(self) -> None:
         peer = self.desk.policy.sync.peer
+        cal = self.desk.handover.shifts
         try:
             res = self.desk.handover.sync(peer)
             count = self.desk.handover.event_count()
-            text = f"{datetime.now():%H:%M:%S} ↑{res.sent} ↓{res.received}" + (
+            text = f"{cal.local(self.desk.clock()):%H:%M:%S} ↑{res.sent} ↓{res.received}" + (
                 f" 拒收 {len(res.refused)}" if res.refused else "")
         except (StoreError, OSError, ValueError) as exc:
-            count, text = self._synced_count, f"失败 {datetime.now():%H:%M:%S}: {str(exc)[:60]}"
+            count, text = self._synced_count, f"失败 {cal.local(self.desk.clock()):%H:%M:%S}: {str(exc)[:60]}"
         self.app.call_from_thread(self._synced, text, count)
 
     def _synced(self, text: str, count: int | None) -> None:

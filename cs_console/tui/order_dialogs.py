@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from cs_console.domain.clock import local
 from cs_console.domain.flags import COLOUR_STYLES, FlagColour, FlagConvention
 from cs_console.domain.money import MoneyError, format_money, parse_money
-from cs_console.domain.orders import OrderView
+from cs_console.domain.orders import OrderView, line_total
 from cs_console.domain.text import clean_text
 
 DIALOG_CSS = """
@@ -141,6 +141,54 @@ class AmountDialog(OrderDialog):
         self.dismiss((self.query_one("#amount", Input).value, reason))
 
 
+class PriceDialog(AmountDialog):
+    """A unit-price change: shows unit price and line total side by side, the listing price
+    (the line's price before any change), and asks once more when ``warn`` has a reason
+    (a raise, or a cut beyond the shop's share). Returns ``(new_amount_text, reason)``."""
+
+    def __init__(self, title: str, old: Decimal, total_after: Callable[[Decimal], Decimal], old_total: Decimal,
+                 *, quantity: int, listing: Decimal, warn: Callable[[Decimal], str | None]):
+        super().__init__(title, old, total_after, old_total)
+        self.quantity, self.listing, self.warn = quantity, listing, warn
+        self._confirmed: tuple[Decimal, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="dialog-title")
+            yield Label(f"原价 {format_money(self.listing)}  ·  现单价 {format_money(self.old)} × {self.quantity}"
+                        f" = 小计 {format_money(line_total(self.old, self.quantity))}", id="listing")
+            yield Input(placeholder="新单价（元）", id="amount")
+            yield Input(placeholder="原因（必填，记入操作记录）", id="reason")
+            yield Label("", id="preview")
+            yield Label("", id="error", classes="dialog-error")
+            yield Label("Tab 切换 · Enter 确定 · Esc 取消", classes="dialog-hint")
+
+    @on(Input.Changed, "#amount")
+    def _preview_unit(self, event: Input.Changed) -> None:
+        event.prevent_default()  # replaces the plain amount preview of the base dialog
+        self.query_one("#error", Label).update("")
+        self._confirmed = None
+        new = self._new()
+        label = self.query_one("#preview", Label)
+        if new is None:
+            label.update("")
+            return
+        label.update(f"单价 {format_money(self.old)} → {format_money(new)}   "
+                     f"小计 {format_money(line_total(self.old, self.quantity))} → {format_money(line_total(new, self.quantity))}   "
+                     f"合计 {format_money(self.old_total)} → {format_money(self.total_after(new))}")
+
+    @on(Input.Submitted)
+    def _submit_checked(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # the base dialog's submit runs below, once the warning was seen
+        new, reason = self._new(), self.query_one("#reason", Input).value.strip()
+        warning = self.warn(new) if new is not None and reason else None
+        if warning and self._confirmed != (new, reason):
+            self._confirmed = (new, reason)  # the same Enter again means "yes, I mean it"
+            self.query_one("#error", Label).update(f"{warning}。确认改价请再按 Enter，或 Esc 取消")
+            return
+        self._submit(event)
+
+
 class FlagDialog(OrderDialog):
     """Pick a flag colour (with its meaning) and write the remark; shows old → new.
 
@@ -240,7 +288,8 @@ def detail_text(o: OrderView, convention: FlagConvention, tz: str, audit_lines: 
     for i in o.items:
         spec = "/".join(x for x in (i.colour, i.size) if x)
         closed = f"  [已关闭：{i.close_reason}]" if i.closed else ""
-        line(f"  {i.line_no}.", f"{i.title} {spec} {format_money(i.unit_price)} ×{i.quantity}{closed}")
+        listing = f"（原价 {format_money(i.listing_price)}）" if i.listing_price is not None else ""
+        line(f"  {i.line_no}.", f"{i.title} {spec} {format_money(i.unit_price)} ×{i.quantity}{listing}{closed}")
     line("金额", f"货款 {format_money(o.items_total)}  运费 {format_money(o.postage)}  合计 {format_money(o.amount)}")
     line("物流", f"{o.courier or '—'}  {o.tracking_no or ''}")
     if o.shipped_at:

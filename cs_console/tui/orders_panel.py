@@ -29,6 +29,7 @@ from cs_console.domain.orders import (
     Totals,
     extend_deadline,
     line_total,
+    price_change_warning,
     retotal,
 )
 from cs_console.domain.text import clean_text
@@ -39,6 +40,7 @@ from cs_console.tui.order_dialogs import (
     DetailDialog,
     FlagDialog,
     PickDialog,
+    PriceDialog,
     detail_text,
     flag_text,
 )
@@ -157,8 +159,9 @@ class OrdersPanel(Vertical):
         for i in o.items:
             spec = "/".join(x for x in (i.colour, i.size) if x)
             closed = "（已关闭）" if i.closed else ""  # said in words too: strike-through is lost on some terminals
+            listing = f"（原价 {format_money(i.listing_price)}）" if i.listing_price is not None else ""
             t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
-                          f"{closed}\n", style="strike dim" if i.closed else ""))
+                          f"{listing}{closed}\n", style="strike dim" if i.closed else ""))
         return t
 
     @property
@@ -260,8 +263,11 @@ class OrdersPanel(Vertical):
             except OrderRefused:
                 return Decimal("0.00")
 
-        result = await self.app.push_screen_wait(AmountDialog(
-            f"改价 · {o.order_no} · {line}. {item.title} ×{item.quantity}", item.unit_price, after, o.amount))
+        listing = item.listing_price if item.listing_price is not None else item.unit_price
+        share = self.desk.policy.orders.confirm_price_cut_share
+        result = await self.app.push_screen_wait(PriceDialog(
+            f"改价 · {o.order_no} · {line}. {clean_text(item.title)} ×{item.quantity}", item.unit_price, after, o.amount,
+            quantity=item.quantity, listing=listing, warn=lambda new: price_change_warning(listing, new, share)))
         if result is None:
             return
         try:

@@ -67,7 +67,7 @@ class ReportScreen(Screen[None]):
     def __init__(self, kind: str = "day", day: date | None = None, export_dir: Path | None = None):
         super().__init__()
         self.kind, self.day = kind, day
-        self.export_dir = export_dir or Path.cwd()
+        self.export_dir = export_dir  # None: the user's export folder (config/locations.export_dir)
         self.report: Report | None = None
 
     def compose(self) -> ComposeResult:
@@ -116,12 +116,30 @@ class ReportScreen(Screen[None]):
         self.load()
 
     def action_export(self) -> None:
+        """Ask for the folder (the last one, or the user's export folder), then write the CSV."""
+        from cs_console.config import ConfigError
+        from cs_console.config.locations import export_dir
+        from cs_console.tui.dialogs import TextPrompt
+
         if self.report is None:
             return
-        path = self.export_dir / f"report-{self.report.kind}-{self.report.start}.csv"
         try:
+            folder = self.export_dir or export_dir()
+        except ConfigError as exc:
+            self.app.notify(f"设置文件有误：{exc}", severity="error")
+            return
+        self.app.push_screen(TextPrompt("导出 CSV 到文件夹", "文件夹路径", str(folder)), callback=self._export_to)
+
+    def _export_to(self, folder: str | None) -> None:
+        if not folder or not folder.strip() or self.report is None:
+            return
+        target = Path(folder.strip()).expanduser()
+        path = target / f"report-{self.report.kind}-{self.report.start}.csv"
+        try:
+            target.mkdir(parents=True, exist_ok=True)
             write_csv(path, self.report)
         except OSError as exc:
-            self.app.notify(f"导出失败: {exc}", severity="error")
+            self.app.notify(f"导出失败：{exc.strerror or exc}", severity="error")
             return
+        self.export_dir = target  # the next export offers the same folder
         self.app.notify(f"已导出 {path}", timeout=4)

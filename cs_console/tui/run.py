@@ -24,8 +24,9 @@ def desk_opener(db: str | None) -> Callable[[], Desk]:
 
 
 def run_tui(open_desk: Callable[[], Desk], agent: str, simulate: tuple[int, int, float] | None = None,
-            started_at: float | None = None) -> None:
-    """Draw the first frame at once; open the store (and start the simulator) in a worker."""
+            started_at: float | None = None, notice: str | None = None) -> None:
+    """Draw the first frame at once; open the store (and start the simulator) in a worker.
+    ``notice``: shown once the desk is open (the demo says where its store is)."""
     from cs_console.tui.app import CsConsoleApp
 
     opened: dict[str, object] = {}
@@ -42,7 +43,7 @@ def run_tui(open_desk: Callable[[], Desk], agent: str, simulate: tuple[int, int,
             opened["sim"] = sim
         return desk
 
-    app = CsConsoleApp(opener, agent, started_at=started_at or time.perf_counter(), morning=True)
+    app = CsConsoleApp(opener, agent, started_at=started_at or time.perf_counter(), morning=True, notice=notice)
     try:
         app.run()
     finally:

@@ -1,6 +1,6 @@
 """Orders (已卖出的宝贝), their item lines, and the append-only audit log.
 
-Shared by the orders panel/importer (issue 5), the calculator, after-sales, follow-ups and
+Shared by the orders panel/importer, the calculator, after-sales, follow-ups and
 broadcast filters. Money columns are exact (integer fen via ``Money``).
 """
 

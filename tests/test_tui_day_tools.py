@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from cs_console.domain.aftersales import CaseState, Handling, Reason
 from cs_console.tui.aftersales import CasesTab
 from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.composer import Composer
+from cs_console.tui.dialogs import TextPrompt
 from cs_console.tui.memos import MemoTab
 from cs_console.tui.morning import MorningScreen
 from cs_console.tui.report import ReportChart, ReportScreen
-from tests.i9_seed import add_order
+from tests.order_seed import add_order
+from tests.pilot_wait import wait_for, wait_for_screen
 
 
 async def test_create_case_from_current_order_follow_and_move(desk, clock):
@@ -52,7 +54,13 @@ async def test_create_case_from_current_order_follow_and_move(desk, clock):
 
 
 async def test_report_screen_table_and_chart_numbers(desk, clock, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # `e` exports into the working directory
+    import os
+
+    cwd, exports = tmp_path / "cwd", tmp_path / "exports"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)  # exports never land in the working directory
+    with open(os.environ["CS_CONSOLE_CONFIG"], "w", encoding="utf-8") as fh:
+        fh.write(f"export_dir: {exports}\n")  # the agent's chosen folder, from their settings
     p = desk.chats.inject("A", "在吗")
     clock.advance(30)
     desk.chats.send(p.chat_id, "小美", "在的")
@@ -69,9 +77,14 @@ async def test_report_screen_table_and_chart_numbers(desk, clock, tmp_path, monk
         assert screen.query_one("#chart-first-response", ReportChart).series == (["10时"], [30.0])
         assert screen.query_one("#chart-sales", ReportChart).series == (["10时"], [88.8])
         assert screen.query_one("#chart-conversion", ReportChart).series == (["小美"], [100.0])
-        await pilot.press("e")
-        lines = (tmp_path / "report-day-2026-11-23.csv").read_text(encoding="utf-8-sig").splitlines()
+        await pilot.press("e")  # asks for the folder, offering the agent's export folder
+        prompt = await wait_for_screen(pilot, TextPrompt)
+        assert prompt.query_one(Input).value == str(exports)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (exports / "report-day-2026-11-23.csv").exists())
+        lines = (exports / "report-day-2026-11-23.csv").read_text(encoding="utf-8-sig").splitlines()
         assert lines[0].startswith("客服,咨询,接待") and lines[1].startswith("小美,1,1,1,30.0,30.0")
+        assert list(cwd.iterdir()) == []
         await pilot.press("w")
         assert screen.report.kind == "week" and screen.report.total.sales == Decimal("88.80")
         await pilot.press("left")

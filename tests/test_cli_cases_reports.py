@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from cs_console.cli import app
 from cs_console.config.policy import load_policy
 from cs_console.services.desk import make_desk
-from tests.i9_seed import add_order
+from tests.order_seed import add_order
 
 runner = CliRunner()
 
