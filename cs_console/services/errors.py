@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import re
 import traceback
-from datetime import UTC, datetime
 from pathlib import Path
 
+from cs_console.domain.clock import utc_now
 from cs_console.domain.messages import UserError, render
 from cs_console.domain.redact import mask_personal
 
@@ -105,7 +105,7 @@ def log_error(exc: BaseException, where: str = "cli") -> Path | None:
     """Append the masked details of ``exc`` to the error log; returns its path (None when the
     log cannot be written — the user still gets the message)."""
     path = _log_path()
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")  # log time, not business time
+    stamp = utc_now().isoformat(timespec="seconds")  # when it was logged (wall time, not business time)
     entry = "\n".join([f"{stamp} [{where}] pid={os.getpid()}", *_details(exc)]) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
