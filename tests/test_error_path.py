@@ -162,3 +162,24 @@ def test_huge_ids_are_a_clear_error(db_path, desk, error_log, monkeypatch, capsy
     err = capsys.readouterr().err
     assert code == 1
     assert err.strip() == "错误：数字太大，没有保存任何更改"
+
+
+async def test_tui_store_that_cannot_open_says_so_in_chinese(error_log):
+    from textual.widgets import Label
+
+    from cs_console.tui.app import CsConsoleApp
+
+    def opener():
+        raise RuntimeError("connect failed for 张三 13812345678")
+
+    app = CsConsoleApp(opener, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        label = app.query_one("#loading", Label)
+        for _ in range(100):
+            if "无法打开" in str(label.render()):
+                break
+            await pilot.pause(0.05)
+        shown = str(label.render())
+    assert shown.startswith("无法打开店铺数据：内部错误，没有保存任何更改；详情已记入日志")
+    assert "张三" not in shown and "13812345678" not in shown
+    assert "138****5678" in error_log.read_text(encoding="utf-8")

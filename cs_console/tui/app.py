@@ -130,7 +130,10 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
         self.call_from_thread(self._attach, desk)
 
     def _open_failed(self, exc: Exception) -> None:
-        self.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{exc}\n按 Ctrl+Q 退出"))
+        from cs_console.domain.text import clean_text
+        from cs_console.services.errors import report  # the one error path: Chinese, masked log
+
+        self.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{clean_text(report(exc, 'tui'))}\n按 Ctrl+Q 退出"))
 
     async def _attach(self, desk: Desk) -> None:
         self.desk = desk
