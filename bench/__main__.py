@@ -17,7 +17,7 @@ from rich.table import Table
 from bench.common import Figure
 
 BENCHES: list[str] = [
-    "startup", "chat", "replies", "orders_import", "postage", "handover_sync", "team", "reports",
+    "startup", "chat", "replies", "orders_import", "postage", "handover_sync", "team", "reports", "goods_import",
 ]  # modules under bench/, each with run(progress) -> list[Figure]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import JsonOpt, emit, fail
+from cs_console.cli.common import DbOpt, JsonOpt, emit, fail
 from cs_console.domain.text import cell_width
 
 app = typer.Typer(help="Postage (运费): quote multi-item totals with the shop's courier rules.",
@@ -25,6 +25,45 @@ def _load_table(rates: Path | None):
         fail(str(exc), 2)
 
 
+def _load_freight(freight: Path | None, table, rates: Path | None):
+    """The freight templates next to the rates table (or --freight); None when there is none."""
+    from cs_console.config import ConfigError
+    from cs_console.config.freight import load_freight
+    from cs_console.config.policy import load_policy
+    from cs_console.config.postage import rates_path
+
+    if freight is None:
+        policy = load_policy()
+        freight = (rates.parent if rates else rates_path(policy).parent) / policy.postage.freight_file
+        if not freight.exists():
+            return None
+    try:
+        return load_freight(freight, set(table.couriers))
+    except ConfigError as exc:
+        fail(str(exc), 2)
+
+
+def _goods_items(refs: list[str], db: str | None):
+    """``--goods LTY-SB01-BL90x2[:free]`` → item lines with the goods' price, weight, template."""
+    import re
+
+    from cs_console.cli.common import open_desk
+    from cs_console.domain.postage import parse_quantity
+    from cs_console.store.goods import GoodsNotFound
+
+    desk = open_desk(db)
+    out = []
+    for ref in refs:
+        body, _, flag = ref.partition(":")
+        m = re.fullmatch(r"(.+?)(?:[x×X*](\d+))?", body.strip())
+        try:
+            qty = parse_quantity(m.group(2)) if m.group(2) else 1
+            out.append(desk.postage.item_for_goods(m.group(1), qty, flag.strip().lower() in ("free", "包邮")))
+        except GoodsNotFound as exc:
+            fail(f"error: {exc}")
+    return out
+
+
 def _pad(text: str, cells: int) -> str:
     return text + " " * max(1, cells - cell_width(text))
 
@@ -32,13 +71,16 @@ def _pad(text: str, cells: int) -> str:
 @app.command("quote")
 def quote_(
     courier: Annotated[str, typer.Option("--courier", help="Courier code (sto yunda zto yto ems sf) or name (韵达…).")],
-    item: Annotated[list[str], typer.Option("--item", help="PRICExQTY[:free], e.g. 59x2:free (repeat).")],
+    item: Annotated[list[str] | None, typer.Option("--item", help="PRICExQTY[ WEIGHTkg][:free], e.g. 59x2:free or '59x2 0.3kg' (repeat).")] = None,
+    goods: Annotated[list[str] | None, typer.Option("--goods", help="Goods by merchant code / item id, REFxQTY[:free]: price, weight and freight template from the catalogue (repeat).")] = None,
     province: Annotated[str, typer.Option("--province", help="Destination province (广东 or 广东省).")] = "",
     city: Annotated[str, typer.Option("--city", help="Destination city (沈阳 for self-pickup).")] = "",
     pickup: Annotated[bool, typer.Option("--pickup", help="Buyer picks up (沈阳自提).")] = False,
     actual_fee: Annotated[str | None, typer.Option("--actual-fee", help="The courier's actual fee, when the table has none (or to override it).")] = None,
     addresses: Annotated[int, typer.Option("--addresses", help="Number of delivery addresses (one parcel each).")] = 1,
     rates: Annotated[Path | None, typer.Option("--rates", help="Another rates table of data/postage.yaml's format.")] = None,
+    freight: Annotated[Path | None, typer.Option("--freight", help="Freight templates + rate cards (default data/freight.yaml).")] = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Quote items + postage with a line-by-line breakdown; bad input exits non-zero, no quote."""
@@ -46,18 +88,59 @@ def quote_(
     from cs_console.domain.postage import PostageError, QuoteRequest, parse_item, quote, summary
 
     table = _load_table(rates)
+    setup = _load_freight(freight, table, rates)
+    if not item and not goods:
+        fail("error: 请至少给一件商品：--item 59x2 或 --goods 商家编码x2")
     try:
         fee = None if actual_fee is None else parse_money(actual_fee)
-        lines = tuple(parse_item(text) for text in item)
-        result = quote(table, QuoteRequest(lines, courier, province, city, pickup, fee, addresses))
+        lines = tuple(parse_item(text) for text in item or ()) + tuple(_goods_items(goods or [], db))
+        result = quote(table, QuoteRequest(lines, courier, province, city, pickup, fee, addresses), setup)
     except MoneyError as exc:
         fail(f"error: 实际运费无效：{exc}")
     except PostageError as exc:
         fail(f"error: {exc}")
+    from cs_console.domain.freight import FACT_RULES
+
     rows = [(ln.label, ln.amount, f"[{ln.rule}]") for ln in result.lines]
     rows += [("商品合计", result.items_total, ""), ("运费", result.postage, ""), ("共计", result.total, "")]
-    human = [f"{_pad(label, 34)}{format_money(amount):>12}  {rule}".rstrip() for label, amount, rule in rows]
+    human = [f"{_pad(label, 34)}{'' if rule[1:-1] in FACT_RULES and not amount else format_money(amount):>12}  {rule}".rstrip()
+             for label, amount, rule in rows]
     human += [f"提示：{note}" for note in result.notes]
     human.append(summary(result))
     data = result.as_json() | {"summary": summary(result)}
     emit(data, as_json, "\n".join(human))
+
+
+@app.command("import-card")
+def import_card(
+    file: Annotated[Path, typer.Argument(help="The courier's price list as CSV: 区域,首重,续重[,首重重量][,续重单位].")],
+    courier: Annotated[str, typer.Option("--courier", help="Courier code or name (韵达, sf…).")],
+    freight: Annotated[Path | None, typer.Option("--freight", help="Freight file to register the card in (default data/freight.yaml).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a courier rate card and make it the courier's actual-fee source (copied beside the
+    freight file, registered under rate_cards); a bad line exits non-zero and changes nothing."""
+    from cs_console.config import ConfigError
+    from cs_console.config.freight import load_rate_card
+    from cs_console.config.policy import load_policy
+    from cs_console.config.postage import rates_path
+    from cs_console.domain.postage_rates import PostageError
+    from cs_console.services.rate_cards import register_card
+
+    table = _load_table(None)
+    try:
+        code = table.courier_code(courier)
+    except PostageError as exc:
+        fail(f"error: {exc}")
+    try:
+        card = load_rate_card(file, code)
+    except ConfigError as exc:
+        fail(str(exc))
+    if freight is None:
+        policy = load_policy()
+        freight = rates_path(policy).parent / policy.postage.freight_file
+    target = register_card(freight, code, file)
+    data = {"courier": code, "file": str(target), "zones": [
+        {"zone": z.name, "provinces": list(z.provinces), "first_kg": str(z.first_kg), "first_fee": f"{z.first_fee:.2f}",
+         "add_kg": str(z.add_kg), "add_fee": f"{z.add_fee:.2f}"} for z in card.zones]}
+    emit(data, as_json, f"{table.courier_name(code)}价目表：{len(card.zones)} 个区域 → {target}")

@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "reviews": "cs_console.cli.reviews",
     "memo": "cs_console.cli.memo",
     "report": "cs_console.cli.report",
+    "goods": "cs_console.cli.goods",
 }
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {

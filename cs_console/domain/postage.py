@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from cs_console.domain.freight import Basis, FreightSetup, ParcelItem, check_province, freight_basis
 from cs_console.domain.money import ZERO, MoneyError, format_money, parse_money, quantize, shown
 from cs_console.domain.postage_rates import (
     PostageError,
+    ProvinceRates,
     RatesTable,
     normalize_city,
     normalize_province,
@@ -34,6 +36,9 @@ class ItemLine:
     quantity: int = 1
     free: bool = False
     label: str = ""
+    weight_kg: Decimal | None = None  # per piece (from the goods, or typed: 0.3kg)
+    volume_m3: Decimal | None = None  # per piece (from the goods, or typed: 0.002m3)
+    template: str = ""  # freight template id (the goods' postage_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,21 @@ class Quote:
 # ---- reading item lines ---------------------------------------------------------------------
 _FREE_WORDS = ("包邮", "free", "免邮", "f")
 _QTY_SPLIT = re.compile(r"\s*[x×X*]\s*")
+_MEASURE = re.compile(r"\s+(\d+(?:\.\d+)?)\s*(kg|公斤|千克|g|克|m3|m³|立方)(?=\s|$|:|：)", re.IGNORECASE)
+
+
+def _measures(text: str) -> tuple[str, Decimal | None, Decimal | None]:
+    """``59x2 0.3kg`` → (``59x2``, 0.3, None); ``300g`` is 0.3 kg; ``0.002m3`` a volume per piece."""
+    weight = volume = None
+    for m in list(_MEASURE.finditer(text)):
+        value, unit = Decimal(m.group(1)), m.group(2).lower()
+        if unit in ("g", "克"):
+            weight = value / 1000
+        elif unit in ("kg", "公斤", "千克"):
+            weight = value
+        else:
+            volume = value
+    return _MEASURE.sub("", text), weight, volume
 
 
 def parse_item(text: str, label: str = "") -> ItemLine:
@@ -103,7 +123,8 @@ def parse_item(text: str, label: str = "") -> ItemLine:
     raw = text.strip()
     if not raw:
         raise PostageError("商品行为空：请输入 价格x数量，如 59x2 包邮")
-    body, free = raw, False
+    body, weight, volume = _measures(" " + raw)
+    body, free = body.strip(), False
     if ":" in body or "：" in body:
         body, _, flag = body.replace("：", ":").partition(":")
         if flag.strip().lower() not in _FREE_WORDS:
@@ -120,7 +141,9 @@ def parse_item(text: str, label: str = "") -> ItemLine:
         raise PostageError(f"看不懂商品行 {raw!r}：请输入 价格x数量，如 59x2 包邮")
     price = parse_price(pieces[0])
     quantity = parse_quantity(pieces[1]) if len(pieces) == 2 else 1
-    return ItemLine(price, quantity, free, label)
+    if (weight is not None and weight <= 0) or (volume is not None and volume <= 0):
+        raise PostageError(f"重量/体积须大于 0：{raw!r}")
+    return ItemLine(price, quantity, free, label, weight, volume)
 
 
 def parse_price(text: str) -> Decimal:
@@ -235,8 +258,12 @@ def per_address_parcels(per_parcel: Decimal, addresses: int) -> Line | None:
 
 
 # ---- the quote ------------------------------------------------------------------------------
-def quote(table: RatesTable, req: QuoteRequest) -> Quote:
-    """Quote ``req`` with ``table``'s rules; bad input raises :class:`PostageError` (no quote)."""
+def quote(table: RatesTable, req: QuoteRequest, freight: FreightSetup | None = None) -> Quote:
+    """Quote ``req`` with ``table``'s rules; bad input raises :class:`PostageError` (no quote).
+
+    With ``freight`` (data/freight.yaml) and items that carry a freight template or a weight or
+    volume, the partner's normal postage is the template's fee and another courier's actual fee
+    comes from its rate card; the shop's rules then apply on top as usual."""
     if not req.items:
         raise PostageError("请至少输入一件商品")
     for item in req.items:
@@ -270,12 +297,26 @@ def quote(table: RatesTable, req: QuoteRequest) -> Quote:
         key = table.province_key(province)
         rates = table.provinces[key] if key else None
         remote = table.is_remote(province)
-        free_applies = has_free and not remote
         table_fee = None
         if rates is not None:
             table_fee = rates.normal if code == table.partner else rates.fees.get(code)
+        basis = _basis(freight, req, province, code, cname, table.partner)
+        basis_lines: list[Line] = []
+        if basis is not None and code == table.partner:
+            table_fee, basis_lines = basis.template_fee, _lines(basis.template_steps)
+            all_free = all_free or basis.free_condition_met
+            has_free = has_free or basis.free_condition_met
+        elif basis is not None:
+            has_free = has_free or basis.free_condition_met
+            if basis.card_fee is not None and req.actual_fee is None:
+                table_fee, basis_lines = basis.card_fee, _lines(basis.card_steps)
+        free_applies = has_free and not remote
+        if basis_lines and rates is None:
+            rates = ProvinceRates()  # the template / card knows the destination
         fee, typed = (req.actual_fee, True) if req.actual_fee is not None else (table_fee, False)
-        if code == table.partner and all_free and not remote:
+        if basis is not None and code == table.partner and basis.free_condition_met and not typed:
+            steps = basis_lines
+        elif code == table.partner and all_free and not remote:
             if rates is None and req.actual_fee is None:
                 raise PostageError(f"未知省份：{req.province!r}（请检查省份，或手动输入运费）")
             steps = [partner_free_postage(cname)]
@@ -285,9 +326,9 @@ def quote(table: RatesTable, req: QuoteRequest) -> Quote:
                 raise PostageError(f"未知省份：{req.province!r}（请检查省份，或手动输入{what}）")
             raise PostageError(f"运费表里没有{cname}发{province}的{what}，请手动输入")
         elif code == table.partner:
-            steps = [partner_normal_postage(cname, province, fee, typed)]
+            steps = basis_lines if basis_lines and not typed else [partner_normal_postage(cname, province, fee, typed)]
         else:
-            steps = [actual_fee(cname, province, fee, typed)]
+            steps = basis_lines if basis_lines and not typed else [actual_fee(cname, province, fee, typed)]
             if code not in rules.no_markup:
                 charge = fee
                 surcharge = over_threshold_surcharge(fee, rules)
@@ -314,6 +355,23 @@ def quote(table: RatesTable, req: QuoteRequest) -> Quote:
                  addresses=req.addresses, lines=tuple(items + steps), items_total=quantize(items_total),
                  postage=quantize(postage), total=quantize(items_total + postage),
                  count=sum(i.quantity for i in req.items), notes=tuple(notes))
+
+
+def _basis(freight: FreightSetup | None, req: QuoteRequest, province: str, code: str, cname: str,
+           partner: str) -> Basis | None:
+    """Freight applies when an item carries a template (from the goods) or a weight/volume."""
+    if freight is None or not any(i.template or i.weight_kg is not None or i.volume_m3 is not None for i in req.items):
+        return None
+    check_province(req.province)
+    parcel = [(ParcelItem(i.label or f"商品{n}", i.quantity, i.price, i.weight_kg, i.volume_m3), i.template)
+              for n, i in enumerate(req.items, 1)]
+    return freight_basis(freight, parcel, province, code, cname,
+                         need_card=code != partner and req.actual_fee is None)
+
+
+def _lines(steps) -> list[Line]:
+    """Freight steps as breakdown lines (facts without money are 0.00 lines that name the step)."""
+    return [Line(s.label, ZERO if s.amount is None else s.amount, s.rule) for s in steps]
 
 
 def summary(q: Quote) -> str:

@@ -1,4 +1,5 @@
-"""The calculator's one-line entry: ``59 x2 包邮`` adds an item, ``韵达`` picks the courier,
+"""The calculator's one-line entry: ``59 x2 包邮`` adds an item (``59x2 0.3kg`` with its weight,
+``@商家编码 x2`` from the goods catalogue), ``韵达`` picks the courier,
 ``广东`` the province, ``自提`` toggles self-pickup, ``-`` / ``-2`` / ``--`` remove lines."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from cs_console.domain.postage import ItemLine, parse_item
 from cs_console.domain.postage_rates import PostageError, RatesTable, normalize_province
 
 _REMOVE = re.compile(r"-(\d{1,3})")
+_GOODS = re.compile(r"@\s*(\S+?)(?:\s*[x×X*]\s*(\d{1,4}))?(\s+包邮|\s*:\s*free)?")
 _ITEM_START = re.compile(r"[\d¥￥.]")
 PICKUP_WORDS = ("自提", "pickup")
 CLEAR_WORDS = ("--", "清空", "clear")
@@ -19,10 +21,11 @@ CLEAR_WORDS = ("--", "清空", "clear")
 class Entry:
     """What one submitted entry line means. ``index`` is 1-based; 0 = the last line."""
 
-    kind: str  # item | courier | province | pickup | remove | clear
+    kind: str  # item | goods | courier | province | pickup | remove | clear
     item: ItemLine | None = None
     value: str = ""
-    index: int = 0
+    index: int = 0  # goods: the quantity
+    free: bool = False
 
 
 def parse_entry(table: RatesTable, text: str) -> Entry:
@@ -34,6 +37,11 @@ def parse_entry(table: RatesTable, text: str) -> Entry:
         return Entry("remove")
     if m := _REMOVE.fullmatch(t):
         return Entry("remove", index=int(m.group(1)))
+    if t.startswith("@"):  # @商家编码 x2 包邮: price, weight and template from the goods catalogue
+        m = _GOODS.fullmatch(t)
+        if m is None:
+            raise PostageError("看不懂商品编码：请输入 @商家编码 x数量，如 @LTY-SB01-BL90 x2")
+        return Entry("goods", value=m.group(1), index=int(m.group(2) or 1), free=bool(m.group(3)))
     if t.lower() in PICKUP_WORDS:
         return Entry("pickup")
     if _ITEM_START.match(t):

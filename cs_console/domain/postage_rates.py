@@ -33,22 +33,20 @@ def _money(value: object) -> Decimal:
 
 Amount = Annotated[Decimal, BeforeValidator(_money)]
 
-_PROVINCE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
-
-
 def normalize_province(name: str) -> str:
-    """``广东省`` → ``广东``, ``新疆维吾尔自治区`` → ``新疆``, ``北京市`` → ``北京``."""
-    text = "".join(name.split())
-    for suffix in _PROVINCE_SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix) + 1:
-            return text[: -len(suffix)]
-    return text
+    """Any written form of a province → its short name, against the national administrative
+    divisions (``domain/regions``): ``广东省`` → ``广东``, ``广西壮族自治区`` / ``广西省`` → ``广西``,
+    ``北京市`` → ``北京``. Unknown text comes back without spaces."""
+    from cs_console.domain.regions import province_short
+
+    return province_short(name)
 
 
 def normalize_city(name: str) -> str:
     """``沈阳市`` → ``沈阳``."""
-    text = "".join(name.split())
-    return text[:-1] if text.endswith("市") and len(text) > 2 else text
+    from cs_console.domain.regions import city_short
+
+    return city_short(name)
 
 
 class Strict(BaseModel):

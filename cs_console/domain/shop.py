@@ -102,6 +102,7 @@ class PostageSettings(Strict):
     """The postage calculator (计算器): where its rates table lives."""
 
     rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
+    freight_file: str = Field("freight.yaml", description="freight templates + courier rate cards (weight-based postage)")
 
 
 class ShopPolicy(Strict):

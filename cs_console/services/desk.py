@@ -14,6 +14,7 @@ from cs_console.services.aftersales import CaseService
 from cs_console.services.broadcast import BroadcastService
 from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
+from cs_console.services.goods import GoodsService
 from cs_console.services.handover import HandoverService
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
@@ -44,12 +45,14 @@ class Desk:
     followups: FollowupService = field(init=False)
     memos: MemoService = field(init=False)
     reports: ReportService = field(init=False)
+    goods: GoodsService = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatService(self.store, self.policy, self.clock)
         self.orders = OrderService(self.store, self.policy, self.clock)
         self.replies = ReplyService(self.store, self.policy, self.clock)
-        self.postage = PostageService(self.store, self.policy)
+        self.goods = GoodsService(self.store, self.clock)
+        self.postage = PostageService(self.store, self.policy, goods=self.goods)
         self.handover = HandoverService(self.store, self.policy, self.clock)
         self.shift = ShiftService(self.store, self.clock, self.handover)
         self.memos = MemoService(self.store, self.policy, self.clock, self.handover)

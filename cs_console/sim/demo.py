@@ -28,6 +28,17 @@ def seed_demo_data(store, clock: Clock) -> None:
     """Demo data beyond chats (orders etc.) is seeded here by the features that own it."""
     _seed_orders(store, clock)
     _seed_aftersales(store, clock)
+    _seed_goods(store, clock)
+
+
+def _seed_goods(store, clock: Clock) -> None:
+    """The demo shop's goods (a 淘宝助理 file), through the same importer as ``cs-console goods import``."""
+    from cs_console.config.locations import data_dir
+    from cs_console.services.goods import GoodsService
+
+    path = data_dir() / "demo" / "goods.csv"
+    if path.exists():
+        GoodsService(store, clock).import_file(path)
 
 
 def _seed_orders(store, clock: Clock) -> None:

@@ -58,6 +58,7 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
         *QuickRepliesMixin.REPLY_BINDINGS,
         Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
+        Binding("alt+g,shift+f5", "open_side_tab('tab-goods', '#goods-search')", "商品", id="side.goods", priority=True),
         Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
         Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
         # priority: keys that must work while a text input has focus (alt+f is ctrl+right in Textual)

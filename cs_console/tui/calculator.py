@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from cs_console.config import ConfigError
+from cs_console.domain.freight import FACT_RULES
 from cs_console.domain.money import MoneyError, format_money, parse_money
 from cs_console.domain.orders import Action, OrderRefused, check, check_postage
 from cs_console.domain.postage import (
@@ -92,7 +93,7 @@ class Calculator(Vertical):
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield EntryInput(placeholder="59 x2 包邮 / 韵达 / 广东，Enter", id="calc-entry", compact=True)
+        yield EntryInput(placeholder="59 x2 包邮 / 59x2 0.3kg / @商家编码 x2 / 韵达 / 广东，Enter", id="calc-entry", compact=True)
         with Horizontal(classes="calc-row"):
             yield Select([], prompt="快递", allow_blank=True, id="calc-courier", compact=True)
             yield CommandAwareInput(placeholder="省份", id="calc-province", compact=True)
@@ -191,6 +192,15 @@ class Calculator(Vertical):
             return
         if entry.kind == "item":
             self.items.append(entry.item)
+        elif entry.kind == "goods":
+            from cs_console.store.goods import GoodsNotFound
+
+            try:
+                self.items.append(self.app.desk.postage.item_for_goods(entry.value, entry.index, entry.free))
+            except GoodsNotFound as exc:
+                self.error = str(exc)
+                self.recompute(typing=False)
+                return
         elif entry.kind == "courier":
             self.query_one("#calc-courier", Select).value = entry.value
         elif entry.kind == "province":  # another province: the order's city no longer applies
@@ -276,7 +286,8 @@ class Calculator(Vertical):
                 grid.add_row(Text(f"{n}. {clean_text(ln.label)}", style=style), Text(format_money(ln.amount), style=style))
             grid.add_row(Text("商品合计", style="bold"), Text(format_money(q.items_total), style="bold"))
             for ln in q.postage_lines:
-                grid.add_row(Text(f"  {ln.label}", style="dim"), Text(_signed(ln.amount), style="dim"))
+                amount = "" if ln.rule in FACT_RULES and not ln.amount else _signed(ln.amount)
+                grid.add_row(Text(f"  {clean_text(ln.label)}", style="dim"), Text(amount, style="dim"))
             grid.add_row(Text("运费", style="bold"), Text(format_money(q.postage), style="bold"))
             grid.add_row(Text("共计", style="bold reverse"), Text(format_money(q.total), style="bold reverse"))
             for note in q.notes:
@@ -335,6 +346,12 @@ class Calculator(Vertical):
             self.app.notify(f"订单 {ctx.order_no} 运费已改为 {format_money(q.postage)}", timeout=3)
 
         self.app.push_screen(ProposePostage(ctx.order_no, ctx.postage, ctx.amount, q.postage, quote_reason(q)), apply)
+
+    def add_item(self, item: ItemLine) -> None:
+        """An item line from another tool (the 商品 tab's chosen SKU, with its weight and template)."""
+        self.activate()
+        self.items.append(item)
+        self.recompute()
 
     def focus_entry(self) -> None:
         self.activate()

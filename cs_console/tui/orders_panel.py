@@ -162,7 +162,15 @@ class OrdersPanel(Vertical):
             listing = f"（原价 {format_money(i.listing_price)}）" if i.listing_price is not None else ""
             t.append(Text(f"  {i.line_no}. {clean_text(i.title)} {clean_text(spec)} {format_money(i.unit_price)}×{i.quantity}"
                           f"{listing}{closed}\n", style="strike dim" if i.closed else ""))
+            hint = self._stock_hint(i)
+            if hint:
+                t.append(Text(f"     {clean_text(hint)}\n", style="cyan"))
         return t
+
+    def _stock_hint(self, item) -> str | None:
+        """The same goods' current stock in other sizes (商品 linked by merchant code, item id or title)."""
+        goods = getattr(self.desk, "goods", None)
+        return None if goods is None or item.closed else goods.stock_hint(item)
 
     @property
     def current(self) -> OrderView | None:

@@ -1,4 +1,4 @@
-"""The tabbed side panel: 订单 / 计算器 / 交接 / 售后 / 备忘. Each feature owns its tab widget.
+"""The tabbed side panel: 订单 / 计算器 / 商品 / 交接 / 售后 / 备忘. Each feature owns its tab widget.
 
 A tab widget is any Widget; if it has ``show_chat(chat_id, buyer)`` it is told whenever the
 selected chat changes. Add a feature's tab as one line in ``TABS``.
@@ -32,6 +32,12 @@ def _calculator() -> Widget:
     return Calculator(id="calculator")
 
 
+def _goods_tab() -> Widget:
+    from cs_console.tui.goods_tab import GoodsTab
+
+    return GoodsTab()
+
+
 def _handover_tab() -> Widget:
     from cs_console.tui.handover_tab import HandoverTab
 
@@ -42,6 +48,7 @@ def _handover_tab() -> Widget:
 TABS: list[tuple[str, str, Callable[[], Widget]]] = [
     ("订单", "tab-orders", _orders_panel),
     ("计算器", "tab-calc", _calculator),
+    ("商品", "tab-goods", _goods_tab),
     ("交接", "tab-handover", _handover_tab),
     *DAY_TABS,
 ]

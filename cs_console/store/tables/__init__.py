@@ -14,6 +14,7 @@ from cs_console.store.tables.core import (
     ResponseRecord,
 )
 from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
+from cs_console.store.tables.goods import Goods, GoodsSku
 from cs_console.store.tables.handover import HandoverEvent
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 from cs_console.store.tables.replies import QuickReplyUsage
@@ -29,5 +30,5 @@ __all__ = [
     "Agent", "AgentProfile", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
     "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
     "QuickReplyUsage", "ResponseRecord",
-    "AfterSaleCase", "CaseFollowUp", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
+    "AfterSaleCase", "CaseFollowUp", "Goods", "GoodsSku", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
 ]

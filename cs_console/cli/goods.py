@@ -1,0 +1,116 @@
+"""``cs-console goods …``: import the 淘宝助理 catalogue, list, show, stock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cs_console.cli.common import DbOpt, JsonOpt, emit, err, fail, open_desk
+from cs_console.domain.text import clean_text
+
+app = typer.Typer(help="Goods (商品): import the 淘宝助理 CSV, list, show, stock.", no_args_is_help=True)
+RefArg = Annotated[str, typer.Argument(help="Item id (数字ID) or merchant code (商家编码, also a SKU's).")]
+
+
+def _goods_dict(g, *, skus: bool = True) -> dict:
+    d = {"title": g.title, "item_id": g.item_id, "merchant_code": g.merchant_code, "price": f"{g.price:.2f}",
+         "stock": g.stock, "sku_stock": g.sku_stock, "stock_adds_up": g.stock_adds_up,
+         "weight_kg": None if g.weight_kg is None else str(g.weight_kg),
+         "volume_m3": None if g.volume_m3 is None else str(g.volume_m3), "freight_template": g.freight_template}
+    if skus:
+        d["skus"] = [{"colour": s.colour, "size": s.size, "props": {p.name: p.value for p in s.props},
+                      "price": f"{s.price:.2f}", "stock": s.stock, "merchant_code": s.merchant_code,
+                      "barcode": s.barcode} for s in g.skus]
+    return d
+
+
+def _find(desk, ref: str):
+    from cs_console.store.goods import GoodsNotFound
+
+    try:
+        return desk.goods.find(ref)
+    except GoodsNotFound as exc:
+        fail(f"error: {exc}")
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="淘宝助理 goods CSV (57/58/60/63/67 columns).")],
+            db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Import goods and SKUs; all-or-nothing; a re-import updates the same goods."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    from cs_console.services.goods import GoodsImportRejected
+
+    desk = open_desk(db)
+    with Progress(TextColumn("导入商品"), BarColumn(), TaskProgressColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("import", total=None)
+        try:
+            summary = desk.goods.import_file(file, lambda done, total: bar.update(task, completed=done, total=total))
+        except GoodsImportRejected as exc:
+            bar.stop()
+            for p in exc.problems:
+                err.print(clean_text(str(p)), markup=False)
+            if as_json:
+                emit({"created": 0, "updated": 0, "problems": [{"file": p.file, "line": p.line, "reason": p.reason}
+                                                               for p in exc.problems]}, True)
+            fail(f"error: {len(exc.problems)} 个问题；没有导入任何商品")
+    for m in summary.stock_mismatches:
+        err.print(clean_text(f"{file}:{m['line']}: 库存对不上：{m['title']} 宝贝数量 {m['num']} ≠ SKU 合计 {m['sku_total']}"),
+                  markup=False)
+    emit(summary.as_dict(), as_json,
+         f"{summary.layout} · {summary.encoding} · 新增 {summary.created}，更新 {summary.updated}，SKU {summary.skus}，"
+         f"库存对不上 {len(summary.stock_mismatches)}")
+
+
+@app.command("list")
+def list_(query: Annotated[str, typer.Argument(help="Title words, merchant code, pinyin or initials.")] = "",
+          limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 50,
+          db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Goods (all, or those matching QUERY), with stock."""
+    desk = open_desk(db)
+    goods = desk.goods.search(query, limit=limit)
+    lines = [clean_text(f"{g.merchant_code or '—':<14} {g.item_id or '—':<14} ¥{g.price:>8.2f}  库存 {g.stock:>5}"
+                        f"{'' if g.stock_adds_up else f'（SKU 合计 {g.sku_stock}）'}  {g.title}") for g in goods]
+    emit([_goods_dict(g, skus=False) for g in goods], as_json, "\n".join(lines) or "没有商品")
+
+
+@app.command()
+def show(ref: RefArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """One goods with every SKU: properties, price, stock, merchant code, barcode."""
+    desk = open_desk(db)
+    g = _find(desk, ref)
+    head = [f"{g.title}", f"数字ID {g.item_id or '—'}  商家编码 {g.merchant_code or '—'}  价格 ¥{g.price:.2f}  "
+            f"库存 {g.stock}" + ("" if g.stock_adds_up else f"（SKU 合计 {g.sku_stock}，对不上）"),
+            f"重量 {g.weight_kg if g.weight_kg is not None else '—'} kg  体积 {g.volume_m3 if g.volume_m3 is not None else '—'} m³  "
+            f"运费模板 {g.freight_template or '—'}"]
+    rows = [f"  {s.label:<16} ¥{s.price:>8.2f}  库存 {s.stock:>4}  {s.merchant_code or '—':<14} {s.barcode}" for s in g.skus]
+    emit(_goods_dict(g), as_json, clean_text("\n".join(head + rows)))
+
+
+@app.command()
+def stock(ref: RefArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """The colour × size stock grid of one goods (缺 = out of stock, 紧 = low)."""
+    from cs_console.domain.goods.lookup import stock_mark
+
+    desk = open_desk(db)
+    g = _find(desk, ref)
+    colours, sizes = g.colours, g.sizes
+    data = {"title": g.title, "colours": colours, "sizes": sizes,
+            "grid": {c: {s: (None if (k := g.sku_at(c, s)) is None else k.stock) for s in sizes} for c in colours}}
+    from cs_console.domain.text import cell_width
+
+    def pad(text: str, cells: int) -> str:
+        return " " * max(0, cells - cell_width(text)) + text
+
+    width = max([4, *(cell_width(s) for s in sizes)]) + 2
+    first = max([6, *(cell_width(c) for c in colours)]) + 1
+    lines = [clean_text(g.title), " " * first + "".join(pad(s, width) for s in sizes)]
+    for c in colours:
+        cells = []
+        for s in sizes:
+            k = g.sku_at(c, s)
+            cells.append(pad("—" if k is None else f"{k.stock}{stock_mark(k.stock)}", width))
+        lines.append(clean_text(c) + " " * (first - cell_width(c)) + "".join(cells))
+    emit(data, as_json, "\n".join(lines))
