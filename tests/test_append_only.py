@@ -10,9 +10,11 @@ from sqlalchemy.exc import DBAPIError
 from cs_console.services.errors import user_message
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order
+from tests.signin import add_agent
 
 
 def _seed(desk, clock):
+    add_agent(desk, "小美")
     with desk.store.write() as s:
         b = ensure_buyer(s, "小王", clock())
         s.add(Order(order_no="T1001", buyer_id=b.id, state="PAID", placed_at=clock()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 
@@ -11,12 +12,18 @@ from cs_console.cli import app
 from cs_console.config.policy import load_policy
 from cs_console.services.desk import make_desk
 from tests.order_seed import add_order
+from tests.signin import cli_as
 
 runner = CliRunner()
 
 
+@functools.cache
+def _signed_in(db: str) -> dict[str, str]:
+    return cli_as(db, "小美")  # the commands act as the signed-in 小美
+
+
 def run(db, *args):
-    return runner.invoke(app, [*args, "--db", str(db)], env={"CS_CONSOLE_AGENT": "小美"})
+    return runner.invoke(app, [*args, "--db", str(db)], env={"CS_CONSOLE_AGENT": "小美", **_signed_in(str(db))})
 
 
 def seed(db_path):

@@ -5,6 +5,7 @@ import json
 from typer.testing import CliRunner
 
 from cs_console.cli import app
+from tests.signin import cli_as, cli_token
 
 runner = CliRunner()
 
@@ -21,7 +22,8 @@ def test_inject_send_list_log(db_path):
     rows = json.loads(run("chat", "list", "--db", db, "--json").stdout)
     assert rows[0]["buyer"] == "小王" and rows[0]["status"] == "waiting" and rows[0]["unread"] == 1
     assert rows[0]["first_response_seconds"] is None and rows[0]["waiting_seconds"] >= 0
-    r = run("chat", "send", "--buyer", "小王", "亲，在的", "--agent", "小美", "--db", db, "--json")
+    r = runner.invoke(app, ["chat", "send", "--buyer", "小王", "亲，在的", "--agent", "小美", "--db", db, "--json"],
+                      env=cli_as(db, "小美"))
     assert r.exit_code == 0, r.output
     rows = json.loads(run("chat", "list", "--db", db, "--json").stdout)
     assert rows[0]["status"] == "serving" and rows[0]["first_response_seconds"] is not None
@@ -30,17 +32,25 @@ def test_inject_send_list_log(db_path):
 
 
 def test_send_to_unknown_buyer_fails_cleanly(db_path):
-    r = run("chat", "send", "--buyer", "没有这个人", "hi", "--agent", "小美", "--db", str(db_path))
+    r = runner.invoke(app, ["chat", "send", "--buyer", "没有这个人", "hi", "--agent", "小美", "--db", str(db_path)],
+                      env=cli_as(db_path, "小美"))
     assert r.exit_code == 1
     assert "没有买家 没有这个人" in r.stderr
     assert json.loads(run("chat", "list", "--db", str(db_path), "--json").stdout) == []
 
 
-def test_send_requires_agent(db_path, monkeypatch):
-    monkeypatch.delenv("CS_CONSOLE_AGENT", raising=False)
+def test_send_requires_a_sign_in_not_a_typed_name(db_path, monkeypatch):
+    monkeypatch.setenv("CS_CONSOLE_AGENT", "小美")
     run("chat", "inject", "--buyer", "小王", "在吗", "--db", str(db_path))
-    r = run("chat", "send", "--buyer", "小王", "hi", "--db", str(db_path))
-    assert r.exit_code == 2 and "--agent" in r.stderr
+    cli_token(db_path, "小美")  # 小美 exists; typing her name is not signing in as her
+    for extra in ([], ["--agent", "小美"]):
+        r = run("chat", "send", "--buyer", "小王", "hi", "--db", str(db_path), *extra)
+        assert r.exit_code == 2 and "请先登录" in r.stderr
+    r = runner.invoke(app, ["chat", "send", "--buyer", "小王", "hi", "--db", str(db_path), "--agent", "小美"],
+                      env=cli_as(db_path, "阿强"))
+    assert r.exit_code == 2 and "当前登录的是 阿强" in r.stderr
+    log = json.loads(run("chat", "log", "--buyer", "小王", "--db", str(db_path), "--json").stdout)
+    assert [m["sender"] for m in log] == ["buyer"]  # nothing was sent
 
 
 def test_newer_store_refused(db_path):
@@ -68,7 +78,7 @@ def test_agent_and_db_from_user_config_file(tmp_path, monkeypatch):
     cfg.write_text(f"agent: 小美\ndb: {db}\n", encoding="utf-8")
     monkeypatch.setenv("CS_CONSOLE_CONFIG", str(cfg))
     assert run("chat", "inject", "--buyer", "小王", "在吗").exit_code == 0
-    r = run("chat", "send", "--buyer", "小王", "在的", "--json")
+    r = runner.invoke(app, ["chat", "send", "--buyer", "小王", "在的", "--json"], env=cli_as(db, "小美"))
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["agent"] == "小美" and db.exists()
 

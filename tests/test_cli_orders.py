@@ -8,19 +8,23 @@ import pytest
 from typer.testing import CliRunner
 
 from cs_console.cli import app
+from cs_console.config.credentials import ENV_TOKEN
 from cs_console.config.locations import data_dir
+from tests.signin import cli_as, cli_token
 
 PAID, WAIT = "3712208811420008", "3712208811420001"
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(tmp_path, monkeypatch):
+    """The demo orders imported, and the CLI signed in as 小美 (a script token)."""
     path = str(tmp_path / "cli.db")
     folder = data_dir() / "demo"
     res = CliRunner().invoke(app, ["orders", "import", str(folder / "orders.csv"), str(folder / "items.csv"),
                                    "--db", path, "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout) == {"imported": 14, "updated": 0, "rejected": []}
+    monkeypatch.setenv(ENV_TOKEN, cli_token(path, "小美"))
     return path
 
 
@@ -58,6 +62,21 @@ def test_change_and_audit(db):
     audit = json.loads(run(db, "audit", WAIT, "--json").stdout)
     assert [(a["field"], a["old"], a["new"], a["agent"], a["reason"]) for a in audit][0] == (
         "line 1 unit_price", "59.00", "55.00", "小美", "老客优惠")
+
+
+def test_a_stale_remark_edit_is_refused_with_the_current_remark(db):
+    seen = json.loads(run(db, "show", PAID, "--json").stdout)["flag_version"]
+    # meanwhile another agent (another process, their own token) writes the remark
+    other = CliRunner().invoke(app, ["orders", "flag", PAID, "red", "--remark", "改发顺丰到付", "--db", db],
+                               env=cli_as(db, "阿强"))
+    assert other.exit_code == 0, other.stderr
+    res = run(db, "flag", PAID, "purple", "--remark", "加送袜子", "--base-version", str(seen))
+    assert res.exit_code == 1
+    assert "改发顺丰到付" in res.stderr and "阿强" in res.stderr and "没有保存" in res.stderr
+    now = json.loads(run(db, "show", PAID, "--json").stdout)
+    assert (now["flag"], now["remark"], now["flag_version"]) == ("red", "改发顺丰到付", seen + 1)
+    res = run(db, "flag", PAID, "purple", "--remark", "改发顺丰到付，加送袜子", "--base-version", str(seen + 1))
+    assert res.exit_code == 0 and "替换了原备注「改发顺丰到付」" in res.stdout
 
 
 def test_list_filters_and_masks(db):

@@ -56,6 +56,10 @@ def test_unexpected_cli_error_is_one_chinese_line_and_a_masked_log(db_path, desk
 
 
 def test_refusal_is_not_logged_and_exit_is_one(db_path, desk, error_log, monkeypatch, capsys):
+    from cs_console.config.credentials import ENV_TOKEN
+    from tests.signin import cli_token
+
+    monkeypatch.setenv(ENV_TOKEN, cli_token(db_path, "小美"))
     code = _main(monkeypatch, "orders", "set-price", "T-none", "1", "0.001", "--reason", "x", "--agent", "小美",
                  "--db", str(db_path))
     assert code == 1
@@ -152,12 +156,15 @@ def test_over_long_values_refused_alike_on_both_backends(any_desk, call, what):
     assert any_desk.chats.sessions(include_closed=True) == []
 
 
-@pytest.mark.parametrize("argv", [
-    ("memo", "done", "99999999999999999999", "--agent", "小美"),
-    ("agents", "add", "y", "--capacity", "99999999999999999999"),
-    ("hangup", "approve", "99999999999999999999", "--agent", "主管"),
+@pytest.mark.parametrize(("who", "argv"), [
+    (("小美", None), ("memo", "done", "99999999999999999999")),
+    (("主管", "supervisor"), ("hangup", "approve", "99999999999999999999")),
 ])
-def test_huge_ids_are_a_clear_error(db_path, desk, error_log, monkeypatch, capsys, argv):
+def test_huge_ids_are_a_clear_error(db_path, desk, error_log, monkeypatch, capsys, who, argv):
+    from cs_console.config.credentials import ENV_TOKEN
+    from tests.signin import cli_token
+
+    monkeypatch.setenv(ENV_TOKEN, cli_token(db_path, *who))
     code = _main(monkeypatch, *argv, "--db", str(db_path))
     err = capsys.readouterr().err
     assert code == 1

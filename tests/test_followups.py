@@ -9,12 +9,13 @@ import pytest
 from cs_console.domain.followups import FollowupKind, Rating, parse_rating
 from cs_console.services.followups import ReviewImportError
 from tests.order_seed import add_order
+from tests.signin import add_agents
 
 
 @pytest.fixture
 def desk(any_desk):
     """Every store test of this module runs on SQLite and on PostgreSQL."""
-    return any_desk
+    return add_agents(any_desk)
 
 
 def test_unpaid_listed_after_configured_time_and_reminder_opens_chat(desk, clock):

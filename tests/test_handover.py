@@ -16,6 +16,7 @@ from cs_console.services.handover import HandoverError
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.engine import StoreError
 from cs_console.store.tables import Order
+from tests.signin import cli_as, sign_in
 
 
 def add_order(desk, order_no="T1001", buyer="小王"):
@@ -269,7 +270,8 @@ def test_cli_handover_export_import_sync(db_path, desk, tmp_path):
     runner = CliRunner()
 
     def run(*args: str, code: int = 0):
-        res = runner.invoke(cli_app, [*args, "--db", str(db_path)])
+        who = args[args.index("--agent") + 1] if "--agent" in args else None  # signed in as them
+        res = runner.invoke(cli_app, [*args, "--db", str(db_path)], env=cli_as(str(db_path), who) if who else None)
         assert res.exit_code == code, res.output
         return res
 
@@ -288,7 +290,7 @@ def test_cli_handover_export_import_sync(db_path, desk, tmp_path):
 
 def test_unrostered_day_agent_writing_at_handover_time_writes_for_the_night(desk, clock):
     p = desk.chats.inject("小王", "在吗")
-    desk.chats.send(p.chat_id, "小美", "在的")        # 10:00: 小美 starts with the day shift
+    desk.chats.send(p.chat_id, sign_in(desk, "小美"), "在的")  # 10:00: 小美 starts with the day shift
     clock.advance(hours=6, minutes=30)                 # 16:30, both shifts on duty
     n = desk.handover.add("小王的地址待确认", "小美")
     assert (n.shift, n.for_shift) == ("day", "night")

@@ -13,6 +13,7 @@ from cs_console.tui.handover_dialogs import (
     ShiftEndScreen,
 )
 from cs_console.tui.handover_tab import HandoverTab
+from tests.signin import sign_in
 from tests.test_shift_end import order
 
 
@@ -96,7 +97,7 @@ async def test_tab_done_with_resolution_and_filter(desk, clock):
 async def test_shift_end_screen_turns_blocker_into_note(desk, clock):
     order(desk, "A1", "小王")
     p = desk.chats.inject("小王", "改地址")
-    desk.chats.send(p.chat_id, "小美", "好的亲")
+    desk.chats.send(p.chat_id, sign_in(desk, "小美"), "好的亲")
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
         app = pilot.app
         await pilot.pause()

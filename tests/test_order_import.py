@@ -10,6 +10,7 @@ import pytest
 from cs_console.domain.order_import import parse_attributes, parse_state, split_address, unwrap
 from cs_console.domain.orders import OrderState
 from cs_console.services.orders import ImportRejected
+from tests.signin import sign_in
 
 ORDERS_HEAD = "订单编号,买家会员名,收货人姓名,联系手机,收货地址,订单状态,买家应付货款,买家应付邮费,总金额,订单创建时间,订单付款时间,物流公司,物流单号,订单备注,不认识的列\n"
 ITEMS_HEAD = "订单编号,标题,价格,购买数量,商品属性,外部系统编号\n"
@@ -81,7 +82,7 @@ def test_skip_bad_imports_good_rows(desk, tmp_path):
 
 def test_reimport_updates_without_duplicates_and_keeps_local_flag(desk, files, tmp_path):
     desk.orders.import_files(*files)
-    desk.orders.flag("1002", "red", "发顺丰", "小美")
+    desk.orders.flag("1002", "red", "发顺丰", sign_in(desk, "小美"))
     orders = write(tmp_path / "orders2.csv", ORDERS_HEAD + order_row(remark="后台备注")
                    + order_row("1002", "tb_88213", "卖家已发货，等待买家确认", "129.00", "6.00", "135.00",
                                remark="后台备注"), "gbk")
@@ -173,7 +174,7 @@ def test_bulk_rows_stored_exactly_as_the_orm_stores_them(desk, files):
 def test_reimport_over_a_local_postage_change_is_audited(desk, files, tmp_path):
     """The backend is the source of truth for amounts; putting its figure back is on the trail."""
     desk.orders.import_files(*files)
-    desk.orders.set_postage("1001", "8", "顺丰补差", "小美")
+    desk.orders.set_postage("1001", "8", "顺丰补差", sign_in(desk, "小美"))
     desk.orders.import_files(*files)  # the export still says postage 0.00, total 118.00
     o = desk.orders.show("1001")
     assert (o.postage, o.amount) == (Decimal("0.00"), Decimal("118.00"))

@@ -18,6 +18,7 @@ from cs_console.tui.order_dialogs import (
 )
 from cs_console.tui.orders_panel import OrdersPanel
 from tests.pilot_wait import wait_for, wait_for_screen
+from tests.signin import sign_in
 
 WAIT, SUCCESS, PAID = "3712208811420001", "3712208811420002", "3712208811420008"
 
@@ -176,7 +177,7 @@ async def test_follows_changes_made_elsewhere(shop):
     app = CsConsoleApp(shop, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        shop.orders.set_postage(WAIT, "12", "顺丰补差价", "小李")  # e.g. another agent, or the CLI
+        shop.orders.set_postage(WAIT, "12", "顺丰补差价", sign_in(shop, "小李"))  # e.g. another agent, or the CLI
         await pilot.pause(0.8)
         assert "¥149.90" in panel_text(app)[0]
 
@@ -210,3 +211,24 @@ async def test_tmall_shop_hides_price_change(shop):
         assert panel.check_action("set_price", ()) is False and panel.check_action("set_postage", ()) is True
         await pilot.press("p")
         assert not isinstance(app.screen, AmountDialog)
+
+
+async def test_a_stale_flag_edit_shows_the_current_remark_and_keeps_it(shop):
+    from tests.signin import sign_in
+
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4", "f12")
+        await wait_for(pilot, lambda: any(PAID in line for line in panel_text(app)))
+        await pilot.press("f")  # 宝妈Lily's PAID order: the dialog opens on version 0
+        await wait_for_screen(pilot, FlagDialog)
+        shop.orders.flag(PAID, "purple", "仓库：到货改发顺丰", sign_in(shop, "阿强"))  # meanwhile, elsewhere
+        await pilot.press("enter")
+        await pilot.press(*"SF", "enter")
+        await wait_for_screen(pilot, ConfirmDialog)
+        body = str(app.screen.query_one("#body").render())
+        assert "仓库：到货改发顺丰" in body and "阿强" in body and "SF" in body  # current value + my unsaved text
+        await pilot.press("escape")
+        o = shop.orders.show(PAID)
+        assert (o.flag, o.remark, o.flag_version) == ("purple", "仓库：到货改发顺丰", 1)  # never overwritten
+        assert [(a.agent, a.field) for a in shop.orders.audit(PAID)] == [("阿强", "flag"), ("阿强", "remark")]

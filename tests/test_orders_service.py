@@ -11,6 +11,7 @@ from cs_console.domain.orders import OrderRefused, OrderState
 from cs_console.domain.shop import ShopKind
 from cs_console.services.desk import Desk
 from cs_console.store.orders import OrderNotFound
+from tests.signin import sign_in
 
 WAIT, PAID, SHIPPED, SUCCESS, CLOSED = ("3712208811420001", "3712208811420008", "3712208811420005",
                                         "3712208811420002", "3712208811420010")
@@ -20,6 +21,8 @@ WAIT, PAID, SHIPPED, SUCCESS, CLOSED = ("3712208811420001", "3712208811420008", 
 def shop(desk: Desk) -> Desk:
     folder = data_dir() / "demo"
     desk.orders.import_files(folder / "orders.csv", folder / "items.csv")
+    for name in ("小美", "阿强", "主管", "小李", "小王"):
+        sign_in(desk, name)
     return desk
 
 

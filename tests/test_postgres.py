@@ -13,6 +13,7 @@ from cs_console.cli import app as cli_app
 from cs_console.config.policy import load_policy
 from cs_console.services.desk import make_desk
 from cs_console.store.changes import PostgresWatcher, watch
+from tests.signin import cli_as
 
 pytestmark = pytest.mark.postgres
 
@@ -77,7 +78,8 @@ def test_cli_runs_on_postgres(pg_url):
     runner = CliRunner()
 
     def run(*args: str):
-        res = runner.invoke(cli_app, [*args, "--db", pg_url])
+        who = args[args.index("--agent") + 1] if "--agent" in args else None  # signed in as them
+        res = runner.invoke(cli_app, [*args, "--db", pg_url], env=cli_as(pg_url, who) if who else None)
         assert res.exit_code == 0, res.output
         return res.output
 

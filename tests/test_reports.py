@@ -10,6 +10,7 @@ import pytest
 from cs_console.domain.aftersales import CaseState, Handling, Reason
 from cs_console.domain.report import last_week, nearest_rank, week_of
 from tests.order_seed import add_order
+from tests.signin import add_agents
 
 DAY = date(2026, 11, 23)
 
@@ -17,7 +18,7 @@ DAY = date(2026, 11, 23)
 @pytest.fixture
 def desk(any_desk):
     """Every store test of this module runs on SQLite and on PostgreSQL."""
-    return any_desk
+    return add_agents(any_desk)
 
 
 def at(clock, hh, mm, ss=0, day=0):

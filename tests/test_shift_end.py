@@ -12,12 +12,13 @@ from cs_console.services.shift_end import Blocker
 from cs_console.store.audit import record
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order
+from tests.signin import add_agents, cli_as, sign_in
 
 
 @pytest.fixture
 def desk(any_desk):
     """Blocker queries (joins, local-day bounds) run on SQLite and on PostgreSQL."""
-    return any_desk
+    return add_agents(any_desk)
 
 
 def order(desk, no, buyer, *, flag="grey", state="PAID", days_ago=0):
@@ -78,12 +79,13 @@ def test_cli_shift_end(db_path, sqlite_desk):
     desk = sqlite_desk
     order(desk, "A1", "小王")
     p = desk.chats.inject("小王", "在吗")
-    desk.chats.send(p.chat_id, "小美", "在的")
+    desk.chats.send(p.chat_id, sign_in(desk, "小美"), "在的")
     runner = CliRunner()
-    res = runner.invoke(cli_app, ["shift", "end", "--agent", "小美", "--db", str(db_path), "--json"])
+    env = cli_as(db_path, "小美")
+    res = runner.invoke(cli_app, ["shift", "end", "--agent", "小美", "--db", str(db_path), "--json"], env=env)
     assert res.exit_code == 0, res.output
     assert [b["key"] for b in json.loads(res.output)["blockers"]] == ["A1"]
-    res = runner.invoke(cli_app, ["shift", "end", "--agent", "小美", "--db", str(db_path), "--notes", "--json"])
+    res = runner.invoke(cli_app, ["shift", "end", "--agent", "小美", "--db", str(db_path), "--notes", "--json"], env=env)
     data = json.loads(res.output)
     assert len(data["notes_written"]) == 1 and data["blockers"][0]["noted"] is True
 

@@ -12,12 +12,13 @@ from cs_console.domain.chat import ChatStatus
 from cs_console.store import StoreVersionError, open_store
 from cs_console.store.engine import SCHEMA_VERSION
 from cs_console.store.types import Money
+from tests.signin import add_agents
 
 
 @pytest.fixture
 def desk(any_desk):
     """The chat-store tests run on SQLite and on PostgreSQL (``postgres`` marker)."""
-    return any_desk
+    return add_agents(any_desk)
 
 
 def test_buyer_message_opens_waiting_chat_and_reply_records_first_response(desk, clock):

@@ -14,6 +14,7 @@ from cs_console.cli import app
 from cs_console.domain.terminal import json_safe, terminal_safe
 from cs_console.store.chats import ensure_buyer
 from cs_console.store.tables import Order
+from tests.signin import add_agent
 
 CLEAR = "\x1b[2J\x1b[H"
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"
@@ -31,6 +32,8 @@ def hostile_store(db_path, desk, clock):
         b = ensure_buyer(s, nick, clock())
         s.add(Order(order_no="T1001", buyer_id=b.id, state="PAID", placed_at=clock()))
     agent = f"小美{CLEAR}"
+    add_agent(desk, agent)
+    add_agent(desk, "小美")
     desk.orders.flag("T1001", "red", f"发顺丰{HOSTILE}送袜子", agent)
     desk.handover.add(f"交接{OSC52}内容", agent, buyer=nick)
     desk.chats.inject(nick, f"在吗{CLEAR}")
@@ -85,9 +88,12 @@ def test_json_output_is_escaped_and_reads_back_literally(hostile_store, desk, ar
 
 
 def test_refusal_echoing_hostile_input_is_sanitised(hostile_store):
+    from cs_console.config.credentials import ENV_TOKEN
+    from tests.signin import cli_token
+
     db, _ = hostile_store
-    res = CliRunner().invoke(app, ["orders", "flag", "T1001", f"red{CLEAR}", "--remark", "x", "--agent", "小美",
-                                   "--db", db])
+    res = CliRunner().invoke(app, ["orders", "flag", "T1001", f"red{CLEAR}", "--remark", "x", "--db", db],
+                             env={ENV_TOKEN: cli_token(db, "小美")})
     assert res.exit_code == 1
     assert "未知的旗帜颜色" in res.stderr
     assert "\x1b" not in res.stderr

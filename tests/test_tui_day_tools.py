@@ -18,6 +18,7 @@ from cs_console.tui.morning import MorningScreen
 from cs_console.tui.report import ReportChart, ReportScreen
 from tests.order_seed import add_order
 from tests.pilot_wait import wait_for, wait_for_screen
+from tests.signin import sign_in
 
 
 async def test_create_case_from_current_order_follow_and_move(desk, clock):
@@ -63,7 +64,7 @@ async def test_report_screen_table_and_chart_numbers(desk, clock, tmp_path, monk
         fh.write(f"export_dir: {exports}\n")  # the agent's chosen folder, from their settings
     p = desk.chats.inject("A", "在吗")
     clock.advance(30)
-    desk.chats.send(p.chat_id, "小美", "在的")
+    desk.chats.send(p.chat_id, sign_in(desk, "小美"), "在的")
     add_order(desk, "O1", "A", placed_at=clock(), paid_at=clock() + timedelta(minutes=5), amount="88.80")
     clock.advance(600)
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
@@ -120,7 +121,7 @@ async def test_unpaid_follow_up_opens_chat_with_reminder(desk, clock):
 
 async def test_morning_checklist_on_first_start_of_day(desk, clock):
     p = desk.chats.inject("昨天的买家", "在吗")
-    desk.chats.send(p.chat_id, "小美", "在的")
+    desk.chats.send(p.chat_id, sign_in(desk, "小美"), "在的")
     clock.advance(days=1)
     async with CsConsoleApp(desk, "小美", morning=True).run_test(size=(120, 40)) as pilot:
         await pilot.pause()

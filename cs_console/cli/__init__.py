@@ -35,7 +35,7 @@ def _start_tui(options: dict[str, str]) -> None:
     from cs_console.tui import run
 
     try:
-        agent = agent_name(options.get("agent")) or "客服"
+        agent = agent_name(options.get("agent"))  # pre-fills the sign-in screen
     except Exception as exc:  # ConfigError, imported only once the settings file was read
         from cs_console.config.yamlfile import ConfigError
 

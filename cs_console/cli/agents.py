@@ -1,35 +1,91 @@
-"""``cs-console agents …``: the team's agents (客服): add, list."""
+"""``cs-console agents …``: the team's agents (客服): add, list, password, token."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk
-from cs_console.cli.team_common import REFUSED, agent_row
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, fail, open_desk
+from cs_console.cli.identity import PasswordStdin, read_password
+from cs_console.cli.team_common import REFUSED
+from cs_console.domain.identity import SignInRefused
 from cs_console.domain.team import ROLE_LABELS, STATUS_LABELS, AgentStatus, Role
 
-app = typer.Typer(help="Agents (客服) of the team: add, list.", no_args_is_help=True)
+app = typer.Typer(help="Agents (客服) of the team: add, list, password, token.", no_args_is_help=True)
 
 
 @app.command("add")
 def agents_add(name: Annotated[str, typer.Argument(help="Agent name (sub-account).")],
                role: Annotated[str, typer.Option("--role", help="trainee|agent|trainee_supervisor|supervisor (or 见习客服/客服/见习主管/主管).")] = "agent",
                capacity: Annotated[int | None, typer.Option("--capacity", min=1, help="Open chats before new ones queue (default: shop.yaml team.capacity).")] = None,
-               db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Add an agent (or change an existing agent's role/capacity)."""
+               set_password: Annotated[bool, typer.Option("--set-password", help="Give the agent a first password (prompted).")] = False,
+               password_stdin: PasswordStdin = False,
+               agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Add an agent (or change an existing agent's role/capacity): a supervisor's sign-in.
+
+    On a new store nobody can sign in to yet, the first account is a supervisor with a password."""
     desk = open_desk(db)
+    bootstrap = desk.identity.needs_bootstrap()
+    by = None if bootstrap else acting(desk, agent)
+    if bootstrap:
+        from cs_console.domain.team import parse_role
+
+        try:
+            first_is_supervisor = parse_role(role) == Role.SUPERVISOR
+        except REFUSED as exc:
+            fail(f"error: {exc}")
+        if not first_is_supervisor:
+            fail("error: 这个店铺还没有任何账号：第一个账号必须是主管（agents add NAME --role supervisor），并设置密码", 2)
+    password = read_password(password_stdin, f"{name} 的密码", confirm=not password_stdin) \
+        if (bootstrap or set_password or password_stdin) else None
     try:
-        a = desk.team.add_agent(name, role, capacity)
-    except REFUSED as exc:
+        desk.identity.add_agent(by, name, role, capacity, password)
+        a = desk.team.agent(name)
+    except (*REFUSED, SignInRefused) as exc:
         fail(f"error: {exc}")
-    emit(agent_row(a), as_json, f"{a.name}：{ROLE_LABELS[Role(a.role)]}，接待上限 {a.capacity}")
+    emit({"name": a.name, "role": a.role, "capacity": a.capacity}, as_json,
+         f"{a.name}：{ROLE_LABELS[Role(a.role)]}，接待上限 {a.capacity}")
+
+
+@app.command("password")
+def agents_password(name: Annotated[str | None, typer.Argument(help="Whose password (default: your own).")] = None,
+                    password_stdin: PasswordStdin = False, agent: AgentOpt = None, db: DbOpt = None) -> None:
+    """Set a password: your own, or (supervisors) a teammate's. Their sessions end."""
+    desk = open_desk(db)
+    me = acting(desk, agent)
+    target = name or me.name
+    try:
+        desk.identity.set_password(me, target, read_password(password_stdin, f"{target} 的新密码", confirm=not password_stdin))
+    except (*REFUSED, SignInRefused) as exc:
+        fail(f"error: {exc}")
+    emit(None, False, f"{target} 的密码已更新")
+
+
+@app.command("token")
+def agents_token(label: Annotated[str, typer.Option("--label", help="What the token is for (a bridge, a script).")] = "script",
+                 file: Annotated[Path | None, typer.Option("--file", help="Write the token to this file (mode 0600) instead of printing it.")] = None,
+                 agent: AgentOpt = None, db: DbOpt = None) -> None:
+    """A token for scripts and bridges acting as you: use it as $CS_CONSOLE_TOKEN or
+    $CS_CONSOLE_TOKEN_FILE (a file only you can read). Printed once; the store keeps only a hash."""
+    from cs_console.config.credentials import write_secret_file
+
+    desk = open_desk(db)
+    me = acting(desk, agent)
+    issued = desk.identity.issue_token(me, label)
+    if file is not None:
+        write_secret_file(file, issued.token)
+        emit(None, False, f"令牌已写入 {file}（仅本人可读）")
+    else:
+        print(issued.token)
 
 
 @app.command("list")
 def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Every agent: role, status, open/waiting chats, capacity, today's first responses."""
+    from cs_console.cli.team_common import agent_row
+
     desk = open_desk(db)
     rows = [agent_row(a) for a in desk.team.agents()]
     human = "\n".join(
@@ -37,5 +93,3 @@ def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         f"接待 {r['open_chats']}/{r['capacity']}  等待 {r['waiting_chats']}  "
         f"今日首次响应 {r['first_responses_today']}" for r in rows) or "没有客服"
     emit(rows, as_json, human)
-
-

@@ -10,11 +10,11 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     err,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.domain.broadcast import parse_filter
@@ -38,10 +38,10 @@ def broadcast(
         return
     if not filter_:
         fail("错误：用 --filter unpaid[:小时] | item:文字 | tag:标签 选择买家", 2)
-    name = resolve_agent(agent)
     if bool(text) == bool(phrase):
         fail("错误：用 --text 内容 或 --phrase 编码 给出群发内容（二选一）", 2)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     if phrase:
         found = desk.replies.get(phrase, name)
         if found is None:

@@ -10,10 +10,10 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.domain.aftersales import (
@@ -72,8 +72,8 @@ def add(
     agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Register a case for an order (linked to the buyer and their latest chat)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         case = desk.cases.add(order_no, name, parse_enum(Reason, REASON_LABELS, reason),
                               parse_enum(Handling, HANDLING_LABELS, handling), amount=_money(amount), note=note,
@@ -121,8 +121,8 @@ def show(case_id: CaseArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 def follow(case_id: CaseArg, text: Annotated[str, typer.Argument(help="Follow-up text.")],
            agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Add a follow-up entry (who, when, text)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         entry = desk.cases.follow(case_id, name, text)
     except (CaseRuleError, LookupError) as exc:
@@ -142,8 +142,8 @@ def state(
     agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Move a case to another state (refused moves change nothing)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         case = desk.cases.move(case_id, parse_enum(CaseState, STATE_LABELS, target), name, reason=reason,
                                return_tracking_no=tracking,

@@ -10,10 +10,10 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 
@@ -40,15 +40,16 @@ def inject(text: TextArg, buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = 
 @app.command()
 def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Send an agent reply into the buyer's open chat."""
-    name = resolve_agent(agent)
+    from cs_console.services.chats import NotYourChat
     from cs_console.store.chats import NotFound
 
     desk = open_desk(db)
+    me = acting(desk, agent)
     try:
-        posted = desk.chats.send_to_buyer(buyer, name, text)
-    except (NotFound, ValueError) as exc:
+        posted = desk.chats.send_to_buyer(buyer, me, text)
+    except (NotFound, NotYourChat, ValueError) as exc:
         fail(f"error: {exc}")
-    emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer, "agent": name},
+    emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer, "agent": me.name},
          as_json, f"已发给 {posted.buyer}（会话 {posted.chat_id}）")
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from cs_console.domain.identity import Principal
     from cs_console.services.desk import Desk
 
 DbOpt = Annotated[
@@ -17,7 +18,8 @@ DbOpt = Annotated[
     typer.Option("--db", help="Store: a SQLite path or SQLAlchemy URL (default $CS_CONSOLE_DB, else the user data dir)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-AgentOpt = Annotated[str | None, typer.Option("--agent", help="Agent (客服) name; default $CS_CONSOLE_AGENT.")]
+AgentOpt = Annotated[str | None, typer.Option(
+    "--agent", help="Only a check: the signed-in agent (cs-console login / $CS_CONSOLE_TOKEN) must be this one.")]
 
 # ``cs-console --db X --agent Y <command>``: the root options, for commands that do not repeat them
 ROOT_OPTIONS: dict[str, str | None] = {"db": None, "agent": None}
@@ -58,6 +60,31 @@ def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     if not name and required:
         fail("错误：请用 --agent 名字 指明客服（或设置 CS_CONSOLE_AGENT，或在配置文件里写 agent:）", 2)
     return name
+
+
+def acting(desk: Desk, agent: str | None = None) -> Principal:
+    """The signed-in agent this command acts as: the token in $CS_CONSOLE_TOKEN, the 0600 file
+    named by $CS_CONSOLE_TOKEN_FILE, or this store's ``cs-console login`` session (or the OS
+    account, where the shop chose that). ``--agent`` never chooses who acts; a different name
+    than the signed-in one is refused."""
+    from cs_console.config.credentials import CredentialFileError, find_token
+    from cs_console.domain.identity import SignInMethod, SignInRefused
+
+    resolve_agent(agent, required=False)  # a broken config file is reported as before
+    try:
+        token = find_token(desk.store.url)
+        if token:
+            me = desk.identity.authenticate(token)
+        elif desk.policy.identity.method == SignInMethod.OS_ACCOUNT:
+            me = desk.identity.os_account()
+        else:
+            fail("error: 请先登录：cs-console login（脚本请用 CS_CONSOLE_TOKEN 或 CS_CONSOLE_TOKEN_FILE 提供令牌）", 2)
+    except (SignInRefused, CredentialFileError) as exc:
+        fail(f"error: {exc}", 2)
+    named = (agent or ROOT_OPTIONS["agent"] or "").strip()
+    if named and named != me.name:
+        fail(f"error: 当前登录的是 {me.name}，不能以 {named} 的身份操作（请用对方的账号登录）", 2)
+    return me
 
 
 def store_url(db: str | None, *, create_folder: bool = False) -> str:

@@ -11,10 +11,10 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.domain.clock import local
@@ -44,8 +44,8 @@ def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> 
 def remind(order_no: Annotated[str, typer.Argument(help="Order number.")], agent: AgentOpt = None,
            db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Put the unpaid reminder into the buyer's chat draft and mark the order contacted."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         opened = desk.followups.remind_unpaid(order_no, name)
     except LookupError as exc:
@@ -70,10 +70,10 @@ def record(chat_id: Annotated[int, typer.Argument(help="Chat id of the unserved 
            note: Annotated[str, typer.Argument(help="What was done.")],
            agent: AgentOpt = None, db: DbOpt = None) -> None:
     """Write the follow-up record for a buyer nobody served."""
-    name = resolve_agent(agent)
     from cs_console.domain.followups import FollowupKind
 
     desk = open_desk(db)
+    name = acting(desk, agent).name
     if chat_id not in {u.chat_id for u in desk.followups.unserved(pending_only=False)}:
         fail(f"错误：会话 {chat_id} 不是未接待的买家")
     try:
@@ -114,8 +114,8 @@ def list_reviews(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = Fals
 def follow_review(review_id: Annotated[int, typer.Argument(help="Review id.")], agent: AgentOpt = None,
                   db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Put the bad-review follow-up phrase into the buyer's chat draft and mark it followed up."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         opened = desk.followups.follow_review(review_id, name)
     except LookupError as exc:

@@ -12,11 +12,11 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     err,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.domain.clock import local
@@ -63,8 +63,8 @@ def add(text: Annotated[str, typer.Argument(help="What the next shift must know 
         to: Annotated[str | None, typer.Option("--for", help="Shift addressed (default: the next one).")] = None,
         agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Write a handover note."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         n = desk.handover.add(text, name, buyer=buyer, order_no=order, case_id=case, priority=priority,
                               shift=shift, for_shift=to)
@@ -114,8 +114,8 @@ def _report_quarantine(bad: list[tuple[str, str]]) -> None:
 @app.command()
 def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Acknowledge a note (已确认)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         n = desk.handover.ack(note, name)
     except HandoverError as exc:
@@ -127,8 +127,8 @@ def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOp
 def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", help="How it was resolved.")],
          agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Mark a note done with a resolution (已完成)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         n = desk.handover.done(note, name, resolution)
     except HandoverError as exc:

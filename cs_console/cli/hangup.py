@@ -10,10 +10,10 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.cli.team_common import REFUSED
@@ -32,8 +32,8 @@ def _hangup_row(h) -> dict:
 def hangup_request(reason: Annotated[str, typer.Option("--reason", help="Why you want to stop receiving new chats.")],
                    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Ask a supervisor to let you hang up (stop receiving newly distributed chats)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         rid = desk.team.request_hangup(name, reason)
     except REFUSED as exc:
@@ -42,8 +42,8 @@ def hangup_request(reason: Annotated[str, typer.Option("--reason", help="Why you
 
 
 def _decide(request_id: int, agent: str | None, db: str | None, as_json: bool, approve: bool, note: str) -> None:
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         view = desk.team.decide_hangup(request_id, name, approve, note)
     except REFUSED as exc:
@@ -72,8 +72,8 @@ def hangup_refuse(request_id: IdArg, agent: AgentOpt = None, note: NoteOpt = "",
 @app.command("resume")
 def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """End your hang-up: receive new chats again."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         desk.team.resume(name)
     except REFUSED as exc:

@@ -10,10 +10,10 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.domain.clock import local
@@ -27,8 +27,8 @@ def add(text: Annotated[str, typer.Argument(help="The note.")],
         order_no: Annotated[str, typer.Option("--order", help="About this order.")] = "",
         agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Write a note."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         m = desk.memos.add(name, text, buyer=buyer, order_no=order_no)
     except ValueError as exc:
@@ -40,8 +40,8 @@ def add(text: Annotated[str, typer.Argument(help="The note.")],
 def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / order number).")] = "",
           agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """The agent's notes, newest first."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     rows = desk.memos.search(name, query)
     emit([{"id": m.id, "at": when(m.at), "text": m.text, "buyer": m.buyer, "order_no": m.order_no,
            "done": m.done} for m in rows], as_json,
@@ -53,8 +53,8 @@ def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / o
 @app.command()
 def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None, db: DbOpt = None) -> None:
     """Tick a note off."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         desk.memos.set_done(memo_id, name)
     except LookupError as exc:
@@ -66,8 +66,8 @@ def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentO
 def promote(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None,
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Promote a memo to a handover note (交接本) for the next shift."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         note = desk.memos.promote(memo_id, name)
     except (LookupError, ValueError) as exc:

@@ -15,11 +15,11 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    acting,
     emit,
     err,
     fail,
     open_desk,
-    resolve_agent,
     when,
 )
 from cs_console.config import ConfigError
@@ -41,7 +41,7 @@ def _run(fn: Callable[[], T]) -> T:
     """Call a service; a refusal or unknown order exits non-zero with the reason."""
     try:
         return fn()
-    except (OrderRefused, OrderNotFound, MoneyError) as exc:
+    except (OrderRefused, OrderNotFound, LookupError, MoneyError) as exc:
         fail(f"错误：{exc}")
     except ConfigError as exc:
         fail(str(exc), 2)
@@ -51,7 +51,7 @@ def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
     d = {
         "order_no": o.order_no, "buyer": o.buyer, "state": o.state.value, "state_label": o.state.label,
         "placed_at": when(o.placed_at), "amount": str(o.amount), "items_total": str(o.items_total),
-        "postage": str(o.postage), "flag": o.flag, "remark": o.remark,
+        "postage": str(o.postage), "flag": o.flag, "remark": o.remark, "flag_version": o.flag_version,
         "items": [{"line": i.line_no, "title": i.title, "colour": i.colour, "size": i.size,
                    "unit_price": str(i.unit_price), "quantity": i.quantity, "closed": i.closed,
                    "close_reason": i.close_reason} for i in o.items],
@@ -89,7 +89,7 @@ def _detail(o: OrderView, tz: str) -> str:
         lines.append(f"物流 {o.courier} {o.tracking_no}")
     if o.receipt_deadline:
         lines.append(f"自动确认收货 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
-    lines.append(f"旗帜 {value_label('flag', o.flag)}  备注 {o.remark or '—'}")
+    lines.append(f"旗帜 {value_label('flag', o.flag)}  备注 {o.remark or '—'}  （版本 {o.flag_version}，改备注时用 --base-version {o.flag_version}）")
     return "\n".join(lines)
 
 
@@ -126,8 +126,8 @@ def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item li
               amount: Annotated[str, typer.Argument(help="New unit price, yuan.")], reason: ReasonOpt,
               agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Change an item's unit price (C-shop, unpaid orders only; never below 0)."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_item_price(order_no, line, amount, reason, name))
     emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：第 {line} 行已改价，订单金额 {format_money(o.amount)}")
 
@@ -136,8 +136,8 @@ def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item li
 def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New postage, yuan (0 allowed).")],
                 reason: ReasonOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Change the postage of an unpaid order."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_postage(order_no, amount, reason, name))
     emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：运费 {format_money(o.postage)}，订单金额 {format_money(o.amount)}")
 
@@ -145,13 +145,19 @@ def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New
 @app.command()
 def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="Flag colour (red, yellow, green, blue, purple).")],
          remark: Annotated[str, typer.Option("--remark", help="What other departments need to know.")],
+         base_version: Annotated[int | None, typer.Option(
+             "--base-version", help="The flag/remark version you read (orders show); refused if it changed since.")] = None,
          agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Flag a paid order and write its remark."""
-    name = resolve_agent(agent)
+    """Flag a paid order and write its remark (refused, with the current remark, if it changed)."""
     desk = open_desk(db)
-    o = _run(lambda: desk.orders.flag(order_no, colour, remark, name))
+    name = acting(desk, agent)
+    before = _run(lambda: desk.orders.show(order_no))
+    o = _run(lambda: desk.orders.flag(order_no, colour, remark, name,
+                                      base_version=before.flag_version if base_version is None else base_version))
     meaning = desk.orders.convention.meaning(o.flag)
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：{value_label('flag', o.flag)}（{meaning}）— {o.remark}")
+    replaced = f"\n（替换了原备注「{before.remark}」）" if before.remark and before.remark != o.remark else ""
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json,
+         f"{o.order_no}：{value_label('flag', o.flag)}（{meaning}）— {o.remark}{replaced}")
 
 
 @app.command()
@@ -159,8 +165,8 @@ def close(order_no: NoArg, reason: ReasonOpt,
           line: Annotated[int | None, typer.Option("--line", help="Close only this item line.")] = None,
           agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Close an unpaid order (or one item of it) with a reason from the shop's list."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.close(order_no, reason, name, line=line))
     what = f"第 {line} 行商品已关闭" if line else "订单已关闭"
     emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：{what}，订单金额 {format_money(o.amount)}")
@@ -171,8 +177,8 @@ def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", 
                    reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
                    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Extend a shipped order's receipt deadline so a late parcel does not auto-complete."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent)
     o = _run(lambda: desk.orders.extend_receipt(order_no, days, name, reason))
     tz = desk.policy.shop.timezone
     emit(order_dict(o, tz=tz, full=True), as_json, f"{o.order_no}：自动确认收货时间 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, open_desk, resolve_agent
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, open_desk, resolve_agent
 
 app = typer.Typer(help="Shifts (班次): now, end.", no_args_is_help=True)
 
@@ -33,8 +33,8 @@ def end(agent: AgentOpt = None, notes: Annotated[bool, typer.Option(
             "--notes", help="Turn every blocker not yet noted into a handover note.")] = False,
         db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """What blocks a clean handover: grey orders handled today, unanswered buyers, …"""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     made = desk.shift.all_to_notes(name) if notes else []
     blockers = desk.shift.blockers(name)
     rows = [{"kind": b.kind, "key": b.key, "title": b.title, "buyer": b.buyer, "order_no": b.order_no,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cs_console.cli.chat import app
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, resolve_agent
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, fail, open_desk
 from cs_console.cli.team_common import REFUSED
 
 
@@ -19,9 +19,10 @@ def chat_assign(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).
                 agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Assign the buyer's open chat to an agent (or run distribution for the queue)."""
     desk = open_desk(db)
+    me = acting(desk, agent) if to else None  # a manual assignment records who made it
     try:
         if to:
-            chat_id = desk.team.assign(nick, to, by=resolve_agent(agent, required=False))
+            chat_id = desk.team.assign(nick, to, by=me.name)
             who = to
         else:
             desk.team.distribute()
@@ -48,8 +49,8 @@ def chat_forward(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID)
                  reason: Annotated[str, typer.Option("--reason", help="Why (mandatory, ≤ 50 characters).")],
                  agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Forward the buyer's open chat to an online teammate (转发) with a short reason."""
-    name = resolve_agent(agent)
     desk = open_desk(db)
+    name = acting(desk, agent).name
     try:
         chat_id = desk.team.forward_buyer(nick, to, reason, name)
     except REFUSED as exc:

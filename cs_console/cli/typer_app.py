@@ -38,6 +38,9 @@ SUBCOMMANDS: dict[str, str] = {
 COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("cs_console.cli.handover", "sync"),
     "broadcast": ("cs_console.cli.broadcast", "broadcast"),
+    "login": ("cs_console.cli.identity", "login"),
+    "logout": ("cs_console.cli.identity", "logout"),
+    "whoami": ("cs_console.cli.identity", "whoami"),
 }
 _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 
@@ -49,7 +52,7 @@ def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
         return
     from cs_console.tui.run import run_tui
 
-    name = resolve_agent(agent, required=False) or "客服"
+    name = resolve_agent(agent, required=False)  # only pre-fills the sign-in screen
     run_tui(desk_opener(db), name, started_at=STARTED)
 
 
@@ -74,7 +77,7 @@ def demo(
     print(f"演示数据库：{location}", file=sys.stderr)
     try:
         run_tui(desk_opener(url), resolve_agent(agent, required=False) or "小美", notice=f"演示数据库：{location}",
-                simulate=(buyers, seed, speed), started_at=STARTED)
+                simulate=(buyers, seed, speed), started_at=STARTED, sign_in="demo")
     finally:
         print(f"演示数据库：{location}", file=sys.stderr)
 

@@ -111,6 +111,16 @@ class OrderRefused(UserError, ValueError):
     """The rules do not allow this change; the message says why (nothing was written)."""
 
 
+class StaleEdit(OrderRefused):
+    """A flag/remark edit made on an older version: refused, with what the order says now."""
+
+    def __init__(self, order_no: str, flag: str, remark: str, version: int, by: str = ""):
+        self.order_no, self.flag, self.remark, self.version, self.by = order_no, flag, remark, version, by
+        who = f"{by} " if by else "其他人"
+        super().__init__(f"订单 {order_no} 的旗帜/备注刚被{who}改过，你的修改没有保存。"
+                         f"现在是：旗帜 {flag}，备注「{remark or '—'}」（版本 {version}）。请在此基础上重新修改。")
+
+
 def parse_state(value: str) -> OrderState:
     """``PAID`` / ``paid`` / ``买家已付款`` → the state; raises OrderRefused otherwise."""
     text = value.strip()
@@ -296,6 +306,7 @@ class OrderView:
     close_reason: str
     receipt_deadline: datetime | None
     items: tuple[ItemView, ...] = ()
+    flag_version: int = 0  # the flag/remark version this view shows (edits carry it back)
 
     @property
     def address(self) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from cs_console.domain.followups import FollowupSettings
 from cs_console.domain.handover import SyncSettings
+from cs_console.domain.identity import IdentitySettings
 from cs_console.domain.report import ReportSettings
 from cs_console.domain.shifts import ShiftSettings
 
@@ -118,3 +119,4 @@ class ShopPolicy(Strict):
     sync: SyncSettings = SyncSettings()
     followups: FollowupSettings = FollowupSettings()
     reports: ReportSettings = ReportSettings()
+    identity: IdentitySettings = IdentitySettings()

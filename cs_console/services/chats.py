@@ -9,7 +9,15 @@ from cs_console.domain.clock import Clock
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import one_line
 from cs_console.store import chats as repo
+from cs_console.store import identity as identity_repo
+from cs_console.store import team as team_repo
 from cs_console.store.engine import Store
+from cs_console.store.identity import Actor
+from cs_console.store.tables import Agent
+
+
+class NotYourChat(PermissionError):
+    """Only the agent a chat is assigned to (or a supervisor taking it over) may answer it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +43,42 @@ class ChatService:
             return Posted(chat.id, msg.id, one_line(buyer))
 
     # agent side -------------------------------------------------------------------------------
-    def send(self, chat_id: int, agent: str, text: str) -> Posted:
-        """The agent's reply; clears their draft for the chat in the same transaction."""
+    @staticmethod
+    def _may_answer(s, chat_id: int, who: Agent, now) -> None:
+        """The chat is mine, becomes mine (a queued chat, taken atomically), or I am a supervisor
+        taking it over (recorded in ``assignments``); anyone else is refused."""
+        from cs_console.domain.team import is_supervisor
+
+        chat = repo.get_chat(s, chat_id)
+        if chat.agent_id == who.id:
+            return
+        if chat.agent_id is None:
+            if not team_repo.take_chat(s, chat.id, who.id, now, kind="claim", by=who.name, reason="回复了排队的会话"):
+                raise NotYourChat("这个会话刚被其他客服接待，你的回复没有发送")
+        elif is_supervisor(who.role):
+            owner = s.get(Agent, chat.agent_id)
+            if not team_repo.take_chat(s, chat.id, who.id, now, kind="takeover", expected=chat.agent_id,
+                                       by=who.name, reason="主管接手"):
+                raise NotYourChat("会话刚被其他人改动，请重试")
+            repo.add_system_message(s, chat.id, f"主管 {who.name} 接手了 {owner.name if owner else ''} 的会话", now)
+        else:
+            owner = s.get(Agent, chat.agent_id)
+            raise NotYourChat(f"这个会话由 {owner.name if owner else '其他客服'} 接待，只有他/她（或主管接手后）可以回复")
+        s.expire(chat)
+
+    def send(self, chat_id: int, agent: Actor, text: str) -> Posted:
+        """The agent's reply; clears their draft for the chat in the same transaction.
+
+        The sender must exist (never created here) and be the chat's agent (see ``_may_answer``)."""
         with self.store.write() as s:
             now = self.clock()
-            who = repo.ensure_agent(s, agent, now)
+            who = identity_repo.actor(s, agent)
+            self._may_answer(s, chat_id, who, now)
             msg = repo.add_agent_message(s, chat_id, who, text, now)
             repo.save_draft(s, chat_id, who, "", 0, now)
             return Posted(chat_id, msg.id, repo.chat_summary(s, chat_id).buyer_nick)
 
-    def send_to_buyer(self, buyer: str, agent: str, text: str) -> Posted:
+    def send_to_buyer(self, buyer: str, agent: Actor, text: str) -> Posted:
         """Reply in the buyer's open chat (``chat send`` on the CLI)."""
         with self.store.read() as s:
             chat = repo.open_chat_of(s, repo.find_buyer(s, buyer))
@@ -52,23 +86,23 @@ class ChatService:
             raise repo.NotFound("chat.no_open_chat", buyer=buyer)
         return self.send(chat.id, agent, text)
 
-    def please_wait(self, chat_id: int, agent: str) -> Posted:
+    def please_wait(self, chat_id: int, agent: Actor) -> Posted:
         """接一、待二、招呼三: send the configured 'please wait' phrase to a waiting chat."""
         return self.send(chat_id, agent, self.policy.phrases.please_wait)
 
-    def close(self, chat_id: int, agent: str) -> None:
+    def close(self, chat_id: int, agent: Actor) -> None:
         with self.store.write() as s:
             now = self.clock()
-            repo.close_chat(s, chat_id, repo.ensure_agent(s, agent, now), now)
+            repo.close_chat(s, chat_id, identity_repo.actor(s, agent), now)
 
     def mark_read(self, chat_id: int) -> None:
         with self.store.write() as s:
             repo.mark_read(s, chat_id)
 
-    def save_draft(self, chat_id: int, agent: str, text: str, cursor: int) -> None:
+    def save_draft(self, chat_id: int, agent: Actor, text: str, cursor: int) -> None:
         with self.store.write() as s:
             now = self.clock()
-            repo.save_draft(s, chat_id, repo.ensure_agent(s, agent, now), text, cursor, now)
+            repo.save_draft(s, chat_id, identity_repo.actor(s, agent), text, cursor, now)
 
     # reads ------------------------------------------------------------------------------------
     def sessions(self, *, include_closed: bool = False) -> list[ChatSummary]:
@@ -96,9 +130,9 @@ class ChatService:
         with self.store.read() as s:
             return repo.messages_after(s, chat_id, after_id)
 
-    def draft(self, chat_id: int, agent: str) -> tuple[str, int]:
+    def draft(self, chat_id: int, agent: Actor) -> tuple[str, int]:
         with self.store.read() as s:
-            who = repo.find_agent(s, agent)
+            who = repo.find_agent(s, str(agent))
             return repo.load_draft(s, chat_id, who.id) if who else ("", 0)
 
     def log(self, buyer: str) -> list[MessageView]:

@@ -16,6 +16,7 @@ from cs_console.services.chats import ChatService
 from cs_console.services.followups import FollowupService
 from cs_console.services.goods import GoodsService
 from cs_console.services.handover import HandoverService
+from cs_console.services.identity import IdentityService
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
 from cs_console.services.postage import PostageService
@@ -45,6 +46,7 @@ class Desk:
     followups: FollowupService = field(init=False)
     memos: MemoService = field(init=False)
     reports: ReportService = field(init=False)
+    identity: IdentityService = field(init=False)
     goods: GoodsService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +63,7 @@ class Desk:
         self.cases = CaseService(self.store, self.policy, self.clock)
         self.followups = FollowupService(self.store, self.policy, self.clock, self.orders, self.replies)
         self.reports = ReportService(self.store, self.policy, self.clock, self.followups)
+        self.identity = IdentityService(self.store, self.policy, self.clock)
 
     def close(self) -> None:
         self.store.dispose()

@@ -24,6 +24,7 @@ from cs_console.domain.orders import (
     Action,
     OrderRefused,
     OrderView,
+    StaleEdit,
     Totals,
     allowed_actions,
     check,
@@ -40,8 +41,10 @@ from cs_console.domain.shop import ShopPolicy
 from cs_console.services.context import describe_items
 from cs_console.store import audit
 from cs_console.store import chats as chat_repo
+from cs_console.store import identity as identity_repo
 from cs_console.store import orders as repo
 from cs_console.store.engine import Store
+from cs_console.store.identity import Actor
 from cs_console.store.tables import AuditEntry, Order
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -107,7 +110,8 @@ class OrderService:
         return allowed_actions(order.state, self.policy.shop.kind)
 
     def _check(self, s: Session, order_no: str, action: Action) -> Order:
-        order = repo.get_order(s, order_no)
+        """The order, locked for this transaction (every change reads it fresh under the lock)."""
+        order = repo.lock_order(s, order_no)
         check(action, order.state, self.policy.shop.kind)
         return order
 
@@ -155,10 +159,10 @@ class OrderService:
     def _current(order: Order) -> Totals:
         return Totals(order.items_total, order.postage, order.amount)
 
-    def _agent(self, s: Session, agent: str, now: datetime) -> str:
-        return chat_repo.ensure_agent(s, agent, now).name
+    def _agent(self, s: Session, agent: Actor, now: datetime) -> str:
+        return identity_repo.actor(s, agent).name
 
-    def set_item_price(self, order_no: str, line: int, price: Decimal | str, reason: str, agent: str) -> OrderView:
+    def set_item_price(self, order_no: str, line: int, price: Decimal | str, reason: str, agent: Actor) -> OrderView:
         """Change one item line's unit price (C-shop, WAIT_BUYER_PAY); totals follow exactly."""
         check_line(line)
         new_price = check_price(parse_money(price, allow_negative=True))
@@ -183,7 +187,7 @@ class OrderService:
             s.flush()
             return repo.view_of(s, order)
 
-    def set_postage(self, order_no: str, postage: Decimal | str, reason: str, agent: str) -> OrderView:
+    def set_postage(self, order_no: str, postage: Decimal | str, reason: str, agent: Actor) -> OrderView:
         new = check_postage(parse_money(postage, allow_negative=True))
         why = require_reason(reason, "改运费")
         with self.store.write() as s:
@@ -197,9 +201,13 @@ class OrderService:
             s.flush()
             return repo.view_of(s, order)
 
-    def flag(self, order_no: str, colour: str, remark: str, agent: str, reason: str = "") -> OrderView:
+    def flag(self, order_no: str, colour: str, remark: str, agent: Actor,
+             base_version: int | None = None, reason: str = "") -> OrderView:
         """Set the flag colour and the remark other departments need (both audited; the remark's
-        reason is ``reason``, else the meaning of the flag it explains)."""
+        reason is ``reason``, else the meaning of the flag it explains).
+
+        ``base_version``: the ``flag_version`` the agent saw when starting the edit; if someone
+        changed the flag/remark since, the edit is refused with ``StaleEdit`` (current values)."""
         text = remark.strip()
         if not text:
             raise OrderRefused("order.flag_needs_remark")
@@ -207,6 +215,9 @@ class OrderService:
             raise OrderRefused("text.too_long", what="备注", limit=MAX_REMARK, length=len(text))
         with self.store.write() as s:
             order = self._check(s, order_no, Action.FLAG)
+            if base_version is not None and base_version != order.flag_version:
+                raise StaleEdit(order.order_no, order.flag, order.remark, order.flag_version,
+                                repo.last_changer(s, order.order_no, ("flag", "remark")))
             new_colour = self.convention.check(colour)
             now = self.clock()
             who = self._agent(s, agent, now)
@@ -219,11 +230,12 @@ class OrderService:
                 self._record(s, order, who, now, "remark", order.remark, text,
                              reason.strip() or self.convention.meaning(new_colour))
                 order.remark = text
+            order.flag_version = (order.flag_version or 0) + 1
             s.add(order)
             s.flush()
             return repo.view_of(s, order)
 
-    def close(self, order_no: str, reason: str, agent: str, line: int | None = None) -> OrderView:
+    def close(self, order_no: str, reason: str, agent: Actor, line: int | None = None) -> OrderView:
         """Close the order, or one item line of it, with a reason from the shop's list."""
         why = check_close_reason(reason, self.close_reasons)
         if line is not None:
@@ -251,7 +263,7 @@ class OrderService:
             s.flush()
             return repo.view_of(s, order)
 
-    def extend_receipt(self, order_no: str, days: int, agent: str, reason: str = "") -> OrderView:
+    def extend_receipt(self, order_no: str, days: int, agent: Actor, reason: str = "") -> OrderView:
         """Push the automatic receipt confirmation back (SHIPPED orders; limited times)."""
         with self.store.write() as s:
             order = self._check(s, order_no, Action.EXTEND_RECEIPT)
@@ -277,7 +289,7 @@ class OrderService:
                 f"地址：{order.address}\n快递：{order.courier or '默认快递'}\n"
                 "信息无误的话回复“对”就可以付款啦～")
 
-    def confirm_address(self, order_no: str, agent: str) -> OrderView:
+    def confirm_address(self, order_no: str, agent: Actor) -> OrderView:
         """Send the buyer (in their own open chat) the order's details to confirm before paying."""
         with self.store.write() as s:
             order = self._check(s, order_no, Action.CONFIRM_ADDRESS)
@@ -287,7 +299,7 @@ class OrderService:
             if chat is None:
                 raise OrderRefused("order.no_open_chat", buyer=view.buyer)
             now = self.clock()
-            who = chat_repo.ensure_agent(s, agent, now)
+            who = identity_repo.actor(s, agent)
             chat_repo.add_agent_message(s, chat.id, who, self.confirmation_text(view), now)
             audit.record(s, at=now, agent=who.name, entity="order", key=order.order_no, field="address_confirmation",
                          old="", new=view.address, reason="已发给买家核对")

@@ -4,6 +4,7 @@ PostgreSQL, chosen by URL; schema creation and the ``schema_version`` guard.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from cs_console.store import append_only, lengths, tables
@@ -21,6 +22,9 @@ SCHEMA_VERSION = 1
 lengths.install()  # over-long strings are refused before the database sees them, on every backend
 NOTIFY_CHANNEL = "cs_console_changes"
 BUSY_TIMEOUT_MS = 5000
+# a writer that finds the store locked (a long import) keeps trying this long before giving up;
+# each try itself waits up to the busy timeout inside SQLite
+WRITE_RETRY_SECONDS = 60.0
 
 
 class StoreError(RuntimeError):
@@ -111,12 +115,32 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
+    def _begin_write(self, session: Session, retry_for: float) -> None:
+        """Take SQLite's write lock (BEGIN IMMEDIATE) before the caller's work starts, trying
+        again while another writer (a long import) holds it, for up to ``retry_for`` seconds."""
+        if not self.is_sqlite:
+            return
+        deadline = time.monotonic() + retry_for
+        pause = 0.05
+        while True:
+            try:
+                session.connection()  # BEGIN IMMEDIATE (waits up to the busy timeout)
+                return
+            except OperationalError as exc:
+                if not _is_locked(exc) or time.monotonic() >= deadline:
+                    raise
+                session.rollback()
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, retry_for: float = WRITE_RETRY_SECONDS) -> Iterator[Session]:
         """One user action = one transaction: BEGIN IMMEDIATE on SQLite, commit or roll back.
 
+        A locked SQLite store is tried again for ``retry_for`` seconds before the write fails.
         On PostgreSQL the commit also NOTIFYs watchers (see ``store.changes``)."""
         with Session(self._write_engine, expire_on_commit=False) as session:
+            self._begin_write(session, retry_for)
             try:
                 yield session
                 if not self.is_sqlite:
@@ -147,14 +171,31 @@ class Store:
                 f"本版本最多支持 {SCHEMA_VERSION}。请升级 cs-console；存储没有被改动。"
             )
 
+    def _up_to_date(self) -> bool:
+        """Every table, column and meta row is there: opening needs no write at all (a read-only
+        command never waits for, nor blocks, a writer)."""
+        from cs_console.store.migrate import missing_order_columns
+
+        with self.engine.connect() as conn:
+            have = set(inspect(conn).get_table_names())
+            if not set(SQLModel.metadata.tables) <= have or missing_order_columns(conn):
+                return False
+        with self.read() as s:
+            return s.get(Meta, "schema_version") is not None and s.get(Meta, "store_id") is not None
+
     def init(self) -> None:
         """Create missing tables and the ``schema_version``/``store_id`` rows (idempotent)."""
         self.check_version()
         assert tables  # every table module is imported by the package
+        from cs_console.store.migrate import upgrade_orders
+
         try:
+            if self._up_to_date():
+                return
             SQLModel.metadata.create_all(self.engine)
             with self.write() as s:
                 append_only.install(s.connection())
+                upgrade_orders(s.connection())
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
                 if s.get(Meta, "store_id") is None:
@@ -170,6 +211,11 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _is_locked(exc: OperationalError) -> bool:
+    text_ = str(exc.orig if exc.orig is not None else exc).lower()
+    return "locked" in text_ or "busy" in text_
 
 
 def open_store(url: str, *, init: bool = True) -> Store:

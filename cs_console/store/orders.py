@@ -39,6 +39,25 @@ def get_order(s: Session, order_no: str) -> Order:
     return order
 
 
+def lock_order(s: Session, order_no: str) -> Order:
+    """The order row, locked until the transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL;
+    SQLite's ``BEGIN IMMEDIATE`` already holds the whole store), read fresh from the database:
+    every read-modify-write of its money or flag starts here, so no concurrent change is lost."""
+    order = s.exec(select(Order).where(Order.order_no == order_no.strip()).with_for_update()
+                   .execution_options(populate_existing=True)).first()
+    if order is None:
+        raise OrderNotFound(f"no order {order_no!r}")
+    return order
+
+
+def last_changer(s: Session, order_no: str, fields: Sequence[str]) -> str:
+    """Who last changed one of ``fields`` of the order (from the audit trail), or ''."""
+    row = s.exec(select(AuditEntry.agent).where(AuditEntry.entity == "order", AuditEntry.entity_key == order_no,
+                                                col(AuditEntry.field).in_(list(fields)))
+                 .order_by(col(AuditEntry.id).desc())).first()
+    return row or ""
+
+
 def items_of(s: Session, order_id: int) -> list[OrderItem]:
     return list(s.exec(select(OrderItem).where(OrderItem.order_id == order_id).order_by(col(OrderItem.line_no))).all())
 
@@ -83,6 +102,7 @@ def order_view(o: Order, buyer: str, items: Iterable[OrderItem],
         postage=o.postage, amount=o.amount, courier=o.courier, tracking_no=o.tracking_no, flag=o.flag,
         remark=o.remark, buyer_message=o.buyer_message, close_reason=o.close_reason,
         receipt_deadline=o.receipt_deadline, items=tuple(_item_view(i, listing or {}) for i in items),
+        flag_version=o.flag_version or 0,
     )
 
 
@@ -173,7 +193,7 @@ def ensure_buyers(s: Session, nicks: Iterable[str], now: datetime) -> dict[str, 
 
 
 _IMPORTED = ("state", "buyer_id", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone", "province", "city",
-             "district", "address_detail", "items_total", "postage", "amount", "courier", "tracking_no",
+             "district", "address_detail", "items_total", "postage", "amount", "discount", "courier", "tracking_no",
              "buyer_message", "close_reason", "imported_at")
 _ITEM_FIELDS = ("title", "colour", "size", "unit_price", "quantity", "free_postage")
 
@@ -181,7 +201,7 @@ _ITEM_FIELDS = ("title", "colour", "size", "unit_price", "quantity", "free_posta
 def _imported_values(o: ParsedOrder, buyer_id: int, now: object, c: bulk.Codec) -> tuple:
     return (o.state.value, buyer_id, c.time(o.placed_at), c.time(o.paid_at), c.time(o.shipped_at), o.receiver_name,
             o.phone, o.province, o.city, o.district, o.address_detail, c.money(o.items_total), c.money(o.postage),
-            c.money(o.amount), o.courier, o.tracking_no, o.buyer_message, o.close_reason, now)
+            c.money(o.amount), c.money(o.items_total + o.postage - o.amount), o.courier, o.tracking_no, o.buyer_message, o.close_reason, now)
 
 
 def write_import(s: Session, orders: Sequence[ParsedOrder], items: Sequence[ParsedItem], existing: dict[str, Existing],

@@ -71,12 +71,17 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
     ]
 
     def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
-                 morning: bool = False, notice: str | None = None):
+                 morning: bool = False, notice: str | None = None, sign_in: str | None = None):
         """``desk`` is an open Desk, or a function that opens one: then the first frame is drawn
         at once and the store is opened (and the heavy imports done) in a worker thread.
-        ``morning``: show the morning checklist on the agent's first start of the day."""
+        ``morning``: show the morning checklist on the agent's first start of the day.
+        ``sign_in``: ``"screen"`` (the agent signs in, or the OS account does), ``"demo"`` (the
+        demo signs its agent in itself); None only for tests handing in a desk and a name."""
         super().__init__()
-        self.agent = agent
+        self.agent = agent  # the signed-in agent's name once signed in
+        self.principal = None  # domain.identity.Principal after sign-in
+        self._sign_in_mode = sign_in
+        self._session_token: str | None = None
         self.desk: Desk | None = desk if hasattr(desk, "chats") else None
         self._open_desk = None if self.desk is not None else desk
         self.started_at = started_at or time.perf_counter()
@@ -96,7 +101,8 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
-        yield self._main_layout() if self.desk is not None else Label("正在打开店铺数据…", id="loading")
+        ready = self.desk is not None and not self._waits_for_sign_in()
+        yield self._main_layout() if ready else Label("正在打开店铺数据…", id="loading")
         yield Footer(compact=True)
 
     def _main_layout(self) -> Horizontal:
@@ -117,18 +123,65 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
             id="main",
         )
 
+    def _waits_for_sign_in(self) -> bool:
+        return self._sign_in_mode == "screen" and self.principal is None
+
     def on_mount(self) -> None:
         self.call_after_refresh(self._mark_ready)
         if self.desk is not None:
-            self._start()
+            if self._waits_for_sign_in():
+                self.call_after_refresh(self._attach, self.desk)
+            else:
+                self._start()
+
+    @property
+    def actor(self):
+        """Who acts in service calls: the signed-in principal (tests without sign-in: the name)."""
+        return self.principal or self.agent
 
     def _open_in_thread(self) -> None:
         try:
             desk = self._open_desk()
+            signed = self._automatic_sign_in(desk)
         except Exception as exc:  # config or store problem: say it on screen, never a traceback
             self.call_from_thread(self._open_failed, exc)
             return
+        if signed is not None:
+            self.call_from_thread(self._signed_in, signed)
         self.call_from_thread(self._attach, desk)
+
+    def _automatic_sign_in(self, desk: Desk):
+        """The demo's agent, or the OS account where the shop signs in that way (worker thread)."""
+        from cs_console.domain.identity import SignInMethod
+
+        if self._sign_in_mode == "demo":
+            return desk.identity.demo_sign_in(self.agent)
+        if self._sign_in_mode == "screen" and desk.policy.identity.method == SignInMethod.OS_ACCOUNT:
+            return desk.identity.sign_in_os()
+        return None
+
+    def _signed_in(self, signed) -> None:
+        self.principal, self.agent, self._session_token = signed.principal, signed.principal.name, signed.token
+
+    def check_session(self) -> None:
+        """Sessions expire (or end by sign-out elsewhere): then sign in again before acting on."""
+        if self._session_token is None or len(self.screen_stack) > 1:
+            return
+        from cs_console.domain.identity import SignInRefused
+
+        try:
+            self.desk.identity.authenticate(self._session_token)
+        except SignInRefused as exc:
+            from cs_console.tui.sign_in import SignInScreen
+
+            self._session_token = None
+            self.push_screen(SignInScreen(self.desk, self.agent, reason=str(exc)), self._signed_in_again)
+
+    def _signed_in_again(self, signed) -> None:
+        if signed is None or signed.principal.agent_id != self.principal.agent_id:
+            self.exit(message="已退出：登录过期后没有以同一客服重新登录")
+            return
+        self._signed_in(signed)
 
     def _open_failed(self, exc: Exception) -> None:
         from cs_console.domain.text import clean_text
@@ -138,6 +191,28 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
 
     async def _attach(self, desk: Desk) -> None:
         self.desk = desk
+        if self._sign_in_mode == "screen" and self.principal is None:
+            from cs_console.tui.sign_in import SignInScreen
+
+            signed = self._automatic_sign_in(desk)  # the OS account, where the shop chose that
+            if signed is not None:
+                self._signed_in(signed)
+                await self._show_desk()
+                return
+
+            self.query_one("#loading", Label).update("请登录")
+            self.push_screen(SignInScreen(desk, self.agent), self._after_sign_in)
+            return
+        await self._show_desk()
+
+    async def _after_sign_in(self, signed) -> None:
+        if signed is None:
+            self.exit()
+            return
+        self._signed_in(signed)
+        await self._show_desk()
+
+    async def _show_desk(self) -> None:
         await self.query_one("#loading").remove()
         await self.mount(self._main_layout(), before=self.query_one(Footer))
         self._start()
@@ -339,7 +414,7 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
             self.notify("草稿里还有未填写的占位符：" + " ".join(f"{{{n}}}" for n in unfilled), severity="warning")
             return
         try:
-            self.desk.chats.send(self.current.chat_id, self.agent, event.text)
+            self.desk.chats.send(self.current.chat_id, self.actor, event.text)
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -354,7 +429,7 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
         if target is None:
             self.notify("没有其他等待中的买家", timeout=2)
             return
-        self.desk.chats.please_wait(target.chat_id, self.agent)
+        self.desk.chats.please_wait(target.chat_id, self.actor)
         self.notify(f"已请 {target.buyer_nick} 稍等", timeout=2)
         self.poll_store()
 
@@ -363,7 +438,7 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
             return
         closing = self.current
         self._save_draft_now()
-        self.desk.chats.close(closing.chat_id, self.agent)
+        self.desk.chats.close(closing.chat_id, self.actor)
         self.notify(f"已结束与 {closing.buyer_nick} 的会话", timeout=2)
         self.current = None
         self.refresh_sessions()
@@ -447,7 +522,7 @@ class CsConsoleApp(ErrorPathMixin, DayTools, TeamActions, QuickRepliesMixin, App
         if composers:  # latest text and caret, while the composer is still on screen
             self._draft_pending = (composers[0].text, composers[0].cursor_offset)
         text, cursor = self._draft_pending
-        self.desk.chats.save_draft(self.current.chat_id, self.agent, text, cursor)
+        self.desk.chats.save_draft(self.current.chat_id, self.actor, text, cursor)
         self._draft_saved = text
         self._cancel_draft_timer()
 

@@ -339,7 +339,7 @@ class Calculator(Vertical):
             if reason is None:
                 return
             try:
-                orders.set_postage(ctx.order_no, q.postage, reason, self.app.agent)
+                orders.set_postage(ctx.order_no, q.postage, reason, self.app.actor)
             except (ValueError, LookupError) as exc:  # refused by the order rules: nothing changed
                 self.app.notify(str(exc), severity="error", timeout=5)
                 return

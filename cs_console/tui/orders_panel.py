@@ -26,6 +26,7 @@ from cs_console.domain.orders import (
     OrderRefused,
     OrderState,
     OrderView,
+    StaleEdit,
     Totals,
     extend_deadline,
     line_total,
@@ -242,7 +243,7 @@ class OrdersPanel(Vertical):
         text = self.service.confirmation_text(o)
         if await self.app.push_screen_wait(ConfirmDialog("核对地址：发送给买家", text)):
             try:
-                self._done(self.service.confirm_address(o.order_no, self.app.agent), "已发送核对信息")
+                self._done(self.service.confirm_address(o.order_no, self.app.actor), "已发送核对信息")
             except (OrderRefused, OrderNotFound) as exc:
                 self._refused(exc)
 
@@ -279,7 +280,7 @@ class OrdersPanel(Vertical):
         if result is None:
             return
         try:
-            self._done(self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.agent), "已改价")
+            self._done(self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.actor), "已改价")
         except (OrderRefused, OrderNotFound, ValueError) as exc:
             self._refused(exc)
 
@@ -293,7 +294,7 @@ class OrdersPanel(Vertical):
         if result is None:
             return
         try:
-            self._done(self.service.set_postage(o.order_no, result[0], result[1], self.app.agent), "已改运费")
+            self._done(self.service.set_postage(o.order_no, result[0], result[1], self.app.actor), "已改运费")
         except (OrderRefused, OrderNotFound, ValueError) as exc:
             self._refused(exc)
 
@@ -319,7 +320,7 @@ class OrdersPanel(Vertical):
         if not await self.app.push_screen_wait(ConfirmDialog("确认关闭", body)):
             return
         try:
-            self._done(self.service.close(o.order_no, reason, self.app.agent, line=target), "已关闭")
+            self._done(self.service.close(o.order_no, reason, self.app.actor, line=target), "已关闭")
         except (OrderRefused, OrderNotFound) as exc:
             self._refused(exc)
 
@@ -332,7 +333,14 @@ class OrdersPanel(Vertical):
         if result is None:
             return
         try:
-            self._done(self.service.flag(o.order_no, result[0], result[1], self.app.agent), "已更新旗帜备注")
+            self._done(self.service.flag(o.order_no, result[0], result[1], self.app.actor,
+                                         base_version=o.flag_version), "已更新旗帜备注")
+        except StaleEdit as exc:  # someone changed it while the dialog was open: never overwrite
+            self.reload(keep=o.order_no)
+            body = Text(clean_text(str(exc)) + "\n\n你写的备注（没有保存）：" + clean_text(result[1])
+                        + "\n\nEnter 在最新内容上重新编辑 · Esc 放弃")
+            if await self.app.push_screen_wait(ConfirmDialog("旗帜备注已被他人修改", body)):
+                self.action_flag()
         except (OrderRefused, OrderNotFound) as exc:
             self._refused(exc)
 
@@ -358,6 +366,6 @@ class OrdersPanel(Vertical):
         if not await self.app.push_screen_wait(ConfirmDialog("确认延长收货", f"自动确认收货：{old} → {local(new, tz):%Y-%m-%d %H:%M}")):
             return
         try:
-            self._done(self.service.extend_receipt(o.order_no, days, self.app.agent), f"已延长收货 {days} 天")
+            self._done(self.service.extend_receipt(o.order_no, days, self.app.actor), f"已延长收货 {days} 天")
         except (OrderRefused, OrderNotFound) as exc:
             self._refused(exc)

@@ -24,9 +24,11 @@ def desk_opener(db: str | None) -> Callable[[], Desk]:
 
 
 def run_tui(open_desk: Callable[[], Desk], agent: str, simulate: tuple[int, int, float] | None = None,
-            started_at: float | None = None, notice: str | None = None) -> None:
+            started_at: float | None = None, notice: str | None = None, sign_in: str = "screen") -> None:
     """Draw the first frame at once; open the store (and start the simulator) in a worker.
-    ``notice``: shown once the desk is open (the demo says where its store is)."""
+    ``notice``: shown once the desk is open (the demo says where its store is).
+    ``sign_in="screen"``: the agent signs in (``agent`` pre-fills the name; the OS account signs
+    in by itself where the shop chose that); ``"demo"``: the demo signs ``agent`` in itself."""
     from cs_console.tui.app import CsConsoleApp
 
     opened: dict[str, object] = {}
@@ -43,7 +45,8 @@ def run_tui(open_desk: Callable[[], Desk], agent: str, simulate: tuple[int, int,
             opened["sim"] = sim
         return desk
 
-    app = CsConsoleApp(opener, agent, started_at=started_at or time.perf_counter(), morning=True, notice=notice)
+    app = CsConsoleApp(opener, agent, started_at=started_at or time.perf_counter(), morning=True, notice=notice,
+                       sign_in=sign_in)
     try:
         app.run()
     finally:

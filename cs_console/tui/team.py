@@ -142,6 +142,7 @@ class TeamActions:
         """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
         if not self._panes_alive():  # shutting down: never revive after going offline
             return
+        self.check_session()
         self.desk.team.heartbeat(self.agent)
         self.desk.team.distribute(self.agent)
         if self._team_status is not None and self.desk.team.is_supervisor(self.agent):

@@ -16,6 +16,7 @@ from cs_console.store.tables.core import (
 from cs_console.store.tables.followups import ChecklistMark, FollowUpRecord, Memo, Review
 from cs_console.store.tables.goods import Goods, GoodsSku
 from cs_console.store.tables.handover import HandoverEvent
+from cs_console.store.tables.identity import AgentCredential, AgentSession
 from cs_console.store.tables.orders import AuditEntry, Order, OrderItem
 from cs_console.store.tables.replies import QuickReplyUsage
 from cs_console.store.tables.team import (
@@ -27,7 +28,7 @@ from cs_console.store.tables.team import (
 )
 
 __all__ = [
-    "Agent", "AgentProfile", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
+    "Agent", "AgentCredential", "AgentProfile", "AgentSession", "Assignment", "AuditEntry", "Broadcast", "BroadcastRecipient", "Buyer",
     "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
     "QuickReplyUsage", "ResponseRecord",
     "AfterSaleCase", "CaseFollowUp", "Goods", "GoodsSku", "ChecklistMark", "FollowUpRecord", "Memo", "Review",

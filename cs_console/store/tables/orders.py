@@ -9,17 +9,22 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from cs_console.store.types import Money, UTCDateTime
+
+# amount = items_total + postage − discount, in integer fen, checked by the database itself
+AMOUNT_RULE = "amount = items_total + postage - discount"
+AMOUNT_RULE_NAME = "ck_orders_amount"
 
 
 class Order(SQLModel, table=True):
     """One order of the seller backend. ``state`` is a ``domain.orders`` state name."""
 
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_buyer_placed", "buyer_id", "placed_at"),)
+    __table_args__ = (Index("ix_orders_buyer_placed", "buyer_id", "placed_at"),
+                      CheckConstraint(AMOUNT_RULE, name=AMOUNT_RULE_NAME))
     id: int | None = Field(default=None, primary_key=True)
     order_no: str = Field(index=True, unique=True, max_length=64)
     buyer_id: int = Field(foreign_key="buyers.id")
@@ -36,6 +41,8 @@ class Order(SQLModel, table=True):
     items_total: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
     postage: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
     amount: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    # what the backend took off (shop discounts inside an imported amount); agents never change it
+    discount: Decimal | None = Field(default=None, sa_type=Money, nullable=False)
     courier: str = ""
     tracking_no: str = ""
     flag: str = Field(default="grey", max_length=16, index=True)
@@ -45,6 +52,15 @@ class Order(SQLModel, table=True):
     receipt_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     locally_edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # bumped by every flag/remark change: an edit made on an older version is refused
+    flag_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+@event.listens_for(Order, "before_insert")
+def _fill_discount(_mapper, _conn, order: Order) -> None:  # pragma: no cover - every insert
+    """An order inserted without a discount takes the difference its amount already shows."""
+    if order.discount is None:
+        order.discount = (order.items_total or 0) + (order.postage or 0) - (order.amount or 0)
 
 
 class OrderItem(SQLModel, table=True):

@@ -1,0 +1,89 @@
+"""The TUI signs the agent in before the desk: a wrong password is refused on screen, the right
+one opens the desk acting as that agent; a stale flag/remark edit shows the current remark."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Input, Label
+
+from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.sign_in import SignInScreen
+from tests.signin import sign_in
+
+PW = "xiaomeipass123"  # typed key by key: ASCII (an IME would commit CJK text at once)
+
+
+async def wait_for(pilot, condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        await pilot.pause(0.05)
+
+
+def _error(app) -> str:
+    return str(app.screen.query_one("#error", Label).render())
+
+
+async def test_sign_in_screen_refuses_a_wrong_password_then_opens_the_desk(desk):
+    sign_in(desk, "小美", password=PW)
+    chat = desk.chats.inject("小王", "在吗").chat_id
+    app = CsConsoleApp(desk, "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert app.screen.query_one("#signin-name", Input).value == "小美"
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#signin-password", Input))
+        await pilot.press(*"wrongpassword", "enter")
+        await wait_for(pilot, lambda: "密码错误" in _error(app))
+        assert app.principal is None and not app.query("#sessions")
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: app.principal is not None, timeout=15)
+        await wait_for(pilot, lambda: bool(app.query("#sessions")))
+        assert app.principal.name == "小美" and app.principal.via == "password"
+        await pilot.press(*"在的", "enter")
+        await wait_for(pilot, lambda: any(m.sender == "agent" for m in desk.chats.recent(chat)))
+    [reply] = [m for m in desk.chats.recent(chat) if m.sender == "agent"]
+    assert reply.author == "小美"
+
+
+async def test_escape_on_the_sign_in_screen_leaves_without_acting(desk):
+    app = CsConsoleApp(desk, "", sign_in="screen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.principal is None
+
+
+async def test_an_expired_session_asks_to_sign_in_again(desk, clock):
+    sign_in(desk, "小美", password=PW)
+    app = CsConsoleApp(desk, "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: app.focused is next(iter(app.screen.query("#signin-password")), False))
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")))
+        clock.advance(hours=desk.policy.identity.session_hours + 1)
+        app.check_session()  # the heartbeat does this every team.heartbeat_seconds
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen) and bool(app.screen.query(".dialog-error")))
+        assert "过期" in str(app.screen.query_one(".dialog-error", Label).render())
+        await wait_for(pilot, lambda: app.focused is next(iter(app.screen.query("#signin-password")), False))
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SignInScreen))
+        assert app.principal.name == "小美" and desk.identity.authenticate(app._session_token).name == "小美"
+
+
+async def test_the_os_account_signs_in_by_itself_where_the_shop_chose_it(desk, monkeypatch):
+    import getpass
+
+    from cs_console.domain.identity import IdentitySettings, SignInMethod
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "xiaomei")
+    desk.policy = desk.policy.model_copy(update={"identity": IdentitySettings(method=SignInMethod.OS_ACCOUNT)})
+    desk.identity.settings = desk.policy.identity
+    sign_in(desk, "xiaomei")
+    app = CsConsoleApp(desk, "", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")))
+        assert (app.principal.name, app.principal.via) == ("xiaomei", "os_account")
+        assert not isinstance(app.screen, SignInScreen)
