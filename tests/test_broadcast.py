@@ -92,7 +92,7 @@ def test_rate_limit_refuses_whole_broadcast(shop):
 
 
 def test_unknown_placeholder_refused(shop):
-    with pytest.raises(TeamRuleError, match="unknown"):
+    with pytest.raises(TeamRuleError, match="未知的占位符"):
         shop.broadcasts.preview(parse_filter("unpaid"), "{coupon}", "小美")
 
 

@@ -35,7 +35,7 @@ def test_send_to_unknown_buyer_fails_cleanly(db_path):
     r = runner.invoke(app, ["chat", "send", "--buyer", "没有这个人", "hi", "--agent", "小美", "--db", str(db_path)],
                       env=cli_as(db_path, "小美"))
     assert r.exit_code == 1
-    assert "no buyer" in r.stderr
+    assert "没有买家 没有这个人" in r.stderr
     assert json.loads(run("chat", "list", "--db", str(db_path), "--json").stdout) == []
 
 
@@ -89,7 +89,7 @@ def test_bad_user_config_reported_with_line(tmp_path, monkeypatch):
     cfg.write_text("agent: 小美\ncolour: red\n", encoding="utf-8")
     monkeypatch.setenv("CS_CONSOLE_CONFIG", str(cfg))
     r = run("chat", "send", "--buyer", "x", "hi", "--db", str(tmp_path / "s.db"))
-    assert r.exit_code == 2 and f"{cfg}:2: colour: unknown key" in r.stderr
+    assert r.exit_code == 2 and f"{cfg}:2: colour: 未知的键" in r.stderr
 
 
 def test_plain_tui_invocation_is_recognised_without_typer():

@@ -38,13 +38,13 @@ def state(db):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["set-price", PAID, "1", "40", "--reason", "砍价", "--agent", "小美"], "PAID orders cannot change price; write it in the remark"),
-    (["set-postage", WAIT, "5", "--reason", "", "--agent", "小美"], "needs a reason"),
+    (["set-price", PAID, "1", "40", "--reason", "砍价", "--agent", "小美"], "买家已付款的订单不能改价；请写进备注"),
+    (["set-postage", WAIT, "5", "--reason", "", "--agent", "小美"], "需要填写原因"),
     (["set-price", WAIT, "1", "abc", "--reason", "x", "--agent", "小美"], "不是有效金额"),
-    (["flag", "3712208811420010", "red", "--remark", "x", "--agent", "小美"], "cannot be flagged"),
-    (["close", PAID, "--reason", "卖家缺货", "--agent", "小美"], "cannot be closed"),
-    (["extend-receipt", WAIT, "--days", "3", "--agent", "小美"], "cannot extend"),
-    (["show", "nope"], "no order"),
+    (["flag", "3712208811420010", "red", "--remark", "x", "--agent", "小美"], "不能设旗"),
+    (["close", PAID, "--reason", "卖家缺货", "--agent", "小美"], "不能关闭"),
+    (["extend-receipt", WAIT, "--days", "3", "--agent", "小美"], "不能延长收货"),
+    (["show", "nope"], "没有订单"),
 ])
 def test_refusals_exit_non_zero_and_change_nothing(db, args, message):
     before = state(db)

@@ -68,4 +68,4 @@ def test_other_rates_file(tmp_path):
     assert json.loads(res.stdout)["postage"] == "6.00"
     rates.write_text("partner: yunda\ncouriers: {}\nprovinces: {}\nbogus: 1\n", encoding="utf-8")
     res = run("--courier", "韵达", "--province", "广东", "--item", "59", "--rates", str(rates))
-    assert res.exit_code == 2 and f"{rates}:4: bogus: unknown key" in res.stderr
+    assert res.exit_code == 2 and f"{rates}:4: bogus: 未知的键" in res.stderr

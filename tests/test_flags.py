@@ -35,9 +35,9 @@ def test_meanings(conventions, name, colour, meaning):
 
 
 @pytest.mark.parametrize(("name", "colour", "why"), [
-    ("presale", "green", "no meaning"),  # the fake-order colour of the alternative convention
-    ("warehouse", "grey", "no flag"),
-    ("warehouse", "orange", "unknown flag colour"),
+    ("presale", "green", "没有含义"),  # the fake-order colour of the alternative convention
+    ("warehouse", "grey", "灰旗表示没有旗帜"),
+    ("warehouse", "orange", "未知的旗帜颜色"),
 ])
 def test_refused_colours(conventions, name, colour, why):
     with pytest.raises(OrderRefused, match=why):

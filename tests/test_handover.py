@@ -51,7 +51,7 @@ def test_add_ack_done_and_board_order(any_desk, clock):
     assert [n.id for n in h.notes()] == [c.id, a.id, b.id]  # priority, then newest
     clock.advance(3600 * 6)  # night shift
     assert h.ack(a.id[:6], "阿强").acked_by == "阿强"
-    with pytest.raises(HandoverError, match="already acknowledged"):
+    with pytest.raises(HandoverError, match="已经是「已确认」"):
         h.ack(a.id, "小丽")
     done = h.done(c.id[:8], "阿强", "已通知买家换色")
     assert (done.state, done.done_by, done.resolution) == (NoteState.DONE, "阿强", "已通知买家换色")
@@ -62,11 +62,11 @@ def test_add_ack_done_and_board_order(any_desk, clock):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"text": "  "}, "must not be empty"),
-    ({"text": "x", "order_no": "NOPE"}, "no order"),
-    ({"text": "x", "priority": "asap"}, "unknown priority"),
-    ({"text": "x", "for_shift": "evening"}, "unknown shift"),
-    ({"text": "x" * 3000}, "too long"),
+    ({"text": "  "}, "不能为空"),
+    ({"text": "x", "order_no": "NOPE"}, "没有订单"),
+    ({"text": "x", "priority": "asap"}, "未知的优先级"),
+    ({"text": "x", "for_shift": "evening"}, "未知的班次"),
+    ({"text": "x" * 3000}, "过长"),
 ])
 def test_refused_note_writes_nothing(desk, kwargs, message):
     with pytest.raises(HandoverError, match=message):
@@ -76,9 +76,9 @@ def test_refused_note_writes_nothing(desk, kwargs, message):
 
 def test_done_needs_resolution_and_unknown_id(desk):
     n = desk.handover.add("x", "小美")
-    with pytest.raises(HandoverError, match="resolution"):
+    with pytest.raises(HandoverError, match="处理结果"):
         desk.handover.done(n.id, "阿强", " ")
-    with pytest.raises(HandoverError, match="no handover note"):
+    with pytest.raises(HandoverError, match="没有交接记录"):
         desk.handover.ack("ffffffff", "阿强")
     assert desk.handover.event_count() == 1
 
@@ -118,10 +118,10 @@ def _bad_count(doc):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (_tamper_text, "checksum mismatch"),
-    (_drop_event, "damaged"),
-    (_bad_count, "damaged"),
-    (_bad_kind, "checksum mismatch"),
+    (_tamper_text, "校验和不符"),
+    (_drop_event, "已损坏"),
+    (_bad_count, "已损坏"),
+    (_bad_kind, "校验和不符"),
 ])
 def test_tampered_file_refused_and_nothing_changes(desk, tmp_path, clock, change, message):
     desk.handover.add("第一条", "小美")
@@ -151,7 +151,7 @@ def test_forged_checksum_still_validated(desk, tmp_path):
     doc["events"][0]["id"] = "not-a-uuid"
     doc["sha256"] = checksum(doc["events"])
     f.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(HandoverFileError, match="event 1: id"):
+    with pytest.raises(HandoverFileError, match=r"book.json:\d+: 第 1 条事件无效：id 不是 UUID"):
         desk.handover.import_(f)
 
 
@@ -229,7 +229,7 @@ def test_concurrent_syncs_never_duplicate(desk, peer, clock):
 
 
 def test_sync_with_itself_refused(desk):
-    with pytest.raises(StoreError, match="same store"):
+    with pytest.raises(StoreError, match="就是本存储"):
         desk.handover.sync(desk.store.url)
 
 
@@ -284,7 +284,7 @@ def test_cli_handover_export_import_sync(db_path, desk, tmp_path):
     assert json.loads(run("sync", other, "--json").output) == {"sent": 0, "received": 0}
     f.write_text(f.read_text(encoding="utf-8").replace("小王", "小李"), encoding="utf-8")
     res = run("handover", "import", str(f), code=1)
-    assert "checksum mismatch" in res.output
+    assert "校验和不符" in res.output
     assert json.loads(run("handover", "list", "--open", "--json").output)[0]["text"] == "小王退款"
 
 

@@ -57,11 +57,11 @@ def test_every_state_action_kind(state, action, kind):
 
 
 @pytest.mark.parametrize(("action", "state", "kind", "message"), [
-    (A.SET_PRICE, S.PAID, K.C_SHOP, "PAID orders cannot change price; write it in the remark"),
-    (A.SET_POSTAGE, S.PAID, K.TMALL, "PAID orders cannot change postage; write it in the remark"),
-    (A.SET_PRICE, S.WAIT_BUYER_PAY, K.TMALL, "Tmall shops (商城店) cannot change item prices; only postage"),
-    (A.CLOSE_ORDER, S.CLOSED, K.C_SHOP, "CLOSED orders are view-only; they cannot be closed"),
-    (A.FLAG, S.SUCCESS, K.C_SHOP, "SUCCESS orders are view-only; they cannot be flagged"),
+    (A.SET_PRICE, S.PAID, K.C_SHOP, "买家已付款的订单不能改价；请写进备注"),
+    (A.SET_POSTAGE, S.PAID, K.TMALL, "买家已付款的订单不能改运费；请写进备注"),
+    (A.SET_PRICE, S.WAIT_BUYER_PAY, K.TMALL, "商城店（天猫）不能改商品价格，只能改运费"),
+    (A.CLOSE_ORDER, S.CLOSED, K.C_SHOP, "已关闭的订单只能查看，不能关闭"),
+    (A.FLAG, S.SUCCESS, K.C_SHOP, "交易成功的订单只能查看，不能设旗"),
 ])
 def test_refusal_reasons(action, state, kind, message):
     with pytest.raises(OrderRefused, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -86,7 +86,7 @@ def test_price_never_below_zero(value, ok):
     if ok:
         assert check_price(Decimal(value)) == Decimal(value).quantize(Decimal("0.01"))
     else:
-        with pytest.raises(OrderRefused, match="below 0"):
+        with pytest.raises(OrderRefused, match="不能低于 0"):
             check_price(Decimal(value))
 
 
@@ -101,13 +101,13 @@ def test_postage_zero_allowed_negative_refused(value, ok):
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_reason_required(reason):
-    with pytest.raises(OrderRefused, match="needs a reason"):
+    with pytest.raises(OrderRefused, match="需要填写原因"):
         require_reason(reason, "a price change")
 
 
 def test_close_reason_from_list():
     assert check_close_reason("卖家缺货", ["卖家缺货", "其他原因"]) == "卖家缺货"
-    with pytest.raises(OrderRefused, match="one of"):
+    with pytest.raises(OrderRefused, match="须是以下之一"):
         check_close_reason("不想卖", ["卖家缺货", "其他原因"])
 
 
@@ -137,7 +137,7 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     (None, 3, 0, SHIPPED_AT + timedelta(days=13)),  # shipping + 10 days + 3
     (SHIPPED_AT + timedelta(days=10), 10, 0, SHIPPED_AT + timedelta(days=20)),
     (None, 4, 0, "3/5/7/10"),
-    (None, 3, 1, "already extended"),
+    (None, 3, 1, "已延长"),
 ])
 def test_extend_deadline(current, days, so_far, expect):
     kw = dict(current=current, shipped_at=SHIPPED_AT, now=NOW, days=days, allowed_days=[3, 5, 7, 10],

@@ -45,18 +45,18 @@ def test_good_file(tmp_path):
 @pytest.mark.parametrize(
     ("text", "problems"),
     [
-        (GOOD + "    colour: red\n", ["6: phrases.0.colour: unknown key"]),
-        (GOOD.replace("{buyer}", "{buyer_name}"), ["5: phrases.0.text: unknown placeholder {buyer_name}"]),
-        (GOOD.replace("亲，您好{buyer}！{cursor}", '"  "'), ["5: phrases.0.text: text is empty"]),
-        (GOOD.replace("code: hi", "code: h"), ["3: phrases.0.code: code 'h' is too short (at least 2 characters)"]),
+        (GOOD + "    colour: red\n", ["6: phrases.0.colour: 未知的键"]),
+        (GOOD.replace("{buyer}", "{buyer_name}"), ["5: phrases.0.text: 未知的占位符 {buyer_name}"]),
+        (GOOD.replace("亲，您好{buyer}！{cursor}", '"  "'), ["5: phrases.0.text: 内容为空"]),
+        (GOOD.replace("code: hi", "code: h"), ["3: phrases.0.code: 编码「h」太短（至少 2 个字符）"]),
         (GOOD + GOOD.split("\n", 1)[1].replace("欢迎语", "另一条"),
-         ["7: phrases.1.code: duplicate code 'hi' (first used on line 3)"]),
+         ["7: phrases.1.code: 编码重复「hi」（第 3 行已用过）"]),
         (GOOD + "  - group: x\n    code: HI\n    title: t\n    text: ''\n",
-         ["7: phrases.1.code: duplicate code 'hi' (first used on line 3)", "9: phrases.1.text: text is empty"]),
-        (GOOD + "  - group: x\n    title: t\n    text: ok\n", ["6: phrases.1.code: Field required"]),
+         ["7: phrases.1.code: 编码重复「hi」（第 3 行已用过）", "9: phrases.1.text: 内容为空"]),
+        (GOOD + "  - group: x\n    title: t\n    text: ok\n", ["6: phrases.1.code: 缺少这一项"]),
         ("phrases:\n  - group: [x\n", ["3: "]),
         ("phrases:\n  - code: ab\n    code: cd\n", ["3: "]),
-        ("phrase: []\n", ["1: phrase: unknown key"]),
+        ("phrase: []\n", ["1: phrase: 未知的键"]),
     ],
 )
 def test_problems_have_file_and_line(tmp_path, text, problems):
@@ -76,7 +76,7 @@ def test_cli_check_ok_and_bad(tmp_path):
     bad = _write(tmp_path, GOOD.replace("{buyer}", "{oops}"))
     res = runner.invoke(app, ["replies", "check", str(bad)])
     assert res.exit_code == 1
-    assert f"{bad}:5: phrases.0.text: unknown placeholder {{oops}}" in res.output
+    assert f"{bad}:5: phrases.0.text: 未知的占位符 {{oops}}" in res.output
 
 
 @pytest.mark.parametrize("value", ["{buyer}，您好", "{buyer}"])
@@ -85,4 +85,4 @@ def test_unquoted_brace_value_gets_a_hint(tmp_path, value):
     with pytest.raises(ConfigError) as exc:
         load_phrases(path)
     (problem,) = exc.value.problems
-    assert problem.startswith(f"{path}:5: ") and problem.endswith('must be quoted: text: "{buyer}…")')
+    assert problem.startswith(f"{path}:5: ") and problem.endswith('要加引号：text: "{buyer}…"）')

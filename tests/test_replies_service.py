@@ -91,7 +91,7 @@ def test_bad_file_keeps_last_good_set_and_reloads_when_fixed(replies):
     team.write_text(good.replace("code: hd", "code: wl"), "utf-8")
     os.utime(team, ns=(1, 1))  # a different mtime even on coarse clocks
     changed, problems = replies.reload_if_changed()
-    assert not changed and problems == [f"{team}:7: phrases.1.code: duplicate code 'wl' (first used on line 3)"]
+    assert not changed and problems == [f"{team}:7: phrases.1.code: 编码重复「wl」（第 3 行已用过）"]
     assert replies.get("hd") is not None  # last good set still in use
     team.write_text(good.replace("物流查询", "查物流"), "utf-8")
     changed, problems = replies.reload_if_changed()
@@ -134,7 +134,7 @@ def test_cli_render_reports_unfilled_on_stderr(cli_env):
     assert res.stdout.strip() == "亲，订单{order_no}已由{courier}发出，运单号{tracking_no}。"
     assert "unfilled: {order_no}, {courier}, {tracking_no}" in res.stderr
     res = CliRunner().invoke(app, ["replies", "render", "zz", "--buyer", "小王", *cli_env])
-    assert res.exit_code == 1 and "no quick reply" in res.stderr
+    assert res.exit_code == 1 and "没有编码为 zz 的快捷短语" in res.stderr
 
 
 def test_cli_refuses_a_bad_team_file(cli_env, tmp_path):

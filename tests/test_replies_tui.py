@@ -121,5 +121,5 @@ async def test_bad_phrase_file_is_reported_and_the_last_good_set_kept(desk, tmp_
         app._poll_replies()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any(f"{team}:5: phrases.0.text: unknown placeholder {{who}}" in n.message for n in app._notifications)
+        assert any(f"{team}:5: phrases.0.text: 未知的占位符 {{who}}" in n.message for n in app._notifications)
         assert desk.replies.get("hi").text == "亲，您好"

@@ -89,9 +89,9 @@ def test_next_shift_and_handover(cal):
 
 
 @pytest.mark.parametrize(("bad", "message"), [
-    ({"shifts": [{"id": "a", "name": "A", "start": "18:00", "end": "09:00"}]}, "must be after start"),
-    ({"agents": {"小美": "evening"}}, "unknown shift"),
-    ({"shifts": [{"id": "a", "name": "A", "start": "08:00", "end": "09:00"}] * 2}, "duplicate"),
+    ({"shifts": [{"id": "a", "name": "A", "start": "18:00", "end": "09:00"}]}, "须晚于上班时间"),
+    ({"agents": {"小美": "evening"}}, "未知的班次"),
+    ({"shifts": [{"id": "a", "name": "A", "start": "08:00", "end": "09:00"}] * 2}, "班次编号重复"),
 ])
 def test_bad_rota_refused(bad, message):
     with pytest.raises(ValidationError, match=message):

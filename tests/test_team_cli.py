@@ -59,7 +59,7 @@ def test_agents_assign_forward_hangup(db_path):
 
 def test_broadcast_dry_run_and_refusals(db_path):
     r = run(db_path, "broadcast", "--filter", "bogus", "--text", "hi", "--agent", "小美")
-    assert r.exit_code != 0 and "unknown filter" in r.stderr
+    assert r.exit_code != 0 and "未知的筛选条件" in r.stderr
     r = run(db_path, "broadcast", "--filter", "unpaid", "--text", "hi {buyer}", "--agent", "小美", "--dry-run", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["would_send"] == 0
     r = run(db_path, "broadcast", "--filter", "unpaid", "--text", "hi", "--agent", "小美", "--yes")

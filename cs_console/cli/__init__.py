@@ -65,5 +65,16 @@ def main() -> None:
 
         make_app(groups_needed(argv))()
     except KeyboardInterrupt:  # pragma: no cover
-        print("interrupted", file=sys.stderr)
+        print("已中断", file=sys.stderr)
         raise SystemExit(130) from None
+    except Exception as exc:  # the one error path: a Chinese sentence, details to the log
+        raise SystemExit(_report(exc)) from None
+
+
+def _report(exc: BaseException) -> int:
+    """Print the user's sentence for ``exc`` (details go to the error log); the exit code."""
+    from cs_console.domain.text import clean_text
+    from cs_console.services.errors import report
+
+    print("错误：" + clean_text(report(exc, "cli")), file=sys.stderr)
+    return 1

@@ -46,7 +46,7 @@ def agents_add(name: Annotated[str, typer.Argument(help="Agent name (sub-account
     except (*REFUSED, SignInRefused) as exc:
         fail(f"error: {exc}")
     emit({"name": a.name, "role": a.role, "capacity": a.capacity}, as_json,
-         f"{a.name}: {ROLE_LABELS[Role(a.role)]}, capacity {a.capacity}")
+         f"{a.name}：{ROLE_LABELS[Role(a.role)]}，接待上限 {a.capacity}")
 
 
 @app.command("password")
@@ -90,6 +90,6 @@ def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     rows = [agent_row(a) for a in desk.team.agents()]
     human = "\n".join(
         f"{r['name']:<12} {ROLE_LABELS[Role(r['role'])]:<6} {STATUS_LABELS[AgentStatus(r['status'])]:<4} "
-        f"open {r['open_chats']}/{r['capacity']}  waiting {r['waiting_chats']}  "
-        f"first responses today {r['first_responses_today']}" for r in rows) or "no agents"
+        f"接待 {r['open_chats']}/{r['capacity']}  等待 {r['waiting_chats']}  "
+        f"今日首次响应 {r['first_responses_today']}" for r in rows) or "没有客服"
     emit(rows, as_json, human)

@@ -37,31 +37,31 @@ def broadcast(
         _history(db, as_json)
         return
     if not filter_:
-        fail("error: pick buyers with --filter unpaid[:HOURS] | item:TEXT | tag:TAG", 2)
+        fail("错误：用 --filter unpaid[:小时] | item:文字 | tag:标签 选择买家", 2)
     if bool(text) == bool(phrase):
-        fail("error: give the message with either --text TEXT or --phrase CODE", 2)
+        fail("错误：用 --text 内容 或 --phrase 编码 给出群发内容（二选一）", 2)
     desk = open_desk(db)
     name = acting(desk, agent).name
     if phrase:
         found = desk.replies.get(phrase, name)
         if found is None:
-            fail(f"error: no quick reply with code {phrase!r}")
+            fail(f"错误：没有编码为 {phrase} 的快捷短语")
         text = found.text
     try:
         plan = desk.broadcasts.preview(parse_filter(filter_), text, name)
     except TeamRuleError as exc:
         fail(f"error: {exc}")
     lines = [{"buyer": ln.buyer, "text": ln.text, "skip": ln.skip or None} for ln in plan.lines]
-    human = "\n".join(f"{'  skip ' if ln.skip else '  send '}{ln.buyer}: {ln.text}" + (f"  ({ln.skip})" if ln.skip else "")
-                      for ln in plan.lines) or "no buyers match"
+    human = "\n".join(f"{'  跳过 ' if ln.skip else '  发送 '}{ln.buyer}：{ln.text}" + (f"  （{ln.skip}）" if ln.skip else "")
+                      for ln in plan.lines) or "没有符合条件的买家"
     if dry_run:
         emit({"filter": plan.filter.describe(), "preview": lines, "would_send": len(plan.sendable)}, as_json,
              f"{human}\n{len(plan.sendable)} to send (dry run, nothing sent)")
         return
     if not as_json:
         err.print(human, markup=False)
-    if not yes and not typer.confirm(f"send to {len(plan.sendable)} buyers?", err=True):
-        fail("not sent")
+    if not yes and not typer.confirm(f"发给 {len(plan.sendable)} 位买家？", err=True):
+        fail("没有发送")
     try:
         sent = desk.broadcasts.send(plan, text, name)
     except TeamRuleError as exc:
@@ -70,11 +70,11 @@ def broadcast(
         desk.replies.record_use(phrase, name)
     emit({"broadcast_id": sent.broadcast_id, "agent": sent.agent, "at": when(sent.at), "filter": sent.filter,
           "count": sent.count, "skipped": sent.skipped, "preview": lines}, as_json,
-         f"broadcast {sent.broadcast_id}: sent {sent.count}, skipped {sent.skipped}")
+         f"群发 {sent.broadcast_id}：发送 {sent.count}，跳过 {sent.skipped}")
 
 
 def _history(db: str | None, as_json: bool) -> None:
     rows = [{"id": b.broadcast_id, "agent": b.agent, "at": when(b.at), "filter": b.filter,
              "count": b.count, "skipped": b.skipped} for b in open_desk(db).broadcasts.history()]
     emit(rows, as_json, "\n".join(f"{r['id']:>4}  {r['at']}  {r['agent']:<8} {r['filter']:<20} "
-                                  f"sent {r['count']}, skipped {r['skipped']}" for r in rows) or "no broadcasts")
+                                  f"发送 {r['count']}，跳过 {r['skipped']}" for r in rows) or "没有群发记录")

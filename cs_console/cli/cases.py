@@ -96,7 +96,7 @@ def list_(
         cases = desk.cases.list(open_only=open_only, buyer=buyer, order_no=order_no)
     except LookupError as exc:
         fail(f"error: {exc}")
-    emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c, desk.policy.shop.timezone) for c in cases) or "no cases")
+    emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c, desk.policy.shop.timezone) for c in cases) or "没有售后单")
 
 
 @app.command()

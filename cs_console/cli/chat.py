@@ -19,6 +19,8 @@ from cs_console.cli.common import (
 
 app = typer.Typer(help="Chats (会话): inject, send, list, log.", no_args_is_help=True)
 
+_STATUS = {"waiting": "等待", "serving": "接待中", "closed": "已结束"}
+_SENDER = {"buyer": "买家", "agent": "客服", "system": "系统"}
 BuyerOpt = Annotated[str, typer.Option("--buyer", help="Buyer nick (旺旺ID).")]
 TextArg = Annotated[str, typer.Argument(help="Message text.")]
 
@@ -32,7 +34,7 @@ def inject(text: TextArg, buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = 
     except ValueError as exc:
         fail(f"error: {exc}")
     emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer}, as_json,
-         f"{posted.buyer}: message {posted.message_id} in chat {posted.chat_id}")
+         f"{posted.buyer}：消息 {posted.message_id}（会话 {posted.chat_id}）")
 
 
 @app.command()
@@ -48,7 +50,7 @@ def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = Non
     except (NotFound, NotYourChat, ValueError) as exc:
         fail(f"error: {exc}")
     emit({"chat_id": posted.chat_id, "message_id": posted.message_id, "buyer": posted.buyer, "agent": me.name},
-         as_json, f"sent to {posted.buyer} (chat {posted.chat_id})")
+         as_json, f"已发给 {posted.buyer}（会话 {posted.chat_id}）")
 
 
 @app.command("list")
@@ -67,9 +69,9 @@ def list_(all_: Annotated[bool, typer.Option("--all", help="Include closed chats
         for c in desk.chats.sessions(include_closed=all_)
     ]
     human = "\n".join(
-        f"{r['chat_id']:>5}  {r['status']:<8} {r['buyer']:<16} unread {r['unread']:<3} "
-        f"wait {format_wait(r['waiting_seconds']):>6}  {r['preview']}" for r in rows
-    ) or "no open chats"
+        f"{r['chat_id']:>5}  {_STATUS.get(r['status'], r['status']):<4} {r['buyer']:<16} 未读 {r['unread']:<3} "
+        f"等待 {format_wait(r['waiting_seconds']):>6}  {r['preview']}" for r in rows
+    ) or "没有打开的会话"
     emit(rows, as_json, human)
 
 
@@ -85,7 +87,7 @@ def log(buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
         fail(f"error: {exc}")
     rows = [{"id": m.id, "chat_id": m.chat_id, "sender": str(m.sender), "author": m.author or None,
              "text": m.text, "at": when(m.created_at)} for m in msgs]
-    emit(rows, as_json, "\n".join(f"[{m['at']}] {m['sender']}{'/' + m['author'] if m['author'] else ''}: {m['text']}" for m in rows))
+    emit(rows, as_json, "\n".join(f"[{m['at']}] {_SENDER.get(m['sender'], m['sender'])}{'/' + m['author'] if m['author'] else ''}：{m['text']}" for m in rows))
 
 
 from cs_console.cli import team_chat as _team_chat  # noqa: E402,F401  chat assign/forward/distribute

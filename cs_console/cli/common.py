@@ -24,12 +24,26 @@ AgentOpt = Annotated[str | None, typer.Option(
 # ``cs-console --db X --agent Y <command>``: the root options, for commands that do not repeat them
 ROOT_OPTIONS: dict[str, str | None] = {"db": None, "agent": None}
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class SafeConsole(Console):
+    """A console that never lets stored text drive the terminal: every string printed is
+    passed through ``domain.terminal.terminal_safe`` (escape sequences, controls, bidi gone)."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        from cs_console.domain.terminal import terminal_safe
+
+        super().print(*(terminal_safe(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+out = SafeConsole(highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print ``message`` on stderr and exit non-zero (nothing was written)."""
+    """Print ``message`` on stderr (sanitised; a leading ``error:`` becomes 错误：) and exit
+    non-zero (nothing was written)."""
+    if message.startswith("error: "):
+        message = "错误：" + message[len("error: "):]
     err.print(message, markup=False)
     raise typer.Exit(code)
 
@@ -44,7 +58,7 @@ def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     except ConfigError as exc:
         fail(str(exc), 2)
     if not name and required:
-        fail("error: name the agent with --agent NAME (or set CS_CONSOLE_AGENT, or agent: in the config file)", 2)
+        fail("错误：请用 --agent 名字 指明客服（或设置 CS_CONSOLE_AGENT，或在配置文件里写 agent:）", 2)
     return name
 
 
@@ -120,8 +134,10 @@ def when(value: datetime | None) -> str | None:
 
 
 def emit(data: Any, as_json: bool, human: str | None = None) -> None:
-    """Print ``data`` as JSON or the ``human`` text."""
+    """Print ``data`` as JSON or the ``human`` text (both safe for the terminal)."""
     if as_json:
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        from cs_console.domain.terminal import json_safe
+
+        print(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
     elif human is not None:
         out.print(human, markup=False)

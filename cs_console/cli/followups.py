@@ -37,7 +37,7 @@ def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> 
            "contacted_by": u.contacted_by} for u in rows], as_json,
          "\n".join(f"{u.order_no:<14} {u.buyer:<12} {local(u.placed_at, tz):%m-%d %H:%M} {format_money(u.amount):>10} "
                    f"{'✓ ' + (u.contacted_by or '') if u.contacted_at else '未联系'}  {u.items}" for u in rows)
-         or "no unpaid orders to follow up")
+         or "没有要跟进的未付款订单")
 
 
 @app.command()
@@ -62,7 +62,7 @@ def unserved(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -
     emit([{"chat_id": u.chat_id, "buyer": u.buyer, "opened_at": when(u.opened_at), "reason": u.reason,
            "record": u.record} for u in rows], as_json,
          "\n".join(f"{u.chat_id:>5} {u.buyer:<12} {local(u.opened_at, tz):%m-%d %H:%M} {u.reason}  {u.record or ''}" for u in rows)
-         or "every unserved buyer has a follow-up record")
+         or "每位未接待的买家都有跟进记录")
 
 
 @app.command()
@@ -75,12 +75,12 @@ def record(chat_id: Annotated[int, typer.Argument(help="Chat id of the unserved 
     desk = open_desk(db)
     name = acting(desk, agent).name
     if chat_id not in {u.chat_id for u in desk.followups.unserved(pending_only=False)}:
-        fail(f"error: chat {chat_id} is not an unserved buyer")
+        fail(f"错误：会话 {chat_id} 不是未接待的买家")
     try:
         desk.followups.record(FollowupKind.UNSERVED, str(chat_id), name, note)
     except ValueError as exc:
         fail(f"error: {exc}")
-    emit(None, False, f"chat {chat_id}: follow-up recorded")
+    emit(None, False, f"会话 {chat_id}：已记录跟进")
 
 
 @reviews.command("import")
@@ -94,7 +94,7 @@ def import_(path: Annotated[Path, typer.Argument(help="CSV: order number, buyer,
         new, known = desk.followups.import_reviews(path)
     except ReviewImportError as exc:
         fail(str(exc))
-    emit({"imported": new, "already_known": known}, as_json, f"imported {new} reviews ({known} already known)")
+    emit({"imported": new, "already_known": known}, as_json, f"导入 {new} 条评价（{known} 条已有）")
 
 
 @reviews.command("list")
@@ -107,7 +107,7 @@ def list_reviews(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = Fals
     emit([{"id": r.id, "order_no": r.order_no, "buyer": r.buyer, "rating": r.rating.value, "text": r.text,
            "date": r.day.isoformat(), "followed_by": r.followed_by} for r in rows], as_json,
          "\n".join(f"{r.id:>4} {r.day} {RATING_LABELS[r.rating]} {r.order_no:<14} {r.buyer:<12} {r.text}" for r in rows)
-         or "no reviews to follow up")
+         or "没有要跟进的评价")
 
 
 @reviews.command("follow")
@@ -126,4 +126,4 @@ def follow_review(review_id: Annotated[int, typer.Argument(help="Review id.")], 
 def _emit_opened(opened, as_json: bool) -> None:
     """A follow-up opened the buyer's chat with a draft ready."""
     emit({"chat_id": opened.chat_id, "buyer": opened.buyer, "draft": opened.draft}, as_json,
-         f"{opened.buyer} (chat {opened.chat_id}) draft: {opened.draft}")
+         f"{opened.buyer}（会话 {opened.chat_id}）草稿：{opened.draft}")

@@ -22,6 +22,8 @@ from cs_console.cli.common import (
 from cs_console.domain.clock import local
 from cs_console.domain.handover import PRIORITY_LABEL, STATE_LABEL, Note
 from cs_console.domain.handover_file import HandoverFileError
+from cs_console.domain.messages import render
+from cs_console.domain.text import clean_text
 from cs_console.services.handover import HandoverError
 from cs_console.store.engine import StoreError
 
@@ -67,8 +69,8 @@ def add(text: Annotated[str, typer.Argument(help="What the next shift must know 
         n = desk.handover.add(text, name, buyer=buyer, order_no=order, case_id=case, priority=priority,
                               shift=shift, for_shift=to)
     except HandoverError as exc:
-        fail(f"error: {exc}")
-    emit(note_dict(n), as_json, f"note {n.short_id} written ({n.shift} → {n.for_shift})")
+        fail(f"错误：{exc}")
+    emit(note_dict(n), as_json, f"已写交接 {n.short_id}（{n.shift} → {n.for_shift}）")
 
 
 @app.command("list")
@@ -93,8 +95,20 @@ def list_(open_: Annotated[bool, typer.Option("--open", help="Only notes not don
         except ValueError as exc:
             fail(f"错误：{exc}", 2)
     notes = desk.handover.notes(open_only=open_, shift=shift, day=day)
+    _report_quarantine(desk.handover.last_quarantine)
     tz = desk.policy.shop.timezone
-    emit([note_dict(n) for n in notes], as_json, "\n".join(note_line(n, tz) for n in notes) or "no handover notes")
+    emit([note_dict(n) for n in notes], as_json, "\n".join(note_line(n, tz) for n in notes) or "没有交接记录")
+
+
+def _report_quarantine(bad: list[tuple[str, str]]) -> None:
+    """Invalid stored events are skipped by every reader; say so (on stderr) with their ids."""
+    if not bad:
+        return
+    from cs_console.domain.messages import render
+
+    err.print(clean_text(render("handover.quarantined", count=len(bad))), markup=False)
+    for event_id, reason in bad[:20]:
+        err.print(clean_text(f"  {event_id}: {reason}"), markup=False)
 
 
 @app.command()
@@ -105,8 +119,8 @@ def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOp
     try:
         n = desk.handover.ack(note, name)
     except HandoverError as exc:
-        fail(f"error: {exc}")
-    emit(note_dict(n), as_json, f"note {n.short_id} acknowledged by {name}")
+        fail(f"错误：{exc}")
+    emit(note_dict(n), as_json, f"交接 {n.short_id} 已由 {name} 确认")
 
 
 @app.command()
@@ -118,8 +132,8 @@ def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", 
     try:
         n = desk.handover.done(note, name, resolution)
     except HandoverError as exc:
-        fail(f"error: {exc}")
-    emit(note_dict(n), as_json, f"note {n.short_id} done by {name}")
+        fail(f"错误：{exc}")
+    emit(note_dict(n), as_json, f"交接 {n.short_id} 已由 {name} 完成")
 
 
 @app.command()
@@ -129,8 +143,8 @@ def export(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     try:
         count = desk.handover.export(file)
     except OSError as exc:
-        fail(f"error: cannot write {file}: {exc.strerror or exc}")
-    emit({"file": str(file), "events": count}, as_json, f"{count} events written to {file}")
+        fail(render("file.unwritable", path=file, reason=exc.strerror or exc))
+    emit({"file": str(file), "events": count}, as_json, f"已导出 {count} 条事件到 {file}")
 
 
 @app.command("import")
@@ -140,8 +154,8 @@ def import_(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     try:
         res = desk.handover.import_(file)
     except HandoverFileError as exc:
-        fail(f"error: {file}: {exc}")
-    emit(res.as_dict(), as_json, f"{res.inserted} new of {res.events} events imported from {file}")
+        fail(str(exc))
+    emit(res.as_dict(), as_json, f"从 {file} 导入 {res.events} 条事件，其中新增 {res.inserted} 条")
 
 
 def sync(other: Annotated[str, typer.Argument(help="The other store: a SQLite path or postgresql:// URL.")],
@@ -161,5 +175,10 @@ def sync(other: Annotated[str, typer.Argument(help="The other store: a SQLite pa
         try:
             res = desk.handover.sync(other, progress)
         except StoreError as exc:
-            fail(f"error: {exc}", 2)
-    emit(res.as_dict(), as_json, f"sent {res.sent}, received {res.received}")
+            fail(str(exc), 2)
+    for line in res.refused:
+        err.print(clean_text(line), markup=False)
+    emit(res.as_dict(), as_json, f"发送 {res.sent} 条，接收 {res.received} 条"
+         + (f"，拒收 {len(res.refused)} 条无效事件" if res.refused else ""))
+    if res.refused:
+        raise typer.Exit(1)

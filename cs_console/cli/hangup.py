@@ -19,6 +19,7 @@ from cs_console.cli.common import (
 from cs_console.cli.team_common import REFUSED
 
 app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), resume, list.", no_args_is_help=True)
+_STATE = {"pending": "待审批", "approved": "已批准", "refused": "已拒绝", "ended": "已结束"}
 
 
 def _hangup_row(h) -> dict:
@@ -37,7 +38,7 @@ def hangup_request(reason: Annotated[str, typer.Option("--reason", help="Why you
         rid = desk.team.request_hangup(name, reason)
     except REFUSED as exc:
         fail(f"error: {exc}")
-    emit({"id": rid, "agent": name, "state": "pending"}, as_json, f"hang-up request {rid} waits for a supervisor")
+    emit({"id": rid, "agent": name, "state": "pending"}, as_json, f"挂起申请 {rid} 等待主管审批")
 
 
 def _decide(request_id: int, agent: str | None, db: str | None, as_json: bool, approve: bool, note: str) -> None:
@@ -47,7 +48,7 @@ def _decide(request_id: int, agent: str | None, db: str | None, as_json: bool, a
         view = desk.team.decide_hangup(request_id, name, approve, note)
     except REFUSED as exc:
         fail(f"error: {exc}")
-    emit(_hangup_row(view), as_json, f"hang-up request {view.id} of {view.agent}: {view.state} by {view.decided_by}")
+    emit(_hangup_row(view), as_json, f"{view.agent} 的挂起申请 {view.id}：{_STATE.get(view.state, view.state)}（{view.decided_by}）")
 
 
 NoteOpt = Annotated[str, typer.Option("--note", help="A word for the agent.")]
@@ -77,7 +78,7 @@ def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = F
         desk.team.resume(name)
     except REFUSED as exc:
         fail(f"error: {exc}")
-    emit({"agent": name, "status": "online"}, as_json, f"{name} receives new chats again")
+    emit({"agent": name, "status": "online"}, as_json, f"{name} 重新接收新会话")
 
 
 @app.command("list")
@@ -86,6 +87,6 @@ def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="Only re
     """Hang-up requests and decisions (who, when, why)."""
     desk = open_desk(db)
     rows = [_hangup_row(h) for h in desk.team.hangups(pending_only=pending)]
-    human = "\n".join(f"{r['id']:>4}  {r['state']:<9} {r['agent']:<10} {r['requested_at']}  {r['reason']}"
-                      + (f"  — {r['decided_by']}: {r['note']}" if r['decided_by'] else "") for r in rows) or "no requests"
+    human = "\n".join(f"{r['id']:>4}  {_STATE.get(r['state'], r['state']):<4} {r['agent']:<10} {r['requested_at']}  {r['reason']}"
+                      + (f"  — {r['decided_by']}: {r['note']}" if r['decided_by'] else "") for r in rows) or "没有挂起申请"
     emit(rows, as_json, human)

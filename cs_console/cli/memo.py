@@ -33,7 +33,7 @@ def add(text: Annotated[str, typer.Argument(help="The note.")],
         m = desk.memos.add(name, text, buyer=buyer, order_no=order_no)
     except ValueError as exc:
         fail(f"error: {exc}")
-    emit({"id": m.id, "text": m.text, "buyer": m.buyer, "order_no": m.order_no}, as_json, f"memo {m.id} saved")
+    emit({"id": m.id, "text": m.text, "buyer": m.buyer, "order_no": m.order_no}, as_json, f"已保存备忘 {m.id}")
 
 
 @app.command("list")
@@ -47,7 +47,7 @@ def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / o
            "done": m.done} for m in rows], as_json,
          "\n".join(f"{m.id:>4} {local(m.at, desk.policy.shop.timezone):%m-%d %H:%M} {'✓' if m.done else ' '} {m.text}"
                    f"{'  @' + m.buyer if m.buyer else ''}{'  #' + m.order_no if m.order_no else ''}" for m in rows)
-         or "no memos")
+         or "没有备忘")
 
 
 @app.command()
@@ -59,7 +59,7 @@ def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentO
         desk.memos.set_done(memo_id, name)
     except LookupError as exc:
         fail(f"error: {exc}")
-    emit(None, False, f"memo {memo_id} done")
+    emit(None, False, f"备忘 {memo_id} 已完成")
 
 
 @app.command()
@@ -73,4 +73,4 @@ def promote(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: Age
     except (LookupError, ValueError) as exc:
         fail(f"error: {exc}")
     note_id = getattr(note, "id", None) or getattr(note, "note_id", None)
-    emit({"memo_id": memo_id, "note": str(note_id)}, as_json, f"memo {memo_id} → handover note {note_id}")
+    emit({"memo_id": memo_id, "note": str(note_id)}, as_json, f"备忘 {memo_id} → 交接 {str(note_id)[:8]}")

@@ -23,6 +23,7 @@ from cs_console.cli.common import (
     when,
 )
 from cs_console.config import ConfigError
+from cs_console.domain.audit_text import describe, value_label
 from cs_console.domain.clock import local
 from cs_console.domain.money import MoneyError, format_money
 from cs_console.domain.orders import OrderRefused, OrderView
@@ -41,7 +42,7 @@ def _run(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except (OrderRefused, OrderNotFound, LookupError, MoneyError) as exc:
-        fail(f"error: {exc.args[0] if exc.args else exc}")
+        fail(f"错误：{exc}")
     except ConfigError as exc:
         fail(str(exc), 2)
 
@@ -72,7 +73,7 @@ def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
 def _line(o: OrderView, tz: str) -> str:
     items = "，".join(f"{i.title}×{i.quantity}" for i in o.open_items)
     return (f"{o.order_no}  {local(o.placed_at, tz):%m-%d %H:%M}  {o.state.label:<8} {format_money(o.amount):>10}  "
-            f"{o.flag:<6} {o.buyer}  {items}{'  备注: ' + o.remark if o.remark else ''}")
+            f"{value_label('flag', o.flag):<4} {o.buyer}  {items}{'  备注: ' + o.remark if o.remark else ''}")
 
 
 def _detail(o: OrderView, tz: str) -> str:
@@ -88,7 +89,7 @@ def _detail(o: OrderView, tz: str) -> str:
         lines.append(f"物流 {o.courier} {o.tracking_no}")
     if o.receipt_deadline:
         lines.append(f"自动确认收货 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
-    lines.append(f"旗帜 {o.flag}  备注 {o.remark or '—'}  （版本 {o.flag_version}，改备注时用 --base-version {o.flag_version}）")
+    lines.append(f"旗帜 {value_label('flag', o.flag)}  备注 {o.remark or '—'}  （版本 {o.flag_version}，改备注时用 --base-version {o.flag_version}）")
     return "\n".join(lines)
 
 
@@ -108,7 +109,7 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer nick.
         fail(f"错误：没有这种旗帜颜色：{flag}（可选：{'、'.join(c.value for c in FlagColour)}）", 2)
     tz = desk.policy.shop.timezone
     orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
-    emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "no orders")
+    emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "没有订单")
 
 
 @app.command()
@@ -128,7 +129,7 @@ def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item li
     desk = open_desk(db)
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_item_price(order_no, line, amount, reason, name))
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: line {line} price changed; total {format_money(o.amount)}")
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：第 {line} 行已改价，订单金额 {format_money(o.amount)}")
 
 
 @app.command("set-postage")
@@ -138,7 +139,7 @@ def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New
     desk = open_desk(db)
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_postage(order_no, amount, reason, name))
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: postage {format_money(o.postage)}; total {format_money(o.amount)}")
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：运费 {format_money(o.postage)}，订单金额 {format_money(o.amount)}")
 
 
 @app.command()
@@ -156,7 +157,7 @@ def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="Flag colou
     meaning = desk.orders.convention.meaning(o.flag)
     replaced = f"\n（替换了原备注「{before.remark}」）" if before.remark and before.remark != o.remark else ""
     emit(order_dict(o, tz=desk.policy.shop.timezone), as_json,
-         f"{o.order_no}: {o.flag} ({meaning}) — {o.remark}{replaced}")
+         f"{o.order_no}：{value_label('flag', o.flag)}（{meaning}）— {o.remark}{replaced}")
 
 
 @app.command()
@@ -167,8 +168,8 @@ def close(order_no: NoArg, reason: ReasonOpt,
     desk = open_desk(db)
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.close(order_no, reason, name, line=line))
-    what = f"line {line} closed" if line else "closed"
-    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}: {what}; total {format_money(o.amount)}")
+    what = f"第 {line} 行商品已关闭" if line else "订单已关闭"
+    emit(order_dict(o, tz=desk.policy.shop.timezone), as_json, f"{o.order_no}：{what}，订单金额 {format_money(o.amount)}")
 
 
 @app.command("extend-receipt")
@@ -180,7 +181,7 @@ def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", 
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.extend_receipt(order_no, days, name, reason))
     tz = desk.policy.shop.timezone
-    emit(order_dict(o, tz=tz, full=True), as_json, f"{o.order_no}: receipt deadline {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
+    emit(order_dict(o, tz=tz, full=True), as_json, f"{o.order_no}：自动确认收货时间 {local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}")
 
 
 @app.command()
@@ -190,8 +191,8 @@ def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     rows = _run(lambda: desk.orders.audit(order_no))
     data = [{"at": when(r.at), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
              "reason": r.reason} for r in rows]
-    emit(data, as_json, "\n".join(f"{d['at']}  {d['agent']:<6} {d['field']}: {d['old']} → {d['new']}"
-                                  + (f"  ({d['reason']})" if d["reason"] else "") for d in data) or "no changes recorded")
+    emit(data, as_json, "\n".join(f"{d['at']}  {d['agent']:<6} {describe(d['field'], d['old'], d['new'])}"
+                                  + (f"  （{d['reason']}）" if d["reason"] else "") for d in data) or "没有修改记录")
 
 
 @app.command("import")

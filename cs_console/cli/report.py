@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk
+from cs_console.domain.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from cs_console.domain.report import Report
@@ -52,7 +54,7 @@ def _output(report: Report, as_json: bool, csv_path: Path | None) -> None:
     table = Table(title=title)
     table.add_column("")
     for r in rows:  # one column per agent, then the total: fits 80 columns for a few agents
-        table.add_column(str(r["agent"]), justify="right")
+        table.add_column(Text(terminal_safe(str(r["agent"]))), justify="right")  # a name is never markup
     for key, label in COLUMNS[1:]:
         table.add_row(label, *(_cell(r[key]) for r in rows))
     Console(highlight=False).print(table)

@@ -22,7 +22,7 @@ def now(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> N
             "on_duty": [s.id for s in cal.on_duty(at)],
             "agent": name or None, "agent_shift": mine.id if mine else None,
             "report_due": cal.report_due(mine.id, at) if mine else None}
-    human = f"{data['local_time']}  on duty: {', '.join(cal.label(i) for i in data['on_duty']) or '—'}"
+    human = f"{data['local_time']}  在班：{'、'.join(cal.label(i) for i in data['on_duty']) or '—'}"
     if mine:
         human += f"  · {name}: {mine.name}{'  · 该汇报今日销售额了' if data['report_due'] else ''}"
     emit(data, as_json, human)
@@ -39,7 +39,7 @@ def end(agent: AgentOpt = None, notes: Annotated[bool, typer.Option(
     blockers = desk.shift.blockers(name)
     rows = [{"kind": b.kind, "key": b.key, "title": b.title, "buyer": b.buyer, "order_no": b.order_no,
              "case_id": b.case_id, "noted": b.noted} for b in blockers]
-    human = "\n".join(f"{'✓' if b.noted else '•'} {b.title}" for b in blockers) or "nothing blocks the handover"
+    human = "\n".join(f"{'✓' if b.noted else '•'} {b.title}" for b in blockers) or "没有妨碍交接的事项"
     if made:
         human += f"\n{len(made)} handover notes written"
     emit({"agent": name, "blockers": rows, "notes_written": [n.id for n in made]} if as_json else None,

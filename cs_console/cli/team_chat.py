@@ -31,7 +31,7 @@ def chat_assign(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).
     except REFUSED as exc:
         fail(f"error: {exc}")
     emit({"chat_id": chat_id, "buyer": nick, "agent": who}, as_json,
-         f"chat {chat_id} ({nick}) → {who}" if who else f"chat {chat_id} ({nick}) waits in the queue (nobody free)")
+         f"会话 {chat_id}（{nick}）→ {who}" if who else f"会话 {chat_id}（{nick}）在队列中等待（没有空闲的客服）")
 
 
 @app.command("distribute")
@@ -40,7 +40,7 @@ def chat_distribute(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     desk = open_desk(db)
     done = desk.team.distribute()
     _, queue = desk.team.sessions_for("")
-    emit({"assigned": len(done), "queue": queue}, as_json, f"assigned {len(done)}, still queued {queue}")
+    emit({"assigned": len(done), "queue": queue}, as_json, f"已分配 {len(done)}，仍在排队 {queue}")
 
 
 @app.command("forward")
@@ -56,6 +56,6 @@ def chat_forward(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID)
     except REFUSED as exc:
         fail(f"error: {exc}")
     emit({"chat_id": chat_id, "buyer": nick, "from": name, "to": to, "reason": reason.strip()}, as_json,
-         f"chat {chat_id} ({nick}) forwarded to {to}")
+         f"会话 {chat_id}（{nick}）已转给 {to}")
 
 

@@ -85,3 +85,9 @@ def agent_name(flag: str | None) -> str:
     from cs_console.config.user import load_user_settings
 
     return (load_user_settings().agent or "").strip()
+
+
+def error_log_file() -> Path:
+    """Where the error path writes details (masked): ``$CS_CONSOLE_LOG`` or the user data dir."""
+    env = os.environ.get("CS_CONSOLE_LOG")
+    return Path(env) if env else user_data_path(APP_NAME, appauthor=False) / "cs-console-errors.log"

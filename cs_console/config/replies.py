@@ -13,7 +13,7 @@ from cs_console.domain.replies.model import Phrase, PhraseFile
 
 _BRACE_VALUE = re.compile(r"^\s*(-\s*)?\w+\s*:\s*\{")
 _LINE = re.compile(r":(\d+): ")
-HINT = " (a value starting with {placeholder} must be quoted: text: \"{buyer}…\")"
+HINT = "（以 {占位符} 开头的值要加引号：text: \"{buyer}…\"）"
 
 
 def load_phrases(path: Path) -> list[Phrase]:
@@ -50,8 +50,8 @@ def duplicate_codes(path: Path, doc: Any) -> list[str]:
             continue
         key = code.strip().lower()
         if key in seen:
-            out.append(f"{path}:{line_of(doc, ['phrases', i, 'code'])}: phrases.{i}.code: duplicate code "
-                       f"{key!r} (first used on line {line_of(doc, ['phrases', seen[key], 'code'])})")
+            out.append(f"{path}:{line_of(doc, ['phrases', i, 'code'])}: phrases.{i}.code: 编码重复「{key}」"
+                       f"（第 {line_of(doc, ['phrases', seen[key], 'code'])} 行已用过）")
         else:
             seen[key] = i
     return out

@@ -74,15 +74,40 @@ def line_of(node: Any, loc: Sequence[str | int]) -> int:
     return line
 
 
+# pydantic's error types in Chinese (the file's author reads them); others keep pydantic's text
+_PYDANTIC_ZH = {
+    "extra_forbidden": "未知的键", "missing": "缺少这一项", "int_parsing": "应为整数",
+    "int_type": "应为整数", "int_from_float": "应为整数", "float_parsing": "应为数字",
+    "float_type": "应为数字", "string_type": "应为文本", "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false", "list_type": "应为列表", "tuple_type": "应为列表",
+    "dict_type": "应为键值表", "model_type": "应为键值表", "model_attributes_type": "应为键值表",
+    "enum": "应为以下之一：{expected}", "literal_error": "应为以下之一：{expected}",
+    "greater_than_equal": "不能小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "不能大于 {le}",
+    "less_than": "应小于 {lt}", "string_too_short": "至少 {min_length} 个字", "string_too_long": "最多 {max_length} 个字",
+    "time_parsing": "应为时间，如 08:30", "time_type": "应为时间，如 08:30",
+    "date_parsing": "应为日期，如 2026-11-23", "date_from_datetime_parsing": "应为日期，如 2026-11-23",
+    "decimal_parsing": "应为金额", "too_long": "项目过多", "too_short": "项目过少",
+    "int_parsing_size": "数值太大", "none_required": "应为空",
+}
+
+
+def _message_zh(err: dict) -> str:
+    template = _PYDANTIC_ZH.get(err["type"])
+    if template is None:
+        return err["msg"].removeprefix("Value error, ")
+    try:
+        return template.format(**{k: v for k, v in (err.get("ctx") or {}).items()})
+    except (KeyError, IndexError, ValueError):
+        return template.split("{")[0].rstrip("：: ") or err["msg"]
+
+
 def validation_problems(path: Path, doc: Any, exc: ValidationError) -> list[str]:
     """Turn a pydantic error into ``FILE:LINE: field: reason`` lines."""
     out = []
     for err in exc.errors():
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         where = ".".join(str(p) for p in loc) or "(top)"
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+        msg = _message_zh(err)
         out.append(f"{path}:{line_of(doc, loc)}: {where}: {msg}")
     return out
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from cs_console.domain.messages import UserError
+
 
 class Reason(StrEnum):
     """Why the buyer returns / exchanges / complains (DOMAIN.md common causes)."""
@@ -90,7 +92,7 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
 }
 
 
-class CaseRuleError(ValueError):
+class CaseRuleError(UserError, ValueError):
     """A case change the register's rules refuse; the message says why (Chinese, for agents)."""
 
 

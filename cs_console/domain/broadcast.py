@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cs_console.domain.money import shown
 from cs_console.domain.orders import OrderState
 from cs_console.domain.team import TeamRuleError
 
@@ -41,14 +42,15 @@ def parse_filter(spec: str) -> BroadcastFilter:
         if not value:
             return BroadcastFilter("unpaid")
         hours = value.lower().removesuffix("h")
-        if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
-            raise TeamRuleError(f"unpaid:HOURS needs a whole number of hours (1..720), got {value!r}")
+        if not hours.isascii() or not hours.isdigit() or len(hours) > 4 or not 1 <= int(hours) <= 24 * 30:
+            raise TeamRuleError("broadcast.unpaid_hours", value=shown(value))
         return BroadcastFilter("unpaid", hours=int(hours))
     if kind in ("item", "tag"):
         if not value:
-            raise TeamRuleError(f"{kind}: needs a value, e.g. {kind}:{'连体衣' if kind == 'item' else '老客户'}")
+            raise TeamRuleError("broadcast.needs_value", kind=kind,
+                                example=f"{kind}:{'连体衣' if kind == 'item' else '老客户'}")
         return BroadcastFilter(kind, value)
-    raise TeamRuleError(f"unknown filter {spec!r}; use unpaid[:HOURS], item:TEXT or tag:TAG")
+    raise TeamRuleError("broadcast.unknown_filter", spec=shown(spec))
 
 
 def buyer_tags(tags: str) -> set[str]:

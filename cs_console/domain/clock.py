@@ -17,9 +17,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from cs_console.domain.messages import UserError
+
 Clock = Callable[[], datetime]
 
 CLOCK_ENV = "CS_CONSOLE_NOW"
+
+
+class ClockError(UserError, ValueError):
+    """``CS_CONSOLE_NOW`` does not name an instant."""
 
 
 def utc_now() -> datetime:
@@ -33,9 +39,9 @@ def parse_instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise ValueError(f"{CLOCK_ENV}: not an ISO 8601 time: {text!r}") from exc
+        raise ClockError(f"{CLOCK_ENV}：不是 ISO 8601 时间：{text[:40]!r}") from exc
     if value.tzinfo is None:
-        raise ValueError(f"{CLOCK_ENV}: the time needs an offset (e.g. +08:00): {text!r}")
+        raise ClockError(f"{CLOCK_ENV}：时间需要带时区偏移（如 +08:00）：{text[:40]!r}")
     return value.astimezone(UTC)
 
 

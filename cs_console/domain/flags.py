@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cs_console.domain.money import shown
 from cs_console.domain.orders import OrderRefused
 
 
@@ -52,7 +53,7 @@ class FlagMeaning(_Strict):
     @classmethod
     def _no_fake_orders(cls, v: str) -> str:
         if any(w in v.lower() for w in _FAKE_ORDER_WORDS):
-            raise ValueError("fake orders break platform rules; this meaning is not supported")
+            raise ValueError("刷单/假单违反平台规则（fake orders），不支持这个含义")
         return v
 
 
@@ -63,7 +64,7 @@ class FlagConvention(_Strict):
     @model_validator(mode="after")
     def _no_grey(self) -> FlagConvention:
         if FlagColour.GREY in self.colours:
-            raise ValueError("grey means 'no flag' and cannot carry a meaning")
+            raise ValueError("灰旗表示没有旗帜，不能有含义")
         return self
 
     def meaning(self, colour: FlagColour | str) -> str:
@@ -79,12 +80,15 @@ class FlagConvention(_Strict):
         try:
             c = FlagColour(colour.strip().lower())
         except ValueError:
-            raise OrderRefused(f"unknown flag colour {colour!r} (one of: {', '.join(self.colours)})") from None
+            raise OrderRefused("flag.unknown_colour", colour=shown(colour), choices=self._choices()) from None
         if c == FlagColour.GREY:
-            raise OrderRefused("grey means no flag; choose a colour whose meaning fits")
+            raise OrderRefused("flag.grey")
         if c not in self.colours:
-            raise OrderRefused(f"{c} has no meaning in the {self.label} convention; choose one of: {', '.join(self.colours)}")
+            raise OrderRefused("flag.undefined", colour=c.label, convention=self.label, choices=self._choices())
         return c
+
+    def _choices(self) -> str:
+        return "、".join(f"{c.value}（{c.label}）" for c in self.colours)
 
 
 class FlagConventions(_Strict):
@@ -96,7 +100,7 @@ class FlagConventions(_Strict):
         try:
             return self.conventions[name]
         except KeyError:
-            raise OrderRefused(f"unknown flag convention {name!r} (one of: {', '.join(self.conventions)})") from None
+            raise OrderRefused("flag.unknown_convention", name=shown(name), choices="、".join(self.conventions)) from None
 
 
 DEFAULT_CONVENTION = "warehouse"

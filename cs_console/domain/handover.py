@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -191,24 +191,6 @@ def select(notes: Iterable[Note], *, open_only: bool = False, shift: str | None 
             continue
         out.append(n)
     return board_order(out)
-
-
-class EventRecord(BaseModel):
-    """An event as it travels in an export file (validated before anything is written)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-    note_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-    kind: EventKind
-    at: datetime
-    author: str = Field(min_length=1, max_length=64)
-    origin: str = Field(max_length=64)
-    data: dict
-
-    def to_event(self) -> NoteEvent:
-        at = self.at.astimezone(UTC) if self.at.tzinfo else self.at.replace(tzinfo=UTC)
-        return NoteEvent(self.id, self.note_id, self.kind, at, self.author, self.origin, dict(self.data))
 
 
 class SyncSettings(BaseModel):

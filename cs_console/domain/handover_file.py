@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from pydantic import ValidationError
-
-from cs_console.domain.handover import EventRecord, NoteEvent
+from cs_console.domain.handover import NoteEvent
+from cs_console.domain.handover_check import EventInvalid, validate_event
+from cs_console.domain.messages import UserError, render
 
 FORMAT = "cs-console-handover"
 VERSION = 1
+MAX_FILE_CHARS = 200_000_000  # ~100k events of full-length text; more is not an export of ours
+_EVENTS_KEY = re.compile(r'"events"\s*:\s*\[')
 
 
-class HandoverFileError(ValueError):
+class HandoverFileError(UserError, ValueError):
     """The file is not a valid, untampered handover export; the message says why."""
 
 
@@ -42,29 +45,67 @@ def dump(events: Iterable[NoteEvent], *, store_id: str, exported_at: datetime) -
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
-def parse(text: str) -> list[NoteEvent]:
-    """Events of an export file; raises :class:`HandoverFileError` for anything wrong."""
+def _event_lines(text: str, count: int) -> list[int]:
+    """The line each element of the ``events`` array starts on (1 when it cannot be told)."""
+    lines = [1] * count
+    found = _EVENTS_KEY.search(text)
+    if not found:
+        return lines
+    decoder = json.JSONDecoder()
+    pos = found.end()
     try:
-        doc = json.loads(text)
+        for i in range(count):
+            while text[pos] in " \t\r\n,":
+                pos += 1
+            lines[i] = text.count("\n", 0, pos) + 1
+            _, pos = decoder.raw_decode(text, pos)
+    except (ValueError, IndexError, RecursionError):
+        pass
+    return lines
+
+
+def _load(text: str, where: str) -> object:
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise HandoverFileError(f"not a handover file: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+        raise HandoverFileError("text", text=f"{where}:{exc.lineno}: "
+                                + render("hfile.json", line=exc.lineno, reason=exc.msg)) from exc
+    except RecursionError:
+        raise HandoverFileError("text", text=f"{where}:1: " + render("input.too_deep")) from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise HandoverFileError("text", text=f"{where}:1: " + render("hfile.json", line=1, reason=str(exc)[:80])) from None
+
+
+def parse(text: str, where: str = "<文件>") -> list[NoteEvent]:
+    """Events of an export file; raises :class:`HandoverFileError` (``FILE:LINE: reason``) for
+    anything wrong. Every event is validated by the domain (``handover_check``) — a recomputed
+    checksum does not make a bad event acceptable."""
+    if len(text) > MAX_FILE_CHARS:
+        raise HandoverFileError("text", text=f"{where}:1: " + render("input.too_large"))
+    doc = _load(text, where)
+
+    def refuse(code: str, line: int = 1, **params) -> HandoverFileError:
+        return HandoverFileError("text", text=f"{where}:{line}: " + render(code, **params))
+
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise HandoverFileError(f"not a handover file (format is not {FORMAT!r})")
+        raise refuse("hfile.format", format=FORMAT)
     if doc.get("version") != VERSION:
-        raise HandoverFileError(f"unsupported handover file version {doc.get('version')!r} (this cs-console reads {VERSION})")
+        raise refuse("hfile.version", version=str(doc.get("version"))[:20], supported=VERSION)
     records = doc.get("events")
     if not isinstance(records, list):
-        raise HandoverFileError("handover file has no event list")
+        raise refuse("hfile.no_events")
     if doc.get("count") != len(records):
-        raise HandoverFileError(f"handover file is damaged: says {doc.get('count')} events, holds {len(records)}")
-    if doc.get("sha256") != checksum(records):
-        raise HandoverFileError("handover file was changed after export (checksum mismatch); nothing imported")
+        raise refuse("hfile.count", said=str(doc.get("count"))[:20], found=len(records))
+    try:
+        if doc.get("sha256") != checksum(records):
+            raise refuse("hfile.checksum")
+    except (TypeError, ValueError, RecursionError):
+        raise refuse("hfile.checksum") from None
+    lines = _event_lines(text, len(records))
     out = []
-    for i, rec in enumerate(records, 1):
+    for i, rec in enumerate(records):
         try:
-            out.append(EventRecord.model_validate(rec).to_event())
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise HandoverFileError(f"event {i}: {where}: {first['msg']}") from exc
+            out.append(validate_event(rec))
+        except EventInvalid as exc:
+            raise refuse("hfile.event", lines[i], index=i + 1, reason=exc.message) from None
     return out

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from cs_console.domain.money import ZERO, format_money, quantize
+from cs_console.domain.messages import UserError
+from cs_console.domain.money import ZERO, format_money, quantize, shown
 from cs_console.domain.shop import ShopKind
 
 
@@ -84,27 +85,29 @@ _BY_STATE: dict[OrderState, tuple[Action, ...]] = {
 
 # Why an action is refused in a state (the first matching line wins).
 _REFUSALS: dict[OrderState, str] = {
-    OrderState.PAID: "PAID orders cannot {what}; write it in the remark",
-    OrderState.SHIPPED: "SHIPPED orders cannot {what}; only logistics and the receipt deadline",
-    OrderState.SUCCESS: "SUCCESS orders are view-only; they cannot {what}",
-    OrderState.CLOSED: "CLOSED orders are view-only; they cannot {what}",
-    OrderState.WAIT_BUYER_PAY: "WAIT_BUYER_PAY orders cannot {what} before payment",
+    OrderState.PAID: "order.refused_paid",
+    OrderState.SHIPPED: "order.refused_shipped",
+    OrderState.SUCCESS: "order.refused_success",
+    OrderState.CLOSED: "order.refused_closed",
+    OrderState.WAIT_BUYER_PAY: "order.refused_unpaid",
 }
 _WHAT: dict[Action, str] = {
-    Action.CONFIRM_ADDRESS: "have the address confirmed (ask the buyer, then flag the change)",
-    Action.SET_PRICE: "change price",
-    Action.SET_POSTAGE: "change postage",
-    Action.CLOSE_ORDER: "be closed",
-    Action.CLOSE_ITEM: "have an item closed",
-    Action.FLAG: "be flagged",
-    Action.VIEW_LOGISTICS: "show logistics",
-    Action.EXTEND_RECEIPT: "extend the receipt deadline",
+    Action.CONFIRM_ADDRESS: "核对地址（请问买家后在备注里写明改动）",
+    Action.SET_PRICE: "改价",
+    Action.SET_POSTAGE: "改运费",
+    Action.CLOSE_ORDER: "关闭",
+    Action.CLOSE_ITEM: "关闭单件商品",
+    Action.FLAG: "设旗",
+    Action.VIEW_LOGISTICS: "查看物流",
+    Action.EXTEND_RECEIPT: "延长收货",
 }
+MAX_LINE = 999  # item lines of one order
+MAX_REASON = 200  # characters of a reason kept in the audit log
 
 AUTO_CONFIRM_DAYS = 10  # SUCCESS automatically 10 days after shipping (DOMAIN.md)
 
 
-class OrderRefused(ValueError):
+class OrderRefused(UserError, ValueError):
     """The rules do not allow this change; the message says why (nothing was written)."""
 
 
@@ -128,7 +131,7 @@ def parse_state(value: str) -> OrderState:
     for state, label in STATE_LABELS.items():
         if text == label:
             return state
-    raise OrderRefused(f"unknown order state {value!r} (one of: {', '.join(OrderState)})")
+    raise OrderRefused("order.unknown_state", value=shown(value), choices=", ".join(OrderState))
 
 
 def allowed_actions(state: OrderState | str, kind: ShopKind | str) -> tuple[Action, ...]:
@@ -145,35 +148,44 @@ def check(action: Action | str, state: OrderState | str, kind: ShopKind | str) -
     if action in allowed_actions(state, kind):
         return
     if action == Action.SET_PRICE and kind == ShopKind.TMALL and state == OrderState.WAIT_BUYER_PAY:
-        raise OrderRefused("Tmall shops (商城店) cannot change item prices; only postage")
-    raise OrderRefused(_REFUSALS[state].format(what=_WHAT[action]))
+        raise OrderRefused("order.tmall_price")
+    raise OrderRefused(_REFUSALS[state], what=_WHAT[action])
 
 
-def require_reason(reason: str | None, what: str = "this change") -> str:
+def require_reason(reason: str | None, what: str = "这次修改") -> str:
     text = " ".join((reason or "").split())
     if not text:
-        raise OrderRefused(f"{what} needs a reason")
+        raise OrderRefused("order.reason_required", what=what)
+    if len(text) > MAX_REASON:
+        raise OrderRefused("text.too_long", what="原因", limit=MAX_REASON, length=len(text))
     return text
+
+
+def check_line(line: int) -> int:
+    """An item line number as typed (1, 2, …): never 0, negative or beyond any real order."""
+    if isinstance(line, bool) or not isinstance(line, int) or not 1 <= line <= MAX_LINE:
+        raise OrderRefused("line.range", line=shown(line), limit=MAX_LINE)
+    return line
 
 
 def check_price(new: Decimal) -> Decimal:
     """An item price may go down to 0, never below."""
     if new < 0:
-        raise OrderRefused("an item price cannot be below 0")
+        raise OrderRefused("order.price_negative")
     return quantize(new)
 
 
 def check_postage(new: Decimal) -> Decimal:
     """Postage may be 0, never negative."""
     if new < 0:
-        raise OrderRefused("postage cannot be negative")
+        raise OrderRefused("order.postage_negative")
     return quantize(new)
 
 
 def check_close_reason(reason: str, reasons: Iterable[str]) -> str:
     options = list(reasons)
     if reason not in options:
-        raise OrderRefused(f"close reason must be one of: {'、'.join(options)}")
+        raise OrderRefused("order.close_reason", choices="、".join(options))
     return reason
 
 
@@ -192,7 +204,7 @@ def retotal(current: Totals, *, items_delta: Decimal = ZERO, postage: Decimal | 
     items_total = quantize(current.items_total + items_delta)
     amount = quantize(current.amount + items_delta + (new_postage - current.postage))
     if items_total < 0 or amount < 0:
-        raise OrderRefused("the order total cannot go below 0")
+        raise OrderRefused("order.total_negative")
     return Totals(items_total, new_postage, amount)
 
 
@@ -233,9 +245,9 @@ def extend_deadline(*, current: datetime | None, shipped_at: datetime | None, no
     Without a recorded deadline it is shipping time + 10 days (or now + 10 days)."""
     options = sorted(set(allowed_days))
     if days not in options:
-        raise OrderRefused(f"the receipt deadline can be extended by {'/'.join(map(str, options))} days, not {days}")
+        raise OrderRefused("order.extend_days", choices="/".join(map(str, options)), days=shown(days))
     if extensions_so_far >= max_extensions:
-        raise OrderRefused(f"the receipt deadline was already extended {extensions_so_far} time(s); the limit is {max_extensions}")
+        raise OrderRefused("order.extend_limit", count=extensions_so_far, limit=max_extensions)
     base = current or (shipped_at or now) + timedelta(days=AUTO_CONFIRM_DAYS)
     return base + timedelta(days=days)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cs_console.domain.freight import Basis, FreightSetup, ParcelItem, check_province, freight_basis
-from cs_console.domain.money import ZERO, MoneyError, format_money, parse_money, quantize
+from cs_console.domain.money import ZERO, MoneyError, format_money, parse_money, quantize, shown
 from cs_console.domain.postage_rates import (
     PostageError,
     ProvinceRates,
@@ -151,19 +151,20 @@ def parse_price(text: str) -> Decimal:
     try:
         value = parse_money(text.strip(), allow_negative=True)
     except MoneyError as exc:
-        raise PostageError(f"价格无效：{text.strip()!r}") from exc
+        raise PostageError(f"价格无效：{exc}") from exc
     if value < 0:
-        raise PostageError(f"价格不能为负：{text.strip()!r}")
+        raise PostageError(f"价格不能为负：{shown(text.strip())}")
     return value
 
 
 def parse_quantity(text: str) -> int:
+    """A quantity as typed: ASCII digits only (full-width ２, ² and ٣ are refused), 1–9999."""
     t = text.strip()
-    if not re.fullmatch(r"\d+", t):
-        raise PostageError(f"数量须为正整数：{t!r}")
+    if not re.fullmatch(r"[0-9]{1,12}", t, re.ASCII):
+        raise PostageError("quantity.invalid", text=shown(t))
     n = int(t)
     if not 1 <= n <= MAX_QUANTITY:
-        raise PostageError(f"数量须在 1–{MAX_QUANTITY} 之间：{t!r}")
+        raise PostageError("quantity.range", text=shown(t), limit=MAX_QUANTITY)
     return n
 
 

@@ -11,10 +11,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from cs_console.domain.messages import UserError
 from cs_console.domain.money import MoneyError, parse_money
 
 
-class PostageError(ValueError):
+class PostageError(UserError, ValueError):
     """Input the calculator cannot quote (bad price, unknown courier or province…)."""
 
 

@@ -30,9 +30,9 @@ class ShiftDef(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> ShiftDef:
         if self.end <= self.start:
-            raise ValueError(f"shift {self.id}: end {self.end:%H:%M} must be after start {self.start:%H:%M}")
+            raise ValueError(f"班次 {self.id}：下班时间 {self.end:%H:%M} 须晚于上班时间 {self.start:%H:%M}")
         if self.off is not None and self.off < self.end:
-            raise ValueError(f"shift {self.id}: off {self.off:%H:%M} must not be before end {self.end:%H:%M}")
+            raise ValueError(f"班次 {self.id}：离开时间 {self.off:%H:%M} 不能早于下班时间 {self.end:%H:%M}")
         return self
 
     @property
@@ -63,10 +63,10 @@ class ShiftSettings(BaseModel):
     def _known(self) -> ShiftSettings:
         ids = [s.id for s in self.shifts]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"duplicate shift id in {ids}")
+            raise ValueError(f"班次编号重复：{'、'.join(ids)}")
         for agent, sid in self.agents.items():
             if sid not in ids:
-                raise ValueError(f"agent {agent}: unknown shift {sid!r} (known: {', '.join(ids)})")
+                raise ValueError(f"客服 {agent}：未知的班次「{sid}」（可选：{'、'.join(ids)}）")
         return self
 
 
@@ -82,7 +82,7 @@ class ShiftClock:
         for s in self.settings.shifts:
             if s.id == shift_id:
                 return s
-        raise KeyError(f"unknown shift {shift_id!r} (known: {', '.join(self.ids())})")
+        raise KeyError(f"未知的班次「{shift_id}」（可选：{'、'.join(self.ids())}）")
 
     def ids(self) -> list[str]:
         return [s.id for s in self.settings.shifts]

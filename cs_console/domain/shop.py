@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cs_console.domain.followups import FollowupSettings
 from cs_console.domain.handover import SyncSettings
@@ -37,7 +37,7 @@ class ResponseThresholds(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ResponseThresholds:
         if not (self.best <= self.standard <= self.warning <= self.breach):
-            raise ValueError("thresholds must satisfy best ≤ standard ≤ warning ≤ breach")
+            raise ValueError("响应时间须满足 best ≤ standard ≤ warning ≤ breach")
         return self
 
 
@@ -59,6 +59,19 @@ class ShopInfo(Strict):
     name: str = "小棉袄母婴服饰"
     kind: ShopKind = ShopKind.C_SHOP
     timezone: str = Field("Asia/Shanghai", description="times are shown in this zone")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        """An IANA zone this machine knows (``Asia/Shanghai``); a typo is a FILE:LINE error at
+        load, not a traceback the first time a time is shown."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"未知的时区「{v[:40]}」（例如 Asia/Shanghai）") from None
+        return v
 
 
 class PhraseSettings(Strict):

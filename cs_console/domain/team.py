@@ -12,6 +12,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
+
 FORWARD_REASON_MAX = 50
 
 
@@ -49,7 +52,7 @@ class HangupState(StrEnum):
     ENDED = "ended"  # the agent resumed (or went offline) after an approved hang-up
 
 
-class TeamRuleError(ValueError):
+class TeamRuleError(UserError, ValueError):
     """A team action the rules refuse; the message says why (shown as is)."""
 
 
@@ -60,7 +63,7 @@ def parse_role(value: str) -> Role:
         if v in (role.value, label):
             return role
     choices = ", ".join(f"{r.value} ({label})" for r, label in ROLE_LABELS.items())
-    raise TeamRuleError(f"unknown role {value!r}; choose one of: {choices}")
+    raise TeamRuleError("team.unknown_role", value=shown(value), choices=choices)
 
 
 def is_supervisor(role: str) -> bool:

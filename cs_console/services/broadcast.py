@@ -57,7 +57,7 @@ class BroadcastService:
         if not text:
             raise TeamRuleError("群发内容不能为空")
         if bad := unknown_placeholders(text):
-            raise TeamRuleError(f"unknown placeholder(s): {', '.join('{' + b + '}' for b in bad)}")
+            raise TeamRuleError("broadcast.unknown_placeholder", names="、".join("{" + b + "}" for b in bad))
         now = self.clock()
         cooldown = now - timedelta(hours=self.policy.team.broadcast_buyer_cooldown_hours)
         with self.store.read() as s:

@@ -85,7 +85,7 @@ class ChatService:
         with self.store.read() as s:
             chat = repo.open_chat_of(s, repo.find_buyer(s, buyer))
         if chat is None:
-            raise repo.NotFound(f"buyer {buyer!r} has no open chat")
+            raise repo.NotFound("chat.no_open_chat", buyer=buyer)
         return self.send(chat.id, agent, text)
 
     def please_wait(self, chat_id: int, agent: Actor) -> Posted:

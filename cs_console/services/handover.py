@@ -14,6 +14,7 @@ from cs_console.domain import handover_file
 from cs_console.domain.clock import Clock
 from cs_console.domain.handover import (
     MAX_TEXT,
+    STATE_LABEL,
     EventKind,
     Note,
     NoteEvent,
@@ -22,7 +23,11 @@ from cs_console.domain.handover import (
     derive,
     select,
 )
+from cs_console.domain.handover_check import MAX_AUTHOR, EventInvalid, validate_event
 from cs_console.domain.ids import time_ordered_id
+from cs_console.domain.limits import check_length
+from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
 from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
@@ -35,8 +40,16 @@ from cs_console.store.sync import Progress, SyncResult, sync_stores
 from cs_console.store.tables import Buyer
 
 
-class HandoverError(ValueError):
+class HandoverError(UserError, ValueError):
     """A refused handover action (nothing was written)."""
+
+
+def _priority(value: str | Priority) -> Priority:
+    try:
+        return Priority(value)
+    except ValueError:
+        raise HandoverError("handover.unknown_priority", value=value,
+                            choices="、".join(p.value for p in Priority)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +66,7 @@ class HandoverService:
         self.store, self.policy, self.clock = store, policy, clock
         self.shifts = ShiftClock(policy.shifts, policy.shop.timezone)
         self._origin: str | None = None
+        self.last_quarantine: repo.Quarantine = []  # invalid events the last notes() skipped
 
     @property
     def origin(self) -> str:
@@ -63,8 +77,16 @@ class HandoverService:
     def _event(self, note_id: str, kind: EventKind, author: str, at: datetime, data: dict) -> NoteEvent:
         author = one_line(author)
         if not author:
-            raise HandoverError("agent name must not be empty")
-        return NoteEvent(time_ordered_id(at), note_id, kind, at, author, self.origin, data)
+            raise HandoverError("handover.no_agent")
+        if len(author) > MAX_AUTHOR:
+            raise HandoverError("text.too_long", what="客服名", limit=MAX_AUTHOR, length=len(author))
+        ev = NoteEvent(time_ordered_id(at), note_id, kind, at, author, self.origin, data)
+        try:  # the same check as for files and peers: we never write what a reader would refuse
+            validate_event({"id": ev.id, "note_id": ev.note_id, "kind": str(ev.kind), "at": ev.at,
+                            "author": ev.author, "origin": ev.origin, "data": ev.data})
+        except EventInvalid as exc:
+            raise HandoverError(exc.message) from None
+        return ev
 
     # ---- writes -------------------------------------------------------------------------
     def add(self, text: str, agent: str, *, buyer: str | None = None, order_no: str | None = None,
@@ -74,19 +96,17 @@ class HandoverService:
         ``shift`` defaults to the agent's, ``for_shift`` to the next one."""
         text = clean_text(text).strip()
         if not text:
-            raise HandoverError("note text must not be empty")
+            raise HandoverError("handover.empty_text")
         if len(text) > MAX_TEXT:
-            raise HandoverError(f"note text is too long ({len(text)} > {MAX_TEXT} characters)")
-        try:
-            prio = Priority(priority)
-        except ValueError:
-            raise HandoverError(f"unknown priority {priority!r} (use {', '.join(p.value for p in Priority)})") from None
+            raise HandoverError("handover.text_too_long", length=len(text), limit=MAX_TEXT)
+        prio = _priority(priority)
         now = self.clock()
         try:
             sh = self.shifts.get(shift) if shift else self.agent_shift(agent)
             to = self.shifts.get(for_shift) if for_shift else self.shifts.next_shift(sh.id)
-        except KeyError as exc:
-            raise HandoverError(str(exc.args[0])) from None
+        except KeyError:
+            raise HandoverError("handover.unknown_shift", value=for_shift or shift or "",
+                                choices="、".join(self.shifts.ids())) from None
         with self.store.write() as s:
             if order_no:
                 try:
@@ -99,7 +119,7 @@ class HandoverService:
             data = {"text": text, "priority": str(prio), "shift": sh.id, "for_shift": to.id,
                     "day": self.shifts.day_of(now).isoformat(), "buyer": one_line(buyer) if buyer else None,
                     "order_no": order_no.strip() if order_no else None,
-                    "case_id": str(case_id) if case_id else None}
+                    "case_id": check_length(str(case_id), "售后单号", 64) if case_id else None}
             if source:
                 data["source"] = source
             ev = self._event(str(uuid.uuid4()), EventKind.CREATED, agent, now, data)  # a note id: random, its first characters are a short reference
@@ -122,18 +142,18 @@ class HandoverService:
         """Acknowledge (已确认) a note; refused if it is already acknowledged or done."""
         def check(n: Note) -> None:
             if n.state != NoteState.OPEN:
-                raise HandoverError(f"note {n.short_id} is already {n.state.value} (by {n.acked_by})")
+                raise HandoverError("handover.already", note=n.short_id, state=STATE_LABEL[n.state], who=n.acked_by)
         return self._change(note_ref, agent, EventKind.ACKNOWLEDGED, {}, check)
 
     def done(self, note_ref: str, agent: str, resolution: str) -> Note:
         """Mark a note done with a resolution (required)."""
         resolution = clean_text(resolution).strip()
         if not resolution:
-            raise HandoverError("a resolution is required to mark a note done")
+            raise HandoverError("handover.resolution_required")
 
         def check(n: Note) -> None:
             if n.state == NoteState.DONE:
-                raise HandoverError(f"note {n.short_id} is already done (by {n.done_by})")
+                raise HandoverError("handover.already_done", note=n.short_id, who=n.done_by)
         return self._change(note_ref, agent, EventKind.DONE, {"resolution": resolution}, check)
 
     def edit(self, note_ref: str, agent: str, *, text: str | None = None, priority: str | None = None) -> Note:
@@ -141,31 +161,33 @@ class HandoverService:
         if text is not None:
             text = clean_text(text).strip()
             if not text:
-                raise HandoverError("note text must not be empty")
+                raise HandoverError("handover.empty_text")
+            if len(text) > MAX_TEXT:
+                raise HandoverError("handover.text_too_long", length=len(text), limit=MAX_TEXT)
             data["text"] = text
         if priority is not None:
-            data["priority"] = str(Priority(priority))
+            data["priority"] = str(_priority(priority))
         if not data:
-            raise HandoverError("nothing to change")
+            raise HandoverError("handover.nothing_to_change")
         return self._change(note_ref, agent, EventKind.EDITED, data, lambda n: None)
 
     def reopen(self, note_ref: str, agent: str) -> Note:
         def check(n: Note) -> None:
             if n.state != NoteState.DONE:
-                raise HandoverError(f"note {n.short_id} is not done")
+                raise HandoverError("handover.not_done", note=n.short_id)
         return self._change(note_ref, agent, EventKind.REOPENED, {}, check)
 
     # ---- reads --------------------------------------------------------------------------
     def _find(self, s, note_ref: str) -> Note:
         ref = note_ref.strip().lower()
         if len(ref) < 4:
-            raise HandoverError("give at least 4 characters of the note id")
+            raise HandoverError("handover.short_ref")
         ids = repo.note_ids_matching(s, ref)
         notes = derive(repo.events(s, ids)) if ids else []
         if not notes:
-            raise HandoverError(f"no handover note {note_ref!r}")
+            raise HandoverError("handover.no_note", ref=shown(note_ref))
         if len(notes) > 1:
-            raise HandoverError(f"note id {note_ref!r} is ambiguous ({len(notes)} notes); give more characters")
+            raise HandoverError("handover.ambiguous", ref=note_ref, count=len(notes))
         return notes[0]
 
     def get(self, note_ref: str) -> Note:
@@ -175,9 +197,19 @@ class HandoverService:
     def notes(self, *, open_only: bool = False, shift: str | None = None, day: str | None = None,
               for_shift: str | None = None, unacked: bool = False) -> list[Note]:
         """Notes in board order (open first, unacknowledged first), filtered."""
+        bad: repo.Quarantine = []
         with self.store.read() as s:
-            evs = repo.events(s)
+            evs = repo.events(s, bad=bad)
+        self.last_quarantine = bad
         return select(derive(evs), open_only=open_only, shift=shift, day=day, for_shift=for_shift, unacked=unacked)
+
+    def quarantine(self) -> repo.Quarantine:
+        """(event id, reason) of every stored event that fails the domain's check: such events
+        are never shown, exported or synced, and never crash a reader."""
+        bad: repo.Quarantine = []
+        with self.store.read() as s:
+            repo.events(s, bad=bad)
+        return bad
 
     def agent_shift(self, agent: str) -> ShiftDef:
         """The agent's shift now: the rota, else judged by their first action today (a chat
@@ -212,9 +244,11 @@ class HandoverService:
         """Merge the events of an export file; a malformed or tampered file changes nothing."""
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise handover_file.HandoverFileError(f"cannot read {path}: {exc}") from exc
-        evs = handover_file.parse(text)
+        except OSError as exc:
+            raise handover_file.HandoverFileError("file.unreadable", path=path, reason=exc.strerror or exc) from exc
+        except UnicodeDecodeError:
+            raise handover_file.HandoverFileError("text", text=f"{path}:1: 不是 UTF-8 文本") from None
+        evs = handover_file.parse(text, str(path))
         with self.store.write() as s:
             inserted = repo.insert_missing(s, evs)
         return ImportResult(len(evs), inserted)

@@ -27,6 +27,7 @@ from cs_console.domain.orders import (
     allowed_actions,
     check,
     check_close_reason,
+    check_line,
     check_postage,
     check_price,
     extend_deadline,
@@ -46,6 +47,7 @@ from cs_console.store.identity import Actor
 from cs_console.store.tables import AuditEntry, Order
 
 __all__ = ["ImportRejected", "ImportSummary", "OrderService"]
+MAX_REMARK = 500  # characters of a flag remark (what the warehouse reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,15 +149,16 @@ class OrderService:
 
     def set_item_price(self, order_no: str, line: int, price: Decimal | str, reason: str, agent: Actor) -> OrderView:
         """Change one item line's unit price (C-shop, WAIT_BUYER_PAY); totals follow exactly."""
+        check_line(line)
         new_price = check_price(parse_money(price, allow_negative=True))
-        why = require_reason(reason, "a price change")
+        why = require_reason(reason, "改价")
         with self.store.write() as s:
             order = self._check(s, order_no, Action.SET_PRICE)
             item = repo.get_item(s, order, line)
             if item.closed:
-                raise OrderRefused(f"line {line} is closed")
+                raise OrderRefused("order.line_closed", line=line)
             if new_price == item.unit_price:
-                raise OrderRefused(f"line {line} already costs {format_money(new_price)}")
+                raise OrderRefused("order.price_unchanged", line=line, price=format_money(new_price))
             now = self.clock()
             who = self._agent(s, agent, now)
             delta = line_total(new_price, item.quantity) - line_total(item.unit_price, item.quantity)
@@ -171,11 +174,11 @@ class OrderService:
 
     def set_postage(self, order_no: str, postage: Decimal | str, reason: str, agent: Actor) -> OrderView:
         new = check_postage(parse_money(postage, allow_negative=True))
-        why = require_reason(reason, "a postage change")
+        why = require_reason(reason, "改运费")
         with self.store.write() as s:
             order = self._check(s, order_no, Action.SET_POSTAGE)
             if new == order.postage:
-                raise OrderRefused(f"postage is already {format_money(new)}")
+                raise OrderRefused("order.postage_unchanged", postage=format_money(new))
             now = self.clock()
             who = self._agent(s, agent, now)
             self._totals(s, order, who, now, retotal(self._current(order), postage=new), why)
@@ -184,14 +187,17 @@ class OrderService:
             return repo.view_of(s, order)
 
     def flag(self, order_no: str, colour: str, remark: str, agent: Actor,
-             base_version: int | None = None) -> OrderView:
-        """Set the flag colour and the remark other departments need (both audited).
+             base_version: int | None = None, reason: str = "") -> OrderView:
+        """Set the flag colour and the remark other departments need (both audited; the remark's
+        reason is ``reason``, else the meaning of the flag it explains).
 
         ``base_version``: the ``flag_version`` the agent saw when starting the edit; if someone
         changed the flag/remark since, the edit is refused with ``StaleEdit`` (current values)."""
         text = remark.strip()
         if not text:
-            raise OrderRefused("a flag needs a remark with what other departments must do")
+            raise OrderRefused("order.flag_needs_remark")
+        if len(text) > MAX_REMARK:
+            raise OrderRefused("text.too_long", what="备注", limit=MAX_REMARK, length=len(text))
         with self.store.write() as s:
             order = self._check(s, order_no, Action.FLAG)
             if base_version is not None and base_version != order.flag_version:
@@ -201,12 +207,13 @@ class OrderService:
             now = self.clock()
             who = self._agent(s, agent, now)
             if order.flag == new_colour and order.remark == text:
-                raise OrderRefused("flag and remark are unchanged")
+                raise OrderRefused("order.flag_unchanged")
             if order.flag != new_colour:
                 self._record(s, order, who, now, "flag", order.flag, new_colour.value, self.convention.meaning(new_colour))
                 order.flag = new_colour.value
             if order.remark != text:
-                self._record(s, order, who, now, "remark", order.remark, text)
+                self._record(s, order, who, now, "remark", order.remark, text,
+                             reason.strip() or self.convention.meaning(new_colour))
                 order.remark = text
             order.flag_version = (order.flag_version or 0) + 1
             s.add(order)
@@ -216,6 +223,8 @@ class OrderService:
     def close(self, order_no: str, reason: str, agent: Actor, line: int | None = None) -> OrderView:
         """Close the order, or one item line of it, with a reason from the shop's list."""
         why = check_close_reason(reason, self.close_reasons)
+        if line is not None:
+            check_line(line)
         with self.store.write() as s:
             order = self._check(s, order_no, Action.CLOSE_ORDER if line is None else Action.CLOSE_ITEM)
             now = self.clock()
@@ -226,10 +235,10 @@ class OrderService:
             else:
                 item = repo.get_item(s, order, line)
                 if item.closed:
-                    raise OrderRefused(f"line {line} is already closed")
+                    raise OrderRefused("order.line_closed", line=line)
                 still_open = [i for i in repo.items_of(s, order.id) if not i.closed and i.line_no != line]
                 if not still_open:
-                    raise OrderRefused(f"line {line} is the order's last open item; close the order instead")
+                    raise OrderRefused("order.last_line", line=line)
                 self._record(s, order, who, now, f"line {line} closed", "no", "yes", why)
                 item.closed, item.close_reason = True, why
                 s.add(item)
@@ -251,7 +260,7 @@ class OrderService:
             who = self._agent(s, agent, now)
             old = order.receipt_deadline
             self._record(s, order, who, now, "receipt_deadline", old.isoformat() if old else "",
-                         new.isoformat(), reason.strip() or f"+{days} days")
+                         new.isoformat(), reason.strip() or f"延长 {days} 天")
             order.receipt_deadline = new
             s.add(order)
             s.flush()
@@ -273,12 +282,12 @@ class OrderService:
             buyer = s.get(chat_repo.Buyer, order.buyer_id)
             chat = chat_repo.open_chat_of(s, buyer) if buyer else None
             if chat is None:
-                raise OrderRefused(f"buyer {view.buyer} has no open chat to send the confirmation to")
+                raise OrderRefused("order.no_open_chat", buyer=view.buyer)
             now = self.clock()
             who = identity_repo.actor(s, agent)
             chat_repo.add_agent_message(s, chat.id, who, self.confirmation_text(view), now)
             audit.record(s, at=now, agent=who.name, entity="order", key=order.order_no, field="address_confirmation",
-                         old="", new=view.address, reason="sent to buyer")
+                         old="", new=view.address, reason="已发给买家核对")
             return view
 
     # ---- import ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from cs_console.config import ConfigError
 from cs_console.config.locations import cache_dir, personal_replies_file, quick_replies_file
 from cs_console.domain.clock import Clock
+from cs_console.domain.messages import UserError
 from cs_console.domain.placeholders import Filled, fill
 from cs_console.domain.replies.pinyin import PinyinKeys, key_digest
 from cs_console.domain.shop import ShopPolicy
@@ -28,6 +29,10 @@ if TYPE_CHECKING:  # the phrase model, index and rapidfuzz load on first use, no
     from cs_console.domain.replies import Hit, Phrase, ReplyIndex
 
 CACHE_NAME = "reply-pinyin.json"
+
+
+class ReplyNotFound(UserError, LookupError):
+    """No phrase with that code (for this agent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +231,7 @@ class ReplyService:
         """The phrase filled from this buyer's own chat and latest order; raises LookupError."""
         phrase = self.get(code, agent)
         if phrase is None:
-            raise LookupError(f"no quick reply with code {code!r}")
+            raise ReplyNotFound("replies.no_code", code=code)
         return Rendered(phrase, self.fill(phrase, buyer, agent))
 
     def values(self, buyer: str | None, agent: str) -> dict[str, str | None]:

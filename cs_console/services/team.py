@@ -92,7 +92,7 @@ class TeamService:
     def add_agent(self, name: str, role: str = "agent", capacity: int | None = None) -> AgentInfo:
         r = parse_role(role)
         if capacity is not None and capacity < 1:
-            raise TeamRuleError("capacity must be at least 1")
+            raise TeamRuleError("team.capacity")
         with self.store.write() as s:
             repo.upsert_agent(s, name, r, capacity, self.clock())
         return self.agent(name)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from cs_console.domain.aftersales import CaseState, CaseView, FollowUpView, Handling, Reason
+from cs_console.domain.messages import UserError
 from cs_console.store.tables import AfterSaleCase, Buyer, CaseFollowUp, Order
 
 
-class CaseNotFound(LookupError):
+class CaseNotFound(UserError, LookupError):
     pass
 
 

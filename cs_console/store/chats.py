@@ -12,6 +12,15 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, Sender
+from cs_console.domain.limits import (
+    MAX_AGENT_NAME,
+    MAX_BUYER_NICK,
+    ValueRefused,
+    check_length,
+    check_message,
+)
+from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store.tables import (
     Agent,
@@ -27,7 +36,7 @@ from cs_console.store.tables.core import OPEN_ACTIVITY
 PREVIEW_CELLS = 60
 
 
-class NotFound(LookupError):
+class NotFound(UserError, LookupError):
     """A buyer, chat or agent that the store does not have."""
 
 
@@ -36,7 +45,8 @@ def ensure_agent(s: Session, name: str, now: datetime, role: str = "agent") -> A
     """The agent called ``name``, created on first use."""
     name = name.strip()
     if not name:
-        raise ValueError("agent name must not be empty")
+        raise ValueRefused("handover.no_agent")
+    check_length(name, "客服名", MAX_AGENT_NAME)
     agent = s.exec(select(Agent).where(Agent.name == name)).first()
     if agent is None:
         agent = Agent(name=name, role=role, created_at=now)
@@ -49,7 +59,8 @@ def ensure_buyer(s: Session, nick: str, now: datetime) -> Buyer:
     """The buyer with platform nick ``nick`` (cleaned of control characters), created on first use."""
     nick = one_line(nick)
     if not nick:
-        raise ValueError("buyer nick must not be empty")
+        raise ValueRefused("text.empty", what="买家昵称")
+    check_length(nick, "买家昵称", MAX_BUYER_NICK)
     buyer = s.exec(select(Buyer).where(Buyer.nick == nick)).first()
     if buyer is None:
         buyer = Buyer(nick=nick, created_at=now)
@@ -65,7 +76,7 @@ def find_agent(s: Session, name: str) -> Agent | None:
 def find_buyer(s: Session, nick: str) -> Buyer:
     buyer = s.exec(select(Buyer).where(Buyer.nick == one_line(nick))).first()
     if buyer is None:
-        raise NotFound(f"no buyer {nick!r}")
+        raise NotFound("chat.no_buyer", nick=shown(nick))
     return buyer
 
 
@@ -94,9 +105,7 @@ def _touch(chat: Chat, text: str, now: datetime) -> None:
 
 def add_buyer_message(s: Session, nick: str, text: str, now: datetime) -> tuple[Chat, Message]:
     """A buyer writes: open (or reuse) their chat, start the wait clock if it is not running."""
-    text = clean_text(text)
-    if not text.strip():
-        raise ValueError("message text must not be empty")
+    text = check_message(clean_text(text))
     buyer = ensure_buyer(s, nick, now)
     chat = open_chat_of(s, buyer)
     if chat is None:
@@ -124,10 +133,8 @@ def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: da
     question — the wait clock, first response and assignment stay as they were."""
     chat = get_chat(s, chat_id)
     if chat.status == ChatStatus.CLOSED:
-        raise ValueError("this chat has ended; the buyer's next message opens a new one")
-    text = clean_text(text).rstrip()
-    if not text.strip():
-        raise ValueError("message text must not be empty")
+        raise ValueRefused("chat.ended")
+    text = check_message(clean_text(text).rstrip())
     msg = Message(chat_id=chat.id, sender=Sender.AGENT, agent_id=agent.id, text=text, created_at=now)
     s.add(msg)
     if not answers:
@@ -164,7 +171,7 @@ def add_system_message(s: Session, chat_id: int, text: str, now: datetime) -> Me
 def get_chat(s: Session, chat_id: int) -> Chat:
     chat = s.get(Chat, chat_id)
     if chat is None:
-        raise NotFound(f"no chat {chat_id}")
+        raise NotFound("chat.no_chat", chat_id=chat_id)
     return chat
 
 
@@ -267,7 +274,7 @@ def breached_page(s: Session, older_than: datetime, limit: int) -> list[ChatSumm
 def chat_summary(s: Session, chat_id: int) -> ChatSummary:
     row = s.exec(_summary_query().where(Chat.id == chat_id)).first()
     if row is None:
-        raise NotFound(f"no chat {chat_id}")
+        raise NotFound("chat.no_chat", chat_id=chat_id)
     return _summary(*row)
 
 

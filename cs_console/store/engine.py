@@ -17,10 +17,11 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from cs_console.store import tables
+from cs_console.store import append_only, lengths, tables
 from cs_console.store.tables import Meta
 
 SCHEMA_VERSION = 1
+lengths.install()  # over-long strings are refused before the database sees them, on every backend
 NOTIFY_CHANNEL = "cs_console_changes"
 BUSY_TIMEOUT_MS = 5000
 # a writer that finds the store locked (a long import) keeps trying this long before giving up;
@@ -45,8 +46,23 @@ def normalize_url(url_or_path: str) -> str:
     return url_or_path
 
 
+def _safe_location(url: str) -> str:
+    """The URL without its password (for messages)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparseable URL is shown by its scheme only
+        return url.split("://", 1)[0] + "://…"
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line (no SQL, no parameters: engines hide them)."""
+    orig = getattr(exc, "orig", None) or exc
+    return f"{type(orig).__name__}: {str(orig).splitlines()[0][:200] if str(orig) else ''}"
+
+
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                           hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -80,10 +96,10 @@ class Store:
                 self.engine = _sqlite_engine(self.url)
                 self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
             else:
-                self.engine = create_engine(self.url, pool_pre_ping=True)
+                self.engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
                 self._write_engine = self.engine
-        except (SQLAlchemyError, ImportError) as exc:
-            raise StoreError(f"cannot open store {url}: {exc}") from exc
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"无法打开存储 {_safe_location(self.url)}：{type(exc).__name__}") from exc
 
     @property
     def is_sqlite(self) -> bool:
@@ -156,12 +172,12 @@ class Store:
         try:
             meta = self._meta()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read store {self.location}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+            raise StoreError(f"无法读取存储 {self.location}：{_reason(exc)}") from exc
         found = int(meta["schema_version"]) if meta and "schema_version" in meta else None
         if found is not None and found > SCHEMA_VERSION:
             raise StoreVersionError(
-                f"store {self.location} has schema version {found}, written by a newer cs-console; "
-                f"this version understands up to {SCHEMA_VERSION}. Upgrade cs-console; the store was not changed."
+                f"存储 {self.location} 的结构版本是 {found}，由更新的 cs-console（newer cs-console）写入；"
+                f"本版本最多支持 {SCHEMA_VERSION}。请升级 cs-console；存储没有被改动。"
             )
         return meta
 
@@ -200,6 +216,7 @@ class Store:
                     for index in table.indexes:
                         conn.execute(CreateIndex(index, if_not_exists=True))
             with self.write() as s:
+                append_only.install(s.connection())
                 upgrade_orders(s.connection())
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
@@ -211,7 +228,7 @@ class Store:
                 else:
                     row.value = fingerprint
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot initialise store {self.location}: {exc}") from exc
+            raise StoreError(f"无法初始化存储 {self.location}：{_reason(exc)}") from exc
 
     def store_id(self) -> str:
         """This store's UUID (origin of events it writes; used by sync)."""

@@ -12,13 +12,15 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cs_console.domain.messages import UserError
+from cs_console.domain.money import shown
 from cs_console.domain.orders import ItemView, OrderState, OrderView, listing_prices
 from cs_console.store.tables import AuditEntry, Buyer, Order, OrderItem
 
 CHUNK = 900  # IN (...) lists stay well under SQLite's variable limit
 
 
-class OrderNotFound(LookupError):
+class OrderNotFound(UserError, LookupError):
     """No order (or item line) with that number."""
 
 
@@ -26,7 +28,7 @@ class OrderNotFound(LookupError):
 def get_order(s: Session, order_no: str) -> Order:
     order = s.exec(select(Order).where(Order.order_no == order_no.strip())).first()
     if order is None:
-        raise OrderNotFound(f"no order {order_no!r}")
+        raise OrderNotFound("order.not_found", order_no=shown(order_no))
     return order
 
 
@@ -62,7 +64,7 @@ def latest_order(s: Session, buyer_id: int) -> Order | None:
 def get_item(s: Session, order: Order, line_no: int) -> OrderItem:
     item = s.exec(select(OrderItem).where(OrderItem.order_id == order.id, OrderItem.line_no == line_no)).first()
     if item is None:
-        raise OrderNotFound(f"order {order.order_no} has no line {line_no}")
+        raise OrderNotFound("order.no_line", order_no=order.order_no, line=line_no)
     return item
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus
+from cs_console.domain.limits import ValueRefused
+from cs_console.domain.money import shown
 from cs_console.domain.team import AgentStatus, Candidate, HangupState, Role
 from cs_console.store.chats import NotFound
 from cs_console.store.tables import Agent, AgentProfile, Assignment, Buyer, Chat, HangupRequest
@@ -32,7 +34,7 @@ def lock_distribution(s: Session) -> None:
 def get_agent(s: Session, name: str) -> Agent:
     agent = s.exec(select(Agent).where(Agent.name == name.strip())).first()
     if agent is None:
-        raise NotFound(f"no agent {name!r} (add one with: cs-console agents add NAME --role R)")
+        raise NotFound("team.no_agent", name=shown(name))
     return agent
 
 
@@ -43,7 +45,7 @@ def all_agents(s: Session) -> list[Agent]:
 def agent_by_id(s: Session, agent_id: int) -> Agent:
     agent = s.get(Agent, agent_id)
     if agent is None:
-        raise NotFound(f"no agent #{agent_id}")
+        raise NotFound("team.no_agent_id", agent_id=agent_id)
     return agent
 
 
@@ -56,7 +58,7 @@ def upsert_agent(s: Session, name: str, role: Role, capacity: int | None, now: d
     """Create the agent, or change an existing one's role/capacity."""
     name = name.strip()
     if not name:
-        raise ValueError("agent name must not be empty")
+        raise ValueRefused("handover.no_agent")
     agent = s.exec(select(Agent).where(Agent.name == name)).first()
     if agent is None:
         agent = Agent(name=name, role=role.value, created_at=now)
@@ -241,7 +243,7 @@ def approved_hangup_of(s: Session, agent_id: int) -> HangupRequest | None:
 def get_hangup(s: Session, request_id: int) -> HangupRequest:
     req = s.get(HangupRequest, request_id)
     if req is None:
-        raise NotFound(f"no hang-up request {request_id}")
+        raise NotFound("team.no_hangup", request_id=request_id)
     return req
 
 

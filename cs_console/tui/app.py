@@ -22,6 +22,7 @@ from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.delivery import DeliveryActions
+from cs_console.tui.error_path import ErrorPathMixin
 from cs_console.tui.footer import DeskFooter
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT, install_terminal_keys
 from cs_console.tui.messages import InsertIntoDraft
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 
 
-class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, App[None]):
+class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
     TITLE = "客服工作台"
@@ -189,7 +190,10 @@ class CsConsoleApp(DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, Ap
         self._signed_in(signed)
 
     def _open_failed(self, exc: Exception) -> None:
-        self.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{exc}\n按 Ctrl+Q 退出"))
+        from cs_console.domain.text import clean_text
+        from cs_console.services.errors import report  # the one error path: Chinese, masked log
+
+        self.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{clean_text(report(exc, 'tui'))}\n按 Ctrl+Q 退出"))
 
     async def _attach(self, desk: Desk) -> None:
         self.desk = desk

@@ -98,7 +98,9 @@ class HandoverTab(Vertical):
         unacked = sum(1 for n in self.notes if n.state == NoteState.OPEN)
         cal, now = self.desk.handover.shifts, self.desk.clock()
         on = "、".join(sh.name for sh in cal.on_duty(now)) or "无"
-        self._status(f"交接 [{label}] {len(self.notes)} 条 · 未确认 {unacked}\n"
+        bad = len(self.desk.handover.last_quarantine)  # invalid stored events: skipped, said here
+        self._status(f"交接 [{label}] {len(self.notes)} 条 · 未确认 {unacked}"
+                     + (f" · 已隔离 {bad} 条无效事件" if bad else "") + "\n"
                      f"在班：{on} · 我：{self.desk.handover.agent_shift(self.agent).name}")
 
     def _status(self, head: str | None = None) -> None:
@@ -214,7 +216,8 @@ class HandoverTab(Vertical):
         try:
             res = self.desk.handover.sync(peer)
             count = self.desk.handover.event_count()
-            text = f"{cal.local(self.desk.clock()):%H:%M:%S} ↑{res.sent} ↓{res.received}"
+            text = f"{cal.local(self.desk.clock()):%H:%M:%S} ↑{res.sent} ↓{res.received}" + (
+                f" 拒收 {len(res.refused)}" if res.refused else "")
         except (StoreError, OSError, ValueError) as exc:
             count, text = self._synced_count, f"失败 {cal.local(self.desk.clock()):%H:%M:%S}: {str(exc)[:60]}"
         self.app.call_from_thread(self._synced, text, count)

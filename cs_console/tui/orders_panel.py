@@ -264,7 +264,9 @@ class OrdersPanel(Vertical):
         o = self.current
         if o is None:
             return
-        audit = [f"{local(a.at, self.desk.policy.shop.timezone):%m-%d %H:%M} {a.agent} {a.field}: {a.old} → {a.new}"
+        from cs_console.domain.audit_text import describe
+
+        audit = [f"{local(a.at, self.desk.policy.shop.timezone):%m-%d %H:%M} {a.agent} {describe(a.field, a.old, a.new)}"
                  + (f"（{a.reason}）" if a.reason else "") for a in self.service.audit(o.order_no)]
         body = detail_text(o, self.convention, self.desk.policy.shop.timezone, audit)
         self.app.push_screen(DetailDialog(f"订单详情 {o.order_no}", body))

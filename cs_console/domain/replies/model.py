@@ -38,7 +38,7 @@ class Phrase(BaseModel):
     def _strip(cls, v: str) -> str:
         v = v.strip()
         if not v:
-            raise ValueError("must not be empty")
+            raise ValueError("不能为空")
         return v
 
     @field_validator("code")
@@ -46,19 +46,19 @@ class Phrase(BaseModel):
     def _code(cls, v: str) -> str:
         v = v.strip()
         if len(v) < 2:
-            raise ValueError(f"code {v!r} is too short (at least 2 characters)")
+            raise ValueError(f"编码「{v}」太短（至少 2 个字符）")
         if not CODE_RE.match(v):
-            raise ValueError(f"code {v!r} may only use letters, digits, _ and - (2–32 characters)")
+            raise ValueError(f"编码「{v[:40]}」只能用字母、数字、_ 和 -（2–32 个字符）")
         return v.lower()
 
     @field_validator("text")
     @classmethod
     def _text(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("text is empty")
+            raise ValueError("内容为空")
         unknown = unknown_placeholders(v)
         if unknown:
-            raise ValueError("unknown placeholder " + ", ".join("{" + u + "}" for u in dict.fromkeys(unknown)))
+            raise ValueError("未知的占位符 " + ", ".join("{" + u + "}" for u in dict.fromkeys(unknown)))
         return v.rstrip("\n")
 
 

@@ -1,0 +1,136 @@
+"""Validating one handover event that comes from outside this process: an export file, a sync
+peer, or a row already in the store (written by another version, or by hand).
+
+Every field is checked by type, enum, range and length before anything is written or derived:
+an unknown priority (``ultra``), a time in year 9999, a 1 MB text, a list where a string belongs,
+a nested object in ``data`` — each raises :class:`EventInvalid` with the reason. Readers skip
+(quarantine) invalid rows instead of crashing; importers refuse the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from cs_console.domain.handover import MAX_TEXT, NOTE_FIELDS, EventKind, NoteEvent, Priority
+from cs_console.domain.messages import UserError
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+EVENT_FIELDS = ("id", "note_id", "kind", "at", "author", "origin", "data")
+# longest value of each data field (characters); text-like fields share the note limit
+DATA_LIMITS: dict[str, int] = {"text": MAX_TEXT, "resolution": MAX_TEXT, "buyer": 64, "order_no": 64,
+                               "case_id": 64, "priority": 16, "shift": 32, "for_shift": 32, "day": 10,
+                               "source": 200}
+# which data fields each kind may carry (None values allowed for the optional links)
+KIND_FIELDS: dict[EventKind, frozenset[str]] = {
+    EventKind.CREATED: frozenset(NOTE_FIELDS),
+    EventKind.EDITED: frozenset(NOTE_FIELDS),
+    EventKind.ACKNOWLEDGED: frozenset(),
+    EventKind.DONE: frozenset({"resolution"}),
+    EventKind.REOPENED: frozenset(),
+}
+NULLABLE = frozenset({"buyer", "order_no", "case_id", "source"})
+MAX_AUTHOR = 64
+MAX_ORIGIN = 64
+
+
+class EventInvalid(UserError, ValueError):
+    """One event breaks the format; ``str()`` is the reason (Chinese, from the catalogue)."""
+
+
+def _str(value: Any, field: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise EventInvalid("event.type", field=field, expected="文本")
+    if len(value) > limit:
+        raise EventInvalid("event.too_long", field=field, length=len(value), limit=limit)
+    return value
+
+
+def _uuid(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _UUID.match(value):
+        raise EventInvalid("event.uuid", field=field)
+    return value
+
+
+def _time(value: Any, field: str) -> datetime:
+    if isinstance(value, str):
+        if len(value) > 40:
+            raise EventInvalid("event.time", field=field)
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise EventInvalid("event.time", field=field) from None
+    if not isinstance(value, datetime):
+        raise EventInvalid("event.time", field=field)
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise EventInvalid("event.time_range", field=field, low=EARLIEST_YEAR, high=LATEST_YEAR)
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (OverflowError, ValueError):
+        raise EventInvalid("event.time_range", field=field, low=EARLIEST_YEAR, high=LATEST_YEAR) from None
+
+
+def _data(kind: EventKind, data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise EventInvalid("event.type", field="data", expected="对象")
+    allowed = KIND_FIELDS[kind]
+    out: dict[str, str | None] = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or key not in allowed:
+            raise EventInvalid("event.data_field", kind=kind.value, field=str(key)[:40])
+        where = f"data.{key}"
+        if value is None and key in NULLABLE:
+            out[key] = None
+            continue
+        text = _str(value, where, DATA_LIMITS[key])
+        if key == "priority":
+            try:
+                Priority(text)
+            except ValueError:
+                raise EventInvalid("event.priority", value=text[:20]) from None
+        elif key == "day":
+            try:
+                if not _DAY.match(text):
+                    raise ValueError(text)
+                day = date.fromisoformat(text)
+            except ValueError:
+                raise EventInvalid("event.day", field=where) from None
+            if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                raise EventInvalid("event.time_range", field=where, low=EARLIEST_YEAR, high=LATEST_YEAR)
+        out[key] = text
+    return out
+
+
+def validate_event(record: Any) -> NoteEvent:
+    """The event ``record`` (a dict from JSON or a store row's columns) describes, or
+    :class:`EventInvalid`."""
+    if not isinstance(record, dict):
+        raise EventInvalid("event.not_object")
+    for key in record:
+        if key not in EVENT_FIELDS:
+            raise EventInvalid("event.unknown_field", field=str(key)[:40])
+    for key in EVENT_FIELDS:
+        if key not in record:
+            raise EventInvalid("event.missing", field=key)
+    kind_text = record["kind"]
+    try:
+        if not isinstance(kind_text, str):
+            raise ValueError(kind_text)
+        kind = EventKind(kind_text)
+    except ValueError:
+        raise EventInvalid("event.kind", value=str(kind_text)[:20]) from None
+    author = _str(record["author"], "author", MAX_AUTHOR)
+    if not author.strip():
+        raise EventInvalid("handover.no_agent")
+    return NoteEvent(
+        id=_uuid(record["id"], "id"),
+        note_id=_uuid(record["note_id"], "note_id"),
+        kind=kind,
+        at=_time(record["at"], "at"),
+        author=author,
+        origin=_str(record["origin"], "origin", MAX_ORIGIN),
+        data=_data(kind, record["data"]),
+    )
