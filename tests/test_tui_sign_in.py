@@ -87,3 +87,5 @@ async def test_the_os_account_signs_in_by_itself_where_the_shop_chose_it(desk, m
         await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")))
         assert (app.principal.name, app.principal.via) == ("xiaomei", "os_account")
         assert not isinstance(app.screen, SignInScreen)
+        # the desk finishes mounting (its side tabs) before the test closes the app
+        await wait_for(pilot, lambda: app.desk_seconds is not None and app.query("#handover-tab OptionList"))
