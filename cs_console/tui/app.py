@@ -12,6 +12,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.signal import Signal
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label
 
@@ -29,6 +30,7 @@ from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
+from cs_console.tui.store_events import StoreChange
 from cs_console.tui.team import TeamActions
 from cs_console.tui.transcript import Transcript
 
@@ -101,6 +103,8 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self._draft_saved = ""  # text of the current chat's draft as the store has it
         self._draft_pending: tuple[str, int] = ("", 0)  # latest unsaved (text, caret)
         self._watcher = None
+        self.store_changes: Signal[StoreChange] = Signal(self, "store-changes")  # see store_events
+        self._store_seq = 0
         self.morning = morning  # show the morning checklist on the first start of the day
         self.notice = notice  # shown once the desk is open (e.g. where the demo store is)
 
@@ -308,6 +312,8 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
             self._pull_new_messages()
             self.refresh_delivery_status()
             self.query_one(SidePanel).store_changed()
+            self._store_seq += 1
+            self.store_changes.publish(StoreChange(self._store_seq))
 
     def refresh_sessions(self) -> None:
         self.session_chats, queue = self.desk.team.sessions_for(self.agent)
