@@ -145,6 +145,33 @@ async def test_ctrl_q_with_buyers_waiting_asks_first(desk, clock):
         await wait_for(pilot, lambda: not app.is_running)
 
 
+async def test_ctrl_q_then_left_and_enter_in_one_burst_quits(desk, clock):
+    """In a real terminal ← and Enter typed quickly arrive together: Enter acts on 退出, the
+    button ← just chose, not on 取消 (the focus must move before the next key is handled)."""
+    from cs_console.tui.confirm import GuardedConfirm
+
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, GuardedConfirm)
+        assert await type_bytes(pilot, "\x1b[D\r") == ["left", "enter"]
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_left_right_then_enter_in_one_burst_cancels(desk, clock):
+    from cs_console.tui.confirm import GuardedConfirm
+
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, GuardedConfirm)
+        await type_bytes(pilot, "\x1b[D\x1b[C\r")  # ← 退出, → back to 取消, Enter
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1)
+        assert app.is_running
+
+
 async def test_ctrl_q_with_nobody_waiting_quits_at_once(desk, clock):
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:

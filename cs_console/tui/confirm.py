@@ -57,11 +57,13 @@ class GuardedConfirm(ModalScreen[bool]):
             yield Label(self.HINT + (f" · {self.extra_hint}" if self.extra_hint else ""), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#guarded-cancel", Button).focus()
+        self.set_focus(self.query_one("#guarded-cancel", Button))
 
     def action_switch(self) -> None:
+        """Move to the other button at once: ``Widget.focus()`` waits for the next idle moment,
+        and an Enter typed right after ← (one burst from the terminal) would still press 取消."""
         ok = self.query_one("#guarded-ok", Button)
-        (self.query_one("#guarded-cancel", Button) if ok.has_focus else ok).focus()
+        self.set_focus(self.query_one("#guarded-cancel", Button) if self.focused is ok else ok)
 
     @on(Button.Pressed, "#guarded-ok")
     def _ok(self) -> None:
