@@ -71,7 +71,7 @@ async def test_day_writes_two_notes_night_starts_sees_and_acknowledges_them(desk
         await pilot.press("a")           # the second; the inbox closes by itself
         assert await until(pilot, lambda: not isinstance(app.screen, HandoverInbox))
         tab = app.query_one(HandoverTab)
-        assert [n.state for n in tab.notes] == [NoteState.ACKNOWLEDGED] * 2
+        assert await until(pilot, lambda: [n.state for n in tab.notes] == [NoteState.ACKNOWLEDGED] * 2)
     assert {n.acked_by for n in desk.handover.notes()} == {"阿强"}
     assert desk.handover.inbox("阿强") == []
 
@@ -89,9 +89,9 @@ async def test_tab_done_with_resolution_and_filter(desk, clock):
                            and app.screen.query(Input) and app.screen.query_one(Input).has_focus)
         await pilot.press(*"已发顺丰", "enter")
         assert await until(pilot, lambda: desk.handover.get(n.id).resolution == "已发顺丰")
-        assert tab.notes == []                      # the default filter hides done notes
+        assert await until(pilot, lambda: tab.notes == [])  # the default filter hides done notes
         await pilot.press("f")                      # 全部
-        assert [x.id for x in tab.notes] == [n.id]
+        assert await until(pilot, lambda: [x.id for x in tab.notes] == [n.id])
 
 
 async def test_shift_end_screen_turns_blocker_into_note(desk, clock):
@@ -132,21 +132,20 @@ async def test_tab_follows_other_agents_notes_and_periodic_sync_shows_state(desk
     try:
         peer.handover.add("对方电脑上的交接", "小丽")
         async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
+            pilot.app.action_open_side_tab("tab-handover", "#handover-list")
             tab = pilot.app.query_one(HandoverTab)
-            assert "尚未同步" in str(tab.query_one("#handover-status").render())
-            colleague.handover.add("同事刚写的", "阿强")      # another process, same store
-            pilot.app.poll_store()
-            assert [n.text for n in tab.notes] == ["同事刚写的"]
+
+            def status() -> str:
+                return str(tab.query_one("#handover-status").render())
+
+            assert await until(pilot, lambda: "尚未同步" in status())
+            colleague.handover.add("同事刚写的", "阿强")      # another connection, same store
+            assert await until(pilot, lambda: [n.text for n in tab.notes] == ["同事刚写的"])  # no timer: the change
             tab.start_sync()                                  # what the interval timer does
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            assert sorted(n.text for n in tab.notes) == ["同事刚写的", "对方电脑上的交接"]
-            status = str(tab.query_one("#handover-status").render())
-            assert "↑1 ↓1" in status and "待同步 0" in status
+            assert await until(pilot, lambda: sorted(n.text for n in tab.notes) == ["同事刚写的", "对方电脑上的交接"])
+            assert await until(pilot, lambda: "↑1 ↓1" in status() and "待同步 0" in status())
             desk.handover.add("还没同步的", "小美")
-            tab.reload()
-            assert "待同步 1" in str(tab.query_one("#handover-status").render())
+            assert await until(pilot, lambda: "待同步 1" in status())
             await pilot.pause(0.3)  # let the app's store poll see that write before teardown
         assert peer.handover.event_count() == 2
     finally:

@@ -34,6 +34,7 @@ MESSAGES: dict[str, str] = {
     "text.too_long": "{what}最多 {limit} 个字（现在 {length} 个）",
     "text.empty": "{what}不能为空",
     "interrupted": "已中断",
+    "tui.read_failed": "暂时无法读取{what}：{reason}（存储恢复后下次变化时会重新读取）",
     # ---- money, quantities, line numbers ----------------------------------------------------
     "money.invalid": "不是有效金额：{text}（请用半角数字，最多两位小数，如 59 或 12.50）",
     "money.too_many_decimals": "金额最多两位小数：{text}",

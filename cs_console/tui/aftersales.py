@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from cs_console.domain.aftersales import (
     HANDLING_LABELS,
@@ -28,6 +29,9 @@ from cs_console.domain.aftersales import (
 from cs_console.domain.kpi import format_wait
 from cs_console.domain.money import MoneyError, format_money, parse_money
 from cs_console.tui.dialogs import PickOne, TextPrompt
+from cs_console.tui.store_reads import FollowStore, ReadFailed, deliver, read_now
+
+AGE_SECONDS = 30.0
 
 
 def case_text(c: CaseView, now=None) -> Text:
@@ -79,13 +83,13 @@ class CasesTab(Vertical):
         yield Static("", id="case-detail")
 
     def on_mount(self) -> None:
+        self._follow = FollowStore(self, self.refresh_cases)
         self.refresh_cases()
-        self.set_interval(2.0, self._follow_store, name="cases-refresh")
+        # the ages in 全部未结 move with the clock: re-drawn from what was read, no store read
+        self.set_interval(AGE_SECONDS, self._redraw_ages, name="cases-ages")
 
-    def _follow_store(self) -> None:
-        """Other agents and the warehouse change cases and flags too: re-read while visible."""
-        if self.is_mounted and self.display and self.parent is not None and self.parent.display:
-            self.refresh_cases(only_if_changed=True)
+    def on_show(self) -> None:
+        self._follow.shown()
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         self.chat_id, self.buyer = chat_id, buyer
@@ -95,41 +99,69 @@ class CasesTab(Vertical):
     def desk(self):
         return self.app.desk
 
-    def refresh_cases(self, only_if_changed: bool = False) -> None:
+    def refresh_cases(self) -> Worker | None:
+        """Read the cases in a thread; the list follows (the highlighted case stays highlighted)."""
         if not self.is_mounted:
-            return
-        now = self.desk.clock()
-        if self.all_open:
-            cases = self.desk.cases.open_cases()
+            return None
+        return self._read(self.all_open, self.buyer)
+
+    @work(thread=True, exclusive=True, group="cases-read")
+    def _read(self, all_open: bool, buyer: str | None) -> None:
+        cases = self.desk.cases
+
+        def read() -> list[CaseView]:
+            if all_open:
+                return cases.open_cases()
+            return cases.of_buyer(buyer) if buyer else []
+
+        deliver(self, read, lambda found: self._show_cases(all_open, buyer, found), "售后")
+
+    def _show_cases(self, all_open: bool, buyer: str | None, cases: list[CaseView]) -> None:
+        if (all_open, buyer) != (self.all_open, self.buyer):
+            return  # the agent switched chat or view meanwhile
+        seen = (all_open, buyer, tuple((c.id, c.state, c.updated_at, c.order_flag) for c in cases))
+        if seen == self._seen:
+            return  # nothing of these cases changed (most commits are chat messages)
+        if all_open:
             title = f"全部未结售后 {len(cases)}（按时长）· a 本买家"
         else:
-            cases = self.desk.cases.of_buyer(self.buyer) if self.buyer else []
-            title = f"{self.buyer or '（未选买家）'} 的售后 {len(cases)} · n新建 f跟进 s状态 a全部"
-        seen = (self.all_open, self.buyer, tuple((c.id, c.state, c.updated_at, c.order_flag) for c in cases))
-        if only_if_changed and seen == self._seen and not self.all_open:
-            return
+            title = f"{buyer or '（未选买家）'} 的售后 {len(cases)} · n新建 f跟进 s状态 a全部"
+        keep = self.selected.id if self.selected else None
         self._seen, self.cases = seen, cases
         self.query_one("#cases-title", Label).update(Text(title))
+        self._fill(keep)
+
+    def _fill(self, keep: int | None) -> None:
+        now = self.desk.clock() if self.all_open else None
         ol = self.query_one(OptionList)
-        highlighted = ol.highlighted
-        ol.clear_options()
-        ol.add_options([Option(case_text(c, now if self.all_open else None), id=str(c.id)) for c in self.cases])
+        ol.set_options([Option(case_text(c, now), id=str(c.id)) for c in self.cases])
         if self.cases:
-            ol.highlighted = min(highlighted or 0, len(self.cases) - 1)
+            ol.highlighted = next((i for i, c in enumerate(self.cases) if c.id == keep), 0)
         self._show_detail()
+
+    def _redraw_ages(self) -> None:
+        if self.all_open and self.cases and self.is_on_screen:
+            self._fill(self.selected.id if self.selected else None)
 
     @on(OptionList.OptionHighlighted, "#cases-list")
     def _highlighted(self) -> None:
         self._show_detail()
 
     def _show_detail(self) -> None:
-        """The highlighted case: note, return tracking number, latest follow-ups."""
+        """The highlighted case: note, return tracking number, latest follow-ups (read in a thread)."""
         case = self.selected
-        detail = self.query_one("#case-detail", Static)
         if case is None:
-            detail.update("")
+            self.query_one("#case-detail", Static).update("")
             return
-        _, notes = self.desk.cases.show(case.id)
+        self._read_detail(case)
+
+    @work(thread=True, exclusive=True, group="cases-detail")
+    def _read_detail(self, case: CaseView) -> None:
+        deliver(self, lambda: self.desk.cases.show(case.id)[1], lambda notes: self._detail(case, notes), "售后跟进")
+
+    def _detail(self, case: CaseView, notes) -> None:
+        if self.selected is None or self.selected.id != case.id:
+            return
         t = Text()
         if case.note:
             t.append(f"说明: {case.note}\n")
@@ -138,7 +170,7 @@ class CasesTab(Vertical):
         for n in notes[-5:]:
             t.append(f"{n.at.astimezone(ZoneInfo(self.desk.policy.shop.timezone)):%m-%d %H:%M} {n.agent}: ", style="dim")
             t.append(f"{n.text}\n")
-        detail.update(t if t.plain else Text("（无跟进）", style="dim"))
+        self.query_one("#case-detail", Static).update(t if t.plain else Text("（无跟进）", style="dim"))
 
     def focus_list(self) -> None:
         self.query_one(OptionList).focus()
@@ -163,7 +195,11 @@ class CasesTab(Vertical):
         if not self.buyer:
             self.app.notify("先选择一个会话", severity="warning")
             return
-        order_no = self.desk.cases.latest_order_no(self.buyer)
+        buyer = self.buyer
+        try:
+            order_no = await read_now(self, lambda: self.desk.cases.latest_order_no(buyer), "订单")
+        except ReadFailed:
+            return
         if order_no is None:
             self.app.notify(f"{self.buyer} 没有订单", severity="warning")
             return

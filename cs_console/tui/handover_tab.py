@@ -4,16 +4,19 @@ sales-report reminder and the optional periodic sync with a peer store live here
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from cs_console.domain.handover import Note, NoteState
 from cs_console.services.handover import HandoverError
-from cs_console.store.engine import StoreError
 from cs_console.tui.handover_dialogs import (
     HandoverDialog,
     HandoverInbox,
@@ -21,8 +24,19 @@ from cs_console.tui.handover_dialogs import (
     ResolutionDialog,
     note_row,
 )
+from cs_console.tui.store_reads import FollowStore, ReadFailed, deliver, read_now
 
 REMINDER_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Book:
+    """One read of the handover book, as the tab shows it."""
+
+    count: int  # events in the log when read
+    notes: list[Note]
+    rows: list[Text]
+    head: str
 
 
 class HandoverTab(Vertical):
@@ -51,6 +65,7 @@ class HandoverTab(Vertical):
         self._synced_count: int | None = None
         self._reminded: set[tuple[str, str]] = set()
         self._seen_count = -1
+        self._head = ""
 
     # ---- composition ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -74,6 +89,7 @@ class HandoverTab(Vertical):
                 + [(s.name, {"shift": s.id}) for s in cal.settings.shifts] + [("今天", {"day": today})])
 
     def on_mount(self) -> None:
+        self._follow = FollowStore(self, lambda: self.reload(only_if_grown=True))
         self.reload()
         self.call_after_refresh(self.show_inbox)
         self.check_reminder()
@@ -82,35 +98,56 @@ class HandoverTab(Vertical):
         if sync.peer and sync.every_seconds > 0:
             self.set_interval(sync.every_seconds, self.start_sync, name="handover-sync")
 
-    # ---- store → screen ---------------------------------------------------------------
-    def reload(self) -> None:
-        label, args = self.filters()[self.filter_index % len(self.filters())]
-        self._seen_count = self.desk.handover.event_count()
-        self.notes = self.desk.handover.notes(**args)
-        ol = self.query_one(OptionList)
-        keep = ol.highlighted
-        ol.clear_options()
-        tz = self.desk.policy.shop.timezone
-        shift_label = self.desk.handover.shifts.label
-        ol.add_options([Option(note_row(n, tz, shift_label), id=n.id) for n in self.notes])
-        if self.notes:
-            ol.highlighted = min(keep or 0, len(self.notes) - 1)
-        unacked = sum(1 for n in self.notes if n.state == NoteState.OPEN)
-        cal, now = self.desk.handover.shifts, self.desk.clock()
-        on = "、".join(sh.name for sh in cal.on_duty(now)) or "无"
-        bad = len(self.desk.handover.last_quarantine)  # invalid stored events: skipped, said here
-        self._status(f"交接 [{label}] {len(self.notes)} 条 · 未确认 {unacked}"
-                     + (f" · 已隔离 {bad} 条无效事件" if bad else "") + "\n"
-                     f"在班：{on} · 我：{self.desk.handover.agent_shift(self.agent).name}")
+    def on_show(self) -> None:
+        self._follow.shown()
 
-    def _status(self, head: str | None = None) -> None:
-        if head is not None:
-            self._head = head
+    # ---- store → screen ---------------------------------------------------------------
+    def reload(self, only_if_grown: bool = False) -> Worker:
+        """Read the book in a thread (after a store change: only when the event log grew, most
+        commits are chat messages); the list follows, the highlighted note stays highlighted."""
+        return self._read(self.filter_index, only_if_grown)
+
+    @work(thread=True, exclusive=True, group="handover-read")
+    def _read(self, filter_index: int, only_if_grown: bool) -> None:
+        book = self.desk.handover
+
+        def read() -> _Book | None:
+            count = book.event_count()
+            if only_if_grown and count == self._seen_count:
+                return None
+            filters = self.filters()
+            label, args = filters[filter_index % len(filters)]
+            notes = book.notes(**args)
+            tz = self.desk.policy.shop.timezone
+            rows = [note_row(n, tz, book.shifts.label) for n in notes]
+            unacked = sum(1 for n in notes if n.state == NoteState.OPEN)
+            on = "、".join(sh.name for sh in book.shifts.on_duty(self.desk.clock())) or "无"
+            bad = len(book.last_quarantine)  # invalid stored events: skipped, said here
+            head = (f"交接 [{label}] {len(notes)} 条 · 未确认 {unacked}"
+                    + (f" · 已隔离 {bad} 条无效事件" if bad else "") + "\n"
+                    f"在班：{on} · 我：{book.agent_shift(self.agent).name}")
+            return _Book(count, notes, rows, head)
+
+        deliver(self, read, self._show_book, "交接本")
+
+    def _show_book(self, book: _Book | None) -> None:
+        if book is None:
+            return
+        self._seen_count, self.notes = book.count, book.notes
+        ol = self.query_one(OptionList)
+        keep = self._selected()
+        ol.set_options([Option(row, id=n.id) for n, row in zip(book.notes, book.rows, strict=True)])
+        if self.notes:
+            ol.highlighted = next((i for i, n in enumerate(self.notes) if keep is not None and n.id == keep.id), 0)
+        self._head = book.head
+        self._status()
+
+    def _status(self) -> None:
         sync = ""
         if self.desk.policy.sync.peer:
             pending = ""
             if self._synced_count is not None:
-                pending = f" · 待同步 {max(0, self.desk.handover.event_count() - self._synced_count)}"
+                pending = f" · 待同步 {max(0, self._seen_count - self._synced_count)}"
             sync = f"\n同步 {self.last_sync or '尚未同步'}{pending}"
         self.query_one("#handover-status", Label).update(Text(self._head + sync))
 
@@ -120,33 +157,39 @@ class HandoverTab(Vertical):
         for tabs in self.app.query("#side-tabs"):
             tabs.active = "tab-handover"
 
-    def store_changed(self) -> None:
-        """Re-derive only when the event log grew (most commits are chat messages)."""
-        count = self.desk.handover.event_count()
-        if count != self._seen_count:
-            self.reload()
-
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         self.buyer = buyer
 
     # ---- start of shift / reminders ---------------------------------------------------
+    @work(thread=True, exclusive=True, group="handover-inbox")
     def show_inbox(self) -> None:
         """Unacknowledged notes addressed to my shift come before anything else."""
-        notes = self.desk.handover.inbox(self.agent)
+        book = self.desk.handover
+        deliver(self, lambda: (book.inbox(self.agent), book.agent_shift(self.agent).name), self._open_inbox, "交接本")
+
+    def _open_inbox(self, found: tuple[list[Note], str]) -> None:
+        notes, shift_name = found
         if notes:
-            shift = self.desk.handover.agent_shift(self.agent)
-            self.app.push_screen(HandoverInbox(self.desk, self.agent, notes, shift.name),
+            self.app.push_screen(HandoverInbox(self.desk, self.agent, notes, shift_name),
                                  callback=lambda _n: self.reveal())
 
+    @work(thread=True, exclusive=True, group="handover-reminder")
     def check_reminder(self) -> None:
-        cal, now = self.desk.handover.shifts, self.desk.clock()
-        shift = self.desk.handover.agent_shift(self.agent)
-        due = cal.report_due(shift.id, now)
+        """The sales-report reminder at the shift's last half hour (the rota is read here)."""
+        def read():
+            cal, now = self.desk.handover.shifts, self.desk.clock()
+            shift = self.desk.handover.agent_shift(self.agent)
+            return shift, cal.report_due(shift.id, now), cal.day_of(now).isoformat()
+
+        deliver(self, read, self._remind, "班次")
+
+    def _remind(self, found) -> None:
+        shift, due, day = found
         report = self.query_one("#handover-report", Label)
         report.set_class(due, "-due")
         if due:
             report.update(Text(f"⏰ {shift.name}最后半小时：请汇报今日销售额"))
-            key = (cal.day_of(now).isoformat(), shift.id)
+            key = (day, shift.id)
             if key not in self._reminded:
                 self._reminded.add(key)
                 self.app.notify(f"{shift.name}最后半小时：请向主管汇报今日销售额", title="销售日报", timeout=10)
@@ -189,9 +232,14 @@ class HandoverTab(Vertical):
         self.filter_index = (self.filter_index + 1) % len(self.filters())
         self.reload()
 
-    def write_note(self) -> None:
+    @work(exclusive=True, group="handover-write")
+    async def write_note(self) -> None:
         """The note dialog, linked to the current chat's buyer and their latest order."""
-        buyer, order_no = self.desk.handover.buyer_link(self.buyer)
+        current = self.buyer
+        try:
+            buyer, order_no = await read_now(self, lambda: self.desk.handover.buyer_link(current), "订单")
+        except ReadFailed:
+            return
 
         def save(draft: NoteDraft | None) -> None:
             if draft is None:
@@ -218,9 +266,14 @@ class HandoverTab(Vertical):
             count = self.desk.handover.event_count()
             text = f"{cal.local(self.desk.clock()):%H:%M:%S} ↑{res.sent} ↓{res.received}" + (
                 f" 拒收 {len(res.refused)}" if res.refused else "")
-        except (StoreError, OSError, ValueError) as exc:
-            count, text = self._synced_count, f"失败 {cal.local(self.desk.clock()):%H:%M:%S}: {str(exc)[:60]}"
-        self.app.call_from_thread(self._synced, text, count)
+        except Exception as exc:  # the peer is away, its file is bad …: said here, the app stays up
+            from cs_console.services.errors import report
+
+            count, text = self._synced_count, f"失败 {cal.local(self.desk.clock()):%H:%M:%S}: {report(exc, 'tui')[:60]}"
+        try:
+            self.app.call_from_thread(self._synced, text, count)
+        except RuntimeError:  # the app is closing
+            pass
 
     def _synced(self, text: str, count: int | None) -> None:
         self.last_sync, self._synced_count = text, count

@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from cs_console.config import ConfigError
 from cs_console.domain.clock import local
@@ -53,8 +54,8 @@ from cs_console.tui.order_dialogs import (
     detail_text,
     flag_text,
 )
+from cs_console.tui.store_reads import FollowStore, deliver, settled
 
-REFRESH_SECONDS = 0.5  # cheap: PRAGMA data_version / LISTEN, a query only after a commit
 # panel action → the domain action it performs
 _KEYS: dict[str, Action] = {
     "confirm_address": Action.CONFIRM_ADDRESS, "set_price": Action.SET_PRICE, "set_postage": Action.SET_POSTAGE,
@@ -105,6 +106,7 @@ class OrdersPanel(Vertical):
         self.buyer: str | None = None
         self.orders: list[OrderView] = []
         self._convention: FlagConvention | None = None
+        self._shown_for: str | None = None  # whose orders the list shows
 
     def compose(self) -> ComposeResult:
         yield Label("（未选择会话）", id="orders-title")
@@ -112,12 +114,10 @@ class OrdersPanel(Vertical):
         yield Label("", id="orders-actions")
 
     def on_mount(self) -> None:
-        self._stale = False
-        self.set_interval(REFRESH_SECONDS, self._poll_changes, name="orders-refresh")
+        self._follow = FollowStore(self, self._reread)
 
-    def store_changed(self) -> None:
-        """The app's store watcher saw a commit (another agent, the importer, the CLI)."""
-        self._stale = True
+    def on_show(self) -> None:
+        self._follow.shown()
 
     # ---- data --------------------------------------------------------------------------------
     @property
@@ -130,14 +130,20 @@ class OrdersPanel(Vertical):
 
     @property
     def convention(self) -> FlagConvention:
-        """The shop's flag convention; a broken data/flags.yaml is reported once, not a crash."""
-        if self._convention is None:
-            try:
-                self._convention = self.service.convention
-            except (ConfigError, OrderRefused) as exc:
-                self.notify(f"旗帜配置有误：{exc}", severity="error", timeout=10)
-                self._convention = FlagConvention(label="（旗帜配置有误）", colours={})
-        return self._convention
+        """The shop's flag convention (read with the first orders, in the reading thread)."""
+        return self._convention or FlagConvention(label="（旗帜配置有误）", colours={})
+
+    def _read_convention(self) -> str | None:
+        """In the reading thread: load the convention once; a broken data/flags.yaml is a
+        problem to say once, not a crash."""
+        if self._convention is not None:
+            return None
+        try:
+            self._convention = self.service.convention
+        except (ConfigError, OrderRefused) as exc:
+            self._convention = FlagConvention(label="（旗帜配置有误）", colours={})
+            return f"旗帜配置有误：{exc}"
+        return None
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         """Follow the selected chat: list only this buyer's orders."""
@@ -145,23 +151,44 @@ class OrdersPanel(Vertical):
             self.buyer = buyer
             self.reload(keep=None)
 
-    def _poll_changes(self) -> None:
-        """Re-read after a store change, once the tab is visible."""
-        if self._stale and self.buyer is not None and self.is_on_screen:
-            self._stale = False
-            fresh = self.service.for_buyer(self.buyer)
-            if fresh != self.orders:
-                self.reload(keep=self.current.order_no if self.current else None, orders=fresh)
+    def _reread(self) -> None:
+        """After a store change: read again, the highlighted order stays highlighted."""
+        if self.buyer is not None:
+            self.reload(keep=self.current.order_no if self.current else None)
 
-    def reload(self, keep: str | None = None, orders: list[OrderView] | None = None) -> None:
-        self.orders = [] if self.buyer is None else (orders if orders is not None else self.service.for_buyer(self.buyer))
+    def reload(self, keep: str | None = None) -> Worker | None:
+        """Read the buyer's orders in a thread; the list follows when they are read (await the
+        worker's ``wait()`` to act on the fresh list)."""
+        if self.buyer is None:
+            self._show(None, keep, ([], [], None))
+            return None
+        return self._read(self.buyer, keep)
+
+    @work(thread=True, exclusive=True, group="orders-read")
+    def _read(self, buyer: str, keep: str | None) -> None:
+        def read():
+            problem = self._read_convention()
+            orders = self.service.for_buyer(buyer)
+            return orders, [self._order_text(o) for o in orders], problem
+
+        deliver(self, read, lambda result: self._show(buyer, keep, result), "订单")
+
+    def _show(self, buyer: str | None, keep: str | None, result) -> None:
+        orders, texts, problem = result
+        if problem:
+            self.notify(problem, severity="error", timeout=10)
+        if buyer != self.buyer:
+            return  # the agent moved on to another chat meanwhile
+        if buyer == self._shown_for and orders == self.orders and buyer is not None:
+            return  # nothing of this buyer's orders changed (most commits are chat messages)
+        self.orders, self._shown_for = orders, buyer
         title = self.query_one("#orders-title", Label)
         if self.buyer is None:
             title.update("（未选择会话）")
         else:
             title.update(Text(f"{display_text(self.buyer)} 的订单 · {len(self.orders)}"))
         lst = self.query_one("#orders-list", OptionList)
-        lst.set_options([Option(self._order_text(o), id=o.order_no) for o in self.orders])
+        lst.set_options([Option(text, id=o.order_no) for o, text in zip(orders, texts, strict=True)])
         if not self.orders:
             lst.add_option(Option(Text("（这位买家没有订单）", style="dim"), disabled=True))
         index = next((i for i, o in enumerate(self.orders) if o.order_no == keep), 0 if self.orders else None)
@@ -261,15 +288,22 @@ class OrdersPanel(Vertical):
             composer.first().focus()
 
     def action_detail(self) -> None:
-        o = self.current
-        if o is None:
-            return
+        if self.current is not None:
+            self._read_detail(self.current)
+
+    @work(thread=True, exclusive=True, group="orders-detail")
+    def _read_detail(self, o: OrderView) -> None:
+        """The order's audit trail is read in this thread; the dialog opens when it is read."""
         from cs_console.domain.audit_text import describe
 
-        audit = [f"{local(a.at, self.desk.policy.shop.timezone):%m-%d %H:%M} {a.agent} {describe(a.field, a.old, a.new)}"
-                 + (f"（{a.reason}）" if a.reason else "") for a in self.service.audit(o.order_no)]
-        body = detail_text(o, self.convention, self.desk.policy.shop.timezone, audit)
-        self.app.push_screen(DetailDialog(f"订单详情 {o.order_no}", body))
+        tz = self.desk.policy.shop.timezone
+
+        def read() -> Text:
+            audit = [f"{local(a.at, tz):%m-%d %H:%M} {a.agent} {describe(a.field, a.old, a.new)}"
+                     + (f"（{a.reason}）" if a.reason else "") for a in self.service.audit(o.order_no)]
+            return detail_text(o, self.convention, tz, audit)
+
+        deliver(self, read, lambda body: self.app.push_screen(DetailDialog(f"订单详情 {o.order_no}", body)), "订单详情")
 
     def action_logistics(self) -> None:
         self.action_detail()
@@ -376,7 +410,7 @@ class OrdersPanel(Vertical):
             self._done(self.service.flag(o.order_no, result[0], result[1], self.app.actor,
                                          base_version=o.flag_version), "已更新旗帜备注")
         except StaleEdit as exc:  # someone changed it while the dialog was open: never overwrite
-            self.reload(keep=o.order_no)
+            await settled(self.reload(keep=o.order_no))
             body = Text(display_text(str(exc)) + "\n\n你写的备注（没有保存）：" + display_text(result[1])
                         + "\n\nEnter 在最新内容上重新编辑 · Esc 放弃")
             if await self.app.push_screen_wait(ConfirmDialog("旗帜备注已被他人修改", body)):

@@ -1,0 +1,110 @@
+"""How a widget that shows store data reads it: off the event loop, following the store.
+
+A widget that lists store data (orders, cases, handover notes …) owns a :class:`FollowStore`:
+it subscribes to ``app.store_changes`` (see ``store_events``) in ``on_mount``; on a change it
+re-reads at once when the widget is on screen, otherwise it only marks itself stale and reads
+when the widget is shown again (its ``on_show`` calls :meth:`FollowStore.shown`).
+
+The reading itself runs in a thread worker (``@work(thread=True, exclusive=True, group=…)``)
+whose body is :func:`deliver`: the read runs in the worker's thread, its result is applied on
+the event loop, and a store failure becomes a Chinese notice instead of ending the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from textual.widget import Widget
+from textual.worker import Worker, WorkerError, get_current_worker
+
+from cs_console.tui.store_events import StoreChange
+
+T = TypeVar("T")
+
+
+class FollowStore:
+    """Calls ``reread()`` after every store change while ``widget`` is on screen, and once when
+    it is shown again after changes it missed. ``reread`` must not wait on the store (it starts
+    a thread worker)."""
+
+    def __init__(self, widget: Widget, reread: Callable[[], None]):
+        self.widget, self.reread = widget, reread
+        self.stale = False
+        widget.app.store_changes.subscribe(widget, self._changed)
+
+    def _changed(self, _change: StoreChange) -> None:
+        if self.widget.is_on_screen:
+            self.stale = False
+            self.reread()
+        else:
+            self.stale = True
+
+    def shown(self) -> None:
+        """The widget became visible (its tab was opened, the panel unfolded)."""
+        if self.stale:
+            self.stale = False
+            self.reread()
+
+
+def deliver(widget: Widget, read: Callable[[], T], apply: Callable[[T], object], what: str) -> None:
+    """In a thread worker: run ``read()`` here, then ``apply(result)`` on the event loop, unless
+    a newer read of the same group replaced this one or the widget is gone. A failure (a locked,
+    read-only or unreachable store, a broken config) is said in Chinese; the app stays up."""
+    worker = get_current_worker()
+    app = widget.app
+    try:
+        result = read()
+    except Exception as exc:  # any failure of a read: one sentence, the details in the error log
+        if not worker.is_cancelled:
+            _on_loop(app, _say_read_failed, widget, what, exc)
+        return
+    if not worker.is_cancelled:
+        _on_loop(app, _apply_if_mounted, widget, apply, result)
+
+
+class ReadFailed(Exception):
+    """A read awaited with :func:`read_now` failed; the agent has already been told."""
+
+
+async def read_now(widget: Widget, read: Callable[[], T], what: str) -> T:
+    """From an async worker (a dialog flow): run ``read()`` in a thread and await its result.
+    A failure is said in Chinese and raised as :class:`ReadFailed` (the flow just stops)."""
+    try:
+        return await asyncio.to_thread(read)
+    except Exception as exc:  # any failure of a read: one sentence, the details in the error log
+        _say_read_failed(widget, what, exc)
+        raise ReadFailed(what) from exc
+
+
+async def settled(worker: Worker | None) -> None:
+    """Await a read started with ``@work`` (its result is applied when this returns); a read
+    replaced by a newer one, or one that failed (already said), just ends the wait."""
+    if worker is None:
+        return
+    try:
+        await worker.wait()
+    except WorkerError:
+        pass
+
+
+def _on_loop(app, callback, *args) -> None:
+    try:
+        app.call_from_thread(callback, *args)
+    except RuntimeError:  # the app is closing: nothing left to show it on
+        pass
+
+
+def _apply_if_mounted(widget: Widget, apply: Callable[[T], object], result: T) -> None:
+    if widget.is_attached:
+        apply(result)
+
+
+def _say_read_failed(widget: Widget, what: str, exc: Exception) -> None:
+    from cs_console.domain.messages import render
+    from cs_console.services.errors import report
+
+    if widget.is_attached:
+        widget.app.notify(render("tui.read_failed", what=what, reason=report(exc, "tui")),
+                          severity="error", timeout=8)
