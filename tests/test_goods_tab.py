@@ -104,8 +104,6 @@ async def test_order_line_shows_stock_of_the_other_sizes(desk, clock, tmp_path):
 
 
 async def test_grid_follows_a_reimport_and_keeps_the_cursor(desk, tmp_path):
-    from cs_console.tui.side import SidePanel
-
     _import(desk, tmp_path, [ROMPER, SOCKS, HAT])
     desk.chats.inject("双胞胎妈妈", "蓝色100还有吗")
     app = CsConsoleApp(desk, "小美")
@@ -119,7 +117,6 @@ async def test_grid_follows_a_reimport_and_keeps_the_cursor(desk, tmp_path):
         restocked = {**ROMPER, "skuProps": ROMPER["skuProps"].replace("85.00:3:LTY-BL-100", "85.00:30:LTY-BL-100"),
                      "num": "52"}
         _import(desk, tmp_path, [restocked, SOCKS, HAT])  # the warehouse re-imports the catalogue
-        app.query_one(SidePanel).store_changed()
         await wait_for(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().stock == 30)
         assert (tab.chosen_sku().colour, tab.chosen_sku().size) == ("蓝色", "100cm")
 

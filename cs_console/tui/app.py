@@ -311,7 +311,6 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
             self.refresh_sessions()
             self._pull_new_messages()
             self.refresh_delivery_status()
-            self.query_one(SidePanel).store_changed()
             self._store_seq += 1
             self.store_changes.publish(StoreChange(self._store_seq))
 

@@ -22,6 +22,7 @@ from cs_console.domain.money import format_money
 from cs_console.domain.text import clean_text
 from cs_console.tui.inputs import CommandAwareInput
 from cs_console.tui.messages import InsertIntoDraft
+from cs_console.tui.store_reads import FollowStore, deliver
 
 DEBOUNCE = 0.05
 MAX_HITS = 20
@@ -84,24 +85,34 @@ class GoodsTab(Vertical):
     def focus_search(self) -> None:
         self.query_one("#goods-search", Input).focus()
 
-    def store_changed(self) -> None:
-        """Goods may have been imported elsewhere: the catalogue is re-checked on the next read."""
-        self.app.desk.goods.store_changed()
-        if self.is_on_screen and self._query:
+    def on_mount(self) -> None:
+        # goods may have been imported elsewhere: the catalogue (the orders tab's stock hints
+        # too) is re-checked on its next read, whether this tab is on screen or not
+        self.app.store_changes.subscribe(self, lambda _change: self.app.desk.goods.store_changed())
+        self._follow = FollowStore(self, self._reread)
+
+    def on_show(self) -> None:
+        self._follow.shown()
+
+    def _reread(self) -> None:
+        if self._query:
             self._refresh(self._query)
 
     @work(thread=True, exclusive=True, group="goods-refresh")
     def _refresh(self, query: str) -> None:
         """Search again only when the catalogue really changed (not on every chat message)."""
         service = self.app.desk.goods
-        before = service.cached()
-        if service.all() is not before:
-            self.app.call_from_thread(self._show_hits, query, service.search(query, limit=MAX_HITS), True)
+
+        def read() -> list[GoodsItem] | None:
+            before = service.cached()
+            return None if service.all() is before else service.search(query, limit=MAX_HITS)
+
+        deliver(self, read, lambda hits: hits is not None and self._show_hits(query, hits, True), "商品")
 
     @work(thread=True, exclusive=True, group="goods-search")
     def _search(self, query: str) -> None:
-        hits = self.app.desk.goods.search(query, limit=MAX_HITS)
-        self.app.call_from_thread(self._show_hits, query, hits)
+        deliver(self, lambda: self.app.desk.goods.search(query, limit=MAX_HITS),
+                lambda hits: self._show_hits(query, hits), "商品")
 
     def _show_hits(self, query: str, hits: list[GoodsItem], keep: bool = False) -> None:
         if query != self._query:

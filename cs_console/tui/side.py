@@ -1,7 +1,8 @@
 """The tabbed side panel: 订单 / 计算器 / 商品 / 交接 / 售后 / 备忘. Each feature owns its tab widget.
 
 A tab widget is any Widget; if it has ``show_chat(chat_id, buyer)`` it is told whenever the
-selected chat changes. Add a feature's tab as one line in ``TABS``.
+selected chat changes. A tab that shows store data follows the app's ``store_changes`` signal
+itself (``tui/store_reads``). Add a feature's tab as one line in ``TABS``.
 """
 
 from __future__ import annotations
@@ -66,10 +67,6 @@ class SidePanel(Vertical):
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
         """Tell every tab which chat/buyer is selected."""
         self._tell("show_chat", chat_id, buyer)
-
-    def store_changed(self) -> None:
-        """Someone committed to the store: tabs with ``store_changed()`` re-read."""
-        self._tell("store_changed")
 
     def _tell(self, method: str, *args) -> None:
         for pane in self.query(TabPane):
