@@ -12,6 +12,15 @@ from tests.pilot_wait import wait_for
 SIZE = (120, 40)
 
 
+def store_loop_saw_a_commit(app) -> None:
+    """What the app's store loop publishes after another program's commit. Published here
+    because today's loop runs only while the desk screen is the active one (it queries the
+    active screen's panes), so it is blind while the supervisor view is open."""
+    from cs_console.tui.store_events import StoreChange
+
+    app.store_changes.publish(StoreChange(10_000))
+
+
 
 def title(app) -> str:
     return str(app.query_one("#sessions-title", Label).render())
@@ -107,7 +116,7 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, SupervisorScreen)
         agents = app.screen.query_one("#sv-agents", DataTable)
-        assert agents.row_count == 2
+        await wait_for(pilot, lambda: agents.row_count == 2)
         queue = app.screen.query_one("#sv-queue", DataTable)
         assert queue.row_count == 2  # both waited past the breach threshold
         assert "超时 2" in str(app.screen.query_one("#sv-queue-title", Label).render())
@@ -191,3 +200,38 @@ async def test_supervisor_is_flagged_a_breach_once(desk, clock):
         await pilot.pause()
         flagged = [n.message for n in app._notifications if n.title == "超时"]
         assert sorted(flagged) == ["乙（排队中）已等待 201 秒未回复", "甲（老板）已等待 201 秒未回复"]
+
+
+async def test_supervisor_view_follows_another_writer_and_keeps_the_cursor_on_its_chat(desk, clock):
+    from cs_console.config.policy import load_policy
+    from cs_console.services.desk import make_desk
+    from tests.signin import sign_in
+
+    desk.team.add_agent("老板", "supervisor")
+    for nick in ("a", "b", "c"):
+        desk.chats.inject(nick, "在吗")
+        clock.advance(5)
+    clock.advance(desk.policy.response.breach)  # all three wait too long: the supervisor's list
+    other = make_desk(desk.store.url, policy=load_policy(), clock=clock)  # another program, same file
+    app = CsConsoleApp(desk, "老板")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+            screen = app.screen
+            queue = screen.query_one("#sv-queue", DataTable)
+            await wait_for(pilot, lambda: queue.row_count == 3, timeout=3)
+            chat_c = str(desk.chats.chat_of("c").chat_id)
+            queue.focus()
+            await pilot.press("down", "down")  # the cursor on c's row, the third
+            await wait_for(pilot, lambda: screen.selected_key("#sv-queue") == chat_c)
+            other.chats.close(desk.chats.chat_of("a").chat_id, sign_in(other, "老板"))  # a leaves the queue
+            store_loop_saw_a_commit(app)
+            await wait_for(pilot, lambda: queue.row_count == 2)  # no timer re-reads: the store change did
+            assert screen.selected_key("#sv-queue") == chat_c and queue.cursor_row == 1  # moved up with its row
+            other.chats.inject("d", "还有人吗")
+            store_loop_saw_a_commit(app)
+            await wait_for(pilot, lambda: queue.row_count == 3)
+            assert screen.selected_key("#sv-queue") == chat_c
+    finally:
+        other.close()

@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerError, get_current_worker
 
@@ -34,8 +35,14 @@ class FollowStore:
         self.stale = False
         widget.app.store_changes.subscribe(widget, self._changed)
 
+    def _visible(self) -> bool:
+        """A screen (the supervisor view) is read while it is open, a dialog on top or not."""
+        if isinstance(self.widget, Screen):
+            return self.widget in self.widget.app.screen_stack
+        return self.widget.is_on_screen
+
     def _changed(self, _change: StoreChange) -> None:
-        if self.widget.is_on_screen:
+        if self._visible():
             self.stale = False
             self.reread()
         else:
