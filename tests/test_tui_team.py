@@ -229,9 +229,10 @@ async def test_supervisor_view_follows_another_writer_and_keeps_the_cursor_on_it
             store_loop_saw_a_commit(app)
             await wait_for(pilot, lambda: queue.row_count == 2)  # no timer re-reads: the store change did
             assert screen.selected_key("#sv-queue") == chat_c and queue.cursor_row == 1  # moved up with its row
-            other.chats.inject("d", "还有人吗")
+            reads = screen._overview
+            other.handover.add("交给夜班", "老板")  # a commit that changes nothing of these rows
             store_loop_saw_a_commit(app)
-            await wait_for(pilot, lambda: queue.row_count == 3)
-            assert screen.selected_key("#sv-queue") == chat_c
+            await wait_for(pilot, lambda: screen._overview is not reads)  # read again …
+            assert screen.selected_key("#sv-queue") == chat_c and queue.cursor_row == 1  # … cursor stays
     finally:
         other.close()
