@@ -6,6 +6,7 @@ Mixed into :class:`CsConsoleApp` so ``app.py`` stays a composition root.
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -50,15 +51,21 @@ class QuickRepliesMixin:
         """Open the picker and wait until it is mounted, so keys typed right after go into it."""
         if len(self.screen_stack) > 1:  # a dialog is open: leave the key to it
             raise SkipAction()
-        replies = self.desk.replies
-        index = replies.index(self.agent)
+        replies, agent, buyer = self.desk.replies, self.agent, self._buyer()
+        try:  # the index waits on the file lock while a reload parses; usage and values are store reads
+            index, usage, values = await asyncio.to_thread(
+                lambda: (replies.index(agent), replies.usage(agent), replies.values(buyer, agent)))
+        except Exception as exc:  # a locked or unreachable store: said, the draft stays as it is
+            from cs_console.services.errors import report
+
+            self.notify(report(exc, "tui"), title="快捷短语", severity="error", timeout=8)
+            return
         if replies.errors and not len(index):
             self.notify("\n".join(replies.errors[:5]), title="快捷短语文件有错误", severity="error", timeout=10)
             return
         from cs_console.tui.reply_picker import ReplyPicker
 
-        picker = ReplyPicker(index, replies.usage(self.agent), replies.values(self._buyer(), self.agent),
-                             query=query, from_slash=from_slash)
+        picker = ReplyPicker(index, usage, values, query=query, from_slash=from_slash)
         await self.push_screen(picker, callback=partial(self._picked, from_slash), wait_for_dismiss=False)
 
     async def on_composer_slash_at_start(self, _message: Composer.SlashAtStart) -> None:
@@ -109,16 +116,21 @@ class QuickRepliesMixin:
                         exclusive=True, exit_on_error=False)
 
     def _reload_replies(self) -> None:
-        changed, problems = self.desk.replies.reload_if_changed(self.agent)
-        if changed:
-            self.desk.replies.index(self.agent)  # rebuild now, not at the next keystroke
-        self.call_from_thread(self._reloaded, changed, problems)
+        """In a thread: stat the phrase files, parse and index what changed, count the result
+        (the event loop never takes the phrase files' lock)."""
+        replies = self.desk.replies
+        changed, problems = replies.reload_if_changed(self.agent)
+        count = len(replies.index(self.agent)) if changed else 0  # rebuild now, not at the next keystroke
+        kept = len(replies.phrases(self.agent)) if problems else 0
+        try:
+            self.call_from_thread(self._reloaded, changed, problems, count, kept)
+        except RuntimeError:  # the app is closing
+            pass
 
-    def _reloaded(self, changed: bool, problems: list[str]) -> None:
+    def _reloaded(self, changed: bool, problems: list[str], count: int, kept: int) -> None:
         if problems and problems != self._reply_problems:
-            kept = len(self.desk.replies.phrases(self.agent))
             tail = f"（继续使用上一版：{kept} 条）" if kept else "（暂无可用的快捷短语）"
             self.notify("\n".join(problems[:5]) + "\n" + tail, title="快捷短语文件有错误", severity="error", timeout=15)
         elif changed:
-            self.notify(f"快捷短语已更新（{len(self.desk.replies.index(self.agent))} 条）", timeout=3)
+            self.notify(f"快捷短语已更新（{count} 条）", timeout=3)
         self._reply_problems = problems
