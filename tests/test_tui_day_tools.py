@@ -104,7 +104,7 @@ async def test_memo_from_anywhere(desk, clock):
         await pilot.press("alt+m", *"再问 #T123", "enter")
         await pilot.pause()
         assert [(m.buyer, m.order_no) for m in desk.memos.search("小美")][0] == ("", "T123")
-        assert len(pilot.app.query_one(MemoTab).memos) == 2
+        await wait_for(pilot, lambda: len(pilot.app.query_one(MemoTab).memos) == 2)
 
 
 async def test_unpaid_follow_up_opens_chat_with_reminder(desk, clock):

@@ -14,6 +14,7 @@ from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
 from cs_console.services.broadcast import Plan
 from cs_console.services.desk import Desk
+from cs_console.tui.store_reads import ReadFailed, read_now
 
 
 class BroadcastScreen(ModalScreen[int | None]):
@@ -55,14 +56,23 @@ class BroadcastScreen(ModalScreen[int | None]):
         self.plan = None
         box = self.query_one("#bc-preview", VerticalScroll)
         await box.remove_children()
-        self.text = self.query_one("#bc-text", Input).value
-        if self.text.startswith("/") and (phrase := self.desk.replies.get(self.text[1:].strip(), self.agent)):
-            self.text = phrase.text  # "/code": a quick reply's text
-        try:
-            plan = self.desk.broadcasts.preview(parse_filter(self.query_one("#bc-filter", Input).value),
-                                                self.text, self.agent)
-        except TeamRuleError as exc:
-            self.query_one("#bc-hint", Label).update(Text(str(exc), style="bold red"))
+        typed, spec = self.query_one("#bc-text", Input).value, self.query_one("#bc-filter", Input).value
+
+        def read() -> tuple[str, Plan | TeamRuleError]:
+            text = typed
+            if text.startswith("/") and (phrase := self.desk.replies.get(text[1:].strip(), self.agent)):
+                text = phrase.text  # "/code": a quick reply's text
+            try:
+                return text, self.desk.broadcasts.preview(parse_filter(spec), text, self.agent)
+            except TeamRuleError as exc:  # a bad filter or placeholder: said under the preview
+                return text, exc
+
+        try:  # the buyers and their orders are read in a thread
+            self.text, plan = await read_now(self, read, "群发预览")
+        except ReadFailed:
+            return
+        if isinstance(plan, TeamRuleError):
+            self.query_one("#bc-hint", Label).update(Text(str(plan), style="bold red"))
             return
         self.plan = plan
         lines = [Static(Text.assemble((("跳过 " if ln.skip else "发送 ") + ln.buyer + "：", "bold" if not ln.skip else "dim"),

@@ -13,12 +13,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Label, OptionList, TabbedContent, TabPane
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from cs_console.domain.clock import local
 from cs_console.domain.followups import RATING_LABELS, FollowupKind
 from cs_console.domain.money import format_money
 from cs_console.tui.dialogs import TextPrompt
 from cs_console.tui.footer import DeskFooter
+from cs_console.tui.store_reads import FollowStore, deliver
 
 
 class FollowupsScreen(Screen[int | None]):
@@ -55,6 +57,7 @@ class FollowupsScreen(Screen[int | None]):
         yield DeskFooter()
 
     def on_mount(self) -> None:
+        self._follow = FollowStore(self, self.reload)
         self.reload()
         self.query_one("#unpaid-list", OptionList).focus()
 
@@ -62,13 +65,24 @@ class FollowupsScreen(Screen[int | None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         self.query_one(f"#{event.pane.id} OptionList", OptionList).focus()
 
-    def reload(self) -> None:
+    def reload(self) -> Worker:
+        """Read the three lists in a thread; the tabs follow when they are read."""
+        return self._read(self.show_all)
+
+    @work(thread=True, exclusive=True, group="followups-read")
+    def _read(self, show_all: bool) -> None:
         f = self.app.desk.followups
+
+        def read():
+            # unpaid: contacted ones stay listed, marked ✓, after the ones still to contact
+            unpaid = sorted(f.unpaid(include_contacted=True), key=lambda u: u.contacted_at is not None)
+            return unpaid, f.unserved(pending_only=not show_all), f.reviews(pending_only=not show_all)
+
+        deliver(self, read, lambda lists: show_all == self.show_all and self._show(*lists), "跟进")
+
+    def _show(self, unpaid: list, unserved: list, reviews: list) -> None:
         tz = self.app.desk.policy.shop.timezone
-        # unpaid: contacted ones stay listed, marked ✓, after the ones still to contact
-        self.unpaid = sorted(f.unpaid(include_contacted=True), key=lambda u: u.contacted_at is not None)
-        self.unserved = f.unserved(pending_only=not self.show_all)
-        self.reviews = f.reviews(pending_only=not self.show_all)
+        self.unpaid, self.unserved, self.reviews = unpaid, unserved, reviews
         self._fill("#unpaid-list", [
             Text.assemble(("✓ " if u.contacted_at else "• ", "green" if u.contacted_at else "yellow"),
                           f"{local(u.placed_at, tz):%m-%d %H:%M} {u.order_no} ", (u.buyer, "cyan"),

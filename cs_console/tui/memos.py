@@ -6,16 +6,18 @@ from __future__ import annotations
 import re
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from cs_console.domain.clock import local
 from cs_console.tui.dialogs import DIALOG_CSS
+from cs_console.tui.store_reads import FollowStore, deliver
 
 ORDER_TAG = re.compile(r"#([A-Za-z0-9_-]{4,64})")
 
@@ -82,19 +84,33 @@ class MemoTab(Vertical):
         yield OptionList(id="memo-list")
 
     def on_mount(self) -> None:
+        self._follow = FollowStore(self, self.refresh_memos)  # memos written with the CLI too
         self.refresh_memos()
+
+    def on_show(self) -> None:
+        self._follow.shown()
 
     @on(Input.Changed, "#memo-search")
     def _search(self) -> None:
         self.refresh_memos()
 
-    def refresh_memos(self) -> None:
+    def refresh_memos(self) -> Worker:
+        """Search in a thread (every keystroke of the search field); the list follows."""
+        return self._read(self.query_one("#memo-search", Input).value)
+
+    @work(thread=True, exclusive=True, group="memo-read")
+    def _read(self, query: str) -> None:
         app = self.app
-        query = self.query_one("#memo-search", Input).value
-        self.memos = app.desk.memos.search(app.agent, query)
-        tz = app.desk.policy.shop.timezone
+        deliver(self, lambda: app.desk.memos.search(app.agent, query), lambda memos: self._show(query, memos), "备忘")
+
+    def _show(self, query: str, memos: list) -> None:
+        if query != self.query_one("#memo-search", Input).value:
+            return  # typed on meanwhile
         ol = self.query_one(OptionList)
-        ol.clear_options()
+        keep = ol.highlighted_option.id if ol.highlighted_option is not None else None
+        self.memos = memos
+        tz = self.app.desk.policy.shop.timezone
+        options = []
         for m in self.memos:
             t = Text(f"{local(m.at, tz):%m-%d %H:%M} ", style="dim")
             t.append(m.text, style="strike dim" if m.done else "")
@@ -104,7 +120,10 @@ class MemoTab(Vertical):
                 t.append(f" #{m.order_no}", style="cyan")
             if m.promoted_at:
                 t.append(" ↗交接", style="green")
-            ol.add_option(Option(t, id=str(m.id)))
+            options.append(Option(t, id=str(m.id)))
+        ol.set_options(options)
+        if keep is not None:  # the highlighted memo stays highlighted
+            ol.highlighted = next((i for i, m in enumerate(self.memos) if str(m.id) == keep), None)
 
     @on(OptionList.OptionSelected, "#memo-list")
     def _toggle(self, event: OptionList.OptionSelected) -> None:

@@ -10,16 +10,19 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
+from textual.worker import Worker
 from textual_plotext import PlotextPlot
 
 from cs_console.domain.report import COLUMNS, Report, report_rows
 from cs_console.services.reports import write_csv
 from cs_console.tui.footer import DeskFooter
+from cs_console.tui.store_reads import deliver
 
 
 class ReportChart(PlotextPlot):
@@ -86,9 +89,18 @@ class ReportScreen(Screen[None]):
             self.day = self.app.desk.reports.today()
         self.load()
 
-    def load(self) -> None:
+    def load(self) -> Worker:
+        """Compute the report in a thread; table and charts follow when it is ready."""
+        return self._read(self.kind, self.day)
+
+    @work(thread=True, exclusive=True, group="report-read")
+    def _read(self, kind: str, day: date) -> None:
         reports = self.app.desk.reports
-        self.report = r = reports.day(self.day) if self.kind == "day" else reports.week(self.day)
+        deliver(self, lambda: reports.day(day) if kind == "day" else reports.week(day),
+                lambda r: (kind, day) == (self.kind, self.day) and self._show(r), "报表")
+
+    def _show(self, r: Report) -> None:
+        self.report = r
         label = "日报" if r.kind == "day" else "周报"
         span = f"{r.start}" if r.start == r.end else f"{r.start} – {r.end}"
         self.query_one("#report-title", Label).update(Text(f"{label} {span}   d日报 w周报 ←→翻页 e导出"))
