@@ -12,6 +12,7 @@ import pytest
 
 from cs_console.config.locations import data_dir
 from cs_console.tui.app import CsConsoleApp
+from cs_console.tui.store_reads import reads_running
 from tests.terminal_input import wait_for
 
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
@@ -38,9 +39,13 @@ def make_app(desk) -> CsConsoleApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the desk to be filled, then stop the caret blinking."""
+    """Wait for the desk to be filled (the side tabs read in threads), then stop the caret blinking."""
+    from cs_console.tui.orders_panel import OrdersPanel
+
     app = pilot.app
     await wait_for(pilot, lambda: bool(getattr(app, "session_chats", None)) and app.current is not None)
+    panel = app.query_one(OrdersPanel)
+    await wait_for(pilot, lambda: panel._shown_for == app.current.buyer_nick and not reads_running(app))
     for widget in app.query("TextArea, Input"):
         widget.cursor_blink = False
     await pilot.pause()
@@ -97,6 +102,8 @@ def test_handover(snap_compare, shop, size):
         await settle(pilot)
         await pilot.app.run_action("open_side_tab('tab-handover', '#handover-list')")
         await pilot.pause()
+        await wait_for(pilot, lambda: not reads_running(pilot.app))
+        await pilot.pause()
 
     assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)
 
@@ -109,6 +116,7 @@ def test_supervisor_view(snap_compare, shop, size):
         await settle(pilot)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SupervisorScreen))
+        await wait_for(pilot, lambda: pilot.app.screen._overview is not None)  # read in a thread
         await pilot.pause()
 
     assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)
@@ -122,6 +130,7 @@ def test_reports(snap_compare, shop, size):
         await settle(pilot)
         await pilot.press("alt+e")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
+        await wait_for(pilot, lambda: pilot.app.screen.report is not None)  # computed in a thread
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)

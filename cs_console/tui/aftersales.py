@@ -155,7 +155,7 @@ class CasesTab(Vertical):
             return
         self._read_detail(case)
 
-    @work(thread=True, exclusive=True, group="cases-detail")
+    @work(thread=True, exclusive=True, group="cases-detail-read")
     def _read_detail(self, case: CaseView) -> None:
         deliver(self, lambda: self.desk.cases.show(case.id)[1], lambda notes: self._detail(case, notes), "售后跟进")
 

@@ -98,7 +98,7 @@ class GoodsTab(Vertical):
         if self._query:
             self._refresh(self._query)
 
-    @work(thread=True, exclusive=True, group="goods-refresh")
+    @work(thread=True, exclusive=True, group="goods-refresh-read")
     def _refresh(self, query: str) -> None:
         """Search again only when the catalogue really changed (not on every chat message)."""
         service = self.app.desk.goods
@@ -109,7 +109,7 @@ class GoodsTab(Vertical):
 
         deliver(self, read, lambda hits: hits is not None and self._show_hits(query, hits, True), "商品")
 
-    @work(thread=True, exclusive=True, group="goods-search")
+    @work(thread=True, exclusive=True, group="goods-search-read")
     def _search(self, query: str) -> None:
         deliver(self, lambda: self.app.desk.goods.search(query, limit=MAX_HITS),
                 lambda hits: self._show_hits(query, hits), "商品")

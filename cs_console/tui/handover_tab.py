@@ -161,7 +161,7 @@ class HandoverTab(Vertical):
         self.buyer = buyer
 
     # ---- start of shift / reminders ---------------------------------------------------
-    @work(thread=True, exclusive=True, group="handover-inbox")
+    @work(thread=True, exclusive=True, group="handover-inbox-read")
     def show_inbox(self) -> None:
         """Unacknowledged notes addressed to my shift come before anything else."""
         book = self.desk.handover
@@ -173,7 +173,7 @@ class HandoverTab(Vertical):
             self.app.push_screen(HandoverInbox(self.desk, self.agent, notes, shift_name),
                                  callback=lambda _n: self.reveal())
 
-    @work(thread=True, exclusive=True, group="handover-reminder")
+    @work(thread=True, exclusive=True, group="handover-reminder-read")
     def check_reminder(self) -> None:
         """The sales-report reminder at the shift's last half hour (the rota is read here)."""
         def read():

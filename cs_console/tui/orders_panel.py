@@ -291,7 +291,7 @@ class OrdersPanel(Vertical):
         if self.current is not None:
             self._read_detail(self.current)
 
-    @work(thread=True, exclusive=True, group="orders-detail")
+    @work(thread=True, exclusive=True, group="orders-detail-read")
     def _read_detail(self, o: OrderView) -> None:
         """The order's audit trail is read in this thread; the dialog opens when it is read."""
         from cs_console.domain.audit_text import describe

@@ -5,8 +5,8 @@ it subscribes to ``app.store_changes`` (see ``store_events``) in ``on_mount``; o
 re-reads at once when the widget is on screen, otherwise it only marks itself stale and reads
 when the widget is shown again (its ``on_show`` calls :meth:`FollowStore.shown`).
 
-The reading itself runs in a thread worker (``@work(thread=True, exclusive=True, group=…)``)
-whose body is :func:`deliver`: the read runs in the worker's thread, its result is applied on
+The reading itself runs in a thread worker (``@work(thread=True, exclusive=True, group=…)``,
+the group named ``…-read``, see :func:`reads_running`) whose body is :func:`deliver`: the read runs in the worker's thread, its result is applied on
 the event loop, and a store failure becomes a Chinese notice instead of ending the app.
 """
 
@@ -69,6 +69,11 @@ def deliver(widget: Widget, read: Callable[[], T], apply: Callable[[T], object],
         return
     if not worker.is_cancelled:
         _on_loop(app, _apply_if_mounted, widget, apply, result)
+
+
+def reads_running(app) -> bool:
+    """True while a widget's read worker (group ``…-read``) is still reading or applying."""
+    return any(w.group.endswith("-read") and not w.is_finished for w in app.workers)
 
 
 class ReadFailed(Exception):
