@@ -104,7 +104,7 @@ async def test_shift_end_screen_turns_blocker_into_note(desk, clock):
         await pilot.press("f11")
         assert await until(pilot, lambda: isinstance(app.screen, ShiftEndScreen)
                            and app.screen.query(OptionList) and app.screen.query_one(OptionList).has_focus)
-        assert [b.order_no for b in app.screen.blockers] == ["A1"]
+        assert await until(pilot, lambda: [b.order_no for b in app.screen.blockers] == ["A1"])  # read in a thread
         await pilot.press("enter")
         assert await until(pilot, lambda: [b.noted for b in app.screen.blockers] == [True])
         await pilot.press("escape")
@@ -116,9 +116,8 @@ async def test_sales_report_reminder_in_last_half_hour(desk, clock):
     desk.policy.shifts.agents["小美"] = "day"   # the rota (data/shop.yaml shifts.agents)
     clock.advance(hours=7, minutes=10)      # 17:10 Shanghai, day shift ends 17:30
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
         tab = pilot.app.query_one(HandoverTab)
-        assert tab.query_one("#handover-report").has_class("-due")
+        assert await until(pilot, lambda: tab.query_one("#handover-report").has_class("-due"))
         assert any("销售" in str(n.message) for n in pilot.app._notifications)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from cs_console.domain.clock import local
 from cs_console.domain.handover import PRIORITY_LABEL, Note, NoteState, Priority
 from cs_console.services.handover import HandoverError
+from cs_console.tui.store_reads import deliver
 
 DIALOG_CSS = """
 HandoverDialog, ResolutionDialog, HandoverInbox, ShiftEndScreen { align: center middle; }
@@ -191,7 +192,7 @@ class ShiftEndScreen(ModalScreen[int]):
     def __init__(self, desk, agent: str):
         super().__init__()
         self.desk, self.agent = desk, agent
-        self.blockers = desk.shift.blockers(agent)
+        self.blockers: list = []  # read in a thread once the dialog is up
         self.written = 0
 
     def compose(self) -> ComposeResult:
@@ -205,7 +206,14 @@ class ShiftEndScreen(ModalScreen[int]):
         self.query_one(OptionList).focus()
 
     def _refresh(self) -> None:
-        self.blockers = self.desk.shift.blockers(self.agent)
+        self._read()
+
+    @work(thread=True, exclusive=True, group="shiftend-read")
+    def _read(self) -> None:
+        deliver(self, lambda: self.desk.shift.blockers(self.agent), self._show, "下班检查")
+
+    def _show(self, blockers: list) -> None:
+        self.blockers = blockers
         ol = self.query_one(OptionList)
         keep = ol.highlighted
         ol.clear_options()
