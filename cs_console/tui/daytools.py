@@ -103,9 +103,36 @@ class DayTools:
 
         if isinstance(self.screen, MorningScreen):
             return
+        self._read_morning(only_if_due=False)
 
-        self.push_screen(MorningScreen(self.desk.reports.morning(), self.desk.policy.shop.timezone),
-                         self._morning_done)
+    def _read_morning(self, only_if_due: bool) -> None:
+        """Yesterday's three lists are read in a thread; the checklist opens when they are read."""
+        from cs_console.tui.store_reads import deliver
+
+        reports = self.desk.reports
+
+        def read():
+            if only_if_due and not reports.checklist_due(self.agent):
+                return None
+            return reports.morning()
+
+        def job() -> None:
+            deliver(self, read, lambda m: m is not None and self._show_morning(m, only_if_due), "早上三件事")
+
+        self.run_worker(job, thread=True, exclusive=True, group="morning-read", exit_on_error=False)
+
+    def _show_morning(self, m, only_if_due: bool) -> None:
+        from cs_console.tui.morning import MorningScreen
+
+        from cs_console.tui.confirm import GuardedConfirm
+
+        if isinstance(self.screen, MorningScreen | GuardedConfirm):  # never over the quit question
+            return
+        if only_if_due and not (m.cases or m.reviews or m.chats):
+            self.desk.reports.mark_checklist(self.agent)
+            self.notify("早上三件事：昨天没有售后、待回访评价和聊天记录", timeout=4)
+            return
+        self.push_screen(MorningScreen(m, self.desk.policy.shop.timezone), self._morning_done)
 
     def _morning_done(self, chat_id: int | None) -> None:
         self.desk.reports.mark_checklist(self.agent)
@@ -114,11 +141,4 @@ class DayTools:
 
     def show_morning_if_due(self) -> None:
         """First start of the day: the morning three things (a short note when all are empty)."""
-        if not self.desk.reports.checklist_due(self.agent):
-            return
-        m = self.desk.reports.morning()
-        if not (m.cases or m.reviews or m.chats):
-            self.desk.reports.mark_checklist(self.agent)
-            self.notify("早上三件事：昨天没有售后、待回访评价和聊天记录", timeout=4)
-            return
-        self.action_morning()
+        self._read_morning(only_if_due=True)

@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerError, get_current_worker
@@ -55,7 +56,7 @@ class FollowStore:
             self.reread()
 
 
-def deliver(widget: Widget, read: Callable[[], T], apply: Callable[[T], object], what: str) -> None:
+def deliver(widget: DOMNode, read: Callable[[], T], apply: Callable[[T], object], what: str) -> None:
     """In a thread worker: run ``read()`` here, then ``apply(result)`` on the event loop, unless
     a newer read of the same group replaced this one or the widget is gone. A failure (a locked,
     read-only or unreachable store, a broken config) is said in Chinese; the app stays up."""
@@ -108,12 +109,12 @@ def _on_loop(app, callback, *args) -> None:
         pass
 
 
-def _apply_if_mounted(widget: Widget, apply: Callable[[T], object], result: T) -> None:
+def _apply_if_mounted(widget: DOMNode, apply: Callable[[T], object], result: T) -> None:
     if widget.is_attached:
         apply(result)
 
 
-def _say_read_failed(widget: Widget, what: str, exc: Exception) -> None:
+def _say_read_failed(widget: DOMNode, what: str, exc: Exception) -> None:
     from cs_console.domain.messages import render
     from cs_console.services.errors import report
 
