@@ -83,3 +83,24 @@ async def test_open_cases_tab_shows_a_case_the_cli_moved(desk, clock, db_path):
         assert "待处理" in listed(app, "#cases-list")
         run_cli(db_path, "cases", "state", str(case.id), "refunded", "--reason", "已打款")
         await wait_for(pilot, lambda: "已退款" in listed(app, "#cases-list"))
+
+
+async def test_a_failed_read_is_said_in_chinese_the_app_stays_up_and_reads_again(desk, clock, db_path):
+    import sqlite3
+
+    desk.chats.inject("小王", "颜色不对")
+    add_order(desk, "T1", "小王", placed_at=clock(), paid_at=clock(), amount="59.90")
+    case = desk.cases.add("T1", "小美", Reason.COLOUR, Handling.EXCHANGE)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.current is not None)
+        with sqlite3.connect(db_path) as other:  # another program breaks the store under the desk
+            other.execute("ALTER TABLE aftersale_cases RENAME TO aftersale_cases_away")
+        await pilot.press("alt+a")
+        await wait_for(pilot, lambda: any("暂时无法读取售后" in str(n.message) for n in app._notifications))
+        assert app.is_running and app.query_one(CasesTab).cases == []
+        with sqlite3.connect(db_path) as other:  # repaired: the next store change reads again
+            other.execute("ALTER TABLE aftersale_cases_away RENAME TO aftersale_cases")
+        tab = app.query_one(CasesTab)
+        await wait_for(pilot, lambda: [c.id for c in tab.cases] == [case.id])
+    assert app.return_code in (0, None)
