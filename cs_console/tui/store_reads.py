@@ -6,8 +6,10 @@ re-reads at once when the widget is on screen, otherwise it only marks itself st
 when the widget is shown again (its ``on_show`` calls :meth:`FollowStore.shown`).
 
 The reading itself runs in a thread worker (``@work(thread=True, exclusive=True, group=…)``,
-the group named ``…-read``, see :func:`reads_running`) whose body is :func:`deliver`: the read runs in the worker's thread, its result is applied on
-the event loop, and a store failure becomes a Chinese notice instead of ending the app.
+the group named ``…-read``, see :func:`reads_running`) whose body is :func:`deliver`: the read
+runs in the worker's thread, its result is applied on the event loop, and a store failure
+becomes a Chinese notice instead of ending the app. A dialog flow (an async worker) awaits a
+read with :func:`read_now`.
 """
 
 from __future__ import annotations
