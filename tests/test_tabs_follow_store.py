@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from textual.widgets import OptionList
 from typer.testing import CliRunner
 
@@ -39,10 +40,17 @@ def store_changes_seen(app) -> list[int]:
     return seen
 
 
-async def test_open_orders_tab_shows_a_flag_set_by_the_cli(desk, clock, db_path):
+@pytest.fixture
+def lily(desk, clock):
+    """The demo orders; 宝妈Lily (one paid order) is waiting, so her chat is shown."""
     folder = data_dir() / "demo"
     desk.orders.import_files(folder / "orders.csv", folder / "items.csv")
     desk.chats.inject("宝妈Lily", "地址要改一下")
+    return desk
+
+
+async def test_open_orders_tab_shows_a_flag_set_by_the_cli(lily, db_path):
+    desk = lily
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: PAID in listed(app, "#orders-list"))
@@ -52,10 +60,8 @@ async def test_open_orders_tab_shows_a_flag_set_by_the_cli(desk, clock, db_path)
         assert "红旗" in listed(app, "#orders-list")
 
 
-async def test_a_hidden_orders_tab_reads_when_it_is_shown(desk, clock, db_path):
-    folder = data_dir() / "demo"
-    desk.orders.import_files(folder / "orders.csv", folder / "items.csv")
-    desk.chats.inject("宝妈Lily", "地址要改一下")
+async def test_a_hidden_orders_tab_reads_when_it_is_shown(lily, db_path):
+    desk = lily
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
         panel = app.query_one(OrdersPanel)
