@@ -15,6 +15,7 @@ from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.store_reads import reads_running
 from tests.terminal_input import wait_for
 
+READS = 15.0  # seconds the side tabs' thread reads may take on a loaded machine
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
 
 
@@ -45,7 +46,7 @@ async def settle(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: bool(getattr(app, "session_chats", None)) and app.current is not None)
     panel = app.query_one(OrdersPanel)
-    await wait_for(pilot, lambda: panel._shown_for == app.current.buyer_nick and not reads_running(app))
+    await wait_for(pilot, lambda: panel._shown_for == app.current.buyer_nick and not reads_running(app), READS)
     for widget in app.query("TextArea, Input"):
         widget.cursor_blink = False
     await pilot.pause()
@@ -102,7 +103,7 @@ def test_handover(snap_compare, shop, size):
         await settle(pilot)
         await pilot.app.run_action("open_side_tab('tab-handover', '#handover-list')")
         await pilot.pause()
-        await wait_for(pilot, lambda: not reads_running(pilot.app))
+        await wait_for(pilot, lambda: not reads_running(pilot.app), READS)
         await pilot.pause()
 
     assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)
@@ -116,7 +117,7 @@ def test_supervisor_view(snap_compare, shop, size):
         await settle(pilot)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SupervisorScreen))
-        await wait_for(pilot, lambda: pilot.app.screen._overview is not None)  # read in a thread
+        await wait_for(pilot, lambda: pilot.app.screen._overview is not None, READS)  # read in a thread
         await pilot.pause()
 
     assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)
@@ -130,7 +131,7 @@ def test_reports(snap_compare, shop, size):
         await settle(pilot)
         await pilot.press("alt+e")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
-        await wait_for(pilot, lambda: pilot.app.screen.report is not None)  # computed in a thread
+        await wait_for(pilot, lambda: pilot.app.screen.report is not None, READS)  # computed in a thread
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)
