@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from cs_console.store import append_only, lengths, tables
+from cs_console.store import append_only, lengths, pg_roles, tables
 from cs_console.store.tables import Meta
 
 SCHEMA_VERSION = 1
@@ -218,6 +218,8 @@ class Store:
             with self.write() as s:
                 append_only.install(s.connection())
                 upgrade_orders(s.connection())
+                if not self.is_sqlite and pg_roles.is_installed(s.connection()):
+                    pg_roles.install(s.connection(), self.url)  # new tables get the agents' privileges
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
                 if s.get(Meta, "store_id") is None:
