@@ -15,7 +15,6 @@ from cs_console.cli import app as cli_app
 from cs_console.config.policy import load_policy
 from cs_console.domain.identity import SignInRefused
 from cs_console.services.desk import make_desk
-from cs_console.services.identity import sign_in_to_server
 from cs_console.store import pg_roles
 from cs_console.store.engine import normalize_url
 from tests.order_seed import add_order
@@ -44,13 +43,12 @@ def shop(pg_url, clock):
 
 
 def desk_as(pg_url, name, password, clock):
-    """The desk an agent's TUI/CLI gets after signing in: connected as its session role."""
-    signed = sign_in_to_server(pg_url, name, password, load_policy(), clock)
-    sid, secret = pg_roles.parse_token(signed.token)
-    full = normalize_url(pg_url)
-    desk = make_desk(pg_roles.login_url(full, pg_roles.token_role(pg_roles.role_base(full), sid), secret),
-                     policy=load_policy(), clock=clock)
-    desk.token = signed.token
+    """The desk an agent's TUI/CLI gets after signing in: the server checked the password, and
+    the store is now reached as the agent's session role."""
+    desk = make_desk(pg_url, policy=load_policy(), clock=clock)
+    desk.token = desk.identity.sign_in(name, password).token
+    assert pg_roles.token_role(pg_roles.role_base(desk.store.url), desk.identity.authenticate(desk.token).session_id) \
+        == make_url(desk.store.url).username
     return desk
 
 
@@ -251,3 +249,60 @@ def test_cli_on_postgres_signs_in_with_the_server(shop, pg_url, monkeypatch, tmp
     # the script token still works on its own (its own login role)
     monkeypatch.setenv("CS_CONSOLE_TOKEN", token.output.strip())
     assert '"小美"' in run("whoami", "--json").output
+
+
+def agent_url(pg_url, name):
+    """The URL an agent's PC is given: the store, the agent's login name, no password."""
+    full = normalize_url(pg_url)
+    return make_url(full).set(username=pg_roles.agent_role(pg_roles.role_base(full), name)) \
+        .render_as_string(hide_password=False)
+
+
+def test_without_a_password_the_store_waits_for_the_agents_sign_in(shop, pg_url, clock):
+    desk = make_desk(agent_url(pg_url, "小美"), policy=load_policy(), clock=clock)
+    try:
+        assert desk.store.awaiting_login
+        from cs_console.store.engine import StoreError
+
+        with pytest.raises(StoreError, match="请先登录"):
+            desk.team.agents()
+        with pytest.raises(SignInRefused, match="用户名或密码错误"):
+            desk.identity.sign_in("小美", QIANG_PW)
+        assert desk.store.awaiting_login
+        signed = desk.identity.sign_in("小美", MEI_PW)
+        assert signed.principal.name == "小美" and not desk.store.awaiting_login
+        assert {a.name for a in desk.team.agents()} == {"主管A", "小美", "阿强"}
+    finally:
+        desk.close()
+
+
+async def test_tui_signs_in_on_postgres_with_the_servers_check(shop, pg_url, clock):
+    from textual.widgets import Input, Label
+
+    from cs_console.tui.app import CsConsoleApp
+    from cs_console.tui.sign_in import SignInScreen
+    from tests.pilot_wait import wait_for
+
+    owner, sup, me = shop
+    pw = "xiaowang-pass-123"  # typed key by key: ASCII
+    sup.identity.add_agent(me, "小王", "agent", password=pw)
+    chat = owner.chats.inject("买家丙", "在吗").chat_id
+    desk = make_desk(agent_url(pg_url, "小王"), policy=load_policy(), clock=clock)
+    app = CsConsoleApp(desk, "小王", sign_in="screen")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+            await wait_for(pilot, lambda: app.focused is app.screen.query_one("#signin-password", Input))
+            await pilot.press(*"wrong-password", "enter")
+            await wait_for(pilot, lambda: "密码错误" in str(app.screen.query_one("#error", Label).render()))
+            assert app.principal is None
+            await pilot.press(*pw, "enter")
+            await wait_for(pilot, lambda: app.principal is not None, timeout=15)
+            await wait_for(pilot, lambda: bool(app.query("#sessions")))
+            assert make_url(desk.store.url).username.startswith(pg_roles.role_base(desk.store.url) + "#")
+            await pilot.press(*"zaide", "enter")
+            await wait_for(pilot, lambda: any(m.sender == "agent" for m in owner.chats.recent(chat)), timeout=10)
+    finally:
+        desk.close()
+    [reply] = [m for m in owner.chats.recent(chat) if m.sender == "agent"]
+    assert reply.author == "小王"

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import DbOpt, JsonOpt, acting, emit, fail, open_desk, store_url
+from cs_console.cli.common import DbOpt, JsonOpt, acting, emit, fail, open_desk
 
 PasswordStdin = Annotated[bool, typer.Option(
     "--password-stdin", help="Read the password from the first line of standard input (scripts, tests).")]
@@ -31,46 +31,19 @@ def login(name: Annotated[str, typer.Argument(help="Agent name (客服名).")],
     from cs_console.config.credentials import session_file, write_secret_file
     from cs_console.domain.identity import SignInRefused
 
-    password = read_password(password_stdin)
-    url = store_url(db)
+    desk = open_desk(db)
     try:
-        done, policy = _sign_in_to_server(url, name, password)
-        if done is None:
-            desk = open_desk(db)
-            done, policy = desk.identity.sign_in(name, password), desk.policy
+        done = desk.identity.sign_in(name, read_password(password_stdin))
     except SignInRefused as exc:
         fail(f"error: {exc}", 2)
-    write_secret_file(session_file(url), done.token)
+    path = session_file(desk.store.url)
+    write_secret_file(path, done.token)
+    tz = desk.policy.shop.timezone
     from cs_console.domain.clock import local
 
-    until = local(done.expires_at, policy.shop.timezone).strftime("%Y-%m-%d %H:%M")
+    until = local(done.expires_at, tz).strftime("%Y-%m-%d %H:%M")
     emit({"agent": done.principal.name, "role": done.principal.role, "expires_at": done.expires_at.isoformat()},
          as_json, f"已登录：{done.principal.name}（有效期至 {until}）")
-
-
-def _sign_in_to_server(url: str, name: str, password: str):
-    """PostgreSQL, URL without a password: the server checks the agent's own login role. Falls
-    back (None) to the store's own sign-in when that role does not exist and the URL still opens
-    the store (its owner, before ``cs-console db grant`` gave the agents login roles)."""
-    from cs_console.config.policy import load_policy
-    from cs_console.domain.clock import system_clock
-    from cs_console.domain.identity import SignInRefused
-    from cs_console.services.identity import sign_in_to_server
-    from cs_console.store.engine import StoreError, normalize_url, open_store
-    from cs_console.store.pg_roles import has_password
-
-    full = normalize_url(url)
-    if not full.startswith("postgresql") or has_password(full):
-        return None, None
-    policy = load_policy()
-    try:
-        return sign_in_to_server(url, name, password, policy, system_clock()), policy
-    except SignInRefused:
-        try:
-            open_store(full, init=False).dispose()
-        except StoreError:
-            raise SignInRefused("用户名或密码错误") from None
-        return None, None
 
 
 def logout(db: DbOpt = None) -> None:

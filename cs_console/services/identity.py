@@ -72,23 +72,6 @@ def signed_in_url(url: str) -> str:
     return pg_roles.login_url(full, pg_roles.token_role(pg_roles.role_base(full), sid), secret)
 
 
-def sign_in_to_server(url: str, name: str, password: str, policy: ShopPolicy, clock: Clock) -> SignedIn:
-    """Sign in on a PostgreSQL store with login roles: the server checks ``name``'s password
-    (SCRAM), then issues a session role of its own (``VALID UNTIL`` its expiry)."""
-    from cs_console.store.engine import StoreError, normalize_url, open_store
-
-    full = normalize_url(url)
-    role = pg_roles.agent_role(pg_roles.role_base(full), name)
-    try:
-        store = open_store(pg_roles.login_url(full, role, password))
-    except StoreError:
-        raise SignInRefused(_WRONG) from None
-    try:
-        return IdentityService(store, policy, clock)._server_session(name)
-    finally:
-        store.dispose()
-
-
 class IdentityService:
     def __init__(self, store: Store, policy: ShopPolicy, clock: Clock):
         self.store, self.policy, self.clock = store, policy, clock
@@ -100,6 +83,8 @@ class IdentityService:
         """(the store has login roles, the agent id of this connection's login or None for the
         owner). SQLite: (False, None). Read once: a store's connection keeps its login."""
         if self._login is None:
+            if self.store.awaiting_login:
+                return (True, None)  # not cached: the sign-in will tell
             if self.store.is_sqlite:
                 self._login = (False, None)
             else:
@@ -199,7 +184,7 @@ class IdentityService:
         """Name + password. Wrong passwords count; after ``max_failures`` the account waits."""
         if self.settings.method != SignInMethod.PASSWORD:
             raise SignInRefused("本店使用操作系统账号登录，不用密码")
-        if self._as_login() is not None:
+        if self.server_enforced:
             return self._sign_in_on_server(name, password)
         now = self.clock()
         with self.store.read() as s:
@@ -228,21 +213,24 @@ class IdentityService:
             return self._session(s, repo.actor(s, agent.name), Via.PASSWORD)
 
     def _sign_in_on_server(self, name: str, password: str) -> SignedIn:
-        """This connection is an agent's login: the server checks the password of ``name``'s own
-        login role, and only the agent of this connection may sign in on it."""
-        try:
-            pg_roles.check_login(self.store.url, pg_roles.agent_role(pg_roles.role_base(self.store.url), name),
-                                 password)
-        except pg_roles.LoginRefused:
-            raise SignInRefused(_WRONG) from None
-        return self._server_session(name)
+        """PostgreSQL with login roles: the server checks the password of ``name``'s own login
+        role (SCRAM); then this store is reached as a new session role of that agent (its
+        ``VALID UNTIL`` is the session's end). Nothing changes on a refusal."""
+        from cs_console.store.engine import StoreError
 
-    def _server_session(self, name: str) -> SignedIn:
+        home = self.store.url
+        base = pg_roles.role_base(home)
+        try:
+            self.store.use_login(pg_roles.login_url(home, pg_roles.agent_role(base, name), password))
+        except (StoreError, pg_roles.LoginRefused):
+            raise SignInRefused(_WRONG) from None
+        self._login = None
         with self.store.write() as s:
-            agent = repo.actor(s, name)
-            if agent.id != self._as_login():
-                raise SignInRefused(f"这个终端已登录为另一位客服，不能以 {agent.name} 登录（请先 cs-console logout）")
-            return self._issue_server_login(s, agent, Via.PASSWORD, "session", "")
+            signed = self._issue_server_login(s, repo.actor(s, name), Via.PASSWORD, "session", "")
+        sid, secret = pg_roles.parse_token(signed.token)
+        self.store.use_login(pg_roles.login_url(home, pg_roles.token_role(base, sid), secret))
+        self._login = None
+        return signed
 
     def os_account(self) -> Principal:
         """The OS account of this process is the agent (shops that chose ``os_account``)."""

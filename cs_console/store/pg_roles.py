@@ -82,12 +82,6 @@ def token_role(base: str, session_id: int) -> str:
     return f"{base}#{session_id}"
 
 
-def new_token() -> tuple[str, str]:
-    """(secret, the part of the token after the session id)."""
-    secret = secrets.token_urlsafe(32)
-    return secret, secret
-
-
 def make_token(session_id: int, secret: str) -> str:
     return f"{TOKEN_PREFIX}{session_id}_{secret}"
 
@@ -141,7 +135,7 @@ def set_login(conn: Connection, base: str, name: str, password: str) -> str:
 def issue_login(conn: Connection, base: str, kind: str, via: str, label: str, hours: float,
                 created_at, expires_at) -> str:
     """A new session/token login role of the connected agent; returns its ``csp_`` token."""
-    secret, _ = new_token()
+    secret = secrets.token_urlsafe(32)
     # the verifier needs the role name, which needs the id: reserve the id first
     sid = conn.execute(text("SELECT nextval(pg_get_serial_sequence('agent_sessions', 'id'))")).scalar_one()
     verifier = scram_verifier(conn, token_role(base, sid), secret)
@@ -154,20 +148,6 @@ def issue_login(conn: Connection, base: str, kind: str, via: str, label: str, ho
 def end_login(conn: Connection, session_id: int, revoked_at) -> bool:
     return bool(conn.execute(text("SELECT cs_console_end_login(:sid, :at)"),
                              {"sid": session_id, "at": revoked_at}).scalar_one())
-
-
-def check_login(url: str, role: str, password: str) -> None:
-    """Let the server check ``password`` for ``role`` (one short connection)."""
-    import psycopg
-
-    from cs_console.store.engine import normalize_url
-
-    u = make_url(normalize_url(url))
-    try:
-        psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=role, password=password,
-                        connect_timeout=10).close()
-    except psycopg.OperationalError as exc:
-        raise LoginRefused(str(exc).splitlines()[0][:200] if str(exc) else "login refused") from None
 
 
 # ---- installation (the owner) -----------------------------------------------------------------
