@@ -306,3 +306,39 @@ async def test_tui_signs_in_on_postgres_with_the_servers_check(shop, pg_url, clo
         desk.close()
     [reply] = [m for m in owner.chats.recent(chat) if m.sender == "agent"]
     assert reply.author == "小王"
+
+
+def test_a_session_ends_on_the_server_when_it_expires_or_signs_out(shop, pg_url, clock):
+    import time
+
+    policy = load_policy()
+    short = policy.model_copy(update={"identity": policy.identity.model_copy(update={"session_hours": 0.0005})})
+    desk = make_desk(pg_url, policy=short, clock=clock)
+    try:
+        token = desk.identity.sign_in("小美", MEI_PW).token
+        sid, secret = pg_roles.parse_token(token)
+        u = make_url(desk.store.url)
+        role = pg_roles.token_role(pg_roles.role_base(desk.store.url), sid)
+        psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=role, password=secret).close()
+        time.sleep(2.5)  # the session lasted 1.8 s: the server itself no longer lets it in
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=role, password=secret)
+    finally:
+        desk.close()
+    mei = desk_as(pg_url, "小美", MEI_PW, clock)
+    try:
+        sid, secret = pg_roles.parse_token(mei.token)
+        assert mei.identity.sign_out(mei.token)
+        role = pg_roles.token_role(pg_roles.role_base(mei.store.url), sid)
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=role, password=secret)
+    finally:
+        mei.close()
+
+
+def test_db_grant_is_repeatable_and_only_for_postgres(shop, pg_url, db_path):
+    runner = CliRunner()
+    again = runner.invoke(cli_app, ["db", "grant", "--db", pg_url, "--json"])
+    assert again.exit_code == 0 and '"group_role"' in again.output
+    sqlite = runner.invoke(cli_app, ["db", "grant", "--db", str(db_path)])
+    assert sqlite.exit_code == 2 and "SQLite" in sqlite.output

@@ -156,7 +156,7 @@ _SUPERVISOR_LIST = ", ".join(f"'{r.value}'" for r in sorted(SUPERVISOR_ROLES))
 
 def _sql(base: str, schema: str) -> list[str]:
     group = group_role(base)
-    path = f'"{schema}", pg_catalog'
+    path = f'pg_catalog, "{schema}"'  # built-ins first: nothing in the store's schema shadows them
     refuse = "RAISE EXCEPTION 'cs-console: % (%)', {msg}, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'"
 
     def no(msg: str) -> str:
