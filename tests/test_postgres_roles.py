@@ -342,3 +342,26 @@ def test_db_grant_is_repeatable_and_only_for_postgres(shop, pg_url, db_path):
     assert again.exit_code == 0 and '"group_role"' in again.output
     sqlite = runner.invoke(cli_app, ["db", "grant", "--db", str(db_path)])
     assert sqlite.exit_code == 2 and "SQLite" in sqlite.output
+
+
+def test_the_readme_setup_on_an_agents_pc_url_without_user_or_password(shop, pg_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("CS_CONSOLE_SESSIONS", str(tmp_path / "sessions"))
+    plain = make_url(normalize_url(pg_url))._replace(username=None, password=None).render_as_string()
+    runner = CliRunner()
+
+    def run(*args, stdin=None):
+        return runner.invoke(cli_app, ["--db", plain, *args], input=stdin)
+
+    before = run("agents", "list")  # cs-console's error path prints the store's sentence
+    from cs_console.services.errors import report
+
+    assert before.exit_code != 0 and "请先登录" in report(before.exception, "cli")
+    assert run("login", "主管A", "--password-stdin", stdin=SUPERVISOR_PW + "\n").exit_code == 0
+    added = run("agents", "add", "小刘", "--password-stdin", stdin="小刘的密码12345\n")
+    assert added.exit_code == 0, added.output
+    assert run("logout").exit_code == 0
+    assert run("login", "小刘", "--password-stdin", stdin="小刘的密码12345\n").exit_code == 0
+    who = run("whoami", "--json")
+    assert who.exit_code == 0 and '"小刘"' in who.output, who.output
+    grant = run("agents", "add", "小刘", "--role", "supervisor")
+    assert grant.exit_code != 0 and "主管" in grant.output
