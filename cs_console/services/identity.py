@@ -59,13 +59,16 @@ def signed_in_url(url: str) -> str:
     the signed-in agent's session/token (``csp_…`` from ``$CS_CONSOLE_TOKEN``, the token file or
     the ``cs-console login`` session file) becomes the login role and its password. Any other
     URL is returned as it is (SQLite; an owner URL with its password; no such token)."""
-    from cs_console.config.credentials import find_token
+    from cs_console.config.credentials import CredentialFileError, find_token
     from cs_console.store.engine import normalize_url
 
     full = normalize_url(url)
     if not full.startswith("postgresql") or pg_roles.has_password(full):
         return url
-    parsed = pg_roles.parse_token(find_token(url) or "")
+    try:
+        parsed = pg_roles.parse_token(find_token(url) or "")
+    except CredentialFileError:
+        return url  # the command's own sign-in check reports the file
     if parsed is None:
         return url
     sid, secret = parsed
