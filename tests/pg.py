@@ -88,6 +88,11 @@ class PgCluster:
         data, sock = self.tmp / "data", self.tmp / "sock"
         self._cmd(str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--no-sync")
+        # the superuser (the tests' store owner) is trusted on loopback; every other role — the
+        # agents' login roles — must prove its password (SCRAM), as on a shop's server
+        (data / "pg_hba.conf").write_text("local all all trust\n"
+                                          "host all postgres 127.0.0.1/32 trust\n"
+                                          "host all all 127.0.0.1/32 scram-sha-256\n")
         sock.mkdir()
         if self.user is not None:
             os.chown(sock, self.user.pw_uid, self.user.pw_gid)

@@ -34,6 +34,7 @@ SUBCOMMANDS: dict[str, str] = {
     "report": "cs_console.cli.report",
     "channel": "cs_console.cli.channel",
     "goods": "cs_console.cli.goods",
+    "db": "cs_console.cli.db",
 }
 # single top-level command name → (module, function)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -30,9 +30,21 @@ def sessions_dir() -> Path:
     return user_config_file().parent / "sessions"
 
 
+def _store_key(store_url: str) -> str:
+    """The store a URL reaches, whoever connects: without user name and password (an agent's
+    client reaches a PostgreSQL store as its own login role, yet it is one store, one sign-in)."""
+    from sqlalchemy.engine import make_url
+
+    from cs_console.store.engine import normalize_url
+
+    if "://" not in store_url:
+        return normalize_url(store_url)
+    return make_url(normalize_url(store_url))._replace(username=None, password=None).render_as_string(hide_password=False)
+
+
 def session_file(store_url: str) -> Path:
     """One sign-in per store: the file name is derived from the store's URL."""
-    return sessions_dir() / (hashlib.sha256(store_url.encode()).hexdigest()[:16] + ".token")
+    return sessions_dir() / (hashlib.sha256(_store_key(store_url).encode()).hexdigest()[:16] + ".token")
 
 
 def read_secret_file(path: Path) -> str:

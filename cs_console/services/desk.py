@@ -17,7 +17,7 @@ from cs_console.services.followups import FollowupService
 from cs_console.services.gateway import GatewayService
 from cs_console.services.goods import GoodsService
 from cs_console.services.handover import HandoverService
-from cs_console.services.identity import IdentityService
+from cs_console.services.identity import IdentityService, signed_in_url
 from cs_console.services.memos import MemoService
 from cs_console.services.orders import OrderService
 from cs_console.services.postage import PostageService
@@ -75,5 +75,7 @@ class Desk:
 def make_desk(db_url: str, *, policy: ShopPolicy | None = None, clock: Clock | None = None,
               init: bool = True) -> Desk:
     """Open the store at ``db_url`` and build the services (policy from ``data/shop.yaml``;
-    clock: the process's system clock, see :mod:`cs_console.domain.clock`)."""
-    return Desk(open_store(db_url, init=init), policy or load_policy(), clock or system_clock())
+    clock: the process's system clock, see :mod:`cs_console.domain.clock`). On PostgreSQL with
+    login roles and no password in the URL, the store is reached as the signed-in agent's login
+    (``services.identity.signed_in_url``)."""
+    return Desk(open_store(signed_in_url(db_url), init=init), policy or load_policy(), clock or system_clock())

@@ -29,6 +29,7 @@ from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import Role, parse_role
 from cs_console.store import chats as chat_repo
 from cs_console.store import identity as repo
+from cs_console.store import pg_roles
 from cs_console.store import team as team_repo
 from cs_console.store.engine import Store
 
@@ -53,14 +54,74 @@ class SignedIn:
     expires_at: datetime
 
 
+def signed_in_url(url: str) -> str:
+    """The URL a client of a PostgreSQL store with login roles connects with: given no password,
+    the signed-in agent's session/token (``csp_…`` from ``$CS_CONSOLE_TOKEN``, the token file or
+    the ``cs-console login`` session file) becomes the login role and its password. Any other
+    URL is returned as it is (SQLite; an owner URL with its password; no such token)."""
+    from cs_console.config.credentials import CredentialFileError, find_token
+    from cs_console.store.engine import normalize_url
+
+    full = normalize_url(url)
+    if not full.startswith("postgresql") or pg_roles.has_password(full):
+        return url
+    try:
+        parsed = pg_roles.parse_token(find_token(url) or "")
+    except CredentialFileError:
+        return url  # the command's own sign-in check reports the file
+    if parsed is None:
+        return url
+    sid, secret = parsed
+    return pg_roles.login_url(full, pg_roles.token_role(pg_roles.role_base(full), sid), secret)
+
+
 class IdentityService:
     def __init__(self, store: Store, policy: ShopPolicy, clock: Clock):
         self.store, self.policy, self.clock = store, policy, clock
         self.settings = policy.identity
+        self._login: tuple[bool, int | None] | None = None
+
+    # ---- the database login (PostgreSQL with login roles) --------------------------------------
+    def _server_login(self) -> tuple[bool, int | None]:
+        """(the store has login roles, the agent id of this connection's login or None for the
+        owner). SQLite: (False, None). Read once: a store's connection keeps its login."""
+        if self._login is None:
+            if self.store.awaiting_login:
+                return (True, None)  # not cached: the sign-in will tell
+            if self.store.is_sqlite:
+                self._login = (False, None)
+            else:
+                with self.store.read() as s:
+                    conn = s.connection()
+                    self._login = (pg_roles.is_installed(conn), pg_roles.actor_id(conn))
+        return self._login
+
+    @property
+    def server_enforced(self) -> bool:
+        """PostgreSQL checks who acts (the store has login roles)."""
+        return self._server_login()[0]
+
+    def _as_login(self) -> int | None:
+        return self._server_login()[1]
+
+    def _set_server_login(self, s, name: str, password: str) -> None:
+        if self.server_enforced:
+            pg_roles.set_login(s.connection(), pg_roles.role_base(self.store.url), name, password)
+
+    def _issue_server_login(self, s, agent, via: Via, kind: str, label: str) -> SignedIn:
+        now = self.clock()
+        hours = self.settings.session_hours if kind == "session" else self.settings.token_days * 24
+        expires = now + timedelta(hours=hours)
+        token = pg_roles.issue_login(s.connection(), pg_roles.role_base(self.store.url), kind, via.value, label,
+                                     hours, now, expires)
+        sid, _ = pg_roles.parse_token(token)
+        return SignedIn(Principal(agent.id, agent.name, agent.role, via, sid), token, expires)
 
     # ---- passwords --------------------------------------------------------------------------
     def needs_bootstrap(self) -> bool:
         """A store nobody can sign in to yet: its first supervisor may be created without one."""
+        if self._as_login() is not None:
+            return False  # this connection is already an agent's login
         with self.store.read() as s:
             return not repo.any_credentials(s)
 
@@ -68,15 +129,22 @@ class IdentityService:
         """Set an agent's password: the agent themself, a supervisor, or (only on a store with no
         passwords yet) the first supervisor."""
         check_password_rule(password, self.settings)
-        hashed = _hasher().hash(password)
+        as_login = self._as_login() is not None
+        hashed = None if as_login else _hasher().hash(password)
         with self.store.write() as s:
             target = repo.actor(s, name)
             if by is None:
-                if repo.any_credentials(s) or not Principal(target.id, target.name, target.role).is_supervisor:
+                if as_login or repo.any_credentials(s) \
+                        or not Principal(target.id, target.name, target.role).is_supervisor:
                     raise SignInRefused("设置密码需要先登录（本人或主管）")
             elif by.agent_id != target.id:
                 require_supervisor(by, "为他人设置密码")
                 repo.actor(s, by)
+            self._set_server_login(s, target.name, password)
+            if as_login:  # the server ends the agent's session roles
+                for sid in repo.live_session_ids(s, target.id, "session"):
+                    pg_roles.end_login(s.connection(), sid, self.clock())
+                return
             repo.set_credential(s, target.id, hashed, self.clock())
             repo.revoke_all(s, target.id, self.clock(), kind="session")
 
@@ -85,11 +153,14 @@ class IdentityService:
         """Create an agent (or change role/capacity): a supervisor's sign-in is needed, except for
         the very first supervisor of a store with no passwords (then ``password`` is required)."""
         r = parse_role(role)
-        hashed = _hasher().hash(check_password_rule(password, self.settings)) if password else None
+        as_login = self._as_login() is not None
+        if password:
+            check_password_rule(password, self.settings)
+        hashed = _hasher().hash(password) if password and not as_login else None
         with self.store.write() as s:
             now = self.clock()
             if by is None:
-                if repo.any_credentials(s):
+                if as_login or repo.any_credentials(s):
                     raise SignInRefused("添加客服需要主管登录")
                 if r != Role.SUPERVISOR or hashed is None:
                     raise SignInRefused("新店铺的第一个账号必须是主管，并且要设置密码")
@@ -97,6 +168,8 @@ class IdentityService:
                 require_supervisor(by, "添加客服或更改角色")
                 repo.actor(s, by)
             agent = team_repo.upsert_agent(s, name, r, capacity, now)
+            if password:
+                self._set_server_login(s, agent.name, password)
             if hashed:
                 repo.set_credential(s, agent.id, hashed, now)
             return Principal(agent.id, agent.name, agent.role, Via.PASSWORD)
@@ -114,6 +187,8 @@ class IdentityService:
         """Name + password. Wrong passwords count; after ``max_failures`` the account waits."""
         if self.settings.method != SignInMethod.PASSWORD:
             raise SignInRefused("本店使用操作系统账号登录，不用密码")
+        if self.server_enforced:
+            return self._sign_in_on_server(name, password)
         now = self.clock()
         with self.store.read() as s:
             agent = chat_repo.find_agent(s, name)
@@ -139,6 +214,26 @@ class IdentityService:
             check_not_locked(c.failures, c.last_failure_at, now, self.settings)  # a race with a wrong try
             c.failures, c.last_failure_at = 0, None
             return self._session(s, repo.actor(s, agent.name), Via.PASSWORD)
+
+    def _sign_in_on_server(self, name: str, password: str) -> SignedIn:
+        """PostgreSQL with login roles: the server checks the password of ``name``'s own login
+        role (SCRAM); then this store is reached as a new session role of that agent (its
+        ``VALID UNTIL`` is the session's end). Nothing changes on a refusal."""
+        from cs_console.store.engine import StoreError
+
+        home = self.store.url
+        base = pg_roles.role_base(home)
+        try:
+            self.store.use_login(pg_roles.login_url(home, pg_roles.agent_role(base, name), password))
+        except (StoreError, pg_roles.LoginRefused):
+            raise SignInRefused(_WRONG) from None
+        self._login = None
+        with self.store.write() as s:
+            signed = self._issue_server_login(s, repo.actor(s, name), Via.PASSWORD, "session", "")
+        sid, secret = pg_roles.parse_token(signed.token)
+        self.store.use_login(pg_roles.login_url(home, pg_roles.token_role(base, sid), secret))
+        self._login = None
+        return signed
 
     def os_account(self) -> Principal:
         """The OS account of this process is the agent (shops that chose ``os_account``)."""
@@ -170,12 +265,22 @@ class IdentityService:
         """A per-agent token for scripts and bridges (lasts ``token_days``)."""
         with self.store.write() as s:
             agent = repo.actor(s, by)
+            if self._as_login() is not None:
+                return self._issue_server_login(s, agent, Via.TOKEN, "token", label)
             return self._session(s, agent, Via.TOKEN, kind="token", label=label)
 
     def authenticate(self, token: str) -> Principal:
-        """The principal of a live session or token; expired/revoked/unknown ones are refused."""
+        """The principal of a live session or token; expired/revoked/unknown ones are refused.
+        On an agent's database login only that login's own ``csp_`` token is accepted."""
+        me = self._as_login()
         with self.store.read() as s:
-            found = repo.session_by_hash(s, token_hash(token.strip()))
+            if me is not None:
+                parsed = pg_roles.parse_token(token)
+                found = repo.session_by_id(s, parsed[0]) if parsed else None
+                if found is None or found[1].id != me:
+                    raise SignInRefused("登录凭据无效，请重新登录（cs-console login）")
+            else:
+                found = repo.session_by_hash(s, token_hash(token.strip()))
             if found is None:
                 raise SignInRefused("登录凭据无效，请重新登录（cs-console login）")
             row, agent = found
@@ -187,4 +292,7 @@ class IdentityService:
 
     def sign_out(self, token: str) -> bool:
         with self.store.write() as s:
+            parsed = pg_roles.parse_token(token)
+            if parsed is not None and self._as_login() is not None:
+                return pg_roles.end_login(s.connection(), parsed[0], self.clock())
             return repo.revoke(s, token_hash(token.strip()), self.clock())

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from cs_console.store import append_only, lengths, tables
+from cs_console.store import append_only, lengths, pg_roles, tables
 from cs_console.store.tables import Meta
 
 SCHEMA_VERSION = 1
@@ -88,6 +88,9 @@ class Store:
     def __init__(self, url: str):
         self.url = normalize_url(url)
         self.dialect = make_url(self.url).get_backend_name()
+        # PostgreSQL reached without a password, refused: it waits for an agent's sign-in
+        # (``use_login``); reads and writes until then say so
+        self.awaiting_login = False
         try:
             if self.dialect == "sqlite":
                 path = make_url(self.url).database
@@ -111,9 +114,28 @@ class Store:
         u = make_url(self.url)
         return u.database if self.is_sqlite else u.render_as_string(hide_password=True)
 
+    def use_login(self, url: str) -> None:
+        """Reach the same store as another login (an agent's role or session role): the new
+        connection is checked first; on failure nothing changes (StoreError)."""
+        fresh = Store(url)
+        try:
+            fresh.check_version()
+        except StoreError:
+            fresh.dispose()
+            raise
+        old = self.engine
+        self.url, self.engine, self._write_engine = fresh.url, fresh.engine, fresh._write_engine
+        self.awaiting_login = False
+        old.dispose()
+
+    def _check_signed_in(self) -> None:
+        if self.awaiting_login:
+            raise StoreError(f"请先登录：数据库 {self.location} 需要客服自己的账号（cs-console login）")
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work (deferred transaction; rolled back at the end)."""
+        self._check_signed_in()
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
@@ -141,6 +163,7 @@ class Store:
 
         A locked SQLite store is tried again for ``retry_for`` seconds before the write fails.
         On PostgreSQL the commit also NOTIFYs watchers (see ``store.changes``)."""
+        self._check_signed_in()
         with Session(self._write_engine, expire_on_commit=False) as session:
             self._begin_write(session, retry_for)
             try:
@@ -218,6 +241,8 @@ class Store:
             with self.write() as s:
                 append_only.install(s.connection())
                 upgrade_orders(s.connection())
+                if not self.is_sqlite and pg_roles.is_installed(s.connection()):
+                    pg_roles.install(s.connection(), self.url)  # new tables get the agents' privileges
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
                 if s.get(Meta, "store_id") is None:
@@ -258,8 +283,21 @@ def _is_locked(exc: OperationalError) -> bool:
 def open_store(url: str, *, init: bool = True) -> Store:
     """Open (and by default create/upgrade) the store at ``url`` (a path or SQLAlchemy URL)."""
     store = Store(url)
-    if init:
-        store.init()
-    else:
-        store.check_version()
+    try:
+        if init:
+            store.init()
+        else:
+            store.check_version()
+    except StoreError as exc:
+        if not _needs_login(store, exc):
+            raise
+        store.awaiting_login = True  # an agent's client before sign-in: the server wants a login
     return store
+
+
+def _needs_login(store: Store, exc: StoreError) -> bool:
+    """PostgreSQL refused a URL without a password for want of one (not a wrong address)."""
+    if store.is_sqlite or make_url(store.url).password is not None:
+        return False
+    reason = str(exc.__cause__ or exc).lower()
+    return "no password supplied" in reason or "password authentication failed" in reason

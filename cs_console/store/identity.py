@@ -68,6 +68,17 @@ def session_by_hash(s: Session, token_hash: str) -> tuple[AgentSession, Agent] |
     return (row[0], row[1]) if row else None
 
 
+def session_by_id(s: Session, session_id: int) -> tuple[AgentSession, Agent] | None:
+    row = s.exec(select(AgentSession, Agent).join(Agent, Agent.id == AgentSession.agent_id)
+                 .where(AgentSession.id == session_id)).first()
+    return (row[0], row[1]) if row else None
+
+
+def live_session_ids(s: Session, agent_id: int, kind: str) -> list[int]:
+    return list(s.exec(select(AgentSession.id).where(AgentSession.agent_id == agent_id, AgentSession.kind == kind,
+                                                     col(AgentSession.revoked_at).is_(None))).all())
+
+
 def revoke(s: Session, token_hash: str, now: datetime) -> bool:
     row = s.exec(select(AgentSession).where(AgentSession.token_hash == token_hash)).first()
     if row is None or row.revoked_at is not None:

@@ -1,0 +1,354 @@
+"""Who acts, enforced by PostgreSQL itself: one login role per agent, one per session/token,
+privileges for the agents' group role, and triggers that take the actor from ``session_user``.
+
+Installed by the store owner (``cs-console db grant``; kept current by ``Store.init``). After
+that, an agent's client connects with the agent's own login role (SCRAM password, checked by
+the server) or a session/token role (random secret, ``VALID UNTIL`` its expiry), never with the
+owner's. Whatever that client sends, the server refuses:
+
+- a message, draft or hang-up request of another agent, an audit row with another actor;
+- creating agents, changing roles or capacities, deciding hang-ups — unless the signed-in agent is
+  a supervisor (``agents.role``) — and deciding one's own hang-up;
+- any UPDATE/DELETE of the audit and handover logs (``append_only``), reading password hashes,
+  and the login mapping itself.
+
+Names (the store owner picks none of them by hand; ``role_base`` derives them from the URL):
+``<base>_agent`` is the group holding the privileges, ``<base>.<agent name>`` an agent's login,
+``<base>#<session id>`` a session or script token. ``base`` is ``cs_`` + the schema named by the
+URL's ``search_path`` option, else the database name, so every client of one store agrees on it
+and two stores in one cluster never share a role.
+
+The owner (or a superuser) is not mapped to an agent: its connections pass the triggers; it is
+the migration and setup role, whose password agents never get.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from urllib.parse import unquote
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, make_url
+
+from cs_console.domain.team import SUPERVISOR_ROLES
+
+TOKEN_PREFIX = "csp_"  # a session/token whose secret is a PostgreSQL login role's password
+MAX_ROLE_BYTES = 63  # NAMEDATALEN - 1
+
+# what agents may only read (and append to) vs not see at all; the rest they read and write
+APPEND_ONLY = ("audit_log", "handover_events", "messages")
+NO_ACCESS = ("agent_credentials", "cs_logins")
+READ_ONLY = ("meta", "agent_sessions")
+GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts")
+
+
+class LoginRefused(PermissionError):
+    """The database would not let this agent in (wrong password, unknown, expired)."""
+
+
+def _search_path_schema(url: str) -> str | None:
+    options = make_url(url).query.get("options")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    if not options:
+        return None
+    m = re.search(r"-c\s*search_path\s*=\s*([^\s,]+)", unquote(options))
+    return m.group(1).strip('"') if m else None
+
+
+def role_base(url: str) -> str:
+    """``cs_<schema or database>``, lower-case ASCII, short enough to leave room for names."""
+    key = _search_path_schema(url) or make_url(url).database or "store"
+    clean = re.sub(r"[^a-z0-9_]", "_", key.lower())
+    if clean != key.lower() or len(clean) > 20:
+        clean = clean[:12] + "_" + hashlib.sha256(key.encode()).hexdigest()[:6]
+    return "cs_" + clean
+
+
+def group_role(base: str) -> str:
+    return base + "_agent"
+
+
+def agent_role(base: str, name: str) -> str:
+    role = f"{base}.{name.strip()}"
+    if len(role.encode()) > MAX_ROLE_BYTES:
+        raise LoginRefused(f"客服名 {name.strip()} 太长，无法作为数据库登录名（最多约 {(MAX_ROLE_BYTES - len(base) - 1) // 3} 个汉字）")
+    return role
+
+
+def token_role(base: str, session_id: int) -> str:
+    return f"{base}#{session_id}"
+
+
+def make_token(session_id: int, secret: str) -> str:
+    return f"{TOKEN_PREFIX}{session_id}_{secret}"
+
+
+def parse_token(token: str) -> tuple[int, str] | None:
+    """(session id, secret) of a ``csp_`` token; None for any other token."""
+    token = token.strip()
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    sid, _, secret = token[len(TOKEN_PREFIX):].partition("_")
+    return (int(sid), secret) if sid.isdigit() and secret else None
+
+
+def login_url(url: str, role: str, password: str) -> str:
+    """``url`` with this login role and password (the only way an agent's client connects)."""
+    return make_url(url).set(username=role, password=password).render_as_string(hide_password=False)
+
+
+def has_password(url: str) -> bool:
+    return make_url(url).password is not None
+
+
+def is_installed(conn: Connection) -> bool:
+    return conn.execute(text("SELECT to_regclass('cs_logins') IS NOT NULL")).scalar_one()
+
+
+def actor_id(conn: Connection) -> int | None:
+    """The agent this connection's login role belongs to (None: the owner, or not installed)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    if conn.execute(text("SELECT to_regprocedure('cs_console_actor()') IS NULL")).scalar_one():
+        return None
+    return conn.execute(text("SELECT cs_console_actor()")).scalar_one()
+
+
+def scram_verifier(conn: Connection, role: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of ``password``, computed by libpq here: the server stores it
+    and never sees the password itself (nor do its logs)."""
+    raw = conn.connection.dbapi_connection
+    return raw.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
+
+
+def set_login(conn: Connection, base: str, name: str, password: str) -> str:
+    """Create (or re-password) ``name``'s login role; allowed to the owner, a supervisor, or the
+    agent themself (the server checks). Returns the role name."""
+    role = agent_role(base, name)
+    return conn.execute(text("SELECT cs_console_set_login(:n, :v)"),
+                        {"n": name.strip(), "v": scram_verifier(conn, role, password)}).scalar_one()
+
+
+def issue_login(conn: Connection, base: str, kind: str, via: str, label: str, hours: float,
+                created_at, expires_at) -> str:
+    """A new session/token login role of the connected agent; returns its ``csp_`` token."""
+    secret = secrets.token_urlsafe(32)
+    # the verifier needs the role name, which needs the id: reserve the id first
+    sid = conn.execute(text("SELECT nextval(pg_get_serial_sequence('agent_sessions', 'id'))")).scalar_one()
+    verifier = scram_verifier(conn, token_role(base, sid), secret)
+    conn.execute(text("SELECT cs_console_issue_login(:sid, :v, :k, :via, :label, :hours, :c, :e)"),
+                 {"sid": sid, "v": verifier, "k": kind, "via": via, "label": label[:64], "hours": hours,
+                  "c": created_at, "e": expires_at})
+    return make_token(sid, secret)
+
+
+def end_login(conn: Connection, session_id: int, revoked_at) -> bool:
+    return bool(conn.execute(text("SELECT cs_console_end_login(:sid, :at)"),
+                             {"sid": session_id, "at": revoked_at}).scalar_one())
+
+
+# ---- installation (the owner) -----------------------------------------------------------------
+_SUPERVISOR_LIST = ", ".join(f"'{r.value}'" for r in sorted(SUPERVISOR_ROLES))
+
+
+def _sql(base: str, schema: str) -> list[str]:
+    group = group_role(base)
+    path = f'pg_catalog, "{schema}"'  # built-ins first: nothing in the store's schema shadows them
+    refuse = "RAISE EXCEPTION 'cs-console: % (%)', {msg}, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'"
+
+    def no(msg: str) -> str:
+        return refuse.format(msg=f"'{msg}'")
+
+    return [
+        f"""DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN
+                  CREATE ROLE "{group}" NOLOGIN;
+              END IF;
+            END $$""",
+        """CREATE TABLE IF NOT EXISTS cs_logins (
+              role_name text PRIMARY KEY,
+              agent_id integer NOT NULL REFERENCES agents(id),
+              kind text NOT NULL,
+              session_id integer)""",
+        f"""CREATE OR REPLACE FUNCTION cs_console_actor() RETURNS integer
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {path} AS $$
+              SELECT agent_id FROM cs_logins WHERE role_name = session_user::text $$""",
+        f"""CREATE OR REPLACE FUNCTION cs_console_actor_is_supervisor() RETURNS boolean
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {path} AS $$
+              SELECT coalesce((SELECT role IN ({_SUPERVISOR_LIST}) FROM agents WHERE id = cs_console_actor()), false) $$""",
+        # the one trigger function of every guarded table: the owner passes, an agent's login
+        # may write only as itself, and supervisor-only changes need a supervisor
+        f"""CREATE OR REPLACE FUNCTION cs_console_guard() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE
+              me integer := cs_console_actor();
+              my_name text;
+              sup boolean;
+            BEGIN
+              IF me IS NULL THEN  -- the store owner (migrations, setup)
+                RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+              END IF;
+              SELECT name, role IN ({_SUPERVISOR_LIST}) INTO my_name, sup FROM agents WHERE id = me;
+              IF TG_TABLE_NAME = 'messages' THEN
+                IF NEW.sender = 'agent' AND NEW.agent_id IS DISTINCT FROM me
+                   OR NEW.sender <> 'agent' AND NEW.agent_id IS NOT NULL THEN
+                  {no('a message can only be sent as the signed-in agent')};
+                END IF;
+              ELSIF TG_TABLE_NAME = 'audit_log' THEN
+                IF NEW.agent IS DISTINCT FROM my_name THEN
+                  {no('an audit row names the signed-in agent only')};
+                END IF;
+              ELSIF TG_TABLE_NAME = 'drafts' THEN
+                IF (CASE WHEN TG_OP = 'DELETE' THEN OLD.agent_id ELSE NEW.agent_id END) IS DISTINCT FROM me
+                   OR TG_OP = 'UPDATE' AND OLD.agent_id IS DISTINCT FROM me THEN
+                  {no('drafts belong to the signed-in agent')};
+                END IF;
+              ELSIF TG_TABLE_NAME = 'agents' THEN
+                IF NOT sup THEN
+                  IF TG_OP <> 'UPDATE' OR NEW.id <> OLD.id OR NEW.name <> OLD.name OR NEW.role <> OLD.role
+                     OR NEW.created_at <> OLD.created_at THEN
+                    {no('adding agents and changing roles needs a supervisor')};
+                  END IF;
+                  -- one's own presence; another's only to take a stale agent offline
+                  IF OLD.id <> me AND NOT (NEW.status = 'offline'
+                                           AND NEW.heartbeat_at IS NOT DISTINCT FROM OLD.heartbeat_at) THEN
+                    {no('only a supervisor changes another agent')};
+                  END IF;
+                END IF;
+              ELSIF TG_TABLE_NAME = 'agent_profiles' THEN
+                IF NOT sup AND NOT (TG_OP = 'INSERT' AND NEW.agent_id = me AND NEW.capacity IS NULL) THEN
+                  {no('capacities are set by a supervisor')};
+                END IF;
+              ELSIF TG_TABLE_NAME = 'hangup_requests' THEN
+                IF TG_OP = 'INSERT' THEN
+                  IF NEW.agent_id IS DISTINCT FROM me OR NEW.state <> 'pending' OR NEW.decided_by IS NOT NULL THEN
+                    {no('a hang-up is requested by the signed-in agent, pending')};
+                  END IF;
+                ELSIF TG_OP = 'DELETE' THEN
+                  {no('hang-up requests are kept')};
+                ELSIF NEW.agent_id <> OLD.agent_id OR NEW.reason <> OLD.reason OR NEW.requested_at <> OLD.requested_at THEN
+                  {no('a hang-up request cannot be rewritten')};
+                ELSIF NEW.state = 'ended' AND OLD.state = 'approved'
+                      AND NEW.decided_by IS NOT DISTINCT FROM OLD.decided_by
+                      AND NEW.decided_at IS NOT DISTINCT FROM OLD.decided_at AND NEW.note = OLD.note THEN
+                  NULL;  -- an approved hang-up ends (the agent resumes, or goes offline)
+                ELSIF NOT sup OR OLD.agent_id = me OR NEW.decided_by IS DISTINCT FROM me
+                      OR OLD.state <> 'pending' THEN
+                  {no('a hang-up is decided by another agent who is a supervisor')};
+                END IF;
+              END IF;
+              RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+            END $$""",
+        f"""CREATE OR REPLACE FUNCTION cs_console_set_login(p_agent text, p_verifier text) RETURNS text
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE
+              me integer := cs_console_actor();
+              target agents%ROWTYPE;
+              r text;
+            BEGIN
+              SELECT * INTO target FROM agents WHERE name = p_agent;
+              IF NOT FOUND THEN
+                RAISE EXCEPTION 'cs-console: no agent %', p_agent USING ERRCODE = 'no_data_found';
+              END IF;
+              IF me IS NOT NULL AND me <> target.id AND NOT cs_console_actor_is_supervisor() THEN
+                RAISE EXCEPTION 'cs-console: setting another agent''s password needs a supervisor'
+                  USING ERRCODE = 'insufficient_privilege';
+              END IF;
+              IF p_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN  -- never a password in clear
+                RAISE EXCEPTION 'cs-console: a SCRAM verifier is expected' USING ERRCODE = 'invalid_parameter_value';
+              END IF;
+              r := '{base}.' || target.name;
+              IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+                IF NOT EXISTS (SELECT 1 FROM cs_logins WHERE role_name = r AND agent_id = target.id) THEN
+                  RAISE EXCEPTION 'cs-console: role % exists and is not this agent''s login', r
+                    USING ERRCODE = 'duplicate_object';
+                END IF;
+                EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', r, p_verifier);
+              ELSE
+                EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE %I', r, p_verifier, '{group}');
+                INSERT INTO cs_logins VALUES (r, target.id, 'agent', NULL);
+              END IF;
+              RETURN r;
+            END $$""",
+        f"""CREATE OR REPLACE FUNCTION cs_console_issue_login(p_id integer, p_verifier text, p_kind text, p_via text,
+                p_label text, p_hours double precision, p_created timestamptz, p_expires timestamptz)
+            RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE
+              me integer := cs_console_actor();
+              r text := '{base}#' || p_id;
+            BEGIN
+              IF me IS NULL THEN
+                RAISE EXCEPTION 'cs-console: only a signed-in agent gets a session' USING ERRCODE = 'insufficient_privilege';
+              END IF;
+              IF p_kind NOT IN ('session', 'token') OR NOT (p_hours > 0 AND p_hours <= 24 * 3650)
+                 OR p_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+                RAISE EXCEPTION 'cs-console: bad session request' USING ERRCODE = 'invalid_parameter_value';
+              END IF;
+              INSERT INTO agent_sessions (id, token_hash, agent_id, kind, via, label, created_at, expires_at)
+                VALUES (p_id, 'pg:' || gen_random_uuid(), me, p_kind, p_via, left(p_label, 64), p_created, p_expires);
+              EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L VALID UNTIL %L IN ROLE %I', r, p_verifier,
+                             (now() + make_interval(secs => p_hours * 3600))::text, '{group}');
+              INSERT INTO cs_logins VALUES (r, me, p_kind, p_id);
+              RETURN p_id;
+            END $$""",
+        f"""CREATE OR REPLACE FUNCTION cs_console_end_login(p_id integer, p_at timestamptz) RETURNS boolean
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE
+              me integer := cs_console_actor();
+              row cs_logins%ROWTYPE;
+            BEGIN
+              SELECT * INTO row FROM cs_logins WHERE session_id = p_id;
+              IF NOT FOUND THEN RETURN false; END IF;
+              IF me IS NOT NULL AND me <> row.agent_id AND NOT cs_console_actor_is_supervisor() THEN
+                RAISE EXCEPTION 'cs-console: ending another agent''s session needs a supervisor'
+                  USING ERRCODE = 'insufficient_privilege';
+              END IF;
+              EXECUTE format('ALTER ROLE %I WITH NOLOGIN VALID UNTIL %L', row.role_name, now()::text);
+              UPDATE agent_sessions SET revoked_at = coalesce(revoked_at, p_at) WHERE id = p_id;
+              RETURN true;
+            END $$""",
+    ]
+
+
+def _privileges(base: str, schema: str, tables: list[str], guarded: list[str]) -> list[str]:
+    group = group_role(base)
+    out = [f'REVOKE ALL ON SCHEMA "{schema}" FROM PUBLIC' if schema != "public" else "SELECT 1",
+           f'GRANT USAGE ON SCHEMA "{schema}" TO "{group}"',
+           f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{group}"']
+    for t in tables:
+        out.append(f'REVOKE ALL ON TABLE "{t}" FROM PUBLIC, "{group}"')
+        if t in NO_ACCESS:
+            continue
+        if t in READ_ONLY:
+            out.append(f'GRANT SELECT ON TABLE "{t}" TO "{group}"')
+        elif t in APPEND_ONLY:
+            out.append(f'GRANT SELECT, INSERT ON TABLE "{t}" TO "{group}"')
+        else:
+            out.append(f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "{t}" TO "{group}"')
+    for fn in ("cs_console_actor()", "cs_console_actor_is_supervisor()", "cs_console_set_login(text, text)",
+               "cs_console_issue_login(integer, text, text, text, text, double precision, timestamptz, timestamptz)",
+               "cs_console_end_login(integer, timestamptz)"):
+        out += [f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC", f'GRANT EXECUTE ON FUNCTION {fn} TO "{group}"']
+    for t in guarded:
+        out.append(f'DROP TRIGGER IF EXISTS cs_console_guard ON "{t}"')
+        out.append(f'CREATE TRIGGER cs_console_guard BEFORE INSERT OR UPDATE OR DELETE ON "{t}" '
+                   f"FOR EACH ROW EXECUTE FUNCTION cs_console_guard()")
+    return out
+
+
+def install(conn: Connection, url: str) -> str:
+    """Create or refresh the group role, the functions, privileges and guards (idempotent; the
+    store owner runs it, with CREATEROLE). Returns the group role's name."""
+    base = role_base(url)
+    conn.execute(text("SELECT pg_advisory_xact_lock(7312)"))
+    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    for stmt in _sql(base, schema):
+        conn.execute(text(stmt))
+    tables = list(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}).scalars())
+    guarded = [t for t in GUARDED if t in tables]
+    for stmt in _privileges(base, schema, tables, guarded):
+        conn.execute(text(stmt))
+    return group_role(base)
