@@ -79,24 +79,32 @@ def _at(n: int, ctx) -> list[Figure]:
     usage = {p.code: 1 + i % 9 for i, p in enumerate(phrases[::50][:200])}  # an agent's favourites
     strokes = keystrokes()
     texts = [p.text for p in phrases]
-    tiered, naive = [], []
+    tiered, naive, tiered_cpu, naive_cpu = [], [], [], []
+    clock, cpu = time.perf_counter, time.thread_time
     for _ in range(3):
         for q in strokes:
-            t = time.perf_counter()
+            t, c = clock(), cpu()
             index.search(q, usage, limit=8)
-            tiered.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
+            tiered.append((clock() - t) * 1000)
+            tiered_cpu.append((cpu() - c) * 1000)
+            t, c = clock(), cpu()
             [i for i, s in enumerate(texts) if q in s][:8]
-            naive.append((time.perf_counter() - t) * 1000)
+            naive.append((clock() - t) * 1000)
+            naive_cpu.append((cpu() - c) * 1000)
+    slowest = sorted(zip(tiered, strokes * 3, strict=True), reverse=True)[:5]
     size = f"{n // 1000}k phrases"
     out = [
         *([Figure("replies", "index build, pinyin computed", round(cold, 3), "s", size=size)] if cold else []),
         Figure("replies", "index build, pinyin cached", round(warm, 3), "s", size=size),
         sampled("replies", "tiered search per keystroke", tiered, "ms", anchor=naive, stat="p99", size=size,
-                digits=3),
+                digits=3, slowest=[f"{q} {ms:.2f}" for ms, q in slowest]),
+        # the same keystrokes in CPU time of this thread: what a busy shared machine's
+        # preemption adds to the wall-clock p99 is left out
+        sampled("replies", "tiered search per keystroke, CPU time", tiered_cpu, "ms", anchor=naive_cpu,
+                stat="p99", size=size, digits=3),
     ]
     p99 = percentile(tiered, 99)
-    out[-1].goal, out[-1].ok = "p99 ≤ 5 ms", p99 <= 5
+    out[-2].goal, out[-2].ok = "p99 ≤ 5 ms", p99 <= 5
     if not ctx.quick and n == 10_000:
         picker = asyncio.run(_picker_refresh(index, usage, strokes))
         out.append(sampled("replies", "picker refresh (search + list update in place)", picker, "ms",

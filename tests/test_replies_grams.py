@@ -15,11 +15,13 @@ def _values(n: int = 400) -> list[str]:
     return ["".join(rnd.choice(WORDS) for _ in range(rnd.randint(1, 3))) for _ in range(n)]
 
 
+@pytest.mark.parametrize("short", [True, False])
 @pytest.mark.parametrize("n", [1, 2, 3])
-@pytest.mark.parametrize("needle", ["亲", "退款", "物流查", "qin", "uikuan", "k", "ai", "SF", "无此", "zzz", "天无理由"])
-def test_substring_index_matches_a_scan(n, needle):
-    values = _values()
-    index = SubstringIndex(values, n)
+@pytest.mark.parametrize("needle", ["亲", "退款", "物流查", "qin", "uikuan", "k", "ai", "SF", "无此", "zzz", "天无理由",
+                                    "稍等退款", "kuaidiwuliu", ""])
+def test_substring_index_matches_a_scan(n, needle, short):
+    values = _values(3000)  # long posting lists: the rarest list is narrowed before it is verified
+    index = SubstringIndex(values, n, short=short)
     expected = [i for i, v in enumerate(values) if needle in v]
     assert index.find(needle) == expected
     assert index.find(needle, want=5) == expected[:5]
@@ -42,3 +44,16 @@ def test_fuzzy_candidates_keep_a_transposed_code():
     assert len(pool) <= 50
     assert codes.index("qsd") in pool
     assert codes.index("tkuan") in FuzzyCandidates(codes).pool("tkaun", 50)
+
+
+@pytest.mark.parametrize("needle", ["qds", "tkaun", "qinshaodneg", "退款进渡", "亲稍", "zz"])
+def test_fuzzy_best_finds_what_scoring_every_value_finds(needle):
+    from rapidfuzz import fuzz
+
+    values = _values(600) + ["qsd", "tkuan", "qsd", "退款进度"]  # duplicates count once each
+    expected = sorted(((i, fuzz.ratio(needle, v)) for i, v in enumerate(values) if len(v) > 1
+                       and fuzz.ratio(needle, v) >= 60), key=lambda h: (-h[1], h[0]))
+    found = FuzzyCandidates(values).best(needle, len(values), 60, pool=len(values))
+    assert found == expected
+    assert FuzzyCandidates(values).best(needle, 3, 60, pool=len(values), skip=lambda i: i % 2 == 0) == \
+        [h for h in expected if h[0] % 2][:3]

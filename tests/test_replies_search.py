@@ -97,3 +97,32 @@ def test_keys_provider_is_used_for_every_text():
     seen.clear()
     ReplyIndex([p.model_copy(update={"tags": ("标签",)})], keys)
     assert seen == ["标题", "正文", "标签"]
+
+
+@pytest.fixture(scope="module")
+def big() -> ReplyIndex:
+    """The shipped set copied 40 times (new codes, same texts): thousands of phrases."""
+    base = load_phrases(REPO / "quick_replies.yaml")
+    cache: dict = {}
+    phrases = [Phrase(group=p.group, code=f"{p.code}{k}", title=p.title, text=p.text, tags=p.tags)
+               for k in range(40) for p in base]
+    return ReplyIndex(phrases, lambda t: cache[t] if t in cache else cache.setdefault(t, pinyin_keys(t)))
+
+
+@pytest.mark.parametrize("query", ["亲 物流", "退款 工作日", "尺码 偏大 亲", "物流 不存在的词", "亲 亲"])
+def test_several_words_at_scale_rank_as_a_scan_would(big, query):
+    words = query.split()
+
+    def tier(p: Phrase, w: str) -> int:
+        label = f"{p.title}\n{' '.join(p.tags)}\n{p.group}".lower()
+        return 58 if w in label else 55 if w in p.text.lower() else 0
+
+    scanned = [(min(tier(p, w) for w in words), i) for i, p in enumerate(big.phrases)]
+    expected = [big.phrases[i].code for _, i in sorted((-s, i) for s, i in scanned if s)][:30]
+    assert len(expected) == (0 if "不存在" in query else 30)
+    assert [h.phrase.code for h in big.search(query, limit=30)] == expected
+
+
+def test_empty_query_at_scale_lists_used_phrases_then_file_order(big):
+    hits = big.search("", {"cmz7": 2, "hi3": 5}, limit=4)
+    assert [h.phrase.code for h in hits] == ["hi3", "cmz7", big.phrases[0].code, big.phrases[1].code]

@@ -153,3 +153,12 @@ def test_unanswered_chats(closed, waited, unanswered):
     assert r.total.first_response.unanswered == unanswered
     assert r.total.first_response.bonus_at_risk == bool(unanswered)
     assert (r.total.inquiries, r.total.served) == (1, 0)
+
+
+@pytest.mark.parametrize(("waited", "unanswered"), [(200, 0), (201, 1)])
+def test_unanswered_chat_of_a_buyer_without_orders_counts_from_the_store(desk, clock, waited, unanswered):
+    """The store counts such chats itself (no per-chat time): the same `breach` boundary."""
+    chat(desk, clock, "Q", 10, 0)
+    clock.advance(waited)
+    fr = desk.reports.day(DAY).total.first_response
+    assert (fr.unanswered, desk.reports.day(DAY).total.inquiries) == (unanswered, 1)

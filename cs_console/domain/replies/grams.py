@@ -8,11 +8,14 @@ Used by the quick-reply index; any other list search (goods titles, codes) can r
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections.abc import Callable, Sequence
-from itertools import islice
+from itertools import compress, groupby, islice
+from operator import itemgetter
 
 Skip = Callable[[int], bool]
+NARROW = 256  # a longer candidate list is first intersected with the next rarest n-gram's
 
 
 def _never(_i: int) -> bool:
@@ -22,58 +25,84 @@ def _never(_i: int) -> bool:
 class SubstringIndex:
     """``needle in values[i]`` for every i, answered from n-gram postings.
 
-    Each value's distinct n-grams map to the (ascending) indexes holding them. A needle of at
-    least ``n`` characters takes the rarest of its n-grams' posting lists and verifies each
-    candidate with ``in``; a shorter needle scans the values joined into one string (C speed,
-    stopping after ``want`` matches)."""
+    Each value's distinct grams of length 1..``n`` map to the (ascending) indexes holding them
+    (``short=False``: only length ``n``). A needle no longer than ``n`` reads its own posting
+    list, which is the exact answer; a longer needle takes the rarest of its n-grams' lists,
+    verifies the head of it with ``in``; when that does not give ``want`` matches, the rest is
+    first narrowed by the other n-grams' lists (set intersection, C speed). Without short grams a shorter needle scans the values joined into
+    one string (C speed, stopping after ``want`` matches)."""
 
-    def __init__(self, values: Sequence[str], n: int = 2):
-        self.values, self.n = list(values), n
+    def __init__(self, values: Sequence[str], n: int = 2, *, short: bool = True):
+        self.values, self.n, self.short = list(values), n, short
         postings: dict[str, array] = {}
         get = postings.get
+        sizes = range(1, n + 1) if short else (n,)
         for i, v in enumerate(self.values):
-            for g in {v[k:k + n] for k in range(len(v) - n + 1)}:
+            grams = set()
+            for m in sizes:
+                grams.update(v[k:k + m] for k in range(len(v) - m + 1))
+            for g in grams:
                 p = get(g)
                 if p is None:
                     p = postings[g] = array("I")
                 p.append(i)
         self.postings = postings
-        self._blob: tuple[str, list[int]] | None = None
+        self._blob = None if short else self._joined()
 
     def _joined(self) -> tuple[str, list[int]]:
-        if self._blob is None:
-            starts, pos = [], 0
-            for v in self.values:
-                starts.append(pos)
-                pos += len(v) + 1
-            self._blob = "".join("\n" + v for v in self.values), starts
-        return self._blob
+        starts, pos = [], 0
+        for v in self.values:
+            starts.append(pos)
+            pos += len(v) + 1
+        return "".join("\n" + v for v in self.values), starts
 
-    def candidates(self, needle: str) -> Sequence[int] | None:
-        """The shortest posting list that every match must be in (None: needle too short)."""
-        n = self.n
-        if len(needle) < n:
+    def _lists(self, needle: str) -> list[Sequence[int]] | None:
+        """Posting lists every match is in, shortest first (None: needle needs a scan)."""
+        n = len(needle) if self.short and len(needle) <= self.n else self.n
+        if len(needle) < n or not needle:
             return None
-        best: Sequence[int] | None = None
+        lists = []
         for k in range(len(needle) - n + 1):
             p = self.postings.get(needle[k:k + n])
             if p is None:
-                return ()
-            if best is None or len(p) < len(best):
-                best = p
-        return best
+                return [()]
+            lists.append(p)
+        lists.sort(key=len)
+        return lists
+
+    def candidates(self, needle: str) -> Sequence[int] | None:
+        """The shortest posting list that every match must be in (None: needle needs a scan)."""
+        lists = self._lists(needle)
+        return None if lists is None else lists[0]
 
     def find(self, needle: str, want: int | None = None, skip: Skip = _never) -> list[int]:
         """Indexes whose value contains ``needle``, ascending, at most ``want`` not skipped."""
-        cands = self.candidates(needle)
         values = self.values
-        if cands is not None:
-            exact = len(needle) == self.n
-            hits = (i for i in cands if (exact or needle in values[i]) and not skip(i))
+        if not needle:
+            hits = (i for i in range(len(values)) if not skip(i))
             return list(hits if want is None else islice(hits, want))
+        lists = self._lists(needle)
+        if lists is not None:
+            first = lists[0]
+            if len(needle) <= self.n:  # the needle's own list: exact
+                hits = (i for i in first if not skip(i))
+                return list(hits if want is None else islice(hits, want))
+            # verify the head of the rarest list (dense matches stop here); narrow the rest
+            # with the other n-grams' lists before verifying it
+            head = [i for i in first[:NARROW] if needle in values[i] and not skip(i)]
+            if want is not None and len(head) >= want or len(first) <= NARROW:
+                return head if want is None else head[:want]
+            rest = set(first[NARROW:])
+            for p in lists[1:]:  # worth it while a list costs less to read than verifying
+                if len(rest) < NARROW or len(p) > 8 * len(rest):
+                    break
+                rest.intersection_update(p)
+            hits = (i for i in sorted(rest) if needle in values[i] and not skip(i))
+            head.extend(hits if want is None else islice(hits, want - len(head)))
+            return head
         from bisect import bisect_right
 
-        blob, starts = self._joined()
+        blob, starts = self._blob
         find, out, pos = blob.find, [], 0
         while want is None or len(out) < want:
             at = find(needle, pos)
@@ -84,6 +113,7 @@ class SubstringIndex:
                 out.append(i)
             pos = starts[i + 1] if i + 1 < len(starts) else len(blob)
         return out
+
 
 def _near_pairs(v: str) -> set[str]:
     """Unordered character pairs at distance 1 and 2: a typo (swap, extra, missing or wrong
@@ -97,29 +127,80 @@ def _near_pairs(v: str) -> set[str]:
 
 
 class FuzzyCandidates:
-    """Which values might be a typo away from a query: those sharing the most near pairs."""
+    """Values a typo away from a query: rapidfuzz ``ratio`` scored only on the distinct values
+    of a length that can reach the cutoff and sharing the most near pairs with the query."""
 
     def __init__(self, values: Sequence[str]):
         self.values = list(values)
-        postings: dict[str, array] = {}
+        members: dict[str, array] = {}
         for i, v in enumerate(self.values):
+            p = members.get(v)
+            if p is None:
+                p = members[v] = array("I")
+            p.append(i)
+        self.distinct = list(members)
+        self.members = list(members.values())
+        # postings by (pair, value length): a query reads only the lengths that can pass
+        postings: dict[tuple[str, int], array] = {}
+        for d, v in enumerate(self.distinct):
             for g in _near_pairs(v):
-                p = postings.get(g)
+                p = postings.get((g, len(v)))
                 if p is None:
-                    p = postings[g] = array("I")
-                p.append(i)
+                    p = postings[g, len(v)] = array("I")
+                p.append(d)
         self.postings = postings
+        self.lengths = sorted({len(v) for v in self.distinct})
 
-    def pool(self, needle: str, limit: int) -> list[int]:
-        """Up to ``limit`` indexes sharing the most near pairs with ``needle``, ascending."""
+    def _window(self, n: int, cutoff: float) -> list[int]:
+        """Value lengths whose ``ratio`` with a needle of ``n`` characters can reach ``cutoff``
+        (ratio = 200 × common / (n + length) and common ≤ the shorter of the two)."""
+        if cutoff <= 0:
+            return self.lengths
+        lo, hi = n * cutoff / (200 - cutoff) - 1e-9, n * (200 - cutoff) / cutoff + 1e-9
+        return [m for m in self.lengths if lo <= m <= hi]
+
+    def pool(self, needle: str, limit: int, cutoff: float = 0) -> list[int]:
+        """Up to ``limit`` distinct values (ids into ``distinct``) sharing the most near pairs
+        with ``needle``, ascending."""
         from collections import Counter
 
         counts: Counter[int] = Counter()
+        get = self.postings.get
+        lengths = self._window(len(needle), cutoff)
         for g in _near_pairs(needle):
-            counts.update(self.postings.get(g, ()))
+            for m in lengths:
+                counts.update(get((g, m), ()))
         if len(counts) <= limit:
             return sorted(counts)
-        return sorted(i for i, _ in counts.most_common(limit))
+        # the most shared pairs first, level by level (C-speed selection, no heap in Python)
+        chosen: list[int] = []
+        for level, _n in sorted(Counter(counts.values()).items(), reverse=True):
+            at = compress(counts, map(level.__eq__, counts.values()))
+            chosen.extend(islice(at, limit - len(chosen)))
+            if len(chosen) >= limit:
+                break
+        return sorted(chosen)
+
+    def best(self, needle: str, want: int, cutoff: float, pool: int, skip: Skip = _never) -> list[tuple[int, float]]:
+        """Up to ``want`` ``(index, ratio)`` not skipped with ``ratio ≥ cutoff``, best first
+        (ties in list order), scoring at most ``pool`` distinct values."""
+        from rapidfuzz import fuzz, process  # lazy: only typos need it
+
+        cands = self.pool(needle, pool, cutoff)
+        if not cands:
+            return []
+        strings = [self.distinct[cands[0]]] if len(cands) == 1 else itemgetter(*cands)(self.distinct)
+        found = process.extract(needle, strings, scorer=fuzz.ratio,
+                                score_cutoff=cutoff, limit=None)
+        found.sort(key=lambda hit: -hit[1])
+        out: list[tuple[int, float]] = []
+        for sim, level in groupby(found, key=lambda hit: hit[1]):  # one similarity: list order
+            for i in heapq.merge(*(self.members[cands[k]] for _, _, k in level)):
+                if not skip(i):
+                    out.append((i, sim))
+                    if len(out) >= want:
+                        return out
+        return out
 
 
 class PrefixIndex:

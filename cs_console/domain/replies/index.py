@@ -19,17 +19,23 @@ Within a tier: more uses by this agent first, then file order. Several words sep
 spaces must all match (the phrase's score is its worst word's).
 
 Speed (per keystroke, 100k phrases: p99 well under 5 ms): every key list has an n-gram
-inverted index (``grams.SubstringIndex``: bigrams for Chinese, trigrams for pinyin/Latin) and
-the prefix tiers a table of first characters (``grams.PrefixIndex``), so a tier reads the
-rarest posting list of the query and stops after the ``limit`` first matches; the typo
-fallback scores only phrases sharing near character pairs with the query. The agent's used phrases (a few
-dozen) are checked one by one so usage can still lift them within their tier.
+inverted index (``grams.SubstringIndex``: grams of 1–2 characters for Chinese, 1–3 for
+pinyin/Latin, so a needle up to that long reads its own posting list) and the prefix tiers a
+table of first characters (``grams.PrefixIndex``), so a tier reads the rarest posting list of
+the query and stops after the ``limit`` first matches. Several words intersect their posting
+sets (C-speed set operations) and stop once ``limit`` phrases reach the best possible score;
+the final top ``limit`` is a heap, never a sort of every match. The typo fallback scores only
+distinct values of a length that can pass the cutoff and sharing near character pairs with
+the query. The agent's used phrases (a few dozen) are checked one by one so usage can still
+lift them within their tier.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from cs_console.domain.replies.grams import FuzzyCandidates, PrefixIndex, SubstringIndex
 from cs_console.domain.replies.model import Phrase
@@ -81,9 +87,12 @@ class ReplyIndex:
         self.latin = [" ".join(_latin_only(f"{a} {b}").split()) for a, b in zip(self.label, self.texts, strict=True)]
         self.combo = ["\t".join(keys) for keys in zip(self.codes, self.ini, self.full, self.label, self.texts, strict=True)]
         self._groups_cache: dict[str, set[int]] = {}
+        self._group_lists: dict[str, list[int]] = {}
         # substring tiers: n-gram postings (bigrams for Chinese, trigrams for pinyin/Latin keys)
-        self._subs = {name: SubstringIndex(getattr(self, name), n) for name, n in
-                      (("ini", 3), ("title_full", 3), ("text_full", 3), ("label", 2), ("texts", 2), ("latin", 3))}
+        # (the long pinyin of the texts keeps trigrams only: short needles scan it, stopping early)
+        self._subs = {name: SubstringIndex(getattr(self, name), n, short=short) for name, n, short in
+                      (("ini", 3, True), ("title_full", 3, True), ("text_full", 3, False), ("label", 2, True),
+                       ("texts", 2, True), ("latin", 3, True))}
         # prefix tiers: every value's first 1–3 characters
         self._prefix = {name: PrefixIndex(getattr(self, name)) for name in ("codes", "title_ini", "text_ini")}
         # typo fallback: candidates sharing near character pairs with the query
@@ -103,14 +112,17 @@ class ReplyIndex:
         usage = usage or {}
         words = query.strip().lstrip("/").lower().split()
         allowed = None if group is None else self._group_members(group)
-        if not words:
-            pool = range(len(self.phrases)) if allowed is None else sorted(allowed)
-            return self._rank({i: 0 for i in pool}, usage, limit)
         used = [self.by_code[c] for c, n in usage.items() if n > 0 and c in self.by_code]
-        if len(words) == 1:
+        if not words:  # the used phrases, then the first others in file order
+            used = [i for i in used if allowed is None or i in allowed]
+            pool = range(len(self.phrases)) if allowed is None else self._group_order(group)
+            taken = set(used)
+            scores = dict.fromkeys(used, 0)
+            scores.update(dict.fromkeys(islice((i for i in pool if i not in taken), limit), 0))
+        elif len(words) == 1:
             scores = self._tiers(words[0], limit, allowed, used)
         else:
-            scores = self._all_words(words, allowed)
+            scores = self._all_words(words, limit, allowed, used)
         return self._rank(scores, usage, limit)
 
     def _group_members(self, group: str) -> set[int]:
@@ -119,12 +131,19 @@ class ReplyIndex:
             members = self._groups_cache[group] = {i for i, p in enumerate(self.phrases) if p.group == group}
         return members
 
-    def _rank(self, scores: dict[int, int], usage: Mapping[str, int], limit: int) -> list[Hit]:
-        order = sorted(scores, key=lambda i: (-scores[i], -usage.get(self.codes[i], 0), i))
-        return [Hit(self.phrases[i], scores[i]) for i in order[:limit]]
+    def _group_order(self, group: str) -> list[int]:
+        order = self._group_lists.get(group)
+        if order is None:
+            order = self._group_lists[group] = sorted(self._group_members(group))
+        return order
 
-    def _tier_specs(self, q: str):
-        """``(score, field, needle)`` in tier order; a needle starting with ``\n`` is a prefix test."""
+    def _rank(self, scores: dict[int, int], usage: Mapping[str, int], limit: int) -> list[Hit]:
+        order = heapq.nsmallest(limit, scores, key=lambda i: (-scores[i], -usage.get(self.codes[i], 0), i))
+        return [Hit(self.phrases[i], scores[i]) for i in order]
+
+    def _tier_specs(self, q: str, sound: bool = True):
+        """``(score, field, needle)`` in tier order; a needle starting with ``\n`` is a prefix test
+        (``sound=False``: without the same-sound tiers of a query with Chinese characters)."""
         if q.isascii():
             yield 90, "codes", "\n" + q
             yield 80, "title_ini", "\n" + q
@@ -138,7 +157,7 @@ class ReplyIndex:
             return
         yield 58, "label", q
         yield 55, "texts", q
-        if _has_han(q):
+        if sound and _has_han(q):
             py = self.keys_of(q).full
             if py:
                 yield 52, "title_full", py
@@ -197,49 +216,93 @@ class ReplyIndex:
         """Typo fallback: rapidfuzz ``ratio`` (cheap) with a cutoff, never ``WRatio`` (24 ms)."""
         if want <= 0:
             return
-        from rapidfuzz import fuzz, process  # lazy: only typos need it
 
-        targets = ["codes", "title_ini"] if q.isascii() else ["titles"]
+        def skip(i: int) -> bool:
+            return i in scores or (allowed is not None and i not in allowed)
+
         best: dict[int, float] = {}
-        for name in targets:
-            values = getattr(self, name)
-            pool = self._fuzzy_keys[name].pool(q, FUZZY_POOL)
-            for _, sim, k in process.extract(q, [values[i] for i in pool], scorer=fuzz.ratio,
-                                             score_cutoff=FUZZY_CUTOFF, limit=want + len(scores)):
-                i = pool[k]
-                if i not in scores and (allowed is None or i in allowed):
-                    best[i] = max(best.get(i, 0.0), sim)
-        for i, sim in sorted(best.items(), key=lambda kv: -kv[1])[:want]:
+        for name in (["codes", "title_ini"] if q.isascii() else ["titles"]):
+            for i, sim in self._fuzzy_keys[name].best(q, want, FUZZY_CUTOFF, FUZZY_POOL, skip):
+                best[i] = max(best.get(i, 0.0), sim)
+        for i, sim in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:want]:
             scores[i] = 10 + int((sim - FUZZY_CUTOFF) * 39 / (100 - FUZZY_CUTOFF))
 
-    def _all_words(self, words: list[str], allowed: set[int] | None) -> dict[int, int]:
-        """Several words: each must match somewhere; the phrase scores its worst word.
+    def _all_words(self, words: list[str], limit: int, allowed: set[int] | None, used: list[int]) -> dict[int, int]:
+        """Several words: each must match in one of its tiers (a word with Chinese characters:
+        literally, in the title/tags/group or the text); the phrase scores its worst word.
 
-        Candidates come from the rarest word (counted in the first eighth of the texts: C-speed),
-        the other words filter them with one ``in`` test each on all keys joined, and only the
-        survivors are tiered."""
+        Score levels are read best first. At a level, a word's possible phrases are the union
+        of the posting lists of its tiers at or above it; the rarest word's set is narrowed by
+        the others' while that is cheaper than tiering (C-speed set operations), and the
+        survivors are tiered in file order until ``limit`` phrases reach the level: every
+        phrase not tiered yet ranks below them."""
         words = list(dict.fromkeys(words))
-        def rarity(w: str) -> tuple[int, int]:
-            index = self._subs["text_full" if w.isascii() else "texts"]
-            cands = index.candidates(w)
-            return (len(index.values) if cands is None else len(cands)), -len(w)
+        specs = {w: list(self._tier_specs(w, sound=False)) for w in words}
+        result: dict[int, int] = {}
+        tiered: set[int] = set()
 
-        first = min(reversed(words), key=rarity)
-        skip = (lambda i: False) if allowed is None else (lambda i: i not in allowed)
-        if first.isascii():
-            found = {i for f in ("ini", "full", "latin") for i in self._matches(f, first, None, skip)}
-            found |= {i for i in self._matches("codes", "\n" + first, None, skip)}
-        else:
-            found = {i for f in ("label", "texts") for i in self._matches(f, first, None, skip)}
-        candidates = sorted(found)
-        words.remove(first)
-        words.insert(0, first)
-        for w in words[1:]:
-            candidates = [i for i in candidates if w in self.combo[i]]
-        specs = {w: list(self._tier_specs(w)) for w in words}
-        result = {}
-        for i in candidates:
-            tiers = [self._tier_of(i, w, specs[w]) for w in words]
-            if all(tiers):
-                result[i] = min(tiers)
+        def tier(i: int) -> None:
+            tiered.add(i)
+            worst = 100
+            for w in words:
+                worst = min(worst, self._tier_of(i, w, specs[w]))
+                if not worst:
+                    return
+            result[i] = worst
+
+        # the agent's used phrases and exact codes (score 100) are tiered up front
+        for i in [*used, *(self.by_code[w] for w in words if w in self.by_code)]:
+            if i not in tiered and (allowed is None or i in allowed):
+                tier(i)
+        reach: dict[str, list[Sequence[int]]] = {w: [] for w in words}
+        unions: dict[str, set[int]] = {}
+        for level in sorted({s for w in words for s, _, _ in specs[w]}, reverse=True):
+            for w in words:
+                new = self._possible([spec for spec in specs[w] if spec[0] == level])
+                reach[w] += new
+                if w in unions:
+                    unions[w].update(*new)
+            sizes = {w: sum(map(len, reach[w])) for w in words}
+            if not all(sizes.values()):
+                continue
+            rarest, *others = sorted(words, key=sizes.__getitem__)
+            if rarest not in unions:
+                unions[rarest] = set().union(*reach[rarest])
+            candidates = unions[rarest]
+            for w in others:
+                # reading a list entry costs ~1/50 of tiering a phrase (and tiering stops early)
+                if len(candidates) < 64 or sizes[w] > 50 * len(candidates):
+                    break
+                if w in unions:
+                    candidates = candidates & unions[w]
+                else:
+                    narrowed: set[int] = set()
+                    for found in reach[w]:
+                        narrowed |= candidates.intersection(found)
+                    candidates = narrowed
+            if allowed is not None:
+                candidates = candidates & allowed
+            order, reached = list(candidates), 0
+            heapq.heapify(order)  # file order, popped only as far as needed
+            while order:
+                i = heapq.heappop(order)
+                if i not in tiered:
+                    tier(i)
+                if result.get(i, 0) >= level:
+                    reached += 1
+                    if reached >= limit:
+                        return result
         return result
+
+    def _possible(self, specs: list[tuple[int, str, str]]) -> list[Sequence[int]]:
+        """Posting lists whose union holds every phrase reaching one of the tiers ``specs``."""
+        out: list[Sequence[int]] = []
+        for _score, field, needle in specs:
+            if needle[0] == "\n":
+                prefix = self._prefix[field]
+                out.append(prefix.table.get(needle[1:prefix.depth + 1], ()) if len(needle) > 1 else range(len(self)))
+                continue
+            for name in (("title_full", "text_full") if field == "full" else (field,)):
+                found = self._subs[name].candidates(needle)
+                out.append(range(len(self)) if found is None else found)
+        return out
