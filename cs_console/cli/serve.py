@@ -33,8 +33,11 @@ def serve(db: DbOpt = None,
                                body_limit=body_limit, allowed_origins=tuple(origin or ()),
                                secure_cookie=secure_cookie)
     try:
+        # chat frames are a few hundred bytes: per-message deflate would cost CPU and a compressor
+        # per open page (~100 KB each) for next to nothing
         uvicorn.run(create_app(desk, settings), host=host, port=port, log_level="warning",
-                    proxy_headers=True, ws_max_size=body_limit, server_header=False)
+                    proxy_headers=True, ws_max_size=body_limit, server_header=False,
+                    ws_per_message_deflate=False, backlog=4096)
     except OSError as exc:
         fail(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", 2)
     finally:

@@ -15,6 +15,7 @@ from cs_console.gateway.delivery import WebhookDeliverer
 from cs_console.gateway.hub import Hub
 from cs_console.gateway.security import CookieSigner, HardeningMiddleware, RateLimiter
 from cs_console.gateway.settings import GatewaySettings
+from cs_console.gateway.writer import Writer
 from cs_console.services.desk import Desk
 
 SECRET_ENV = "CS_CONSOLE_GATEWAY_SECRET"
@@ -30,12 +31,15 @@ def create_app(desk: Desk, settings: GatewaySettings | None = None) -> FastAPI:
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(STORE_THREADS, "gateway-store"))
         hub = Hub(desk.store, desk.gateway)
         app.state.hub = hub
+        app.state.writer = writer = Writer(desk.gateway)
+        writer.start()
         await hub.start()
         hub.add_task(WebhookDeliverer(desk.gateway, hub, settings).run())
         try:
             yield
         finally:
             await hub.stop()
+            await writer.stop()
 
     app = FastAPI(title="cs-console gateway", version="1",
                   description="Bridges hand buyers' messages in and take agents' replies out. "

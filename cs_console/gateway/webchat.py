@@ -143,8 +143,8 @@ async def _handle(ws: WebSocket, conn: PageConnection, raw: str, state) -> None:
             await _error(ws, client_id, f"消息太长（最多 {MAX_TEXT_CHARS} 字）")
             return
         try:
-            r = await asyncio.to_thread(svc.inbound, conn.channel_id, external_id=conn.session_key, nick="",
-                                        text=text, platform_message_id="web-" + client_id, order_no=order_no)
+            r = await state.writer.run(svc.inbound_in, conn.channel_id, external_id=conn.session_key, nick="",
+                                       text=text, platform_message_id="web-" + client_id, order_no=order_no)
         except ValueError as exc:
             await _error(ws, client_id, "订单号格式不对" if "order" in str(exc) else "消息无效")
             return
@@ -158,11 +158,11 @@ async def _handle(ws: WebSocket, conn: PageConnection, raw: str, state) -> None:
     elif kind == "ack" and conn.link_id is not None:
         ids = [i for i in frame.get("ids", []) if isinstance(i, str)][:200]
         if ids:
-            await asyncio.to_thread(svc.ack, conn.channel_id, ids, link_id=conn.link_id)
+            await state.writer.run(svc.ack_in, conn.channel_id, ids, conn.link_id)
     elif kind == "read" and conn.link_id is not None:
         ids = [i for i in frame.get("ids", []) if isinstance(i, int)][:200]
         if ids:
-            await asyncio.to_thread(svc.mark_read, conn.link_id, ids)
+            await state.writer.run(svc.mark_read_in, conn.link_id, ids)
 
 
 async def _error(ws: WebSocket, client_id: str, message: str) -> None:

@@ -4,7 +4,7 @@ inbound messages, pull/ack, status reports, re-sending a failed message. One tra
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -104,25 +104,50 @@ class GatewayService:
     def inbound(self, channel_id: int, *, external_id: str, nick: str, text: str, platform_message_id: str,
                 order_no: str | None = None, kind: MessageKind = MessageKind.TEXT) -> repo.Inbound:
         """A buyer message from a channel; the same platform message id again is the same message."""
+        result = self.batch([lambda s: self.inbound_in(s, channel_id, external_id=external_id, nick=nick, text=text,
+                                                       platform_message_id=platform_message_id, order_no=order_no,
+                                                       kind=kind)])[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def inbound_in(self, s: Session, channel_id: int, *, external_id: str, nick: str, text: str,
+                   platform_message_id: str, order_no: str | None = None,
+                   kind: MessageKind = MessageKind.TEXT) -> repo.Inbound:
+        """``inbound`` inside the caller's write transaction (the gateway's writer runs a round).
+        Two gateways racing on one platform id: the loser's ``IntegrityError`` makes ``batch`` run
+        it once more, and then it reads the winner's row."""
         check_external_id(external_id)
         check_external_id(platform_message_id)
         check_text(text)
         order_no = check_order_no(order_no)
         if kind != MessageKind.TEXT:
             raise ValueError("only text messages are accepted so far")
-        for attempt in range(2):  # two gateways racing on one platform id: the loser reads the winner's row
-            try:
-                with self._write() as s:
-                    c = s.get(repo.Channel, channel_id)
-                    if c is None or c.revoked_at is not None:
-                        raise PermissionError("channel revoked")
-                    return repo.add_inbound(s, c, external_id=external_id, nick=nick, text=text,
-                                            platform_message_id=platform_message_id, now=self.clock(),
-                                            order_no=order_no, kind=kind)
-            except repo.IntegrityError:
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+        if not repo.channel_open(s, channel_id):
+            raise PermissionError("channel revoked")
+        return repo.add_inbound(s, channel_id, external_id=external_id, nick=nick, text=text,
+                                platform_message_id=platform_message_id, now=self.clock(), order_no=order_no, kind=kind)
+
+    def batch(self, ops: list[Callable[[Session], object]]) -> list[object]:
+        """Several writes in one transaction (one lock, one commit), each in a savepoint of its
+        own: an op that raises is undone alone and its exception takes its place in the result;
+        one that lost a race on a unique key (another gateway wrote the same row) runs once more."""
+        out: list[object] = []
+        with self._write() as s:
+            for op in ops:
+                for attempt in range(2):
+                    try:
+                        with s.begin_nested():
+                            out.append(op(s))
+                        break
+                    except repo.IntegrityError as exc:
+                        if attempt:
+                            out.append(exc)
+                    except Exception as exc:  # noqa: BLE001 - handed back to that op's caller
+                        out.append(exc)
+                        break
+                s.expunge_all()  # the next op reads what this one wrote, never a stale object
+        return out
 
     def web_link(self, channel_id: int, session_key: str) -> int | None:
         """The page buyer's channel-buyer id, if they have written before."""
@@ -160,7 +185,13 @@ class GatewayService:
 
     def mark_read(self, link_id: int, message_ids: list[int]) -> int:
         with self._write() as s:
-            return outbox.mark_read(s, link_id, message_ids, self.clock())
+            return self.mark_read_in(s, link_id, message_ids)
+
+    def mark_read_in(self, s: Session, link_id: int, message_ids: list[int]) -> int:
+        return outbox.mark_read(s, link_id, message_ids, self.clock())
+
+    def ack_in(self, s: Session, channel_id: int, delivery_ids: list[str], link_id: int) -> int:
+        return outbox.ack(s, channel_id, delivery_ids, self.clock(), channel_buyer_id=link_id)
 
     def web_after(self, cursor: int) -> list[outbox.Pending]:
         with self.store.read() as s:

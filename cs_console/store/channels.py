@@ -8,12 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cs_console.domain.chat import ChatStatus, Sender
 from cs_console.domain.gateway import ChannelKind, MessageKind
-from cs_console.domain.text import one_line, truncate_cells
+from cs_console.domain.limits import check_message
+from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store import chats as chat_repo
 from cs_console.store.tables import (
     Buyer,
@@ -138,25 +140,62 @@ def ensure_link(s: Session, channel: Channel, external_id: str, nick: str, now: 
     return link
 
 
-def add_inbound(s: Session, channel: Channel, *, external_id: str, nick: str, text: str,
+# the statements of the usual inbound line, built once (a busy gateway runs them hundreds of times a second)
+_SEEN = (select(ChannelMessage.message_id, Message.chat_id).join(Message, Message.id == ChannelMessage.message_id)
+         .where(ChannelMessage.channel_id == bindparam("channel"),
+                ChannelMessage.platform_message_id == bindparam("pmid")))
+_LINK = (select(ChannelBuyer.id, ChannelBuyer.buyer_id, Buyer.nick).join(Buyer, Buyer.id == ChannelBuyer.buyer_id)
+         .where(ChannelBuyer.channel_id == bindparam("channel"), ChannelBuyer.external_id == bindparam("external")))
+_OPEN_CHAT = (select(Chat.id).where(Chat.buyer_id == bindparam("buyer"), Chat.status != ChatStatus.CLOSED.value)
+              .order_by(col(Chat.id).desc()).limit(1))  # as chat_repo.open_chat_of
+_ADD_LINE = insert(Message).values(chat_id=bindparam("chat"), sender=Sender.BUYER.value, agent_id=None,
+                                   text=bindparam("text"), created_at=bindparam("now")).returning(Message.id)
+_CHAT_WAITS = update(Chat).where(Chat.id == bindparam("chat")).values(
+    status=ChatStatus.WAITING.value, unread=Chat.unread + 1, message_count=Chat.message_count + 1,
+    first_buyer_at=func.coalesce(Chat.first_buyer_at, bindparam("now")),
+    waiting_since=func.coalesce(Chat.waiting_since, bindparam("now")),
+    last_message_at=bindparam("now"), last_preview=bindparam("preview"))
+_ADD_CHANNEL_LINE = insert(ChannelMessage).values(
+    message_id=bindparam("message"), channel_id=bindparam("channel"), kind=bindparam("kind"), direction="in",
+    platform_message_id=bindparam("pmid"), status="", error="", updated_at=bindparam("now"))
+_LINK_WROTE = update(ChannelBuyer).where(ChannelBuyer.id == bindparam("link")).values(
+    last_inbound_at=bindparam("now"), order_no=func.coalesce(bindparam("order_no"), ChannelBuyer.order_no))
+_CHANNEL_OPEN = select(Channel.id).where(Channel.id == bindparam("channel"), col(Channel.revoked_at).is_(None))
+
+
+def channel_open(s: Session, channel_id: int) -> bool:
+    return s.connection().execute(_CHANNEL_OPEN, {"channel": channel_id}).first() is not None
+
+
+def add_inbound(s: Session, channel_id: int, *, external_id: str, nick: str, text: str,
                 platform_message_id: str, now: datetime, order_no: str | None = None,
                 kind: MessageKind = MessageKind.TEXT) -> Inbound:
-    """A buyer's message from a channel; the same platform message id twice is one message."""
-    seen = s.exec(select(ChannelMessage, Message.chat_id).join(Message, Message.id == ChannelMessage.message_id)
-                  .where(ChannelMessage.channel_id == channel.id,
-                         ChannelMessage.platform_message_id == platform_message_id)).first()
-    link = ensure_link(s, channel, external_id, nick, now)
-    buyer = s.get(Buyer, link.buyer_id)
+    """A buyer's message from a channel; the same platform message id twice is one message.
+
+    The usual case (a known buyer with an open chat) runs as a few column statements; a new
+    buyer or a new chat goes through the chat repository's own rules (``add_buyer_message``)."""
+    conn = s.connection()
+    seen = conn.execute(_SEEN, {"channel": channel_id, "pmid": platform_message_id}).first()
+    found = conn.execute(_LINK, {"channel": channel_id, "external": external_id}).first()
+    if found is None:
+        link = ensure_link(s, s.get(Channel, channel_id), external_id, nick, now)
+        found = (link.id, link.buyer_id, s.get(Buyer, link.buyer_id).nick)
+    link_id, buyer_id, buyer_nick = found
     if seen is not None:
-        return Inbound(seen[1], seen[0].message_id, buyer.nick, link.id, True)
-    chat, msg = chat_repo.add_buyer_message(s, buyer.nick, text, now)
-    s.add(ChannelMessage(message_id=msg.id, channel_id=channel.id, kind=kind.value, direction="in",
-                         platform_message_id=platform_message_id, updated_at=now))
-    link.last_inbound_at = now
-    if order_no:
-        link.order_no = order_no
-    s.flush()
-    return Inbound(chat.id, msg.id, buyer.nick, link.id, False)
+        return Inbound(seen[1], seen[0], buyer_nick, link_id, True)
+    chat_id = conn.execute(_OPEN_CHAT, {"buyer": buyer_id}).scalar()
+    if chat_id is None:
+        chat, msg = chat_repo.add_buyer_message(s, buyer_nick, text, now)
+        chat_id, message_id = chat.id, msg.id
+    else:  # add_buyer_message for a chat that is open already: the line, the chat waiting
+        text = check_message(clean_text(text))
+        message_id = conn.execute(_ADD_LINE, {"chat": chat_id, "text": text, "now": now}).scalar_one()
+        conn.execute(_CHAT_WAITS, {"chat": chat_id, "now": now,
+                                   "preview": truncate_cells(one_line(text), chat_repo.PREVIEW_CELLS)})
+    conn.execute(_ADD_CHANNEL_LINE, {"message": message_id, "channel": channel_id, "kind": kind.value,
+                                     "pmid": platform_message_id, "now": now})
+    conn.execute(_LINK_WROTE, {"link": link_id, "now": now, "order_no": order_no or None})
+    return Inbound(chat_id, message_id, buyer_nick, link_id, False)
 
 
 def set_order_no(s: Session, link_id: int, order_no: str | None) -> None:

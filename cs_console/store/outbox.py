@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from cs_console.domain.gateway import (
@@ -226,16 +226,29 @@ def web_pending_for(s: Session, channel_buyer_ids: list[int], now: datetime) -> 
     return [_pending(e) for e in rows]
 
 
+_SHOWN = select(OutboxEntry.id, OutboxEntry.message_id, OutboxEntry.state).where(
+    OutboxEntry.channel_buyer_id == bindparam("link"), col(OutboxEntry.message_id).in_(bindparam("ids", expanding=True)))
+_DELIVERED = update(OutboxEntry).where(col(OutboxEntry.id).in_(bindparam("ids", expanding=True))).values(
+    state=OutboxState.DELIVERED.value, delivered_at=bindparam("now"))
+_READ = update(ChannelMessage).where(  # read is the last status: every other one moves to it
+    col(ChannelMessage.message_id).in_(bindparam("ids", expanding=True)),
+    ChannelMessage.status != DeliveryStatus.READ.value).values(status=DeliveryStatus.READ.value, error="",
+                                                               updated_at=bindparam("now"))
+
+
 def mark_read(s: Session, channel_buyer_id: int, message_ids: list[int], now: datetime) -> int:
-    """The page showed these agent messages to their own buyer: 已读."""
+    """The page showed these agent messages to their own buyer: 已读 (statements built once: a
+    page reports one for every reply it shows)."""
     if not message_ids:
         return 0
-    rows = s.exec(select(OutboxEntry).where(OutboxEntry.channel_buyer_id == channel_buyer_id,
-                                            col(OutboxEntry.message_id).in_(message_ids[:500]))).all()
-    for e in rows:
-        if e.state != OutboxState.DELIVERED:
-            e.state, e.delivered_at = OutboxState.DELIVERED.value, now
-        _set_status(s, e.message_id, DeliveryStatus.READ, "", now)
+    conn = s.connection()
+    rows = conn.execute(_SHOWN, {"link": channel_buyer_id, "ids": message_ids[:500]}).all()
+    if not rows:
+        return 0
+    undelivered = [r.id for r in rows if r.state != OutboxState.DELIVERED]
+    if undelivered:
+        conn.execute(_DELIVERED, {"ids": undelivered, "now": now})
+    conn.execute(_READ, {"ids": [r.message_id for r in rows], "now": now})
     return len(rows)
 
 
