@@ -3,7 +3,9 @@ inbound messages, pull/ack, status reports, re-sending a failed message. One tra
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -148,6 +150,18 @@ class GatewayService:
                         break
                 s.expunge_all()  # the next op reads what this one wrote, never a stale object
         return out
+
+    def allow_in(self, s: Session, limits: list[tuple[str, int, int]]) -> bool:
+        """Rate limits ``(key, per minute, burst)`` shared by every gateway on the store: True
+        (and one request counted on each) when none is exhausted."""
+        now = time.time()  # protocol time, as the webhook timestamps (not business time)
+        buckets = [(hashlib.sha256(key.encode()).hexdigest()[:40], per_minute / 60.0, float(max(1, burst)))
+                   for key, per_minute, burst in limits]
+        return repo.take_tokens(s, buckets, now)
+
+    def forget_idle_limits(self, idle_seconds: float = 3600.0) -> int:
+        with self._write() as s:
+            return repo.forget_full_buckets(s, time.time() - idle_seconds)
 
     def web_link(self, channel_id: int, session_key: str) -> int | None:
         """The page buyer's channel-buyer id, if they have written before."""

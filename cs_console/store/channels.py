@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -26,6 +26,7 @@ from cs_console.store.tables import (
     Message,
     Meta,
     OutboxEntry,
+    RateBucket,
 )
 
 __all__ = ["Channel", "ChannelBuyer", "IntegrityError"]  # re-exported for the service
@@ -271,3 +272,34 @@ def named_orders(s: Session, nick: str) -> list:
     if not nos:
         return []
     return [view_of(s, o) for o in s.exec(select(Order).where(col(Order.order_no).in_(nos))).all()]
+
+
+# ---- rate limits shared by every gateway on the store ----------------------------------------
+_BUCKETS = (select(RateBucket.key, RateBucket.tokens, RateBucket.at)
+            .where(col(RateBucket.key).in_(bindparam("keys", expanding=True)))
+            .order_by(RateBucket.key).with_for_update())  # PostgreSQL: rows locked in key order
+_REFILL = update(RateBucket).where(RateBucket.key == bindparam("k")).values(tokens=bindparam("t"), at=bindparam("now"))
+
+
+def take_tokens(s: Session, buckets: list[tuple[str, float, float]], now: float) -> bool:
+    """One token from each bucket ``(key, tokens per second, burst)``, all or none: True when
+    every bucket had one. A new key starts full."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    spec = {key: (rate, burst) for key, rate, burst in buckets}
+    keys = sorted(spec)
+    conn.execute(upsert(RateBucket).on_conflict_do_nothing(index_elements=["key"]),
+                 [{"key": k, "tokens": float(spec[k][1]), "at": now} for k in keys])
+    level = {k: min(spec[k][1], tokens + max(0.0, now - at) * spec[k][0])
+             for k, tokens, at in conn.execute(_BUCKETS, {"keys": keys}).all()}
+    allowed = len(level) == len(keys) and all(t >= 1 for t in level.values())
+    conn.execute(_REFILL, [{"k": k, "t": t - 1 if allowed else t, "now": now} for k, t in level.items()])
+    return allowed
+
+
+def forget_full_buckets(s: Session, idle_before: float) -> int:
+    """Buckets nobody used since ``idle_before`` are full again: the same as no row."""
+    return s.connection().execute(delete(RateBucket).where(RateBucket.at < idle_before)).rowcount
