@@ -40,6 +40,18 @@ def test_inbound_is_idempotent_and_lands_like_any_message(gw):
     assert [m.text for m in gw.desk.chats.recent(sessions[0].chat_id)] == ["在吗"]
     assert inbound(gw, token, "p-2", text="还在吗").json()["duplicate"] is False
     assert len(gw.desk.chats.recent(sessions[0].chat_id)) == 2
+    (chat,) = gw.desk.chats.sessions()  # the second line of an open chat: still waiting, 2 unread
+    assert (chat.status, chat.unread, chat.preview) == ("waiting", 2, "还在吗")
+    assert chat.waiting_since == sessions[0].waiting_since
+
+
+def test_statuses_name_only_replies_to_channel_buyers(gw):
+    token = gw.desk.gateway.create_channel("qn", ChannelKind.PULL).token
+    asked = inbound(gw, token, "p-1").json()
+    posted = gw.desk.chats.send(asked["chat_id"], "小美", "您好")
+    many = [asked["message_id"], posted.message_id, *range(10_000, 11_200)]  # a long transcript, unknown ids
+    assert gw.desk.gateway.statuses(many) == {posted.message_id: ("sent", "")}
+    assert gw.desk.gateway.statuses([]) == {}
 
 
 def test_forged_unknown_and_revoked_tokens_get_nothing(gw):

@@ -28,7 +28,6 @@ from cs_console.domain.gateway import (
 )
 from cs_console.domain.shop import ShopPolicy
 from cs_console.store import channels as repo
-from cs_console.store import chats as chat_repo
 from cs_console.store import outbox
 from cs_console.store.engine import Store
 
@@ -245,8 +244,13 @@ class GatewayService:
             return sum(outbox.resend(s, m, now) for m in outbox.failed_in_chat(s, chat_id))
 
     def statuses(self, message_ids: list[int]) -> dict[int, tuple[str, str]]:
-        with self.store.read() as s:
-            return chat_repo.delivery_statuses(s, message_ids)
+        """Delivery status and error of these messages (only those sent to a channel buyer):
+        a primary-key read on one pooled connection, no ORM; callable from any thread (a TUI's
+        store worker on each store change). No ids: no store access at all."""
+        if not message_ids:
+            return {}
+        with self.store.engine.connect() as conn:
+            return outbox.statuses_of(conn, list(message_ids))
 
     def delivery(self, message_id: int):
         with self.store.read() as s:

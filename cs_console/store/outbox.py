@@ -271,3 +271,16 @@ def failed_in_chat(s: Session, chat_id: int) -> list[int]:
 
 def delivery_of(s: Session, message_id: int) -> OutboxEntry | None:
     return s.exec(select(OutboxEntry).where(OutboxEntry.message_id == message_id)).first()
+
+
+_STATUSES = select(ChannelMessage.message_id, ChannelMessage.status, ChannelMessage.error).where(
+    col(ChannelMessage.message_id).in_(bindparam("ids", expanding=True)), ChannelMessage.direction == "out")
+STATUS_CHUNK = 500
+
+
+def statuses_of(conn, message_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """message id → (delivery status, error) of outbound channel messages, by primary key."""
+    out: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(message_ids), STATUS_CHUNK):
+        out.update((m, (st, err)) for m, st, err in conn.execute(_STATUSES, {"ids": message_ids[i:i + STATUS_CHUNK]}))
+    return out
