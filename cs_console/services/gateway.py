@@ -206,9 +206,10 @@ class GatewayService:
     def ack_in(self, s: Session, channel_id: int, delivery_ids: list[str], link_id: int) -> int:
         return outbox.ack(s, channel_id, delivery_ids, self.clock(), channel_buyer_id=link_id)
 
-    def web_after(self, cursor: int) -> list[outbox.Pending]:
-        with self.store.read() as s:
-            return outbox.web_after(s, cursor)
+    def written_after(self, cursor: int) -> tuple[int, list[outbox.Pending], set[str]]:
+        """Outbox rows written since ``cursor`` (see ``outbox.written_after``)."""
+        with self.store.engine.connect() as conn:
+            return outbox.written_after(conn, cursor)
 
     def web_pending(self, link_ids: list[int]) -> list[outbox.Pending]:
         with self.store.read() as s:

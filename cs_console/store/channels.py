@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -278,6 +280,8 @@ def named_orders(s: Session, nick: str) -> list:
 _BUCKETS = (select(RateBucket.key, RateBucket.tokens, RateBucket.at)
             .where(col(RateBucket.key).in_(bindparam("keys", expanding=True)))
             .order_by(RateBucket.key).with_for_update())  # PostgreSQL: rows locked in key order
+_NEW_BUCKET = {postgres: upsert(RateBucket).on_conflict_do_nothing(index_elements=["key"])  # a new key starts full
+               for postgres, upsert in ((False, sqlite_insert), (True, pg_insert))}
 _REFILL = update(RateBucket).where(RateBucket.key == bindparam("k")).values(tokens=bindparam("t"), at=bindparam("now"))
 
 
@@ -285,13 +289,9 @@ def take_tokens(s: Session, buckets: list[tuple[str, float, float]], now: float)
     """One token from each bucket ``(key, tokens per second, burst)``, all or none: True when
     every bucket had one. A new key starts full."""
     conn = s.connection()
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
     spec = {key: (rate, burst) for key, rate, burst in buckets}
     keys = sorted(spec)
-    conn.execute(upsert(RateBucket).on_conflict_do_nothing(index_elements=["key"]),
+    conn.execute(_NEW_BUCKET[conn.dialect.name == "postgresql"],
                  [{"key": k, "tokens": float(spec[k][1]), "at": now} for k in keys])
     level = {k: min(spec[k][1], tokens + max(0.0, now - at) * spec[k][0])
              for k, tokens, at in conn.execute(_BUCKETS, {"keys": keys}).all()}

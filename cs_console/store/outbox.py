@@ -207,13 +207,19 @@ def report(s: Session, channel_id: int, delivery_id: str, status: DeliveryStatus
     return True
 
 
-def web_after(s: Session, cursor: int, limit: int = 500) -> list[Pending]:
-    """New pending rows for web-page buyers after ``cursor`` (due or not)."""
-    rows = s.exec(select(OutboxEntry).join(Channel, Channel.id == OutboxEntry.channel_id)
-                  .where(Channel.kind == ChannelKind.WEB.value, OutboxEntry.id > cursor,
-                         OutboxEntry.state == OutboxState.PENDING.value)
-                  .order_by(OutboxEntry.id).limit(limit)).all()
-    return [_pending(e) for e in rows]
+_WRITTEN_AFTER = (select(OutboxEntry.id, OutboxEntry.delivery_id, OutboxEntry.channel_buyer_id, OutboxEntry.message_id,
+                         OutboxEntry.payload, OutboxEntry.next_attempt_at, Channel.kind)
+                  .join(Channel, Channel.id == OutboxEntry.channel_id)
+                  .where(OutboxEntry.id > bindparam("cursor"), OutboxEntry.state == OutboxState.PENDING.value)
+                  .order_by(OutboxEntry.id).limit(bindparam("limit")))
+
+
+def written_after(conn, cursor: int, limit: int = 500) -> tuple[int, list[Pending], set[str]]:
+    """Pending rows written after ``cursor``: the new cursor, the web-page rows (due or not), and
+    the channel kinds seen (a webhook row wakes the deliverer). One read per store change."""
+    rows = conn.execute(_WRITTEN_AFTER, {"cursor": cursor, "limit": limit}).all()
+    web = [Pending(*r[:6]) for r in rows if r.kind == ChannelKind.WEB.value]
+    return (rows[-1].id if rows else cursor), web, {r.kind for r in rows}
 
 
 def web_pending_for(s: Session, channel_buyer_ids: list[int], now: datetime) -> list[Pending]:
