@@ -143,3 +143,18 @@ def test_openapi_document_describes_the_bridge_api(gw):
     assert {"/api/v1/inbound", "/api/v1/outbound", "/api/v1/outbound/ack", "/api/v1/status"} <= set(doc["paths"])
     assert "platform_message_id" in doc["components"]["schemas"]["InboundMessage"]["properties"]
     assert not any(p.startswith("/chat") for p in doc["paths"])
+
+
+def test_a_bad_write_in_a_round_fails_alone(gw):
+    svc = gw.desk.gateway
+    channel = svc.create_channel("qn", ChannelKind.PULL).channel.id
+
+    def line(buyer, pid, order_no=None):
+        return lambda s: svc.inbound_in(s, channel, external_id=buyer, nick=buyer, text="在吗",
+                                        platform_message_id=pid, order_no=order_no)
+
+    results = svc.batch([line("u1", "p-1"), line("u2", "p-2", order_no="<script>"), line("u3", "p-3"),
+                         line("u1", "p-1")])
+    assert [type(r).__name__ for r in results] == ["Inbound", "ValueError", "Inbound", "Inbound"]
+    assert results[3].duplicate and results[3].message_id == results[0].message_id
+    assert sorted(c.buyer_nick for c in gw.desk.chats.sessions()) == ["u1", "u3"]

@@ -1,8 +1,8 @@
 """This gateway process's writes from buyers' pages and bridges, a round at a time.
 
 One thread owns the writing: whatever queued while the previous round ran goes in the next one,
-as one transaction (one write lock on SQLite, one commit, one NOTIFY on PostgreSQL) with a
-savepoint per write. Under many buyers that turns hundreds of short transactions a second (each
+as one transaction (one write lock on SQLite, one commit, one NOTIFY on PostgreSQL; a write that
+fails sends the round one by one, see ``GatewayService.batch``). Under many buyers that turns hundreds of short transactions a second (each
 taking SQLite's lock and waking every watcher) into a few dozen; an idle gateway writes at once.
 """
 
@@ -68,14 +68,6 @@ class Writer:
     def _round(self, ops: list[Callable[[Session], object]]) -> list[object]:
         try:
             return self.service.batch(ops)
-        except Exception:  # noqa: BLE001 - the round as a whole failed (a deadlock with another
-            # gateway, a lock held too long): each write alone, so one cause fails one caller
-            if len(ops) == 1:
-                log.warning("a gateway write failed", exc_info=True)
-            out: list[object] = []
-            for op in ops:
-                try:
-                    out.extend(self.service.batch([op]))
-                except Exception as exc:  # noqa: BLE001 - handed to that write's caller
-                    out.append(exc)
-            return out
+        except Exception as exc:  # noqa: BLE001 - batch hands back each op's own failure; this is
+            log.warning("a round of gateway writes failed", exc_info=True)  # the store itself
+            return [exc] * len(ops)

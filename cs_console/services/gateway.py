@@ -130,25 +130,34 @@ class GatewayService:
                                 platform_message_id=platform_message_id, now=self.clock(), order_no=order_no, kind=kind)
 
     def batch(self, ops: list[Callable[[Session], object]]) -> list[object]:
-        """Several writes in one transaction (one lock, one commit), each in a savepoint of its
-        own: an op that raises is undone alone and its exception takes its place in the result;
-        one that lost a race on a unique key (another gateway wrote the same row) runs once more."""
-        out: list[object] = []
-        with self._write() as s:
-            for op in ops:
-                for attempt in range(2):
-                    try:
-                        with s.begin_nested():
-                            out.append(op(s))
-                        break
-                    except repo.IntegrityError as exc:
-                        if attempt:
-                            out.append(exc)
-                    except Exception as exc:  # noqa: BLE001 - handed back to that op's caller
-                        out.append(exc)
-                        break
-                s.expunge_all()  # the next op reads what this one wrote, never a stale object
-        return out
+        """Several writes in one transaction: one lock, one commit, no savepoint round trips. When
+        one raises, or the commit fails, the round is rolled back and each op runs again in a
+        transaction of its own, so a bad write fails alone (its exception takes its place in the
+        result); one that lost a race on a unique key (another gateway wrote the same row) runs
+        once more, and then reads the winner's row."""
+        if len(ops) > 1:
+            try:
+                out: list[object] = []
+                with self._write() as s:
+                    for op in ops:
+                        out.append(op(s))
+                        s.expunge_all()  # the next op reads what this one wrote, never a stale object
+                return out
+            except Exception:  # noqa: BLE001 - rolled back as a whole: one by one below
+                pass
+        return [self._alone(op) for op in ops]
+
+    def _alone(self, op: Callable[[Session], object]) -> object:
+        for attempt in range(2):
+            try:
+                with self._write() as s:
+                    return op(s)
+            except repo.IntegrityError as exc:
+                if attempt:
+                    return exc
+            except Exception as exc:  # noqa: BLE001 - handed back to that op's caller
+                return exc
+        raise AssertionError("unreachable")
 
     def allow_in(self, s: Session, limits: list[tuple[str, int, int]]) -> bool:
         """Rate limits ``(key, per minute, burst)`` shared by every gateway on the store: True
