@@ -270,8 +270,11 @@ class GatewayService:
     def cookie_secret(self) -> str:
         import secrets
 
-        with self._write() as s:
-            return repo.gateway_secret(s, lambda: secrets.token_urlsafe(48))
+        # two gateways starting at once on a new store: the second reads the first one's key
+        result = self._alone(lambda s: repo.gateway_secret(s, lambda: secrets.token_urlsafe(48)))
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def last_outbox_id(self) -> int:
         with self.store.read() as s:
