@@ -5,7 +5,8 @@ in the buyer's page (p50/p99), messages/s, gateway RSS (peak). SQLite with one g
 PostgreSQL with two gateway processes sharing the store (``CS_CONSOLE_BENCH_PG`` names a server,
 else a throwaway cluster from tests/pg.py). Only loopback traffic; every loop is bounded.
 
-Run alone: ``python -m bench gateway`` (``CS_CONSOLE_BENCH_GATEWAY_BUYERS=100`` for a short run).
+Run alone: ``python -m bench gateway`` (``CS_CONSOLE_BENCH_GATEWAY_BUYERS=100`` for a short run,
+default ``100,300,1000``: the middle point shows the trend when the machine is too busy for 1,000).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from http.cookiejar import CookieJar, CookiePolicy
 from pathlib import Path
 
 from bench.common import Figure
@@ -64,7 +66,16 @@ def _start_gateway(url: str, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _wait_up(port: int, limit: float = 30.0) -> None:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a (still running) process has used."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def _wait_up(port: int, limit: float = 120.0) -> None:
     import httpx
 
     end = time.monotonic() + limit
@@ -78,11 +89,13 @@ def _wait_up(port: int, limit: float = 30.0) -> None:
     raise RuntimeError(f"gateway on port {port} did not start")
 
 
-# ---- the desk side: a separate process watching the store, answering every buyer line --------
+# ---- the desk side: one process watching the store as a TUI does (inbound → visible), one of
+# agents answering every buyer line (as their own TUIs would: apart from the watcher's process,
+# so their work never holds the watcher's interpreter lock) ------------------------------------
 REPLIERS = 4  # agents answering in parallel (each its own thread and transactions)
 
 
-def _desk_process(url: str, ready, stop, out) -> None:
+def _desk_process(url: str, answer: bool, ready, stop, out) -> None:
     import queue
     import threading
 
@@ -111,7 +124,7 @@ def _desk_process(url: str, ready, stop, out) -> None:
             replied[text] = time.perf_counter()
             desk.chats.send(chat_id, "bench客服", "回复 " + text)
 
-    repliers = [threading.Thread(target=reply, daemon=True) for _ in range(REPLIERS)]
+    repliers = [threading.Thread(target=reply, daemon=True) for _ in range(REPLIERS if answer else 0)]
     for t in repliers:
         t.start()
     ready.set()
@@ -127,24 +140,48 @@ def _desk_process(url: str, ready, stop, out) -> None:
             last = max(last, mid)
             if sender == "buyer" and text not in seen:
                 seen[text] = now
-                todo.put((chat_id, text))
+                if answer:
+                    todo.put((chat_id, text))
     for _ in repliers:
         todo.put(None)
     for t in repliers:
         t.join(30)
     watcher.close()
     desk.close()
-    out.put((seen, replied))
+    out.put((seen, replied, time.process_time()))
 
 
 # ---- the buyers: N WebSockets in one asyncio loop ---------------------------------------------
-async def _buyer(n: int, port: int, sent: dict, shown: dict, start_at: float, rng: random.Random) -> None:
+class _NoCookies(CookiePolicy):
+    """The shared page client keeps no cookie: every buyer gets a session of their own."""
+
+    netscape, rfc2965, hide_cookie2 = True, False, False
+
+    def set_ok(self, cookie, request) -> bool:
+        return False
+
+    def return_ok(self, cookie, request) -> bool:
+        return False
+
+    def domain_return_ok(self, domain, request) -> bool:
+        return False
+
+    def path_return_ok(self, path, request) -> bool:
+        return False
+
+
+async def _buyer(n: int, port: int, http, sent: dict, shown: dict, start_at: float, rng: random.Random) -> None:
     import httpx
     import websockets
 
     base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient() as http:
-        cookie = (await http.get(base + "/chat/bench")).cookies["cs_chat"]
+    for attempt in range(3):  # as a browser does, a GET on a keep-alive connection the server closed is sent again
+        try:
+            cookie = (await http.get(base + "/chat/bench")).cookies["cs_chat"]
+            break
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
     async with websockets.connect(f"ws://127.0.0.1:{port}/chat/bench/ws", origin=base,
                                   additional_headers={"Cookie": f"cs_chat={cookie}"}, open_timeout=60,
                                   max_size=2 ** 20) as ws:
@@ -175,19 +212,39 @@ async def _buyer(n: int, port: int, sent: dict, shown: dict, start_at: float, rn
             task.cancel()
 
 
-async def _buyers(n: int, ports: list[int]) -> tuple[dict, dict, float, int]:
+BUYERS_PER_PROCESS = 250  # one asyncio loop per 250 buyers (a browser each, in life)
+
+
+def _buyer_process(first: int, n: int, ports: list[int], start_at: float, out) -> None:
+    sent, shown, failed = asyncio.run(_buyers(first, n, ports, start_at))
+    out.put((sent, shown, failed, time.process_time()))
+
+
+async def _buyers(first: int, n: int, ports: list[int], start_at: float) -> tuple[dict, dict, int]:
+    import httpx
+
     sent: dict[str, float] = {}
     shown: dict[str, float] = {}
-    rng = random.Random(7)
-    start_at = time.perf_counter() + max(2.0, n / 200)  # everyone connected before the first line
+    rng = random.Random(7 + first)
     tasks = []
-    for i in range(n):
-        tasks.append(asyncio.create_task(_buyer(i, ports[i % len(ports)], sent, shown, start_at, rng)))
-        if i % CONNECT_BATCH == CONNECT_BATCH - 1:
-            await asyncio.sleep(0.2)
-    results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), RUN_LIMIT_SECONDS * 2)
-    failed = sum(1 for r in results if isinstance(r, BaseException))
-    return sent, shown, start_at, failed
+    # one client for the page loads (a client per buyer costs the bench ~20 ms of TLS set-up each)
+    http = httpx.AsyncClient(cookies=CookieJar(_NoCookies()), trust_env=False, timeout=30,
+                             limits=httpx.Limits(max_connections=CONNECT_BATCH))
+    try:
+        for i in range(first, first + n):
+            tasks.append(asyncio.create_task(_buyer(i, ports[i % len(ports)], http, sent, shown, start_at, rng)))
+            if i % CONNECT_BATCH == CONNECT_BATCH - 1:
+                await asyncio.sleep(0.2)
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), RUN_LIMIT_SECONDS * 2)
+    finally:
+        await http.aclose()
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:  # named on stderr: a bench that only counts failures hides their cause
+        from collections import Counter
+
+        print("buyer failures:", Counter(f"{type(e).__name__}: {str(e)[:80]}" for e in errors).most_common(5),
+              file=sys.stderr)
+    return sent, shown, len(errors)
 
 
 def scenario(url: str, backend: str, buyers: int, gateways: int) -> list[Figure]:
@@ -203,19 +260,43 @@ def scenario(url: str, backend: str, buyers: int, gateways: int) -> list[Figure]
     ports = [_free_port() for _ in range(gateways)]
     procs = [_start_gateway(url, p) for p in ports]
     ctx = mp.get_context("spawn")
-    ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
-    agent = ctx.Process(target=_desk_process, args=(url, ready, stop, out), daemon=True)
+    stop = ctx.Event()
+    ready = [ctx.Event(), ctx.Event()]
+    desk_out = [ctx.Queue(), ctx.Queue()]
+    desks = [ctx.Process(target=_desk_process, args=(url, answer, ready[answer], stop, desk_out[answer]), daemon=True)
+             for answer in (False, True)]
+    buyers_out = ctx.Queue()
+    parts = [(first, min(BUYERS_PER_PROCESS, buyers - first)) for first in range(0, buyers, BUYERS_PER_PROCESS)]
+    clients: list = []
     try:
         for p in ports:
             _wait_up(p)
-        agent.start()
-        ready.wait(60)
-        sent, shown, start_at, failed = asyncio.run(_buyers(buyers, ports))
+        for d in desks:
+            d.start()
+        for r in ready:
+            r.wait(60)
+        gateway_cpu0 = sum(_cpu_seconds(p.pid) for p in procs)  # after start-up
+        start_at = time.perf_counter() + max(3.0, buyers / 150)  # everyone connected before the first line
+        clients = [ctx.Process(target=_buyer_process, args=(first, n, ports, start_at, buyers_out), daemon=True)
+                   for first, n in parts]
+        for c in clients:
+            c.start()
+        sent, shown, failed, bench_cpu = {}, {}, 0, 0.0
+        for _ in clients:
+            part_sent, part_shown, part_failed, part_cpu = buyers_out.get(timeout=RUN_LIMIT_SECONDS * 3)
+            sent.update(part_sent)
+            shown.update(part_shown)
+            failed += part_failed
+            bench_cpu += part_cpu
         elapsed = max(1e-3, max(sent.values(), default=0) - min(sent.values(), default=0))
+        load = os.getloadavg()[0]
         stop.set()
-        seen, replied = out.get(timeout=60)
-        agent.join(30)
+        seen, _, _ = desk_out[0].get(timeout=60)
+        _, replied, agents_cpu = desk_out[1].get(timeout=60)
+        for d in desks:
+            d.join(30)
         rss = [_rss_peak_mb(p.pid) for p in procs]
+        gateway_cpu = sum(_cpu_seconds(p.pid) for p in procs) - gateway_cpu0
     finally:
         stop.set()
         for p in procs:
@@ -225,8 +306,9 @@ def scenario(url: str, backend: str, buyers: int, gateways: int) -> list[Figure]
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        if agent.is_alive():
-            agent.kill()
+        for d in [*desks, *clients]:
+            if d.is_alive():
+                d.kill()
     inbound = [(seen[t] - sent[t]) * 1000 for t in sent if t in seen]
     reply = [(shown[t] - replied[t]) * 1000 for t in shown if t in replied]
     label = f"{backend} {buyers} buyers" + (f", {gateways} gateways" if gateways > 1 else "")
@@ -240,8 +322,20 @@ def scenario(url: str, backend: str, buyers: int, gateways: int) -> list[Figure]
         Figure("gateway", f"{label}: buyer messages/s", round(len(seen) / elapsed, 1), "msg/s"),
         Figure("gateway", f"{label}: replies not shown / buyers failed", lost + failed, "count", "0", lost + failed == 0),
         Figure("gateway", f"{label}: gateway RSS peak (max of processes)", round(max(rss), 1), "MB"),
-        Figure("gateway", f"{label}: machine load average during the run", round(os.getloadavg()[0], 1), ""),
+        Figure("gateway", f"{label}: CPU seconds per 1,000 buyer messages (gateways; agents, buyers in extra)",
+               round(gateway_cpu * 1000 / max(1, len(sent)), 2), "s",
+               extra={"agents": round(agents_cpu * 1000 / max(1, len(sent)), 2),
+                      "buyers": round(bench_cpu * 1000 / max(1, len(sent)), 2)}),
+        Figure("gateway", f"{label}: machine load average (1 min) at the end of the run", round(load, 1), ""),
     ]
+
+
+def _measured(run_scenario, label: str) -> list[Figure]:
+    """One scenario's figures, or one figure saying why it gave none (the other points still count)."""
+    try:
+        return run_scenario()
+    except Exception as exc:  # noqa: BLE001 - a busy machine: a gateway slow to start, a run past its limits
+        return [Figure("gateway", f"{label}: not measured ({type(exc).__name__}: {str(exc)[:80]})", 0, "", "", False)]
 
 
 def _pg_url():
@@ -259,13 +353,12 @@ def _pg_url():
 
 
 def run(progress) -> list[Figure]:
-    sizes = [int(os.environ.get("CS_CONSOLE_BENCH_GATEWAY_BUYERS", 0))] if os.environ.get(
-        "CS_CONSOLE_BENCH_GATEWAY_BUYERS") else [100, 1000]
+    sizes = [int(n) for n in os.environ.get("CS_CONSOLE_BENCH_GATEWAY_BUYERS", "100,300,1000").split(",")]
     figures: list[Figure] = []
     task = progress.add_task("gateway", total=len(sizes) * 2)
     with tempfile.TemporaryDirectory(prefix="cs-bench-gw-") as tmp:
         for n in sizes:
-            figures += scenario(str(Path(tmp) / f"gw{n}.db"), "SQLite", n, 1)
+            figures += _measured(lambda n=n: scenario(str(Path(tmp) / f"gw{n}.db"), "SQLite", n, 1), f"SQLite {n} buyers")
             progress.advance(task)
         env_url, cluster = _pg_url()
         try:
@@ -274,7 +367,8 @@ def run(progress) -> list[Figure]:
                 if url is None:
                     figures.append(Figure("gateway", "PostgreSQL: no server available", 0, "", None, None))
                     break
-                figures += scenario(url, "PostgreSQL", n, 2)
+                figures += _measured(lambda n=n, url=url: scenario(url, "PostgreSQL", n, 2),
+                                     f"PostgreSQL {n} buyers, 2 gateways")
                 progress.advance(task)
         finally:
             if cluster is not None:

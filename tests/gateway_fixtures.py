@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -63,6 +66,39 @@ def running_gateway(db_url: str, port: int = 0, **settings):
         thread.join(10)
         sock.close()
         desk.close()
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def serve_process(db_url: str, port: int, *options: str) -> subprocess.Popen:
+    """``cs-console serve`` as a process of its own on ``port``."""
+    return subprocess.Popen([sys.executable, "-m", "cs_console", "serve", "--db", db_url, "--port", str(port), *options],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+@contextmanager
+def served(db_url: str, *options: str):
+    """A ``cs-console serve`` process, up and answering; its base URL. Stopped with SIGTERM."""
+    port = free_port()
+    proc = serve_process(db_url, port, *options)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _healthy(url), 30)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
 
 
 def _healthy(url: str) -> bool:

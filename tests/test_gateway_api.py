@@ -40,6 +40,18 @@ def test_inbound_is_idempotent_and_lands_like_any_message(gw):
     assert [m.text for m in gw.desk.chats.recent(sessions[0].chat_id)] == ["在吗"]
     assert inbound(gw, token, "p-2", text="还在吗").json()["duplicate"] is False
     assert len(gw.desk.chats.recent(sessions[0].chat_id)) == 2
+    (chat,) = gw.desk.chats.sessions()  # the second line of an open chat: still waiting, 2 unread
+    assert (chat.status, chat.unread, chat.preview) == ("waiting", 2, "还在吗")
+    assert chat.waiting_since == sessions[0].waiting_since
+
+
+def test_statuses_name_only_replies_to_channel_buyers(gw):
+    token = gw.desk.gateway.create_channel("qn", ChannelKind.PULL).token
+    asked = inbound(gw, token, "p-1").json()
+    posted = gw.desk.chats.send(asked["chat_id"], "小美", "您好")
+    many = [asked["message_id"], posted.message_id, *range(10_000, 11_200)]  # a long transcript, unknown ids
+    assert gw.desk.gateway.statuses(many) == {posted.message_id: ("sent", "")}
+    assert gw.desk.gateway.statuses([]) == {}
 
 
 def test_forged_unknown_and_revoked_tokens_get_nothing(gw):
@@ -131,3 +143,18 @@ def test_openapi_document_describes_the_bridge_api(gw):
     assert {"/api/v1/inbound", "/api/v1/outbound", "/api/v1/outbound/ack", "/api/v1/status"} <= set(doc["paths"])
     assert "platform_message_id" in doc["components"]["schemas"]["InboundMessage"]["properties"]
     assert not any(p.startswith("/chat") for p in doc["paths"])
+
+
+def test_a_bad_write_in_a_round_fails_alone(gw):
+    svc = gw.desk.gateway
+    channel = svc.create_channel("qn", ChannelKind.PULL).channel.id
+
+    def line(buyer, pid, order_no=None):
+        return lambda s: svc.inbound_in(s, channel, external_id=buyer, nick=buyer, text="在吗",
+                                        platform_message_id=pid, order_no=order_no)
+
+    results = svc.batch([line("u1", "p-1"), line("u2", "p-2", order_no="<script>"), line("u3", "p-3"),
+                         line("u1", "p-1")])
+    assert [type(r).__name__ for r in results] == ["Inbound", "ValueError", "Inbound", "Inbound"]
+    assert results[3].duplicate and results[3].message_id == results[0].message_id
+    assert sorted(c.buyer_nick for c in gw.desk.chats.sessions()) == ["u1", "u3"]

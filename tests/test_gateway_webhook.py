@@ -4,17 +4,20 @@ broadcasts go through the outbox spaced out per channel."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 
 import httpx
 import pytest
 
 from cs_console.domain.gateway import ChannelKind
-from tests.gateway_fixtures import running_gateway, wait_until, webhook_receiver
+from tests.gateway_fixtures import (
+    free_port,
+    running_gateway,
+    serve_process,
+    wait_until,
+    webhook_receiver,
+)
 
 FAST = {"retry_base_seconds": 0.05, "webhook_timeout": 2.0}
 
@@ -92,18 +95,7 @@ def test_unreachable_receiver_is_retried_then_failed(url):
 
 
 def _serve(db_url, port):
-    return subprocess.Popen(
-        [sys.executable, "-m", "cs_console", "serve", "--db", db_url, "--port", str(port),
-         "--retry-base", "0.05", "--webhook-timeout", "1", "--lease-margin", "0.5"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return serve_process(db_url, port, "--retry-base", "0.05", "--webhook-timeout", "1", "--lease-margin", "0.5")
 
 
 def _up(port) -> bool:
@@ -121,7 +113,7 @@ def test_kill_9_mid_delivery_then_restart_delivers(url):
     desk.team.add_agent("小美")
     with webhook_receiver(codes=[200], hang_first=3.0) as rec:
         token, rec.secret = channel_with(desk, rec.url)
-        port = _free_port()
+        port = free_port()
         first = _serve(url, port)
         try:
             wait_until(lambda: _up(port), 20)

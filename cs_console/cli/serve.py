@@ -16,6 +16,7 @@ def serve(db: DbOpt = None,
           timeout: Annotated[float, typer.Option("--webhook-timeout", min=0.1, help="Seconds a webhook receiver may take.")] = 10.0,
           ip_per_minute: Annotated[int, typer.Option("--ip-per-minute", min=1, help="Page requests and messages per client IP.")] = 600,
           session_per_minute: Annotated[int, typer.Option("--session-per-minute", min=1, help="Messages per buyer session.")] = 60,
+          burst: Annotated[int, typer.Option("--burst", min=1, help="Messages a buyer session may send at once before --session-per-minute applies.")] = 20,
           body_limit: Annotated[int, typer.Option("--body-limit", min=1024, help="Largest request body / frame in bytes (413).")] = 16384,
           origin: Annotated[list[str] | None, typer.Option("--origin", help="Extra allowed WebSocket Origin (repeat).")] = None,
           lease_margin: Annotated[float, typer.Option("--lease-margin", min=0.1, help="Seconds past the webhook timeout before another gateway may take over a delivery.")] = 30.0,
@@ -30,11 +31,15 @@ def serve(db: DbOpt = None,
     desk = open_desk(db)
     settings = GatewaySettings(host=host, port=port, retry_base_seconds=retry_base, webhook_timeout=timeout,
                                ip_per_minute=ip_per_minute, lease_margin=lease_margin, session_per_minute=session_per_minute,
+                               burst=burst,
                                body_limit=body_limit, allowed_origins=tuple(origin or ()),
                                secure_cookie=secure_cookie)
     try:
+        # chat frames are a few hundred bytes: per-message deflate would cost CPU and a compressor
+        # per open page (~100 KB each) for next to nothing
         uvicorn.run(create_app(desk, settings), host=host, port=port, log_level="warning",
-                    proxy_headers=True, ws_max_size=body_limit, server_header=False)
+                    proxy_headers=True, ws_max_size=body_limit, server_header=False,
+                    ws_per_message_deflate=False, backlog=4096)
     except OSError as exc:
         fail(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", 2)
     finally:

@@ -82,9 +82,10 @@ async def inbound(msg: InboundMessage, who: Authed, request: Request) -> Inbound
     """Hand a buyer's message to the desk. Idempotent by ``platform_message_id``."""
     svc = request.app.state.desk.gateway
     try:
-        r = await asyncio.to_thread(svc.inbound, who.channel_id, external_id=msg.buyer_id, nick=msg.nick,
-                                    text=msg.text, platform_message_id=msg.platform_message_id,
-                                    order_no=msg.order_no, kind=MessageKind(msg.kind))
+        r = await request.app.state.writer.run(svc.inbound_in, who.channel_id, external_id=msg.buyer_id,
+                                               nick=msg.nick, text=msg.text,
+                                               platform_message_id=msg.platform_message_id,
+                                               order_no=msg.order_no, kind=MessageKind(msg.kind))
     except ValueError as exc:
         raise HTTPException(422, f"消息无效：{exc}") from None
     except PermissionError:

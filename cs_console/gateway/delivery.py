@@ -1,5 +1,9 @@
 """Webhook delivery: claim due outbox rows, POST them signed, record each attempt.
 
+The deliverer wakes for new webhook rows (seen by the hub's one read per store change), when
+its next row falls due or a lease runs out, and at least every IDLE_SECONDS (a 重发 from a TUI
+resets a row in place).
+
 Retried on timeouts, connection errors, 429 and 5xx with exponential backoff and jitter; other
 4xx are final. The delivery id is the same on every attempt (receivers dedupe by it)."""
 

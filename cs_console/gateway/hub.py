@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cs_console.domain.gateway import ChannelKind
 from cs_console.services.gateway import GatewayService
 from cs_console.store.changes import watch
 from cs_console.store.engine import Store
@@ -72,12 +73,13 @@ class Hub:
             watcher.close()
 
     def bump(self) -> None:
-        """Someone committed: wake long-polls, the page push and the webhook deliverer."""
+        """Someone committed: wake long-polls and the page push. The push reads what the outbox
+        got and wakes the webhook deliverer only for new webhook rows (most commits are buyers'
+        lines and page reports: no read of the deliverer's for them)."""
         self.generation += 1
         for ev in self._waiters:
             ev.set()
         self._wake_push.set()
-        self._wake_delivery.set()
 
     async def wait_change(self, timeout: float) -> None:
         ev = asyncio.Event()
@@ -143,10 +145,12 @@ class Hub:
                 pass
             self._wake_push.clear()
             try:
-                rows = await asyncio.to_thread(self.service.web_after, self._cursor)
+                cursor, rows, kinds = await asyncio.to_thread(self.service.written_after, self._cursor)
+                self._cursor = max(self._cursor, cursor)
+                if ChannelKind.WEBHOOK.value in kinds:
+                    self._wake_delivery.set()
                 if rows:
-                    self._cursor = max(self._cursor, rows[-1].id)
-                    now = await asyncio.to_thread(self.service.clock)
+                    now = self.service.clock()
                     await self.push_pending(None, [r for r in rows if r.due <= now and r.channel_buyer_id in self.pages])
                 if loop.time() - last_sweep >= SWEEP_SECONDS and self.pages:
                     last_sweep = loop.time()  # rows whose broadcast slot came, or missed by the cursor

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -68,32 +67,20 @@ async def _too_large(send) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
+@dataclass(frozen=True)
+class RateLimits:
+    """The page's limits as bucket specs ``(key, per minute, burst)``; the buckets themselves live
+    in the store (``GatewayService.allow_in``), so every gateway on it counts the same requests."""
 
+    ip_per_minute: int
+    session_per_minute: int
+    burst: int
 
-class RateLimiter:
-    """Token buckets per key (client IP, buyer session); in memory, per gateway process."""
+    def ip(self, address: str) -> tuple[str, int, int]:
+        return "ip:" + address, self.ip_per_minute, max(self.burst, self.ip_per_minute // 10)
 
-    def __init__(self, per_minute: int, burst: int):
-        self.rate, self.burst = per_minute / 60.0, float(max(1, burst))
-        self._buckets: dict[str, _Bucket] = {}
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        b = self._buckets.get(key)
-        if b is None:
-            if len(self._buckets) > 100_000:  # forget idle keys rather than grow without bound
-                self._buckets = {k: v for k, v in self._buckets.items() if now - v.at < 120}
-            b = self._buckets[key] = _Bucket(self.burst, now)
-        b.tokens = min(self.burst, b.tokens + (now - b.at) * self.rate)
-        b.at = now
-        if b.tokens >= 1:
-            b.tokens -= 1
-            return True
-        return False
+    def session(self, channel_id: int, key: str) -> tuple[str, int, int]:
+        return f"session:{channel_id}:{key}", self.session_per_minute, self.burst
 
 
 class CookieSigner:

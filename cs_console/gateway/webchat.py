@@ -47,7 +47,7 @@ async def asset(name: str) -> FileResponse:
 @router.get("/chat/{shop}")
 async def page(shop: str, request: Request):
     state = request.app.state
-    if not state.ip_limit.allow(_client_ip(request)):
+    if not await state.writer.run(state.desk.gateway.allow_in, [state.limits.ip(_client_ip(request))]):
         return JSONResponse({"detail": "请求太频繁，请稍后再试"}, status_code=429)
     channel_id = await _web_channel(request, shop)
     if channel_id is None:
@@ -75,7 +75,8 @@ def origin_allowed(ws: WebSocket, allowed: tuple[str, ...]) -> bool:
 @router.websocket("/chat/{shop}/ws")
 async def socket(ws: WebSocket, shop: str) -> None:
     state = ws.app.state
-    if not origin_allowed(ws, state.settings.allowed_origins) or not state.ip_limit.allow(_client_ip(ws)):
+    if not origin_allowed(ws, state.settings.allowed_origins) or not await state.writer.run(
+            state.desk.gateway.allow_in, [state.limits.ip(_client_ip(ws))]):
         await ws.close(code=1008)
         return
     channel_id = await _web_channel(ws, shop)
@@ -134,22 +135,29 @@ async def _handle(ws: WebSocket, conn: PageConnection, raw: str, state) -> None:
         client_id, text = frame.get("client_id"), frame.get("text")
         if not isinstance(client_id, str) or not isinstance(text, str) or not (8 <= len(client_id) <= 64):
             return
-        if not state.session_limit.allow(conn.session_key) or not state.ip_limit.allow(_client_ip(ws)):
-            await ws.send_text(json.dumps({"type": "error", "client_id": client_id, "code": 429,
-                                           "message": "发送太频繁，请稍后再试"}, ensure_ascii=False))
-            return
         order_no = frame.get("order_no") if isinstance(frame.get("order_no"), str) else None
         if len(text) > MAX_TEXT_CHARS:
             await _error(ws, client_id, f"消息太长（最多 {MAX_TEXT_CHARS} 字）")
             return
+        limits = [state.limits.session(conn.channel_id, conn.session_key), state.limits.ip(_client_ip(ws))]
+
+        def write(s):  # counted and written in one go (one round of the writer)
+            if not svc.allow_in(s, limits):
+                return None
+            return svc.inbound_in(s, conn.channel_id, external_id=conn.session_key, nick="", text=text,
+                                  platform_message_id="web-" + client_id, order_no=order_no)
+
         try:
-            r = await asyncio.to_thread(svc.inbound, conn.channel_id, external_id=conn.session_key, nick="",
-                                        text=text, platform_message_id="web-" + client_id, order_no=order_no)
+            r = await state.writer.run(write)
         except ValueError as exc:
             await _error(ws, client_id, "订单号格式不对" if "order" in str(exc) else "消息无效")
             return
         except PermissionError:
             await ws.close(code=1008)
+            return
+        if r is None:
+            await ws.send_text(json.dumps({"type": "error", "client_id": client_id, "code": 429,
+                                           "message": "发送太频繁，请稍后再试"}, ensure_ascii=False))
             return
         await ws.send_text(json.dumps({"type": "sent", "client_id": client_id, "id": r.message_id}))
         if conn.link_id is None:
@@ -158,11 +166,11 @@ async def _handle(ws: WebSocket, conn: PageConnection, raw: str, state) -> None:
     elif kind == "ack" and conn.link_id is not None:
         ids = [i for i in frame.get("ids", []) if isinstance(i, str)][:200]
         if ids:
-            await asyncio.to_thread(svc.ack, conn.channel_id, ids, link_id=conn.link_id)
+            await state.writer.run(svc.ack_in, conn.channel_id, ids, conn.link_id)
     elif kind == "read" and conn.link_id is not None:
         ids = [i for i in frame.get("ids", []) if isinstance(i, int)][:200]
         if ids:
-            await asyncio.to_thread(svc.mark_read, conn.link_id, ids)
+            await state.writer.run(svc.mark_read_in, conn.link_id, ids)
 
 
 async def _error(ws: WebSocket, client_id: str, message: str) -> None:

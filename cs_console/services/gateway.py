@@ -3,8 +3,10 @@ inbound messages, pull/ack, status reports, re-sending a failed message. One tra
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +28,6 @@ from cs_console.domain.gateway import (
 )
 from cs_console.domain.shop import ShopPolicy
 from cs_console.store import channels as repo
-from cs_console.store import chats as chat_repo
 from cs_console.store import outbox
 from cs_console.store.engine import Store
 
@@ -104,25 +105,71 @@ class GatewayService:
     def inbound(self, channel_id: int, *, external_id: str, nick: str, text: str, platform_message_id: str,
                 order_no: str | None = None, kind: MessageKind = MessageKind.TEXT) -> repo.Inbound:
         """A buyer message from a channel; the same platform message id again is the same message."""
+        result = self.batch([lambda s: self.inbound_in(s, channel_id, external_id=external_id, nick=nick, text=text,
+                                                       platform_message_id=platform_message_id, order_no=order_no,
+                                                       kind=kind)])[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def inbound_in(self, s: Session, channel_id: int, *, external_id: str, nick: str, text: str,
+                   platform_message_id: str, order_no: str | None = None,
+                   kind: MessageKind = MessageKind.TEXT) -> repo.Inbound:
+        """``inbound`` inside the caller's write transaction (the gateway's writer runs a round).
+        Two gateways racing on one platform id: the loser's ``IntegrityError`` makes ``batch`` run
+        it once more, and then it reads the winner's row."""
         check_external_id(external_id)
         check_external_id(platform_message_id)
         check_text(text)
         order_no = check_order_no(order_no)
         if kind != MessageKind.TEXT:
             raise ValueError("only text messages are accepted so far")
-        for attempt in range(2):  # two gateways racing on one platform id: the loser reads the winner's row
+        if not repo.channel_open(s, channel_id):
+            raise PermissionError("channel revoked")
+        return repo.add_inbound(s, channel_id, external_id=external_id, nick=nick, text=text,
+                                platform_message_id=platform_message_id, now=self.clock(), order_no=order_no, kind=kind)
+
+    def batch(self, ops: list[Callable[[Session], object]]) -> list[object]:
+        """Several writes in one transaction: one lock, one commit, no savepoint round trips. When
+        one raises, or the commit fails, the round is rolled back and each op runs again in a
+        transaction of its own, so a bad write fails alone (its exception takes its place in the
+        result); one that lost a race on a unique key (another gateway wrote the same row) runs
+        once more, and then reads the winner's row."""
+        if len(ops) > 1:
+            try:
+                out: list[object] = []
+                with self._write() as s:
+                    for op in ops:
+                        out.append(op(s))
+                        s.expunge_all()  # the next op reads what this one wrote, never a stale object
+                return out
+            except Exception:  # noqa: BLE001 - rolled back as a whole: one by one below
+                pass
+        return [self._alone(op) for op in ops]
+
+    def _alone(self, op: Callable[[Session], object]) -> object:
+        for attempt in range(2):
             try:
                 with self._write() as s:
-                    c = s.get(repo.Channel, channel_id)
-                    if c is None or c.revoked_at is not None:
-                        raise PermissionError("channel revoked")
-                    return repo.add_inbound(s, c, external_id=external_id, nick=nick, text=text,
-                                            platform_message_id=platform_message_id, now=self.clock(),
-                                            order_no=order_no, kind=kind)
-            except repo.IntegrityError:
+                    return op(s)
+            except repo.IntegrityError as exc:
                 if attempt:
-                    raise
+                    return exc
+            except Exception as exc:  # noqa: BLE001 - handed back to that op's caller
+                return exc
         raise AssertionError("unreachable")
+
+    def allow_in(self, s: Session, limits: list[tuple[str, int, int]]) -> bool:
+        """Rate limits ``(key, per minute, burst)`` shared by every gateway on the store: True
+        (and one request counted on each) when none is exhausted."""
+        now = time.time()  # protocol time, as the webhook timestamps (not business time)
+        buckets = [(hashlib.sha256(key.encode()).hexdigest()[:40], per_minute / 60.0, float(max(1, burst)))
+                   for key, per_minute, burst in limits]
+        return repo.take_tokens(s, buckets, now)
+
+    def forget_idle_limits(self, idle_seconds: float = 3600.0) -> int:
+        with self._write() as s:
+            return repo.forget_full_buckets(s, time.time() - idle_seconds)
 
     def web_link(self, channel_id: int, session_key: str) -> int | None:
         """The page buyer's channel-buyer id, if they have written before."""
@@ -160,11 +207,18 @@ class GatewayService:
 
     def mark_read(self, link_id: int, message_ids: list[int]) -> int:
         with self._write() as s:
-            return outbox.mark_read(s, link_id, message_ids, self.clock())
+            return self.mark_read_in(s, link_id, message_ids)
 
-    def web_after(self, cursor: int) -> list[outbox.Pending]:
-        with self.store.read() as s:
-            return outbox.web_after(s, cursor)
+    def mark_read_in(self, s: Session, link_id: int, message_ids: list[int]) -> int:
+        return outbox.mark_read(s, link_id, message_ids, self.clock())
+
+    def ack_in(self, s: Session, channel_id: int, delivery_ids: list[str], link_id: int) -> int:
+        return outbox.ack(s, channel_id, delivery_ids, self.clock(), channel_buyer_id=link_id)
+
+    def written_after(self, cursor: int) -> tuple[int, list[outbox.Pending], set[str]]:
+        """Outbox rows written since ``cursor`` (see ``outbox.written_after``)."""
+        with self.store.engine.connect() as conn:
+            return outbox.written_after(conn, cursor)
 
     def web_pending(self, link_ids: list[int]) -> list[outbox.Pending]:
         with self.store.read() as s:
@@ -200,8 +254,13 @@ class GatewayService:
             return sum(outbox.resend(s, m, now) for m in outbox.failed_in_chat(s, chat_id))
 
     def statuses(self, message_ids: list[int]) -> dict[int, tuple[str, str]]:
-        with self.store.read() as s:
-            return chat_repo.delivery_statuses(s, message_ids)
+        """Delivery status and error of these messages (only those sent to a channel buyer):
+        a primary-key read on one pooled connection, no ORM; callable from any thread (a TUI's
+        store worker on each store change). No ids: no store access at all."""
+        if not message_ids:
+            return {}
+        with self.store.engine.connect() as conn:
+            return outbox.statuses_of(conn, list(message_ids))
 
     def delivery(self, message_id: int):
         with self.store.read() as s:
@@ -211,8 +270,11 @@ class GatewayService:
     def cookie_secret(self) -> str:
         import secrets
 
-        with self._write() as s:
-            return repo.gateway_secret(s, lambda: secrets.token_urlsafe(48))
+        # two gateways starting at once on a new store: the second reads the first one's key
+        result = self._alone(lambda s: repo.gateway_secret(s, lambda: secrets.token_urlsafe(48)))
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def last_outbox_id(self) -> int:
         with self.store.read() as s:

@@ -8,12 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cs_console.domain.chat import ChatStatus, Sender
 from cs_console.domain.gateway import ChannelKind, MessageKind
-from cs_console.domain.text import one_line, truncate_cells
+from cs_console.domain.limits import check_message
+from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store import chats as chat_repo
 from cs_console.store.tables import (
     Buyer,
@@ -24,6 +28,7 @@ from cs_console.store.tables import (
     Message,
     Meta,
     OutboxEntry,
+    RateBucket,
 )
 
 __all__ = ["Channel", "ChannelBuyer", "IntegrityError"]  # re-exported for the service
@@ -138,25 +143,62 @@ def ensure_link(s: Session, channel: Channel, external_id: str, nick: str, now: 
     return link
 
 
-def add_inbound(s: Session, channel: Channel, *, external_id: str, nick: str, text: str,
+# the statements of the usual inbound line, built once (a busy gateway runs them hundreds of times a second)
+_SEEN = (select(ChannelMessage.message_id, Message.chat_id).join(Message, Message.id == ChannelMessage.message_id)
+         .where(ChannelMessage.channel_id == bindparam("channel"),
+                ChannelMessage.platform_message_id == bindparam("pmid")))
+_LINK = (select(ChannelBuyer.id, ChannelBuyer.buyer_id, Buyer.nick).join(Buyer, Buyer.id == ChannelBuyer.buyer_id)
+         .where(ChannelBuyer.channel_id == bindparam("channel"), ChannelBuyer.external_id == bindparam("external")))
+_OPEN_CHAT = (select(Chat.id).where(Chat.buyer_id == bindparam("buyer"), Chat.status != ChatStatus.CLOSED.value)
+              .order_by(col(Chat.id).desc()).limit(1))  # as chat_repo.open_chat_of
+_ADD_LINE = insert(Message).values(chat_id=bindparam("chat"), sender=Sender.BUYER.value, agent_id=None,
+                                   text=bindparam("text"), created_at=bindparam("now")).returning(Message.id)
+_CHAT_WAITS = update(Chat).where(Chat.id == bindparam("chat")).values(
+    status=ChatStatus.WAITING.value, unread=Chat.unread + 1, message_count=Chat.message_count + 1,
+    first_buyer_at=func.coalesce(Chat.first_buyer_at, bindparam("now")),
+    waiting_since=func.coalesce(Chat.waiting_since, bindparam("now")),
+    last_message_at=bindparam("now"), last_preview=bindparam("preview"))
+_ADD_CHANNEL_LINE = insert(ChannelMessage).values(
+    message_id=bindparam("message"), channel_id=bindparam("channel"), kind=bindparam("kind"), direction="in",
+    platform_message_id=bindparam("pmid"), status="", error="", updated_at=bindparam("now"))
+_LINK_WROTE = update(ChannelBuyer).where(ChannelBuyer.id == bindparam("link")).values(
+    last_inbound_at=bindparam("now"), order_no=func.coalesce(bindparam("order_no"), ChannelBuyer.order_no))
+_CHANNEL_OPEN = select(Channel.id).where(Channel.id == bindparam("channel"), col(Channel.revoked_at).is_(None))
+
+
+def channel_open(s: Session, channel_id: int) -> bool:
+    return s.connection().execute(_CHANNEL_OPEN, {"channel": channel_id}).first() is not None
+
+
+def add_inbound(s: Session, channel_id: int, *, external_id: str, nick: str, text: str,
                 platform_message_id: str, now: datetime, order_no: str | None = None,
                 kind: MessageKind = MessageKind.TEXT) -> Inbound:
-    """A buyer's message from a channel; the same platform message id twice is one message."""
-    seen = s.exec(select(ChannelMessage, Message.chat_id).join(Message, Message.id == ChannelMessage.message_id)
-                  .where(ChannelMessage.channel_id == channel.id,
-                         ChannelMessage.platform_message_id == platform_message_id)).first()
-    link = ensure_link(s, channel, external_id, nick, now)
-    buyer = s.get(Buyer, link.buyer_id)
+    """A buyer's message from a channel; the same platform message id twice is one message.
+
+    The usual case (a known buyer with an open chat) runs as a few column statements; a new
+    buyer or a new chat goes through the chat repository's own rules (``add_buyer_message``)."""
+    conn = s.connection()
+    seen = conn.execute(_SEEN, {"channel": channel_id, "pmid": platform_message_id}).first()
+    found = conn.execute(_LINK, {"channel": channel_id, "external": external_id}).first()
+    if found is None:
+        link = ensure_link(s, s.get(Channel, channel_id), external_id, nick, now)
+        found = (link.id, link.buyer_id, s.get(Buyer, link.buyer_id).nick)
+    link_id, buyer_id, buyer_nick = found
     if seen is not None:
-        return Inbound(seen[1], seen[0].message_id, buyer.nick, link.id, True)
-    chat, msg = chat_repo.add_buyer_message(s, buyer.nick, text, now)
-    s.add(ChannelMessage(message_id=msg.id, channel_id=channel.id, kind=kind.value, direction="in",
-                         platform_message_id=platform_message_id, updated_at=now))
-    link.last_inbound_at = now
-    if order_no:
-        link.order_no = order_no
-    s.flush()
-    return Inbound(chat.id, msg.id, buyer.nick, link.id, False)
+        return Inbound(seen[1], seen[0], buyer_nick, link_id, True)
+    chat_id = conn.execute(_OPEN_CHAT, {"buyer": buyer_id}).scalar()
+    if chat_id is None:
+        chat, msg = chat_repo.add_buyer_message(s, buyer_nick, text, now)
+        chat_id, message_id = chat.id, msg.id
+    else:  # add_buyer_message for a chat that is open already: the line, the chat waiting
+        text = check_message(clean_text(text))
+        message_id = conn.execute(_ADD_LINE, {"chat": chat_id, "text": text, "now": now}).scalar_one()
+        conn.execute(_CHAT_WAITS, {"chat": chat_id, "now": now,
+                                   "preview": truncate_cells(one_line(text), chat_repo.PREVIEW_CELLS)})
+    conn.execute(_ADD_CHANNEL_LINE, {"message": message_id, "channel": channel_id, "kind": kind.value,
+                                     "pmid": platform_message_id, "now": now})
+    conn.execute(_LINK_WROTE, {"link": link_id, "now": now, "order_no": order_no or None})
+    return Inbound(chat_id, message_id, buyer_nick, link_id, False)
 
 
 def set_order_no(s: Session, link_id: int, order_no: str | None) -> None:
@@ -232,3 +274,32 @@ def named_orders(s: Session, nick: str) -> list:
     if not nos:
         return []
     return [view_of(s, o) for o in s.exec(select(Order).where(col(Order.order_no).in_(nos))).all()]
+
+
+# ---- rate limits shared by every gateway on the store ----------------------------------------
+_BUCKETS = (select(RateBucket.key, RateBucket.tokens, RateBucket.at)
+            .where(col(RateBucket.key).in_(bindparam("keys", expanding=True)))
+            .order_by(RateBucket.key).with_for_update())  # PostgreSQL: rows locked in key order
+_NEW_BUCKET = {postgres: upsert(RateBucket).on_conflict_do_nothing(index_elements=["key"])  # a new key starts full
+               for postgres, upsert in ((False, sqlite_insert), (True, pg_insert))}
+_REFILL = update(RateBucket).where(RateBucket.key == bindparam("k")).values(tokens=bindparam("t"), at=bindparam("now"))
+
+
+def take_tokens(s: Session, buckets: list[tuple[str, float, float]], now: float) -> bool:
+    """One token from each bucket ``(key, tokens per second, burst)``, all or none: True when
+    every bucket had one. A new key starts full."""
+    conn = s.connection()
+    spec = {key: (rate, burst) for key, rate, burst in buckets}
+    keys = sorted(spec)
+    conn.execute(_NEW_BUCKET[conn.dialect.name == "postgresql"],
+                 [{"key": k, "tokens": float(spec[k][1]), "at": now} for k in keys])
+    level = {k: min(spec[k][1], tokens + max(0.0, now - at) * spec[k][0])
+             for k, tokens, at in conn.execute(_BUCKETS, {"keys": keys}).all()}
+    allowed = len(level) == len(keys) and all(t >= 1 for t in level.values())
+    conn.execute(_REFILL, [{"k": k, "t": t - 1 if allowed else t, "now": now} for k, t in level.items()])
+    return allowed
+
+
+def forget_full_buckets(s: Session, idle_before: float) -> int:
+    """Buckets nobody used since ``idle_before`` are full again: the same as no row."""
+    return s.connection().execute(delete(RateBucket).where(RateBucket.at < idle_before)).rowcount

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from cs_console.domain.gateway import (
@@ -207,13 +207,19 @@ def report(s: Session, channel_id: int, delivery_id: str, status: DeliveryStatus
     return True
 
 
-def web_after(s: Session, cursor: int, limit: int = 500) -> list[Pending]:
-    """New pending rows for web-page buyers after ``cursor`` (due or not)."""
-    rows = s.exec(select(OutboxEntry).join(Channel, Channel.id == OutboxEntry.channel_id)
-                  .where(Channel.kind == ChannelKind.WEB.value, OutboxEntry.id > cursor,
-                         OutboxEntry.state == OutboxState.PENDING.value)
-                  .order_by(OutboxEntry.id).limit(limit)).all()
-    return [_pending(e) for e in rows]
+_WRITTEN_AFTER = (select(OutboxEntry.id, OutboxEntry.delivery_id, OutboxEntry.channel_buyer_id, OutboxEntry.message_id,
+                         OutboxEntry.payload, OutboxEntry.next_attempt_at, Channel.kind)
+                  .join(Channel, Channel.id == OutboxEntry.channel_id)
+                  .where(OutboxEntry.id > bindparam("cursor"), OutboxEntry.state == OutboxState.PENDING.value)
+                  .order_by(OutboxEntry.id).limit(bindparam("limit")))
+
+
+def written_after(conn, cursor: int, limit: int = 500) -> tuple[int, list[Pending], set[str]]:
+    """Pending rows written after ``cursor``: the new cursor, the web-page rows (due or not), and
+    the channel kinds seen (a webhook row wakes the deliverer). One read per store change."""
+    rows = conn.execute(_WRITTEN_AFTER, {"cursor": cursor, "limit": limit}).all()
+    web = [Pending(*r[:6]) for r in rows if r.kind == ChannelKind.WEB.value]
+    return (rows[-1].id if rows else cursor), web, {r.kind for r in rows}
 
 
 def web_pending_for(s: Session, channel_buyer_ids: list[int], now: datetime) -> list[Pending]:
@@ -226,16 +232,29 @@ def web_pending_for(s: Session, channel_buyer_ids: list[int], now: datetime) -> 
     return [_pending(e) for e in rows]
 
 
+_SHOWN = select(OutboxEntry.id, OutboxEntry.message_id, OutboxEntry.state).where(
+    OutboxEntry.channel_buyer_id == bindparam("link"), col(OutboxEntry.message_id).in_(bindparam("ids", expanding=True)))
+_DELIVERED = update(OutboxEntry).where(col(OutboxEntry.id).in_(bindparam("ids", expanding=True))).values(
+    state=OutboxState.DELIVERED.value, delivered_at=bindparam("now"))
+_READ = update(ChannelMessage).where(  # read is the last status: every other one moves to it
+    col(ChannelMessage.message_id).in_(bindparam("ids", expanding=True)),
+    ChannelMessage.status != DeliveryStatus.READ.value).values(status=DeliveryStatus.READ.value, error="",
+                                                               updated_at=bindparam("now"))
+
+
 def mark_read(s: Session, channel_buyer_id: int, message_ids: list[int], now: datetime) -> int:
-    """The page showed these agent messages to their own buyer: 已读."""
+    """The page showed these agent messages to their own buyer: 已读 (statements built once: a
+    page reports one for every reply it shows)."""
     if not message_ids:
         return 0
-    rows = s.exec(select(OutboxEntry).where(OutboxEntry.channel_buyer_id == channel_buyer_id,
-                                            col(OutboxEntry.message_id).in_(message_ids[:500]))).all()
-    for e in rows:
-        if e.state != OutboxState.DELIVERED:
-            e.state, e.delivered_at = OutboxState.DELIVERED.value, now
-        _set_status(s, e.message_id, DeliveryStatus.READ, "", now)
+    conn = s.connection()
+    rows = conn.execute(_SHOWN, {"link": channel_buyer_id, "ids": message_ids[:500]}).all()
+    if not rows:
+        return 0
+    undelivered = [r.id for r in rows if r.state != OutboxState.DELIVERED]
+    if undelivered:
+        conn.execute(_DELIVERED, {"ids": undelivered, "now": now})
+    conn.execute(_READ, {"ids": [r.message_id for r in rows], "now": now})
     return len(rows)
 
 
@@ -258,3 +277,16 @@ def failed_in_chat(s: Session, chat_id: int) -> list[int]:
 
 def delivery_of(s: Session, message_id: int) -> OutboxEntry | None:
     return s.exec(select(OutboxEntry).where(OutboxEntry.message_id == message_id)).first()
+
+
+_STATUSES = select(ChannelMessage.message_id, ChannelMessage.status, ChannelMessage.error).where(
+    col(ChannelMessage.message_id).in_(bindparam("ids", expanding=True)), ChannelMessage.direction == "out")
+STATUS_CHUNK = 500
+
+
+def statuses_of(conn, message_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """message id → (delivery status, error) of outbound channel messages, by primary key."""
+    out: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(message_ids), STATUS_CHUNK):
+        out.update((m, (st, err)) for m, st, err in conn.execute(_STATUSES, {"ids": message_ids[i:i + STATUS_CHUNK]}))
+    return out

@@ -6,7 +6,7 @@ One module per aggregate; add new modules to the import list below.
 from cs_console.store.tables import indexes as _indexes  # noqa: F401  (cross-aggregate read indexes)
 from cs_console.store.tables.aftersales import AfterSaleCase, CaseFollowUp
 from cs_console.store.tables.channel_messages import ChannelMessage
-from cs_console.store.tables.channels import Channel, ChannelBuyer
+from cs_console.store.tables.channels import Channel, ChannelBuyer, RateBucket
 from cs_console.store.tables.core import (
     Agent,
     Buyer,
@@ -36,5 +36,5 @@ __all__ = [
     "Chat", "Draft", "HandoverEvent", "HangupRequest", "Message", "Meta", "Order", "OrderItem",
     "QuickReplyUsage", "ResponseRecord",
     "AfterSaleCase", "CaseFollowUp", "Goods", "GoodsSku", "ChecklistMark", "FollowUpRecord", "Memo", "Review",
-    "Channel", "ChannelBuyer", "ChannelMessage", "OutboxEntry",
+    "Channel", "ChannelBuyer", "ChannelMessage", "OutboxEntry", "RateBucket",
 ]

@@ -40,3 +40,14 @@ class ChannelBuyer(SQLModel, table=True):
     buyer_id: int = Field(foreign_key="buyers.id", index=True)
     order_no: str | None = Field(default=None, max_length=40)  # the order the buyer says it is about
     last_inbound_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RateBucket(SQLModel, table=True):
+    """A token bucket of the gateway's rate limits (a client IP, a buyer session), kept in the
+    store so that every gateway process on it counts the same requests. The key is a hash: no
+    IP address or session key is stored."""
+
+    __tablename__ = "rate_buckets"
+    key: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    at: float  # Unix seconds of the last refill (protocol time, as the webhook timestamps)

@@ -1,0 +1,73 @@
+"""This gateway process's writes from buyers' pages and bridges, a round at a time.
+
+One thread owns the writing: whatever queued while the previous round ran goes in the next one,
+as one transaction (one write lock on SQLite, one commit, one NOTIFY on PostgreSQL; a write that
+fails sends the round one by one, see ``GatewayService.batch``). Under many buyers that turns hundreds of short transactions a second (each
+taking SQLite's lock and waking every watcher) into a few dozen; an idle gateway writes at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+
+from sqlmodel import Session
+
+from cs_console.services.gateway import GatewayService
+
+log = logging.getLogger("cs_console.gateway")
+ROUND_LIMIT = 256  # writes in one transaction at most (a round stays short)
+
+
+class Writer:
+    def __init__(self, service: GatewayService):
+        self.service = service
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="gateway-writer", daemon=True)
+        self._thread.start()
+
+    async def stop(self) -> None:
+        self._queue.put(None)
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 10)
+
+    async def run(self, fn: Callable[..., object], *args, **kwargs):
+        """``fn(session, *args, **kwargs)`` in the next round; its result, or its exception."""
+        future: Future = Future()
+        self._queue.put((lambda s: fn(s, *args, **kwargs), future))
+        return await asyncio.wrap_future(future)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            items = [item]
+            while len(items) < ROUND_LIMIT:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # stop after this round
+                    break
+                items.append(more)
+            for (_, future), result in zip(items, self._round([op for op, _ in items]), strict=True):
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+    def _round(self, ops: list[Callable[[Session], object]]) -> list[object]:
+        try:
+            return self.service.batch(ops)
+        except Exception as exc:  # noqa: BLE001 - batch hands back each op's own failure; this is
+            log.warning("a round of gateway writes failed", exc_info=True)  # the store itself
+            return [exc] * len(ops)
