@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cs_console.domain.goods.model import GoodsItem
+from cs_console.domain.messages import os_reason
 from cs_console.store import goods as repo
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class GoodsService:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise GoodsImportRejected([Problem(name, 0, f"无法读取：{exc.strerror or exc}")]) from None
+            raise GoodsImportRejected([Problem(name, 0, f"无法读取：{os_reason(exc)}")]) from None
         try:
             parsed = parse_goods_file(data, name)
         except GoodsFileError as exc:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from cs_console.domain.messages import render
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
 from cs_console.store import bulk
 from cs_console.store.engine import NOTIFY_CHANNEL, Store
@@ -155,19 +156,19 @@ class Staging:
         rows = self._all("SELECT s.line, s.order_no, f.first FROM stage_orders s JOIN (SELECT order_no, MIN(line) AS first"
                          " FROM stage_orders GROUP BY order_no HAVING COUNT(*) > 1) f ON f.order_no = s.order_no"
                          f" WHERE s.line > f.first ORDER BY s.line LIMIT {REPORT_LIMIT}")
-        return [(line, f"order {no} repeats line {first}") for line, no, first in rows]
+        return [(line, render("import.repeated_order", order_no=no, first=first)) for line, no, first in rows]
 
     def repeated_items(self) -> list[tuple[int, str]]:
         rows = self._all("SELECT s.line, f.first FROM stage_items s JOIN (SELECT dup_key, MIN(line) AS first"
                          " FROM stage_items GROUP BY dup_key HAVING COUNT(*) > 1) f ON f.dup_key = s.dup_key"
                          f" WHERE s.line > f.first ORDER BY s.line LIMIT {REPORT_LIMIT}")
-        return [(line, f"item row repeats line {first} (it would become an extra order line)") for line, first in rows]
+        return [(line, render("import.repeated_item", first=first)) for line, first in rows]
 
     def unlinked_items(self) -> list[tuple[int, str]]:
         rows = self._all("SELECT s.line, s.order_no FROM stage_items s WHERE NOT EXISTS (SELECT 1 FROM stage_orders o"
                          " WHERE o.order_no = s.order_no) AND NOT EXISTS (SELECT 1 FROM orders o WHERE"
                          f" o.order_no = s.order_no) ORDER BY s.line LIMIT {REPORT_LIMIT}")
-        return [(line, f"order {no} is not in the orders file or the store") for line, no in rows]
+        return [(line, render("import.unlinked_item", order_no=no)) for line, no in rows]
 
     def counts(self) -> tuple[int, int]:
         (orders,), = self._all("SELECT COUNT(*) FROM stage_orders")

@@ -39,7 +39,7 @@ def lock_order(s: Session, order_no: str) -> Order:
     order = s.exec(select(Order).where(Order.order_no == order_no.strip()).with_for_update()
                    .execution_options(populate_existing=True)).first()
     if order is None:
-        raise OrderNotFound(f"no order {order_no!r}")
+        raise OrderNotFound("order.not_found", order_no=order_no)
     return order
 
 
