@@ -82,6 +82,8 @@ class ParsedItem(NamedTuple):  # NamedTuple: immutable and ~3× cheaper to build
     unit_price: str  # exact yuan as canonical Decimal text, "59.00"
     quantity: int
     free_postage: bool
+    merchant_code: str  # 商家编码 (the SKU's or the goods'): links the line to the goods catalogue
+    item_id: str  # 商品id (数字ID), when the file has it
 
 
 class ParsedOrder(NamedTuple):
@@ -298,7 +300,8 @@ def split_address(text: str) -> tuple[str, str, str, str]:
 _ORDER_ORDER = ("order_no", "buyer", "state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone",
                 "phone_alt", "address", "items_total", "postage", "amount", "paid_amount", "courier",
                 "tracking_no", "remark", "buyer_message", "close_reason")
-_ITEM_ORDER = ("order_no", "sub_no", "title", "unit_price", "quantity", "attributes", "free_postage")
+_ITEM_ORDER = ("order_no", "sub_no", "title", "unit_price", "quantity", "attributes", "free_postage", "merchant_code",
+               "item_id")
 
 
 def _getter(header: Header, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
@@ -398,6 +401,14 @@ class OrderRows:
         )
 
 
+def _code(value: str) -> str:
+    """A merchant code (商家编码): free text of the seller's, at most 64 characters."""
+    code = _text(_id(value), "商家编码")
+    if len(code) > MAX_NUMBER:
+        raise RowError("import.too_long", what="商家编码", length=len(code), limit=MAX_NUMBER)
+    return code
+
+
 class ItemRows:
     """Parses 宝贝报表 rows of one header; 2020s files link by 主订单编号 and number by 子订单编号."""
 
@@ -405,7 +416,7 @@ class ItemRows:
         self.pick = _getter(header, _ITEM_ORDER)
 
     def parse(self, line: int, raw: list[str]) -> ParsedItem:
-        no, sub, title, price, qty, attributes, free = self.pick([*raw, ""])
+        no, sub, title, price, qty, attributes, free, code, item_id = self.pick([*raw, ""])
         no = _number(_id(no), "订单编号（主订单编号）", required=True)
         sub = _id(sub)
         title = _text(title, "标题")
@@ -414,4 +425,6 @@ class ItemRows:
         colour, size = parse_attributes(_text(attributes, "商品属性"))
         return ParsedItem(line, no, _number(sub, "子订单编号") if sub else "", title, colour, size,
                           yuan_text(parse_amount(price, "价格")), parse_quantity(qty),
-                          free.strip() in ("是", "包邮", "1", "true", "yes", "Y"))
+                          free.strip() in ("是", "包邮", "1", "true", "yes", "Y"),
+                          _code(code) if code else "",
+                          _number(_id(item_id), "商品id") if item_id else "")

@@ -59,7 +59,7 @@ stage_items = Table(
     "stage_items", _meta,
     Column("line", Integer), Column("order_no", _S), Column("sub_no", _S), Column("title", _S),
     Column("colour", _S), Column("size", _S), Column("unit_price", _S), Column("quantity", Integer),
-    Column("free_postage", Boolean), Column("dup_key", _S),
+    Column("free_postage", Boolean), Column("merchant_code", _S), Column("item_id", _S), Column("dup_key", _S),
     prefixes=["TEMPORARY"],
 )
 # parsed rows are inserted positionally: the staging columns are the parsed tuples' fields
@@ -71,7 +71,7 @@ _COPIED = ("state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phon
 # what a re-import may change that the trail must show (field, money?)
 _AUDITED = (("state", False), ("tracking_no", False), ("courier", False), ("items_total", True),
             ("postage", True), ("amount", True))
-_ITEM_COPIED = ("title", "colour", "size", "unit_price", "quantity", "free_postage")
+_ITEM_COPIED = ("title", "colour", "size", "unit_price", "quantity", "free_postage", "merchant_code", "item_id")
 _MONEY = {"items_total", "postage", "amount", "unit_price"}  # staged as exact text "129.00"
 _TIMES = {"placed_at", "paid_at", "shipped_at"}  # staged as UTC text "2026-11-23 01:40:12"
 
