@@ -8,7 +8,18 @@ from decimal import Decimal
 
 import pytest
 
-from tests.export_fixtures import ITEMS10, ITEMS27, ITEMS28, L41, L61, Line, Ord, items_csv, items_xlsx, orders_csv
+from tests.export_fixtures import (
+    ITEMS10,
+    ITEMS27,
+    ITEMS28,
+    L41,
+    L61,
+    Line,
+    Ord,
+    items_csv,
+    items_xlsx,
+    orders_csv,
+)
 from tests.goods_files import HAT, ROMPER, SOCKS, goods_file
 
 # a second freight template (data/freight.yaml 21003 按件计费: 首件 ¥10, 续件 ¥3)
