@@ -201,6 +201,10 @@ def parse_time(text: str, tz: str) -> datetime | None:
 
 
 _PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9]")
+_PLAIN_TIME_MATCH = _PLAIN_TIME.fullmatch
+_PLAIN_NUMBER = _NUMBER.fullmatch  # an order / tracking number as it is stored
+_PLAIN_PHONE = re.compile(r"[0-9+\-*]{0,40}").fullmatch  # a phone that needs no cleaning
+_new = tuple.__new__
 
 
 class LocalTimes:
@@ -215,6 +219,9 @@ class LocalTimes:
         self.hours: dict[str, str | None] = {}
 
     def __call__(self, text: str) -> str | None:
+        prefix = self.hours.get(text[:13])
+        if prefix is not None and _PLAIN_TIME_MATCH(text):  # an hour seen before (the usual case)
+            return prefix + text[13:]
         if _PLAIN_TIME.fullmatch(text):
             key = text[:13]
             prefix = self.hours.get(key, "")
@@ -378,7 +385,9 @@ class OrderRows:
         raw.append("")
         (no, buyer, state, placed, paid, shipped, receiver, phone, phone_alt, address, goods, post, total,
          paid_amount, courier, tracking, remark, message, close) = self.pick(raw)
-        no = _number(_id(no), "订单编号", required=True)
+        # the usual shapes inline (="…" numbers, 'phones): anything else takes the checked path
+        n = no[2:-1] if no[:2] == '="' and no[-1:] == '"' else no
+        no = n if _PLAIN_NUMBER(n) else _number(_id(no), "订单编号", required=True)
         utc = self.utc
         placed_at = utc(placed)
         if placed_at is None:
@@ -392,13 +401,19 @@ class OrderRows:
             remark = _text(remark, "订单备注", single_line=False)
         if message:
             message = _text(message, "买家留言", single_line=False)
-        return ParsedOrder(
+        p = phone or phone_alt
+        if p[:1] == "'":
+            p = p[1:]
+        if not _PLAIN_PHONE(p):
+            p = _phone(_id(phone or phone_alt))
+        if tracking:
+            t = tracking[2:-1] if tracking[:2] == '="' and tracking[-1:] == '"' else tracking
+            tracking = t if not t or _PLAIN_NUMBER(t) else _number(_id(tracking).removeprefix("No:"), "物流单号")
+        return _new(ParsedOrder, (  # tuple.__new__: the NamedTuple without its Python-level __new__
             line, no, self.buyer[buyer], self.state[state], placed_at, utc(paid) if paid else None,
-            utc(shipped) if shipped else None, self.receiver[receiver], _phone(_id(phone or phone_alt)),
-            province, city, district, detail, items_total, postage, amount, self.courier[courier],
-            _number(_id(tracking).removeprefix("No:"), "物流单号") if tracking else "",
-            remark, message, self.close[close],
-        )
+            utc(shipped) if shipped else None, self.receiver[receiver], p, province, city, district, detail,
+            items_total, postage, amount, self.courier[courier], tracking, remark, message, self.close[close],
+        ))
 
 
 def _code(value: str) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from cs_console.domain.messages import render
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
@@ -97,6 +98,11 @@ class Staging:
         self.store = store
         self.conn: Connection = store.engine.connect()
         self.sqlite = store.is_sqlite
+        if self.sqlite:
+            # no WAL checkpoint after each short merge transaction (each one copies pages back and
+            # waits for the disk; hot index pages again and again): one at the end, in close().
+            # The connection is discarded afterwards, so the setting never reaches the pool.
+            self.conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
         _meta.drop_all(self.conn, tables=[stage_orders, stage_items])
         _meta.create_all(self.conn, tables=[stage_orders, stage_items])
         self.conn.commit()
@@ -319,6 +325,11 @@ class Staging:
         try:
             if self.conn.in_transaction():
                 self.conn.rollback()
+            if self.sqlite:  # the checkpoint the merge's transactions skipped (never blocks a writer)
+                try:
+                    self.conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").close()
+                except SQLAlchemyError:  # the store is busy or gone: a later commit checkpoints
+                    pass
             self.conn.invalidate()
         finally:
             self.conn.close()
