@@ -130,11 +130,13 @@ class Line:
     attributes: str = "颜色分类：粉色;尺码：73cm"
     sub_no: str = ""
     code: str = "SKU-1"
+    item_id: str = ""
 
 
 def item_value(name: str, i: Line) -> str:
     return {"订单编号": i.order_no, "主订单编号": i.order_no, "子订单编号": i.sub_no, "标题": i.title, "商品标题": i.title,
             "价格": i.price, "商品价格": i.price, "购买数量": i.qty, "商品属性": i.attributes, "商家编码": i.code,
+            "商品id": i.item_id, "商品ID": i.item_id,
             "订单状态": "买家已付款，等待卖家发货", "退款状态": "没有申请退款"}.get(name, "")
 
 

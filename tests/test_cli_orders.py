@@ -95,10 +95,10 @@ def test_import_bad_rows(db, tmp_path):
     bad.write_text("订单编号,买家会员名,订单状态,订单创建时间\n,小王,交易成功,2026-11-01 10:00\n", encoding="utf-8")
     res = CliRunner().invoke(app, ["orders", "import", str(bad), "--db", db, "--json"])
     assert res.exit_code != 0
-    assert f"{bad}:2: missing order number" in res.stderr
+    assert f"{bad}:2: 缺少订单编号" in res.stderr
     assert json.loads(res.stdout)["rejected"][0]["line"] == 2
     res = CliRunner().invoke(app, ["orders", "import", str(bad), "--db", db, "--skip-bad"])
-    assert res.exit_code != 0 and f"{bad}:2: missing order number" in res.stderr  # not "imported 0", exit 0
+    assert res.exit_code != 0 and f"{bad}:2: 缺少订单编号" in res.stderr  # not "imported 0", exit 0
 
 
 def test_broken_flags_file_is_reported_not_a_traceback(db, tmp_path, monkeypatch):

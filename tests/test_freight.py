@@ -150,7 +150,7 @@ def test_bad_freight_and_card_files_name_file_and_line(tmp_path):
     card.write_text("区域,首重,续重\n江苏、浙江,5,1\n火星,8,2\n浙江,6,1\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_rate_card(card, "zto")
-    assert err.value.problems == [f"{card}:3: 未知省份或区域 '火星'", f"{card}:4: 浙江 已在第 2 行"]
+    assert err.value.problems == [f"{card}:3: 未知省份或区域「火星」", f"{card}:4: 浙江 已在第 2 行"]
 
 
 @pytest.mark.parametrize(("text", "provinces"), [

@@ -27,7 +27,7 @@ def test_channels_are_a_supervisors_and_tokens_are_kept_hashed(db_path, monkeypa
     db = str(db_path)
     monkeypatch.setenv("CS_CONSOLE_TOKEN", cli_token(db, "小美"))
     refused = run("channel", "create", "qn", "--pull", "--db", db)
-    assert refused.exit_code == 2 and "supervisor" in refused.output
+    assert refused.exit_code == 2 and "只有主管" in refused.output
     monkeypatch.setenv("CS_CONSOLE_TOKEN", cli_token(db, "主管", "supervisor"))
     assert run("channel", "create", "qn", "--db", db).exit_code == 2  # no kind given
     assert run("channel", "create", "Bad Name", "--pull", "--db", db).exit_code == 2

@@ -60,9 +60,9 @@ def test_bad_rows_reject_everything(desk, tmp_path):
     with pytest.raises(ImportRejected) as exc:
         desk.orders.import_files(f)
     assert [str(r) for r in exc.value.rejected] == [
-        f"{f}:3: missing order number (订单编号)",
-        f"{f}:4: unparseable amount in 买家应付货款: '12.3.x'",
-        f"{f}:5: unknown order state '已发货到火星'",
+        f"{f}:3: 缺少订单编号",
+        f"{f}:4: 买家应付货款不是有效金额：「12.3.x」",
+        f"{f}:5: 未知的订单状态「已发货到火星」",
     ]
     assert desk.orders.list() == []
 
@@ -73,9 +73,9 @@ def test_skip_bad_imports_good_rows(desk, tmp_path):
     summary = desk.orders.import_files(f, items, skip_bad=True)
     assert summary.imported == 1
     assert summary.as_dict()["rejected"] == [
-        {"file": str(f), "line": 3, "reason": "unparseable amount in 总金额: 'abc'"},
-        {"file": str(items), "line": 2, "reason": "order 1003 is not in the orders file or the store"},
-        {"file": str(items), "line": 3, "reason": "order 9999 is not in the orders file or the store"},
+        {"file": str(f), "line": 3, "reason": "总金额不是有效金额：「abc」"},
+        {"file": str(items), "line": 2, "reason": "订单 1003 既不在订单报表里，也不在存储里"},
+        {"file": str(items), "line": 3, "reason": "订单 9999 既不在订单报表里，也不在存储里"},
     ]
     assert [o.order_no for o in desk.orders.list()] == ["1001"]
 
@@ -106,7 +106,7 @@ def test_line_numbers_count_multiline_fields(desk, tmp_path):
 
 def test_missing_order_number_column(desk, tmp_path):
     f = write(tmp_path / "o.csv", "买家会员名\n小王\n", "utf-8")
-    with pytest.raises(ImportRejected, match="missing required column 订单编号, 订单状态, 订单创建时间"):
+    with pytest.raises(ImportRejected, match="缺少必需的列：订单编号、订单状态、订单创建时间"):
         desk.orders.import_files(f)
 
 

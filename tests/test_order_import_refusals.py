@@ -58,7 +58,7 @@ def test_truncated_export_is_refused_and_keeps_tracking_numbers(desk, imported, 
     cut.write_bytes(data[: data.index(b"\r\n", len(data) // 2) - 40] + b"\r\n")  # the last row loses its tail
     problems = refused(desk, cut)
     assert len(problems) == 1 and problems[0].startswith(f"{cut}:")
-    assert "fields, the header has 46 (a cut-off or shifted row)" in problems[0]
+    assert "列，表头有 46 列（行被截断或错位）" in problems[0]
     assert store_state(desk) == before
 
 
@@ -67,8 +67,7 @@ def test_long_row_is_refused(desk, imported, tmp_path):
     rows[1] = rows[1][:20] + ["多出来的"] + rows[1][20:]
     path = tmp_path / "long.csv"
     path.write_bytes(csv_bytes(L46, rows[:1]) + csv_bytes(L46 + ["x"], [rows[1]]).split(b"\r\n", 1)[1])
-    assert refused(desk, path) == [f"{path}:3: row has 47 fields, the header has 46 "
-                                   "(a shifted row or an unquoted comma)"]
+    assert refused(desk, path) == [f"{path}:3: 这一行有 47 列，表头有 46 列（行错位，或有没加引号的逗号）"]
 
 
 @pytest.mark.parametrize(("header", "items"), [
@@ -78,21 +77,21 @@ def test_long_row_is_refused(desk, imported, tmp_path):
 def test_duplicate_item_rows_are_refused(desk, imported, tmp_path, header, items):
     path = items_csv(tmp_path / "items.csv", header, items)
     assert refused(desk, imported, path) == [
-        f"{path}:4: item row repeats line 2 (it would become an extra order line)"]
+        f"{path}:4: 这一行宝贝与第 2 行重复（会多出一行订单商品）"]
     assert desk.orders.show(NOS[0]).items == ()
 
 
 def test_repeated_order_rows_are_refused(desk, tmp_path):
     path = orders_csv(tmp_path / "o.csv", L61, [shipped(0), shipped(1), shipped(0)])
-    assert refused(desk, path) == [f"{path}:4: order {NOS[0]} repeats line 2"]
+    assert refused(desk, path) == [f"{path}:4: 订单 {NOS[0]} 与第 2 行重复"]
     assert desk.orders.list() == []
 
 
 @pytest.mark.parametrize(("content", "line", "reason"), [
-    (b"", 1, "the file is empty"),
-    (b"\r\n\r\n", 1, "the file is empty"),
-    (",".join(f'"{h}"' for h in L61).encode("gbk") + b"\r\n", 2, "no data rows after the header"),
-    (",".join(f'"{h}"' for h in L61).encode("gbk") + b"\r\n\r\n\r\n", 2, "no data rows after the header"),
+    (b"", 1, "文件是空的"),
+    (b"\r\n\r\n", 1, "文件是空的"),
+    (",".join(f'"{h}"' for h in L61).encode("gbk") + b"\r\n", 2, "表头之后没有数据行"),
+    (",".join(f'"{h}"' for h in L61).encode("gbk") + b"\r\n\r\n\r\n", 2, "表头之后没有数据行"),
 ])
 def test_empty_files_are_refused(desk, tmp_path, content, line, reason):
     path = tmp_path / "empty.csv"
@@ -104,19 +103,19 @@ def test_empty_file_exits_non_zero_on_the_cli(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     res = CliRunner().invoke(app, ["orders", "import", str(path), "--db", str(tmp_path / "s.db")])
-    assert res.exit_code == 1 and f"{path}:1: the file is empty" in res.stderr and "Traceback" not in res.output
+    assert res.exit_code == 1 and f"{path}:1: 文件是空的" in res.stderr and "Traceback" not in res.output
 
 
 @pytest.mark.parametrize(("extra", "reason"), [
-    ({"总金额": "1" * 28}, "amount in 总金额 is too large"),
-    ({"买家应付货款": "100000000.00"}, "amount in 买家应付货款 is too large"),
-    ({"买家应付货款": "１２９.００"}, "unparseable amount in 买家应付货款: '１２９.００'"),
-    ({"买家应付邮费": "٥.٠٠"}, "unparseable amount in 买家应付邮费"),
-    ({"总金额": "135.001"}, "unparseable amount in 总金额: '135.001'"),
-    ({"订单备注": "长" * 3000}, "订单备注 is 3000 characters long (at most 2000)"),
-    ({"订单创建时间": "9999-01-01 00:00:00"}, "time out of range"),
-    ({"订单编号": "１２３"}, "unreadable order number"),
-    ({"订单状态": "已发货到火星"}, "unknown order state '已发货到火星'"),
+    ({"总金额": "1" * 28}, "总金额过大"),
+    ({"买家应付货款": "100000000.00"}, "买家应付货款过大"),
+    ({"买家应付货款": "１２９.００"}, "买家应付货款不是有效金额：「１２９.００」"),
+    ({"买家应付邮费": "٥.٠٠"}, "买家应付邮费不是有效金额"),
+    ({"总金额": "135.001"}, "总金额不是有效金额：「135.001」"),
+    ({"订单备注": "长" * 3000}, "订单备注有 3000 个字（最多 2000 个）"),
+    ({"订单创建时间": "9999-01-01 00:00:00"}, "时间超出范围"),
+    ({"订单编号": "１２３"}, "订单编号看不懂"),
+    ({"订单状态": "已发货到火星"}, "未知的订单状态「已发货到火星」"),
 ])
 def test_bad_values_are_refused_with_a_reason(desk, tmp_path, extra, reason):
     path = orders_csv(tmp_path / "o.csv", L61, [shipped(0), Ord(NOS[1], extra=extra)], encoding="gb18030")
@@ -125,19 +124,19 @@ def test_bad_values_are_refused_with_a_reason(desk, tmp_path, extra, reason):
     assert desk.orders.list() == []
 
 
-@pytest.mark.parametrize(("qty", "reason"), [("²", "'²'"), ("３", "'３'"), ("0", "'0'"), ("1" * 30, "'11111111111111111111…'"),
-                                             ("-1", "'-1'"), ("2.5", "'2.5'")])
+@pytest.mark.parametrize(("qty", "reason"), [("²", "「²」"), ("３", "「３」"), ("0", "「0」"), ("1" * 30, "「11111111111111111111…」"),
+                                             ("-1", "「-1」"), ("2.5", "「2.5」")])
 def test_bad_quantities_are_refused(desk, imported, tmp_path, qty, reason):
     path = items_csv(tmp_path / "i.csv", ITEMS10, [Line(NOS[0], qty=qty)], encoding="gb18030")
     problems = refused(desk, imported, path)
-    assert len(problems) == 1 and f"{path}:2: unreadable quantity (购买数量): {reason}" in problems[0]
+    assert len(problems) == 1 and f"{path}:2: 购买数量须为 1–99999 的整数：{reason}" in problems[0]
 
 
 def test_a_one_megabyte_cell_is_refused_not_a_traceback(tmp_path):
     path = orders_csv(tmp_path / "o.csv", L61, [shipped(0), Ord(NOS[1], extra={"买家留言": "长" * 1_000_000})])
     res = CliRunner().invoke(app, ["orders", "import", str(path), "--db", str(tmp_path / "s.db")])
     assert res.exit_code == 1 and "Traceback" not in res.output
-    assert f"{path}:3: a cell is longer than 131072 characters" in res.stderr
+    assert f"{path}:3: 有一个单元格超过 131072 个字" in res.stderr
 
 
 def test_reimport_changes_are_audited_with_who_when_old_new_reason(desk, imported, tmp_path, clock):
@@ -159,7 +158,7 @@ def test_skip_bad_imports_the_rest_and_reports_the_bad(desk, tmp_path):
     path = orders_csv(tmp_path / "o.csv", L61, [shipped(0), Ord(NOS[1], goods="x"), shipped(0), shipped(2)])
     summary = desk.orders.import_files(path, skip_bad=True)
     assert summary.imported == 2 and [str(r) for r in summary.rejected] == [
-        f"{path}:3: unparseable amount in 买家应付货款: 'x'", f"{path}:4: order {NOS[0]} repeats line 2"]
+        f"{path}:3: 买家应付货款不是有效金额：「x」", f"{path}:4: 订单 {NOS[0]} 与第 2 行重复"]
 
 
 def test_another_process_writes_while_the_file_is_staged(desk, db_path, tmp_path):
@@ -181,10 +180,10 @@ def test_another_process_writes_while_the_file_is_staged(desk, db_path, tmp_path
 
 
 def test_unreadable_file(desk, tmp_path):
-    assert refused(desk, tmp_path / "nope.csv")[0].startswith(f"{tmp_path / 'nope.csv'}:0: cannot read")
+    assert refused(desk, tmp_path / "nope.csv")[0].startswith(f"{tmp_path / 'nope.csv'}:0: 无法读取：文件不存在")
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"PK\x03\x04garbage")
-    assert refused(desk, bad) == [f"{bad}:0: not a readable xlsx file (BadZipFile)"]
+    assert refused(desk, bad) == [f"{bad}:0: 不是可以读取的 xlsx 文件（BadZipFile）"]
     assert Path(bad).exists()
 
 
@@ -195,7 +194,7 @@ def test_escape_sequences_from_the_file_never_reach_the_terminal(desk, tmp_path)
     path = tmp_path / "o.csv"
     path.write_bytes(csv_bytes(header, rows))
     problems = refused(desk, path)
-    assert problems == [f"{path}:3: unknown order state '\\x1b[2J已发货'"]  # a visible escape, not a raw one
+    assert problems == [f"{path}:3: 未知的订单状态「\\x1b[2J已发货」"]  # a visible escape, not a raw one
     assert "\x1b" not in problems[0]
     ok = tmp_path / "ok.csv"
     ok.write_bytes(csv_bytes(header, rows[:1]))
@@ -212,7 +211,7 @@ def test_a_19_digit_number_typed_as_a_number_in_xlsx_is_refused(desk, tmp_path):
     book.active.append(row)
     book.save(tmp_path / "o.xlsx")
     problems = refused(desk, tmp_path / "o.xlsx")
-    assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'o.xlsx'}:2: unreadable order number")
+    assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'o.xlsx'}:2: 订单编号看不懂")
 
 
 def test_a_file_unreadable_past_a_line_is_refused_even_with_skip_bad(desk, tmp_path):
@@ -220,7 +219,7 @@ def test_a_file_unreadable_past_a_line_is_refused_even_with_skip_bad(desk, tmp_p
     path.write_bytes(path.read_bytes() + '"未闭合的备注\r\n'.encode("gbk"))
     with pytest.raises(ImportRejected) as exc:
         desk.orders.import_files(path, skip_bad=True)
-    assert [str(r) for r in exc.value.rejected] == [f"{path}:4: a quote is opened and never closed (a cut-off file?)"]
+    assert [str(r) for r in exc.value.rejected] == [f"{path}:4: 引号打开后没有关上（文件被截断了？）"]
     assert desk.orders.list() == []
 
 

@@ -95,14 +95,14 @@ def test_missing_required_column_is_named(desk, tmp_path, drop, named):
     path = orders_csv(tmp_path / "o.csv", header, three_orders())
     with pytest.raises(ImportRejected) as exc:
         desk.orders.import_files(path)
-    assert [str(r) for r in exc.value.rejected] == [f"{path}:1: missing required column {named}"]
+    assert [str(r) for r in exc.value.rejected] == [f"{path}:1: 缺少必需的列：{named}"]
     assert desk.orders.list() == []
 
 
 def test_files_given_the_wrong_way_round(desk, tmp_path):
     orders = orders_csv(tmp_path / "o.csv", L61, three_orders())
     items = items_csv(tmp_path / "i.csv", ITEMS28, [Line(NO16, sub_no="1")])
-    with pytest.raises(ImportRejected, match="this is an item file"):
+    with pytest.raises(ImportRejected, match="这是宝贝报表"):
         desk.orders.import_files(items, orders)
     assert desk.orders.list() == []
 

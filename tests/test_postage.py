@@ -194,7 +194,7 @@ def test_rates_file_errors_name_file_and_line(tmp_path):
     with pytest.raises(ConfigError, match=rf"{bad.name}:5: provinces\.广东\.normal"):
         load_rates(bad)
     bad.write_text("partner: dhl\ncouriers:\n  sto: {name: 申通}\nprovinces: {}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="partner 'dhl'"):
+    with pytest.raises(ConfigError, match="partner「dhl」不在 couriers 里"):
         load_rates(bad)
 
 

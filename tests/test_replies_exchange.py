@@ -86,7 +86,7 @@ def test_malformed_row_is_refused_and_nothing_written(team, tmp_path):
     src = write(tmp_path / "template.csv", BROKEN)
     res = run(tmp_path, "import", str(src))
     assert res.exit_code == 1
-    assert f"{src}:4: a quote opened on this line is never closed" in res.stderr
+    assert f"{src}:4: 这一行打开的引号一直没有关上" in res.stderr
     assert team.read_bytes() == before
     res = run(tmp_path, "import", str(src), "--skip-bad", "--json")
     assert res.exit_code == 0 and f"跳过 {src}:4:" in res.stderr
@@ -165,9 +165,9 @@ def test_export_then_import_gives_the_same_set(team, tmp_path, fmt):
 
 def test_unknown_file_and_bad_json_are_refused(team, tmp_path):
     res = run(tmp_path, "import", str(write(tmp_path / "x.csv", "编码,内容\r\na,b\r\n")))
-    assert res.exit_code == 1 and "x.csv:1: not a phrase file" in res.stderr
+    assert res.exit_code == 1 and "x.csv:1: 不是快捷短语文件" in res.stderr
     res = run(tmp_path, "import", str(write(tmp_path / "x.json", '[{"short_code": "a"', "utf-8")))
-    assert res.exit_code == 1 and "x.json:1: not valid JSON" in res.stderr and "Traceback" not in res.output
+    assert res.exit_code == 1 and "x.json:1: 不是有效的 JSON" in res.stderr and "Traceback" not in res.output
 
 
 @pytest.mark.parametrize(("text", "decoded"), [("a&#44;b&#13;c", "a,b\nc"), ("no entities", "no entities"),

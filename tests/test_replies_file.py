@@ -72,7 +72,7 @@ def test_problems_have_file_and_line(tmp_path, text, problems):
 def test_cli_check_ok_and_bad(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(app, ["replies", "check"])
-    assert ok.exit_code == 0 and "ok, 88 phrases in 15 groups" in ok.output
+    assert ok.exit_code == 0 and "没有问题，88 条短语，15 个分组" in ok.output
     bad = _write(tmp_path, GOOD.replace("{buyer}", "{oops}"))
     res = runner.invoke(app, ["replies", "check", str(bad)])
     assert res.exit_code == 1

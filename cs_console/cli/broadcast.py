@@ -18,6 +18,7 @@ from cs_console.cli.common import (
     when,
 )
 from cs_console.domain.broadcast import parse_filter
+from cs_console.domain.messages import render
 from cs_console.domain.team import TeamRuleError
 
 
@@ -56,7 +57,7 @@ def broadcast(
                       for ln in plan.lines) or "没有符合条件的买家"
     if dry_run:
         emit({"filter": plan.filter.describe(), "preview": lines, "would_send": len(plan.sendable)}, as_json,
-             f"{human}\n{len(plan.sendable)} to send (dry run, nothing sent)")
+             f"{human}\n" + render("broadcast.dry_run", count=len(plan.sendable)))
         return
     if not as_json:
         err.print(human, markup=False)

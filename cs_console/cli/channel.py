@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk
+from cs_console.domain.messages import render
 
 app = typer.Typer(help="Gateway channels: create (with its API token), revoke, list; resend a failed reply.",
                   no_args_is_help=True)
@@ -17,7 +18,7 @@ def _supervisor(desk, agent: str | None) -> str:
 
     name = acting(desk, agent).name  # the signed-in agent, never just a name on the command line
     if not desk.team.is_supervisor(name):
-        fail(f"error: only a supervisor may change channels ({name} is not one)", 2)
+        fail("error: " + render("channel.supervisor_only", name=name), 2)
     return name
 
 
@@ -34,7 +35,7 @@ def create(name: Annotated[str, typer.Argument(help="Channel name (a-z 0-9 _ -);
     from cs_console.domain.gateway import ChannelKind
 
     if (web, bool(webhook), pull).count(True) != 1:
-        fail("error: choose exactly one of --web, --webhook URL, --pull", 2)
+        fail("error: " + render("channel.one_kind"), 2)
     kind = ChannelKind.WEB if web else ChannelKind.WEBHOOK if webhook else ChannelKind.PULL
     desk = open_desk(db)
     who = _supervisor(desk, agent)
@@ -45,13 +46,13 @@ def create(name: Annotated[str, typer.Argument(help="Channel name (a-z 0-9 _ -);
         fail(f"error: {exc}", 2)
     data = {"name": made.channel.name, "kind": made.channel.kind, "token": made.token or None,
             "webhook_secret": made.webhook_secret or None}
-    human = f"channel {made.channel.name} ({made.channel.kind}) created"
+    human = render("channel.created", name=made.channel.name, kind=made.channel.kind)
     if made.token:
-        human += f"\napi token (shown once): {made.token}"
+        human += "\n" + render("channel.token_once", token=made.token)
     if made.webhook_secret:
-        human += f"\nwebhook signing secret (shown once): {made.webhook_secret}"
+        human += "\n" + render("channel.secret_once", secret=made.webhook_secret)
     if kind == ChannelKind.WEB:
-        human += f"\nbuyer page: /chat/{made.channel.name}"
+        human += "\n" + render("channel.buyer_page", name=made.channel.name)
     emit(data, as_json, human)
 
 
@@ -67,7 +68,7 @@ def revoke(name: Annotated[str, typer.Argument(help="Channel name.")], agent: Ag
         v = desk.gateway.revoke(name)
     except NotFound as exc:
         fail(f"error: {exc}", 2)
-    emit({"name": v.name, "revoked": True}, as_json, f"channel {v.name} revoked")
+    emit({"name": v.name, "revoked": True}, as_json, render("channel.revoked", name=v.name))
 
 
 @app.command("list")
@@ -78,7 +79,7 @@ def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     emit([{"name": c.name, "kind": c.kind, "webhook": c.webhook_url, "revoked": c.revoked,
            "attempts": c.max_attempts, "broadcast_per_minute": c.broadcast_per_minute} for c in rows], as_json,
          "\n".join(f"{c.name}\t{c.kind}\t{'已停用' if c.revoked else '启用'}\t{c.webhook_url}" for c in rows)
-         or "no channels")
+         or "没有渠道")
 
 
 @app.command("resend")
@@ -87,5 +88,5 @@ def resend(message_id: Annotated[int, typer.Argument(help="Message id of a faile
     """重发: deliver a failed reply again (same delivery id)."""
     desk = open_desk(db)
     if not desk.gateway.resend(message_id):
-        fail(f"error: message {message_id} is not a failed channel reply", 2)
-    emit({"message_id": message_id, "queued": True}, as_json, f"message {message_id} queued again")
+        fail("error: " + render("channel.not_failed", message_id=message_id), 2)
+    emit({"message_id": message_id, "queued": True}, as_json, render("channel.queued_again", message_id=message_id))

@@ -22,7 +22,7 @@ from cs_console.cli.common import (
 from cs_console.domain.clock import local
 from cs_console.domain.handover import PRIORITY_LABEL, STATE_LABEL, Note
 from cs_console.domain.handover_file import HandoverFileError
-from cs_console.domain.messages import render
+from cs_console.domain.messages import os_reason, render
 from cs_console.domain.text import clean_text
 from cs_console.services.handover import HandoverError
 from cs_console.store.engine import StoreError
@@ -143,7 +143,7 @@ def export(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     try:
         count = desk.handover.export(file)
     except OSError as exc:
-        fail(render("file.unwritable", path=file, reason=exc.strerror or exc))
+        fail(render("file.unwritable", path=file, reason=os_reason(exc)))
     emit({"file": str(file), "events": count}, as_json, f"已导出 {count} 条事件到 {file}")
 
 

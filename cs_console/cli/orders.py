@@ -25,6 +25,7 @@ from cs_console.cli.common import (
 from cs_console.config import ConfigError
 from cs_console.domain.audit_text import describe, value_label
 from cs_console.domain.clock import local
+from cs_console.domain.messages import render
 from cs_console.domain.money import MoneyError, format_money
 from cs_console.domain.orders import OrderRefused, OrderView
 from cs_console.services.orders import ImportRejected
@@ -224,18 +225,18 @@ def import_(orders_file: Annotated[Path, typer.Argument(help="订单报表 (one 
             for r in exc.rejected:
                 err.print(str(r), markup=False, highlight=False)
             if exc.count > len(exc.rejected):
-                err.print(f"… and {exc.count - len(exc.rejected)} more", markup=False)
+                err.print(render("import.more", count=exc.count - len(exc.rejected)), markup=False)
             if as_json:
                 emit({"imported": 0, "updated": 0, "rejected_count": exc.count,
                       "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in exc.rejected]}, True)
-            fail(f"error: {exc.count} problem(s); nothing imported"
-                 + ("" if skip_bad else " (use --skip-bad to import the good rows)"))
+            fail("error: " + render("import.refused" if skip_bad else "import.refused_hint", count=exc.count))
     for name, layout in summary.layout.items():
-        err.print(f"{name}: {layout}, {summary.encoding[name]}", markup=False, highlight=False)
+        err.print(render("import.layout", file=name, layout=layout, encoding=summary.encoding[name]),
+                  markup=False, highlight=False)
     for name, cols in summary.ignored_columns.items():
-        err.print(f"{name}: ignored unknown column(s): {', '.join(cols)}", markup=False, highlight=False)
+        err.print(render("import.ignored_columns", file=name, columns="、".join(cols)), markup=False, highlight=False)
     for r in summary.rejected:
-        err.print(f"skipped {r}", markup=False, highlight=False)
+        err.print(render("import.skipped", problem=r), markup=False, highlight=False)
     emit(summary.as_dict(), as_json,
-         f"imported {summary.imported}, updated {summary.updated}, item lines {summary.items}, "
-         f"rejected {summary.rejected_count}")
+         render("import.done", imported=summary.imported, updated=summary.updated, items=summary.items,
+                rejected=summary.rejected_count))

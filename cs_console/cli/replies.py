@@ -21,6 +21,7 @@ from cs_console.cli.common import (
 from cs_console.config import ConfigError
 from cs_console.config.locations import personal_replies_file, quick_replies_file
 from cs_console.config.replies import load_phrases
+from cs_console.domain.messages import render as message
 
 app = typer.Typer(help="Quick replies (快捷短语): search, render, check.", no_args_is_help=True)
 
@@ -47,7 +48,7 @@ def search(
     rows = [{"code": h.phrase.code, "group": h.phrase.group, "title": h.phrase.title, "text": h.phrase.text,
              "score": h.score} for h in hits]
     emit(rows, as_json, "\n".join(f"{r['score']:>3}  /{r['code']:<8} [{r['group']}] {r['title']}: {r['text']}"
-                                  for r in rows) or "no match")
+                                  for r in rows) or "没有匹配的短语")
 
 
 @app.command()
@@ -87,7 +88,7 @@ def check(file: Annotated[Path | None, typer.Argument(help="Phrase file (default
         fail(str(exc), 1)
     groups = list(dict.fromkeys(p.group for p in phrases))
     emit({"file": str(path), "ok": True, "phrases": len(phrases), "groups": groups}, as_json,
-         f"{path}: ok, {len(phrases)} phrases in {len(groups)} groups")
+         message("phrases.check_ok", path=path, phrases=len(phrases), groups=len(groups)))
 
 
 @app.command()
@@ -96,14 +97,14 @@ def usage(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     desk = open_desk(db)
     rows = [{"agent": a, "code": c, "uses": n, "last_used_at": when(t)} for a, c, n, t in desk.replies.usage_report()]
     emit(rows, as_json, "\n".join(f"{r['agent']:<12} /{r['code']:<8} {r['uses']:>5}  {r['last_used_at']}"
-                                  for r in rows) or "no quick reply used yet")
+                                  for r in rows) or "还没有用过快捷短语")
 
 
 def _target(desk, into: str, agent: str | None) -> Path:
     if agent:
         return desk.replies.personal_file(agent)
     if into != "team":
-        fail(f"error: --into takes 'team' (or use --agent NAME), not {into!r}", 2)
+        fail("error: " + message("phrases.into", value=into), 2)
     return desk.replies.team_file
 
 
@@ -139,7 +140,7 @@ def import_(
     )
 
     if on_conflict not in CONFLICT_CHOICES:
-        fail(f"error: --on-conflict takes {', '.join(CONFLICT_CHOICES)}, not {on_conflict!r}", 2)
+        fail("error: " + message("phrases.on_conflict", choices="、".join(CONFLICT_CHOICES), value=on_conflict), 2)
     desk = open_desk(db)
     target = _target(desk, into, agent)
     try:
@@ -182,7 +183,7 @@ def export(
     from cs_console.services.reply_exchange import FORMATS, export_phrases
 
     if fmt not in FORMATS:
-        fail(f"error: --format takes {', '.join(FORMATS)}, not {fmt!r}", 2)
+        fail("error: " + message("phrases.format", choices="、".join(FORMATS), value=fmt), 2)
     desk = open_desk(db)
     source = desk.replies.personal_file(agent) if agent else desk.replies.team_file
     try:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cs_console.cli.common import DbOpt, fail, open_desk
+from cs_console.domain.messages import os_reason
 
 
 def serve(db: DbOpt = None,
@@ -41,6 +42,6 @@ def serve(db: DbOpt = None,
                     proxy_headers=True, ws_max_size=body_limit, server_header=False,
                     ws_per_message_deflate=False, backlog=4096)
     except OSError as exc:
-        fail(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", 2)
+        fail(f"错误：无法在 {host}:{port} 上监听：{os_reason(exc)}", 2)
     finally:
         desk.close()

@@ -12,6 +12,8 @@ import os
 import stat
 from pathlib import Path
 
+from cs_console.domain.messages import os_reason
+
 ENV_TOKEN = "CS_CONSOLE_TOKEN"
 ENV_TOKEN_FILE = "CS_CONSOLE_TOKEN_FILE"
 ENV_SESSIONS = "CS_CONSOLE_SESSIONS"
@@ -52,7 +54,7 @@ def read_secret_file(path: Path) -> str:
     try:
         st = path.stat()
     except OSError as exc:
-        raise CredentialFileError(f"{path}: 无法读取凭据文件（{exc.strerror}）") from None
+        raise CredentialFileError(f"{path}: 无法读取凭据文件（{os_reason(exc)}）") from None
     if not stat.S_ISREG(st.st_mode):
         raise CredentialFileError(f"{path}: 不是普通文件")
     if os.name == "posix":

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cs_console.config.yamlfile import ConfigError, line_of, load_yaml, load_yaml_model
 from cs_console.domain.freight import FreightFile, FreightSetup
+from cs_console.domain.messages import os_reason, render
 from cs_console.domain.rate_card import RateCard, RateCardError, parse_rate_card
 
 
@@ -23,7 +24,7 @@ def load_rate_card(path: Path, courier: str) -> RateCard:
     try:
         text = read_text(path)
     except OSError as exc:
-        raise ConfigError([f"{path}:0: cannot read: {exc.strerror or exc}"]) from exc
+        raise ConfigError([f"{path}:0: {render('config.cannot_read', reason=os_reason(exc))}"]) from exc
     try:
         return parse_rate_card(text, str(path), courier)
     except RateCardError as exc:
@@ -38,8 +39,8 @@ def load_freight(path: Path, couriers: set[str] | None = None) -> FreightSetup:
     doc = load_yaml(path)
     for code, file in model.rate_cards.items():
         if couriers is not None and code not in couriers:
-            problems.append(f"{path}:{line_of(doc, ['rate_cards', code])}: rate_cards.{code}: unknown courier "
-                            f"(one of {', '.join(sorted(couriers))})")
+            reason = render("freight.unknown_card_courier", code=code, choices="、".join(sorted(couriers)))
+            problems.append(f"{path}:{line_of(doc, ['rate_cards', code])}: {reason}")
             continue
         card_path = Path(file) if Path(file).is_absolute() else path.parent / file
         try:

@@ -18,6 +18,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from cs_console.config.replies import load_phrases
 from cs_console.config.yamlfile import ConfigError
+from cs_console.domain.messages import render
 from cs_console.domain.replies.model import Phrase
 
 EMPTY = "# 快捷短语 — quick replies (cs-console)\nphrases: []\n"
@@ -57,12 +58,12 @@ def write_phrases(path: Path, add: Iterable[Phrase], replace: dict[str, str] | N
     if doc is None:
         doc = _yaml().load(EMPTY)
     if not isinstance(doc, CommentedMap):
-        raise ConfigError([f"{path}:1: not a phrase file (expected a 'phrases:' list)"])
+        raise ConfigError([f"{path}:1: {render('config.not_phrase_file')}"])
     items = doc.get("phrases")
     if items is None:
         items = doc["phrases"] = CommentedSeq()
     if not isinstance(items, CommentedSeq):
-        raise ConfigError([f"{path}:1: 'phrases' is not a list"])
+        raise ConfigError([f"{path}:1: {render('config.phrases_not_list')}"])
     for item in items:
         code = str(item.get("code", "")).strip().lower() if hasattr(item, "get") else ""
         if code in replace:

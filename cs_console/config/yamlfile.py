@@ -15,6 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from cs_console.domain.messages import UserError, os_reason, render
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -33,18 +35,20 @@ def load_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError([f"{path}:0: cannot read: {exc.strerror or exc}"]) from exc
+        raise ConfigError([f"{path}:0: {render('config.cannot_read', reason=os_reason(exc))}"]) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError([f"{path}:0: not UTF-8 text"]) from exc
+        raise ConfigError([f"{path}:0: {render('config.not_utf8')}"]) from exc
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        reason = exc.problem or exc.context or "YAML syntax error"
+        # ruamel's own wording is English: the line and column say where, the catalogue what
+        code = "config.yaml_duplicate" if "duplicate" in str(exc).lower() else "config.yaml_syntax"
+        reason = render(code, column=(mark.column + 1) if mark else 1)
         raise ConfigError([f"{path}:{line}: {reason}"]) from exc
     except Exception as exc:  # ruamel raises DuplicateKeyError etc. outside MarkedYAMLError
-        raise ConfigError([f"{path}:0: {exc}"]) from exc
+        raise ConfigError([f"{path}:0: {render('config.yaml_other')}"]) from exc
 
 
 def line_of(node: Any, loc: Sequence[str | int]) -> int:
@@ -94,7 +98,12 @@ _PYDANTIC_ZH = {
 def _message_zh(err: dict) -> str:
     template = _PYDANTIC_ZH.get(err["type"])
     if template is None:
-        return err["msg"].removeprefix("Value error, ")
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, UserError):  # our validators raise catalogue refusals
+            return cause.message
+        text = err["msg"].removeprefix("Value error, ")
+        # a validator's own Chinese sentence stays; pydantic's own wording is English
+        return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else render("config.invalid")
     try:
         return template.format(**{k: v for k, v in (err.get("ctx") or {}).items()})
     except (KeyError, IndexError, ValueError):

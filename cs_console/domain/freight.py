@@ -30,13 +30,13 @@ from cs_console.domain.regions import find_province, province_forms, province_sh
 
 def _measure(value: object) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise ValueError("must be a number like 1 or 0.5")
+        raise PostageError("freight.measure_type")
     try:
         d = Decimal(str(value))
     except Exception:
-        raise ValueError(f"not a number: {value!r}") from None
+        raise PostageError("freight.measure_invalid", value=str(value)[:40]) from None
     if not d.is_finite() or d <= 0:
-        raise ValueError(f"must be above 0: {value!r}")
+        raise PostageError("freight.measure_positive", value=str(value)[:40])
     return d
 
 
@@ -81,7 +81,7 @@ class FreeCondition(Strict):
     @model_validator(mode="after")
     def _some(self) -> FreeCondition:
         if self.min_amount is None and self.min_count is None:
-            raise ValueError("give min_amount and/or min_count")
+            raise PostageError("freight.free_needs_condition")
         return self
 
 
@@ -99,15 +99,15 @@ class FreightTemplate(Strict):
         seen: dict[str, int] = {}
         for n, row in enumerate(self.regions):
             if not row.areas:
-                raise ValueError(f"regions[{n}]: list the areas (the default row is 'default')")
+                raise PostageError("freight.region_no_areas", index=n)
             for p in expand_areas(row.areas):
                 if p in seen:
-                    raise ValueError(f"regions[{n}]: {p} is already in regions[{seen[p]}]")
+                    raise PostageError("freight.region_overlap", index=n, province=p, first=seen[p])
                 seen[p] = n
         for cond in self.free:
             expand_areas(cond.areas)
         if self.volumetric_divisor is not None and self.valuation != Valuation.WEIGHT:
-            raise ValueError("volumetric_divisor only applies to weight templates")
+            raise PostageError("freight.volumetric_weight_only")
         return self
 
     def row_for(self, province: str) -> FeeRow:
@@ -131,7 +131,7 @@ def split_provinces(text: str) -> tuple[str, ...]:
     """``江苏、浙江、上海`` / ``安徽湖南湖北江西广西福建`` / ``江浙沪`` → short province names.
 
     Written-together names are split greedily by the longest known form; anything left over
-    raises ValueError naming it."""
+    raises PostageError (a ValueError) naming it."""
     forms = sorted([*province_forms(), *AREA_GROUPS], key=len, reverse=True)
     out: list[str] = []
     t = text.strip()
@@ -145,7 +145,7 @@ def split_provinces(text: str) -> tuple[str, ...]:
             end = i
             while end < len(t) and t[end] not in _SEPARATORS:
                 end += 1
-            raise ValueError(f"未知省份或区域 {t[i:end]!r}")
+            raise PostageError("freight.unknown_area", value=t[i:end][:40])
         out.extend(AREA_GROUPS.get(form) or (province_short(form),))
         i += len(form)
     return tuple(dict.fromkeys(out))
@@ -200,11 +200,11 @@ def parcel_measure(template: FreightTemplate, items: Sequence[ParcelItem]) -> tu
     missing_v = [i.label for i in items if i.volume_m3 is None]
     if template.valuation == Valuation.VOLUME:
         if missing_v:
-            raise PostageError(f"{'、'.join(missing_v)} 没有体积（商品资料里也没有）：请输入体积，如 59x2 0.002m3")
+            raise PostageError("freight.no_volume", items="、".join(missing_v))
         volume = sum((i.volume_m3 * i.quantity for i in items), Decimal(0))
         return volume, [Step(f"按体积计：共 {_num(volume)} m³", None, "parcel_volume")]
     if missing_w:
-        raise PostageError(f"{'、'.join(missing_w)} 没有重量（商品资料里也没有）：请输入重量，如 59x2 0.3kg")
+        raise PostageError("freight.no_weight", items="、".join(missing_w))
     weight = sum((i.weight_kg * i.quantity for i in items), Decimal(0))
     steps = [Step(f"包裹实重 {_num(weight)} kg（{pieces} 件）", None, "parcel_weight")]
     if template.volumetric_divisor is not None and all(i.volume_m3 is not None for i in items):
@@ -250,7 +250,7 @@ def check_province(province: str) -> str:
     """The short name of a destination, or PostageError for a name that is no province."""
     d = find_province(province)
     if d is None:
-        raise PostageError(f"未知省份：{province!r}")
+        raise PostageError("freight.unknown_province", value=repr(province[:40]))
     return d.short
 
 
@@ -266,7 +266,8 @@ class FreightFile(Strict):
     @model_validator(mode="after")
     def _default_known(self) -> FreightFile:
         if self.default_template is not None and self.default_template not in self.templates:
-            raise ValueError(f"default_template {self.default_template!r} is not one of templates: {', '.join(self.templates)}")
+            raise PostageError("freight.unknown_default", value=self.default_template,
+                               choices="、".join(self.templates))
         return self
 
 
@@ -278,10 +279,10 @@ class FreightSetup:
     def template(self, template_id: str, label: str) -> tuple[str, FreightTemplate]:
         tid = template_id or self.file.default_template or ""
         if not tid:
-            raise PostageError(f"{label} 没有运费模板（商品资料的邮费模版ID为 0，且 freight.yaml 没有 default_template）")
+            raise PostageError("freight.no_template", item=label)
         found = self.file.templates.get(tid)
         if found is None:
-            raise PostageError(f"{label} 的运费模板 {tid} 不在运费模板文件里")
+            raise PostageError("freight.template_missing", item=label, template=tid)
         return tid, found
 
 
@@ -320,7 +321,7 @@ def freight_basis(setup: FreightSetup, items: Sequence[tuple[ParcelItem, str]], 
         parcel = [i for i, _ in items]
         missing = [i.label for i in parcel if i.weight_kg is None]
         if missing:
-            raise PostageError(f"{'、'.join(missing)} 没有重量（商品资料里也没有）：请输入重量，如 59x2 0.3kg")
+            raise PostageError("freight.no_weight", items="、".join(missing))
         weight = sum((i.weight_kg * i.quantity for i in parcel), Decimal(0))
         divisors = [t.volumetric_divisor for t, _ in groups.values() if t.volumetric_divisor]
         if divisors and all(i.volume_m3 is not None for i in parcel):

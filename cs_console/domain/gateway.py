@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cs_console.domain.limits import ValueRefused
+
 TOKEN_PREFIX = "csk_"
 SECRET_PREFIX = "whsec_"
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -129,7 +131,7 @@ def classify(status_code: int | None) -> Outcome:
 
 def check_channel_name(name: str) -> str:
     if not CHANNEL_NAME.match(name):
-        raise ValueError("channel name: 1–32 characters a-z 0-9 _ -, starting with a letter or digit")
+        raise ValueRefused("channel.bad_name")
     return name
 
 
@@ -139,21 +141,21 @@ def check_order_no(order_no: str | None) -> str | None:
         return None
     order_no = order_no.strip()
     if not ORDER_NO.match(order_no):
-        raise ValueError("order number: 1–40 letters, digits, - or _")
+        raise ValueRefused("channel.bad_order_no")
     return order_no
 
 
 def check_external_id(value: str) -> str:
     if not EXTERNAL_ID.match(value):
-        raise ValueError("id: 1–128 printable ASCII characters without spaces")
+        raise ValueRefused("channel.bad_id")
     return value
 
 
 def check_text(text: str) -> str:
     if not text or not text.strip():
-        raise ValueError("message text must not be empty")
+        raise ValueRefused("channel.empty_text")
     if len(text) > MAX_TEXT_CHARS:
-        raise ValueError(f"message text is longer than {MAX_TEXT_CHARS} characters")
+        raise ValueRefused("channel.text_too_long", limit=MAX_TEXT_CHARS)
     return text
 
 

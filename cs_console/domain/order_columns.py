@@ -56,12 +56,14 @@ ITEM_FIELDS: dict[str, tuple[str, ...]] = {
     "quantity": ("购买数量",),
     "attributes": ("商品属性",),
     "free_postage": ("包邮",),
+    "merchant_code": ("商家编码",),  # the SKU's 商家编码 when the SKU has one, else the goods'
+    "item_id": ("商品id", "商品ID"),  # 数字ID of the goods (2020s files)
 }
 ITEM_REQUIRED = ("order_no", "title", "unit_price")
 
 ITEM_OTHER_NAMES = frozenset("""
-外部系统编号 套餐信息 备注 订单状态 商家编码 支付单号 买家应付货款 买家实际支付金额 买家实付金额 退款状态 退款金额
-订单创建时间 订单付款时间 商品id 商品ID 分阶段订单信息 分阶段信息 主订单备注 主订单买家留言 发货时间 物流单号 物流公司
+外部系统编号 套餐信息 备注 订单状态 支付单号 买家应付货款 买家实际支付金额 买家实付金额 退款状态 退款金额
+订单创建时间 订单付款时间 分阶段订单信息 分阶段信息 主订单备注 主订单买家留言 发货时间 物流单号 物流公司
 是否赔付 赔付金额 赔付出账时间 联系方式备注 淘鲜达渠道 备注标签 商家备注 是否主动赔付 主动赔付金额 主动赔付出账时间
 """.split())
 

@@ -20,6 +20,7 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from cs_console.domain.messages import UserError
 from cs_console.domain.order_columns import Header
 from cs_console.domain.orders import OrderState
 from cs_console.domain.text import clean_text, one_line
@@ -57,8 +58,8 @@ _ADDRESS = re.compile(
 )
 
 
-class RowError(ValueError):
-    """A row (or file) that cannot be imported; the message is the reason."""
+class RowError(UserError, ValueError):
+    """A row (or file) that cannot be imported; the message (from the catalogue) is the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,8 @@ class ParsedItem(NamedTuple):  # NamedTuple: immutable and ~3× cheaper to build
     unit_price: str  # exact yuan as canonical Decimal text, "59.00"
     quantity: int
     free_postage: bool
+    merchant_code: str  # 商家编码 (the SKU's or the goods'): links the line to the goods catalogue
+    item_id: str  # 商品id (数字ID), when the file has it
 
 
 class ParsedOrder(NamedTuple):
@@ -124,9 +127,16 @@ def unwrap(value: str) -> str:
     return v.strip()
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """A cell quoted in a reason: cut to ``limit`` characters, control and escape characters
+    written visibly (``\\x1b``), never sent to the terminal raw."""
+    cut = value if len(value) <= limit else value[:limit] + "…"
+    return cut if cut.isprintable() else repr(cut)[1:-1]
+
+
 def _text(value: str, what: str, *, single_line: bool = True) -> str:
     if len(value) > MAX_TEXT:
-        raise RowError(f"{what} is {len(value)} characters long (at most {MAX_TEXT})")
+        raise RowError("import.too_long", what=what, length=len(value), limit=MAX_TEXT)
     if value.isprintable() and (not single_line or ("  " not in value and value.strip() == value)):
         return value  # the usual already-clean value
     return one_line(value) if single_line else clean_text(value).strip()
@@ -137,18 +147,17 @@ def _number(value: str, what: str, *, required: bool = False) -> str:
     v = value.lstrip("'").strip()
     if not v:
         if required:
-            raise RowError(f"missing {what}")
+            raise RowError("import.missing", what=what)
         return ""
     if not _NUMBER.fullmatch(v):
-        shown = v if len(v) <= 40 else v[:40] + "…"
-        raise RowError(f"unreadable {what}: {shown!r} (ASCII letters and digits, at most {MAX_NUMBER})")
+        raise RowError("import.bad_number", what=what, value=_shown(v), limit=MAX_NUMBER)
     return v
 
 
 def _phone(value: str) -> str:
     v = _text(value.lstrip("'"), "联系手机")
     if len(v) > 40:
-        raise RowError("phone (联系手机) longer than 40 characters")
+        raise RowError("import.too_long", what="联系手机", length=len(v), limit=40)
     return v
 
 
@@ -157,7 +166,7 @@ def parse_state(text: str) -> OrderState:
     try:
         return STATE_NAMES[key]
     except KeyError:
-        raise RowError(f"unknown order state {text[:40]!r}") from None
+        raise RowError("import.unknown_state", value=_shown(text)) from None
 
 
 @lru_cache(maxsize=8)
@@ -183,15 +192,19 @@ def parse_time(text: str, tz: str) -> datetime | None:
             except ValueError:
                 continue
         if value is None or not t.isascii():
-            raise RowError(f"unreadable time {t[:40]!r}") from None
+            raise RowError("import.bad_time", value=_shown(t)) from None
     if not 1990 <= value.year <= 2100:
-        raise RowError(f"time out of range: {t!r}")
+        raise RowError("import.time_range", value=_shown(t))
     if value.tzinfo is None:
         value = value.replace(tzinfo=_zone(tz))
     return value.astimezone(UTC)
 
 
 _PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9]")
+_PLAIN_TIME_MATCH = _PLAIN_TIME.fullmatch
+_PLAIN_NUMBER = _NUMBER.fullmatch  # an order / tracking number as it is stored
+_PLAIN_PHONE = re.compile(r"[0-9+\-*]{0,40}").fullmatch  # a phone that needs no cleaning
+_new = tuple.__new__
 
 
 class LocalTimes:
@@ -206,6 +219,9 @@ class LocalTimes:
         self.hours: dict[str, str | None] = {}
 
     def __call__(self, text: str) -> str | None:
+        prefix = self.hours.get(text[:13])
+        if prefix is not None and _PLAIN_TIME_MATCH(text):  # an hour seen before (the usual case)
+            return prefix + text[13:]
         if _PLAIN_TIME.fullmatch(text):
             key = text[:13]
             prefix = self.hours.get(key, "")
@@ -225,10 +241,10 @@ def parse_amount(text: str, what: str, *, default: Decimal | None = None) -> Dec
     if not t and default is not None:
         return default
     if not _AMOUNT.fullmatch(t):
-        shown = t if len(t) <= 30 else t[:30] + "…"
+        shown = _shown(t, 30)
         if re.fullmatch(r"[0-9]{9,}(\.[0-9]*)?", t):
-            raise RowError(f"amount in {what} is too large: {shown!r} (at most {MAX_AMOUNT})")
-        raise RowError(f"unparseable amount in {what}: {shown!r}")
+            raise RowError("import.amount_too_large", what=what, value=shown, limit=MAX_AMOUNT)
+        raise RowError("import.bad_amount", what=what, value=shown)
     return Decimal(t).quantize(Decimal("0.01"))
 
 
@@ -241,8 +257,8 @@ def yuan_text(value: Decimal) -> str:
 def parse_quantity(text: str) -> int:
     t = text.strip() or "1"
     if not _QUANTITY.fullmatch(t) or not 1 <= int(t) <= MAX_QUANTITY:
-        shown = t if len(t) <= 20 else t[:20] + "…"
-        raise RowError(f"unreadable quantity (购买数量): {shown!r} (a whole number 1–{MAX_QUANTITY})")
+        shown = _shown(t, 20)
+        raise RowError("import.bad_quantity", value=shown, limit=MAX_QUANTITY)
     return int(t)
 
 
@@ -291,7 +307,8 @@ def split_address(text: str) -> tuple[str, str, str, str]:
 _ORDER_ORDER = ("order_no", "buyer", "state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phone",
                 "phone_alt", "address", "items_total", "postage", "amount", "paid_amount", "courier",
                 "tracking_no", "remark", "buyer_message", "close_reason")
-_ITEM_ORDER = ("order_no", "sub_no", "title", "unit_price", "quantity", "attributes", "free_postage")
+_ITEM_ORDER = ("order_no", "sub_no", "title", "unit_price", "quantity", "attributes", "free_postage", "merchant_code",
+               "item_id")
 
 
 def _getter(header: Header, names: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
@@ -334,15 +351,15 @@ class _Memo(dict):
 def _buyer(text: str) -> str:
     buyer = _text(text, "买家会员名")
     if not buyer:
-        raise RowError("missing buyer nick (买家会员名)")
+        raise RowError("import.missing", what="买家会员名")
     if len(buyer) > 128:
-        raise RowError("buyer nick (买家会员名) longer than 128 characters")
+        raise RowError("import.too_long", what="买家会员名", length=len(buyer), limit=128)
     return buyer
 
 
 def _state(text: str) -> OrderState:
     if not text.strip():
-        raise RowError("missing order state (订单状态)")
+        raise RowError("import.missing", what="订单状态")
     return parse_state(text)
 
 
@@ -368,11 +385,13 @@ class OrderRows:
         raw.append("")
         (no, buyer, state, placed, paid, shipped, receiver, phone, phone_alt, address, goods, post, total,
          paid_amount, courier, tracking, remark, message, close) = self.pick(raw)
-        no = _number(_id(no), "order number (订单编号)", required=True)
+        # the usual shapes inline (="…" numbers, 'phones): anything else takes the checked path
+        n = no[2:-1] if no[:2] == '="' and no[-1:] == '"' else no
+        no = n if _PLAIN_NUMBER(n) else _number(_id(no), "订单编号", required=True)
         utc = self.utc
         placed_at = utc(placed)
         if placed_at is None:
-            raise RowError("missing order time (订单创建时间)")
+            raise RowError("import.missing", what="订单创建时间")
         items_total, postage = self.goods[goods], self.post[post]
         amount = self.total[total or paid_amount]
         if amount is None:
@@ -382,13 +401,27 @@ class OrderRows:
             remark = _text(remark, "订单备注", single_line=False)
         if message:
             message = _text(message, "买家留言", single_line=False)
-        return ParsedOrder(
+        p = phone or phone_alt
+        if p[:1] == "'":
+            p = p[1:]
+        if not _PLAIN_PHONE(p):
+            p = _phone(_id(phone or phone_alt))
+        if tracking:
+            t = tracking[2:-1] if tracking[:2] == '="' and tracking[-1:] == '"' else tracking
+            tracking = t if not t or _PLAIN_NUMBER(t) else _number(_id(tracking).removeprefix("No:"), "物流单号")
+        return _new(ParsedOrder, (  # tuple.__new__: the NamedTuple without its Python-level __new__
             line, no, self.buyer[buyer], self.state[state], placed_at, utc(paid) if paid else None,
-            utc(shipped) if shipped else None, self.receiver[receiver], _phone(_id(phone or phone_alt)),
-            province, city, district, detail, items_total, postage, amount, self.courier[courier],
-            _number(_id(tracking).removeprefix("No:"), "tracking number (物流单号)") if tracking else "",
-            remark, message, self.close[close],
-        )
+            utc(shipped) if shipped else None, self.receiver[receiver], p, province, city, district, detail,
+            items_total, postage, amount, self.courier[courier], tracking, remark, message, self.close[close],
+        ))
+
+
+def _code(value: str) -> str:
+    """A merchant code (商家编码): free text of the seller's, at most 64 characters."""
+    code = _text(_id(value), "商家编码")
+    if len(code) > MAX_NUMBER:
+        raise RowError("import.too_long", what="商家编码", length=len(code), limit=MAX_NUMBER)
+    return code
 
 
 class ItemRows:
@@ -398,13 +431,15 @@ class ItemRows:
         self.pick = _getter(header, _ITEM_ORDER)
 
     def parse(self, line: int, raw: list[str]) -> ParsedItem:
-        no, sub, title, price, qty, attributes, free = self.pick([*raw, ""])
-        no = _number(_id(no), "order number (订单编号/主订单编号)", required=True)
+        no, sub, title, price, qty, attributes, free, code, item_id = self.pick([*raw, ""])
+        no = _number(_id(no), "订单编号（主订单编号）", required=True)
         sub = _id(sub)
         title = _text(title, "标题")
         if not title:
-            raise RowError("missing item title (标题)")
+            raise RowError("import.missing", what="宝贝标题")
         colour, size = parse_attributes(_text(attributes, "商品属性"))
-        return ParsedItem(line, no, _number(sub, "sub-order number (子订单编号)") if sub else "", title, colour, size,
+        return ParsedItem(line, no, _number(sub, "子订单编号") if sub else "", title, colour, size,
                           yuan_text(parse_amount(price, "价格")), parse_quantity(qty),
-                          free.strip() in ("是", "包邮", "1", "true", "yes", "Y"))
+                          free.strip() in ("是", "包邮", "1", "true", "yes", "Y"),
+                          _code(code) if code else "",
+                          _number(_id(item_id), "商品id") if item_id else "")

@@ -275,6 +275,8 @@ class ItemView:
     closed: bool
     close_reason: str
     listing_price: Decimal | None = None  # the unit price before any change (None: never changed)
+    merchant_code: str = ""  # 商家编码 from the export: links the line to the goods (SKU-level when a SKU's)
+    item_id: str = ""  # 商品id from the export
 
     @property
     def total(self) -> Decimal:

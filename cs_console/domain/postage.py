@@ -122,13 +122,13 @@ def parse_item(text: str, label: str = "") -> ItemLine:
     """``59`` / ``59x2`` / ``59 x2 包邮`` / ``59x2:free`` / ``¥12.50×3`` → :class:`ItemLine`."""
     raw = text.strip()
     if not raw:
-        raise PostageError("商品行为空：请输入 价格x数量，如 59x2 包邮")
+        raise PostageError("postage.empty_item")
     body, weight, volume = _measures(" " + raw)
     body, free = body.strip(), False
     if ":" in body or "：" in body:
         body, _, flag = body.replace("：", ":").partition(":")
         if flag.strip().lower() not in _FREE_WORDS:
-            raise PostageError(f"看不懂 {flag.strip()!r}：包邮请写 :free 或 包邮")
+            raise PostageError("postage.bad_free_flag", value=repr(flag.strip()[:40]))
         free = True
     else:
         parts = body.split()
@@ -138,11 +138,11 @@ def parse_item(text: str, label: str = "") -> ItemLine:
             body, free = body[:-2], True
     pieces = _QTY_SPLIT.split(body.strip())
     if len(pieces) > 2 or not pieces[0]:
-        raise PostageError(f"看不懂商品行 {raw!r}：请输入 价格x数量，如 59x2 包邮")
+        raise PostageError("postage.bad_item", value=repr(raw[:60]))
     price = parse_price(pieces[0])
     quantity = parse_quantity(pieces[1]) if len(pieces) == 2 else 1
     if (weight is not None and weight <= 0) or (volume is not None and volume <= 0):
-        raise PostageError(f"重量/体积须大于 0：{raw!r}")
+        raise PostageError("postage.measure_positive", value=repr(raw[:60]))
     return ItemLine(price, quantity, free, label, weight, volume)
 
 
@@ -151,9 +151,9 @@ def parse_price(text: str) -> Decimal:
     try:
         value = parse_money(text.strip(), allow_negative=True)
     except MoneyError as exc:
-        raise PostageError(f"价格无效：{exc}") from exc
+        raise PostageError("postage.bad_price", reason=exc.message) from exc
     if value < 0:
-        raise PostageError(f"价格不能为负：{shown(text.strip())}")
+        raise PostageError("postage.price_negative", value=shown(text.strip()))
     return value
 
 
@@ -170,11 +170,11 @@ def parse_quantity(text: str) -> int:
 
 def check_item(item: ItemLine) -> None:
     if item.price < 0:
-        raise PostageError(f"价格不能为负：{item.price}")
+        raise PostageError("postage.price_negative", value=item.price)
     if item.price != quantize(item.price):
-        raise PostageError(f"价格最多两位小数：{item.price}")
+        raise PostageError("postage.price_decimals", value=item.price)
     if isinstance(item.quantity, bool) or not isinstance(item.quantity, int) or not 1 <= item.quantity <= MAX_QUANTITY:
-        raise PostageError(f"数量须为 1–{MAX_QUANTITY} 的整数：{item.quantity!r}")
+        raise PostageError("postage.quantity", limit=MAX_QUANTITY, value=repr(item.quantity))
 
 
 def _yuan(value: Decimal) -> str:
@@ -265,13 +265,13 @@ def quote(table: RatesTable, req: QuoteRequest, freight: FreightSetup | None = N
     volume, the partner's normal postage is the template's fee and another courier's actual fee
     comes from its rate card; the shop's rules then apply on top as usual."""
     if not req.items:
-        raise PostageError("请至少输入一件商品")
+        raise PostageError("postage.no_items")
     for item in req.items:
         check_item(item)
     if req.actual_fee is not None and (req.actual_fee < 0 or req.actual_fee != quantize(req.actual_fee)):
-        raise PostageError(f"实际运费无效：{req.actual_fee}")
+        raise PostageError("postage.bad_actual_fee", value=req.actual_fee)
     if not 1 <= req.addresses <= MAX_ADDRESSES:
-        raise PostageError(f"地址数须在 1–{MAX_ADDRESSES} 之间：{req.addresses}")
+        raise PostageError("postage.addresses", limit=MAX_ADDRESSES, value=req.addresses)
     rules = table.rules
     code = table.courier_code(req.courier)
     cname = table.courier_name(code)
@@ -285,15 +285,15 @@ def quote(table: RatesTable, req: QuoteRequest, freight: FreightSetup | None = N
     if req.pickup:
         pickup_city = normalize_city(rules.pickup_city)
         if city != pickup_city:
-            raise PostageError(f"只支持{pickup_city}自提（城市填 {pickup_city}）")
+            raise PostageError("postage.pickup_city", city=pickup_city)
         if req.addresses != 1:
-            raise PostageError("自提只有一个取货地点")
+            raise PostageError("postage.pickup_one_address")
         steps = [pickup_no_shipping(pickup_city)]
         if has_free:
             steps.append(shenyang_pickup_rebate(rules))
     else:
         if not province:
-            raise PostageError("请填写收货省份")
+            raise PostageError("postage.no_province")
         key = table.province_key(province)
         rates = table.provinces[key] if key else None
         remote = table.is_remote(province)
@@ -318,13 +318,13 @@ def quote(table: RatesTable, req: QuoteRequest, freight: FreightSetup | None = N
             steps = basis_lines
         elif code == table.partner and all_free and not remote:
             if rates is None and req.actual_fee is None:
-                raise PostageError(f"未知省份：{req.province!r}（请检查省份，或手动输入运费）")
+                raise PostageError("postage.unknown_province_fee", value=repr(req.province), what="运费")
             steps = [partner_free_postage(cname)]
         elif fee is None:
             what = "常规运费" if code == table.partner else "实际运费"
             if rates is None:
-                raise PostageError(f"未知省份：{req.province!r}（请检查省份，或手动输入{what}）")
-            raise PostageError(f"运费表里没有{cname}发{province}的{what}，请手动输入")
+                raise PostageError("postage.unknown_province_fee", value=repr(req.province), what=what)
+            raise PostageError("postage.no_fee", courier=cname, province=province, what=what)
         elif code == table.partner:
             steps = basis_lines if basis_lines and not typed else [partner_normal_postage(cname, province, fee, typed)]
         else:

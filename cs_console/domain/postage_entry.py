@@ -40,7 +40,7 @@ def parse_entry(table: RatesTable, text: str) -> Entry:
     if t.startswith("@"):  # @商家编码 x2 包邮: price, weight and template from the goods catalogue
         m = _GOODS.fullmatch(t)
         if m is None:
-            raise PostageError("看不懂商品编码：请输入 @商家编码 x数量，如 @LTY-SB01-BL90 x2")
+            raise PostageError("postage.bad_goods_ref")
         return Entry("goods", value=m.group(1), index=int(m.group(2) or 1), free=bool(m.group(3)))
     if t.lower() in PICKUP_WORDS:
         return Entry("pickup")

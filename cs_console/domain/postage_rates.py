@@ -22,13 +22,13 @@ class PostageError(UserError, ValueError):
 def _money(value: object) -> Decimal:
     """YAML numbers arrive as int/float: read them through their text, never as binary floats."""
     if isinstance(value, bool) or value is None:
-        raise ValueError("must be an amount like 12 or 12.50")
+        raise PostageError("postage.amount_type")
     if isinstance(value, Decimal):
         return parse_money(value)
     try:
         return parse_money(str(value))
     except MoneyError as exc:
-        raise ValueError(str(exc)) from exc
+        raise PostageError(exc.code, **exc.params) from exc
 
 
 Amount = Annotated[Decimal, BeforeValidator(_money)]
@@ -92,25 +92,25 @@ class RatesTable(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> RatesTable:
         if self.partner not in self.couriers:
-            raise ValueError(f"partner {self.partner!r} is not one of couriers: {', '.join(self.couriers)}")
+            raise PostageError("postage.unknown_partner", value=self.partner, choices="、".join(self.couriers))
         for code in self.rules.no_markup:
             if code not in self.couriers:
-                raise ValueError(f"rules.no_markup: unknown courier {code!r}")
+                raise PostageError("postage.no_markup_courier", value=code)
         seen: dict[str, str] = {}
         for name, rates in self.provinces.items():
             key = normalize_province(name)
             if key in seen:
-                raise ValueError(f"provinces: {name!r} repeats {seen[key]!r}")
+                raise PostageError("postage.province_repeats", name=name, first=seen[key])
             seen[key] = name
             for code in rates.fees:
                 if code not in self.couriers:
-                    raise ValueError(f"provinces.{name}.fees: unknown courier {code!r}")
+                    raise PostageError("postage.fee_courier", name=name, value=code)
         names: dict[str, str] = {}
         for code, courier in self.couriers.items():
             for alias in (code, courier.name, *courier.aliases):
                 key = alias.strip().lower()
                 if key in names and names[key] != code:
-                    raise ValueError(f"couriers: name {alias!r} used by {names[key]!r} and {code!r}")
+                    raise PostageError("postage.courier_name_twice", alias=alias, first=names[key], code=code)
                 names[key] = code
         return self
 
@@ -125,7 +125,7 @@ class RatesTable(Strict):
             if key.startswith(courier.name.lower()) and len(courier.name) >= 2:
                 return code
         known = "、".join(f"{c}（{v.name}）" for c, v in self.couriers.items())
-        raise PostageError(f"未知快递：{text!r}；可选 {known}")
+        raise PostageError("postage.unknown_courier", value=repr(text[:40]), choices=known)
 
     def courier_name(self, code: str) -> str:
         return self.couriers[code].name

@@ -21,6 +21,7 @@ import io
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
+from cs_console.domain.messages import render
 from cs_console.domain.money import MoneyError, format_money, parse_money, quantize
 from cs_console.domain.postage_rates import PostageError
 from cs_console.domain.regions import province_short
@@ -62,9 +63,9 @@ def _kg(text: str, default: str) -> Decimal:
     try:
         d = Decimal(t)
     except InvalidOperation:
-        raise ValueError(f"不是重量：{text!r}") from None
+        raise PostageError("rate_card.not_weight", value=repr(text[:40])) from None
     if not d.is_finite() or d <= 0:
-        raise ValueError(f"重量须大于 0：{text!r}")
+        raise PostageError("rate_card.weight_positive", value=repr(text[:40]))
     return d
 
 
@@ -74,11 +75,11 @@ def parse_rate_card(text: str, name: str, courier: str) -> RateCard:
 
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
     if not rows:
-        raise RateCardError([f"{name}:1: 文件是空的"])
+        raise RateCardError([f"{name}:1: {render('rate_card.empty')}"])
     header = [COLUMNS.get(h.strip()) for h in rows[0]]
     missing = [c for c in ("区域", "首重", "续重") if COLUMNS[c] not in header]
     if missing:
-        raise RateCardError([f"{name}:1: 缺少列 {'、'.join(missing)}（表头应为 区域,首重,续重[,首重重量][,续重单位]）"])
+        raise RateCardError([f"{name}:1: {render('rate_card.missing_columns', columns='、'.join(missing))}"])
     problems: list[str] = []
     zones: list[Zone] = []
     seen: dict[str, int] = {}
@@ -91,7 +92,7 @@ def parse_rate_card(text: str, name: str, courier: str) -> RateCard:
             provinces = () if zone in REST else split_provinces(zone)
             for p in provinces or ("*",):
                 if p in seen:
-                    raise ValueError(f"{'其他' if p == '*' else p} 已在第 {seen[p]} 行")
+                    raise PostageError("rate_card.zone_repeats", zone="其他" if p == "*" else p, line=seen[p])
                 seen[p] = line
             z = Zone(zone, provinces, _kg(cells.get("first_kg", ""), "1"), parse_money(cells["first_fee"]),
                      _kg(cells.get("add_kg", ""), "1"), parse_money(cells["add_fee"]))
@@ -102,7 +103,7 @@ def parse_rate_card(text: str, name: str, courier: str) -> RateCard:
     if problems:
         raise RateCardError(problems)
     if not zones:
-        raise RateCardError([f"{name}:2: 没有任何区域"])
+        raise RateCardError([f"{name}:2: {render('rate_card.no_zones')}"])
     return RateCard(courier, tuple(zones), name)
 
 
@@ -110,7 +111,7 @@ def card_fee(card: RateCard, courier_name: str, province: str, weight: Decimal) 
     """(fee, explained label): 首重 fee + 续重 units rounded up."""
     zone = card.zone_for(province)
     if zone is None:
-        raise PostageError(f"{courier_name}价目表里没有{province_short(province)}")
+        raise PostageError("rate_card.no_zone", courier=courier_name, province=province_short(province))
     n = 0
     if weight > zone.first_kg:
         n = int(((weight - zone.first_kg) / zone.add_kg).to_integral_value(rounding=ROUND_CEILING))

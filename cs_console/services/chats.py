@@ -121,7 +121,7 @@ class ChatService:
         with self.store.read() as s:
             chat = repo.latest_chat_of(s, repo.find_buyer(s, buyer))
             if chat is None:
-                raise repo.NotFound(f"buyer {buyer!r} has no chat")
+                raise repo.NotFound("chat.no_chat_of", buyer=buyer)
             return repo.chat_summary(s, chat.id)
 
     def recent(self, chat_id: int, limit: int = 100, before_id: int | None = None) -> list[MessageView]:

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from cs_console.domain.clock import utc_now
-from cs_console.domain.messages import UserError, render
+from cs_console.domain.messages import UserError, os_reason, render
 from cs_console.domain.redact import mask_personal
 
 MAX_FRAMES = 30
@@ -80,7 +80,7 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return render("interrupted")
     if isinstance(exc, OSError):
-        return render("file.unreadable", path=exc.filename or "", reason=exc.strerror or type(exc).__name__)
+        return render("file.unreadable", path=exc.filename or "", reason=os_reason(exc))
     return render("internal", log=_log_path())
 
 

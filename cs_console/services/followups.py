@@ -24,6 +24,7 @@ from cs_console.domain.followups import (
     unpaid_overdue,
     unserved_reason,
 )
+from cs_console.domain.messages import os_reason
 from cs_console.domain.money import format_money
 from cs_console.domain.placeholders import fill
 from cs_console.domain.shop import ShopPolicy
@@ -140,7 +141,7 @@ class FollowupService:
         try:
             raw = path.read_bytes().decode("utf-8-sig")
         except OSError as exc:
-            raise ReviewImportError([f"{path}:0: 无法读取: {exc.strerror or exc}"]) from exc
+            raise ReviewImportError([f"{path}:0: 无法读取: {os_reason(exc)}"]) from exc
         except UnicodeDecodeError:
             raise ReviewImportError([f"{path}:0: 不是 UTF-8 文本"]) from None
         rows, problems = parse_review_csv(raw, str(path))

@@ -26,6 +26,8 @@ from cs_console.domain.gateway import (
     new_token,
     token_hash,
 )
+from cs_console.domain.limits import ValueRefused
+from cs_console.domain.messages import render
 from cs_console.domain.shop import ShopPolicy
 from cs_console.store import channels as repo
 from cs_console.store import outbox
@@ -67,11 +69,11 @@ class GatewayService:
                        max_attempts: int = 8, broadcast_per_minute: int = 20) -> NewChannel:
         check_channel_name(name)
         if kind == ChannelKind.WEBHOOK and not webhook_url.startswith(("http://", "https://")):
-            raise ValueError("a webhook channel needs --webhook http(s)://…")
+            raise ValueRefused("channel.webhook_url")
         if not 1 <= max_attempts <= 50:
-            raise ValueError("attempts: 1–50")
+            raise ValueRefused("channel.attempts")
         if not 1 <= broadcast_per_minute <= 6000:
-            raise ValueError("broadcast rate: 1–6000 per minute")
+            raise ValueRefused("channel.broadcast_rate")
         token = "" if kind == ChannelKind.WEB else new_token()
         secret = new_secret() if kind == ChannelKind.WEBHOOK else ""
         with self._write() as s:
@@ -123,9 +125,9 @@ class GatewayService:
         check_text(text)
         order_no = check_order_no(order_no)
         if kind != MessageKind.TEXT:
-            raise ValueError("only text messages are accepted so far")
+            raise ValueRefused("channel.text_only")
         if not repo.channel_open(s, channel_id):
-            raise PermissionError("channel revoked")
+            raise PermissionError(render("channel.revoked_refused"))
         return repo.add_inbound(s, channel_id, external_id=external_id, nick=nick, text=text,
                                 platform_message_id=platform_message_id, now=self.clock(), order_no=order_no, kind=kind)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cs_console.domain.goods.model import GoodsItem
+from cs_console.domain.messages import os_reason
 from cs_console.store import goods as repo
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class GoodsService:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise GoodsImportRejected([Problem(name, 0, f"无法读取：{exc.strerror or exc}")]) from None
+            raise GoodsImportRejected([Problem(name, 0, f"无法读取：{os_reason(exc)}")]) from None
         try:
             parsed = parse_goods_file(data, name)
         except GoodsFileError as exc:
@@ -167,11 +168,22 @@ class GoodsService:
 
         return match_order_line(self.all(), title=title, merchant_code=merchant_code, item_id=item_id)
 
+    def link(self, line):
+        """An order line's goods and SKU (``LineLink``) by its merchant code, item id, else title."""
+        from cs_console.domain.goods.lookup import link_order_line
+
+        return link_order_line(self.all(), title=line.title, merchant_code=getattr(line, "merchant_code", "") or "",
+                               item_id=getattr(line, "item_id", "") or "", colour=getattr(line, "colour", "") or "",
+                               size=getattr(line, "size", "") or "")
+
     def stock_hint(self, line) -> str | None:
         """For an order line (title, colour, size; merchant code / item id when the order export
         had them): the current stock of the same goods in the ordered colour's other sizes."""
         from cs_console.domain.goods.lookup import same_colour_stock
 
-        goods = self.for_order_line(title=line.title, merchant_code=getattr(line, "merchant_code", "") or "",
-                                    item_id=getattr(line, "item_id", "") or "")
-        return None if goods is None else same_colour_stock(goods, line.colour, line.size)
+        link = self.link(line)
+        if link is None:
+            return None
+        if link.sku is not None:  # the catalogue's own names of the ordered SKU (the export may use an alias)
+            return same_colour_stock(link.goods, link.sku.colour, link.sku.size)
+        return same_colour_stock(link.goods, line.colour, line.size)

@@ -26,7 +26,7 @@ from cs_console.domain.handover import (
 from cs_console.domain.handover_check import MAX_AUTHOR, EventInvalid, validate_event
 from cs_console.domain.ids import time_ordered_id
 from cs_console.domain.limits import check_length
-from cs_console.domain.messages import UserError
+from cs_console.domain.messages import UserError, os_reason
 from cs_console.domain.money import shown
 from cs_console.domain.shifts import ShiftClock, ShiftDef
 from cs_console.domain.shop import ShopPolicy
@@ -245,7 +245,7 @@ class HandoverService:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise handover_file.HandoverFileError("file.unreadable", path=path, reason=exc.strerror or exc) from exc
+            raise handover_file.HandoverFileError("file.unreadable", path=path, reason=os_reason(exc)) from exc
         except UnicodeDecodeError:
             raise handover_file.HandoverFileError("text", text=f"{path}:1: 不是 UTF-8 文本") from None
         evs = handover_file.parse(text, str(path))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from cs_console.domain.messages import os_reason, render
 from cs_console.domain.order_columns import Header, resolve
 from cs_console.domain.order_import import RowError
 
@@ -26,8 +27,8 @@ FIELD_LIMIT = csv.field_size_limit()  # 131,072 characters: a bigger cell is ref
 class FileProblem(RowError):
     """A problem that stops reading the file; ``line`` is where it was found."""
 
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
+    def __init__(self, line: int, code: str, **params: object):
+        super().__init__(code, **params)
         self.line = line
 
 
@@ -70,16 +71,16 @@ def open_rows(path: Path, kind: str | None = None) -> RowFile:
         raw = path.open("rb")
         head = raw.read(SNIFF)
     except OSError as exc:
-        raise FileProblem(0, f"cannot read: {exc.strerror or exc}") from None
+        raise FileProblem(0, "import.cannot_read", reason=os_reason(exc)) from None
     if head.startswith(b"PK\x03\x04"):
         raw.close()
         return _open_xlsx(path, kind)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raw.close()
-        raise FileProblem(0, "an old binary .xls file: save it as .xlsx or CSV first")
+        raise FileProblem(0, "import.old_xls")
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raw.close()
-        raise FileProblem(1, "the file is empty")
+        raise FileProblem(1, "import.empty_file")
     raw.seek(0)
     encoding = sniff_encoding(head)
     size = path.stat().st_size
@@ -89,23 +90,24 @@ def open_rows(path: Path, kind: str | None = None) -> RowFile:
         names = next(reader)
     except (csv.Error, UnicodeDecodeError) as exc:
         raw.close()
-        raise FileProblem(1, f"unreadable header: {_reason(exc, encoding)}") from None
+        raise FileProblem(1, "import.bad_header", reason=render(*_reason(exc, encoding))) from None
     header = resolve(names, kind)
     return RowFile(path, encoding, header, _csv_rows(reader, raw, header.width, encoding), size, raw.tell)
 
 
-def _reason(exc: Exception, encoding: str) -> str:
+def _reason(exc: Exception, encoding: str) -> tuple[str, dict]:
+    """The catalogue code (and parameters) for a decoding or CSV error (the csv module's text
+    is English)."""
     if isinstance(exc, UnicodeDecodeError):
-        return f"not {encoding} text" if encoding != "gb18030" else "not UTF-8 or GBK/GB18030 text"
+        return ("import.not_encoding", {"encoding": encoding}) if encoding != "gb18030" else ("import.not_text", {})
     text = str(exc)
     if "field larger than field limit" in text:
-        return f"a cell is longer than {FIELD_LIMIT} characters"
+        return "import.cell_too_long", {"limit": FIELD_LIMIT}
     if "unexpected end of data" in text or "EOF" in text:
-        return "a quote is opened and never closed (a cut-off file?)"
+        return "import.unclosed_quote", {}
     if "expected after" in text:
-        return 'a quote inside a field is not doubled ("") or a quoted field is followed by text'
-
-    return text
+        return "import.stray_quote", {}
+    return "import.csv", {}
 
 
 class _Width:
@@ -120,11 +122,11 @@ class _Width:
         if n == width and n == self.rows:
             return
         if n < width:
-            raise RowError(f"row has {n} fields, the header has {width} (a cut-off or shifted row)")
+            raise RowError("import.short_row", count=n, width=width)
         if self.rows is None and not any(c.strip() for c in cells[width:]):
             self.rows = n
         if n != self.rows or any(c.strip() for c in cells[width:]):
-            raise RowError(f"row has {n} fields, the header has {width} (a shifted row or an unquoted comma)")
+            raise RowError("import.long_row", count=n, width=width)
 
 
 def _csv_rows(reader, raw, width: int, encoding: str) -> Iterator[tuple[int, list[str] | RowError]]:
@@ -139,7 +141,8 @@ def _csv_rows(reader, raw, width: int, encoding: str) -> Iterator[tuple[int, lis
             except StopIteration:
                 break
             except (csv.Error, UnicodeDecodeError) as exc:  # reported where the bad record starts
-                raise FileProblem(line + 1, _reason(exc, encoding)) from None
+                code, params = _reason(exc, encoding)
+                raise FileProblem(line + 1, code, **params) from None
             start, line = line + 1, reader.line_num
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # a blank line
@@ -151,7 +154,7 @@ def _csv_rows(reader, raw, width: int, encoding: str) -> Iterator[tuple[int, lis
                 continue
             yield start, cells
         if data == 0:
-            raise FileProblem(2, "no data rows after the header")
+            raise FileProblem(2, "import.no_data")
     finally:
         raw.close()
 
@@ -189,10 +192,10 @@ def _open_xlsx(path: Path, kind: str | None) -> RowFile:
             if any(n.strip() for n in names):
                 break
     except Exception as exc:  # zip/XML errors of a damaged file; nothing of it reached the store
-        raise FileProblem(0, f"not a readable xlsx file ({exc.__class__.__name__})") from None
+        raise FileProblem(0, "import.bad_xlsx", kind=exc.__class__.__name__) from None
     if not any(n.strip() for n in names):
         book.close()
-        raise FileProblem(1, "the file is empty")
+        raise FileProblem(1, "import.empty_file")
     header = resolve(names, kind)
     position = [row_no]
     total = sheet.max_row or 0
@@ -216,11 +219,11 @@ def _open_xlsx(path: Path, kind: str | None) -> RowFile:
                     continue
                 yield n, cells
             if data == 0:
-                raise FileProblem(row_no + 1, "no data rows after the header")
+                raise FileProblem(row_no + 1, "import.no_data")
         except FileProblem:
             raise
         except Exception as exc:
-            raise FileProblem(position[0], f"unreadable xlsx row ({exc.__class__.__name__})") from None
+            raise FileProblem(position[0], "import.bad_xlsx_row", kind=exc.__class__.__name__) from None
         finally:
             book.close()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cs_console.domain.messages import render
 from cs_console.domain.order_import import ItemRows, OrderRows, Rejected, RowError
 from cs_console.domain.text import one_line
 from cs_console.services.order_files import FileProblem, RowFile, open_rows
@@ -68,11 +69,10 @@ def _open(path: Path, kind: str, summary: ImportSummary) -> RowFile:
         raise ImportRejected([Rejected(name, exc.line, str(exc))]) from None
     header = source.header
     if header.kind != kind:
-        what = ("an item file (宝贝报表); give the order file (订单报表) first" if kind == "orders"
-                else "an order file (订单报表), not an item file (宝贝报表)")
-        raise ImportRejected([Rejected(name, 1, f"this is {what}")])
+        code = "import.is_items_file" if kind == "orders" else "import.is_orders_file"
+        raise ImportRejected([Rejected(name, 1, render(code))])
     if header.missing:
-        raise ImportRejected([Rejected(name, 1, "missing required column " + ", ".join(header.missing))])
+        raise ImportRejected([Rejected(name, 1, render("import.missing_columns", columns="、".join(header.missing)))])
     summary.encoding[name] = source.encoding
     summary.layout[name] = header.layout()
     if header.unknown:
@@ -116,7 +116,7 @@ def import_files(store: Store, tz: str, now: Callable[[], datetime], orders_path
             raise ImportRejected(summary.rejected, summary.rejected_count)
         orders, summary.items = stage.counts()
         if orders == 0 and summary.items == 0:
-            raise ImportRejected(summary.rejected or [Rejected(str(sources[0].path), 2, "no row could be imported")],
+            raise ImportRejected(summary.rejected or [Rejected(str(sources[0].path), 2, render("import.no_rows"))],
                                  summary.rejected_count)
         def merged(k: int, n: int) -> None:
             if progress:

@@ -105,10 +105,10 @@ class PostageService:
         catalogue); linked by merchant code / item id when the order rows carry them, else title."""
         if self.goods is None:
             return {}
-        g = self.goods.for_order_line(title=row.title, merchant_code=getattr(row, "merchant_code", "") or "",
-                                      item_id=getattr(row, "item_id", "") or "")
-        if g is None:
+        link = self.goods.link(row)
+        if link is None:
             return {}
+        g = link.goods
         return {"weight_kg": g.weight_kg, "volume_m3": g.volume_m3, "template": g.freight_template}
 
     def courier_code(self, text: str) -> str | None:

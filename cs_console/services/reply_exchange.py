@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from cs_console.config import ConfigError
+from cs_console.domain.limits import ValueRefused
+from cs_console.domain.messages import os_reason
 from cs_console.domain.replies.exchange import (
     PhraseFileError,
     chatwoot_json,
@@ -91,7 +93,7 @@ def read_text(path: Path) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise PhraseFileError(data[:exc.start].count(b"\n") + 1, "not UTF-8 or GBK/GB18030 text") from None
+        raise PhraseFileError(data[:exc.start].count(b"\n") + 1, "phrases.not_text") from None
 
 
 def import_phrases(replies: ReplyService, path: Path, target: Path, *, dry_run: bool = False,
@@ -103,7 +105,7 @@ def import_phrases(replies: ReplyService, path: Path, target: Path, *, dry_run: 
     try:
         read = read_phrases(read_text(path), _initials)
     except OSError as exc:
-        result.problems.append(f"{path}:0: cannot read: {exc.strerror or exc}")
+        result.problems.append(f"{path}:0: 无法读取：{os_reason(exc)}")
         raise PhraseImportRefused(result) from None
     except PhraseFileError as exc:
         result.problems.append(f"{path}:{exc.line}: {exc}")
@@ -162,7 +164,7 @@ def export_phrases(replies: ReplyService, fmt: str, out: Path, source: Path, now
         except UnicodeEncodeError as exc:
             bad = text[exc.start]
             who = next((p.code for p in phrases if bad in p.text or bad in p.group), "?")
-            raise ValueError(f"phrase /{who}: character {bad!r} cannot be written in GBK (千牛 reads GBK)") from None
+            raise ValueRefused("phrases.not_gbk", code=who, char=repr(bad)) from None
     elif fmt == "chatwoot":
         data = chatwoot_json(((p.code, p.text) for p in phrases), now_iso).encode("utf-8")
     elif fmt == "yaml":
@@ -174,6 +176,6 @@ def export_phrases(replies: ReplyService, fmt: str, out: Path, source: Path, now
         data = tmp.read_bytes()
         tmp.unlink()
     else:
-        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+        raise ValueRefused("phrases.unknown_format", value=fmt, choices="、".join(FORMATS))
     out.write_bytes(data)
     return len(phrases)

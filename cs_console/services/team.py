@@ -121,7 +121,7 @@ class TeamService:
         for a in self.agents():
             if a.name == name.strip():
                 return a
-        raise chat_repo.NotFound(f"no agent {name!r}")
+        raise chat_repo.NotFound("team.no_agent", name=name)
 
     def presence(self, name: str) -> tuple[str, str]:
         """(role, status) of one agent, cheaply (the TUI header)."""
@@ -235,7 +235,7 @@ class TeamService:
             now = self.clock()
             chat = chat_repo.open_chat_of(s, chat_repo.find_buyer(s, buyer))
             if chat is None:
-                raise chat_repo.NotFound(f"buyer {buyer!r} has no open chat")
+                raise chat_repo.NotFound("chat.no_open_chat", buyer=buyer)
             target = repo.get_agent(s, to)
             if chat.agent_id == target.id:
                 return chat.id
@@ -282,7 +282,7 @@ class TeamService:
         with self.store.read() as s:
             chat = chat_repo.open_chat_of(s, chat_repo.find_buyer(s, buyer))
         if chat is None:
-            raise chat_repo.NotFound(f"buyer {buyer!r} has no open chat")
+            raise chat_repo.NotFound("chat.no_open_chat", buyer=buyer)
         self.forward(chat.id, to, reason, by)
         return chat.id
 

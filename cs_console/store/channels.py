@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus, Sender
 from cs_console.domain.gateway import ChannelKind, MessageKind
-from cs_console.domain.limits import check_message
+from cs_console.domain.limits import ValueRefused, check_message
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store import chats as chat_repo
 from cs_console.store.tables import (
@@ -66,7 +66,7 @@ def add_channel(s: Session, *, name: str, kind: ChannelKind, token_hash: str, we
                 webhook_secret: str, max_attempts: int, broadcast_per_minute: int, by: str,
                 now: datetime) -> Channel:
     if s.exec(select(Channel).where(Channel.name == name)).first() is not None:
-        raise ValueError(f"channel {name!r} exists already")
+        raise ValueRefused("channel.exists", name=name)
     c = Channel(name=name, kind=kind.value, token_hash=token_hash, webhook_url=webhook_url,
                 webhook_secret=webhook_secret, max_attempts=max_attempts,
                 broadcast_per_minute=broadcast_per_minute, created_at=now, created_by=by)
@@ -100,7 +100,7 @@ def list_channels(s: Session) -> list[ChannelView]:
 def revoke(s: Session, name: str, now: datetime) -> Channel:
     c = channel_named(s, name)
     if c is None:
-        raise chat_repo.NotFound(f"no channel {name!r}")
+        raise chat_repo.NotFound("channel.unknown", name=name)
     if c.revoked_at is None:
         c.revoked_at = now
         c.token_hash = ""  # the old token can never match again

@@ -20,9 +20,13 @@ _SQLITE_AMOUNT_TRIGGERS = [
 ]
 
 
+_ITEM_COLUMNS = ("merchant_code", "item_id")  # order_items: the line's link to the goods catalogue
+
+
 def missing_order_columns(conn: Connection) -> set[str]:
     have = {c["name"] for c in inspect(conn).get_columns("orders")}
-    return {"discount", "flag_version"} - have
+    items = {c["name"] for c in inspect(conn).get_columns("order_items")}
+    return ({"discount", "flag_version"} - have) | {f"order_items.{c}" for c in _ITEM_COLUMNS if c not in items}
 
 
 def upgrade_orders(conn: Connection) -> None:
@@ -31,6 +35,9 @@ def upgrade_orders(conn: Connection) -> None:
     missing = missing_order_columns(conn)
     if not missing:
         return
+    for c in _ITEM_COLUMNS:
+        if f"order_items.{c}" in missing:
+            conn.execute(text(f"ALTER TABLE order_items ADD COLUMN {c} VARCHAR(64) NOT NULL DEFAULT ''"))
     if "flag_version" in missing:
         conn.execute(text("ALTER TABLE orders ADD COLUMN flag_version INTEGER NOT NULL DEFAULT 0"))
     if "discount" in missing:

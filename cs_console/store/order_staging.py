@@ -30,7 +30,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
+from cs_console.domain.messages import render
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
 from cs_console.store import bulk
 from cs_console.store.engine import NOTIFY_CHANNEL, Store
@@ -58,7 +60,7 @@ stage_items = Table(
     "stage_items", _meta,
     Column("line", Integer), Column("order_no", _S), Column("sub_no", _S), Column("title", _S),
     Column("colour", _S), Column("size", _S), Column("unit_price", _S), Column("quantity", Integer),
-    Column("free_postage", Boolean), Column("dup_key", _S),
+    Column("free_postage", Boolean), Column("merchant_code", _S), Column("item_id", _S), Column("dup_key", _S),
     prefixes=["TEMPORARY"],
 )
 # parsed rows are inserted positionally: the staging columns are the parsed tuples' fields
@@ -70,7 +72,7 @@ _COPIED = ("state", "placed_at", "paid_at", "shipped_at", "receiver_name", "phon
 # what a re-import may change that the trail must show (field, money?)
 _AUDITED = (("state", False), ("tracking_no", False), ("courier", False), ("items_total", True),
             ("postage", True), ("amount", True))
-_ITEM_COPIED = ("title", "colour", "size", "unit_price", "quantity", "free_postage")
+_ITEM_COPIED = ("title", "colour", "size", "unit_price", "quantity", "free_postage", "merchant_code", "item_id")
 _MONEY = {"items_total", "postage", "amount", "unit_price"}  # staged as exact text "129.00"
 _TIMES = {"placed_at", "paid_at", "shipped_at"}  # staged as UTC text "2026-11-23 01:40:12"
 
@@ -96,6 +98,11 @@ class Staging:
         self.store = store
         self.conn: Connection = store.engine.connect()
         self.sqlite = store.is_sqlite
+        if self.sqlite:
+            # no WAL checkpoint after each short merge transaction (each one copies pages back and
+            # waits for the disk; hot index pages again and again): one at the end, in close().
+            # The connection is discarded afterwards, so the setting never reaches the pool.
+            self.conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
         _meta.drop_all(self.conn, tables=[stage_orders, stage_items])
         _meta.create_all(self.conn, tables=[stage_orders, stage_items])
         self.conn.commit()
@@ -155,19 +162,19 @@ class Staging:
         rows = self._all("SELECT s.line, s.order_no, f.first FROM stage_orders s JOIN (SELECT order_no, MIN(line) AS first"
                          " FROM stage_orders GROUP BY order_no HAVING COUNT(*) > 1) f ON f.order_no = s.order_no"
                          f" WHERE s.line > f.first ORDER BY s.line LIMIT {REPORT_LIMIT}")
-        return [(line, f"order {no} repeats line {first}") for line, no, first in rows]
+        return [(line, render("import.repeated_order", order_no=no, first=first)) for line, no, first in rows]
 
     def repeated_items(self) -> list[tuple[int, str]]:
         rows = self._all("SELECT s.line, f.first FROM stage_items s JOIN (SELECT dup_key, MIN(line) AS first"
                          " FROM stage_items GROUP BY dup_key HAVING COUNT(*) > 1) f ON f.dup_key = s.dup_key"
                          f" WHERE s.line > f.first ORDER BY s.line LIMIT {REPORT_LIMIT}")
-        return [(line, f"item row repeats line {first} (it would become an extra order line)") for line, first in rows]
+        return [(line, render("import.repeated_item", first=first)) for line, first in rows]
 
     def unlinked_items(self) -> list[tuple[int, str]]:
         rows = self._all("SELECT s.line, s.order_no FROM stage_items s WHERE NOT EXISTS (SELECT 1 FROM stage_orders o"
                          " WHERE o.order_no = s.order_no) AND NOT EXISTS (SELECT 1 FROM orders o WHERE"
                          f" o.order_no = s.order_no) ORDER BY s.line LIMIT {REPORT_LIMIT}")
-        return [(line, f"order {no} is not in the orders file or the store") for line, no in rows]
+        return [(line, render("import.unlinked_item", order_no=no)) for line, no in rows]
 
     def counts(self) -> tuple[int, int]:
         (orders,), = self._all("SELECT COUNT(*) FROM stage_orders")
@@ -318,6 +325,11 @@ class Staging:
         try:
             if self.conn.in_transaction():
                 self.conn.rollback()
+            if self.sqlite:  # the checkpoint the merge's transactions skipped (never blocks a writer)
+                try:
+                    self.conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").close()
+                except SQLAlchemyError:  # the store is busy or gone: a later commit checkpoints
+                    pass
             self.conn.invalidate()
         finally:
             self.conn.close()

@@ -39,7 +39,7 @@ def lock_order(s: Session, order_no: str) -> Order:
     order = s.exec(select(Order).where(Order.order_no == order_no.strip()).with_for_update()
                    .execution_options(populate_existing=True)).first()
     if order is None:
-        raise OrderNotFound(f"no order {order_no!r}")
+        raise OrderNotFound("order.not_found", order_no=order_no)
     return order
 
 
@@ -71,7 +71,7 @@ def get_item(s: Session, order: Order, line_no: int) -> OrderItem:
 def _item_view(i: OrderItem, listing: dict[int, Decimal]) -> ItemView:
     return ItemView(line_no=i.line_no, title=i.title, colour=i.colour, size=i.size, unit_price=i.unit_price,
                     quantity=i.quantity, free_postage=i.free_postage, closed=i.closed, close_reason=i.close_reason,
-                    listing_price=listing.get(i.line_no))
+                    listing_price=listing.get(i.line_no), merchant_code=i.merchant_code, item_id=i.item_id)
 
 
 def listing_prices_of(s: Session, order_nos: Sequence[str]) -> dict[str, dict[int, Decimal]]:

@@ -143,18 +143,53 @@ def stock_mark(stock: int) -> str:
     return "缺" if stock <= 0 else ("紧" if stock <= LOW_STOCK else "")
 
 
+@dataclass(frozen=True, slots=True)
+class LineLink:
+    """What an order line is in the catalogue: its goods, the SKU when it is known, and how it
+    was found (``sku_code``, ``goods_code``, ``item_id``, ``title``)."""
+
+    goods: GoodsItem
+    sku: Sku | None
+    via: str
+
+
+def link_order_line(goods: Sequence[GoodsItem], *, title: str, merchant_code: str = "", item_id: str = "",
+                    colour: str = "", size: str = "") -> LineLink | None:
+    """An order line's goods and SKU. The 宝贝报表 writes the SKU's 商家编码 when the SKU has one,
+    else the goods': so a merchant code first (a SKU's, then a goods'), then the item id, then
+    the title (exact, or the one title that contains it). Without a SKU code, the SKU is the one
+    whose colour and size the line's 商品属性 named."""
+    code = merchant_code.strip()
+    if code:
+        for g in goods:
+            sku = next((s for s in g.skus if s.merchant_code == code), None)
+            if sku is not None:
+                return LineLink(g, sku, "sku_code")
+        found = next((g for g in goods if g.merchant_code == code), None)
+        if found is not None:
+            return LineLink(found, _sku_by_props(found, colour, size), "goods_code")
+    if item_id.strip():
+        found = next((g for g in goods if g.item_id == item_id.strip()), None)
+        if found is not None:
+            return LineLink(found, _sku_by_props(found, colour, size), "item_id")
+    found = _by_title(goods, title)
+    return None if found is None else LineLink(found, _sku_by_props(found, colour, size), "title")
+
+
+def _sku_by_props(goods: GoodsItem, colour: str, size: str) -> Sku | None:
+    if not colour and not size:
+        return None
+    return next((s for s in goods.skus if s.colour == colour and s.size == size), None)
+
+
 def match_order_line(goods: Sequence[GoodsItem], *, title: str, merchant_code: str = "",
                      item_id: str = "") -> GoodsItem | None:
-    """The goods of an order line: by item id, then merchant code (goods or SKU), then title."""
-    if item_id:
-        found = next((g for g in goods if g.item_id == item_id), None)
-        if found:
-            return found
-    if merchant_code:
-        found = next((g for g in goods if g.merchant_code == merchant_code), None) or next(
-            (g for g in goods if any(s.merchant_code == merchant_code for s in g.skus)), None)
-        if found:
-            return found
+    """The goods of an order line (see :func:`link_order_line`)."""
+    link = link_order_line(goods, title=title, merchant_code=merchant_code, item_id=item_id)
+    return None if link is None else link.goods
+
+
+def _by_title(goods: Sequence[GoodsItem], title: str) -> GoodsItem | None:
     t = title.strip()
     if not t:
         return None

@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from cs_console.domain.limits import ValueRefused
+from cs_console.domain.messages import render
 from cs_console.domain.replies.model import CODE_RE
 from cs_console.domain.text import clean_text, one_line
 
@@ -38,8 +40,8 @@ _ENTITY = re.compile("|".join(re.escape(k) for k in _ENTITIES))
 class PhraseFileError(ValueError):
     """The whole file cannot be read (unknown format, bad JSON); ``line`` is where."""
 
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
+    def __init__(self, line: int, code: str, **params: object):
+        super().__init__(render(code, params))
         self.line = line
 
 
@@ -83,8 +85,8 @@ def detect(text: str) -> str:
     if first[:3] == VARIANT_HEADER:
         return "variant"
     shown = head.split("\n", 1)[0][:60].strip()
-    raise PhraseFileError(1, f"not a phrase file: the first line is {shown!r}, expected "
-                             f"{','.join(QIANNU_HEADER)} (千牛), {','.join(VARIANT_HEADER)} or Chatwoot JSON")
+    raise PhraseFileError(1, "phrases.not_phrase_file", first=shown if shown.isprintable() else repr(shown)[1:-1],
+                          qianniu=",".join(QIANNU_HEADER), variant=",".join(VARIANT_HEADER))
 
 
 def read_phrases(text: str, code_for: Callable[[str], str]) -> Read:
@@ -114,37 +116,35 @@ def _csv_rows(text: str, fmt: str, out: Read) -> Iterable[tuple[int, str, str, s
             except StopIteration:
                 return
             except csv.Error as exc:
-                reason = ("a quote opened on this line is never closed" if "end of data" in str(exc)
-                          else f"unreadable CSV row ({exc})")
-                out.problems.append((start, reason))
+                out.problems.append((start, render("phrases.unclosed_quote" if "end of data" in str(exc)
+                                                   else "phrases.bad_row")))
                 return
             line = reader.line_num
             if not cells or not "".join(cells).strip():
                 continue
             if len(cells) < 2 or len(cells) > 3:
-                out.problems.append((start, f"row has {len(cells)} fields, expected 3 (code, phrase, group)"))
+                out.problems.append((start, render("phrases.row_width", count=len(cells))))
                 continue
             code, body, group = (cells + [""])[:3]
             if fmt == "variant":
                 if line != start:
-                    out.problems.append((start, "a line break inside a phrase (this format writes &#13;): "
-                                                "a quote opened here is not closed where it should be"))
+                    out.problems.append((start, render("phrases.line_break")))
                     continue
                 body, group = decode_entities(body), decode_entities(group)
             yield start, code, body, group
-    except csv.Error as exc:  # the header itself
-        raise PhraseFileError(1, f"unreadable CSV ({exc})") from None
+    except csv.Error:  # the header itself
+        raise PhraseFileError(1, "phrases.bad_csv") from None
 
 
 def _json_rows(text: str) -> Iterable[tuple[int, str, str, str]]:
     try:
         doc = json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
-        raise PhraseFileError(exc.lineno, f"not valid JSON: {exc.msg}") from None
+        raise PhraseFileError(exc.lineno, "phrases.bad_json", column=exc.colno) from None
     if isinstance(doc, dict):
         doc = doc.get("payload", [doc["canned_response"]] if "canned_response" in doc else None)
     if not isinstance(doc, list):
-        raise PhraseFileError(1, "expected a list of canned responses ({short_code, content})")
+        raise PhraseFileError(1, "phrases.not_list")
     for i, item in enumerate(doc, 1):
         if not isinstance(item, dict) or not isinstance(item.get("content"), str):
             yield i, "", "", "\0bad"
@@ -154,15 +154,15 @@ def _json_rows(text: str) -> Iterable[tuple[int, str, str, str]]:
 
 def _incoming(line: int, code: str, body: str, group: str, fmt: str, code_for: Callable[[str], str]) -> Incoming:
     if group == "\0bad":
-        raise ValueError("canned response without text content")
+        raise ValueRefused("phrases.no_content")
     body = clean_text(body).strip()
     if not body:
-        raise ValueError("the phrase is empty")
+        raise ValueRefused("phrases.empty")
     if len(body) > MAX_TEXT:
-        raise ValueError(f"the phrase is {len(body)} characters long (at most {MAX_TEXT})")
+        raise ValueRefused("phrases.too_long", length=len(body), limit=MAX_TEXT)
     group = one_line(group) or UNGROUPED
     if len(group) > 32:
-        raise ValueError(f"group {group[:32]!r}… is longer than 32 characters")
+        raise ValueRefused("phrases.group_too_long", group=group[:32])
     raw = one_line(code)
     usable = raw.lower()
     if not CODE_RE.match(usable):
@@ -195,7 +195,7 @@ def _check_repeats(out: Read) -> None:
                 kept.append(_renumbered(p, first))
                 first[kept[-1].code] = kept[-1]
             else:
-                out.problems.append((p.line, f"code {p.code!r} is already used on line {seen.line} with another text"))
+                out.problems.append((p.line, render("phrases.code_conflict", code=p.code, line=seen.line)))
     out.phrases = kept
 
 

@@ -79,6 +79,9 @@ class OrderItem(SQLModel, table=True):
     free_postage: bool = False
     closed: bool = False
     close_reason: str = ""
+    # how the line links to the goods catalogue (宝贝报表 商家编码 / 商品id; empty when not exported)
+    merchant_code: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    item_id: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 
 class AuditEntry(SQLModel, table=True):
