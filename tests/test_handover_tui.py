@@ -13,6 +13,7 @@ from cs_console.tui.handover_dialogs import (
     ShiftEndScreen,
 )
 from cs_console.tui.handover_tab import HandoverTab
+from tests.pilot_wait import wait_for
 from tests.signin import sign_in
 from tests.test_shift_end import order
 
@@ -137,7 +138,7 @@ async def test_tab_follows_other_agents_notes_and_periodic_sync_shows_state(desk
             assert "尚未同步" in str(tab.query_one("#handover-status").render())
             colleague.handover.add("同事刚写的", "阿强")      # another process, same store
             pilot.app.poll_store()
-            assert [n.text for n in tab.notes] == ["同事刚写的"]
+            await wait_for(pilot, lambda: [n.text for n in tab.notes] == ["同事刚写的"])
             tab.start_sync()                                  # what the interval timer does
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
