@@ -5,6 +5,7 @@ PostgreSQL, chosen by URL; schema creation and the ``schema_version`` guard.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -98,7 +99,7 @@ class Store:
         try:
             if self.dialect == "sqlite":
                 path = make_url(self.url).database
-                if path and path != ":memory:":
+                if path and path != ":memory:" and not path.startswith("file:"):
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 pool = {"poolclass": StaticPool} if single_connection else {}
                 self.engine = _sqlite_engine(self.url, busy_timeout_ms, **pool)
@@ -125,6 +126,30 @@ class Store:
         (the caller retries), and on SQLite its :meth:`data_version` changes only when *other*
         connections commit: the loop never wakes up for its own writes."""
         return Store(self.url, single_connection=True, busy_timeout_ms=busy_timeout_ms, write_retry_for=0)
+
+    def readable_copy(self, *, single_connection: bool = False) -> Store | None:
+        """A SQLite store on a read-only disk cannot even be read in WAL mode: this opens the
+        same file as immutable, for reading only (None when that is no answer)."""
+        if not self.is_sqlite or self.url.startswith("sqlite:///file:"):
+            return None
+        path = make_url(self.url).database
+        return Store(f"sqlite:///file:{path}?immutable=1&uri=true", single_connection=single_connection,
+                     write_retry_for=0)
+
+    def health_of(self, exc: BaseException):
+        """``domain.store_health.classify``, told by the file system when SQLite only says it
+        cannot open the file: on a read-only disk (or a file nobody may write) that is READ_ONLY."""
+        from cs_console.domain.store_health import Health, classify
+
+        health = classify(exc)
+        if health == Health.OFFLINE and self.is_sqlite and "unable to open" in str(exc).lower():
+            path = Path(make_url(self.url).database.removeprefix("file:").split("?")[0])
+            try:
+                ro = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY) or (path.exists() and not os.access(path, os.W_OK))
+            except OSError:
+                ro = False
+            return Health.READ_ONLY if ro else health
+        return health
 
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version`` on this store's connection (pinned stores: it moves
@@ -291,9 +316,20 @@ def _is_locked(exc: OperationalError) -> bool:
 
 def open_store(url: str, *, init: bool = True) -> Store:
     """Open (and by default create/upgrade) the store at ``url`` (a path or SQLAlchemy URL)."""
+    from cs_console.domain.store_health import Health
+
     store = Store(url)
-    if init:
-        store.init()
-    else:
-        store.check_version()
+    try:
+        if init:
+            store.init()
+        else:
+            store.check_version()
+    except StoreError as exc:
+        # a store on a read-only disk: open it for reading (writes then say "read-only")
+        copy = store.readable_copy() if store.health_of(exc.__cause__ or exc) == Health.READ_ONLY else None
+        if copy is None:
+            raise
+        store.dispose()
+        copy.check_version()
+        return copy
     return store

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from cs_console.domain.chat import ChatSummary, MessageView
-from cs_console.domain.store_health import Health, classify
+from cs_console.domain.store_health import Health
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -172,6 +172,7 @@ class StoreLoop:
         self._read_retry_at = self._write_retry_at = 0.0
         self._read_backoff = self._write_backoff = RETRY_MIN
         self._watcher = None
+        self._immutable = False  # reading a read-only disk's file as immutable
         self._started = False  # team.start has been stored
         self._next_heartbeat = 0.0
         # what the loop knows of the open chat (set by its own jobs, in order)
@@ -273,9 +274,14 @@ class StoreLoop:
             self.health, self.read_failed = health, read_failed
             self._publish(StoreStatus(health, read_failed))
 
+    def _classify(self, exc: BaseException) -> Health | None:
+        return self._main.store.health_of(exc)
+
     def _trouble(self, exc: BaseException, *, write: bool) -> bool:
         """Record the store trouble behind ``exc`` and back off; False when it is none."""
-        health = classify(exc)
+        health = self._classify(exc)
+        if health == Health.READ_ONLY and not write and not self._immutable:
+            self._reopen_immutable()
         if health is None:
             return False
         if write:
@@ -336,6 +342,19 @@ class StoreLoop:
                 self._read_retry_at = time.monotonic() + RETRY_MAX
             return False
         return True
+
+    def _reopen_immutable(self) -> None:
+        """Reads fail on a read-only disk: read the file as immutable from now on (nothing can
+        change it while the disk is read-only); writes keep failing, and say so."""
+        copy = self._main.store.readable_copy(single_connection=True)
+        if copy is None:
+            return
+        self._immutable = True
+        self._close()
+        from cs_console.services.desk import Desk
+
+        self.desk, self._watcher = Desk(copy, self._main.policy, self._main.clock), None
+        self._read_retry_at = 0.0
 
     def _turn(self) -> None:
         """One round: jobs, drafts, heartbeat, change check, reads."""
