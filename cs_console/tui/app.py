@@ -488,6 +488,8 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     def _chat_opened(self, item: sl.ChatOpened) -> None:
         self._opening = None
         self.current = item.summary
+        if any(c.chat_id == item.chat_id and c != item.summary for c in self.session_chats):  # read now
+            self.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in self.session_chats]
         self.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
         composer = self.query_one(Composer)
         pending = self.journal.get(item.chat_id)
