@@ -186,7 +186,7 @@ def _fill(conn, size: Size, sqlite: bool, progress=None) -> None:
         t[Order].add(id=o, order_no=f"{3_000_000_000_000_000 + o}", buyer_id=1 + rng.randrange(buyers),
                      placed_at=placed, paid_at=placed + timedelta(minutes=3), state="SUCCESS", shipped_at=placed + timedelta(days=1),
                      receiver_name="张三", phone="13800000000", province="浙江省", city="杭州市",
-                     address_detail="文一西路1号", items_total=price, postage=0, amount=price,
+                     address_detail="文一西路1号", items_total=price, postage=0, discount=0, amount=price,
                      courier="中通", tracking_no=f"ZT{o:012d}")
         t[OrderItem].add(order_id=o, line_no=1, title="宝宝连体衣", unit_price=price, quantity=1)
     t[Order].flush()

@@ -86,10 +86,10 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     ]
 
     # the desk's shared state (one place; widgets watch these)
-    session_chats: var[list[ChatSummary]] = var(list)  # my session list, in session order (a new list each time)
-    current: var[ChatSummary | None] = var(None, always_update=True)  # the open chat
-    presence: var[tuple[str, str] | None] = var(None)  # (role, status) of the signed-in agent
-    store_status: var[sl.StoreStatus] = var(sl.StoreStatus(Health.OK))
+    session_chats: var[list[ChatSummary]] = var(list, init=False)  # my chats in session order (new list each time)
+    current: var[ChatSummary | None] = var(None, always_update=True, init=False)  # the open chat
+    presence: var[tuple[str, str] | None] = var(None, init=False)  # (role, status) of the signed-in agent
+    store_status: var[sl.StoreStatus] = var(sl.StoreStatus(Health.OK), init=False)
 
     def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
                  morning: bool = False, notice: str | None = None, sign_in: str | None = None,
@@ -419,10 +419,13 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self._update_header()
         if self._panes_alive():
             self._update_sessions_title()
-        if old.health == Health.OK and new.health != Health.OK and self.journal is not None:
+        if old.health == Health.OK and new.health not in (Health.OK, Health.BUSY) and self.journal is not None:
+            # (a busy store is usually a moment: the header says it, no toast)
             self.notify(f"{label(new.health)}：{render('health.kept')}", severity="warning", timeout=6)
 
     def _update_header(self) -> None:
+        if self.desk is None:
+            return
         who = presence_label(self.agent, *self.presence) if self.presence else self.agent
         trouble = label(self.store_status.health)
         self.sub_title = f"{who} · {self.desk.policy.shop.name}" + (f" · ⚠ {trouble}" if trouble else "")
