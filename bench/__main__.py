@@ -27,9 +27,9 @@ from bench.common import Context, Figure
 from bench.stores import RESULTS, SIZES
 
 # run order of the known modules; any other bench/<name>.py with run(ctx) follows
-REGISTRY: list[str] = ["feel", "replies", "handover_sync", "reports", "cli_start", "chat", "orders_import",
+REGISTRY: list[str] = ["feel", "locked", "replies", "handover_sync", "reports", "cli_start", "chat", "orders_import",
                        "postage", "team"]
-NOT_BENCHES = {"common", "stores", "terminal", "anchor_app", "startup_child", "cli_child", "soak_agent"}
+NOT_BENCHES = {"common", "stores", "terminal", "anchor_app", "startup_child", "cli_child", "soak_agent", "desk_child"}
 DEFAULT_SIZES = "demo,10k,100k"
 
 

@@ -72,6 +72,7 @@ def _isolated_user_dirs(tmp_path_factory):
     base = tmp_path_factory.mktemp("user-dirs")
     mp.setenv("CS_CONSOLE_CACHE", str(base / "cache"))
     mp.setenv("CS_CONSOLE_PERSONAL_REPLIES", str(base / "personal"))
+    mp.setenv("CS_CONSOLE_JOURNAL", str(base / "journal"))
     yield base
     mp.undo()
 

@@ -103,6 +103,7 @@ class PgCluster:
             proc = self._cmd(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.tmp / "log"),
                              "-o", opts, "-w", "-t", "60", "start", check=False)
             if proc.returncode == 0:
+                self._opts = opts
                 return self.url
         log = (self.tmp / "log").read_text(errors="replace")[-2000:] if (self.tmp / "log").exists() else ""
         raise PgUnavailable(f"pg_ctl start failed: {proc.stderr.strip()}\n{log}")
@@ -119,6 +120,15 @@ class PgCluster:
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{name}"')
         return f"{self.url}?options=-csearch_path%3D{name}"
+
+    def halt(self) -> None:
+        """Stop the server as a crash or a restart would (``-m immediate``), keeping its data."""
+        self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.tmp / "data"), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the halted server again on the same port."""
+        self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.tmp / "data"), "-l", str(self.tmp / "log"),
+                  "-o", self._opts, "-w", "-t", "60", "start")
 
     def stop(self) -> None:
         if self.tmp is None:

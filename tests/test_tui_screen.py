@@ -71,6 +71,7 @@ async def test_scrolled_up_shows_how_many_new_messages_and_end_jumps_down(desk, 
         await pilot.pause()
         t.focus()
         await pilot.press("pageup")
+        await wait_for(pilot, lambda: t.scroll_y == t.scroll_target_y)  # the page scroll has ended
         top = t.scroll_y
         desk.chats.inject("话痨", "新的一条")
         desk.chats.inject("话痨", "又一条")

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Label
 from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.supervisor import SupervisorScreen
 from cs_console.tui.team import ForwardScreen
-from tests.pilot_wait import wait_for
+from tests.pilot_wait import wait_for, wait_for_screen
 
 SIZE = (120, 40)
 
@@ -53,13 +53,13 @@ async def test_forward_by_keys_hands_chat_to_teammate(desk, clock):
         await pilot.pause()
         assert app.current.buyer_nick == "小王"
         await pilot.press("ctrl+f")  # 小丽 is offline: nobody to forward to
+        await wait_for(pilot, lambda: any(n.message == "没有在线的同事可以转发" for n in app._notifications))
         assert not isinstance(app.screen, ForwardScreen)
         desk.team.start("小丽")
         await pilot.press("ctrl+f")
-        assert isinstance(app.screen, ForwardScreen)
+        await wait_for_screen(pilot, ForwardScreen)
         await pilot.press(*"退货转售后", "enter")
-        await pilot.pause()
-        assert desk.chats.chat_of("小王").agent == "小丽"
+        await wait_for(pilot, lambda: desk.chats.chat_of("小王").agent == "小丽")
         assert desk.chats.log("小王")[-1].text == "小美 转发给 小丽：退货转售后"
         await wait_for(pilot, lambda: app.session_chats == [] and app.current is None)
 
@@ -72,7 +72,9 @@ async def test_forward_needs_a_reason(desk, clock):
     desk.team.assign("小王", "小美")
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+f", "enter")
+        await pilot.press("ctrl+f")
+        await wait_for_screen(pilot, ForwardScreen)
+        await pilot.press("enter")
         assert isinstance(app.screen, ForwardScreen)  # empty reason: still open
         await pilot.press("escape")
         assert desk.chats.chat_of("小王").agent == "小美"
@@ -83,7 +85,7 @@ async def test_hangup_request_approval_and_resume(desk, clock):
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o", *"吃饭", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: desk.team.hangups(pending_only=True))
         [req] = desk.team.hangups(pending_only=True)
         assert (req.agent, req.reason) == ("小美", "吃饭")
         await pilot.press("ctrl+s")  # not a supervisor: no supervisor view
@@ -92,8 +94,8 @@ async def test_hangup_request_approval_and_resume(desk, clock):
         await wait_for(pilot, lambda: "挂起" in app.sub_title)
         await wait_for(pilot, lambda: any(n.message.startswith("老板 批准了你的挂起申请") for n in app._notifications))
         desk.chats.inject("新买家", "在吗")
-        await pilot.pause(0.3)
-        assert app.session_chats == [] and "排队 1" in title(app)
+        await wait_for(pilot, lambda: "排队 1" in title(app))
+        assert app.session_chats == []
         await pilot.press("alt+h")  # resume
         await wait_for(pilot, lambda: [c.buyer_nick for c in app.session_chats] == ["新买家"])
         assert "在线" in app.sub_title

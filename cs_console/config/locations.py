@@ -91,3 +91,11 @@ def error_log_file() -> Path:
     """Where the error path writes details (masked): ``$CS_CONSOLE_LOG`` or the user data dir."""
     env = os.environ.get("CS_CONSOLE_LOG")
     return Path(env) if env else user_data_path(APP_NAME, appauthor=False) / "cs-console-errors.log"
+
+
+def draft_journal_dir() -> Path:
+    """Where the TUI keeps every keystroke of unsaved drafts until the store has them
+    (``$CS_CONSOLE_JOURNAL`` or ``drafts`` in the user data dir: not beside the store, whose disk
+    may be the one that is full or read-only)."""
+    env = os.environ.get("CS_CONSOLE_JOURNAL")
+    return Path(env) if env else user_data_path(APP_NAME, appauthor=False) / "drafts"

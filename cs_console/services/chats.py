@@ -136,6 +136,11 @@ class ChatService:
         with self.store.read() as s:
             return repo.load_draft_of(s, chat_id, str(agent))
 
+    def drafts(self, agent: Actor, chat_ids: list[int]) -> dict[int, tuple[str, int]]:
+        """The agent's drafts of these chats: chat id → (text, caret)."""
+        with self.store.read() as s:
+            return repo.drafts_of(s, str(agent), chat_ids)
+
     def log(self, buyer: str) -> list[MessageView]:
         """Every message of every chat with the buyer, oldest first."""
         with self.store.read() as s:

@@ -363,6 +363,16 @@ def load_draft_of(s: Session, chat_id: int, agent: str) -> tuple[str, int]:
     return (row[0], row[1]) if row else ("", 0)
 
 
+def drafts_of(s: Session, agent: str, chat_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """The named agent's drafts of ``chat_ids`` (the session list's chats) in one query."""
+    if not chat_ids:
+        return {}
+    rows = s.connection().execute(
+        select(Draft.chat_id, Draft.text, Draft.cursor).join(Agent, Agent.id == Draft.agent_id)
+        .where(col(Draft.chat_id).in_(chat_ids), Agent.name == agent.strip())).all()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
 def first_responses(s: Session, since: datetime, until: datetime) -> list[ResponseRecord]:
     """First-response records in a time range (for KPI reports)."""
     return list(s.exec(select(ResponseRecord).where(ResponseRecord.first, ResponseRecord.replied_at >= since,

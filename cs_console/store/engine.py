@@ -5,6 +5,7 @@ PostgreSQL, chosen by URL; schema creation and the ``schema_version`` guard.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -60,9 +62,9 @@ def _reason(exc: SQLAlchemyError) -> str:
     return f"{type(orig).__name__}: {str(orig).splitlines()[0][:200] if str(orig) else ''}"
 
 
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-                           hide_parameters=True)
+def _sqlite_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kw) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+                           hide_parameters=True, **kw)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -71,7 +73,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -85,24 +87,81 @@ def _sqlite_engine(url: str) -> Engine:
 class Store:
     """One database reached through short transactions: ``read()`` and ``write()``."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, single_connection: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                 write_retry_for: float = WRITE_RETRY_SECONDS):
+        """``single_connection``: every read and write goes through one connection (one thread
+        only; see :meth:`pinned`). ``write_retry_for``: how long ``write()`` keeps trying a locked
+        SQLite store by default."""
         self.url = normalize_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         # PostgreSQL reached without a password, refused: it waits for an agent's sign-in
         # (``use_login``); reads and writes until then say so
         self.awaiting_login = False
+        self.write_retry_for = write_retry_for
+        self.backend_pid: int | None = None  # PostgreSQL: the server process of the last connection
         try:
             if self.dialect == "sqlite":
                 path = make_url(self.url).database
-                if path and path != ":memory:":
+                if path and path != ":memory:" and not path.startswith("file:"):
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self.engine = _sqlite_engine(self.url)
+                pool = {"poolclass": StaticPool} if single_connection else {}
+                self.engine = _sqlite_engine(self.url, busy_timeout_ms, **pool)
                 self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
             else:
-                self.engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
+                pool = {"pool_size": 1, "max_overflow": 0} if single_connection else {}
+                self.engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True, **pool)
                 self._write_engine = self.engine
+                if single_connection:
+                    event.listen(self.engine, "connect", self._remember_pid)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"无法打开存储 {_safe_location(self.url)}：{type(exc).__name__}") from exc
+
+    def _remember_pid(self, dbapi_conn, _record) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        self.backend_pid = cur.fetchone()[0]
+        cur.close()
+        dbapi_conn.commit()
+
+    def pinned(self, *, busy_timeout_ms: int = 200) -> Store:
+        """Another handle on the same database that does everything through one connection,
+        for one thread (the TUI's store loop). Its writes fail fast on a locked SQLite store
+        (the caller retries), and on SQLite its :meth:`data_version` changes only when *other*
+        connections commit: the loop never wakes up for its own writes."""
+        return Store(self.url, single_connection=True, busy_timeout_ms=busy_timeout_ms, write_retry_for=0)
+
+    def readable_copy(self, *, single_connection: bool = False) -> Store | None:
+        """A SQLite store on a read-only disk cannot even be read in WAL mode: this opens the
+        same file as immutable, for reading only (None when that is no answer)."""
+        if not self.is_sqlite or self.url.startswith("sqlite:///file:"):
+            return None
+        path = make_url(self.url).database
+        return Store(f"sqlite:///file:{path}?immutable=1&uri=true", single_connection=single_connection,
+                     write_retry_for=0)
+
+    def health_of(self, exc: BaseException):
+        """``domain.store_health.classify``, told by the file system when SQLite only says it
+        cannot open the file: on a read-only disk (or a file nobody may write) that is READ_ONLY."""
+        from cs_console.domain.store_health import Health, classify
+
+        health = classify(exc)
+        if health == Health.OFFLINE and self.is_sqlite and "unable to open" in str(exc).lower():
+            path = Path(make_url(self.url).database.removeprefix("file:").split("?")[0])
+            try:
+                ro = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY) or (path.exists() and not os.access(path, os.W_OK))
+            except OSError:
+                ro = False
+            return Health.READ_ONLY if ro else health
+        return health
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this store's connection (pinned stores: it moves
+        only with other connections' commits)."""
+        raw = self.engine.raw_connection()
+        try:
+            return raw.driver_connection.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            raw.close()
 
     @property
     def is_sqlite(self) -> bool:
@@ -158,14 +217,14 @@ class Store:
                 pause = min(pause * 2, 1.0)
 
     @contextmanager
-    def write(self, *, retry_for: float = WRITE_RETRY_SECONDS) -> Iterator[Session]:
+    def write(self, *, retry_for: float | None = None) -> Iterator[Session]:
         """One user action = one transaction: BEGIN IMMEDIATE on SQLite, commit or roll back.
 
         A locked SQLite store is tried again for ``retry_for`` seconds before the write fails.
         On PostgreSQL the commit also NOTIFYs watchers (see ``store.changes``)."""
         self._check_signed_in()
         with Session(self._write_engine, expire_on_commit=False) as session:
-            self._begin_write(session, retry_for)
+            self._begin_write(session, self.write_retry_for if retry_for is None else retry_for)
             try:
                 yield session
                 if not self.is_sqlite:
@@ -282,6 +341,8 @@ def _is_locked(exc: OperationalError) -> bool:
 
 def open_store(url: str, *, init: bool = True) -> Store:
     """Open (and by default create/upgrade) the store at ``url`` (a path or SQLAlchemy URL)."""
+    from cs_console.domain.store_health import Health
+
     store = Store(url)
     try:
         if init:
@@ -289,9 +350,16 @@ def open_store(url: str, *, init: bool = True) -> Store:
         else:
             store.check_version()
     except StoreError as exc:
-        if not _needs_login(store, exc):
+        if _needs_login(store, exc):
+            store.awaiting_login = True  # an agent's client before sign-in: the server wants a login
+            return store
+        # a store on a read-only disk: open it for reading (writes then say "read-only")
+        copy = store.readable_copy() if store.health_of(exc.__cause__ or exc) == Health.READ_ONLY else None
+        if copy is None:
             raise
-        store.awaiting_login = True  # an agent's client before sign-in: the server wants a login
+        store.dispose()
+        copy.check_version()
+        return copy
     return store
 
 

@@ -1,9 +1,16 @@
-"""The composition root: panes, bindings, and the loop that watches the store."""
+"""The composition root: panes, bindings, the desk's shared state and the store loop's snapshots.
+
+The event loop never touches the store: :class:`~cs_console.tui.store_loop.StoreLoop` (a thread)
+reads and writes, and hands snapshots back as messages. The desk's shared state lives here as
+reactives (``session_chats``, ``current``, ``presence``, ``store_status``) that widgets watch.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,13 +19,16 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.signal import Signal
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
+from cs_console.domain.messages import render
 from cs_console.domain.placeholders import unfilled_placeholders
+from cs_console.domain.store_health import Health, label
 from cs_console.domain.text import display_line, display_text
+from cs_console.tui import store_loop as sl
 from cs_console.tui.commands import DeskCommands, GoToBuyer
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
@@ -31,17 +41,15 @@ from cs_console.tui.reply_actions import QuickRepliesMixin
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
 from cs_console.tui.store_events import StoreChange
-from cs_console.tui.team import TeamActions
+from cs_console.tui.team import TeamActions, presence_label
 from cs_console.tui.transcript import Transcript
 
-WINDOW = 100  # messages loaded per chat switch / per "load older"
-POLL_SECONDS = 0.1
-DRAFT_DEBOUNCE = 0.4
 NARROW_WIDTH = 110  # below: the side panel folds away (F9), see app.tcss
+FIRST_READ_SECONDS = 10.0  # the desk waits this long for its first snapshot, then shows what it has
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
-
+    from cs_console.tui.draft_journal import DraftJournal
 
 
 class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, QuickRepliesMixin, App[None]):
@@ -77,13 +85,21 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),  # from a dialog too
     ]
 
+    # the desk's shared state (one place; widgets watch these)
+    session_chats: var[list[ChatSummary]] = var(list, init=False)  # my chats in session order (new list each time)
+    current: var[ChatSummary | None] = var(None, always_update=True, init=False)  # the open chat
+    presence: var[tuple[str, str] | None] = var(None, init=False)  # (role, status) of the signed-in agent
+    store_status: var[sl.StoreStatus] = var(sl.StoreStatus(Health.OK), init=False)
+
     def __init__(self, desk: Desk | Callable[[], Desk], agent: str, *, started_at: float | None = None,
-                 morning: bool = False, notice: str | None = None, sign_in: str | None = None):
+                 morning: bool = False, notice: str | None = None, sign_in: str | None = None,
+                 journal_dir: Path | None = None):
         """``desk`` is an open Desk, or a function that opens one: then the first frame is drawn
         at once and the store is opened (and the heavy imports done) in a worker thread.
         ``morning``: show the morning checklist on the agent's first start of the day.
         ``sign_in``: ``"screen"`` (the agent signs in, or the OS account does), ``"demo"`` (the
-        demo signs its agent in itself); None only for tests handing in a desk and a name."""
+        demo signs its agent in itself); None only for tests handing in a desk and a name.
+        ``journal_dir``: where unsaved drafts are kept (default ``locations.draft_journal_dir``)."""
         super().__init__()
         install_terminal_keys()  # Alt+Enter (ESC CR) is a new line, not Enter
         self.agent = agent  # the signed-in agent's name once signed in
@@ -95,14 +111,15 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self.started_at = started_at or time.perf_counter()
         self.ready_seconds: float | None = None  # process start → first frame
         self.desk_seconds: float | None = None  # process start → store open and panes filled
-        self.session_chats: list[ChatSummary] = []
-        self.current: ChatSummary | None = None
-        self._last_message_id = 0
-        self._draft_timer: Timer | None = None
-        self._draft_dirty = False
-        self._draft_saved = ""  # text of the current chat's draft as the store has it
-        self._draft_pending: tuple[str, int] = ("", 0)  # latest unsaved (text, caret)
-        self._watcher = None
+        self._journal_dir = journal_dir
+        self.journal: DraftJournal | None = None
+        self.loop: sl.StoreLoop | None = None
+        self.queue_length = 0  # waiting chats nobody has
+        self._store_drafts: dict[int, tuple[str, int]] = {}  # what the store holds of my drafts
+        self._draft_loaded = ""  # the text put into the composer for the open chat
+        self._opening: int | None = None  # a chat switched to whose window is still being read
+        self._sending: int | None = None  # the chat whose draft is on its way to the buyer
+        self._direct: set[int] = set()  # snapshots applied before their message arrived
         self.store_changes: Signal[StoreChange] = Signal(self, "store-changes")  # see store_events
         self._store_seq = 0
         self.morning = morning  # show the morning checklist on the first start of the day
@@ -136,13 +153,13 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     def _waits_for_sign_in(self) -> bool:
         return self._sign_in_mode == "screen" and self.principal is None
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.call_after_refresh(self._mark_ready)
         if self.desk is not None:
             if self._waits_for_sign_in():
                 self.call_after_refresh(self._attach, self.desk)
             else:
-                self._start()
+                await self._start()
 
     @property
     def actor(self):
@@ -174,18 +191,18 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self.principal, self.agent, self._session_token = signed.principal, signed.principal.name, signed.token
 
     def check_session(self) -> None:
-        """Sessions expire (or end by sign-out elsewhere): then sign in again before acting on."""
+        """Sessions expire (or end by sign-out elsewhere): the store loop checks at every
+        heartbeat (this asks for one now) and reports :class:`SessionExpired`."""
+        if self.loop is not None:
+            self.loop.heartbeat()
+
+    def _session_expired(self, reason: str) -> None:
         if self._session_token is None or len(self.screen_stack) > 1:
             return
-        from cs_console.domain.identity import SignInRefused
+        from cs_console.tui.sign_in import SignInScreen
 
-        try:
-            self.desk.identity.authenticate(self._session_token)
-        except SignInRefused as exc:
-            from cs_console.tui.sign_in import SignInScreen
-
-            self._session_token = None
-            self.push_screen(SignInScreen(self.desk, self.agent, reason=str(exc)), self._signed_in_again)
+        self._session_token = None
+        self.push_screen(SignInScreen(self.desk, self.agent, reason=reason), self._signed_in_again)
 
     def _signed_in_again(self, signed) -> None:
         if signed is None or signed.principal.agent_id != self.principal.agent_id:
@@ -225,23 +242,33 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     async def _show_desk(self) -> None:
         await self.query_one("#loading").remove()
         await self.mount(self._main_layout(), before=self.query_one(Footer))
-        self._start()
+        await self._start()
 
-    def _start(self) -> None:
-        """The store is open and the panes exist: fill them and start watching."""
-        from cs_console.store.changes import watch
+    async def _start(self) -> None:
+        """The store is open and the panes exist: start the store loop, show its first snapshot."""
+        from cs_console.config.locations import draft_journal_dir
+        from cs_console.tui.draft_journal import DraftJournal, journal_path
 
         self.sub_title = f"{self.agent} · {self.desk.policy.shop.name}"
-        self.desk.team.start(self.agent)  # online; queued chats may come to me at once
-        self._watcher = watch(self.desk.store)
-        self.refresh_sessions()
-        if self.session_chats:
-            self.select_chat(self.session_chats[0].chat_id)
+        self.journal = DraftJournal(journal_path(self._journal_dir or draft_journal_dir(), self.desk.store.url,
+                                                 self.agent))
+        self.loop = sl.StoreLoop(self.desk, self.agent, lambda: self.actor, self.journal, self.post_message,
+                                 token=lambda: self._session_token)
+        self.loop.start()
+        try:  # the loop thread reads; the event loop only waits here, before the desk is usable
+            first = await asyncio.wait_for(asyncio.wrap_future(self.loop.first), FIRST_READ_SECONDS)
+            self._apply(first)
+            self._direct.add(id(first))
+            if self._opening is not None and self._pending_open is not None:
+                opened = await asyncio.wait_for(asyncio.wrap_future(self._pending_open), FIRST_READ_SECONDS)
+                if opened is not None:
+                    self._apply(opened)
+                    self._direct.add(id(opened))
+        except TimeoutError:
+            pass  # the store is slow to answer: the snapshots arrive as messages when it does
         self.query_one(Composer).focus()
         self.setup_replies()
-        self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
-        self.set_interval(1.0, self._tick, name="wait-timers")
-        self.set_interval(self.desk.policy.team.heartbeat_seconds, self._heartbeat, name="heartbeat")
+        self.set_interval(1.0, self._tick, name="wait-timers")  # clocks on screen, no store access
         if self.morning:
             self.call_after_refresh(self.show_morning_if_due)
         if self.notice:
@@ -295,59 +322,131 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
             self.run_worker(self._open_in_thread, thread=True, name="open-store", exit_on_error=False)
 
     def on_unmount(self) -> None:
-        self._save_draft_now()
-        if self._watcher is not None:
-            self._watcher.close()
-        if self.desk is not None and self._watcher is not None:
-            self.desk.team.stop(self.agent)  # offline: my open chats go back to the queue
+        """Drafts into the journal, then the loop saves them and goes offline — if the store
+        answers at once; a locked or lost store never holds the exit up (the journal has them)."""
+        self._capture_draft()
+        if self.loop is not None:
+            self.loop.stop()
+        if self.journal is not None:
+            self.journal.close()
 
     # ---- store → screen -----------------------------------------------------------------------
-    def poll_store(self) -> None:
-        """Cheap change check; on a change re-read the session list and new messages only."""
+    @on(sl.Published)
+    def _published(self, message: sl.Published) -> None:
+        if id(message.item) in self._direct:
+            self._direct.discard(id(message.item))
+            return
+        if self._panes_alive():
+            self._apply(message.item)
+
+    @on(sl.Done)
+    def _loop_done(self, message: sl.Done) -> None:
+        if self._panes_alive():
+            message.callback(message.result)
+
+    def _apply(self, item: object) -> None:
+        """One snapshot from the store loop onto the desk's state and panes."""
+        match item:
+            case sl.Sessions():
+                self._apply_sessions(item)
+            case sl.ChatOpened() if item.chat_id == self._opening:
+                self._chat_opened(item)
+            case sl.NewMessages() if self._is_shown(item.chat_id):
+                self.query_one(Transcript).append(list(item.messages))
+            case sl.OlderMessages() if self._is_shown(item.chat_id):
+                self.query_one(Transcript).prepend(list(item.messages), has_older=item.has_older)
+            case sl.Statuses() if self._is_shown(item.chat_id):
+                self.query_one(Transcript).update_statuses({i: (st, err) for i, st, err in item.statuses})
+            case sl.Notices():
+                for n in item.items:
+                    self.notify(n.text, title=n.title, severity=n.severity, timeout=n.timeout)
+            case sl.StoreStatus():
+                self.store_status = item
+            case sl.Committed():
+                self._store_seq += 1
+                self.store_changes.publish(StoreChange(self._store_seq))
+            case sl.SessionExpired():
+                self._session_expired(item.reason)
+
+    def _is_shown(self, chat_id: int) -> bool:
+        return self.current is not None and self.current.chat_id == chat_id and self._opening is None
+
+    def _apply_sessions(self, snap: sl.Sessions) -> None:
+        self._store_drafts = {cid: (text, caret) for cid, text, caret in snap.drafts}
+        self.queue_length = snap.queue
+        self.session_chats = list(snap.chats)
+        self.presence = (snap.role, snap.status)
+        if self.current is not None and self._opening is None:
+            fresh = next((c for c in snap.chats if c.chat_id == self.current.chat_id), None)
+            if fresh is None:
+                self._leave_current()  # forwarded away, reassigned or closed: no longer mine
+            else:
+                self.current = fresh
+        if self.current is None and self._opening is None and snap.chats:
+            self.select_chat(snap.chats[0].chat_id)
+
+    def watch_session_chats(self) -> None:
         if not self._panes_alive():
             return
-        if self._watcher is not None and self._watcher.changed():
-            self.desk.team.distribute(self.agent)
-            self.refresh_sessions()
-            self._pull_new_messages()
-            self.refresh_delivery_status()
-            self._store_seq += 1
-            self.store_changes.publish(StoreChange(self._store_seq))
+        self.query_one(SessionList).update_chats(self.session_chats, self.desk.clock())
+        self._update_sessions_title()
+
+    def _update_sessions_title(self) -> None:
+        chats = self.session_chats
+        waiting = sum(1 for c in chats if c.status == ChatStatus.WAITING)
+        queue = self.queue_length
+        title = f"会话 {len(chats)} 等待 {waiting}" + (f" 排队 {queue}" if queue else "")  # fits 80×24
+        status = self.store_status
+        if status.read_failed and not chats:
+            title = render("health.unavailable_desk", state=label(status.health))
+        elif status.health == Health.READ_ONLY and not chats:
+            title = render("health.read_only_desk")
+        self.query_one("#sessions-title", Label).update(title)
+
+    def watch_current(self) -> None:
+        if self._panes_alive():
+            self.query_one(SessionList).select(self.current.chat_id if self.current else None)
+            self._update_title()
+
+    def watch_presence(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
+        self._presence_changed(old, new)
+        self._update_header()
+
+    def watch_store_status(self, old: sl.StoreStatus, new: sl.StoreStatus) -> None:
+        self._update_header()
+        if self._panes_alive():
+            self._update_sessions_title()
+        if old.health == Health.OK and new.health not in (Health.OK, Health.BUSY) and self.journal is not None:
+            # (a busy store is usually a moment: the header says it, no toast)
+            self.notify(f"{label(new.health)}：{render('health.kept')}", severity="warning", timeout=6)
+
+    def _update_header(self) -> None:
+        if self.desk is None:
+            return
+        who = presence_label(self.agent, *self.presence) if self.presence else self.agent
+        trouble = label(self.store_status.health)
+        self.sub_title = f"{who} · {self.desk.policy.shop.name}" + (f" · ⚠ {trouble}" if trouble else "")
+
+    def poll_store(self) -> None:
+        """Ask the store loop to read the desk again now (it also does on every commit it sees)."""
+        if self.loop is not None:
+            self.loop.refresh()
 
     def refresh_sessions(self) -> None:
-        self.session_chats, queue = self.desk.team.sessions_for(self.agent)
-        sessions = self.query_one(SessionList)
-        sessions.update_chats(self.session_chats, self.desk.clock())
-        waiting = sum(1 for c in self.session_chats if c.status == ChatStatus.WAITING)
-        self.query_one("#sessions-title", Label).update(
-            f"会话 {len(self.session_chats)} 等待 {waiting}" + (f" 排队 {queue}" if queue else ""))  # fits 80×24
-        self._team_refresh()
-        if self.current is not None and all(c.chat_id != self.current.chat_id for c in self.session_chats):
-            self._leave_current()  # forwarded away or reassigned: no longer mine
-        if self.current is not None:
-            fresh = next((c for c in self.session_chats if c.chat_id == self.current.chat_id), None)
-            if fresh is not None:
-                self.current = fresh
-                self._update_title()
-                if fresh.unread:
-                    self.desk.chats.mark_read(fresh.chat_id)
-        elif self.session_chats:
-            self.select_chat(self.session_chats[0].chat_id)
+        self.poll_store()
 
-    def _pull_new_messages(self) -> None:
-        if self.current is None:
-            return
-        new = self.desk.chats.after(self.current.chat_id, self._last_message_id)
-        if new:
-            self._last_message_id = new[-1].id
-            self.query_one(Transcript).append(new)
+    def _heartbeat(self) -> None:
+        """Heartbeat now (the store loop beats every ``team.heartbeat_seconds`` by itself)."""
+        if self.loop is not None:
+            self.loop.heartbeat()
 
     def _leave_current(self) -> None:
-        self._save_draft_now()
+        self._capture_draft()
         self.current = None
+        self._opening = None
+        self.loop.open_chat(None)
         self.query_one(Transcript).show("", [], False)
         self._load_draft("", 0)
-        self._update_title()
 
     def _tick(self) -> None:
         if self._panes_alive():
@@ -368,25 +467,42 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     # ---- selection ----------------------------------------------------------------------------
     def select_chat(self, chat_id: int) -> None:
-        """Show a chat: save the old draft, load the new transcript window and draft."""
-        if self.current is not None and self.current.chat_id == chat_id:
+        """Show a chat: its draft at once (from the journal or the last snapshot), its window as
+        soon as the store loop has read it."""
+        if self.current is not None and self.current.chat_id == chat_id and self._opening is None:
             return
-        self._save_draft_now()
-        summary = next((c for c in self.session_chats if c.chat_id == chat_id), None) or self.desk.chats.summary(chat_id)
-        self.current = summary
-        messages = self.desk.chats.recent(chat_id, WINDOW + 1)
-        has_older = len(messages) > WINDOW
-        messages = messages[-WINDOW:]
-        self._last_message_id = messages[-1].id if messages else 0
-        self.query_one(Transcript).show(summary.buyer_nick, messages, has_older)
-        self.query_one(SessionList).select(chat_id)
-        text, cursor = self.desk.chats.draft(chat_id, self.agent)
-        self._load_draft(text, cursor)
-        self._update_title()
-        if summary.unread:
-            self.desk.chats.mark_read(chat_id)
+        self._capture_draft()
+        summary = next((c for c in self.session_chats if c.chat_id == chat_id), None)
+        self.current = summary  # None for a chat outside my list until its window arrives
+        self._opening = chat_id
+        self._pending_open = self.loop.open_chat(chat_id, summary)
+        self.loop.flush_drafts()
+        self.query_one(Transcript).show(summary.buyer_nick if summary else "", [], False)
+        self._load_draft(*self._draft_of(chat_id))
         # the side tabs (orders, calculator…) follow one frame later: the transcript paints first
-        self.call_after_refresh(self._side_follows, chat_id, summary.buyer_nick)
+        if summary is not None:
+            self.call_after_refresh(self._side_follows, chat_id, summary.buyer_nick)
+
+    _pending_open = None
+
+    def _chat_opened(self, item: sl.ChatOpened) -> None:
+        self._opening = None
+        self.current = item.summary
+        if any(c.chat_id == item.chat_id and c != item.summary for c in self.session_chats):  # read now
+            self.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in self.session_chats]
+        self.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
+        composer = self.query_one(Composer)
+        pending = self.journal.get(item.chat_id)
+        self._store_drafts[item.chat_id] = item.draft
+        if pending is None and composer.text == self._draft_loaded and item.draft[0] != composer.text:
+            self._load_draft(*item.draft)  # written by someone else (a follow-up) since the last snapshot
+        self.call_after_refresh(self._side_follows, item.chat_id, item.summary.buyer_nick)
+
+    def _draft_of(self, chat_id: int) -> tuple[str, int]:
+        pending = self.journal.get(chat_id)
+        if pending is not None:
+            return pending.text, pending.cursor
+        return self._store_drafts.get(chat_id, ("", 0))
 
     def _side_follows(self, chat_id: int, buyer: str) -> None:
         if self.current is not None and self.current.chat_id == chat_id and self._panes_alive():
@@ -434,12 +550,16 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     @on(Transcript.NeedOlder)
     def _load_older(self) -> None:
         t = self.query_one(Transcript)
-        if self.current is None or not t.messages:
+        if self.current is None or not t.messages or self._opening is not None:
             return
-        older = self.desk.chats.recent(self.current.chat_id, WINDOW + 1, before_id=t.messages[0].id)
-        t.prepend(older[-WINDOW:], has_older=len(older) > WINDOW)
+        self.loop.load_older(self.current.chat_id, t.messages[0].id)
 
-    # ---- agent actions ------------------------------------------------------------------------
+    # ---- agent actions (jobs of the store loop) -------------------------------------------------
+    def _refused(self, prefix: str, exc: BaseException) -> None:
+        from cs_console.services.errors import user_message
+
+        self.notify(prefix + user_message(exc), severity="error", timeout=6)
+
     @on(Composer.Submitted)
     def _send(self, event: Composer.Submitted) -> None:
         if self.current is None:
@@ -452,18 +572,33 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         if unfilled:  # a phrase's {tracking_no} etc. never reaches the buyer
             self.notify("草稿里还有未填写的占位符：" + " ".join(f"{{{n}}}" for n in unfilled), severity="warning")
             return
-        try:
-            self.desk.chats.send(self.current.chat_id, self.actor, event.text)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self._cancel_draft_timer()
-        composer = self.query_one(Composer)
-        typed_after = composer.text[len(event.text):] if composer.text.startswith(event.text) else ""
-        self._load_draft("", 0)
-        if typed_after:  # keys typed right after Enter, before this ran: the next message's start
-            composer.insert(typed_after)
-        self.poll_store()
+        if self._sending is not None:
+            return  # Enter again while the last one is on its way
+        chat_id, text, actor = self.current.chat_id, event.text, self.actor
+        self._sending = chat_id
+        self._capture_draft()  # the draft stays (and stays journalled) until the store has the message
+        self.loop.submit(lambda d: d.chats.send(chat_id, actor, text), refresh=True, announce=True,
+                         patience=sl.SEND_PATIENCE, on_done=partial(self._sent, chat_id, text),
+                         on_error=partial(self._send_failed, chat_id))
+
+    def _sent(self, chat_id: int, text: str, _posted) -> None:
+        """The message is stored: what was typed after Enter is the next message's start."""
+        self._sending = None
+        shown = self.current is not None and self.current.chat_id == chat_id
+        draft = self.query_one(Composer).text if shown else self._draft_of(chat_id)[0]
+        rest = draft[len(text):] if draft.startswith(text) else draft
+        self._store_drafts[chat_id] = ("", 0)  # the send cleared it in the store
+        self.journal.put(chat_id, rest, len(rest))
+        if shown:
+            composer = self.query_one(Composer)
+            self._load_draft("", 0)
+            if rest:  # keys typed right after Enter, before the store answered
+                composer.insert(rest)
+                self._draft_loaded = rest
+
+    def _send_failed(self, chat_id: int, exc: BaseException) -> None:
+        self._sending = None
+        self._refused("没有发送：", exc)
 
     def action_please_wait(self) -> None:
         """接一、待二、招呼三: greet the longest-waiting *other* buyer without leaving this chat."""
@@ -472,23 +607,30 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         if target is None:
             self.notify("没有其他等待中的买家", timeout=2)
             return
-        self.desk.chats.please_wait(target.chat_id, self.actor)
-        self.notify(f"已请 {target.buyer_nick} 稍等", timeout=2)
-        self.poll_store()
+        actor = self.actor
+        self.loop.submit(lambda d: d.chats.please_wait(target.chat_id, actor), refresh=True, announce=True,
+                         patience=sl.SEND_PATIENCE,
+                         on_done=lambda _: self.notify(f"已请 {target.buyer_nick} 稍等", timeout=2),
+                         on_error=partial(self._refused, "没有发送："))
 
     def action_close_chat(self) -> None:
+        """End the chat: it leaves the list at once; the store loop stores it (or says why not)."""
         if self.current is None:
             return
-        closing = self.current
-        self._save_draft_now()
-        self.desk.chats.close(closing.chat_id, self.actor)
-        self.notify(f"已结束与 {closing.buyer_nick} 的会话", timeout=2)
-        self.current = None
-        self.refresh_sessions()
-        if self.current is None:
-            self.query_one(Transcript).show("", [], False)
-            self._load_draft("", 0)
-            self._update_title()
+        closing, actor = self.current, self.actor
+        self._capture_draft()
+        self.loop.submit(lambda d: d.chats.close(closing.chat_id, actor), refresh=True, announce=True,
+                         patience=sl.SEND_PATIENCE,
+                         on_done=lambda _: self.notify(f"已结束与 {closing.buyer_nick} 的会话", timeout=2),
+                         on_error=self._close_failed)
+        self.session_chats = [c for c in self.session_chats if c.chat_id != closing.chat_id]
+        self._leave_current()
+        if self.session_chats:
+            self.select_chat(self.session_chats[0].chat_id)
+
+    def _close_failed(self, exc: BaseException) -> None:
+        self._refused("没有结束会话：", exc)
+        self.poll_store()  # the chat comes back into the list
 
     def action_toggle_side(self) -> None:
         if self.screen.has_class("-narrow"):
@@ -541,34 +683,26 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
     def _draft_changed(self) -> None:
-        composer = self.query_one(Composer)
-        if composer.text == self._draft_saved:
-            return
-        self._cancel_draft_timer()
-        self._draft_dirty = True
-        self._draft_pending = (composer.text, composer.cursor_offset)
-        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft_now, name="save-draft")
+        self._capture_draft()
 
-    def _load_draft(self, text: str, cursor: int) -> None:
-        self._draft_saved = text
-        self.query_one(Composer).set_draft(text, cursor)
-
-    def _cancel_draft_timer(self) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-        self._draft_dirty = False
-
-    def _save_draft_now(self) -> None:
-        if not self._draft_dirty or self.current is None:
+    def _capture_draft(self) -> None:
+        """Every keystroke of the open chat's draft goes into the journal (the store loop saves
+        it to the store after a short pause, or as soon as the store answers again)."""
+        if self.current is None or self._opening is not None and self._opening != self.current.chat_id:
             return
         composers = self.query(Composer) if self.screen_stack else []
-        if composers:  # latest text and caret, while the composer is still on screen
-            self._draft_pending = (composers[0].text, composers[0].cursor_offset)
-        text, cursor = self._draft_pending
-        self.desk.chats.save_draft(self.current.chat_id, self.actor, text, cursor)
-        self._draft_saved = text
-        self._cancel_draft_timer()
+        if not composers or self.journal is None:
+            return
+        composer = composers[0]
+        text = composer.text
+        if text == self._draft_loaded and self.journal.get(self.current.chat_id) is None:
+            return
+        self.journal.put(self.current.chat_id, text, composer.cursor_offset)
+        self._draft_loaded = text
+
+    def _load_draft(self, text: str, cursor: int) -> None:
+        self._draft_loaded = text
+        self.query_one(Composer).set_draft(text, cursor)
 
 
 # Actions of the desk's own keys: they wait while another screen or a dialog is on top.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
@@ -102,63 +104,15 @@ STATUS_NOTICES = {("hung_up", "online"): "已恢复接收新会话"}
 
 
 class TeamActions:
-    """The app's team actions (mixed into ``CsConsoleApp``; bindings live there)."""
+    """The app's team actions (mixed into ``CsConsoleApp``; bindings live there).
 
-    _team_status: str | None = None
-    _notice_cursor: tuple[int, int] | None = None
-    _my_requests: set[int] | None = None  # my hang-up requests still waiting for a decision
+    Uses the app's ``loop`` (store loop: every read and write runs there), ``presence`` and
+    ``current`` (the desk's shared state), ``agent`` and ``actor``."""
 
-    def _team_refresh(self) -> None:
-        """Header (who, role, status) and notices: forwards to me, status changes, new hang-up
-        requests for a supervisor. Called on every store change."""
-        role, status = self.desk.team.presence(self.agent)
-        self.sub_title = f"{presence_label(self.agent, role, status)} · {self.desk.policy.shop.name}"
-        if (self._team_status, status) in STATUS_NOTICES:
-            self.notify(STATUS_NOTICES[(self._team_status, status)], timeout=5)
-        self._team_status = status
-        self._hangup_decisions()
-        if self._notice_cursor is None:
-            self._notice_cursor = self.desk.team.notice_cursor()
-            return
-        lines, self._notice_cursor = self.desk.team.notices(self.agent, self._notice_cursor)
-        for line in lines:
-            self.notify(line, title="转发" if "转发" in line else "挂起申请", timeout=8, markup=False)
-
-    def _hangup_decisions(self) -> None:
-        """Tell the agent when a supervisor decides one of their hang-up requests."""
-        if self._my_requests is None:
-            self._my_requests = {h.id for h in self.desk.team.hangups(pending_only=True) if h.agent == self.agent}
-        if not self._my_requests:
-            return
-        for h in self.desk.team.hangups_by_id(self._my_requests):
-            if h.state == "pending":
-                continue
-            self._my_requests.discard(h.id)
-            verdict = "批准了你的挂起申请：暂停接收新会话（Ctrl+O 恢复）" if h.state == "approved" else "拒绝了你的挂起申请"
-            self.notify(f"{h.decided_by} {verdict}" + (f"（{h.note}）" if h.note else ""), title="挂起",
-                        timeout=8, markup=False)
-
-    def _heartbeat(self) -> None:
-        """Tell the store I am alive; run distribution (every running TUI is a distributor)."""
-        if not self._panes_alive():  # shutting down: never revive after going offline
-            return
-        self.check_session()
-        self.desk.team.heartbeat(self.agent)
-        self.desk.team.distribute(self.agent)
-        if self._team_status is not None and self.desk.team.is_supervisor(self.agent):
-            self._announce_breaches()
-
-    def _announce_breaches(self) -> None:
-        """Flag chats that newly waited past the breach threshold to a supervisor (once each)."""
-        seen = getattr(self, "_breaches_seen", set())
-        now = self.desk.clock()
-        breaches = self.desk.team.breaches()
-        for c in breaches:
-            if c.chat_id not in seen:
-                who = c.agent or "排队中"
-                self.notify(f"{c.buyer_nick}（{who}）已等待 {int(c.waiting_seconds(now))} 秒未回复",
-                            title="超时", severity="error", timeout=10, markup=False)
-        self._breaches_seen = {c.chat_id for c in breaches}
+    def _presence_changed(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
+        """Tell the agent when their status changes by someone else's hand (a hang-up ends)."""
+        if old is not None and new is not None and (old[1], new[1]) in STATUS_NOTICES:
+            self.notify(STATUS_NOTICES[(old[1], new[1])], timeout=5)
 
     def _skip_if_dialog_open(self) -> None:
         """Team keys act from the desk itself: while a dialog or another screen is up the key
@@ -166,62 +120,70 @@ class TeamActions:
         if len(self.screen_stack) > 1:
             raise SkipAction()
 
+    def _team_refused(self, exc: BaseException) -> None:
+        from cs_console.services.errors import user_message
+
+        self.notify(user_message(exc), severity="error", markup=False)
+
     def action_forward_chat(self) -> None:
         self._skip_if_dialog_open()
         if self.current is None:
             self.notify("先选择一个会话", severity="warning")
             return
-        mates = [(a.name, f"{a.name}  接待 {a.open_chats}/{a.capacity}") for a in self.desk.team.teammates(self.agent)]
+        chat, me = self.current, self.agent
+        self.loop.submit(lambda d: [(a.name, f"{a.name}  接待 {a.open_chats}/{a.capacity}")
+                                    for a in d.team.teammates(me)],
+                         write=False, on_done=partial(self._forward_to, chat), on_error=self._team_refused)
+
+    def _forward_to(self, chat, mates: list[tuple[str, str]]) -> None:
         if not mates:
             self.notify("没有在线的同事可以转发", severity="warning")
             return
-        chat = self.current
+        if len(self.screen_stack) > 1:
+            return  # a dialog opened meanwhile
 
         def done(result: tuple[str, str] | None) -> None:
             if result is None:
                 return
             to, reason = result
-            try:
-                self.desk.team.forward(chat.chat_id, to, reason, self.agent)
-            except (ValueError, LookupError) as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self.notify(f"已转发给 {to}", timeout=3, markup=False)
-            self.poll_store()
+            self.loop.submit(lambda d: d.team.forward(chat.chat_id, to, reason, self.agent), refresh=True,
+                             announce=True, patience=10.0, on_error=self._team_refused,
+                             on_done=lambda _: self.notify(f"已转发给 {to}", timeout=3, markup=False))
 
         self.push_screen(ForwardScreen(chat.buyer_nick, mates), done)
 
     def action_hangup(self) -> None:
         """Request a hang-up (supervisor approves), or resume when hung up."""
         self._skip_if_dialog_open()
-        _, status = self.desk.team.presence(self.agent)
-        if status == "hung_up":
-            self.desk.team.resume(self.agent)  # the refresh tells the agent
-            self.refresh_sessions()
+        me = self.agent
+        if self.presence is not None and self.presence[1] == "hung_up":
+            self.loop.submit(lambda d: d.team.resume(me), refresh=True, announce=True, patience=10.0,
+                             on_error=self._team_refused)  # the refresh tells the agent
             return
 
         def done(reason: str | None) -> None:
             if not reason:
                 return
-            try:
-                rid = self.desk.team.request_hangup(self.agent, reason)
-            except ValueError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            if self._my_requests is not None:
-                self._my_requests.add(rid)
-            self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4)
+
+            def request(d) -> int:
+                rid = d.team.request_hangup(me, reason)
+                self.loop.hangup_requested(rid)
+                return rid
+
+            self.loop.submit(request, announce=True, patience=10.0, on_error=self._team_refused,
+                             on_done=lambda rid: self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4))
 
         self.push_screen(HangupScreen(), done)
 
     def action_supervisor(self) -> None:
+        from cs_console.domain.team import is_supervisor
         from cs_console.tui.supervisor import SupervisorScreen
 
         if isinstance(self.screen, SupervisorScreen):
             self.pop_screen()  # the same key closes it
             return
         self._skip_if_dialog_open()
-        if not self.desk.team.is_supervisor(self.agent):
+        if self.presence is None or not is_supervisor(self.presence[0]):
             self.notify("主管视图只对主管开放", severity="warning")
             return
         self.push_screen(SupervisorScreen(self.desk, self.agent))

@@ -1,0 +1,595 @@
+"""The desk's store loop: one thread that owns every store access of the desk.
+
+It watches for other processes' commits (SQLite ``PRAGMA data_version`` on its own connection,
+PostgreSQL LISTEN), runs the reads a change needs (distribution, the session list, the queue,
+presence and notices, new messages of the open chat, delivery statuses of its lines) and the
+agent's actions (send, close, please-wait, forward, hang-up, drafts, mark-read, heartbeat), and
+publishes what it read as immutable snapshots, posted to the app as :class:`Published` messages.
+The event loop never waits for it.
+
+All of it goes through one pinned connection (``Store.pinned``): on SQLite that connection's
+``data_version`` does not move for its own commits, so the loop never refreshes because of its
+own writes; on PostgreSQL its NOTIFYs are skipped by the server process id.
+
+Store trouble (``domain.store_health``) never ends the loop: a locked, full, read-only or unreachable
+store is reported (:class:`StoreStatus`), drafts stay in the journal, writes are tried again
+with a backoff, and a lost PostgreSQL connection is opened again.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from cs_console.domain.chat import ChatSummary, MessageView
+from cs_console.domain.store_health import Health
+
+if TYPE_CHECKING:
+    from cs_console.services.desk import Desk
+    from cs_console.tui.draft_journal import DraftJournal
+
+WINDOW = 100  # messages loaded per chat switch / per "load older"
+POLL_SECONDS = 0.1  # change check (microseconds each)
+DRAFT_DEBOUNCE = 0.4  # a draft goes to the store this long after its last keystroke
+RETRY_MIN, RETRY_MAX = 0.25, 2.0  # backoff while the store is in trouble
+SEND_PATIENCE = 10.0  # a send waits this long for a locked store before it is refused
+
+
+# ---- what the loop publishes (immutable) -------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Sessions:
+    """The session list and what goes with it, read after a change."""
+
+    chats: tuple[ChatSummary, ...]
+    queue: int
+    drafts: tuple[tuple[int, str, int], ...]  # (chat id, text, caret) the store holds for me
+    role: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatOpened:
+    """The window of a chat the agent switched to, and its draft in the store."""
+
+    chat_id: int
+    summary: ChatSummary
+    messages: tuple[MessageView, ...]
+    has_older: bool
+    draft: tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessages:
+    chat_id: int
+    messages: tuple[MessageView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OlderMessages:
+    chat_id: int
+    messages: tuple[MessageView, ...]
+    has_older: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Statuses:
+    """Delivery statuses of the open chat's outbound lines that moved."""
+
+    chat_id: int
+    statuses: tuple[tuple[int, str, str], ...]  # (message id, status, error)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    text: str
+    title: str = ""
+    severity: str = "information"
+    timeout: float = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Notices:
+    items: tuple[Notice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    """The store's health; ``read_failed``: not even reads work (the desk shows why)."""
+
+    health: Health
+    read_failed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """A batch of commits was seen (other processes), or an action of the agent was stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionExpired:
+    reason: str
+
+
+class Published(Message):
+    """A snapshot from the store loop (posted to the app; handled on the event loop)."""
+
+    def __init__(self, item: object) -> None:
+        super().__init__()
+        self.item = item
+
+
+class Done(Message):
+    """An action the loop ran has finished: ``callback(result)`` on the event loop."""
+
+    def __init__(self, callback: Callable[[Any], None], result: Any) -> None:
+        super().__init__()
+        self.callback, self.result = callback, result
+
+
+# ---- jobs --------------------------------------------------------------------------------------
+@dataclass
+class _Job:
+    fn: Callable[[Desk], Any]
+    on_done: Callable[[Any], None] | None = None
+    on_error: Callable[[BaseException], None] | None = None
+    write: bool = True
+    refresh: bool = False  # re-read the desk afterwards (the agent's action changed what is shown)
+    announce: bool = False  # tell the side tabs (Committed) once stored
+    patience: float | None = None  # store trouble: keep trying this long (None: until it works)
+    first_try: float = field(default_factory=time.monotonic)
+
+
+class StoreLoop:
+    """Owns the desk's store access in one thread; ``post`` hands snapshots to the app."""
+
+    def __init__(self, desk: Desk, agent: str, actor: Callable[[], Any], journal: DraftJournal,
+                 post: Callable[[Message], Any], *, token: Callable[[], str | None] = lambda: None):
+        self._main = desk
+        self.agent = agent
+        self._actor = actor
+        self.journal = journal
+        self._post = post
+        self._token = token
+        self.desk: Desk | None = None
+        self._cond = threading.Condition()
+        self._reads: collections.deque[_Job] = collections.deque()
+        self._writes: collections.deque[_Job] = collections.deque()
+        self._refresh_wanted = True
+        self._flush_now = False
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="store-loop", daemon=True)
+        self.first = concurrent.futures.Future()  # the first Sessions (or StoreStatus) published
+        self.health = Health.OK
+        self.read_failed = False
+        self._read_retry_at = self._write_retry_at = 0.0
+        self._read_backoff = self._write_backoff = RETRY_MIN
+        self._watcher = None
+        self._immutable = False  # reading a read-only disk's file as immutable
+        self._started = False  # team.start has been stored
+        self._next_heartbeat = 0.0
+        # what the loop knows of the open chat (set by its own jobs, in order)
+        self._current: int | None = None
+        self._last_id = 0
+        self._moving: set[int] = set()  # outbound lines whose delivery status may still change
+        # notices state
+        self._notice_cursor: tuple[int, int] | None = None
+        self._my_requests: set[int] | None = None
+        self._breaches_seen: set[int] = set()
+        self._role = "agent"
+
+    # ---- event loop side (never blocks) -----------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, fn: Callable[[Desk], Any], *, on_done=None, on_error=None, write: bool = True,
+               refresh: bool = False, announce: bool = False, patience: float | None = None) -> None:
+        job = _Job(fn, on_done, on_error, write, refresh, announce, patience)
+        with self._cond:
+            (self._writes if write else self._reads).append(job)
+            self._cond.notify()
+
+    def refresh(self) -> None:
+        """Re-read the desk soon (as if another process had committed)."""
+        with self._cond:
+            self._refresh_wanted = True
+            self._cond.notify()
+
+    def flush_drafts(self) -> None:
+        """Save pending drafts now (chat switch), not after the debounce."""
+        with self._cond:
+            self._flush_now = True
+            self._cond.notify()
+
+    def heartbeat(self) -> None:
+        with self._cond:
+            self._next_heartbeat = 0.0
+            self._cond.notify()
+
+    def stop(self, timeout: float = 0.8) -> bool:
+        """Save drafts, go offline and stop, waiting at most ``timeout`` (a locked or lost store
+        does not hold the exit up: the journal keeps the drafts). True when it finished."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # ---- chat actions, as jobs --------------------------------------------------------------
+    def open_chat(self, chat_id: int | None, summary: ChatSummary | None = None) -> concurrent.futures.Future:
+        """Make ``chat_id`` the open chat: read its window and draft (None: no chat open). The
+        future holds the :class:`ChatOpened` once published."""
+        opened: concurrent.futures.Future = concurrent.futures.Future()
+
+        def run(d: Desk) -> None:
+            if chat_id is None:
+                self._current, self._last_id, self._moving = None, 0, set()
+                opened.set_result(None)
+                return
+            s = summary or d.chats.summary(chat_id)
+            messages = d.chats.recent(chat_id, WINDOW + 1)
+            has_older = len(messages) > WINDOW
+            messages = messages[-WINDOW:]
+            draft = d.chats.draft(chat_id, self.agent)
+            self._current, self._last_id = chat_id, (messages[-1].id if messages else 0)
+            self._moving = {m.id for m in messages if m.status and m.status != "read"}
+            if s.unread:
+                self._mark_read(d, chat_id)
+                s = replace(s, unread=0)
+            item = ChatOpened(chat_id, s, tuple(messages), has_older, draft)
+            self._publish(item)
+            opened.set_result(item)
+
+        self.submit(run, write=False)
+        return opened
+
+    def load_older(self, chat_id: int, before_id: int) -> None:
+        def run(d: Desk) -> None:
+            older = d.chats.recent(chat_id, WINDOW + 1, before_id=before_id)
+            self._publish(OlderMessages(chat_id, tuple(older[-WINDOW:]), len(older) > WINDOW))
+
+        self.submit(run, write=False)
+
+    # ---- the thread --------------------------------------------------------------------------
+    def _publish(self, item: object) -> None:
+        self._post(Published(item))
+        if not self.first.done() and (isinstance(item, Sessions)
+                                      or isinstance(item, StoreStatus) and item.read_failed):
+            self.first.set_result(item)
+
+    def _done(self, callback, result) -> None:
+        if callback is not None:
+            self._post(Done(callback, result))
+
+    def _set_health(self, health: Health, read_failed: bool = False) -> None:
+        if (health, read_failed) != (self.health, self.read_failed):
+            self.health, self.read_failed = health, read_failed
+            self._publish(StoreStatus(health, read_failed))
+
+    def _classify(self, exc: BaseException) -> Health | None:
+        return self._main.store.health_of(exc)
+
+    def _trouble(self, exc: BaseException, *, write: bool) -> bool:
+        """Record the store trouble behind ``exc`` and back off; False when it is none."""
+        health = self._classify(exc)
+        if health == Health.READ_ONLY and not write and not self._immutable:
+            self._reopen_immutable()
+        if health is None:
+            return False
+        if write:
+            self._set_health(health, self.read_failed)
+            self._write_retry_at = time.monotonic() + self._write_backoff
+            self._write_backoff = min(self._write_backoff * 2, RETRY_MAX)
+        else:
+            self._set_health(health if self.health in (Health.OK, Health.OFFLINE) else self.health, True)
+            self._read_retry_at = time.monotonic() + self._read_backoff
+            self._read_backoff = min(self._read_backoff * 2, RETRY_MAX)
+        return True
+
+    def _worked(self, *, write: bool) -> None:
+        if write:
+            self._write_backoff, self._write_retry_at = RETRY_MIN, 0.0
+            if self.health != Health.OK:
+                self._set_health(Health.OK, self.read_failed)
+        else:
+            self._read_backoff, self._read_retry_at = RETRY_MIN, 0.0
+            if self.health == Health.OFFLINE:  # reads work again: writes will tell if more is wrong
+                self._set_health(Health.OK, False)
+            elif self.read_failed:
+                self._set_health(self.health, False)
+
+    def _run(self) -> None:
+        from cs_console.services.errors import log_error
+
+        try:
+            while not self._stopping:
+                try:
+                    self._turn()
+                except Exception as exc:  # a bug must not end the desk: logged (masked), tried again
+                    log_error(exc, "store-loop")
+                    self._wait(1.0)
+            self._finish()
+        except BaseException as exc:
+            log_error(exc, "store-loop")
+        finally:
+            if not self.first.done():
+                self.first.set_result(StoreStatus(self.health, True))
+            self._close()
+
+    def _open(self) -> bool:
+        """The loop's own desk on a pinned connection, and the change watcher."""
+        from cs_console.services.desk import Desk
+        from cs_console.store.changes import watch_others
+
+        if time.monotonic() < self._read_retry_at:
+            return False
+        try:
+            if self.desk is None:
+                self.desk = Desk(self._main.store.pinned(), self._main.policy, self._main.clock)
+            if self._watcher is None:
+                self._watcher = watch_others(self.desk.store)
+        except Exception as exc:
+            if not self._trouble(exc, write=False):
+                self._set_health(Health.OFFLINE, True)
+                self._read_retry_at = time.monotonic() + RETRY_MAX
+            return False
+        return True
+
+    def _reopen_immutable(self) -> None:
+        """Reads fail on a read-only disk: read the file as immutable from now on (nothing can
+        change it while the disk is read-only); writes keep failing, and say so."""
+        copy = self._main.store.readable_copy(single_connection=True)
+        if copy is None:
+            return
+        self._immutable = True
+        self._close()
+        from cs_console.services.desk import Desk
+
+        self.desk, self._watcher = Desk(copy, self._main.policy, self._main.clock), None
+        self._read_retry_at = 0.0
+
+    def _turn(self) -> None:
+        """One round: jobs, drafts, heartbeat, change check, reads."""
+        if not self._open():
+            self._wait(RETRY_MIN)
+            return
+        d = self.desk
+        now = time.monotonic()
+        if now >= self._read_retry_at:
+            self._run_queue(d, self._reads)
+        if now >= self._write_retry_at:
+            if not self._started:
+                self._try(lambda: d.team.start(self.agent), write=True)
+                self._started = self._last_ok
+                self._refresh_wanted |= self._started
+            self._run_queue(d, self._writes)
+            self._save_drafts(d)
+            if self._started and time.monotonic() >= self._next_heartbeat:
+                self._beat(d)
+        changed = self._poll() if time.monotonic() >= self._read_retry_at else False
+        with self._cond:
+            want, self._refresh_wanted = self._refresh_wanted, False
+        if (changed or want) and time.monotonic() >= self._read_retry_at:
+            if not self._refresh(d):
+                self._refresh_wanted = True  # read again once the store answers
+            elif changed:
+                self._publish(Committed())
+        self._wait(POLL_SECONDS)
+
+    def _wait(self, seconds: float) -> None:
+        now = time.monotonic()
+        with self._cond:
+            if not (self._stopping or (self._flush_now and now >= self._write_retry_at)
+                    or (self._reads and now >= self._read_retry_at)
+                    or (self._refresh_wanted and now >= self._read_retry_at)
+                    or (self._writes and now >= self._write_retry_at)):
+                self._cond.wait(seconds)
+
+    def _try(self, fn: Callable[[], Any], *, write: bool) -> Any:
+        """Run one store call; store trouble is recorded (``_last_ok`` False), others raise."""
+        try:
+            result = fn()
+        except Exception as exc:
+            if not self._trouble(exc, write=write):
+                raise
+            self._last_ok = False
+            return None
+        self._last_ok = True
+        self._worked(write=write)
+        return result
+
+    _last_ok = True
+
+    def _poll(self) -> bool:
+        try:
+            changed = self._watcher.changed()
+        except Exception as exc:
+            if not self._trouble(exc, write=False):
+                raise
+            return False
+        self._worked(write=False)
+        return changed
+
+    # ---- jobs ----------------------------------------------------------------------------------
+    def _run_queue(self, d: Desk, queue: collections.deque) -> None:
+        """Jobs in order; store trouble leaves the rest waiting for the next try."""
+        while True:
+            with self._cond:
+                if not queue or self._stopping:
+                    return
+                job = queue[0]
+            if not self._run_job(d, job):
+                return
+            with self._cond:
+                if queue and queue[0] is job:
+                    queue.popleft()
+
+    def _run_job(self, d: Desk, job: _Job) -> bool:
+        """False when store trouble left the job waiting for another try."""
+        try:
+            result = job.fn(d)
+        except Exception as exc:
+            if not self._trouble(exc, write=job.write):  # a refusal (not your chat…): the agent is told
+                self._done(job.on_error, exc)
+                return True
+            waited = time.monotonic() - job.first_try
+            if job.patience is not None and (self.health != Health.BUSY or waited >= job.patience):
+                self._done(job.on_error, exc)
+                return True
+            return False
+        self._worked(write=job.write)
+        if job.refresh:
+            self._refresh(d)
+        if job.announce:
+            self._publish(Committed())
+        self._done(job.on_done, result)
+        return True
+
+    # ---- drafts -------------------------------------------------------------------------------
+    def _save_drafts(self, d: Desk) -> None:
+        with self._cond:
+            now_wanted, self._flush_now = self._flush_now, False
+        now = time.monotonic()
+        for draft in self.journal.pending():
+            if not now_wanted and draft.at and now - draft.at < DRAFT_DEBOUNCE:
+                continue
+            try:
+                self._try(partial(d.chats.save_draft, draft.chat_id, self._actor(), draft.text, draft.cursor),
+                          write=True)
+            except Exception:  # noqa: BLE001 - the chat is gone (or the agent): nothing can take it
+                self.journal.forget(draft.chat_id)
+                continue
+            if not self._last_ok:
+                return
+            self.journal.saved(draft)
+
+    def _mark_read(self, d: Desk, chat_id: int) -> None:
+        self._try(lambda: d.chats.mark_read(chat_id), write=True)
+
+    # ---- reads after a change ----------------------------------------------------------------
+    def _refresh(self, d: Desk) -> bool:
+        """Distribution, then the session list and everything that goes with it. False when the
+        store could not be read (the status says why)."""
+        if self._started and time.monotonic() >= self._write_retry_at:
+            self._try(lambda: d.team.distribute(self.agent), write=True)
+        got = self._try(lambda: self._read_sessions(d), write=False)
+        if got is None:
+            return False
+        sessions, notices = got
+        current = next((c for c in sessions.chats if c.chat_id == self._current), None)
+        if current is not None and current.unread:
+            self._mark_read(d, current.chat_id)
+            sessions = replace(sessions, chats=tuple(replace(c, unread=0) if c is current else c
+                                                     for c in sessions.chats))
+        self._publish(sessions)
+        if notices:
+            self._publish(Notices(tuple(notices)))
+        if current is not None:
+            self._try(lambda: self._read_transcript(d, current.chat_id), write=False)
+        return True
+
+    def _read_sessions(self, d: Desk) -> tuple[Sessions, list[Notice]]:
+        chats, queue = d.team.sessions_for(self.agent)
+        drafts = d.chats.drafts(self.agent, [c.chat_id for c in chats])
+        role, status = d.team.presence(self.agent)
+        self._role = role
+        notices = self._notices(d)
+        return Sessions(tuple(chats), queue, tuple((cid, t, c) for cid, (t, c) in drafts.items()), role, status), notices
+
+    def _read_transcript(self, d: Desk, chat_id: int) -> None:
+        new = d.chats.after(chat_id, self._last_id)
+        if new:
+            self._last_id = new[-1].id
+            self._moving |= {m.id for m in new if m.status and m.status != "read"}
+            self._publish(NewMessages(chat_id, tuple(new)))
+        if self._moving:
+            statuses = d.gateway.statuses(sorted(self._moving))
+            self._moving = {i for i, (st, _) in statuses.items() if st != "read"}
+            self._publish(Statuses(chat_id, tuple((i, st, err) for i, (st, err) in statuses.items())))
+
+    def _notices(self, d: Desk) -> list[Notice]:
+        """Forwards to me, new hang-up requests (a supervisor), decisions on my requests."""
+        out: list[Notice] = []
+        if self._my_requests is None:
+            self._my_requests = {h.id for h in d.team.hangups(pending_only=True) if h.agent == self.agent}
+        if self._my_requests:
+            for h in d.team.hangups_by_id(self._my_requests):
+                if h.state == "pending":
+                    continue
+                self._my_requests.discard(h.id)
+                verdict = "批准了你的挂起申请：暂停接收新会话（Ctrl+O 恢复）" if h.state == "approved" else "拒绝了你的挂起申请"
+                out.append(Notice(f"{h.decided_by} {verdict}" + (f"（{h.note}）" if h.note else ""), "挂起"))
+        if self._notice_cursor is None:
+            self._notice_cursor = d.team.notice_cursor()
+            return out
+        lines, self._notice_cursor = d.team.notices(self.agent, self._notice_cursor)
+        out += [Notice(line, "转发" if "转发" in line else "挂起申请") for line in lines]
+        return out
+
+    def hangup_requested(self, request_id: int) -> None:
+        """(loop thread, inside the request's job) follow the decision on my request."""
+        if self._my_requests is not None:
+            self._my_requests.add(request_id)
+
+    # ---- heartbeat ------------------------------------------------------------------------------
+    def _beat(self, d: Desk) -> None:
+        """I am alive; sign-in still valid; distribution; breaches for a supervisor."""
+        self._next_heartbeat = time.monotonic() + d.policy.team.heartbeat_seconds
+        token = self._token()
+        if token is not None:
+            from cs_console.domain.identity import SignInRefused
+
+            try:
+                d.identity.authenticate(token)
+            except SignInRefused as exc:
+                self._publish(SessionExpired(str(exc)))
+            except Exception as exc:
+                if not self._trouble(exc, write=False):
+                    raise
+        self._try(lambda: d.team.heartbeat(self.agent), write=True)
+        moved = self._try(lambda: d.team.distribute(self.agent), write=True)
+        if moved:
+            self._refresh(d)
+        from cs_console.domain.team import is_supervisor
+
+        if is_supervisor(self._role):
+            breaches = self._try(d.team.breaches, write=False) or []
+            now = d.clock()
+            fresh = [Notice(f"{c.buyer_nick}（{c.agent or '排队中'}）已等待 {int(c.waiting_seconds(now))} 秒未回复",
+                            "超时", "error", 10) for c in breaches if c.chat_id not in self._breaches_seen]
+            self._breaches_seen = {c.chat_id for c in breaches}
+            if fresh:
+                self._publish(Notices(tuple(fresh)))
+
+    # ---- the end ----------------------------------------------------------------------------------
+    def _finish(self) -> None:
+        """Last drafts and offline: one quick try each (a stuck store: the journal has them)."""
+        d = self.desk
+        if d is None:
+            return
+        with self._cond:
+            self._flush_now = True
+        try:
+            if self.health == Health.OK or self.health == Health.BUSY:
+                self._save_drafts(d)
+                if self._started:
+                    self._try(lambda: d.team.stop(self.agent), write=True)
+        except Exception:  # noqa: BLE001 - going away: what was not stored stays in the journal
+            pass
+
+    def _close(self) -> None:
+        try:
+            if self._watcher is not None:
+                self._watcher.close()
+            if self.desk is not None:
+                self.desk.close()
+        except Exception:  # noqa: BLE001
+            pass
