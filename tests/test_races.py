@@ -5,7 +5,6 @@ lost, stale edits are refused."""
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
 from decimal import Decimal
 
 import pytest
@@ -26,16 +25,17 @@ PAID = "3712208811420008"
 WRITERS, ROUNDS = 4, 12
 
 
-def _wait(start_at: float) -> None:
-    while time.time() < start_at:
-        time.sleep(0.002)
+def _wait(start) -> None:
+    """Every process has opened its store (and read what it needs) before any of them writes,
+    however slow the machine is to start them."""
+    start.wait(timeout=120)
 
 
-def _money_writer(url: str, token: str, index: int, start_at: float, out) -> None:
+def _money_writer(url: str, token: str, index: int, start, out) -> None:
     desk = make_desk(url)
     me = desk.identity.authenticate(token)
     done, refused, errors = [], 0, []
-    _wait(start_at)
+    _wait(start)
     for k in range(ROUNDS):
         value = (Decimal(10 + index) + Decimal(k) / 100).quantize(Decimal("0.01"))  # distinct per writer/round
         try:
@@ -63,9 +63,10 @@ def shop(store_url):
     desk.close()
 
 
-def _run_all(target, argsets, timeout=120):
+def _run_all(target, argsets, timeout=180):
     out = CTX.Queue()
-    procs = [CTX.Process(target=target, args=(*a, out)) for a in argsets]
+    start = CTX.Barrier(len(argsets))
+    procs = [CTX.Process(target=target, args=(*a, start, out)) for a in argsets]
     for p in procs:
         p.start()
     results = [out.get(timeout=timeout) for _ in procs]
@@ -77,8 +78,7 @@ def _run_all(target, argsets, timeout=120):
 
 def test_writers_changing_lines_and_postage_of_one_order_lose_nothing(shop, store_url):
     tokens = [token_for(shop, f"写手{i}") for i in range(WRITERS)]
-    start_at = time.time() + 3  # every process has opened its store by then
-    results = _run_all(_money_writer, [(store_url, tokens[i], i, start_at) for i in range(WRITERS)])
+    results = _run_all(_money_writer, [(store_url, tokens[i], i) for i in range(WRITERS)])
     assert [e for *_, errors in results for e in errors] == []
     applied = sum(len(done) for _, done, _, _ in results)
     assert applied == WRITERS * ROUNDS - sum(r for _, _, r, _ in results) and applied > WRITERS * ROUNDS // 2
@@ -109,11 +109,11 @@ def test_database_refuses_an_amount_that_does_not_add_up(shop):
     assert shop.orders.show(ORDER).amount == Decimal("137.90")
 
 
-def _remark_editor(url: str, token: str, remark: str, start_at: float, out) -> None:
+def _remark_editor(url: str, token: str, remark: str, start, out) -> None:
     desk = make_desk(url)
     me = desk.identity.authenticate(token)
     seen = desk.orders.show(PAID)  # the dialog opens on this version
-    _wait(start_at)
+    _wait(start)
     try:
         desk.orders.flag(PAID, "red", remark, me, base_version=seen.flag_version)
         out.put((me.name, "saved", None))
@@ -124,9 +124,8 @@ def _remark_editor(url: str, token: str, remark: str, start_at: float, out) -> N
 
 def test_two_agents_editing_one_remark_the_stale_edit_is_refused(shop, store_url):
     a, b = token_for(shop, "小美"), token_for(shop, "阿强")
-    start_at = time.time() + 3
     results = {name: (outcome, info) for name, outcome, info in _run_all(
-        _remark_editor, [(store_url, a, "改发顺丰，到付", start_at), (store_url, b, "加送袜子一双", start_at)])}
+        _remark_editor, [(store_url, a, "改发顺丰，到付"), (store_url, b, "加送袜子一双")])}
     assert sorted(o for o, _ in results.values()) == ["saved", "stale"]
     winner = next(n for n, (o, _) in results.items() if o == "saved")
     loser_remark, version, message = next(i for o, i in results.values() if o == "stale")
@@ -139,10 +138,10 @@ def test_two_agents_editing_one_remark_the_stale_edit_is_refused(shop, store_url
     assert [(r.agent, r.new) for r in remarks] == [(winner, now.remark)]  # nothing silently overwritten
 
 
-def _answer(url: str, token: str, buyer: str, start_at: float, out) -> None:
+def _answer(url: str, token: str, buyer: str, start, out) -> None:
     desk = make_desk(url)
     me = desk.identity.authenticate(token)
-    _wait(start_at)
+    _wait(start)
     try:
         desk.chats.send_to_buyer(buyer, me, f"{me.name} 为您服务")
         out.put((me.name, "sent"))
@@ -154,8 +153,7 @@ def _answer(url: str, token: str, buyer: str, start_at: float, out) -> None:
 def test_two_agents_answering_one_buyer_only_one_does(shop, store_url):
     a, b = token_for(shop, "小美"), token_for(shop, "阿强")
     chat = shop.chats.inject("抢答的买家", "在吗").chat_id
-    start_at = time.time() + 3
-    results = dict(_run_all(_answer, [(store_url, a, "抢答的买家", start_at), (store_url, b, "抢答的买家", start_at)]))
+    results = dict(_run_all(_answer, [(store_url, a, "抢答的买家"), (store_url, b, "抢答的买家")]))
     assert sorted(results.values()) == ["refused", "sent"]
     winner = next(n for n, r in results.items() if r == "sent")
     msgs = [m for m in shop.chats.recent(chat) if m.sender == "agent"]
