@@ -157,7 +157,7 @@ def test_unanswered_chats(closed, waited, unanswered):
 
 @pytest.mark.parametrize(("waited", "unanswered"), [(200, 0), (201, 1)])
 def test_unanswered_chat_of_a_buyer_without_orders_counts_from_the_store(desk, clock, waited, unanswered):
-    """The store counts such chats itself (no per-chat time): the same `breach` boundary."""
+    """A chat still waiting counts as unanswered only once the wait passes `breach`."""
     chat(desk, clock, "Q", 10, 0)
     clock.advance(waited)
     fr = desk.reports.day(DAY).total.first_response
