@@ -156,8 +156,8 @@ def test_unanswered_chats(closed, waited, unanswered):
 
 
 @pytest.mark.parametrize(("waited", "unanswered"), [(200, 0), (201, 1)])
-def test_unanswered_chat_of_a_buyer_without_orders_counts_from_the_store(desk, clock, waited, unanswered):
-    """The store counts such chats itself (no per-chat time): the same `breach` boundary."""
+def test_waiting_chat_is_unanswered_once_past_breach_in_the_stored_report(desk, clock, waited, unanswered):
+    """A chat still waiting counts as unanswered only once the wait passes `breach`."""
     chat(desk, clock, "Q", 10, 0)
     clock.advance(waited)
     fr = desk.reports.day(DAY).total.first_response

@@ -118,19 +118,13 @@ class ResponseFact:
 @dataclass
 class PeriodFacts:
     """What the store holds about a period; ``orders`` are paid from its start until the end of
-    the conversion window after it.
-
-    ``chats`` are the chats the report must look at one by one; a store may instead count the
-    chats of buyers who paid none of ``orders`` (they cannot convert: only counts and buyers
-    matter) in ``counted``: ``(buyer id, agent, answered chats, unanswered chats)``, unanswered
-    as :func:`compute_report` defines it for the ``now`` it is given."""
+    the conversion window after it."""
 
     chats: list[ChatFact]
     orders: list[OrderFact]
     responses: list[ResponseFact]
     cases_opened_by: list[str]
     cases_closed_by: list[str]
-    counted: list[tuple[int, str | None, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -180,21 +174,18 @@ def compute_report(kind: str, first: date, last: date, facts: PeriodFacts, *, th
         return rows.setdefault(name, AgentFigures(name))
 
     total = AgentFigures(total_label)
-    # (buyer, agent, chats) of every answered chat, looked at one by one or counted by the store
-    served = [(c.buyer_id, c.agent, 1) for c in facts.chats if c.agent is not None and c.first_response_seconds is not None]
-    served += [(buyer_id, name, n) for buyer_id, name, n, _ in facts.counted if name is not None and n]
-    total.inquiries = len({c.buyer_id for c in facts.chats} | {c[0] for c in facts.counted})
+    served = [c for c in facts.chats if c.agent is not None and c.first_response_seconds is not None]
+    total.inquiries = len({c.buyer_id for c in facts.chats})
+    total.served = len(served)
     buyers_by_agent: dict[str, set[int]] = defaultdict(set)
-    for buyer_id, name, n in served:
-        total.served += n
-        row(name).served += n
-        buyers_by_agent[name].add(buyer_id)
+    for c in served:
+        row(c.agent).served += 1
+        buyers_by_agent[c.agent].add(c.buyer_id)
     for name, ids in buyers_by_agent.items():
         row(name).inquiries = len(ids)
     # a buyer still waiting counts as unanswered once the wait passes `breach`
     unanswered = sum(1 for c in facts.chats if c.first_response_seconds is None
                      and (c.closed or (now - c.started_at).total_seconds() > thresholds.breach))
-    unanswered += sum(c[3] for c in facts.counted)
 
     # conversion: an order paid within the window after a chat of the period started
     by_buyer: dict[int, list[OrderFact]] = defaultdict(list)

@@ -80,12 +80,10 @@ class ReportService:
         t0, _ = day_window(first, self.tz)
         _, t1 = day_window(last, self.tz)
         window = timedelta(hours=self.policy.reports.conversion_window_hours)
-        now = self.clock()
         with self.store.read() as s:
-            facts = repo.period_facts(s, t0, t1, t1 + window,
-                                      unanswered_before=now - timedelta(seconds=self.policy.response.breach))
+            facts = repo.period_facts(s, t0, t1, t1 + window)
         return compute_report(kind, first, last, facts, thresholds=self.policy.response, window=window,
-                              tz=self.tz, now=now, agent=agent, total_label=TOTAL)
+                              tz=self.tz, now=self.clock(), agent=agent, total_label=TOTAL)
 
     # morning checklist --------------------------------------------------------------------------
     def checklist_due(self, agent: str) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus
@@ -25,41 +24,22 @@ def agent_names(s: Session) -> dict[int, str]:
     return dict(s.connection().execute(select(Agent.id, Agent.name)).all())
 
 
-def period_facts(s: Session, t0: datetime, t1: datetime, orders_until: datetime,
-                 unanswered_before: datetime | None = None) -> PeriodFacts:
+def period_facts(s: Session, t0: datetime, t1: datetime, orders_until: datetime) -> PeriodFacts:
     """Chats started and first responses given in [t0, t1), orders paid in [t0, orders_until),
     after-sales cases opened / closed in [t0, t1). Columns through Core (no ORM per row), each
     range read from its index (chats.first_buyer_at, orders.paid_at, response_records.replied_at,
-    aftersale_cases.created_at / closed_at).
-
-    With ``unanswered_before`` (the report's now − breach), the chats of buyers who paid none
-    of those orders are counted per (buyer, agent) in the same pass, answered and unanswered
-    (closed, or started before it), instead of becoming one fact each with its time."""
+    aftersale_cases.created_at / closed_at)."""
     names = agent_names(s)
     run = s.connection().execute
-    paid = (Order.paid_at >= t0, Order.paid_at < orders_until)
-    started = Chat.first_buyer_at
-    if unanswered_before is not None:
-        started = case((col(Chat.buyer_id).in_(select(Order.buyer_id).where(*paid)), Chat.first_buyer_at))
-    waited = case((Chat.first_buyer_at < (unanswered_before or t0), 1), else_=0)
-    chats: list[ChatFact] = []
-    counted: dict[tuple[int, int | None], list[int]] = {}
-    for buyer_id, agent_id, at, fr, status, late in run(
-            select(Chat.buyer_id, Chat.agent_id, started, Chat.first_response_seconds, Chat.status, waited)
-            .where(Chat.first_buyer_at >= t0, Chat.first_buyer_at < t1)).all():  # one fetch, not a row at a time
-        closed = status == ChatStatus.CLOSED
-        if at is not None:
-            chats.append(ChatFact(buyer_id, names.get(agent_id) if agent_id else None, at, fr, closed))
-            continue
-        n = counted.get((buyer_id, agent_id))
-        if n is None:
-            n = counted[buyer_id, agent_id] = [0, 0]
-        if fr is not None:
-            n[0] += 1
-        elif closed or late:
-            n[1] += 1
+    chats = [
+        ChatFact(buyer_id, names.get(agent_id) if agent_id else None, started, fr, status == ChatStatus.CLOSED)
+        for buyer_id, agent_id, started, fr, status in run(
+            select(Chat.buyer_id, Chat.agent_id, Chat.first_buyer_at, Chat.first_response_seconds, Chat.status)
+            .where(Chat.first_buyer_at >= t0, Chat.first_buyer_at < t1)).all()
+    ]
     orders = [OrderFact(*row) for row in run(
-        select(Order.id, Order.buyer_id, Order.paid_at, Order.amount).where(*paid)).all()]
+        select(Order.id, Order.buyer_id, Order.paid_at, Order.amount)
+        .where(Order.paid_at >= t0, Order.paid_at < orders_until)).all()]
     responses = [ResponseFact(names.get(agent_id) if agent_id else None, at, seconds)
                  for agent_id, at, seconds in run(
                      select(ResponseRecord.agent_id, ResponseRecord.replied_at, ResponseRecord.seconds)
@@ -67,11 +47,9 @@ def period_facts(s: Session, t0: datetime, t1: datetime, orders_until: datetime,
                             ResponseRecord.replied_at < t1)).all()]
     opened = list(run(select(AfterSaleCase.created_by)
                       .where(AfterSaleCase.created_at >= t0, AfterSaleCase.created_at < t1)).scalars())
-    closed_by = list(run(select(AfterSaleCase.closed_by)
-                         .where(AfterSaleCase.closed_at >= t0, AfterSaleCase.closed_at < t1)).scalars())
-    return PeriodFacts(chats, orders, responses, opened, closed_by,
-                       [(buyer_id, names.get(agent_id) if agent_id else None, n[0], n[1])
-                        for (buyer_id, agent_id), n in counted.items()])
+    closed = list(run(select(AfterSaleCase.closed_by)
+                      .where(AfterSaleCase.closed_at >= t0, AfterSaleCase.closed_at < t1)).scalars())
+    return PeriodFacts(chats, orders, responses, opened, closed)
 
 
 def checklist_seen(s: Session, agent: str, day: date) -> bool:
