@@ -136,12 +136,12 @@ def issue_login(conn: Connection, base: str, kind: str, via: str, label: str, ho
                 created_at, expires_at) -> str:
     """A new session/token login role of the connected agent; returns its ``csp_`` token."""
     secret = secrets.token_urlsafe(32)
-    # the verifier needs the role name, which needs the id: reserve the id first
-    sid = conn.execute(text("SELECT nextval(pg_get_serial_sequence('agent_sessions', 'id'))")).scalar_one()
-    verifier = scram_verifier(conn, token_role(base, sid), secret)
-    conn.execute(text("SELECT cs_console_issue_login(:sid, :v, :k, :via, :label, :hours, :c, :e)"),
-                 {"sid": sid, "v": verifier, "k": kind, "via": via, "label": label[:64], "hours": hours,
-                  "c": created_at, "e": expires_at})
+    # a SCRAM verifier does not depend on the role's name (libpq uses it for md5 only): the
+    # server picks the session id, and so the name, itself
+    verifier = scram_verifier(conn, base, secret)
+    sid = conn.execute(text("SELECT cs_console_issue_login(:v, :k, :via, :label, :hours, :c, :e)"),
+                       {"v": verifier, "k": kind, "via": via, "label": label[:64], "hours": hours,
+                        "c": created_at, "e": expires_at}).scalar_one()
     return make_token(sid, secret)
 
 
@@ -273,11 +273,14 @@ def _sql(base: str, schema: str) -> list[str]:
               END IF;
               RETURN r;
             END $$""",
-        f"""CREATE OR REPLACE FUNCTION cs_console_issue_login(p_id integer, p_verifier text, p_kind text, p_via text,
+        "DROP FUNCTION IF EXISTS cs_console_issue_login(integer, text, text, text, text, double precision, "
+        "timestamptz, timestamptz)",
+        f"""CREATE OR REPLACE FUNCTION cs_console_issue_login(p_verifier text, p_kind text, p_via text,
                 p_label text, p_hours double precision, p_created timestamptz, p_expires timestamptz)
             RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
             DECLARE
               me integer := cs_console_actor();
+              p_id integer := nextval(pg_get_serial_sequence('agent_sessions', 'id'));
               r text := '{base}#' || p_id;
             BEGIN
               IF me IS NULL THEN
@@ -329,7 +332,7 @@ def _privileges(base: str, schema: str, tables: list[str], guarded: list[str]) -
         else:
             out.append(f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "{t}" TO "{group}"')
     for fn in ("cs_console_actor()", "cs_console_actor_is_supervisor()", "cs_console_set_login(text, text)",
-               "cs_console_issue_login(integer, text, text, text, text, double precision, timestamptz, timestamptz)",
+               "cs_console_issue_login(text, text, text, text, double precision, timestamptz, timestamptz)",
                "cs_console_end_login(integer, timestamptz)"):
         out += [f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC", f'GRANT EXECUTE ON FUNCTION {fn} TO "{group}"']
     for t in guarded:
