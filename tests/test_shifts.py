@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from cs_console.config.policy import load_policy
-from cs_console.domain.shifts import ShiftClock, ShiftSettings
+from cs_console.domain.shifts import ShiftClock, ShiftDef, ShiftSettings
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -119,3 +119,12 @@ def test_shift_of_unrostered_agent_by_first_action_today(cal, first, hhmm, expec
 def test_first_action_of_another_day_is_ignored(cal):
     yesterday = datetime(2026, 11, 22, 9, 0, tzinfo=SH)
     assert cal.shift_of("路人", at("18:30"), since=yesterday).id == "night"
+
+
+@pytest.mark.parametrize(("start", "end", "reason"), [
+    ("08:30+08:00", "17:00", "不要带时区"),  # a shift time is the shop's wall clock
+    ("17:00", "08:30", "须晚于"),
+])
+def test_a_shift_with_times_that_cannot_be_compared_is_refused(start, end, reason):
+    with pytest.raises(ValidationError, match=reason):
+        ShiftDef(id="day", name="白班", start=start, end=end)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class ShiftDef(BaseModel):
@@ -26,6 +26,14 @@ class ShiftDef(BaseModel):
     end: time
     off: time | None = Field(None, description="nominal leaving time if later than end (night: 23:00)")
     stay_while_serving: bool = Field(False, description="the shift stays while a buyer is still being served")
+
+    @field_validator("start", "end", "off")
+    @classmethod
+    def _shop_time(cls, value: time | None) -> time | None:
+        """Shift times are wall-clock times in the shop's zone (shop.yaml ``timezone``)."""
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(f"班次时间 {value:%H:%M} 不要带时区（按店铺时区填写，如 08:30）")
+        return value
 
     @model_validator(mode="after")
     def _order(self) -> ShiftDef:
