@@ -12,15 +12,6 @@ from tests.pilot_wait import wait_for, wait_for_screen
 SIZE = (120, 40)
 
 
-def store_loop_saw_a_commit(app) -> None:
-    """What the app's store loop publishes after another program's commit. Published here
-    because today's loop runs only while the desk screen is the active one (it queries the
-    active screen's panes), so it is blind while the supervisor view is open."""
-    from cs_console.tui.store_events import StoreChange
-
-    app.store_changes.publish(StoreChange(10_000))
-
-
 
 def title(app) -> str:
     return str(app.query_one("#sessions-title", Label).render())
@@ -228,12 +219,10 @@ async def test_supervisor_view_follows_another_writer_and_keeps_the_cursor_on_it
             await pilot.press("down", "down")  # the cursor on c's row, the third
             await wait_for(pilot, lambda: screen.selected_key("#sv-queue") == chat_c)
             other.chats.close(desk.chats.chat_of("a").chat_id, sign_in(other, "老板"))  # a leaves the queue
-            store_loop_saw_a_commit(app)
             await wait_for(pilot, lambda: queue.row_count == 2)  # no timer re-reads: the store change did
             assert screen.selected_key("#sv-queue") == chat_c and queue.cursor_row == 1  # moved up with its row
             reads = screen._overview
             other.handover.add("交给夜班", "老板")  # a commit that changes nothing of these rows
-            store_loop_saw_a_commit(app)
             await wait_for(pilot, lambda: screen._overview is not reads)  # read again …
             assert screen.selected_key("#sv-queue") == chat_c and queue.cursor_row == 1  # … cursor stays
     finally:

@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
+from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Footer, Header, Label
 
@@ -214,7 +215,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         from cs_console.domain.text import clean_text
         from cs_console.services.errors import report  # the one error path: Chinese, masked log
 
-        self.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{clean_text(report(exc, 'tui'))}\n按 Ctrl+Q 退出"))
+        self.desk_screen.query_one("#loading", Label).update(Text(f"无法打开店铺数据：{clean_text(report(exc, 'tui'))}\n按 Ctrl+Q 退出"))
 
     async def _attach(self, desk: Desk) -> None:
         self.desk = desk
@@ -227,7 +228,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
                 await self._show_desk()
                 return
 
-            self.query_one("#loading", Label).update("请登录")
+            self.desk_screen.query_one("#loading", Label).update("请登录")
             self.push_screen(SignInScreen(desk, self.agent), self._after_sign_in)
             return
         await self._show_desk()
@@ -240,8 +241,8 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         await self._show_desk()
 
     async def _show_desk(self) -> None:
-        await self.query_one("#loading").remove()
-        await self.mount(self._main_layout(), before=self.query_one(Footer))
+        await self.desk_screen.query_one("#loading").remove()
+        await self.mount(self._main_layout(), before=self.desk_screen.query_one(Footer))
         await self._start()
 
     async def _start(self) -> None:
@@ -266,7 +267,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
                     self._direct.add(id(opened))
         except TimeoutError:
             pass  # the store is slow to answer: the snapshots arrive as messages when it does
-        self.query_one(Composer).focus()
+        self.desk_screen.query_one(Composer).focus()
         self.setup_replies()
         self.set_interval(1.0, self._tick, name="wait-timers")  # clocks on screen, no store access
         if self.morning:
@@ -352,11 +353,11 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
             case sl.ChatOpened() if item.chat_id == self._opening:
                 self._chat_opened(item)
             case sl.NewMessages() if self._is_shown(item.chat_id):
-                self.query_one(Transcript).append(list(item.messages))
+                self.desk_screen.query_one(Transcript).append(list(item.messages))
             case sl.OlderMessages() if self._is_shown(item.chat_id):
-                self.query_one(Transcript).prepend(list(item.messages), has_older=item.has_older)
+                self.desk_screen.query_one(Transcript).prepend(list(item.messages), has_older=item.has_older)
             case sl.Statuses() if self._is_shown(item.chat_id):
-                self.query_one(Transcript).update_statuses({i: (st, err) for i, st, err in item.statuses})
+                self.desk_screen.query_one(Transcript).update_statuses({i: (st, err) for i, st, err in item.statuses})
             case sl.Notices():
                 for n in item.items:
                     self.notify(n.text, title=n.title, severity=n.severity, timeout=n.timeout)
@@ -388,7 +389,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     def watch_session_chats(self) -> None:
         if not self._panes_alive():
             return
-        self.query_one(SessionList).update_chats(self.session_chats, self.desk.clock())
+        self.desk_screen.query_one(SessionList).update_chats(self.session_chats, self.desk.clock())
         self._update_sessions_title()
 
     def _update_sessions_title(self) -> None:
@@ -401,11 +402,11 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
             title = render("health.unavailable_desk", state=label(status.health))
         elif status.health == Health.READ_ONLY and not chats:
             title = render("health.read_only_desk")
-        self.query_one("#sessions-title", Label).update(title)
+        self.desk_screen.query_one("#sessions-title", Label).update(title)
 
     def watch_current(self) -> None:
         if self._panes_alive():
-            self.query_one(SessionList).select(self.current.chat_id if self.current else None)
+            self.desk_screen.query_one(SessionList).select(self.current.chat_id if self.current else None)
             self._update_title()
 
     def watch_presence(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
@@ -445,20 +446,26 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self.current = None
         self._opening = None
         self.loop.open_chat(None)
-        self.query_one(Transcript).show("", [], False)
+        self.desk_screen.query_one(Transcript).show("", [], False)
         self._load_draft("", 0)
 
     def _tick(self) -> None:
         if self._panes_alive():
-            self.query_one(SessionList).tick(self.desk.clock())
+            self.desk_screen.query_one(SessionList).tick(self.desk.clock())
 
     def _panes_alive(self) -> bool:
         """False while shutting down (timers may still fire after the screen is gone)."""
-        return bool(self.screen_stack) and bool(self.query(SessionList))
+        return bool(self.screen_stack) and bool(self.desk_screen.query(SessionList))
+
+    @property
+    def desk_screen(self) -> Screen:
+        """The screen the desk's panes live on (the default one), whatever dialog is on top:
+        snapshots that arrive while a dialog is open are applied to the panes behind it."""
+        return self.screen_stack[0] if self.screen_stack else self.screen
 
     def _update_title(self) -> None:
         c = self.current
-        title = self.query_one("#chat-title", Label)
+        title = self.desk_screen.query_one("#chat-title", Label)
         if c is None:
             title.update("（没有会话）")
             return
@@ -477,7 +484,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self._opening = chat_id
         self._pending_open = self.loop.open_chat(chat_id, summary)
         self.loop.flush_drafts()
-        self.query_one(Transcript).show(summary.buyer_nick if summary else "", [], False)
+        self.desk_screen.query_one(Transcript).show(summary.buyer_nick if summary else "", [], False)
         self._load_draft(*self._draft_of(chat_id))
         # the side tabs (orders, calculator…) follow one frame later: the transcript paints first
         if summary is not None:
@@ -490,8 +497,8 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self.current = item.summary
         if any(c.chat_id == item.chat_id and c != item.summary for c in self.session_chats):  # read now
             self.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in self.session_chats]
-        self.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
-        composer = self.query_one(Composer)
+        self.desk_screen.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
+        composer = self.desk_screen.query_one(Composer)
         pending = self.journal.get(item.chat_id)
         self._store_drafts[item.chat_id] = item.draft
         if pending is None and composer.text == self._draft_loaded and item.draft[0] != composer.text:
@@ -506,12 +513,12 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def _side_follows(self, chat_id: int, buyer: str) -> None:
         if self.current is not None and self.current.chat_id == chat_id and self._panes_alive():
-            self.query_one(SidePanel).show_chat(chat_id, buyer)
+            self.desk_screen.query_one(SidePanel).show_chat(chat_id, buyer)
 
     def go_to_chat(self, chat_id: int) -> None:
         """The agent switched chats (key, palette, click): show it with the caret in its draft."""
         self.select_chat(chat_id)
-        self.query_one(Composer).focus()
+        self.desk_screen.query_one(Composer).focus()
 
     def _move(self, step: int) -> None:
         if not self.session_chats:
@@ -528,7 +535,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def action_nth_chat(self, n: int) -> None:
         """Alt+n: the chat showing number n (numbers stay put while the list re-sorts)."""
-        chat_id = self.query_one(SessionList).chat_in_slot(n)
+        chat_id = self.desk_screen.query_one(SessionList).chat_in_slot(n)
         if chat_id is not None:
             self.go_to_chat(chat_id)
 
@@ -549,7 +556,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     @on(Transcript.NeedOlder)
     def _load_older(self) -> None:
-        t = self.query_one(Transcript)
+        t = self.desk_screen.query_one(Transcript)
         if self.current is None or not t.messages or self._opening is not None:
             return
         self.loop.load_older(self.current.chat_id, t.messages[0].id)
@@ -585,12 +592,12 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         """The message is stored: what was typed after Enter is the next message's start."""
         self._sending = None
         shown = self.current is not None and self.current.chat_id == chat_id
-        draft = self.query_one(Composer).text if shown else self._draft_of(chat_id)[0]
+        draft = self.desk_screen.query_one(Composer).text if shown else self._draft_of(chat_id)[0]
         rest = draft[len(text):] if draft.startswith(text) else draft
         self._store_drafts[chat_id] = ("", 0)  # the send cleared it in the store
         self.journal.put(chat_id, rest, len(rest))
         if shown:
-            composer = self.query_one(Composer)
+            composer = self.desk_screen.query_one(Composer)
             self._load_draft("", 0)
             if rest:  # keys typed right after Enter, before the store answered
                 composer.insert(rest)
@@ -636,7 +643,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         if self.screen.has_class("-narrow"):
             self.screen.toggle_class("-side-open")
         else:
-            self.query_one(SidePanel).toggle_class("-hidden")
+            self.desk_screen.query_one(SidePanel).toggle_class("-hidden")
 
     def action_open_orders(self) -> None:
         """Show the side panel's 订单 tab and put the keyboard in the order list."""
@@ -644,14 +651,14 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
-        self.query_one(SidePanel).show_tab("tab-calc")
-        self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
-        self.call_after_refresh(self.query_one("#calculator").focus_entry)
+        self.desk_screen.query_one(SidePanel).show_tab("tab-calc")
+        self.desk_screen.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
+        self.call_after_refresh(self.desk_screen.query_one("#calculator").focus_entry)
 
     def action_open_side_tab(self, pane_id: str, focus: str) -> None:
         """Show a side tab and put the keyboard in its list (palette: 打开交接本, 打开备忘录…)."""
-        self.query_one(SidePanel).show_tab(pane_id)
-        self.call_after_refresh(lambda: self.query_one(focus).focus())
+        self.desk_screen.query_one(SidePanel).show_tab(pane_id)
+        self.call_after_refresh(lambda: self.desk_screen.query_one(focus).focus())
 
     @on(InsertIntoDraft)
     def _insert_into_draft(self, event: InsertIntoDraft) -> None:
@@ -659,7 +666,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         if self.current is None:
             self.notify("先选择一个会话", severity="warning")
             return
-        composer = self.query_one(Composer)
+        composer = self.desk_screen.query_one(Composer)
         composer.insert(event.text)
         composer.focus()
 
@@ -668,7 +675,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         from cs_console.tui.handover_tab import HandoverTab
 
         if not self.screen.is_modal:  # not from inside another dialog
-            self.query_one(HandoverTab).write_note()
+            self.desk_screen.query_one(HandoverTab).write_note()
 
     def action_shift_end(self) -> None:
         """下班检查: what blocks a clean handover; each blocker → a note in one key."""
@@ -678,7 +685,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         if self.screen.is_modal:
             return
         self.push_screen(ShiftEndScreen(self.desk, self.agent),
-                         callback=lambda _n: self.query_one(HandoverTab).reload())
+                         callback=lambda _n: self.desk_screen.query_one(HandoverTab).reload())
 
     # ---- drafts -------------------------------------------------------------------------------
     @on(Composer.Changed)
@@ -690,7 +697,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         it to the store after a short pause, or as soon as the store answers again)."""
         if self.current is None or self._opening is not None and self._opening != self.current.chat_id:
             return
-        composers = self.query(Composer) if self.screen_stack else []
+        composers = self.desk_screen.query(Composer) if self.screen_stack else []
         if not composers or self.journal is None:
             return
         composer = composers[0]
@@ -702,7 +709,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def _load_draft(self, text: str, cursor: int) -> None:
         self._draft_loaded = text
-        self.query_one(Composer).set_draft(text, cursor)
+        self.desk_screen.query_one(Composer).set_draft(text, cursor)
 
 
 # Actions of the desk's own keys: they wait while another screen or a dialog is on top.
