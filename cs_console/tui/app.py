@@ -375,8 +375,10 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     def _apply_sessions(self, snap: sl.Sessions) -> None:
         self._store_drafts = {cid: (text, caret) for cid, text, caret in snap.drafts}
         self.queue_length = snap.queue
-        self.session_chats = list(snap.chats)
+        self.session_chats = list(snap.chats)  # (an equal list: no watcher call)
         self.presence = (snap.role, snap.status)
+        if self._panes_alive():
+            self._update_sessions_title()  # the queue count moves without my list changing
         if self.current is not None and self._opening is None:
             fresh = next((c for c in snap.chats if c.chat_id == self.current.chat_id), None)
             if fresh is None:

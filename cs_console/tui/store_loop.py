@@ -288,6 +288,8 @@ class StoreLoop:
             self._set_health(health, self.read_failed)
             self._write_retry_at = time.monotonic() + self._write_backoff
             self._write_backoff = min(self._write_backoff * 2, RETRY_MAX)
+            # the heartbeat is the probe that clears the header once writes work again
+            self._next_heartbeat = min(self._next_heartbeat, self._write_retry_at)
         else:
             self._set_health(health if self.health in (Health.OK, Health.OFFLINE) else self.health, True)
             self._read_retry_at = time.monotonic() + self._read_backoff
