@@ -296,3 +296,25 @@ def test_store_health_classifies_driver_errors():
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30).stdout.strip()
     assert out == "offline"
+
+
+async def test_messages_that_arrive_while_a_dialog_is_open_reach_the_transcript(desk, db_path, clock, tmp_path):
+    from cs_console.tui.transcript import Transcript
+
+    desk.chats.inject("小王", "在吗")
+    other = make_desk(desk.store.url, policy=load_policy(), clock=clock)  # another program, same file
+    app = CsConsoleApp(desk, "小美", journal_dir=tmp_path / "journal")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            transcript = app.query_one(Transcript)
+            await wait_for(pilot, lambda: "在吗" in "\n".join(transcript.plain_lines()))
+            await pilot.press("ctrl+q")  # 小王 waits: the quit dialog asks first and stays open
+            await wait_for(pilot, lambda: app.screen.id == "quit-confirm")
+            other.chats.inject("小王", "地址写错了")
+            other.chats.inject("新买家", "有货吗")
+            await wait_for(pilot, lambda: len(app.session_chats) == 2)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "地址写错了" in "\n".join(transcript.plain_lines()))
+            assert app.screen.id != "quit-confirm" and app.is_running
+    finally:
+        other.close()
