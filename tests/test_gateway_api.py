@@ -155,6 +155,6 @@ def test_a_bad_write_in_a_round_fails_alone(gw):
 
     results = svc.batch([line("u1", "p-1"), line("u2", "p-2", order_no="<script>"), line("u3", "p-3"),
                          line("u1", "p-1")])
-    assert [type(r).__name__ for r in results] == ["Inbound", "ValueError", "Inbound", "Inbound"]
+    assert [type(r).__name__ for r in results] == ["Inbound", "ValueRefused", "Inbound", "Inbound"]
     assert results[3].duplicate and results[3].message_id == results[0].message_id
     assert sorted(c.buyer_nick for c in gw.desk.chats.sessions()) == ["u1", "u3"]
