@@ -13,7 +13,6 @@ from cs_console.tui.handover_dialogs import (
     ShiftEndScreen,
 )
 from cs_console.tui.handover_tab import HandoverTab
-from tests.pilot_wait import wait_for
 from tests.signin import sign_in
 from tests.test_shift_end import order
 

@@ -122,9 +122,8 @@ class DayTools:
         self.run_worker(job, thread=True, exclusive=True, group="morning-read", exit_on_error=False)
 
     def _show_morning(self, m, only_if_due: bool) -> None:
-        from cs_console.tui.morning import MorningScreen
-
         from cs_console.tui.confirm import GuardedConfirm
+        from cs_console.tui.morning import MorningScreen
 
         if isinstance(self.screen, MorningScreen | GuardedConfirm):  # never over the quit question
             return
