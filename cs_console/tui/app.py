@@ -8,6 +8,7 @@ reactives (``session_chats``, ``current``, ``presence``, ``store_status``) that 
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable
 from functools import partial
@@ -107,6 +108,8 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         self.principal = None  # domain.identity.Principal after sign-in
         self._sign_in_mode = sign_in
         self._session_token: str | None = None
+        self._session_list: SessionList | None = None  # the desk's panes, once composed
+        self._composer_box: Composer | None = None
         self.desk: Desk | None = desk if hasattr(desk, "chats") else None
         self._open_desk = None if self.desk is not None else desk
         self.started_at = started_at or time.perf_counter()
@@ -135,16 +138,19 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def _main_layout(self) -> Horizontal:
         policy = self.desk.policy
+        # kept: the desk reaches them on every keystroke and snapshot (no DOM query each time)
+        self._session_list = SessionList(policy.response, id="sessions")
+        self._composer_box = Composer(id="composer")
         return Horizontal(
             Vertical(
                 Label("会话", classes="pane-title", id="sessions-title"),
-                SessionList(policy.response, id="sessions"),
+                self._session_list,
                 id="left",
             ),
             Vertical(
                 Label("（没有会话）", classes="pane-title", id="chat-title"),
                 Transcript(timezone=policy.shop.timezone, id="transcript"),
-                Composer(id="composer"),
+                self._composer_box,
                 id="center",
             ),
             SidePanel(id="side"),
@@ -267,7 +273,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
                     self._direct.add(id(opened))
         except TimeoutError:
             pass  # the store is slow to answer: the snapshots arrive as messages when it does
-        self.desk_screen.query_one(Composer).focus()
+        self._composer_box.focus()
         self.setup_replies()
         self.set_interval(1.0, self._tick, name="wait-timers")  # clocks on screen, no store access
         if self.morning:
@@ -276,6 +282,9 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
             self.notify(self.notice, timeout=10)
         self.desk_seconds = time.perf_counter() - self.started_at
         self.log.info(f"store ready {self.desk_seconds:.3f}s after start")
+        # what start-up built (modules, tables, the phrase index) lives as long as the app: keep it
+        # out of the collector's full passes, which otherwise stall a keystroke now and then
+        self.call_after_refresh(gc.freeze)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until the store is open only quitting and the palette work; while a dialog or another
@@ -391,7 +400,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     def watch_session_chats(self) -> None:
         if not self._panes_alive():
             return
-        self.desk_screen.query_one(SessionList).update_chats(self.session_chats, self.desk.clock())
+        self._session_list.update_chats(self.session_chats, self.desk.clock())
         self._update_sessions_title()
 
     def _update_sessions_title(self) -> None:
@@ -408,7 +417,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def watch_current(self) -> None:
         if self._panes_alive():
-            self.desk_screen.query_one(SessionList).select(self.current.chat_id if self.current else None)
+            self._session_list.select(self.current.chat_id if self.current else None)
             self._update_title()
 
     def watch_presence(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
@@ -453,11 +462,11 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def _tick(self) -> None:
         if self._panes_alive():
-            self.desk_screen.query_one(SessionList).tick(self.desk.clock())
+            self._session_list.tick(self.desk.clock())
 
     def _panes_alive(self) -> bool:
         """False while shutting down (timers may still fire after the screen is gone)."""
-        return bool(self.screen_stack) and bool(self.desk_screen.query(SessionList))
+        return bool(self.screen_stack) and self._session_list is not None and self._session_list.is_attached
 
     @property
     def desk_screen(self) -> Screen:
@@ -500,7 +509,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         if any(c.chat_id == item.chat_id and c != item.summary for c in self.session_chats):  # read now
             self.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in self.session_chats]
         self.desk_screen.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
-        composer = self.desk_screen.query_one(Composer)
+        composer = self._composer_box
         pending = self.journal.get(item.chat_id)
         self._store_drafts[item.chat_id] = item.draft
         if pending is None and composer.text == self._draft_loaded and item.draft[0] != composer.text:
@@ -520,7 +529,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
     def go_to_chat(self, chat_id: int) -> None:
         """The agent switched chats (key, palette, click): show it with the caret in its draft."""
         self.select_chat(chat_id)
-        self.desk_screen.query_one(Composer).focus()
+        self._composer_box.focus()
 
     def _move(self, step: int) -> None:
         if not self.session_chats:
@@ -537,7 +546,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def action_nth_chat(self, n: int) -> None:
         """Alt+n: the chat showing number n (numbers stay put while the list re-sorts)."""
-        chat_id = self.desk_screen.query_one(SessionList).chat_in_slot(n)
+        chat_id = self._session_list.chat_in_slot(n)
         if chat_id is not None:
             self.go_to_chat(chat_id)
 
@@ -594,12 +603,12 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         """The message is stored: what was typed after Enter is the next message's start."""
         self._sending = None
         shown = self.current is not None and self.current.chat_id == chat_id
-        draft = self.desk_screen.query_one(Composer).text if shown else self._draft_of(chat_id)[0]
+        draft = self._composer_box.text if shown else self._draft_of(chat_id)[0]
         rest = draft[len(text):] if draft.startswith(text) else draft
         self._store_drafts[chat_id] = ("", 0)  # the send cleared it in the store
         self.journal.put(chat_id, rest, len(rest))
         if shown:
-            composer = self.desk_screen.query_one(Composer)
+            composer = self._composer_box
             self._load_draft("", 0)
             if rest:  # keys typed right after Enter, before the store answered
                 composer.insert(rest)
@@ -668,7 +677,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         if self.current is None:
             self.notify("先选择一个会话", severity="warning")
             return
-        composer = self.desk_screen.query_one(Composer)
+        composer = self._composer_box
         composer.insert(event.text)
         composer.focus()
 
@@ -699,10 +708,9 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
         it to the store after a short pause, or as soon as the store answers again)."""
         if self.current is None or self._opening is not None and self._opening != self.current.chat_id:
             return
-        composers = self.desk_screen.query(Composer) if self.screen_stack else []
-        if not composers or self.journal is None:
+        composer = self._composer_box
+        if composer is None or not composer.is_attached or self.journal is None:
             return
-        composer = composers[0]
         text = composer.text
         if text == self._draft_loaded and self.journal.get(self.current.chat_id) is None:
             return
@@ -711,7 +719,7 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
 
     def _load_draft(self, text: str, cursor: int) -> None:
         self._draft_loaded = text
-        self.desk_screen.query_one(Composer).set_draft(text, cursor)
+        self._composer_box.set_draft(text, cursor)
 
 
 # Actions of the desk's own keys: they wait while another screen or a dialog is on top.
