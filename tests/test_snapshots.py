@@ -132,6 +132,7 @@ def test_reports(snap_compare, shop, size):
         await pilot.press("alt+e")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
         await wait_for(pilot, lambda: pilot.app.screen.report is not None, READS)  # computed in a thread
+        await wait_for(pilot, lambda: not reads_running(pilot.app), READS)
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)

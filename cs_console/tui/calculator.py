@@ -32,6 +32,7 @@ from cs_console.domain.text import clean_text
 from cs_console.tui.inputs import CommandAwareInput
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.postage_dialog import ProposePostage, quote_reason
+from cs_console.tui.store_reads import deliver
 
 START_DELAY = 0.5  # seconds after mount before the rates table is read
 
@@ -157,20 +158,34 @@ class Calculator(Vertical):
             self.query_one("#calc-pickup", Checkbox).value = False
             select.value = self.app.desk.postage.rates.partner
             province.value = city.value = ""
-        ctx = self._order_context()
-        if ctx is not None:
-            select.value = ctx.courier or self.app.desk.postage.rates.partner
-            province.value, city.value = ctx.province, ctx.city
         self.recompute()
+        if self.buyer:
+            self._read_order_context(self.buyer, self._fill_address, "address")
 
-    def _order_context(self):
-        if not self.buyer:
-            return None
-        return self.app.desk.postage.order_context(self.buyer)
+    def _read_order_context(self, buyer: str, apply, purpose: str) -> None:
+        """The buyer's latest order, read in a thread worker (a store that does not answer is a
+        notice, never a frozen screen); ``apply(ctx)`` on the event loop if the buyer is still shown."""
+        self.run_worker(lambda: deliver(self, lambda: self.app.desk.postage.order_context(buyer),
+                                        lambda ctx: buyer == self.buyer and apply(ctx), "订单"),
+                        thread=True, exclusive=True, group=f"calc-{purpose}-read", exit_on_error=False)
+
+    def _fill_address(self, ctx) -> None:
+        """Courier and address from the latest order, unless the agent has typed some already."""
+        province, city = self.query_one("#calc-province", Input), self.query_one("#calc-city", Input)
+        if ctx is None or province.value or city.value:
+            return
+        self.query_one("#calc-courier", Select).value = ctx.courier or self.app.desk.postage.rates.partner
+        province.value, city.value = ctx.province, ctx.city
+        self.recompute()
 
     def action_load_order(self) -> None:
         """Take the item lines of the buyer's latest order (replacing the current lines)."""
-        ctx = self._order_context()
+        if not self.buyer:
+            self.app.notify("这位买家没有订单商品", timeout=2)
+            return
+        self._read_order_context(self.buyer, self._load_items, "items")
+
+    def _load_items(self, ctx) -> None:
         if ctx is None or not ctx.items:
             self.app.notify("这位买家没有订单商品", timeout=2)
             return
@@ -316,12 +331,17 @@ class Calculator(Vertical):
 
     def action_propose_postage(self) -> None:
         """Propose the quoted postage as a postage change on the buyer's unpaid latest order."""
-        orders = getattr(self.app.desk, "orders", None)
         q = self.quote
         if q is None:
             self.app.notify(self.error or "还没有可用的报价", severity="warning", timeout=3)
             return
-        ctx = self._order_context()
+        if not self.buyer:
+            self.app.notify("这位买家没有订单", severity="warning", timeout=3)
+            return
+        self._read_order_context(self.buyer, lambda ctx: self._propose(q, ctx), "propose")
+
+    def _propose(self, q, ctx) -> None:
+        orders = getattr(self.app.desk, "orders", None)
         if orders is None or ctx is None:
             self.app.notify("这位买家没有订单", severity="warning", timeout=3)
             return
