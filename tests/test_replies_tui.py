@@ -11,6 +11,7 @@ from cs_console.store.tables import Order
 from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.composer import Composer
 from cs_console.tui.reply_picker import ReplyPicker
+from tests.pilot_wait import wait_for
 
 QSD = "亲，稍等一下哦，我马上帮您查询～"
 
@@ -117,6 +118,9 @@ async def test_bad_phrase_file_is_reported_and_the_last_good_set_kept(desk, tmp_
     desk.replies = ReplyService(desk.store, desk.policy, desk.clock, team_file=team)
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: hasattr(app, "_reply_problems"))  # the desk started its phrase loading
+        await app.workers.wait_for_complete()  # the good set is loaded (in a thread) before it goes bad
+        assert desk.replies.get("hi").text == "亲，您好"
         team.write_text("phrases:\n  - group: 问候\n    code: hi\n    title: 你好\n    text: 亲{who}\n", "utf-8")
         app._poll_replies()
         await app.workers.wait_for_complete()
