@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -107,9 +108,11 @@ class ReportScreen(Screen[None]):
         rows = report_rows(r)
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column("", key="metric")
+        # widths given, not measured as rows arrive (a frame could show them half measured)
+        table.add_column("", key="metric", width=max(cell_len(label_) for _, label_ in COLUMNS[1:]))
         for row in rows:
-            table.add_column(str(row["agent"]), key=str(row["agent"]))
+            cells = [str(row["agent"]), *(_cell(row[key]) for key, _ in COLUMNS[1:])]
+            table.add_column(cells[0], key=cells[0], width=max(cell_len(c) for c in cells))
         for key, label_ in COLUMNS[1:]:
             table.add_row(label_, *(_cell(row[key]) for row in rows), key=key)
         fr = r.first_response_by_hour
