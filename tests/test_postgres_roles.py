@@ -277,7 +277,7 @@ def test_without_a_password_the_store_waits_for_the_agents_sign_in(shop, pg_url,
 
 
 async def test_tui_signs_in_on_postgres_with_the_servers_check(shop, pg_url, clock):
-    from textual.widgets import Input, Label
+    from textual.widgets import Label
 
     from cs_console.tui.app import CsConsoleApp
     from cs_console.tui.sign_in import SignInScreen
@@ -292,7 +292,7 @@ async def test_tui_signs_in_on_postgres_with_the_servers_check(shop, pg_url, clo
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-            await wait_for(pilot, lambda: app.focused is app.screen.query_one("#signin-password", Input))
+            await wait_for(pilot, lambda: app.focused is next(iter(app.screen.query("#signin-password")), False))
             await pilot.press(*"wrong-password", "enter")
             await wait_for(pilot, lambda: "密码错误" in str(app.screen.query_one("#error", Label).render()))
             assert app.principal is None
