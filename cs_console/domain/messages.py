@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
     "text.empty": "{what}不能为空",
     "interrupted": "已中断",
     "tui.read_failed": "暂时无法读取{what}：{reason}（存储恢复后下次变化时会重新读取）",
+    "tui.write_failed": "{what}未保存：{reason}",
     "os.ENOENT": "文件不存在",
     "os.EACCES": "没有权限",
     "os.EPERM": "没有权限",

@@ -10,6 +10,10 @@ the group named ``…-read``, see :func:`reads_running`) whose body is :func:`de
 runs in the worker's thread, its result is applied on the event loop, and a store failure
 becomes a Chinese notice instead of ending the app. A dialog flow (an async worker) awaits a
 read with :func:`read_now`.
+
+An agent's action that writes (a flag, a price, a note …) awaits :func:`write_now` from an async
+worker: the write runs in a thread, and a refusal or a store failure is said in Chinese and raised
+as :class:`WriteFailed`, so the flow can keep what the agent entered and let them try again.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ def deliver(widget: DOMNode, read: Callable[[], T], apply: Callable[[T], object]
         result = read()
     except Exception as exc:  # any failure of a read: one sentence, the details in the error log
         if not worker.is_cancelled:
-            _on_loop(app, _say_read_failed, widget, what, exc)
+            _on_loop(app, _say_failed, widget, "tui.read_failed", what, exc)
         return
     if not worker.is_cancelled:
         _on_loop(app, _apply_if_mounted, widget, apply, result)
@@ -89,8 +93,23 @@ async def read_now(widget: Widget, read: Callable[[], T], what: str) -> T:
     try:
         return await asyncio.to_thread(read)
     except Exception as exc:  # any failure of a read: one sentence, the details in the error log
-        _say_read_failed(widget, what, exc)
+        _say_failed(widget, "tui.read_failed", what, exc)
         raise ReadFailed(what) from exc
+
+
+class WriteFailed(Exception):
+    """A write awaited with :func:`write_now` failed or was refused; the agent has been told."""
+
+
+async def write_now(widget: Widget, write: Callable[[], T], what: str) -> T:
+    """From an async worker (an action's flow): run ``write()`` in a thread and await its result.
+    A refusal (a domain error) or a store failure (locked, read-only, full, unreachable) is said in
+    Chinese as "{what}未保存：{reason}" and raised as :class:`WriteFailed`."""
+    try:
+        return await asyncio.to_thread(write)
+    except Exception as exc:  # any failure of a write: one sentence, the details in the error log
+        _say_failed(widget, "tui.write_failed", what, exc)
+        raise WriteFailed(what) from exc
 
 
 async def settled(worker: Worker | None) -> None:
@@ -116,10 +135,10 @@ def _apply_if_mounted(widget: DOMNode, apply: Callable[[T], object], result: T) 
         apply(result)
 
 
-def _say_read_failed(widget: DOMNode, what: str, exc: Exception) -> None:
+def _say_failed(widget: DOMNode, code: str, what: str, exc: Exception) -> None:
     from cs_console.domain.messages import render
     from cs_console.services.errors import report
 
     if widget.is_attached:
-        widget.app.notify(render("tui.read_failed", what=what, reason=report(exc, "tui")),
+        widget.app.notify(render(code, what=what, reason=report(exc, "tui")),
                           severity="error", timeout=8)
