@@ -137,22 +137,40 @@ def test_morning_checklist(seeded, clock):
     assert seeded.reports.checklist_due("小美")
 
 
-@pytest.mark.parametrize(("closed", "waited", "unanswered"), [
-    (True, 5, 1),  # ended without a reply
-    (False, 200, 0),  # still waiting, not yet past `breach`
-    (False, 201, 1),  # still waiting past `breach`: counts as no answer
-])
-def test_unanswered_chats(closed, waited, unanswered):
-    from cs_console.domain.report import ChatFact, PeriodFacts, compute_report
-    from cs_console.domain.shop import ResponseThresholds
-
-    start = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-    facts = PeriodFacts([ChatFact(1, None, start, None, closed)], [], [], [], [])
-    r = compute_report("day", DAY, DAY, facts, thresholds=ResponseThresholds(), window=timedelta(hours=24),
-                       tz="Asia/Shanghai", now=start + timedelta(seconds=waited))
-    assert r.total.first_response.unanswered == unanswered
-    assert r.total.first_response.bonus_at_risk == bool(unanswered)
+def test_chat_closed_without_reply_is_unanswered(desk, clock):
+    chat_id = chat(desk, clock, "Q", 10, 0)
+    clock.advance(5)
+    desk.chats.close(chat_id, "小美")
+    r = desk.reports.day(DAY)
+    assert (r.total.first_response.unanswered, r.total.first_response.bonus_at_risk) == (1, True)
     assert (r.total.inquiries, r.total.served) == (1, 0)
+
+
+@pytest.mark.parametrize(("paid_after", "converted"), [
+    (timedelta(hours=24), 1),  # paid at the very end of the window: converts
+    (timedelta(hours=24, microseconds=1), 0),  # a microsecond later: does not
+    (timedelta(0), 1),  # paid the instant the chat started
+])
+def test_conversion_window_is_exact_to_the_microsecond(desk, clock, paid_after, converted):
+    chat(desk, clock, "Q", 10, 0, "小美", 5)
+    started = at(clock, 10, 0)
+    add_order(desk, "W1", "Q", placed_at=started, paid_at=started + paid_after, amount="12.34")
+    at(clock, 17, 0)
+    r = desk.reports.day(DAY)
+    agent = next(f for f in r.agents if f.agent == "小美")
+    assert (r.total.converted, agent.converted, agent.orders) == (converted, converted, converted)
+    assert agent.sales == (Decimal("12.34") if converted else Decimal("0.00"))
+
+
+def test_sales_are_exact_sums_of_many_orders(desk, clock):
+    """Money summed by the database stays exact: 300 orders of 0.01 … 3.00 yuan."""
+    for i in range(1, 301):
+        add_order(desk, f"S{i}", f"b{i % 7}", placed_at=at(clock, 12, 0), paid_at=at(clock, 12, i % 60),
+                  amount=str(Decimal(i) / 100))
+    at(clock, 17, 0)
+    r = desk.reports.day(DAY)
+    assert (r.total.orders, r.total.sales) == (300, Decimal("451.50"))
+    assert r.sales_by_hour == {12: Decimal("451.50")}
 
 
 @pytest.mark.parametrize(("waited", "unanswered"), [(200, 0), (201, 1)])

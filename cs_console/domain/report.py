@@ -88,25 +88,6 @@ def first_response_stats(seconds: list[float], unanswered: int, t: Thresholds) -
 
 
 @dataclass(frozen=True, slots=True)
-class ChatFact:
-    """A chat a buyer started in the period (``agent`` = who answered first, None if nobody)."""
-
-    buyer_id: int
-    agent: str | None
-    started_at: datetime
-    first_response_seconds: float | None
-    closed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFact:
-    order_id: int
-    buyer_id: int
-    paid_at: datetime
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
 class ResponseFact:
     """A first response (``response_records.first``) given in the period."""
 
@@ -115,16 +96,46 @@ class ResponseFact:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class ServedFacts:
+    """Chats of the period one agent answered first: how many, and from how many buyers."""
+
+    chats: int
+    buyers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionFacts:
+    """Buyers who paid within the window after a chat of the period, and their distinct orders."""
+
+    buyers: int
+    orders: int
+    sales: Decimal
+
+
 @dataclass
 class PeriodFacts:
-    """What the store holds about a period; ``orders`` are paid from its start until the end of
-    the conversion window after it."""
+    """What the store counts and sums about a period (the database aggregates; see
+    ``store/reports.period_facts``). Orders converting a chat are paid within the conversion
+    window after it started; the period's own orders are those paid in it."""
 
-    chats: list[ChatFact]
-    orders: list[OrderFact]
+    inquiries: int  # distinct buyers who started a chat
+    unanswered: int  # chats nobody answered (closed, or waiting past `breach`: ``unanswered_before``)
+    served_by: dict[str, ServedFacts]
+    converted: int  # distinct buyers converted, whoever served them
+    converted_by: dict[str, ConversionFacts]  # only chats the agent answered
+    orders: int
+    sales: Decimal
+    sales_by_minute: dict[datetime, Decimal]  # UTC minute → sales of the orders paid in it
     responses: list[ResponseFact]
-    cases_opened_by: list[str]
-    cases_closed_by: list[str]
+    cases_opened_by: dict[str, int]
+    cases_closed_by: dict[str, int]
+
+
+def unanswered_before(now: datetime, t: Thresholds) -> datetime:
+    """A chat still waiting counts as unanswered once its wait passes `breach`: when its buyer
+    started before this instant."""
+    return now - timedelta(seconds=t.breach)
 
 
 @dataclass
@@ -164,48 +175,22 @@ class Report:
 
 
 def compute_report(kind: str, first: date, last: date, facts: PeriodFacts, *, thresholds: Thresholds,
-                   window: timedelta, tz: str, now: datetime, agent: str | None = None,
-                   total_label: str = "合计") -> Report:
+                   tz: str, agent: str | None = None, total_label: str = "合计") -> Report:
     """The report's arithmetic (definitions in ``services/reports.py``)."""
-    _, period_end = day_window(last, tz)
     rows: dict[str, AgentFigures] = {}
 
     def row(name: str) -> AgentFigures:
         return rows.setdefault(name, AgentFigures(name))
 
     total = AgentFigures(total_label)
-    served = [c for c in facts.chats if c.agent is not None and c.first_response_seconds is not None]
-    total.inquiries = len({c.buyer_id for c in facts.chats})
-    total.served = len(served)
-    buyers_by_agent: dict[str, set[int]] = defaultdict(set)
-    for c in served:
-        row(c.agent).served += 1
-        buyers_by_agent[c.agent].add(c.buyer_id)
-    for name, ids in buyers_by_agent.items():
-        row(name).inquiries = len(ids)
-    # a buyer still waiting counts as unanswered once the wait passes `breach`
-    unanswered = sum(1 for c in facts.chats if c.first_response_seconds is None
-                     and (c.closed or (now - c.started_at).total_seconds() > thresholds.breach))
-
-    # conversion: an order paid within the window after a chat of the period started
-    by_buyer: dict[int, list[OrderFact]] = defaultdict(list)
-    for o in facts.orders:
-        by_buyer[o.buyer_id].append(o)
-    converted_all: set[int] = set()
-    converted_by_agent: dict[str, set[int]] = defaultdict(set)
-    orders_by_agent: dict[str, dict[int, Decimal]] = defaultdict(dict)
-    for c in facts.chats:
-        for o in by_buyer.get(c.buyer_id, ()):
-            if c.started_at <= o.paid_at <= c.started_at + window:
-                converted_all.add(c.buyer_id)
-                if c.agent is not None and c.first_response_seconds is not None:
-                    converted_by_agent[c.agent].add(c.buyer_id)
-                    orders_by_agent[c.agent][o.order_id] = o.amount
-    total.converted = len(converted_all)
-    for name, ids in converted_by_agent.items():
-        row(name).converted = len(ids)
-        row(name).orders = len(orders_by_agent[name])
-        row(name).sales = sum(orders_by_agent[name].values(), Decimal("0.00"))
+    total.inquiries = facts.inquiries
+    for name, served in facts.served_by.items():
+        row(name).served, row(name).inquiries = served.chats, served.buyers
+        total.served += served.chats
+    total.converted = facts.converted
+    for name, conv in facts.converted_by.items():
+        f = row(name)
+        f.converted, f.orders, f.sales = conv.buyers, conv.orders, conv.sales
 
     # first responses
     seconds_by_agent: dict[str, list[float]] = defaultdict(list)
@@ -214,24 +199,22 @@ def compute_report(kind: str, first: date, last: date, facts: PeriodFacts, *, th
         by_hour[local_hour(r.replied_at, tz)].append(r.seconds)
         if r.agent is not None:
             seconds_by_agent[r.agent].append(r.seconds)
-    total.first_response = first_response_stats([r.seconds for r in facts.responses], unanswered, thresholds)
+    total.first_response = first_response_stats([r.seconds for r in facts.responses], facts.unanswered, thresholds)
     for name, secs in seconds_by_agent.items():
         row(name).first_response = first_response_stats(secs, 0, thresholds)
 
     # the period's orders and sales (paid in the period)
+    total.orders, total.sales = facts.orders, facts.sales
     sales_by_hour: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
-    for o in facts.orders:
-        if o.paid_at < period_end:
-            total.orders += 1
-            total.sales += o.amount
-            sales_by_hour[local_hour(o.paid_at, tz)] += o.amount
+    for minute, sales in facts.sales_by_minute.items():
+        sales_by_hour[local_hour(minute, tz)] += sales
 
-    for who in facts.cases_opened_by:
-        total.cases_opened += 1
-        row(who).cases_opened += 1
-    for who in facts.cases_closed_by:
-        total.cases_closed += 1
-        row(who).cases_closed += 1
+    for who, n in facts.cases_opened_by.items():
+        total.cases_opened += n
+        row(who).cases_opened += n
+    for who, n in facts.cases_closed_by.items():
+        total.cases_closed += n
+        row(who).cases_closed += n
 
     empty = first_response_stats([], 0, thresholds)
     for f in rows.values():

@@ -28,6 +28,7 @@ from cs_console.domain.report import (
     day_window,
     local_date,
     report_rows,
+    unanswered_before,
 )
 from cs_console.domain.shop import ShopPolicy
 from cs_console.store import aftersales as case_repo
@@ -80,10 +81,11 @@ class ReportService:
         t0, _ = day_window(first, self.tz)
         _, t1 = day_window(last, self.tz)
         window = timedelta(hours=self.policy.reports.conversion_window_hours)
+        late = unanswered_before(self.clock(), self.policy.response)
         with self.store.read() as s:
-            facts = repo.period_facts(s, t0, t1, t1 + window)
-        return compute_report(kind, first, last, facts, thresholds=self.policy.response, window=window,
-                              tz=self.tz, now=self.clock(), agent=agent, total_label=TOTAL)
+            facts = repo.period_facts(s, t0, t1, window, late)
+        return compute_report(kind, first, last, facts, thresholds=self.policy.response, tz=self.tz, agent=agent,
+                              total_label=TOTAL)
 
     # morning checklist --------------------------------------------------------------------------
     def checklist_due(self, agent: str) -> bool:
