@@ -13,19 +13,19 @@ from cs_console.cli.team_common import REFUSED
 from cs_console.domain.identity import SignInRefused
 from cs_console.domain.team import ROLE_LABELS, STATUS_LABELS, AgentStatus, Role
 
-app = typer.Typer(help="Agents (客服) of the team: add, list, password, token.", no_args_is_help=True)
+app = typer.Typer(help="团队客服：添加、列表、密码、令牌。", no_args_is_help=True)
 
 
 @app.command("add")
-def agents_add(name: Annotated[str, typer.Argument(help="Agent name (sub-account).")],
-               role: Annotated[str, typer.Option("--role", help="trainee|agent|trainee_supervisor|supervisor (or 见习客服/客服/见习主管/主管).")] = "agent",
-               capacity: Annotated[int | None, typer.Option("--capacity", min=1, help="Open chats before new ones queue (default: shop.yaml team.capacity).")] = None,
-               set_password: Annotated[bool, typer.Option("--set-password", help="Give the agent a first password (prompted).")] = False,
+def agents_add(name: Annotated[str, typer.Argument(help="客服名（子账号）。")],
+               role: Annotated[str, typer.Option("--role", help="角色：trainee|agent|trainee_supervisor|supervisor（或 见习客服/客服/见习主管/主管）。")] = "agent",
+               capacity: Annotated[int | None, typer.Option("--capacity", min=1, help="同时接待的会话数，超出后新会话排队（默认：shop.yaml 的 team.capacity）。")] = None,
+               set_password: Annotated[bool, typer.Option("--set-password", help="给这位客服设置初始密码（会提示输入）。")] = False,
                password_stdin: PasswordStdin = False,
                agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Add an agent (or change an existing agent's role/capacity): a supervisor's sign-in.
+    """添加客服（或修改已有客服的角色/接待上限）：需要主管登录。
 
-    On a new store nobody can sign in to yet, the first account is a supervisor with a password."""
+    新存储还没有人能登录时，第一个账号是带密码的主管。"""
     desk = open_desk(db)
     bootstrap = desk.identity.needs_bootstrap()
     by = None if bootstrap else acting(desk, agent)
@@ -50,9 +50,9 @@ def agents_add(name: Annotated[str, typer.Argument(help="Agent name (sub-account
 
 
 @app.command("password")
-def agents_password(name: Annotated[str | None, typer.Argument(help="Whose password (default: your own).")] = None,
+def agents_password(name: Annotated[str | None, typer.Argument(help="谁的密码（默认：自己的）。")] = None,
                     password_stdin: PasswordStdin = False, agent: AgentOpt = None, db: DbOpt = None) -> None:
-    """Set a password: your own, or (supervisors) a teammate's. Their sessions end."""
+    """设置密码：自己的，或（主管）同事的。对方现有的会话随即结束。"""
     desk = open_desk(db)
     me = acting(desk, agent)
     target = name or me.name
@@ -64,11 +64,11 @@ def agents_password(name: Annotated[str | None, typer.Argument(help="Whose passw
 
 
 @app.command("token")
-def agents_token(label: Annotated[str, typer.Option("--label", help="What the token is for (a bridge, a script).")] = "script",
-                 file: Annotated[Path | None, typer.Option("--file", help="Write the token to this file (mode 0600) instead of printing it.")] = None,
+def agents_token(label: Annotated[str, typer.Option("--label", help="令牌的用途（如桥接程序、脚本）。")] = "script",
+                 file: Annotated[Path | None, typer.Option("--file", help="把令牌写入这个文件（权限 0600），而不是显示出来。")] = None,
                  agent: AgentOpt = None, db: DbOpt = None) -> None:
-    """A token for scripts and bridges acting as you: use it as $CS_CONSOLE_TOKEN or
-    $CS_CONSOLE_TOKEN_FILE (a file only you can read). Printed once; the store keeps only a hash."""
+    """生成一个代表你本人的令牌，供脚本和桥接程序使用：放在 $CS_CONSOLE_TOKEN 里，或放进只有你能读的文件
+    并用 $CS_CONSOLE_TOKEN_FILE 指向它。令牌只显示一次；存储只保留其散列值。"""
     from cs_console.config.credentials import write_secret_file
 
     desk = open_desk(db)
@@ -83,7 +83,7 @@ def agents_token(label: Annotated[str, typer.Option("--label", help="What the to
 
 @app.command("list")
 def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Every agent: role, status, open/waiting chats, capacity, today's first responses."""
+    """全部客服：角色、状态、进行中/等待中的会话、接待上限、今天的首次响应。"""
     from cs_console.cli.team_common import agent_row
 
     desk = open_desk(db)

@@ -23,17 +23,17 @@ from cs_console.domain.team import TeamRuleError
 
 
 def broadcast(
-    filter_: Annotated[str | None, typer.Option("--filter", help="unpaid[:HOURS] | item:TEXT | tag:TAG")] = None,
-    text: Annotated[str | None, typer.Option("--text", help="Message; placeholders like {buyer} {order_no} are filled per buyer.")] = None,
-    phrase: Annotated[str | None, typer.Option("--phrase", help="Quick-reply code whose text is sent (instead of --text).")] = None,
+    filter_: Annotated[str | None, typer.Option("--filter", help="选哪些买家：unpaid[:小时数] | item:商品文字 | tag:标签")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="消息内容；{buyer} {order_no} 等占位符按每位买家填写。")] = None,
+    phrase: Annotated[str | None, typer.Option("--phrase", help="发送这个快捷短语编码的内容（代替 --text）。")] = None,
     agent: AgentOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the per-buyer preview.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking to confirm.")] = False,
-    history: Annotated[bool, typer.Option("--history", help="List past broadcasts (who, when, filter, count).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示每位买家的预览。")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问确认，直接发送。")] = False,
+    history: Annotated[bool, typer.Option("--history", help="列出以往的群发（谁、何时、筛选条件、人数）。")] = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Preview, confirm and send one message per selected buyer (a normal outbound message)."""
+    """群发：预览、确认后给每位选中的买家各发一条消息（普通的外发消息）。"""
     if history:
         _history(db, as_json)
         return

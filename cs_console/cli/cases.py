@@ -30,9 +30,9 @@ from cs_console.domain.aftersales import (
 from cs_console.domain.clock import local
 from cs_console.domain.money import MoneyError, format_money, parse_money
 
-app = typer.Typer(help="After-sales register (售后): add, list, show, follow, state.", no_args_is_help=True)
+app = typer.Typer(help="售后登记：添加、列表、查看、跟进、改状态。", no_args_is_help=True)
 
-CaseArg = Annotated[int, typer.Argument(help="Case number.")]
+CaseArg = Annotated[int, typer.Argument(help="售后单号。")]
 
 
 def case_dict(c: CaseView) -> dict:
@@ -63,15 +63,15 @@ def _money(text: str | None):
 
 @app.command()
 def add(
-    order_no: Annotated[str, typer.Argument(help="Order number (订单号).")],
-    reason: Annotated[str, typer.Option("--reason", help="colour|size|quality|logistics|wrong_item|other (or 色差/尺码…).")],
-    handling: Annotated[str, typer.Option("--handling", help="refund|exchange|partial_refund|coupon|gift|priority.")],
-    amount: Annotated[str | None, typer.Option("--amount", help="Amount in yuan (refund, partial refund, coupon).")] = None,
-    note: Annotated[str, typer.Option("--note", help="Details.")] = "",
-    tracking: Annotated[str, typer.Option("--tracking", help="Tracking number of the returned parcel.")] = "",
+    order_no: Annotated[str, typer.Argument(help="订单号。")],
+    reason: Annotated[str, typer.Option("--reason", help="原因：colour|size|quality|logistics|wrong_item|other（或 色差/尺码…）。")],
+    handling: Annotated[str, typer.Option("--handling", help="处理方式：refund|exchange|partial_refund|coupon|gift|priority。")],
+    amount: Annotated[str | None, typer.Option("--amount", help="金额（元；退款、部分退款、优惠券）。")] = None,
+    note: Annotated[str, typer.Option("--note", help="详细说明。")] = "",
+    tracking: Annotated[str, typer.Option("--tracking", help="退回包裹的物流单号。")] = "",
     agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Register a case for an order (linked to the buyer and their latest chat)."""
+    """为订单登记售后（关联买家及其最近的会话）。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -85,12 +85,12 @@ def add(
 
 @app.command("list")
 def list_(
-    open_only: Annotated[bool, typer.Option("--open", help="Only cases not closed (oldest first).")] = False,
-    buyer: Annotated[str | None, typer.Option("--buyer", help="Only this buyer's cases.")] = None,
-    order_no: Annotated[str | None, typer.Option("--order", help="Only this order's cases.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="只看未关闭的售后单（最早的在前）。")] = False,
+    buyer: Annotated[str | None, typer.Option("--buyer", help="只看这位买家的售后单。")] = None,
+    order_no: Annotated[str | None, typer.Option("--order", help="只看这个订单的售后单。")] = None,
     db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """The register, oldest first."""
+    """售后登记表，最早的在前。"""
     desk = open_desk(db)
     try:
         cases = desk.cases.list(open_only=open_only, buyer=buyer, order_no=order_no)
@@ -101,7 +101,7 @@ def list_(
 
 @app.command()
 def show(case_id: CaseArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """One case with its follow-up entries."""
+    """查看一个售后单及其跟进记录。"""
     desk = open_desk(db)
     try:
         case, notes = desk.cases.show(case_id)
@@ -118,9 +118,9 @@ def show(case_id: CaseArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command()
-def follow(case_id: CaseArg, text: Annotated[str, typer.Argument(help="Follow-up text.")],
+def follow(case_id: CaseArg, text: Annotated[str, typer.Argument(help="跟进内容。")],
            agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Add a follow-up entry (who, when, text)."""
+    """添加一条跟进记录（谁、何时、内容）。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -134,14 +134,14 @@ def follow(case_id: CaseArg, text: Annotated[str, typer.Argument(help="Follow-up
 @app.command()
 def state(
     case_id: CaseArg,
-    target: Annotated[str, typer.Argument(help="open|waiting_return|received|refunded|exchanged|compensated|closed.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")] = "",
-    tracking: Annotated[str | None, typer.Option("--tracking", help="Return parcel tracking number.")] = None,
-    handling: Annotated[str | None, typer.Option("--handling", help="Change the handling too.")] = None,
-    amount: Annotated[str | None, typer.Option("--amount", help="Change the amount too.")] = None,
+    target: Annotated[str, typer.Argument(help="状态：open|waiting_return|received|refunded|exchanged|compensated|closed。")],
+    reason: Annotated[str, typer.Option("--reason", help="理由（记入审计日志）。")] = "",
+    tracking: Annotated[str | None, typer.Option("--tracking", help="退回包裹的物流单号。")] = None,
+    handling: Annotated[str | None, typer.Option("--handling", help="同时修改处理方式。")] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="同时修改金额。")] = None,
     agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Move a case to another state (refused moves change nothing)."""
+    """把售后单改为另一个状态（被拒绝时不做任何改动）。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:

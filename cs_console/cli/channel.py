@@ -9,7 +9,7 @@ import typer
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk
 from cs_console.domain.messages import render
 
-app = typer.Typer(help="Gateway channels: create (with its API token), revoke, list; resend a failed reply.",
+app = typer.Typer(help="网关渠道：创建（含 API 令牌）、吊销、列表；重发失败的回复。",
                   no_args_is_help=True)
 
 
@@ -23,15 +23,15 @@ def _supervisor(desk, agent: str | None) -> str:
 
 
 @app.command("create")
-def create(name: Annotated[str, typer.Argument(help="Channel name (a-z 0-9 _ -); for --web it is the shop in /chat/NAME.")],
-           web: Annotated[bool, typer.Option("--web", help="The buyer chat page /chat/NAME.")] = False,
-           webhook: Annotated[str, typer.Option("--webhook", help="A bridge that receives replies at this URL.")] = "",
-           pull: Annotated[bool, typer.Option("--pull", help="A bridge that pulls replies (behind NAT).")] = False,
-           attempts: Annotated[int, typer.Option("--attempts", min=1, max=50, help="Webhook attempts before 失败.")] = 8,
+def create(name: Annotated[str, typer.Argument(help="渠道名（a-z 0-9 _ -）；用 --web 时即 /chat/NAME 中的店铺名。")],
+           web: Annotated[bool, typer.Option("--web", help="买家聊天页面 /chat/NAME。")] = False,
+           webhook: Annotated[str, typer.Option("--webhook", help="在这个地址接收回复的桥接程序。")] = "",
+           pull: Annotated[bool, typer.Option("--pull", help="主动拉取回复的桥接程序（位于 NAT 之后）。")] = False,
+           attempts: Annotated[int, typer.Option("--attempts", min=1, max=50, help="标为“失败”之前的 webhook 尝试次数。")] = 8,
            broadcast_per_minute: Annotated[int, typer.Option("--broadcast-per-minute", min=1, max=6000,
-                                                             help="Broadcast (群发) messages per minute on this channel.")] = 20,
+                                                             help="这个渠道每分钟最多群发的消息数。")] = 20,
            agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Create a channel. Its API token (and webhook secret) are printed once: only a hash is kept."""
+    """创建渠道。API 令牌（及 webhook 密钥）只显示这一次：存储只保留其散列值。"""
     from cs_console.domain.gateway import ChannelKind
 
     if (web, bool(webhook), pull).count(True) != 1:
@@ -57,9 +57,9 @@ def create(name: Annotated[str, typer.Argument(help="Channel name (a-z 0-9 _ -);
 
 
 @app.command("revoke")
-def revoke(name: Annotated[str, typer.Argument(help="Channel name.")], agent: AgentOpt = None, db: DbOpt = None,
+def revoke(name: Annotated[str, typer.Argument(help="渠道名。")], agent: AgentOpt = None, db: DbOpt = None,
            as_json: JsonOpt = False) -> None:
-    """Revoke a channel: its token stops working at once, its page closes."""
+    """吊销渠道：令牌立即失效，其聊天页面关闭。"""
     from cs_console.store.chats import NotFound
 
     desk = open_desk(db)
@@ -73,7 +73,7 @@ def revoke(name: Annotated[str, typer.Argument(help="Channel name.")], agent: Ag
 
 @app.command("list")
 def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Channels (tokens are never shown again)."""
+    """渠道列表（令牌不会再次显示）。"""
     desk = open_desk(db)
     rows = desk.gateway.channels()
     emit([{"name": c.name, "kind": c.kind, "webhook": c.webhook_url, "revoked": c.revoked,
@@ -83,9 +83,9 @@ def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command("resend")
-def resend(message_id: Annotated[int, typer.Argument(help="Message id of a failed reply.")], db: DbOpt = None,
+def resend(message_id: Annotated[int, typer.Argument(help="失败回复的消息编号。")], db: DbOpt = None,
            as_json: JsonOpt = False) -> None:
-    """重发: deliver a failed reply again (same delivery id)."""
+    """重发：再次投递一条失败的回复（投递编号不变）。"""
     desk = open_desk(db)
     if not desk.gateway.resend(message_id):
         fail("error: " + render("channel.not_failed", message_id=message_id), 2)

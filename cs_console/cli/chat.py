@@ -17,17 +17,17 @@ from cs_console.cli.common import (
     when,
 )
 
-app = typer.Typer(help="Chats (会话): inject, send, list, log.", no_args_is_help=True)
+app = typer.Typer(help="会话：写入买家消息、回复、列表、记录。", no_args_is_help=True)
 
 _STATUS = {"waiting": "等待", "serving": "接待中", "closed": "已结束"}
 _SENDER = {"buyer": "买家", "agent": "客服", "system": "系统"}
-BuyerOpt = Annotated[str, typer.Option("--buyer", help="Buyer nick (旺旺ID).")]
-TextArg = Annotated[str, typer.Argument(help="Message text.")]
+BuyerOpt = Annotated[str, typer.Option("--buyer", help="买家旺旺ID。")]
+TextArg = Annotated[str, typer.Argument(help="消息内容。")]
 
 
 @app.command()
 def inject(text: TextArg, buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Append an inbound buyer message (creates buyer and chat as needed)."""
+    """写入一条买家发来的消息（需要时新建买家和会话）。"""
     desk = open_desk(db)
     try:
         posted = desk.chats.inject(buyer, text)
@@ -39,7 +39,7 @@ def inject(text: TextArg, buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = 
 
 @app.command()
 def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Send an agent reply into the buyer's open chat."""
+    """在买家当前的会话里发送客服回复。"""
     from cs_console.services.chats import NotYourChat
     from cs_console.store.chats import NotFound
 
@@ -54,9 +54,9 @@ def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = Non
 
 
 @app.command("list")
-def list_(all_: Annotated[bool, typer.Option("--all", help="Include closed chats.")] = False,
+def list_(all_: Annotated[bool, typer.Option("--all", help="包括已结束的会话。")] = False,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Chats in session-list order: buyer, status, unread, waiting seconds, first response."""
+    """按会话列表顺序列出会话：买家、状态、未读、等待秒数、首次响应。"""
     from cs_console.domain.kpi import format_wait
 
     desk = open_desk(db)
@@ -77,7 +77,7 @@ def list_(all_: Annotated[bool, typer.Option("--all", help="Include closed chats
 
 @app.command()
 def log(buyer: BuyerOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Every message exchanged with a buyer, oldest first."""
+    """与某位买家的全部消息，最早的在前。"""
     from cs_console.store.chats import NotFound
 
     desk = open_desk(db)

@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Store: a SQLite path or SQLAlchemy URL (default $CS_CONSOLE_DB, else the user data dir)."),
+    typer.Option("--db", help="存储：SQLite 文件路径或 SQLAlchemy 地址（默认取 $CS_CONSOLE_DB，否则在用户数据目录）。"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供脚本读取）。")]
 AgentOpt = Annotated[str | None, typer.Option(
-    "--agent", help="Only a check: the signed-in agent (cs-console login / $CS_CONSOLE_TOKEN) must be this one.")]
+    "--agent", help="只作核对：当前登录的客服（cs-console login / $CS_CONSOLE_TOKEN）必须是此人。")]
 
 # ``cs-console --db X --agent Y <command>``: the root options, for commands that do not repeat them
 ROOT_OPTIONS: dict[str, str | None] = {"db": None, "agent": None}

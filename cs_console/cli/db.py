@@ -7,16 +7,15 @@ import typer
 
 from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk
 
-app = typer.Typer(help="The store's database: PostgreSQL login roles for the agents.", no_args_is_help=True)
+app = typer.Typer(help="存储的数据库：为客服设置 PostgreSQL 登录角色。", no_args_is_help=True)
 
 
 @app.command("grant")
 def db_grant(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """(Store owner, PostgreSQL) Create or refresh the agents' group role, their privileges and
-    the server-side checks of who acts. Safe to run again; the owner needs CREATEROLE.
+    """（存储所有者，PostgreSQL）创建或更新客服的组角色、权限，以及由服务器核对操作者身份的检查。
+    可以重复执行；所有者需要 CREATEROLE 权限。
 
-    Then agents get login roles with their passwords: ``agents add NAME --set-password`` (or
-    ``agents password NAME``) by a supervisor."""
+    之后由主管为客服设置带密码的登录角色：agents add 名字 --set-password（或 agents password 名字）。"""
     from sqlalchemy.exc import SQLAlchemyError
 
     from cs_console.store.engine import _reason

@@ -20,15 +20,15 @@ from cs_console.cli.common import (
 from cs_console.domain.clock import local
 from cs_console.domain.money import format_money
 
-app = typer.Typer(help="Follow-ups (跟进): unpaid orders, buyers not served.", no_args_is_help=True)
-reviews = typer.Typer(help="Reviews (评价): import the CSV, list neutral/negative ones, follow up.", no_args_is_help=True)
+app = typer.Typer(help="跟进：未付款订单、未接待的买家。", no_args_is_help=True)
+reviews = typer.Typer(help="评价：导入 CSV、列出中差评、跟进。", no_args_is_help=True)
 
-AllOpt = Annotated[bool, typer.Option("--all", help="Include those already followed up.")]
+AllOpt = Annotated[bool, typer.Option("--all", help="包括已跟进的。")]
 
 
 @app.command()
 def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Unpaid orders older than followups.unpaid_after_minutes, oldest first."""
+    """超过 followups.unpaid_after_minutes 仍未付款的订单，最早的在前。"""
     desk = open_desk(db)
     tz = desk.policy.shop.timezone
     rows = desk.followups.unpaid(include_contacted=all_)
@@ -41,9 +41,9 @@ def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> 
 
 
 @app.command()
-def remind(order_no: Annotated[str, typer.Argument(help="Order number.")], agent: AgentOpt = None,
+def remind(order_no: Annotated[str, typer.Argument(help="订单编号。")], agent: AgentOpt = None,
            db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Put the unpaid reminder into the buyer's chat draft and mark the order contacted."""
+    """把催付话术放进买家会话的草稿，并把订单标为已联系。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -55,7 +55,7 @@ def remind(order_no: Annotated[str, typer.Argument(help="Order number.")], agent
 
 @app.command()
 def unserved(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Buyers nobody served that still need a follow-up record."""
+    """没人接待、还需要跟进记录的买家。"""
     desk = open_desk(db)
     tz = desk.policy.shop.timezone
     rows = desk.followups.unserved(pending_only=not all_)
@@ -66,10 +66,10 @@ def unserved(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -
 
 
 @app.command()
-def record(chat_id: Annotated[int, typer.Argument(help="Chat id of the unserved buyer.")],
-           note: Annotated[str, typer.Argument(help="What was done.")],
+def record(chat_id: Annotated[int, typer.Argument(help="未接待买家的会话编号。")],
+           note: Annotated[str, typer.Argument(help="做了什么。")],
            agent: AgentOpt = None, db: DbOpt = None) -> None:
-    """Write the follow-up record for a buyer nobody served."""
+    """为没人接待的买家写跟进记录。"""
     from cs_console.domain.followups import FollowupKind
 
     desk = open_desk(db)
@@ -84,9 +84,9 @@ def record(chat_id: Annotated[int, typer.Argument(help="Chat id of the unserved 
 
 
 @reviews.command("import")
-def import_(path: Annotated[Path, typer.Argument(help="CSV: order number, buyer, rating, text, date.")],
+def import_(path: Annotated[Path, typer.Argument(help="CSV：订单编号、买家、评价等级、内容、日期。")],
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Import reviews; a bad row refuses the file (FILE:LINE: reason), nothing is imported."""
+    """导入评价；有一行出错就拒绝整个文件（文件:行号: 原因），什么也不导入。"""
     from cs_console.services.followups import ReviewImportError
 
     desk = open_desk(db)
@@ -99,7 +99,7 @@ def import_(path: Annotated[Path, typer.Argument(help="CSV: order number, buyer,
 
 @reviews.command("list")
 def list_reviews(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Neutral/negative reviews still to follow up (``--all``: also the followed-up ones)."""
+    """还需跟进的中差评（加 --all 时也列出已跟进的）。"""
     from cs_console.domain.followups import RATING_LABELS
 
     desk = open_desk(db)
@@ -111,9 +111,9 @@ def list_reviews(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = Fals
 
 
 @reviews.command("follow")
-def follow_review(review_id: Annotated[int, typer.Argument(help="Review id.")], agent: AgentOpt = None,
+def follow_review(review_id: Annotated[int, typer.Argument(help="评价编号。")], agent: AgentOpt = None,
                   db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Put the bad-review follow-up phrase into the buyer's chat draft and mark it followed up."""
+    """把差评跟进话术放进买家会话的草稿，并标为已跟进。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:

@@ -10,8 +10,8 @@ import typer
 from cs_console.cli.common import DbOpt, JsonOpt, emit, err, fail, open_desk
 from cs_console.domain.text import clean_text
 
-app = typer.Typer(help="Goods (商品): import the 淘宝助理 CSV, list, show, stock.", no_args_is_help=True)
-RefArg = Annotated[str, typer.Argument(help="Item id (数字ID) or merchant code (商家编码, also a SKU's).")]
+app = typer.Typer(help="商品：导入淘宝助理 CSV、列表、查看、库存。", no_args_is_help=True)
+RefArg = Annotated[str, typer.Argument(help="宝贝数字ID 或商家编码（也可以是 SKU 的商家编码）。")]
 
 
 def _goods_dict(g, *, skus: bool = True) -> dict:
@@ -36,9 +36,9 @@ def _find(desk, ref: str):
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="淘宝助理 goods CSV (57/58/60/63/67 columns).")],
+def import_(file: Annotated[Path, typer.Argument(help="淘宝助理商品 CSV（57/58/60/63/67 列）。")],
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Import goods and SKUs; all-or-nothing; a re-import updates the same goods."""
+    """导入商品及 SKU；要么全部导入要么都不导入；再次导入会更新同一商品。"""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
     from cs_console.services.goods import GoodsImportRejected
@@ -65,10 +65,10 @@ def import_(file: Annotated[Path, typer.Argument(help="淘宝助理 goods CSV (5
 
 
 @app.command("list")
-def list_(query: Annotated[str, typer.Argument(help="Title words, merchant code, pinyin or initials.")] = "",
+def list_(query: Annotated[str, typer.Argument(help="标题文字、商家编码、拼音或首字母。")] = "",
           limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 50,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Goods (all, or those matching QUERY), with stock."""
+    """商品列表（全部，或与 QUERY 匹配的），含库存。"""
     desk = open_desk(db)
     goods = desk.goods.search(query, limit=limit)
     lines = [clean_text(f"{g.merchant_code or '—':<14} {g.item_id or '—':<14} ¥{g.price:>8.2f}  库存 {g.stock:>5}"
@@ -78,7 +78,7 @@ def list_(query: Annotated[str, typer.Argument(help="Title words, merchant code,
 
 @app.command()
 def show(ref: RefArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """One goods with every SKU: properties, price, stock, merchant code, barcode."""
+    """查看一个商品的全部 SKU：属性、价格、库存、商家编码、条码。"""
     desk = open_desk(db)
     g = _find(desk, ref)
     head = [f"{g.title}", f"数字ID {g.item_id or '—'}  商家编码 {g.merchant_code or '—'}  价格 ¥{g.price:.2f}  "
@@ -91,7 +91,7 @@ def show(ref: RefArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def stock(ref: RefArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """The colour × size stock grid of one goods (缺 = out of stock, 紧 = low)."""
+    """一个商品的颜色 × 尺码库存表（缺 = 无货，紧 = 库存紧张）。"""
     from cs_console.domain.goods.lookup import stock_mark
 
     desk = open_desk(db)

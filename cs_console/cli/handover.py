@@ -27,10 +27,10 @@ from cs_console.domain.text import clean_text
 from cs_console.services.handover import HandoverError
 from cs_console.store.engine import StoreError
 
-app = typer.Typer(help="Handover book (交接本): add, list, ack, done, export, import.", no_args_is_help=True)
+app = typer.Typer(help="交接本：添加、列表、确认、完成、导出、导入。", no_args_is_help=True)
 
-NoteArg = Annotated[str, typer.Argument(help="Note id (at least its first 4 characters).")]
-FileArg = Annotated[Path, typer.Argument(help="JSON file.")]
+NoteArg = Annotated[str, typer.Argument(help="交接记录编号（至少前 4 个字符）。")]
+FileArg = Annotated[Path, typer.Argument(help="JSON 文件。")]
 
 
 def note_dict(n: Note) -> dict:
@@ -54,15 +54,15 @@ def note_line(n: Note, tz: str) -> str:
 
 
 @app.command()
-def add(text: Annotated[str, typer.Argument(help="What the next shift must know or do.")],
-        buyer: Annotated[str | None, typer.Option("--buyer", help="Link a buyer (nick).")] = None,
-        order: Annotated[str | None, typer.Option("--order", help="Link an order (number).")] = None,
-        case: Annotated[str | None, typer.Option("--case", help="Link an after-sales case.")] = None,
-        priority: Annotated[str, typer.Option("--priority", help="low, normal, high, urgent.")] = "normal",
-        shift: Annotated[str | None, typer.Option("--shift", help="Shift written in (default: the agent's).")] = None,
-        to: Annotated[str | None, typer.Option("--for", help="Shift addressed (default: the next one).")] = None,
+def add(text: Annotated[str, typer.Argument(help="下一班需要知道或要做的事。")],
+        buyer: Annotated[str | None, typer.Option("--buyer", help="关联买家（旺旺ID）。")] = None,
+        order: Annotated[str | None, typer.Option("--order", help="关联订单（订单编号）。")] = None,
+        case: Annotated[str | None, typer.Option("--case", help="关联售后单。")] = None,
+        priority: Annotated[str, typer.Option("--priority", help="优先级：low 低、normal 普通、high 高、urgent 紧急。")] = "normal",
+        shift: Annotated[str | None, typer.Option("--shift", help="写于哪个班次（默认：客服自己的班次）。")] = None,
+        to: Annotated[str | None, typer.Option("--for", help="交给哪个班次（默认：下一班）。")] = None,
         agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Write a handover note."""
+    """写一条交接记录。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -74,11 +74,11 @@ def add(text: Annotated[str, typer.Argument(help="What the next shift must know 
 
 
 @app.command("list")
-def list_(open_: Annotated[bool, typer.Option("--open", help="Only notes not done yet.")] = False,
-          shift: Annotated[str | None, typer.Option("--shift", help="Only notes written in this shift.")] = None,
-          day: Annotated[str | None, typer.Option("--day", help="Only notes of this local day (YYYY-MM-DD).")] = None,
+def list_(open_: Annotated[bool, typer.Option("--open", help="只看未完成的记录。")] = False,
+          shift: Annotated[str | None, typer.Option("--shift", help="只看这个班次写的记录。")] = None,
+          day: Annotated[str | None, typer.Option("--day", help="只看这一天（当地日期 YYYY-MM-DD）的记录。")] = None,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Notes, open ones first (unacknowledged before acknowledged)."""
+    """交接记录，未完成的在前（未确认的排在已确认之前）。"""
     from cs_console.domain.followups import parse_day
 
     desk = open_desk(db)
@@ -113,7 +113,7 @@ def _report_quarantine(bad: list[tuple[str, str]]) -> None:
 
 @app.command()
 def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Acknowledge a note (已确认)."""
+    """确认一条交接记录（已确认）。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -124,9 +124,9 @@ def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOp
 
 
 @app.command()
-def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", help="How it was resolved.")],
+def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", help="是怎样处理的。")],
          agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Mark a note done with a resolution (已完成)."""
+    """写明处理结果，把交接记录标为已完成。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -138,7 +138,7 @@ def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", 
 
 @app.command()
 def export(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Write the whole handover log to a JSON file (with a checksum)."""
+    """把全部交接记录写入 JSON 文件（带校验和）。"""
     desk = open_desk(db)
     try:
         count = desk.handover.export(file)
@@ -149,7 +149,7 @@ def export(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command("import")
 def import_(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Merge a handover export file; a malformed or tampered file is refused and changes nothing."""
+    """合并交接导出文件；格式错误或被篡改的文件会被拒绝，不做任何改动。"""
     desk = open_desk(db)
     try:
         res = desk.handover.import_(file)
@@ -158,9 +158,9 @@ def import_(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     emit(res.as_dict(), as_json, f"从 {file} 导入 {res.events} 条事件，其中新增 {res.inserted} 条")
 
 
-def sync(other: Annotated[str, typer.Argument(help="The other store: a SQLite path or postgresql:// URL.")],
+def sync(other: Annotated[str, typer.Argument(help="另一个存储：SQLite 文件路径或 postgresql:// 地址。")],
          db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Merge the handover books of this store and OTHER, both directions (union; idempotent)."""
+    """双向合并本存储与 OTHER 的交接本（取并集，可重复执行）。"""
     desk = open_desk(db)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True) as bar:

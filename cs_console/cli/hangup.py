@@ -18,7 +18,7 @@ from cs_console.cli.common import (
 )
 from cs_console.cli.team_common import REFUSED
 
-app = typer.Typer(help="Hang-up (挂起): request, approve/refuse (supervisor), resume, list.", no_args_is_help=True)
+app = typer.Typer(help="挂起：申请、批准/拒绝（主管）、恢复、列表。", no_args_is_help=True)
 _STATE = {"pending": "待审批", "approved": "已批准", "refused": "已拒绝", "ended": "已结束"}
 
 
@@ -29,9 +29,9 @@ def _hangup_row(h) -> dict:
 
 
 @app.command("request")
-def hangup_request(reason: Annotated[str, typer.Option("--reason", help="Why you want to stop receiving new chats.")],
+def hangup_request(reason: Annotated[str, typer.Option("--reason", help="为什么要暂停接收新会话。")],
                    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Ask a supervisor to let you hang up (stop receiving newly distributed chats)."""
+    """请主管批准挂起（不再接收新分配的会话）。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -51,27 +51,27 @@ def _decide(request_id: int, agent: str | None, db: str | None, as_json: bool, a
     emit(_hangup_row(view), as_json, f"{view.agent} 的挂起申请 {view.id}：{_STATE.get(view.state, view.state)}（{view.decided_by}）")
 
 
-NoteOpt = Annotated[str, typer.Option("--note", help="A word for the agent.")]
-IdArg = Annotated[int, typer.Argument(help="Request id (hangup list).")]
+NoteOpt = Annotated[str, typer.Option("--note", help="给这位客服的一句话。")]
+IdArg = Annotated[int, typer.Argument(help="申请编号（见 hangup list）。")]
 
 
 @app.command("approve")
 def hangup_approve(request_id: IdArg, agent: AgentOpt = None, note: NoteOpt = "", db: DbOpt = None,
                    as_json: JsonOpt = False) -> None:
-    """Approve a hang-up request (supervisor roles only, never your own)."""
+    """批准挂起申请（仅主管，不能批准自己的）。"""
     _decide(request_id, agent, db, as_json, True, note)
 
 
 @app.command("refuse")
 def hangup_refuse(request_id: IdArg, agent: AgentOpt = None, note: NoteOpt = "", db: DbOpt = None,
                   as_json: JsonOpt = False) -> None:
-    """Refuse a hang-up request (supervisor roles only)."""
+    """拒绝挂起申请（仅主管）。"""
     _decide(request_id, agent, db, as_json, False, note)
 
 
 @app.command("resume")
 def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """End your hang-up: receive new chats again."""
+    """结束挂起：重新接收新会话。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -82,9 +82,9 @@ def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = F
 
 
 @app.command("list")
-def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="Only requests waiting for a decision.")] = False,
+def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="只看等待处理的申请。")] = False,
                 db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Hang-up requests and decisions (who, when, why)."""
+    """挂起申请及处理结果（谁、何时、为什么）。"""
     desk = open_desk(db)
     rows = [_hangup_row(h) for h in desk.team.hangups(pending_only=pending)]
     human = "\n".join(f"{r['id']:>4}  {_STATE.get(r['state'], r['state']):<4} {r['agent']:<10} {r['requested_at']}  {r['reason']}"

@@ -14,7 +14,7 @@ import typer
 from cs_console.cli.common import DbOpt, JsonOpt, acting, emit, fail, open_desk
 
 PasswordStdin = Annotated[bool, typer.Option(
-    "--password-stdin", help="Read the password from the first line of standard input (scripts, tests).")]
+    "--password-stdin", help="从标准输入的第一行读取密码（供脚本、测试使用）。")]
 
 
 def read_password(from_stdin: bool, prompt: str = "密码", confirm: bool = False) -> str:
@@ -25,9 +25,9 @@ def read_password(from_stdin: bool, prompt: str = "密码", confirm: bool = Fals
     return typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
 
 
-def login(name: Annotated[str, typer.Argument(help="Agent name (客服名).")],
+def login(name: Annotated[str, typer.Argument(help="客服名。")],
           password_stdin: PasswordStdin = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Sign in; later commands on this store act as this agent until the session expires."""
+    """登录：之后对本存储的命令都以该客服身份执行，直到会话过期。"""
     from cs_console.config.credentials import session_file, write_secret_file
     from cs_console.domain.identity import SignInRefused
 
@@ -47,7 +47,7 @@ def login(name: Annotated[str, typer.Argument(help="Agent name (客服名).")],
 
 
 def logout(db: DbOpt = None) -> None:
-    """Sign out: the session ends in the store and its file is removed."""
+    """退出登录：结束存储中的会话并删除本机的会话文件。"""
     from cs_console.config.credentials import find_token, forget_session
 
     desk = open_desk(db)
@@ -59,7 +59,7 @@ def logout(db: DbOpt = None) -> None:
 
 
 def whoami(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """The signed-in agent of this store (and how they signed in)."""
+    """显示本存储当前登录的客服（及登录方式）。"""
     desk = open_desk(db)
     me = acting(desk)
     emit({"agent": me.name, "role": me.role, "via": me.via.value}, as_json, f"{me.name}（{me.role}，{me.via.value}）")

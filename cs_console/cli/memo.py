@@ -18,15 +18,15 @@ from cs_console.cli.common import (
 )
 from cs_console.domain.clock import local
 
-app = typer.Typer(help="Memo book (备忘录): add, list/search, done.", no_args_is_help=True)
+app = typer.Typer(help="备忘录：添加、列表/搜索、完成。", no_args_is_help=True)
 
 
 @app.command()
-def add(text: Annotated[str, typer.Argument(help="The note.")],
-        buyer: Annotated[str, typer.Option("--buyer", help="About this buyer.")] = "",
-        order_no: Annotated[str, typer.Option("--order", help="About this order.")] = "",
+def add(text: Annotated[str, typer.Argument(help="备忘内容。")],
+        buyer: Annotated[str, typer.Option("--buyer", help="关于哪位买家。")] = "",
+        order_no: Annotated[str, typer.Option("--order", help="关于哪个订单。")] = "",
         agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Write a note."""
+    """写一条备忘。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -37,9 +37,9 @@ def add(text: Annotated[str, typer.Argument(help="The note.")],
 
 
 @app.command("list")
-def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / order number).")] = "",
+def list_(query: Annotated[str, typer.Argument(help="搜索文字（也可以是买家或订单编号）。")] = "",
           agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """The agent's notes, newest first."""
+    """客服自己的备忘，最新的在前。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     rows = desk.memos.search(name, query)
@@ -51,8 +51,8 @@ def list_(query: Annotated[str, typer.Argument(help="Search text (also buyer / o
 
 
 @app.command()
-def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None, db: DbOpt = None) -> None:
-    """Tick a note off."""
+def done(memo_id: Annotated[int, typer.Argument(help="备忘编号。")], agent: AgentOpt = None, db: DbOpt = None) -> None:
+    """把一条备忘标为完成。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:
@@ -63,9 +63,9 @@ def done(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentO
 
 
 @app.command()
-def promote(memo_id: Annotated[int, typer.Argument(help="Memo id.")], agent: AgentOpt = None,
+def promote(memo_id: Annotated[int, typer.Argument(help="备忘编号。")], agent: AgentOpt = None,
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Promote a memo to a handover note (交接本) for the next shift."""
+    """把备忘转成交接本里给下一班的记录。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:

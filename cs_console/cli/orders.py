@@ -31,10 +31,10 @@ from cs_console.domain.orders import OrderRefused, OrderView
 from cs_console.services.orders import ImportRejected
 from cs_console.store.orders import OrderNotFound
 
-app = typer.Typer(help="Orders (订单): list, show, change with a reason, audit, import.", no_args_is_help=True)
+app = typer.Typer(help="订单：列表、查看、带理由修改、审计记录、导入。", no_args_is_help=True)
 
-NoArg = Annotated[str, typer.Argument(help="Order number (订单编号).")]
-ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+NoArg = Annotated[str, typer.Argument(help="订单编号。")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="理由（记入审计日志）。")]
 T = TypeVar("T")
 
 
@@ -95,11 +95,11 @@ def _detail(o: OrderView, tz: str) -> str:
 
 
 @app.command("list")
-def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer nick.")] = None,
-          state: Annotated[str | None, typer.Option("--state", help="WAIT_BUYER_PAY, PAID, SHIPPED, SUCCESS, CLOSED.")] = None,
-          flag: Annotated[str | None, typer.Option("--flag", help="Flag colour (grey = no flag).")] = None,
+def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="买家旺旺ID。")] = None,
+          state: Annotated[str | None, typer.Option("--state", help="订单状态：WAIT_BUYER_PAY（等待买家付款）、PAID（已付款）、SHIPPED（已发货）、SUCCESS（交易成功）、CLOSED（交易关闭）。")] = None,
+          flag: Annotated[str | None, typer.Option("--flag", help="旗帜颜色（grey 表示没有插旗）。")] = None,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Orders, newest first (phones masked)."""
+    """订单列表，最新的在前（手机号打码）。"""
     from cs_console.domain.orders import parse_state
 
     desk = open_desk(db)
@@ -115,7 +115,7 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="Buyer nick.
 
 @app.command()
 def show(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """One order in full (the detail view: phone unmasked)."""
+    """查看一个订单的全部信息（详情：手机号不打码）。"""
     desk = open_desk(db)
     o = _run(lambda: desk.orders.show(order_no))
     tz = desk.policy.shop.timezone
@@ -123,10 +123,10 @@ def show(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command("set-price")
-def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item line number (1, 2, …).")],
-              amount: Annotated[str, typer.Argument(help="New unit price, yuan.")], reason: ReasonOpt,
+def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="商品行号（1、2、…）。")],
+              amount: Annotated[str, typer.Argument(help="新单价（元）。")], reason: ReasonOpt,
               agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Change an item's unit price (C-shop, unpaid orders only; never below 0)."""
+    """修改商品单价（仅集市店、未付款订单；不能低于 0）。"""
     desk = open_desk(db)
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_item_price(order_no, line, amount, reason, name))
@@ -134,9 +134,9 @@ def set_price(order_no: NoArg, line: Annotated[int, typer.Argument(help="Item li
 
 
 @app.command("set-postage")
-def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New postage, yuan (0 allowed).")],
+def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="新运费（元，可以为 0）。")],
                 reason: ReasonOpt, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Change the postage of an unpaid order."""
+    """修改未付款订单的运费。"""
     desk = open_desk(db)
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.set_postage(order_no, amount, reason, name))
@@ -144,12 +144,12 @@ def set_postage(order_no: NoArg, amount: Annotated[str, typer.Argument(help="New
 
 
 @app.command()
-def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="Flag colour (red, yellow, green, blue, purple).")],
-         remark: Annotated[str, typer.Option("--remark", help="What other departments need to know.")],
+def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="旗帜颜色（red 红、yellow 黄、green 绿、blue 蓝、purple 紫）。")],
+         remark: Annotated[str, typer.Option("--remark", help="其他部门需要知道的信息。")],
          base_version: Annotated[int | None, typer.Option(
-             "--base-version", help="The flag/remark version you read (orders show); refused if it changed since.")] = None,
+             "--base-version", help="你读到的旗帜/备注版本（见 orders show）；此后若被改过则拒绝。")] = None,
          agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Flag a paid order and write its remark (refused, with the current remark, if it changed)."""
+    """给已付款订单插旗并写备注（若备注已被他人改过则拒绝，并显示当前备注）。"""
     desk = open_desk(db)
     name = acting(desk, agent)
     before = _run(lambda: desk.orders.show(order_no))
@@ -163,9 +163,9 @@ def flag(order_no: NoArg, colour: Annotated[str, typer.Argument(help="Flag colou
 
 @app.command()
 def close(order_no: NoArg, reason: ReasonOpt,
-          line: Annotated[int | None, typer.Option("--line", help="Close only this item line.")] = None,
+          line: Annotated[int | None, typer.Option("--line", help="只关闭这一行商品。")] = None,
           agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Close an unpaid order (or one item of it) with a reason from the shop's list."""
+    """关闭未付款订单（或其中一件商品），理由从本店列表中选。"""
     desk = open_desk(db)
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.close(order_no, reason, name, line=line))
@@ -174,10 +174,10 @@ def close(order_no: NoArg, reason: ReasonOpt,
 
 
 @app.command("extend-receipt")
-def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", help="Days to add (3, 5, 7 or 10).")],
-                   reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
+def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", help="延长的天数（3、5、7 或 10）。")],
+                   reason: Annotated[str, typer.Option("--reason", help="理由（可选）。")] = "",
                    agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Extend a shipped order's receipt deadline so a late parcel does not auto-complete."""
+    """延长已发货订单的收货期限，以免晚到的包裹被自动确认收货。"""
     desk = open_desk(db)
     name = acting(desk, agent)
     o = _run(lambda: desk.orders.extend_receipt(order_no, days, name, reason))
@@ -187,7 +187,7 @@ def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", 
 
 @app.command()
 def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Every recorded change of the order: who, when, field, old → new, reason."""
+    """订单的全部修改记录：谁、何时、字段、旧值 → 新值、理由。"""
     desk = open_desk(db)
     rows = _run(lambda: desk.orders.audit(order_no))
     data = [{"at": when(r.at), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
@@ -197,11 +197,11 @@ def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command("import")
-def import_(orders_file: Annotated[Path, typer.Argument(help="订单报表 (one row per order): CSV or .xlsx, any era.")],
-            items_file: Annotated[Path | None, typer.Argument(help="宝贝报表 (one row per item line): CSV or .xlsx.")] = None,
-            skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good rows; still report the bad ones.")] = False,
+def import_(orders_file: Annotated[Path, typer.Argument(help="订单报表（每个订单一行）：CSV 或 .xlsx，各年代格式均可。")],
+            items_file: Annotated[Path | None, typer.Argument(help="宝贝报表（每行商品一行）：CSV 或 .xlsx。")] = None,
+            skip_bad: Annotated[bool, typer.Option("--skip-bad", help="导入正确的行，并报告有问题的行。")] = False,
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Import the seller backend's export (GBK or UTF-8 CSV, or xlsx); all-or-nothing unless --skip-bad."""
+    """导入卖家后台导出的订单（GBK 或 UTF-8 的 CSV，或 xlsx）；除非用 --skip-bad，否则要么全部导入要么都不导入。"""
     from rich.progress import (
         BarColumn,
         Progress,

@@ -10,7 +10,7 @@ import typer
 from cs_console.cli.common import DbOpt, JsonOpt, emit, fail
 from cs_console.domain.text import cell_width
 
-app = typer.Typer(help="Postage (运费): quote multi-item totals with the shop's courier rules.",
+app = typer.Typer(help="运费：按本店快递规则计算多件商品合计。",
                   no_args_is_help=True)
 
 
@@ -70,20 +70,20 @@ def _pad(text: str, cells: int) -> str:
 
 @app.command("quote")
 def quote_(
-    courier: Annotated[str, typer.Option("--courier", help="Courier code (sto yunda zto yto ems sf) or name (韵达…).")],
-    item: Annotated[list[str] | None, typer.Option("--item", help="PRICExQTY[ WEIGHTkg][:free], e.g. 59x2:free or '59x2 0.3kg' (repeat).")] = None,
-    goods: Annotated[list[str] | None, typer.Option("--goods", help="Goods by merchant code / item id, REFxQTY[:free]: price, weight and freight template from the catalogue (repeat).")] = None,
-    province: Annotated[str, typer.Option("--province", help="Destination province (广东 or 广东省).")] = "",
-    city: Annotated[str, typer.Option("--city", help="Destination city (沈阳 for self-pickup).")] = "",
-    pickup: Annotated[bool, typer.Option("--pickup", help="Buyer picks up (沈阳自提).")] = False,
-    actual_fee: Annotated[str | None, typer.Option("--actual-fee", help="The courier's actual fee, when the table has none (or to override it).")] = None,
-    addresses: Annotated[int, typer.Option("--addresses", help="Number of delivery addresses (one parcel each).")] = 1,
-    rates: Annotated[Path | None, typer.Option("--rates", help="Another rates table of data/postage.yaml's format.")] = None,
-    freight: Annotated[Path | None, typer.Option("--freight", help="Freight templates + rate cards (default data/freight.yaml).")] = None,
+    courier: Annotated[str, typer.Option("--courier", help="快递编码（sto、yunda、zto、yto、ems、sf）或名称（韵达…）。")],
+    item: Annotated[list[str] | None, typer.Option("--item", help="商品：单价x数量[ 重量kg][:free]，如 59x2:free 或 '59x2 0.3kg'（可重复）。")] = None,
+    goods: Annotated[list[str] | None, typer.Option("--goods", help="按商家编码/宝贝ID 指定商品，编码x数量[:free]：单价、重量和运费模板取自商品库（可重复）。")] = None,
+    province: Annotated[str, typer.Option("--province", help="收货省份（广东 或 广东省）。")] = "",
+    city: Annotated[str, typer.Option("--city", help="收货城市（沈阳自提时填 沈阳）。")] = "",
+    pickup: Annotated[bool, typer.Option("--pickup", help="买家自提（沈阳自提）。")] = False,
+    actual_fee: Annotated[str | None, typer.Option("--actual-fee", help="快递的实际费用（运费表里没有时填写，或用来覆盖表中的值）。")] = None,
+    addresses: Annotated[int, typer.Option("--addresses", help="收货地址的个数（每个地址一个包裹）。")] = 1,
+    rates: Annotated[Path | None, typer.Option("--rates", help="另一份运费表（格式同 data/postage.yaml）。")] = None,
+    freight: Annotated[Path | None, typer.Option("--freight", help="运费模板和快递价目表（默认 data/freight.yaml）。")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Quote items + postage with a line-by-line breakdown; bad input exits non-zero, no quote."""
+    """计算商品加运费，逐行列出明细；输入有误时以非零退出码结束，不报价。"""
     from cs_console.domain.money import MoneyError, format_money, parse_money
     from cs_console.domain.postage import PostageError, QuoteRequest, parse_item, quote, summary
 
@@ -113,13 +113,13 @@ def quote_(
 
 @app.command("import-card")
 def import_card(
-    file: Annotated[Path, typer.Argument(help="The courier's price list as CSV: 区域,首重,续重[,首重重量][,续重单位].")],
-    courier: Annotated[str, typer.Option("--courier", help="Courier code or name (韵达, sf…).")],
-    freight: Annotated[Path | None, typer.Option("--freight", help="Freight file to register the card in (default data/freight.yaml).")] = None,
+    file: Annotated[Path, typer.Argument(help="快递价目表 CSV：区域,首重,续重[,首重重量][,续重单位]。")],
+    courier: Annotated[str, typer.Option("--courier", help="快递编码或名称（韵达、sf…）。")],
+    freight: Annotated[Path | None, typer.Option("--freight", help="登记价目表的运费文件（默认 data/freight.yaml）。")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a courier rate card and make it the courier's actual-fee source (copied beside the
-    freight file, registered under rate_cards); a bad line exits non-zero and changes nothing."""
+    """检查快递价目表，并把它作为该快递实际费用的来源（复制到运费文件旁，登记在 rate_cards 下）；
+    有一行出错就以非零退出码结束，不做任何改动。"""
     from cs_console.config import ConfigError
     from cs_console.config.freight import load_rate_card
     from cs_console.config.policy import load_policy

@@ -23,7 +23,7 @@ from cs_console.config.locations import personal_replies_file, quick_replies_fil
 from cs_console.config.replies import load_phrases
 from cs_console.domain.messages import render as message
 
-app = typer.Typer(help="Quick replies (快捷短语): search, render, check.", no_args_is_help=True)
+app = typer.Typer(help="快捷短语：搜索、填充、检查、导入导出。", no_args_is_help=True)
 
 
 def _team_errors_or_fail(desk) -> None:
@@ -33,14 +33,14 @@ def _team_errors_or_fail(desk) -> None:
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Code, words, full pinyin or pinyin initials (qsd → 亲，稍等).")],
-    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="Most results.")] = 10,
-    group: Annotated[str | None, typer.Option("--group", help="Only this scene (e.g. 物流).")] = None,
+    query: Annotated[str, typer.Argument(help="编码、文字、全拼或拼音首字母（qsd → 亲，稍等）。")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="最多显示的条数。")] = 10,
+    group: Annotated[str | None, typer.Option("--group", help="只看这个场景（如 物流）。")] = None,
     agent: AgentOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Ranked phrases: exact code > code prefix > pinyin initials > pinyin > words > typos; then usage."""
+    """按相关度排列的短语：编码完全匹配 > 编码前缀 > 拼音首字母 > 全拼 > 文字 > 错别字；再按使用次数。"""
     name = resolve_agent(agent, required=False) or None
     desk = open_desk(db)
     _team_errors_or_fail(desk)
@@ -53,13 +53,13 @@ def search(
 
 @app.command()
 def render(
-    code: Annotated[str, typer.Argument(help="Shortcut code (with or without the leading /).")],
-    buyer: Annotated[str, typer.Option("--buyer", help="Buyer nick (旺旺ID): fills from their chat and latest order.")],
+    code: Annotated[str, typer.Argument(help="短语编码（可带或不带开头的 /）。")],
+    buyer: Annotated[str, typer.Option("--buyer", help="买家旺旺ID：从其会话和最近的订单填写占位符。")],
     agent: AgentOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The phrase filled for one buyer; unfilled placeholders are reported on stderr (exit 0)."""
+    """为某位买家填好占位符的短语；未能填写的占位符在标准错误输出中列出（退出码 0）。"""
     name = resolve_agent(agent, required=False) or "客服"
     desk = open_desk(db)
     _team_errors_or_fail(desk)
@@ -74,10 +74,10 @@ def render(
 
 
 @app.command()
-def check(file: Annotated[Path | None, typer.Argument(help="Phrase file (default: the team's quick_replies.yaml).")] = None,
-          agent: Annotated[str | None, typer.Option("--agent", help="Check this agent's own phrase file instead.")] = None,
+def check(file: Annotated[Path | None, typer.Argument(help="短语文件（默认：团队的 quick_replies.yaml）。")] = None,
+          agent: Annotated[str | None, typer.Option("--agent", help="改为检查这位客服自己的短语文件。")] = None,
           as_json: JsonOpt = False) -> None:
-    """Validate a phrase file: prints FILE:LINE: reason for every problem and exits non-zero."""
+    """检查短语文件：每个问题输出“文件:行号: 原因”，有问题时以非零退出码结束。"""
     path = file or (personal_replies_file(agent) if agent else quick_replies_file())
     try:
         phrases = load_phrases(path)
@@ -93,7 +93,7 @@ def check(file: Annotated[Path | None, typer.Argument(help="Phrase file (default
 
 @app.command()
 def usage(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """How often each agent used each phrase (supervisor's report), most used first."""
+    """每位客服使用每条短语的次数（主管报表），最常用的在前。"""
     desk = open_desk(db)
     rows = [{"agent": a, "code": c, "uses": n, "last_used_at": when(t)} for a, c, n, t in desk.replies.usage_report()]
     emit(rows, as_json, "\n".join(f"{r['agent']:<12} /{r['code']:<8} {r['uses']:>5}  {r['last_used_at']}"
@@ -122,17 +122,17 @@ def _conflict_table(conflicts) -> None:
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="千牛 CSV (快捷短语编码,…), the 快捷编码 variant, or Chatwoot JSON.")],
-    into: Annotated[str, typer.Option("--into", help="'team': the shared quick_replies.yaml.")] = "team",
-    agent: Annotated[str | None, typer.Option("--agent", help="Into this agent's own phrase file instead.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good rows; still report the bad ones.")] = False,
-    on_conflict: Annotated[str, typer.Option("--on-conflict", help="Same code, other text: refuse (default), keep "
-                                             "ours, or replace with the file's.")] = "refuse",
+    file: Annotated[Path, typer.Argument(help="千牛 CSV（快捷短语编码,…）、快捷编码格式，或 Chatwoot JSON。")],
+    into: Annotated[str, typer.Option("--into", help="导入到哪里：team 表示团队共用的 quick_replies.yaml。")] = "team",
+    agent: Annotated[str | None, typer.Option("--agent", help="改为导入这位客服自己的短语文件。")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将会发生的变化，不写入。")] = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="导入正确的行，并报告有问题的行。")] = False,
+    on_conflict: Annotated[str, typer.Option("--on-conflict", help="编码相同、内容不同时：refuse 拒绝（默认）、"
+                                             "keep 保留我们的，或 replace 用文件里的替换。")] = "refuse",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import quick phrases from 千牛 or another tool; all or nothing unless --skip-bad."""
+    """从千牛或其他工具导入快捷短语；除非用 --skip-bad，否则要么全部导入要么都不导入。"""
     from cs_console.services.reply_exchange import (
         CONFLICT_CHOICES,
         PhraseImportRefused,
@@ -173,13 +173,13 @@ def import_(
 
 @app.command("export")
 def export(
-    file: Annotated[Path, typer.Argument(help="Where to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="qianniu (GBK CSV), chatwoot (JSON) or yaml.")],
-    agent: Annotated[str | None, typer.Option("--agent", help="Export this agent's own phrases instead.")] = None,
+    file: Annotated[Path, typer.Argument(help="写到哪个文件。")],
+    fmt: Annotated[str, typer.Option("--format", help="格式：qianniu（GBK CSV）、chatwoot（JSON）或 yaml。")],
+    agent: Annotated[str | None, typer.Option("--agent", help="改为导出这位客服自己的短语。")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export the team's (or an agent's) phrases so another tool can read them."""
+    """导出团队（或某位客服）的短语，供其他工具读取。"""
     from cs_console.services.reply_exchange import FORMATS, export_phrases
 
     if fmt not in FORMATS:

@@ -17,11 +17,11 @@ from cs_console.domain.terminal import terminal_safe
 if TYPE_CHECKING:
     from cs_console.domain.report import Report
 
-app = typer.Typer(help="Reports (日报 / 周报): day, week; CSV export.", no_args_is_help=True)
+app = typer.Typer(help="报表：日报、周报；可导出 CSV。", no_args_is_help=True)
 
-DateOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (day: default today; week: any day of it, default last week).")]
-ReportAgentOpt = Annotated[str | None, typer.Option("--agent", help="Only this agent's row (and the total).")]
-CsvOpt = Annotated[Path | None, typer.Option("--csv", help="Also write the rows to this CSV file (UTF-8 with BOM for Excel).")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="日期 YYYY-MM-DD（日报默认今天；周报可填该周任意一天，默认上周）。")]
+ReportAgentOpt = Annotated[str | None, typer.Option("--agent", help="只显示这位客服的一行（以及合计）。")]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时把各行写入这个 CSV 文件（带 BOM 的 UTF-8，便于 Excel 打开）。")]
 
 
 def _day(text: str | None, default: date) -> date:
@@ -71,7 +71,7 @@ def _cell(value: object) -> str:
 @app.command()
 def day(when: DateOpt = None, agent: ReportAgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
         csv_path: CsvOpt = None) -> None:
-    """The day's report (inquiries, served, first response, conversion, sales, after-sales)."""
+    """日报：咨询、接待、首次响应、转化、销售额、售后。"""
     desk = open_desk(db)
     _output(desk.reports.day(_day(when, desk.reports.today()), agent), as_json, csv_path)
 
@@ -79,6 +79,6 @@ def day(when: DateOpt = None, agent: ReportAgentOpt = None, db: DbOpt = None, as
 @app.command()
 def week(when: DateOpt = None, agent: ReportAgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
          csv_path: CsvOpt = None) -> None:
-    """The Monday report: Monday–Sunday of the week containing --date (default: last week)."""
+    """周报（周一汇报）：--date 所在那一周的周一到周日（默认：上周）。"""
     desk = open_desk(db)
     _output(desk.reports.week(_day(when, desk.reports.today() - timedelta(days=7)), agent), as_json, csv_path)

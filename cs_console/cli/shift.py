@@ -8,12 +8,12 @@ import typer
 
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, open_desk, resolve_agent
 
-app = typer.Typer(help="Shifts (班次): now, end.", no_args_is_help=True)
+app = typer.Typer(help="班次：当前班次、交班检查。", no_args_is_help=True)
 
 
 @app.command()
 def now(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Shifts on duty now, the agent's shift, and whether the sales report is due."""
+    """当前在岗的班次、客服自己的班次，以及是否该报销售额了。"""
     desk = open_desk(db)
     cal, at = desk.handover.shifts, desk.clock()
     name = resolve_agent(agent, required=False)
@@ -30,9 +30,9 @@ def now(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> N
 
 @app.command()
 def end(agent: AgentOpt = None, notes: Annotated[bool, typer.Option(
-            "--notes", help="Turn every blocker not yet noted into a handover note.")] = False,
+            "--notes", help="把每个还没记下的问题写成交接记录。")] = False,
         db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """What blocks a clean handover: grey orders handled today, unanswered buyers, …"""
+    """交班前还没处理好的事：今天处理过但没插旗的订单、未回复的买家等。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     made = desk.shift.all_to_notes(name) if notes else []

@@ -14,10 +14,10 @@ from cs_console.cli.team_common import REFUSED
 
 
 @app.command("assign")
-def chat_assign(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).")],
-                to: Annotated[str | None, typer.Option("--to", help="Agent to give the chat to; without it the distributor picks.")] = None,
+def chat_assign(nick: Annotated[str, typer.Argument(help="买家旺旺ID。")],
+                to: Annotated[str | None, typer.Option("--to", help="接手会话的客服；不指定时由分流规则选择。")] = None,
                 agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Assign the buyer's open chat to an agent (or run distribution for the queue)."""
+    """把买家当前的会话分配给客服（不指定客服时按分流规则分配）。"""
     desk = open_desk(db)
     me = acting(desk, agent) if to else None  # a manual assignment records who made it
     try:
@@ -36,7 +36,7 @@ def chat_assign(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).
 
 @app.command("distribute")
 def chat_distribute(db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Assign every queued chat to online agents with room (what running TUIs do continuously)."""
+    """把排队中的会话分配给有空位的在线客服（运行中的工作台会持续这样做）。"""
     desk = open_desk(db)
     done = desk.team.distribute()
     _, queue = desk.team.sessions_for("")
@@ -44,11 +44,11 @@ def chat_distribute(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command("forward")
-def chat_forward(nick: Annotated[str, typer.Argument(help="Buyer nick (旺旺ID).")],
-                 to: Annotated[str, typer.Option("--to", help="Online teammate.")],
-                 reason: Annotated[str, typer.Option("--reason", help="Why (mandatory, ≤ 50 characters).")],
+def chat_forward(nick: Annotated[str, typer.Argument(help="买家旺旺ID。")],
+                 to: Annotated[str, typer.Option("--to", help="在线的同事。")],
+                 reason: Annotated[str, typer.Option("--reason", help="理由（必填，不超过 50 个字）。")],
                  agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Forward the buyer's open chat to an online teammate (转发) with a short reason."""
+    """把买家当前的会话转发给在线同事，并写明简短理由。"""
     desk = open_desk(db)
     name = acting(desk, agent).name
     try:

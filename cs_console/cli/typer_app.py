@@ -49,7 +49,7 @@ _ROOT_OPTIONS_WITH_VALUE = {"--db", "--agent"}
 
 
 def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
-    """Without a sub-command, start the TUI on the store (default: the user data dir)."""
+    """不带子命令时，在存储上打开工作台界面（默认存储在用户数据目录）。"""
     ROOT_OPTIONS.update(db=db, agent=agent)
     if ctx.invoked_subcommand is not None:
         return
@@ -60,19 +60,19 @@ def root(ctx: typer.Context, db: DbOpt = None, agent: AgentOpt = None) -> None:
 
 
 def init(db: DbOpt = None) -> None:
-    """Create (or upgrade) the store's schema."""
+    """创建（或升级）存储的数据结构。"""
     desk = open_desk(db, create_folder=True)
     emit(None, False, f"数据库已就绪：{desk.store.location}")
 
 
 def demo(
     db: DbOpt = None,
-    buyers: Annotated[int, typer.Option("--buyers", min=1, max=200, help="Simulated buyers.")] = 8,
-    seed: Annotated[int, typer.Option("--seed", help="Simulator seed (same seed, same buyers).")] = 7,
+    buyers: Annotated[int, typer.Option("--buyers", min=1, max=200, help="模拟的买家人数。")] = 8,
+    seed: Annotated[int, typer.Option("--seed", help="模拟器随机种子（种子相同，买家相同）。")] = 7,
     agent: AgentOpt = None,
-    speed: Annotated[float, typer.Option("--speed", min=0.1, max=100.0, help="Simulator speed-up factor.")] = 1.0,
+    speed: Annotated[float, typer.Option("--speed", min=0.1, max=100.0, help="模拟器加速倍数。")] = 1.0,
 ) -> None:
-    """Start the TUI in demo mode: a fresh store with demo data and a buyer simulator."""
+    """以演示模式打开工作台：新建带演示数据的存储，并模拟买家来咨询。"""
     from cs_console.sim.demo import prepare_demo_store
     from cs_console.tui.run import run_tui
 
@@ -86,16 +86,21 @@ def demo(
 
 
 class DeskGroup(TyperGroup):
-    """The root command group: plain help whose options read ``--db DB`` / ``--json``, not
-    ``--db <str>`` / ``--json <bool>`` (Typer's type labels mean nothing to an agent)."""
+    """The root command group: plain help in Chinese (``cli/help_chrome.py``) whose options read
+    ``--db DB`` / ``--json``, not ``--db <str>`` / ``--json <bool>`` (Typer's type labels mean
+    nothing to an agent)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _name_metavars(self)
+        _prepare_help(self)
 
 
-def _name_metavars(command) -> None:
-    """Every value option shows its own name as the placeholder; flags show none."""
+def _prepare_help(command) -> None:
+    """Every command's help is written by the Chinese formatter; every value option shows its
+    own name as the placeholder; flags show none."""
+    from cs_console.cli.help_chrome import DeskContext
+
+    command.context_class = DeskContext
     for param in command.params:
         if getattr(param, "is_flag", False) or getattr(param, "count", False):
             param.metavar = ""
@@ -103,14 +108,14 @@ def _name_metavars(command) -> None:
             longest = max(param.opts, key=len).lstrip("-")
             param.metavar = longest.upper().replace("-", "_") if param.param_type_name == "option" else param.name.upper()
     for sub in getattr(command, "commands", {}).values():
-        _name_metavars(sub)
+        _prepare_help(sub)
 
 
 def make_app(groups: list[str] | None = None) -> typer.Typer:
     """The CLI with the named sub-command groups (``None``: all of them)."""
     cli = typer.Typer(
         cls=DeskGroup,
-        help="客服工作台 cs-console: a keyboard-first desk for online-shop customer service.",
+        help="客服工作台 cs-console：网店客服的键盘优先工作台。不带子命令时打开工作台界面。",
         invoke_without_command=True,
         pretty_exceptions_enable=False,
         add_completion=False,
