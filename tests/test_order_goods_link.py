@@ -136,7 +136,7 @@ def test_a_store_made_before_the_link_columns_gets_them(tmp_path, clock):
     with sqlite3.connect(db) as conn:  # what a store of the previous version looks like
         conn.execute("ALTER TABLE order_items DROP COLUMN merchant_code")
         conn.execute("ALTER TABLE order_items DROP COLUMN item_id")
-        conn.execute("DELETE FROM meta WHERE key = 'schema_fingerprint'")
+        conn.execute("DELETE FROM meta WHERE key IN ('schema_fingerprint', 'schema_source')")
         assert "merchant_code" not in [r[1] for r in conn.execute("PRAGMA table_info(order_items)")]
     desk = make_desk(str(db), policy=load_policy(), clock=clock)
     try:

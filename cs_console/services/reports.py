@@ -14,9 +14,11 @@ Definitions (also in ``docs``/the report screen's help):
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cs_console.domain.aftersales import CaseView
 from cs_console.domain.clock import Clock
@@ -31,9 +33,11 @@ from cs_console.domain.report import (
     unanswered_before,
 )
 from cs_console.domain.shop import ShopPolicy
-from cs_console.store import aftersales as case_repo
 from cs_console.store import reports as repo
-from cs_console.store.engine import Store
+
+if TYPE_CHECKING:
+    from cs_console.services.followups import FollowupService
+    from cs_console.store.engine import Store
 
 TOTAL = "合计"
 
@@ -59,8 +63,17 @@ class MorningChecklist:
 
 
 class ReportService:
-    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, followups=None):
-        self.store, self.policy, self.clock, self.followups = store, policy, clock, followups
+    def __init__(self, store: Store, policy: ShopPolicy, clock: Clock,
+                 followups: FollowupService | Callable[[], FollowupService] | None = None):
+        """``followups``: the service, or a function giving it when the checklist first needs it
+        (a report alone never loads the follow-ups)."""
+        self.store, self.policy, self.clock, self._followups = store, policy, clock, followups
+
+    @property
+    def followups(self) -> FollowupService | None:
+        if callable(self._followups):
+            self._followups = self._followups()
+        return self._followups
 
     @property
     def tz(self) -> str:
@@ -82,8 +95,8 @@ class ReportService:
         _, t1 = day_window(last, self.tz)
         window = timedelta(hours=self.policy.reports.conversion_window_hours)
         late = unanswered_before(self.clock(), self.policy.response)
-        with self.store.read() as s:
-            facts = repo.period_facts(s, t0, t1, window, late)
+        with self.store.read_rows() as conn:
+            facts = repo.period_facts(conn, t0, t1, window, late)
         return compute_report(kind, first, last, facts, thresholds=self.policy.response, tz=self.tz, agent=agent,
                               total_label=TOTAL)
 
@@ -100,6 +113,8 @@ class ReportService:
     def morning(self) -> MorningChecklist:
         yesterday = self.today() - timedelta(days=1)
         t0, t1 = day_window(yesterday, self.tz)
+        from cs_console.store import aftersales as case_repo
+
         with self.store.read() as s:
             cases = case_repo.list_cases(s, created_from=t0, created_to=t1)
             names = repo.agent_names(s)

@@ -11,19 +11,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.schema import CreateIndex
-from sqlmodel import Session, SQLModel, create_engine, select
 
-from cs_console.store import append_only, lengths, pg_roles, tables
-from cs_console.store.tables import Meta
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 SCHEMA_VERSION = 1
-lengths.install()  # over-long strings are refused before the database sees them, on every backend
 NOTIFY_CHANNEL = "cs_console_changes"
 BUSY_TIMEOUT_MS = 5000
 # a writer that finds the store locked (a long import) keeps trying this long before giving up;
@@ -195,8 +193,17 @@ class Store:
     def read(self) -> Iterator[Session]:
         """A read-only unit of work (deferred transaction; rolled back at the end)."""
         self._check_signed_in()
-        with Session(self.engine, expire_on_commit=False) as session:
+        with _session_class()(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def read_rows(self) -> Iterator[Connection]:
+        """A read-only unit of work on a Core connection (deferred transaction, rolled back at
+        the end), for reads that need no ORM rows: SQLModel and the tables are not loaded."""
+        self._check_signed_in()
+        with self.engine.connect() as conn, conn.begin() as tx:
+            yield conn
+            tx.rollback()
 
     def _begin_write(self, session: Session, retry_for: float) -> None:
         """Take SQLite's write lock (BEGIN IMMEDIATE) before the caller's work starts, trying
@@ -223,7 +230,7 @@ class Store:
         A locked SQLite store is tried again for ``retry_for`` seconds before the write fails.
         On PostgreSQL the commit also NOTIFYs watchers (see ``store.changes``)."""
         self._check_signed_in()
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        with _session_class()(self._write_engine, expire_on_commit=False) as session:
             self._begin_write(session, self.write_retry_for if retry_for is None else retry_for)
             try:
                 yield session
@@ -270,7 +277,10 @@ class Store:
     def _up_to_date(self) -> bool:
         """Every table, column and meta row is there: opening needs no write at all (a read-only
         command never waits for, nor blocks, a writer)."""
+        from sqlmodel import SQLModel
+
         from cs_console.store.migrate import missing_order_columns
+        from cs_console.store.tables import Meta
 
         with self.engine.connect() as conn:
             have = set(inspect(conn).get_table_names())
@@ -282,14 +292,27 @@ class Store:
     def init(self) -> None:
         """Create missing tables and indexes and the ``schema_version``/``store_id`` rows
         (idempotent). A store whose recorded schema fingerprint matches this code's tables is
-        up to date: one small read, no DDL and no write."""
+        up to date: one small read, no DDL and no write.
+
+        The check is cheap: the store also records a hash of the source files that define the
+        schema (``schema_source``); when it matches, the tables are not even imported. When only
+        the fingerprint matches (a new version with the same tables), the new source hash is
+        recorded, if the store can be written at once, so the next open is cheap again."""
         meta = self._checked_meta()
-        assert tables  # every table module is imported by the package
-        fingerprint = schema_fingerprint()
-        if meta and meta.get("schema_fingerprint") == fingerprint and "store_id" in meta \
-                and "schema_version" in meta:
+        complete = bool(meta) and "store_id" in meta and "schema_version" in meta
+        source = schema_source()
+        if complete and meta.get("schema_source") == source:
             return
+        fingerprint = schema_fingerprint()
+        if complete and meta.get("schema_fingerprint") == fingerprint:
+            self._remember_source(source)
+            return
+        from sqlalchemy.schema import CreateIndex
+        from sqlmodel import SQLModel
+
+        from cs_console.store import append_only, pg_roles
         from cs_console.store.migrate import upgrade_orders
+        from cs_console.store.tables import Meta
 
         try:
             SQLModel.metadata.create_all(self.engine)
@@ -306,16 +329,36 @@ class Store:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
                 if s.get(Meta, "store_id") is None:
                     s.add(Meta(key="store_id", value=str(uuid.uuid4())))
-                row = s.get(Meta, "schema_fingerprint")
-                if row is None:
-                    s.add(Meta(key="schema_fingerprint", value=fingerprint))
-                else:
-                    row.value = fingerprint
+                for key, value in (("schema_fingerprint", fingerprint), ("schema_source", source)):
+                    row = s.get(Meta, key)
+                    if row is None:
+                        s.add(Meta(key=key, value=value))
+                    else:
+                        row.value = value
         except SQLAlchemyError as exc:
             raise StoreError(f"无法初始化存储 {self.location}：{_reason(exc)}") from exc
 
+    def _remember_source(self, source: str) -> None:
+        """Record ``schema_source`` without waiting: a busy or read-only store keeps the older
+        value (the next open compares fingerprints again)."""
+        from cs_console.store.tables import Meta
+
+        try:
+            with self.write(retry_for=0) as s:
+                row = s.get(Meta, "schema_source")
+                if row is None:
+                    s.add(Meta(key="schema_source", value=source))
+                else:
+                    row.value = source
+        except (SQLAlchemyError, StoreError):
+            pass
+
     def store_id(self) -> str:
         """This store's UUID (origin of events it writes; used by sync)."""
+        from sqlmodel import select
+
+        from cs_console.store.tables import Meta
+
         with self.read() as s:
             row = s.exec(select(Meta).where(Meta.key == "store_id")).first()
             return row.value if row else ""
@@ -324,9 +367,38 @@ class Store:
         self.engine.dispose()
 
 
+def _session_class() -> type[Session]:
+    """SQLModel's Session, imported with the first unit of work (a command that only reads
+    through Core never loads SQLModel), with the length check hooked in."""
+    from sqlmodel import Session
+
+    from cs_console.store import lengths
+
+    lengths.install()  # over-long strings are refused before the database sees them, on every backend
+    return Session
+
+
+# the files whose code defines the schema or what ``init`` installs
+_SCHEMA_SOURCES = ("tables/*.py", "types.py", "append_only.py", "migrate.py", "pg_roles.py")
+
+
+def schema_source() -> str:
+    """A short hash of the source files that define the schema (no import of the tables)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for pattern in _SCHEMA_SOURCES:
+        for path in sorted(here.glob(pattern)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def schema_fingerprint() -> str:
     """A short hash of every table, column and index this code defines: when the store records
     the same value, ``create_all`` has nothing to add and is skipped at start."""
+    from sqlmodel import SQLModel
+
+    import cs_console.store.tables  # noqa: F401  (registers every table)
+
     parts = []
     for t in sorted(SQLModel.metadata.tables.values(), key=lambda t: t.name):
         parts.append(t.name + "(" + ",".join(sorted(c.name for c in t.columns)) + ")["
