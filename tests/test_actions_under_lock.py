@@ -51,6 +51,19 @@ async def type_in_draft(pilot, text: str) -> None:
         assert composer.text.endswith(ch)
 
 
+async def press_in_list_under_lock(pilot, db_path, list_id: str, keys: tuple[str, ...], draft: str,
+                                   unchanged) -> None:
+    """While another process holds the lock: the agent clicks the list, presses ``keys``, clicks
+    the draft and types ``draft`` (each key echoed); ``unchanged()`` holds, the lock still held."""
+    with write_lock_held(db_path, LOCK_SECONDS) as holder:
+        await pilot.click(list_id)
+        await pilot.press(*keys)
+        await pilot.click("#composer")
+        await type_in_draft(pilot, draft)
+        assert holder.poll() is None
+        assert unchanged()
+
+
 async def test_a_flag_remark_waits_for_the_lock_and_lands_while_the_agent_types_on(shop, db_path):  # noqa: F811
     app = CsConsoleApp(shop, "小美")
     async with app.run_test(size=SIZE) as pilot:
@@ -130,13 +143,8 @@ async def test_a_handover_acknowledgement_waits_for_the_lock(desk, db_path):
         tab = app.query_one(HandoverTab)
         await pilot.click("#--content-tab-tab-handover")
         await wait_for(pilot, lambda: [n.id for n in tab.notes] == [note.id])
-        with write_lock_held(db_path, LOCK_SECONDS) as holder:
-            await pilot.click("#handover-list")
-            await pilot.press("a")
-            await pilot.click("#composer")
-            await type_in_draft(pilot, "马上")
-            assert holder.poll() is None
-            assert fresh(db_path, lambda d: d.handover.get(note.id).state) == NoteState.OPEN
+        await press_in_list_under_lock(pilot, db_path, "#handover-list", ("a",), "马上",
+                                       lambda: fresh(db_path, lambda d: d.handover.get(note.id).state) == NoteState.OPEN)
         await wait_for(pilot, lambda: fresh(db_path, lambda d: d.handover.get(note.id).acked_by) == "小美", timeout=30)
         await wait_for(pilot, lambda: [n.state for n in tab.notes] == [NoteState.ACKNOWLEDGED])
         assert app.is_running and app.query_one(Composer).text == "马上"
@@ -195,13 +203,8 @@ async def test_a_memo_done_toggle_waits_for_the_lock_and_lands(desk, db_path):
         tab = app.query_one(MemoTab)
         await pilot.click("#--content-tab-tab-memo")
         await wait_for(pilot, lambda: [m.id for m in tab.memos] == [memo.id])
-        with write_lock_held(db_path, LOCK_SECONDS) as holder:
-            await pilot.click("#memo-list")
-            await pilot.press("down", "enter")  # the memo: done
-            await pilot.click("#composer")
-            await type_in_draft(pilot, "在的")
-            assert holder.poll() is None
-            assert [m.done for m in fresh(db_path, lambda d: d.memos.search("小美"))] == [False]
+        await press_in_list_under_lock(pilot, db_path, "#memo-list", ("down", "enter"), "在的",  # the memo: done
+                                       lambda: [m.done for m in fresh(db_path, lambda d: d.memos.search("小美"))] == [False])
         await wait_for(pilot, lambda: [m.done for m in fresh(db_path, lambda d: d.memos.search("小美"))] == [True], timeout=30)
         await wait_for(pilot, lambda: [m.done for m in tab.memos] == [True])
         assert app.is_running and app.query_one(Composer).text == "在的"
