@@ -19,7 +19,6 @@ from cs_console.domain.aftersales import (
     MONEY_HANDLINGS,
     REASON_LABELS,
     STATE_LABELS,
-    CaseRuleError,
     CaseState,
     CaseView,
     Handling,
@@ -29,7 +28,15 @@ from cs_console.domain.aftersales import (
 from cs_console.domain.kpi import format_wait
 from cs_console.domain.money import MoneyError, format_money, parse_money
 from cs_console.tui.dialogs import PickOne, TextPrompt
-from cs_console.tui.store_reads import FollowStore, ReadFailed, deliver, read_now
+from cs_console.tui.store_reads import (
+    FollowStore,
+    ReadFailed,
+    WriteFailed,
+    ask_until_saved,
+    deliver,
+    read_now,
+    write_now,
+)
 
 AGE_SECONDS = 30.0
 
@@ -221,14 +228,12 @@ class CasesTab(Vertical):
             except MoneyError as exc:
                 self.app.notify(str(exc), severity="error")
                 return
-        note = await self.app.push_screen_wait(TextPrompt("说明（可空）", "例如 买家说颜色偏暗"))
-        if note is None:
-            return
-        try:
-            case = self.desk.cases.add(order_no, self.app.agent, reason, handling, amount=amount, note=note,
-                                       chat_id=self.chat_id)
-        except (CaseRuleError, LookupError) as exc:
-            self.app.notify(str(exc), severity="error")
+        chat_id = self.chat_id
+        case = await ask_until_saved(
+            self, lambda last: self.app.push_screen_wait(TextPrompt("说明（可空）", "例如 买家说颜色偏暗", value=last or "")),
+            lambda note: self.desk.cases.add(order_no, self.app.agent, reason, handling, amount=amount, note=note,
+                                             chat_id=chat_id), "售后登记")
+        if case is None:
             return
         self.app.notify(f"已登记售后 #{case.id}", timeout=2)
         self.all_open = False
@@ -239,16 +244,18 @@ class CasesTab(Vertical):
         case = self.selected
         if case is None:
             return
-        text = await self.app.push_screen_wait(TextPrompt(f"跟进 #{case.id} {case.order_no}", "跟进内容"))
-        if not text:
-            return
-        try:
-            self.desk.cases.follow(case.id, self.app.agent, text)
-        except (CaseRuleError, LookupError) as exc:
-            self.app.notify(str(exc), severity="error")
+        followed = await ask_until_saved(
+            self, lambda last: self._ask_follow(case, last),
+            lambda text: self.desk.cases.follow(case.id, self.app.agent, text), "售后跟进")
+        if followed is None:
             return
         self.app.notify(f"#{case.id} 已记录跟进", timeout=2)
         self.refresh_cases()
+
+    async def _ask_follow(self, case: CaseView, last: str | None) -> str | None:
+        text = await self.app.push_screen_wait(TextPrompt(f"跟进 #{case.id} {case.order_no}", "跟进内容",
+                                                          value=last or ""))
+        return text or None  # Enter on an empty line: nothing to write
 
     @work(exclusive=True, group="cases-dialog")
     async def action_move(self) -> None:
@@ -263,16 +270,20 @@ class CasesTab(Vertical):
             PickOne(f"#{case.id} {STATE_LABELS[case.state]} → ?", [(STATE_LABELS[t], t) for t in targets]))
         if target is None:
             return
-        tracking = None
-        if target == CaseState.WAITING_RETURN:
-            tracking = await self.app.push_screen_wait(
-                TextPrompt("退货运单号（可空）", value=case.return_tracking_no))
-            if tracking is None:
+        def move(tracking: str | None) -> object:
+            return self.desk.cases.move(case.id, target, self.app.agent, return_tracking_no=tracking)
+
+        if target == CaseState.WAITING_RETURN:  # the tracking number typed survives a failed write
+            moved = await ask_until_saved(
+                self, lambda last: self.app.push_screen_wait(
+                    TextPrompt("退货运单号（可空）", value=case.return_tracking_no if last is None else last)),
+                move, "售后状态")
+        else:
+            try:
+                moved = await write_now(self, lambda: move(None), "售后状态")
+            except WriteFailed:
                 return
-        try:
-            self.desk.cases.move(case.id, target, self.app.agent, return_tracking_no=tracking)
-        except (CaseRuleError, LookupError) as exc:
-            self.app.notify(str(exc), severity="error")
+        if moved is None:
             return
         self.app.notify(f"#{case.id} → {STATE_LABELS[target]}", timeout=2)
         self.refresh_cases()
@@ -286,13 +297,14 @@ class CasesTab(Vertical):
             return
         default = (f"售后#{case.id} {case.order_no} {case.buyer} {REASON_LABELS[case.reason]}·"
                    f"{HANDLING_LABELS[case.handling]} [{STATE_LABELS[case.state]}] ")
-        text = await self.app.push_screen_wait(TextPrompt(f"交接售后 #{case.id}", "要下一班做什么", value=default))
-        if not text or not text.strip():
-            return
-        try:
-            handover.add(text, self.app.agent, buyer=case.buyer, order_no=case.order_no, case_id=str(case.id),
-                         source="case")
-        except (LookupError, ValueError) as exc:
-            self.app.notify(str(exc), severity="error")
+        async def ask(last: str | None) -> str | None:
+            text = await self.app.push_screen_wait(TextPrompt(f"交接售后 #{case.id}", "要下一班做什么",
+                                                              value=default if last is None else last))
+            return text if text and text.strip() else None
+
+        note = await ask_until_saved(
+            self, ask, lambda text: handover.add(text, self.app.agent, buyer=case.buyer, order_no=case.order_no,
+                                                 case_id=str(case.id), source="case"), "交接")
+        if note is None:
             return
         self.app.notify(f"售后 #{case.id} 已写入交接本", timeout=2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -14,7 +14,7 @@ from cs_console.domain.broadcast import parse_filter
 from cs_console.domain.team import TeamRuleError
 from cs_console.services.broadcast import Plan
 from cs_console.services.desk import Desk
-from cs_console.tui.store_reads import ReadFailed, read_now
+from cs_console.tui.store_reads import ReadFailed, WriteFailed, read_now, write_now
 
 
 class BroadcastScreen(ModalScreen[int | None]):
@@ -83,13 +83,21 @@ class BroadcastScreen(ModalScreen[int | None]):
         self.query_one("#bc-hint", Label).update(
             f"{plan.filter.label()}：{len(plan.sendable)} 位买家将收到消息，{len(plan.lines) - len(plan.sendable)} 位跳过 · Ctrl+S 确认发送 · Esc 取消")
 
-    def action_send(self) -> None:
+    @work(exclusive=True, group="broadcast-send")
+    async def action_send(self) -> None:
+        """Send in a thread (a locked store makes it wait, not the desk); the dialog, with the
+        filter and the text, stays until the messages are written, so a failure loses nothing."""
         if self.plan is None:
             self.notify("先按 Enter 预览", severity="warning")
             return
+        plan, text = self.plan, self.text
+        self.plan = None  # a second Ctrl+S while this one is written does not send twice
+        hint = self.query_one("#bc-hint", Label)
+        hint.update("正在发送…")
         try:
-            sent = self.desk.broadcasts.send(self.plan, self.text, self.agent)
-        except TeamRuleError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            sent = await write_now(self, lambda: self.desk.broadcasts.send(plan, text, self.agent), "群发")
+        except WriteFailed:
+            self.plan = plan
+            hint.update("群发未保存 · Ctrl+S 再试 · Esc 取消")
             return
         self.dismiss(sent.count)

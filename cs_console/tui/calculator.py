@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -32,7 +32,7 @@ from cs_console.domain.text import clean_text
 from cs_console.tui.inputs import CommandAwareInput
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.postage_dialog import ProposePostage, quote_reason
-from cs_console.tui.store_reads import deliver
+from cs_console.tui.store_reads import ReadFailed, ask_until_saved, deliver, read_now
 
 START_DELAY = 0.5  # seconds after mount before the rates table is read
 
@@ -207,15 +207,9 @@ class Calculator(Vertical):
             return
         if entry.kind == "item":
             self.items.append(entry.item)
-        elif entry.kind == "goods":
-            from cs_console.store.goods import GoodsNotFound
-
-            try:
-                self.items.append(self.app.desk.postage.item_for_goods(entry.value, entry.index, entry.free))
-            except GoodsNotFound as exc:
-                self.error = str(exc)
-                self.recompute(typing=False)
-                return
+        elif entry.kind == "goods":  # read from the catalogue in a thread; the line follows
+            self._add_goods(entry.value, entry.index, entry.free, text)
+            return
         elif entry.kind == "courier":
             self.query_one("#calc-courier", Select).value = entry.value
         elif entry.kind == "province":  # another province: the order's city no longer applies
@@ -229,6 +223,32 @@ class Calculator(Vertical):
         elif entry.kind == "clear":
             self.items.clear()
         event.input.value = ""
+        self.recompute()
+
+    @work(group="calc-goods-read")
+    async def _add_goods(self, ref: str, quantity: int, free: bool, typed: str) -> None:
+        """A catalogue item as a line; the entry stays in the field until it is read (a store that
+        does not answer is said, the entry is not lost)."""
+        from cs_console.store.goods import GoodsNotFound
+
+        def read():
+            try:
+                return self.app.desk.postage.item_for_goods(ref, quantity, free)
+            except GoodsNotFound as exc:
+                return exc
+
+        try:
+            item = await read_now(self, read, "商品")
+        except ReadFailed:
+            return
+        if isinstance(item, GoodsNotFound):
+            self.error = str(item)
+            self.recompute(typing=False)
+            return
+        self.items.append(item)
+        field = self.query_one("#calc-entry", Input)
+        if field.value.strip() == typed:  # not typed on meanwhile
+            field.value = ""
         self.recompute()
 
     @on(EntryInput.DropLast)
@@ -355,17 +375,17 @@ class Calculator(Vertical):
             self.app.notify(f"订单运费已是 {format_money(q.postage)}", timeout=3)
             return
 
-        def apply(reason: str | None) -> None:
-            if reason is None:
-                return
-            try:
-                orders.set_postage(ctx.order_no, q.postage, reason, self.app.actor)
-            except (ValueError, LookupError) as exc:  # refused by the order rules: nothing changed
-                self.app.notify(str(exc), severity="error", timeout=5)
-                return
-            self.app.notify(f"订单 {ctx.order_no} 运费已改为 {format_money(q.postage)}", timeout=3)
+        self._apply_postage(orders, q, ctx)
 
-        self.app.push_screen(ProposePostage(ctx.order_no, ctx.postage, ctx.amount, q.postage, quote_reason(q)), apply)
+    @work(exclusive=True, group="calc-postage-write")
+    async def _apply_postage(self, orders, q, ctx) -> None:
+        """Confirm, then write in a thread; a refused or failed change asks again with the reason."""
+        done = await ask_until_saved(
+            self, lambda last: self.app.push_screen_wait(
+                ProposePostage(ctx.order_no, ctx.postage, ctx.amount, q.postage, last or quote_reason(q))),
+            lambda reason: orders.set_postage(ctx.order_no, q.postage, reason, self.app.actor), "运费")
+        if done is not None:
+            self.app.notify(f"订单 {ctx.order_no} 运费已改为 {format_money(q.postage)}", timeout=3)
 
     def add_item(self, item: ItemLine) -> None:
         """An item line from another tool (the 商品 tab's chosen SKU, with its weight and template)."""

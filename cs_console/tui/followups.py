@@ -20,7 +20,7 @@ from cs_console.domain.followups import RATING_LABELS, FollowupKind
 from cs_console.domain.money import format_money
 from cs_console.tui.dialogs import TextPrompt
 from cs_console.tui.footer import DeskFooter
-from cs_console.tui.store_reads import FollowStore, deliver
+from cs_console.tui.store_reads import FollowStore, WriteFailed, ask_until_saved, deliver, write_now
 
 
 class FollowupsScreen(Screen[int | None]):
@@ -126,11 +126,13 @@ class FollowupsScreen(Screen[int | None]):
         r = self.reviews[int(event.option.id)]
         self._opened(lambda: self.app.desk.followups.follow_review(r.id, self.app.agent))
 
-    def _opened(self, follow) -> None:
+    @work(exclusive=True, group="followup-write")
+    async def _opened(self, follow) -> None:
+        """Write the follow-up in a thread (a locked store makes it wait, not the desk), then open
+        its chat; a refusal or a store failure is said and the list stays."""
         try:
-            opened = follow()
-        except (LookupError, ValueError) as exc:  # refused: nothing was written
-            self.app.notify(str(exc), severity="error")
+            opened = await write_now(self, follow, "跟进")
+        except WriteFailed:
             return
         self.dismiss(opened.chat_id)
 
@@ -140,8 +142,14 @@ class FollowupsScreen(Screen[int | None]):
 
     @work(exclusive=True, group="followup-dialog")
     async def _ask_record(self, u) -> None:
-        note = await self.app.push_screen_wait(TextPrompt(f"跟进记录: {u.buyer}（{u.reason}）", "做了什么"))
-        if not note or not note.strip():
-            return
-        self.app.desk.followups.record(FollowupKind.UNSERVED, str(u.chat_id), self.app.agent, note)
-        self.reload()
+        async def ask(last: str | None) -> str | None:
+            note = await self.app.push_screen_wait(TextPrompt(f"跟进记录: {u.buyer}（{u.reason}）", "做了什么",
+                                                              value=last or ""))
+            return note if note and note.strip() else None
+
+        def record(note: str) -> bool:
+            self.app.desk.followups.record(FollowupKind.UNSERVED, str(u.chat_id), self.app.agent, note)
+            return True
+
+        if await ask_until_saved(self, ask, record, "跟进记录"):  # a failed write asks again with the note
+            self.reload()

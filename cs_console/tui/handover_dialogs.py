@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from cs_console.domain.clock import local
 from cs_console.domain.handover import PRIORITY_LABEL, Note, NoteState, Priority
 from cs_console.services.handover import HandoverError
-from cs_console.tui.store_reads import deliver
+from cs_console.tui.store_reads import WriteFailed, deliver, write_now
 
 DIALOG_CSS = """
 HandoverDialog, ResolutionDialog, HandoverInbox, ShiftEndScreen { align: center middle; }
@@ -62,18 +62,20 @@ class HandoverDialog(ModalScreen[NoteDraft | None]):
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [Binding("escape", "dismiss(None)", "取消", id="handover.cancel")]
 
-    def __init__(self, buyer: str | None, order_no: str | None):
+    def __init__(self, buyer: str | None, order_no: str | None, *, draft: NoteDraft | None = None):
+        """``draft``: what the agent wrote before, when the dialog opens again after it was not saved."""
         super().__init__()
-        self.buyer, self.order_no = buyer, order_no
+        self.buyer, self.order_no, self.draft = buyer, order_no, draft
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="handover-box"):
             yield Label("写交接（Enter 保存，Esc 取消）", classes="title")
-            yield Input(placeholder="交接内容：下一班要知道或要做的事", id="note-text")
-            yield Input(self.buyer or "", placeholder="买家（可空）", id="note-buyer")
-            yield Input(self.order_no or "", placeholder="订单号（可空）", id="note-order")
+            d = self.draft or NoteDraft("", self.buyer, self.order_no, Priority.NORMAL.value)
+            yield Input(d.text, placeholder="交接内容：下一班要知道或要做的事", id="note-text")
+            yield Input(d.buyer or "", placeholder="买家（可空）", id="note-buyer")
+            yield Input(d.order_no or "", placeholder="订单号（可空）", id="note-order")
             yield Select([(f"优先级：{label}", p.value) for p, label in PRIORITY_LABEL.items()],
-                         value=Priority.NORMAL.value, allow_blank=False, id="note-priority")
+                         value=d.priority, allow_blank=False, id="note-priority")
 
     @on(Input.Submitted)
     def _save(self) -> None:
@@ -93,14 +95,15 @@ class ResolutionDialog(ModalScreen[str | None]):
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [Binding("escape", "dismiss(None)", "取消", id="handover.resolution.cancel")]
 
-    def __init__(self, note: Note):
+    def __init__(self, note: Note, resolution: str = ""):
+        """``resolution``: what the agent wrote before, when the dialog opens again after it was not saved."""
         super().__init__()
-        self.note = note
+        self.note, self.resolution = note, resolution
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="handover-box"):
             yield Label(Text(f"完成：{self.note.text}"), classes="title")
-            yield Input(placeholder="处理结果（必填，Enter 确认）", id="resolution")
+            yield Input(self.resolution, placeholder="处理结果（必填，Enter 确认）", id="resolution")
 
     @on(Input.Submitted)
     def _done(self, event: Input.Submitted) -> None:
@@ -124,6 +127,7 @@ class HandoverInbox(ModalScreen[int]):
         super().__init__()
         self.desk, self.agent, self.notes, self.shift_label = desk, agent, list(notes), shift_label
         self.acked = 0
+        self._acking: set[str] = set()  # notes whose acknowledgement is being written
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="handover-box"):
@@ -150,28 +154,38 @@ class HandoverInbox(ModalScreen[int]):
         if not self.notes:
             self.dismiss(self.acked)
 
-    def _ack(self, note: Note) -> None:
+    async def _ack(self, note: Note) -> None:
+        """Acknowledge in a thread (a locked store makes it wait, not the desk). A note a colleague
+        acknowledged meanwhile leaves the list too; a store failure keeps it here, said once."""
+        if note.id in self._acking:
+            return
+        self._acking.add(note.id)
         try:
-            self.desk.handover.ack(note.id, self.agent)
+            await write_now(self, lambda: self.desk.handover.ack(note.id, self.agent), "交接确认")
             self.acked += 1
-        except HandoverError as exc:  # acknowledged meanwhile by a colleague
-            self.notify(str(exc), severity="warning")
+        except WriteFailed as failed:
+            if not isinstance(failed.__cause__, HandoverError):
+                return
+        finally:
+            self._acking.discard(note.id)
         self.notes = [n for n in self.notes if n.id != note.id]
 
-    def action_ack(self) -> None:
+    @work(group="inbox-write")
+    async def action_ack(self) -> None:
         ol = self.query_one(OptionList)
         if ol.highlighted is None or not self.notes:
             return
-        self._ack(self.notes[ol.highlighted])
+        await self._ack(self.notes[ol.highlighted])
         self._refresh()
 
     @on(OptionList.OptionSelected, "#inbox-list")
     def _selected(self) -> None:
         self.action_ack()
 
-    def action_ack_all(self) -> None:
+    @work(group="inbox-write")
+    async def action_ack_all(self) -> None:
         for n in list(self.notes):
-            self._ack(n)
+            await self._ack(n)
         self._refresh()
 
     def action_close(self) -> None:
@@ -225,19 +239,27 @@ class ShiftEndScreen(ModalScreen[int]):
         self.query_one("#shiftend-title", Label).update(
             Text(f"下班检查：{left} 项待处理" if self.blockers else "下班检查：没有未处理的事项，可以交接"))
 
-    def action_note(self) -> None:
+    @work(exclusive=True, group="shiftend-write")
+    async def action_note(self) -> None:
         ol = self.query_one(OptionList)
         if ol.highlighted is None or not self.blockers:
             return
         b = self.blockers[ol.highlighted]
         if b.noted:
             return
-        self.desk.shift.to_note(b, self.agent)
+        try:
+            await write_now(self, lambda: self.desk.shift.to_note(b, self.agent), "交接")
+        except WriteFailed:
+            return
         self.written += 1
         self._refresh()
 
-    def action_note_all(self) -> None:
-        self.written += len(self.desk.shift.all_to_notes(self.agent))
+    @work(exclusive=True, group="shiftend-write")
+    async def action_note_all(self) -> None:
+        try:
+            self.written += len(await write_now(self, lambda: self.desk.shift.all_to_notes(self.agent), "交接"))
+        except WriteFailed:
+            return
         self._refresh()
 
     @on(OptionList.OptionSelected, "#shiftend-list")

@@ -16,15 +16,21 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from cs_console.domain.handover import Note, NoteState
-from cs_console.services.handover import HandoverError
 from cs_console.tui.handover_dialogs import (
     HandoverDialog,
     HandoverInbox,
-    NoteDraft,
     ResolutionDialog,
     note_row,
 )
-from cs_console.tui.store_reads import FollowStore, ReadFailed, deliver, read_now
+from cs_console.tui.store_reads import (
+    FollowStore,
+    ReadFailed,
+    WriteFailed,
+    ask_until_saved,
+    deliver,
+    read_now,
+    write_now,
+)
 
 REMINDER_SECONDS = 30.0
 
@@ -201,29 +207,30 @@ class HandoverTab(Vertical):
             return None
         return self.notes[ol.highlighted]
 
-    def action_ack(self) -> None:
+    # Writes run in a thread (``write_now``): a locked store makes them wait, never the desk; a
+    # refusal (acknowledged meanwhile by a colleague) or a store failure is one notice, and the
+    # dialogs the agent typed into open again with what they wrote (``ask_until_saved``).
+    @work(group="handover-write")
+    async def action_ack(self) -> None:
         note = self._selected()
         if note is None:
             return
         try:
-            self.desk.handover.ack(note.id, self.agent)
-        except HandoverError as exc:
-            self.app.notify(str(exc), severity="warning")
+            await write_now(self, lambda: self.desk.handover.ack(note.id, self.agent), "交接确认")
+        except WriteFailed:
+            pass
         self.reload()
 
-    def action_done(self) -> None:
+    @work(exclusive=True, group="handover-dialog")
+    async def action_done(self) -> None:
         note = self._selected()
         if note is None or note.state == NoteState.DONE:
             return
-
-        def finish(resolution: str | None) -> None:
-            if resolution:
-                try:
-                    self.desk.handover.done(note.id, self.agent, resolution)
-                except HandoverError as exc:
-                    self.app.notify(str(exc), severity="warning")
-                self.reload()
-        self.app.push_screen(ResolutionDialog(note), callback=finish)
+        done = await ask_until_saved(
+            self, lambda last: self.app.push_screen_wait(ResolutionDialog(note, last or "")),
+            lambda resolution: self.desk.handover.done(note.id, self.agent, resolution), "交接完成")
+        if done is not None:
+            self.reload()
 
     def action_new(self) -> None:
         self.write_note()
@@ -232,7 +239,7 @@ class HandoverTab(Vertical):
         self.filter_index = (self.filter_index + 1) % len(self.filters())
         self.reload()
 
-    @work(exclusive=True, group="handover-write")
+    @work(exclusive=True, group="handover-dialog")
     async def write_note(self) -> None:
         """The note dialog, linked to the current chat's buyer and their latest order."""
         current = self.buyer
@@ -240,19 +247,13 @@ class HandoverTab(Vertical):
             buyer, order_no = await read_now(self, lambda: self.desk.handover.buyer_link(current), "订单")
         except ReadFailed:
             return
-
-        def save(draft: NoteDraft | None) -> None:
-            if draft is None:
-                return
-            try:
-                n = self.desk.handover.add(draft.text, self.agent, buyer=draft.buyer, order_no=draft.order_no,
-                                           priority=draft.priority)
-            except HandoverError as exc:
-                self.app.notify(f"交接未保存：{exc}", severity="error")
-                return
+        n = await ask_until_saved(
+            self, lambda last: self.app.push_screen_wait(HandoverDialog(buyer, order_no, draft=last)),
+            lambda draft: self.desk.handover.add(draft.text, self.agent, buyer=draft.buyer, order_no=draft.order_no,
+                                                 priority=draft.priority), "交接")
+        if n is not None:
             self.app.notify(f"已写交接（给{self.desk.handover.shifts.label(n.for_shift)}）", timeout=3)
             self.reveal()
-        self.app.push_screen(HandoverDialog(buyer, order_no), callback=save)
 
     # ---- periodic sync (background worker) --------------------------------------------
     def start_sync(self) -> None:

@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from cs_console.domain.clock import local
 from cs_console.tui.dialogs import DIALOG_CSS
-from cs_console.tui.store_reads import FollowStore, deliver
+from cs_console.tui.store_reads import FollowStore, WriteFailed, deliver, write_now
 
 ORDER_TAG = re.compile(r"#([A-Za-z0-9_-]{4,64})")
 
@@ -125,20 +125,30 @@ class MemoTab(Vertical):
         if keep is not None:  # the highlighted memo stays highlighted
             ol.highlighted = next((i for i, m in enumerate(self.memos) if str(m.id) == keep), None)
 
+    # Writes run in a thread (``write_now``): a locked store makes them wait, never the desk.
     @on(OptionList.OptionSelected, "#memo-list")
     def _toggle(self, event: OptionList.OptionSelected) -> None:
         memo = next(m for m in self.memos if str(m.id) == event.option.id)
-        self.app.desk.memos.set_done(memo.id, self.app.agent, not memo.done)
+        self._set_done(memo.id, not memo.done)
+
+    @work(group="memo-write")
+    async def _set_done(self, memo_id: int, done: bool) -> None:
+        app = self.app
+        try:
+            await write_now(self, lambda: app.desk.memos.set_done(memo_id, app.agent, done), "备忘")
+        except WriteFailed:
+            return
         self.refresh_memos()
 
-    def action_promote(self) -> None:
+    @work(group="memo-write")
+    async def action_promote(self) -> None:
         i = self.query_one(OptionList).highlighted
         if i is None or not (0 <= i < len(self.memos)):
             return
+        app, memo_id = self.app, self.memos[i].id
         try:
-            self.app.desk.memos.promote(self.memos[i].id, self.app.agent)
-        except (LookupError, ValueError) as exc:
-            self.app.notify(str(exc), severity="warning")
+            await write_now(self, lambda: app.desk.memos.promote(memo_id, app.agent), "转交接本")
+        except WriteFailed:
             return
         self.app.notify("已转入交接本", timeout=2)
         self.refresh_memos()

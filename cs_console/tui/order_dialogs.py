@@ -88,18 +88,21 @@ class PickDialog(OrderDialog):
 class AmountDialog(OrderDialog):
     """New amount and a required reason; shows old → new (and the order total) as you type.
 
-    Returns ``(new_amount_text, reason)``."""
+    Returns ``(new_amount_text, reason)``; ``entry`` (the same pair) prefills both fields, when
+    the dialog opens again after the change was not saved."""
 
-    def __init__(self, title: str, old: Decimal, total_after: Callable[[Decimal], Decimal], old_total: Decimal):
+    def __init__(self, title: str, old: Decimal, total_after: Callable[[Decimal], Decimal], old_total: Decimal,
+                 *, entry: tuple[str, str] | None = None):
         super().__init__()
         self.title_text, self.old, self.total_after, self.old_total = title, old, total_after, old_total
+        self.entry = entry or ("", "")
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text, classes="dialog-title")
             yield Label(f"原价 {format_money(self.old)}")
-            yield Input(placeholder="新金额（元）", id="amount")
-            yield Input(placeholder="原因（必填，记入操作记录）", id="reason")
+            yield Input(self.entry[0], placeholder="新金额（元）", id="amount")
+            yield Input(self.entry[1], placeholder="原因（必填，记入操作记录）", id="reason")
             yield Label("", id="preview")
             yield Label("", id="error", classes="dialog-error")
             yield Label("Tab 切换 · Enter 确定 · Esc 取消", classes="dialog-hint")
@@ -147,8 +150,9 @@ class PriceDialog(AmountDialog):
     (a raise, or a cut beyond the shop's share). Returns ``(new_amount_text, reason)``."""
 
     def __init__(self, title: str, old: Decimal, total_after: Callable[[Decimal], Decimal], old_total: Decimal,
-                 *, quantity: int, listing: Decimal, warn: Callable[[Decimal], str | None]):
-        super().__init__(title, old, total_after, old_total)
+                 *, quantity: int, listing: Decimal, warn: Callable[[Decimal], str | None],
+                 entry: tuple[str, str] | None = None):
+        super().__init__(title, old, total_after, old_total, entry=entry)
         self.quantity, self.listing, self.warn = quantity, listing, warn
         self._confirmed: tuple[Decimal, str] | None = None
 
@@ -157,8 +161,8 @@ class PriceDialog(AmountDialog):
             yield Label(self.title_text, classes="dialog-title")
             yield Label(f"原价 {format_money(self.listing)}  ·  现单价 {format_money(self.old)} × {self.quantity}"
                         f" = 小计 {format_money(line_total(self.old, self.quantity))}", id="listing")
-            yield Input(placeholder="新单价（元）", id="amount")
-            yield Input(placeholder="原因（必填，记入操作记录）", id="reason")
+            yield Input(self.entry[0], placeholder="新单价（元）", id="amount")
+            yield Input(self.entry[1], placeholder="原因（必填，记入操作记录）", id="reason")
             yield Label("", id="preview")
             yield Label("", id="error", classes="dialog-error")
             yield Label("Tab 切换 · Enter 确定 · Esc 取消", classes="dialog-hint")
@@ -192,11 +196,12 @@ class PriceDialog(AmountDialog):
 class FlagDialog(OrderDialog):
     """Pick a flag colour (with its meaning) and write the remark; shows old → new.
 
-    Returns ``(colour, remark)``."""
+    Returns ``(colour, remark)``; ``entry`` (the same pair) prefills both, with the caret in the
+    remark, when the dialog opens again after the change was not saved."""
 
-    def __init__(self, order: OrderView, convention: FlagConvention):
+    def __init__(self, order: OrderView, convention: FlagConvention, *, entry: tuple[str, str] | None = None):
         super().__init__()
-        self.order, self.convention = order, convention
+        self.order, self.convention, self.entry = order, convention, entry
         self.colours = list(convention.colours)
 
     def compose(self) -> ComposeResult:
@@ -206,18 +211,19 @@ class FlagDialog(OrderDialog):
             yield Static(Text.assemble("当前 ", flag_text(o.flag, self.convention), "  备注 ",
                                        Text(clean_text(o.remark) or "—")))
             yield OptionList(*[Option(flag_text(c, self.convention), id=c.value) for c in self.colours], id="colours")
-            yield Input(value=o.remark, placeholder="备注：其他部门需要知道的信息（必填）", id="remark")
+            yield Input(value=self.entry[1] if self.entry else o.remark, placeholder="备注：其他部门需要知道的信息（必填）", id="remark")
             yield Label("", id="preview")
             yield Label("", id="error", classes="dialog-error")
             yield Label("↑↓ 选旗帜 · Tab 写备注 · Enter 确定 · Esc 取消", classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one("#colours", OptionList)
-        if self.order.flag in self.convention.colours:
-            options.highlighted = self.colours.index(FlagColour(self.order.flag))
+        colour = self.entry[0] if self.entry else self.order.flag
+        if colour in self.convention.colours:
+            options.highlighted = self.colours.index(FlagColour(colour))
         else:
             options.highlighted = 0
-        options.focus()
+        (self.query_one("#remark", Input) if self.entry else options).focus()
         self._preview()
 
     def _colour(self) -> FlagColour | None:

@@ -42,7 +42,6 @@ from cs_console.domain.orders import (
     retotal,
 )
 from cs_console.domain.text import display_text
-from cs_console.store.orders import OrderNotFound
 from cs_console.tui.confirm import GuardedConfirm
 from cs_console.tui.order_dialogs import (
     AmountDialog,
@@ -54,7 +53,14 @@ from cs_console.tui.order_dialogs import (
     detail_text,
     flag_text,
 )
-from cs_console.tui.store_reads import FollowStore, deliver, settled
+from cs_console.tui.store_reads import (
+    FollowStore,
+    WriteFailed,
+    ask_until_saved,
+    deliver,
+    settled,
+    write_now,
+)
 
 # panel action → the domain action it performs
 _KEYS: dict[str, Action] = {
@@ -273,11 +279,14 @@ class OrdersPanel(Vertical):
             return self.current is not None
         return True
 
-    # ---- actions -------------------------------------------------------------------------------
+    # ---- actions ----------------------------------------------------------------------------
+    # Every change is written in a thread (``write_now``): the dialog closes at Enter and the
+    # caret goes back to the draft at once, so the agent types on while a locked store makes the
+    # write wait. A refused or failed change is one Chinese notice; the dialogs the agent typed
+    # into (price, postage, flag remark) open again with what they entered (``ask_until_saved``).
     def _done(self, view: OrderView, message: str) -> None:
         self.reload(keep=view.order_no)
         self.notify(message, timeout=3)
-        self.action_leave()  # done: the caret goes back to the draft (the next keys are for the buyer)
 
     def _refused(self, exc: Exception) -> None:
         self.notify(str(exc.args[0] if exc.args else exc), severity="error", timeout=5)
@@ -316,10 +325,17 @@ class OrdersPanel(Vertical):
         text = self.service.confirmation_text(o)
         if await self.app.push_screen_wait(GuardedConfirm(
                 "核对地址：把收货人、电话和地址发送给买家？", text, "发送给买家")):
-            try:
-                self._done(self.service.confirm_address(o.order_no, self.app.actor), "已发送核对信息")
-            except (OrderRefused, OrderNotFound) as exc:
-                self._refused(exc)
+            await self._write(lambda: self.service.confirm_address(o.order_no, self.app.actor), "核对地址",
+                              "已发送核对信息")
+
+    async def _write(self, write, what: str, message: str) -> None:
+        """A change without typed input (a pick, a confirmation): the caret back to the draft,
+        the write in a thread; a failure is said (``write_now``) and nothing else happens."""
+        self.action_leave()
+        try:
+            self._done(await write_now(self, write, what), message)
+        except WriteFailed:
+            pass
 
     async def _pick_line(self, o: OrderView, title: str) -> int | None:
         lines = o.open_items
@@ -348,29 +364,28 @@ class OrdersPanel(Vertical):
 
         listing = item.listing_price if item.listing_price is not None else item.unit_price
         share = self.desk.policy.orders.confirm_price_cut_share
-        result = await self.app.push_screen_wait(PriceDialog(
-            f"改价 · {o.order_no} · {line}. {display_text(item.title)} ×{item.quantity}", item.unit_price, after, o.amount,
-            quantity=item.quantity, listing=listing, warn=lambda new: price_change_warning(listing, new, share)))
-        if result is None:
-            return
-        try:
-            self._done(self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.actor), "已改价")
-        except (OrderRefused, OrderNotFound, ValueError) as exc:
-            self._refused(exc)
+        title = f"改价 · {o.order_no} · {line}. {display_text(item.title)} ×{item.quantity}"
+        view = await ask_until_saved(
+            self, lambda last: self.app.push_screen_wait(PriceDialog(
+                title, item.unit_price, after, o.amount, quantity=item.quantity, listing=listing,
+                warn=lambda new: price_change_warning(listing, new, share), entry=last)),
+            lambda result: self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.actor),
+            "改价", entered=self.action_leave)
+        if view is not None:
+            self._done(view, "已改价")
 
     @work(exclusive=True, group="orders-action")
     async def action_set_postage(self) -> None:
         o = self.current
         if o is None:
             return
-        result = await self.app.push_screen_wait(AmountDialog(
-            f"改运费 · {o.order_no}", o.postage, lambda new: o.amount - o.postage + new, o.amount))
-        if result is None:
-            return
-        try:
-            self._done(self.service.set_postage(o.order_no, result[0], result[1], self.app.actor), "已改运费")
-        except (OrderRefused, OrderNotFound, ValueError) as exc:
-            self._refused(exc)
+        view = await ask_until_saved(
+            self, lambda last: self.app.push_screen_wait(AmountDialog(
+                f"改运费 · {o.order_no}", o.postage, lambda new: o.amount - o.postage + new, o.amount, entry=last)),
+            lambda result: self.service.set_postage(o.order_no, result[0], result[1], self.app.actor),
+            "运费", entered=self.action_leave)
+        if view is not None:
+            self._done(view, "已改运费")
 
     @work(exclusive=True, group="orders-action")
     async def action_close_order(self) -> None:
@@ -393,30 +408,35 @@ class OrdersPanel(Vertical):
                 f"{OrderState.CLOSED.label if target is None else o.state.label}\n原因：{reason}")
         if not await self.app.push_screen_wait(ConfirmDialog("确认关闭", body)):
             return
-        try:
-            self._done(self.service.close(o.order_no, reason, self.app.actor, line=target), "已关闭")
-        except (OrderRefused, OrderNotFound) as exc:
-            self._refused(exc)
+        await self._write(lambda: self.service.close(o.order_no, reason, self.app.actor, line=target), "关闭订单",
+                          "已关闭")
 
     @work(exclusive=True, group="orders-action")
     async def action_flag(self) -> None:
         o = self.current
         if o is None:
             return
-        result = await self.app.push_screen_wait(FlagDialog(o, self.convention))
-        if result is None:
-            return
-        try:
-            self._done(self.service.flag(o.order_no, result[0], result[1], self.app.actor,
-                                         base_version=o.flag_version), "已更新旗帜备注")
-        except StaleEdit as exc:  # someone changed it while the dialog was open: never overwrite
+        entered: tuple[str, str] | None = None
+
+        def write(result: tuple[str, str]) -> OrderView | StaleEdit:
+            nonlocal entered
+            entered = result
+            try:
+                return self.service.flag(o.order_no, result[0], result[1], self.app.actor, base_version=o.flag_version)
+            except StaleEdit as exc:  # someone changed it while the dialog was open: never overwrite
+                return exc
+
+        done = await ask_until_saved(
+            self, lambda last: self.app.push_screen_wait(FlagDialog(o, self.convention, entry=last)), write,
+            "旗帜备注", entered=self.action_leave)
+        if isinstance(done, StaleEdit):
             await settled(self.reload(keep=o.order_no))
-            body = Text(display_text(str(exc)) + "\n\n你写的备注（没有保存）：" + display_text(result[1])
+            body = Text(display_text(str(done)) + "\n\n你写的备注（没有保存）：" + display_text(entered[1])
                         + "\n\nEnter 在最新内容上重新编辑 · Esc 放弃")
             if await self.app.push_screen_wait(ConfirmDialog("旗帜备注已被他人修改", body)):
                 self.action_flag()
-        except (OrderRefused, OrderNotFound) as exc:
-            self._refused(exc)
+        elif done is not None:
+            self._done(done, "已更新旗帜备注")
 
     @work(exclusive=True, group="orders-action")
     async def action_extend_receipt(self) -> None:
@@ -439,7 +459,5 @@ class OrdersPanel(Vertical):
         old = f"{local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}" if o.receipt_deadline else "（发货后10天）"
         if not await self.app.push_screen_wait(ConfirmDialog("确认延长收货", f"自动确认收货：{old} → {local(new, tz):%Y-%m-%d %H:%M}")):
             return
-        try:
-            self._done(self.service.extend_receipt(o.order_no, days, self.app.actor), f"已延长收货 {days} 天")
-        except (OrderRefused, OrderNotFound) as exc:
-            self._refused(exc)
+        await self._write(lambda: self.service.extend_receipt(o.order_no, days, self.app.actor), "延长收货",
+                          f"已延长收货 {days} 天")

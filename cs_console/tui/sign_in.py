@@ -67,6 +67,11 @@ class SignInScreen(ModalScreen["SignedIn | None"]):
         except SignInRefused as exc:
             self.app.call_from_thread(self._refused, str(exc))
             return
+        except Exception as exc:  # a locked or unreachable store: said here, name and password kept
+            from cs_console.services.errors import report
+
+            self.app.call_from_thread(self._error, report(exc, "tui"))
+            return
         self.app.call_from_thread(self.dismiss, signed)
 
     def _refused(self, message: str) -> None:

@@ -14,12 +14,16 @@ read with :func:`read_now`.
 An agent's action that writes (a flag, a price, a note …) awaits :func:`write_now` from an async
 worker: the write runs in a thread, and a refusal or a store failure is said in Chinese and raised
 as :class:`WriteFailed`, so the flow can keep what the agent entered and let them try again.
+A dialog flow whose entry (a remark, a price, a note) must survive a failed write uses
+:func:`ask_until_saved`: the dialog closes at Enter, the caret goes back to the draft while the
+write waits in a thread (a locked SQLite store is tried again for a minute), and a refused or
+failed write reopens the dialog with what the agent entered.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from textual.dom import DOMNode
@@ -30,6 +34,7 @@ from textual.worker import Worker, WorkerError, get_current_worker
 from cs_console.tui.store_events import StoreChange
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 
 class FollowStore:
@@ -110,6 +115,28 @@ async def write_now(widget: Widget, write: Callable[[], T], what: str) -> T:
     except Exception as exc:  # any failure of a write: one sentence, the details in the error log
         _say_failed(widget, "tui.write_failed", what, exc)
         raise WriteFailed(what) from exc
+
+
+async def ask_until_saved(widget: Widget, ask: Callable[[E | None], Awaitable[E | None]],
+                          write: Callable[[E], T], what: str | Callable[[E], str],
+                          entered: Callable[[], object] | None = None) -> T | None:
+    """A dialog flow that never loses what the agent entered. ``ask(last)`` opens the dialog,
+    prefilled with ``last`` (None the first time), and returns the entry (None: cancelled);
+    ``entered()`` runs once the dialog closed with an entry (the caret back to the draft, so the
+    agent types on while the write waits); ``write(entry)`` runs in a thread (:func:`write_now`).
+    A refusal or a store failure is said and the dialog opens again with the entry. Returns the
+    write's result, or None when the agent cancelled."""
+    last: E | None = None
+    while True:
+        entry = await ask(last)
+        if entry is None:
+            return None
+        if entered is not None:
+            entered()
+        try:
+            return await write_now(widget, lambda e=entry: write(e), what(entry) if callable(what) else what)
+        except WriteFailed:
+            last = entry
 
 
 async def settled(worker: Worker | None) -> None:

@@ -14,11 +14,11 @@ from textual.worker import Worker
 
 from cs_console.domain.clock import local
 from cs_console.domain.kpi import format_wait
-from cs_console.domain.team import ROLE_LABELS, STATUS_LABELS, AgentStatus, Role, TeamRuleError
+from cs_console.domain.team import ROLE_LABELS, STATUS_LABELS, AgentStatus, Role
 from cs_console.services.desk import Desk
 from cs_console.services.team import Overview
 from cs_console.tui.footer import DeskFooter
-from cs_console.tui.store_reads import FollowStore, deliver
+from cs_console.tui.store_reads import FollowStore, WriteFailed, deliver, write_now
 
 TICK_SECONDS = 1.0
 
@@ -136,7 +136,9 @@ class SupervisorScreen(Screen[None]):
         """The key of the row under the cursor of one table (a hang-up id, an agent, a chat id)."""
         return _cursor_key(self.query_one(table_id, DataTable))
 
-    def action_decide(self, approve: bool) -> None:
+    @work(group="supervisor-write")
+    async def action_decide(self, approve: bool) -> None:
+        """The decision is written in a thread (a locked store makes it wait, not the view)."""
         table = self.query_one("#sv-hangups", DataTable)
         if not self.pending_ids:
             self.notify("没有待审批的挂起申请", timeout=2)
@@ -146,9 +148,8 @@ class SupervisorScreen(Screen[None]):
             return
         rid = int(key)
         try:
-            view = self.desk.team.decide_hangup(rid, self.agent, approve)
-        except TeamRuleError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            view = await write_now(self, lambda: self.desk.team.decide_hangup(rid, self.agent, approve), "挂起审批")
+        except WriteFailed:
             return
         self.notify(f"已{'批准' if approve else '拒绝'} {view.agent} 的挂起申请", timeout=3, markup=False)
         self.refresh_view()
