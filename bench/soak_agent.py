@@ -83,20 +83,21 @@ async def drive(url: str, out_path: str, seconds: float) -> None:
             if time.time() >= next_rss:
                 rss.append((round(time.time() - started, 1), rss_kb()))
                 next_rss += RSS_EVERY
-            current = app.current
+            current = app.desk_screen.current
             if current is None or current.status != ChatStatus.WAITING:
-                waiting = [c for c in app.session_chats if c.status == ChatStatus.WAITING]
+                waiting = [c for c in app.desk_screen.session_chats if c.status == ChatStatus.WAITING]
                 if waiting:
-                    app.select_chat(min(waiting, key=lambda c: c.waiting_since or c.opened_at).chat_id)
+                    app.desk_screen.select_chat(min(waiting, key=lambda c: c.waiting_since or c.opened_at).chat_id)
                     continue
-            current = app.current
+            current = app.desk_screen.current
             if current is None:
                 continue
             if current.status == ChatStatus.WAITING:
-                app.post_message(app.query_one("#composer").Submitted("亲，在的，马上为您处理～"))
+                composer = app.query_one("#composer")
+                composer.post_message(composer.Submitted("亲，在的，马上为您处理～"))
                 sent += 1
             elif current.last_message_at and time.time() - current.last_message_at.timestamp() > QUIET:
-                app.action_close_chat()
+                app.desk_screen.action_close_chat()
                 closed += 1
         rss.append((round(time.time() - started, 1), rss_kb()))
     desk.close()

@@ -67,12 +67,12 @@ async def test_buyer_types_tui_answers_markup_stays_text(db_path, browser):
         app = CsConsoleApp(desk, "小美")
         async with app.run_test(size=(120, 40)) as pilot:
             end = time.monotonic() + 10
-            while app.current is None and time.monotonic() < end:
+            while app.desk_screen.current is None and time.monotonic() < end:
                 await pilot.pause(0.05)
-            assert app.current is not None and app.current.buyer_nick.startswith("访客")
+            assert app.desk_screen.current is not None and app.desk_screen.current.buyer_nick.startswith("访客")
             await pilot.press(*"有的亲", "enter")
             await wait_async(lambda: agent_lines(browser) == ["有的亲"])
-            desk.chats.send(app.current.chat_id, "小美", EVIL)  # a pasted text full of markup
+            desk.chats.send(app.desk_screen.current.chat_id, "小美", EVIL)  # a pasted text full of markup
             await wait_async(lambda: len(agent_lines(browser)) == 2)
         desk.close()
         assert agent_lines(browser)[1] == EVIL.replace("  ", " ")

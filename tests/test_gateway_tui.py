@@ -42,7 +42,7 @@ async def test_failed_reply_shows_the_error_and_resend_delivers(db_path):
         desk = make_desk(url, policy=load_policy())
         app = CsConsoleApp(desk, "小美")
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.current is not None and app.current.buyer_nick == "千牛买家")
+            await wait_for(pilot, lambda: app.desk_screen.current is not None and app.desk_screen.current.buyer_nick == "千牛买家")
             await pilot.press(*"亲在的", "enter")
             await wait_for(pilot, lambda: "失败" in transcript(app))
             assert "发送失败：2 次尝试均失败（接收方返回 HTTP" in transcript(app)

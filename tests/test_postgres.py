@@ -56,13 +56,13 @@ async def test_tui_on_postgres_sees_another_agents_changes_live(pg_url, clock):
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             await pilot.pause()
-            assert [c.buyer_nick for c in app.session_chats] == ["小王"]
+            assert [c.buyer_nick for c in app.desk_screen.session_chats] == ["小王"]
             other.chats.inject("小李", "有货吗")       # written by another agent's desk
             for _ in range(200):           # LISTEN/NOTIFY → the 0.1 s poll re-reads
                 await asyncio.sleep(0.05)
-                if len(app.session_chats) == 2:
+                if len(app.desk_screen.session_chats) == 2:
                     break
-            assert sorted(c.buyer_nick for c in app.session_chats) == ["小李", "小王"]
+            assert sorted(c.buyer_nick for c in app.desk_screen.session_chats) == ["小李", "小王"]
             await pilot.press(*"亲在的", "enter")
             for _ in range(100):
                 await pilot.pause(0.05)

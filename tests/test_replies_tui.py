@@ -53,7 +53,7 @@ async def test_picker_inserts_two_phrases_at_the_cursor_then_sends(shop):
         await pilot.pause()
         assert composer.text == ""
         assert shop.chats.log("买家A")[-1].text == f"A{QSD}{wl}B"
-        assert shop.replies.usage("小美") == {"qsd": 1, "wl": 1}
+        await wait_for(pilot, lambda: shop.replies.usage("小美") == {"qsd": 1, "wl": 1})  # counted in a thread
 
 
 async def test_picker_send_key_tab_groups_and_missing_placeholder_warning(shop):
@@ -118,11 +118,11 @@ async def test_bad_phrase_file_is_reported_and_the_last_good_set_kept(desk, tmp_
     desk.replies = ReplyService(desk.store, desk.policy, desk.clock, team_file=team)
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: hasattr(app, "_reply_problems"))  # the desk started its phrase loading
+        await wait_for(pilot, lambda: app.desk_screen.replies is not None)  # the desk started its phrase loading
         await app.workers.wait_for_complete()  # the good set is loaded (in a thread) before it goes bad
         assert desk.replies.get("hi").text == "亲，您好"
         team.write_text("phrases:\n  - group: 问候\n    code: hi\n    title: 你好\n    text: 亲{who}\n", "utf-8")
-        app._poll_replies()
+        app.desk_screen.replies.poll()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any(f"{team}:5: phrases.0.text: 未知的占位符 {{who}}" in n.message for n in app._notifications)

@@ -44,9 +44,9 @@ async def settle(pilot) -> None:
     from cs_console.tui.orders_panel import OrdersPanel
 
     app = pilot.app
-    await wait_for(pilot, lambda: bool(getattr(app, "session_chats", None)) and app.current is not None)
+    await wait_for(pilot, lambda: bool(app.desk_screen.session_chats) and app.desk_screen.current is not None)
     panel = app.query_one(OrdersPanel)
-    await wait_for(pilot, lambda: panel._shown_for == app.current.buyer_nick and not reads_running(app), READS)
+    await wait_for(pilot, lambda: panel._shown_for == app.desk_screen.current.buyer_nick and not reads_running(app), READS)
     for widget in app.query("TextArea, Input"):
         widget.cursor_blink = False
     await pilot.pause()

@@ -87,7 +87,7 @@ async def test_quitting_while_the_store_is_locked_keeps_the_draft_and_does_not_h
     journal = tmp_path / "journal"
     app = CsConsoleApp(desk, "小美", journal_dir=journal)
     async with app.run_test(size=SIZE) as pilot:
-        assert app.current is not None
+        assert app.desk_screen.current is not None
         with write_lock_held(db_path, 10) as holder:
             await pilot.press(*"还没存")
             await pilot.press("ctrl+q")  # 小王 waits: asks first; Ctrl+Q again quits
@@ -114,7 +114,7 @@ desk = make_desk(db, policy=load_policy())
 app = CsConsoleApp(desk, "小美", journal_dir=journal)
 
 async def auto_pilot(pilot):
-    while app.current is None:
+    while app.desk_screen.current is None:
         await pilot.pause(0.05)
     print("ready", flush=True)
     sys.stdin.readline()  # the test holds the lock now
@@ -169,7 +169,7 @@ async def test_a_read_only_store_says_so_and_shows_the_desk(db_path, clock, tmp_
         app = CsConsoleApp(desk, "小美", journal_dir=tmp_path / "journal")
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: "只读" in app.sub_title)
-            assert [c.buyer_nick for c in app.session_chats] == ["小王"]  # not an empty desk
+            assert [c.buyer_nick for c in app.desk_screen.session_chats] == ["小王"]  # not an empty desk
             await pilot.press(*"亲")
             await pilot.press("enter")
             await wait_for(pilot, lambda: any("只读" in n.message for n in app._notifications))
@@ -209,7 +209,7 @@ async def test_a_store_on_a_read_only_disk_says_read_only_instead_of_an_empty_de
             app = CsConsoleApp(desk, "小美", journal_dir=tmp_path / "journal")
             async with app.run_test(size=SIZE) as pilot:
                 await wait_for(pilot, lambda: "只读" in app.sub_title)
-                await wait_for(pilot, lambda: [c.buyer_nick for c in app.session_chats] == ["小王"])
+                await wait_for(pilot, lambda: [c.buyer_nick for c in app.desk_screen.session_chats] == ["小王"])
                 await pilot.press(*"好的")
                 assert app.query_one(Composer).text == "好的"
                 await wait_for(pilot, lambda: journal_text(tmp_path / "journal", desk.store.url, "小美") == ["好的"])
@@ -269,7 +269,7 @@ async def test_a_postgresql_restart_the_app_reconnects_and_keeps_the_draft(pg_cl
             await wait_for(pilot, lambda: "离线" not in app.sub_title, timeout=20)
             await wait_for(pilot, lambda: other.chats.draft(chat, "小美")[0] == "服务器重启中", timeout=20)
             other.chats.inject("小李", "重启后的新买家")  # the loop listens again
-            await wait_for(pilot, lambda: "小李" in [c.buyer_nick for c in app.session_chats], timeout=20)
+            await wait_for(pilot, lambda: "小李" in [c.buyer_nick for c in app.desk_screen.session_chats], timeout=20)
             assert app.is_running
     finally:
         desk.close()
@@ -312,7 +312,7 @@ async def test_messages_that_arrive_while_a_dialog_is_open_reach_the_transcript(
             await wait_for(pilot, lambda: app.screen.id == "quit-confirm")
             other.chats.inject("小王", "地址写错了")
             other.chats.inject("新买家", "有货吗")
-            await wait_for(pilot, lambda: len(app.session_chats) == 2)
+            await wait_for(pilot, lambda: len(app.desk_screen.session_chats) == 2)
             await pilot.press("escape")
             await wait_for(pilot, lambda: "地址写错了" in "\n".join(transcript.plain_lines()))
             assert app.screen.id != "quit-confirm" and app.is_running

@@ -99,7 +99,7 @@ async def test_a_failed_read_is_said_in_chinese_the_app_stays_up_and_reads_again
     case = desk.cases.add("T1", "小美", Reason.COLOUR, Handling.EXCHANGE)
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.current is not None)
+        await wait_for(pilot, lambda: app.desk_screen.current is not None)
         with sqlite3.connect(db_path) as other:  # another program breaks the store under the desk
             other.execute("ALTER TABLE aftersale_cases RENAME TO aftersale_cases_away")
         await pilot.press("alt+a")

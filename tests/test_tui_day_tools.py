@@ -98,11 +98,11 @@ async def test_memo_from_anywhere(desk, clock):
     desk.chats.inject("小王", "在吗")
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
         await pilot.press("alt+m", *"问仓库到货", "tab", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: len(desk.memos.search("小美")) == 1)  # written in a thread
         [memo] = desk.memos.search("小美")
         assert (memo.text, memo.buyer) == ("问仓库到货", "小王")
         await pilot.press("alt+m", *"再问 #T123", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: len(desk.memos.search("小美")) == 2)
         assert [(m.buyer, m.order_no) for m in desk.memos.search("小美")][0] == ("", "T123")
         await wait_for(pilot, lambda: len(pilot.app.query_one(MemoTab).memos) == 2)
 
@@ -114,7 +114,7 @@ async def test_unpaid_follow_up_opens_chat_with_reminder(desk, clock):
         await pilot.press("alt+u")
         await pilot.press("enter")
         await pilot.pause()
-        assert pilot.app.current is not None and pilot.app.current.buyer_nick == "小李"
+        assert pilot.app.desk_screen.current is not None and pilot.app.desk_screen.current.buyer_nick == "小李"
         assert "还没有付款" in pilot.app.query_one(Composer).text
         assert desk.followups.unpaid(include_contacted=False) == []
 
@@ -128,8 +128,8 @@ async def test_morning_checklist_on_first_start_of_day(desk, clock):
         assert isinstance(pilot.app.screen, MorningScreen)
         assert pilot.app.screen.c.chats[0].buyer == "昨天的买家"
         await pilot.press("enter")
-        assert pilot.app.current.chat_id == p.chat_id
-    assert not desk.reports.checklist_due("小美")
+        assert pilot.app.desk_screen.current.chat_id == p.chat_id
+        await wait_for(pilot, lambda: not desk.reports.checklist_due("小美"))  # marked seen in a thread
     async with CsConsoleApp(desk, "小美", morning=True).run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not isinstance(pilot.app.screen, MorningScreen)
@@ -137,9 +137,9 @@ async def test_morning_checklist_on_first_start_of_day(desk, clock):
 
 async def test_empty_morning_checklist_is_only_a_note(desk, clock):
     async with CsConsoleApp(desk, "小美", morning=True).run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: any("早上三件事：昨天没有" in n.message for n in pilot.app._notifications))
         assert not isinstance(pilot.app.screen, MorningScreen)
-    assert not desk.reports.checklist_due("小美")
+    assert not desk.reports.checklist_due("小美")  # marked seen before the note was shown
 
 
 async def test_alt_letter_from_an_esc_prefix_terminal_is_a_key_not_text(desk, clock):
@@ -164,7 +164,7 @@ async def test_review_follow_up_from_the_follow_ups_screen(desk, clock, tmp_path
     async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
         await pilot.press("shift+f2", "3", "enter")  # second key of alt+u
         await pilot.pause()
-        assert pilot.app.current.buyer_nick == "小赵"
+        assert pilot.app.desk_screen.current.buyer_nick == "小赵"
         assert "不太满意" in pilot.app.query_one(Composer).text  # quick reply `cp` (差评回访)
     assert desk.followups.reviews() == []
 

@@ -33,16 +33,16 @@ async def test_type_and_send_then_chat_is_served(desk, clock):
     seed_three(desk, clock)
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
-        assert app.current.buyer_nick == "小王"  # longest wait selected first
+        assert app.desk_screen.current.buyer_nick == "小王"  # longest wait selected first
         await pilot.press(*"亲在的")
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one(Composer).text == ""
         log = desk.chats.log("小王")
         assert [m.text for m in log] == ["在吗", "亲在的"]
-        assert desk.chats.summary(app.current.chat_id).status == "serving"
+        assert desk.chats.summary(app.desk_screen.current.chat_id).status == "serving"
         # served chat drops below the waiting ones
-        assert [c.buyer_nick for c in app.session_chats] == ["tb_88", "宝妈Lily", "小王"]
+        assert [c.buyer_nick for c in app.desk_screen.session_chats] == ["tb_88", "宝妈Lily", "小王"]
         assert "亲在的" in "\n".join(app.query_one(Transcript).plain_lines())
 
 
@@ -61,11 +61,11 @@ async def test_drafts_survive_switching_and_restart(desk, db_path, clock):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"draft1")
         await pilot.press("alt+down")
-        assert app.current.buyer_nick == "tb_88"
+        assert app.desk_screen.current.buyer_nick == "tb_88"
         assert app.query_one(Composer).text == ""
         await pilot.press(*"second")
         await pilot.press("alt+up")
-        assert app.current.buyer_nick == "小王"
+        assert app.desk_screen.current.buyer_nick == "小王"
         assert app.query_one(Composer).text == "draft1"
         await pilot.press("alt+2")
         assert app.query_one(Composer).text == "second"
@@ -79,7 +79,7 @@ async def test_drafts_survive_switching_and_restart(desk, db_path, clock):
     desk2 = make_desk(str(db_path), policy=load_policy(), clock=clock)
     app2 = CsConsoleApp(desk2, "小美")
     async with app2.run_test(size=SIZE) as pilot:
-        assert app2.current.buyer_nick == "小王"
+        assert app2.desk_screen.current.buyer_nick == "小王"
         assert app2.query_one(Composer).text == "draft1"
         await pilot.press("alt+2")
         assert app2.query_one(Composer).text == "second!"
@@ -94,7 +94,7 @@ async def test_buyer_markup_and_escapes_shown_literally(desk, clock):
         text = "\n".join(app.query_one(Transcript).plain_lines())
         assert "看 [bold red]x[/] 红 字" in text
         assert "\x1b" not in text
-        row = app.query_one(SessionList).row_text(app.session_chats[0], 32, 1)[0].plain
+        row = app.query_one(SessionList).row_text(app.desk_screen.session_chats[0], 32, 1)[0].plain
         assert "[bold red]坏[/]" in row
 
 
@@ -106,7 +106,7 @@ async def test_session_rows_align_by_cell_width(desk, clock):
         sessions = app.query_one(SessionList)
         from rich.cells import cell_len
 
-        widths = {cell_len(sessions.row_text(c, 32, i + 1)[0].plain) for i, c in enumerate(app.session_chats)}
+        widths = {cell_len(sessions.row_text(c, 32, i + 1)[0].plain) for i, c in enumerate(app.desk_screen.session_chats)}
         assert widths == {32}
 
 
@@ -115,17 +115,17 @@ async def test_longest_wait_please_wait_and_close(desk, clock):
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("alt+3")
-        assert app.current.buyer_nick == "宝妈Lily"
+        assert app.desk_screen.current.buyer_nick == "宝妈Lily"
         await pilot.press("ctrl+g")
-        assert app.current.buyer_nick == "小王"
+        assert app.desk_screen.current.buyer_nick == "小王"
         await pilot.press("ctrl+t")  # greets tb_88 (the next waiting buyer), stays on 小王
         await pilot.pause()
-        assert app.current.buyer_nick == "小王"
+        assert app.desk_screen.current.buyer_nick == "小王"
         assert desk.chats.log("tb_88")[-1].text == desk.policy.phrases.please_wait
         assert desk.chats.log("小王")[-1].text == "在吗"
         await pilot.press("alt+x")
         await pilot.pause()
-        assert "小王" not in [c.buyer_nick for c in app.session_chats]
+        assert "小王" not in [c.buyer_nick for c in app.desk_screen.session_chats]
         assert desk.chats.chat_of("小王").status == "closed"
         assert desk.chats.log("小王")[0].text == "在吗"  # history kept
 
@@ -138,7 +138,7 @@ async def test_message_injected_by_another_process_appears(desk, db_path, clock)
             sys.executable, "-m", "cs_console", "chat", "inject", "--buyer", "新买家", "我想问下尺码",
             "--db", str(db_path), stdout=subprocess.DEVNULL)
         assert await proc.wait() == 0
-        await wait_for(pilot, lambda: "新买家" in [c.buyer_nick for c in app.session_chats])
+        await wait_for(pilot, lambda: "新买家" in [c.buyer_nick for c in app.desk_screen.session_chats])
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "cs_console", "chat", "inject", "--buyer", "小王", "还在吗", "--db", str(db_path),
             stdout=subprocess.DEVNULL)
@@ -164,7 +164,7 @@ async def test_scrolling_to_top_loads_older_messages(desk, clock):
         assert len(t.messages) == 200
         assert t.messages[0].text == "m60"
         assert "m159" in "\n".join(t.plain_lines())
-        assert p.chat_id == app.current.chat_id
+        assert p.chat_id == app.desk_screen.current.chat_id
 
 
 async def test_alt_digit_as_terminals_send_it(desk, clock):
@@ -173,10 +173,10 @@ async def test_alt_digit_as_terminals_send_it(desk, clock):
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("pound_sign")
-        assert app.current.buyer_nick == "宝妈Lily"
+        assert app.desk_screen.current.buyer_nick == "宝妈Lily"
         assert app.query_one(Composer).text == ""
         await pilot.press("alt+1")
-        assert app.current.buyer_nick == "小王"
+        assert app.desk_screen.current.buyer_nick == "小王"
 
 
 async def test_palette_reaches_every_feature_key(desk, clock):
@@ -250,7 +250,7 @@ async def test_desk_keys_wait_while_a_dialog_is_open(desk, clock):
         await pilot.pause(0.2)
         assert len(app.screen_stack) == 2
         await pilot.press("alt+down", "ctrl+g")
-        assert app.current.buyer_nick == "小王"  # the chat behind did not change
+        assert app.desk_screen.current.buyer_nick == "小王"  # the chat behind did not change
 
 
 async def test_palette_opens_the_handover_book_with_the_keyboard_in_its_list(desk, clock):

@@ -80,12 +80,12 @@ async def test_every_chat_switch_puts_the_caret_in_the_draft(desk, clock):
         await pilot.press("alt+o")
         await pilot.click(SessionList, offset=(5, 2))  # second row
         await pilot.pause()
-        assert app.current.buyer_nick == app.session_chats[1].buyer_nick
+        assert app.desk_screen.current.buyer_nick == app.desk_screen.session_chats[1].buyer_nick
         assert app.focused is composer
         await pilot.press("alt+o", "ctrl+p", *"tb_88")
         await pilot.pause(0.3)
         await pilot.press("enter")  # palette: 转到买家 tb_88
-        await wait_for(pilot, lambda: app.current.buyer_nick == "tb_88")
+        await wait_for(pilot, lambda: app.desk_screen.current.buyer_nick == "tb_88")
         assert app.focused is composer
         await pilot.press(*"lea")  # letters of 物流 / 延长收货 / 核对地址: text of the draft
         assert composer.text == "lea" and len(app.screen_stack) == 1
@@ -99,16 +99,16 @@ async def test_alt_digits_keep_addressing_the_same_chats_after_sends(desk, clock
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
         sessions = app.query_one(SessionList)
-        slot_of = {c.buyer_nick: sessions.slots[c.chat_id] for c in app.session_chats}
+        slot_of = {c.buyer_nick: sessions.slots[c.chat_id] for c in app.desk_screen.session_chats}
         assert slot_of == {"小王": 1, "tb_88": 2, "宝妈Lily": 3}
         await pilot.press("alt+1", *"hi", "enter")  # 小王 answered: drops to the bottom
         await pilot.press("alt+2", *"ok", "enter")  # tb_88 answered too
         await pilot.pause()
-        assert app.session_chats[0].buyer_nick == "宝妈Lily"  # the order changed…
+        assert app.desk_screen.session_chats[0].buyer_nick == "宝妈Lily"  # the order changed…
         for n, nick in ((1, "小王"), (2, "tb_88"), (3, "宝妈Lily"), (1, "小王")):
             await pilot.press(f"alt+{n}")
-            assert app.current.buyer_nick == nick  # …the numbers did not
-        row = sessions.row_text(app.session_chats[0], 32, sessions.slots[app.session_chats[0].chat_id])[0]
+            assert app.desk_screen.current.buyer_nick == nick  # …the numbers did not
+        row = sessions.row_text(app.desk_screen.session_chats[0], 32, sessions.slots[app.desk_screen.session_chats[0].chat_id])[0]
         assert row.plain.startswith("3 ")  # the number is shown next to its chat
 
 

@@ -25,12 +25,12 @@ async def test_agent_sees_own_chats_queue_and_presence_and_quit_requeues(desk, c
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert [c.buyer_nick for c in app.session_chats] == ["a", "b"]  # capacity 2, longest wait first
+        assert [c.buyer_nick for c in app.desk_screen.session_chats] == ["a", "b"]  # capacity 2, longest wait first
         assert "排队 1" in title(app)
         assert "小美 · 客服 · 在线" in app.sub_title
         desk.chats.inject("d", "hi")  # another process's buyer: queued, not shown
         await wait_for(pilot, lambda: "排队 2" in title(app))
-        assert len(app.session_chats) == 2
+        assert len(app.desk_screen.session_chats) == 2
     assert desk.team.agent("小美").status == "offline"
     left = desk.chats.sessions()
     assert len(left) == 4 and all(c.agent is None for c in left)  # nobody's buyer is left with a gone agent
@@ -42,7 +42,7 @@ async def test_forward_by_keys_hands_chat_to_teammate(desk, clock):
     app = CsConsoleApp(desk, "小美")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.current.buyer_nick == "小王"
+        assert app.desk_screen.current.buyer_nick == "小王"
         await pilot.press("ctrl+f")  # 小丽 is offline: nobody to forward to
         await wait_for(pilot, lambda: any(n.message == "没有在线的同事可以转发" for n in app._notifications))
         assert not isinstance(app.screen, ForwardScreen)
@@ -52,7 +52,7 @@ async def test_forward_by_keys_hands_chat_to_teammate(desk, clock):
         await pilot.press(*"退货转售后", "enter")
         await wait_for(pilot, lambda: desk.chats.chat_of("小王").agent == "小丽")
         assert desk.chats.log("小王")[-1].text == "小美 转发给 小丽：退货转售后"
-        await wait_for(pilot, lambda: app.session_chats == [] and app.current is None)
+        await wait_for(pilot, lambda: app.desk_screen.session_chats == [] and app.desk_screen.current is None)
 
 
 async def test_forward_needs_a_reason(desk, clock):
@@ -86,9 +86,9 @@ async def test_hangup_request_approval_and_resume(desk, clock):
         await wait_for(pilot, lambda: any(n.message.startswith("老板 批准了你的挂起申请") for n in app._notifications))
         desk.chats.inject("新买家", "在吗")
         await wait_for(pilot, lambda: "排队 1" in title(app))
-        assert app.session_chats == []
+        assert app.desk_screen.session_chats == []
         await pilot.press("alt+h")  # resume
-        await wait_for(pilot, lambda: [c.buyer_nick for c in app.session_chats] == ["新买家"])
+        await wait_for(pilot, lambda: [c.buyer_nick for c in app.desk_screen.session_chats] == ["新买家"])
         assert "在线" in app.sub_title
 
 
@@ -105,7 +105,7 @@ async def test_supervisor_view_shows_team_and_approves(desk, clock):
     app = CsConsoleApp(desk, "老板")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert {c.buyer_nick for c in app.session_chats} == {"a", "b"}  # a supervisor sees everything
+        assert {c.buyer_nick for c in app.desk_screen.session_chats} == {"a", "b"}  # a supervisor sees everything
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, SupervisorScreen)
         agents = app.screen.query_one("#sv-agents", DataTable)

@@ -1,9 +1,16 @@
-"""App-level keys of the rest of the agent's day: memo (备忘), after-sales tab (售后), follow-ups
-(跟进), report (日报/周报), morning checklist (早上三件事). Mixed into ``CsConsoleApp``."""
+"""The desk's keys for the rest of the agent's day: memo (备忘), after-sales tab (售后), follow-ups
+(跟进), report (日报/周报), morning checklist (早上三件事)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding
+
+from cs_console.tui.store_reads import WriteFailed, deliver, write_now
+
+if TYPE_CHECKING:
+    from cs_console.tui.desk_screen import DeskContext, DeskScreen
 
 # tabs are built (and screens, textual-plotext included, imported) after the first frame:
 # nothing of these features is on the start-up path
@@ -19,7 +26,6 @@ DAY_BINDINGS = [
     Binding("alt+e,shift+f3,f15", "report", "报表", id="report.open", priority=True),
     Binding("alt+n,shift+f4,f16", "morning", "早上三件事", show=False, id="morning.open", priority=True),
 ]
-
 
 
 def _cases_tab():
@@ -39,105 +45,101 @@ DAY_TABS = [("售后", "tab-cases", _cases_tab), ("备忘", "tab-memo", _memo_ta
 
 
 class DayTools:
-    """Actions for ``DAY_BINDINGS`` (needs ``self.desk``, ``self.agent``, ``self.current``, ``select_chat``)."""
+    """The desk's keys for the rest of the day (``DAY_BINDINGS``). Reads the open chat from the
+    desk screen; its writes (a memo, the checklist seen) run in a thread, a failure is a notice."""
+
+    def __init__(self, ctx: DeskContext, desk: DeskScreen):
+        self.ctx, self.desk = ctx, desk
 
     def _current_buyer(self) -> str | None:
-        return self.current.buyer_nick if self.current else None
+        current = self.desk.current
+        return current.buyer_nick if current else None
 
-    def action_memo(self) -> None:
-        from cs_console.tui.memos import MemoPrompt, MemoTab
-
-        if isinstance(self.screen, MemoPrompt):
-            return
+    def memo(self) -> None:
+        from cs_console.tui.memos import MemoPrompt
 
         def saved(result) -> None:
-            if not result or not result[0].strip():
-                return
-            text, buyer, order_no = result
-            self.desk.memos.add(self.agent, text, buyer=buyer, order_no=order_no)
-            self.notify("已记入备忘录", timeout=2)
-            for tab in self.query(MemoTab):
-                tab.refresh_memos()
+            if result and result[0].strip():
+                self.desk.run_worker(self._save_memo(*result), group="memo-write")
 
-        self.push_screen(MemoPrompt(self._current_buyer()), saved)
+        self.desk.app.push_screen(MemoPrompt(self._current_buyer()), saved)
 
-    def action_cases_tab(self) -> None:
+    async def _save_memo(self, text: str, buyer: str, order_no: str) -> None:
+        from cs_console.tui.memos import MemoTab
+
+        memos, agent = self.ctx.desk.memos, self.ctx.agent()
+        try:
+            await write_now(self.desk, lambda: memos.add(agent, text, buyer=buyer, order_no=order_no), "备忘")
+        except WriteFailed:
+            return
+        self.desk.app.notify("已记入备忘录", timeout=2)
+        for tab in self.desk.query(MemoTab):
+            tab.refresh_memos()
+
+    def cases_tab(self) -> None:
         from cs_console.tui.aftersales import CasesTab
         from cs_console.tui.side import SidePanel
 
-        self.query_one(SidePanel).show_tab("tab-cases")
-        tab = self.query_one(CasesTab)
+        self.desk.query_one(SidePanel).show_tab("tab-cases")
+        tab = self.desk.query_one(CasesTab)
         tab.refresh_cases()
         tab.focus_list()
 
-    def open_chat_with_draft(self, chat_id: int | None) -> None:
-        """After a follow-up opened a chat: show it with the prepared draft, caret in the composer."""
-        if chat_id is None:
-            return
-        from cs_console.tui.composer import Composer
-
-        self.refresh_sessions()
-        if self.current is not None and self.current.chat_id == chat_id:
-            self.current = None  # force reloading the draft the follow-up just wrote
-        self.select_chat(chat_id)
-        self.query_one(Composer).focus()
-
-    def action_followups(self) -> None:
+    def followups(self) -> None:
         from cs_console.tui.followups import FollowupsScreen
 
-        if isinstance(self.screen, FollowupsScreen):
-            return
+        self.desk.app.push_screen(FollowupsScreen(), self.desk.open_chat_with_draft)
 
-        self.push_screen(FollowupsScreen(), self.open_chat_with_draft)
-
-    def action_report(self) -> None:
+    def report(self) -> None:
         from cs_console.tui.report import ReportScreen
 
-        if isinstance(self.screen, ReportScreen):
-            return
+        self.desk.app.push_screen(ReportScreen())
 
-        self.push_screen(ReportScreen())
-
-    def action_morning(self) -> None:
-        from cs_console.tui.morning import MorningScreen
-
-        if isinstance(self.screen, MorningScreen):
-            return
+    def morning(self) -> None:
         self._read_morning(only_if_due=False)
+
+    def show_morning_if_due(self) -> None:
+        """First start of the day: the morning three things (a short note when all are empty)."""
+        self._read_morning(only_if_due=True)
 
     def _read_morning(self, only_if_due: bool) -> None:
         """Yesterday's three lists are read in a thread; the checklist opens when they are read."""
-        from cs_console.tui.store_reads import deliver
-
-        reports = self.desk.reports
+        reports, agent = self.ctx.desk.reports, self.ctx.agent()
 
         def read():
-            if only_if_due and not reports.checklist_due(self.agent):
+            if only_if_due and not reports.checklist_due(agent):
                 return None
             return reports.morning()
 
         def job() -> None:
-            deliver(self, read, lambda m: m is not None and self._show_morning(m, only_if_due), "早上三件事")
+            deliver(self.desk, read, lambda m: m is not None and self._show_morning(m, only_if_due), "早上三件事")
 
-        self.run_worker(job, thread=True, exclusive=True, group="morning-read", exit_on_error=False)
+        self.desk.run_worker(job, thread=True, exclusive=True, group="morning-read", exit_on_error=False)
 
     def _show_morning(self, m, only_if_due: bool) -> None:
         from cs_console.tui.confirm import GuardedConfirm
         from cs_console.tui.morning import MorningScreen
 
-        if isinstance(self.screen, MorningScreen | GuardedConfirm):  # never over the quit question
+        app = self.desk.app
+        if isinstance(app.screen, MorningScreen | GuardedConfirm):  # never over the quit question
             return
         if only_if_due and not (m.cases or m.reviews or m.chats):
-            self.desk.reports.mark_checklist(self.agent)
-            self.notify("早上三件事：昨天没有售后、待回访评价和聊天记录", timeout=4)
+            self.desk.run_worker(self._checklist_seen("早上三件事：昨天没有售后、待回访评价和聊天记录"),
+                                 group="morning-write")
             return
-        self.push_screen(MorningScreen(m, self.desk.policy.shop.timezone), self._morning_done)
+        app.push_screen(MorningScreen(m, self.ctx.desk.policy.shop.timezone), self._morning_done)
 
     def _morning_done(self, chat_id: int | None) -> None:
-        self.desk.reports.mark_checklist(self.agent)
         if chat_id is not None:
-            self.go_to_chat(chat_id)
+            self.desk.go_to_chat(chat_id)
+        self.desk.run_worker(self._checklist_seen(), group="morning-write")
 
-    def show_morning_if_due(self) -> None:
-        """First start of the day: the morning three things (a short note when all are empty)."""
-        self._read_morning(only_if_due=True)
+    async def _checklist_seen(self, notice: str | None = None) -> None:
+        """The day's checklist is seen (not shown again today); a failure only says so."""
+        reports, agent = self.ctx.desk.reports, self.ctx.agent()
+        try:
+            await write_now(self.desk, lambda: reports.mark_checklist(agent), "早上三件事")
+        except WriteFailed:
+            return
+        if notice:
+            self.desk.app.notify(notice, timeout=4)

@@ -11,7 +11,10 @@ from rich.text import Text
 
 
 class ErrorPathMixin:
-    """Mix into the App before ``App``: ``class CsConsoleApp(ErrorPathMixin, …, App)``."""
+    """Mix into the App before ``App``: ``class CsConsoleApp(ErrorPathMixin, App)``.
+
+    A mixin, not a feature object: it overrides the App's own exception handling
+    (``_handle_exception``, ``_fatal_error``), which only a class in the App's MRO can do."""
 
     _last_error: BaseException | None = None
 

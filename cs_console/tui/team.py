@@ -1,12 +1,13 @@
-"""Team dialogs: forward a chat to a teammate (转发), request a hang-up (挂起)."""
+"""Team work at the desk: forward a chat to a teammate (转发), request a hang-up (挂起), the
+supervisor view (主管视图) and 群发 — the dialogs and the actions behind the desk's keys."""
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +16,9 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from cs_console.domain.team import FORWARD_REASON_MAX, ROLE_LABELS, STATUS_LABELS, AgentStatus, Role
+
+if TYPE_CHECKING:
+    from cs_console.tui.desk_screen import DeskContext, DeskScreen
 
 
 def presence_label(agent: str, role: str, status: str) -> str:
@@ -102,63 +106,68 @@ class HangupScreen(ModalScreen[str | None]):
 
 STATUS_NOTICES = {("hung_up", "online"): "已恢复接收新会话"}
 
+# priority: keys that must work while a text input has focus (alt+f is ctrl+right in Textual)
+TEAM_BINDINGS = [
+    Binding("ctrl+f,alt+w", "forward_chat", "转发", id="team.forward", priority=True),
+    Binding("ctrl+o,alt+h", "hangup", "挂起", id="team.hangup", priority=True),
+    Binding("alt+v,ctrl+s", "supervisor", "主管视图", id="team.supervisor", priority=True),
+]
+
 
 class TeamActions:
-    """The app's team actions (mixed into ``CsConsoleApp``; bindings live there).
+    """The desk's team actions: 转发, 挂起 (or resume), 主管视图, 群发 (keys in ``TEAM_BINDINGS``).
 
-    Uses the app's ``loop`` (store loop: every read and write runs there), ``presence`` and
-    ``current`` (the desk's shared state), ``agent`` and ``actor``."""
+    Every store read and write runs as a job of the store loop (``ctx.loop``); the open chat and
+    the agent's presence are the desk screen's state."""
 
-    def _presence_changed(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
+    def __init__(self, ctx: DeskContext, desk: DeskScreen):
+        self.ctx, self.desk = ctx, desk
+
+    def presence_changed(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
         """Tell the agent when their status changes by someone else's hand (a hang-up ends)."""
         if old is not None and new is not None and (old[1], new[1]) in STATUS_NOTICES:
-            self.notify(STATUS_NOTICES[(old[1], new[1])], timeout=5)
+            self.desk.app.notify(STATUS_NOTICES[(old[1], new[1])], timeout=5)
 
-    def _skip_if_dialog_open(self) -> None:
-        """Team keys act from the desk itself: while a dialog or another screen is up the key
-        goes on to that screen's own bindings (e.g. the quick-reply picker's alt+s)."""
-        if len(self.screen_stack) > 1:
-            raise SkipAction()
-
-    def _team_refused(self, exc: BaseException) -> None:
+    def _refused(self, exc: BaseException) -> None:
         from cs_console.services.errors import user_message
 
-        self.notify(user_message(exc), severity="error", markup=False)
+        self.desk.app.notify(user_message(exc), severity="error", markup=False)
 
-    def action_forward_chat(self) -> None:
-        self._skip_if_dialog_open()
-        if self.current is None:
-            self.notify("先选择一个会话", severity="warning")
+    def forward_chat(self) -> None:
+        app = self.desk.app
+        if self.desk.current is None:
+            app.notify("先选择一个会话", severity="warning")
             return
-        chat, me = self.current, self.agent
-        self.loop.submit(lambda d: [(a.name, f"{a.name}  接待 {a.open_chats}/{a.capacity}")
-                                    for a in d.team.teammates(me)],
-                         write=False, on_done=partial(self._forward_to, chat), on_error=self._team_refused)
+        chat, me = self.desk.current, self.ctx.agent()
+        self.ctx.loop.submit(lambda d: [(a.name, f"{a.name}  接待 {a.open_chats}/{a.capacity}")
+                                        for a in d.team.teammates(me)],
+                             write=False, on_done=partial(self._forward_to, chat, me), on_error=self._refused)
 
-    def _forward_to(self, chat, mates: list[tuple[str, str]]) -> None:
+    def _forward_to(self, chat, me: str, mates: list[tuple[str, str]]) -> None:
+        app = self.desk.app
         if not mates:
-            self.notify("没有在线的同事可以转发", severity="warning")
+            app.notify("没有在线的同事可以转发", severity="warning")
             return
-        if len(self.screen_stack) > 1:
+        if len(app.screen_stack) > 1:
             return  # a dialog opened meanwhile
 
         def done(result: tuple[str, str] | None) -> None:
             if result is None:
                 return
             to, reason = result
-            self.loop.submit(lambda d: d.team.forward(chat.chat_id, to, reason, self.agent), refresh=True,
-                             announce=True, patience=10.0, on_error=self._team_refused,
-                             on_done=lambda _: self.notify(f"已转发给 {to}", timeout=3, markup=False))
+            self.ctx.loop.submit(lambda d: d.team.forward(chat.chat_id, to, reason, me), refresh=True,
+                                 announce=True, patience=10.0, on_error=self._refused,
+                                 on_done=lambda _: app.notify(f"已转发给 {to}", timeout=3, markup=False))
 
-        self.push_screen(ForwardScreen(chat.buyer_nick, mates), done)
+        app.push_screen(ForwardScreen(chat.buyer_nick, mates), done)
 
-    def action_hangup(self) -> None:
+    def hangup(self) -> None:
         """Request a hang-up (supervisor approves), or resume when hung up."""
-        self._skip_if_dialog_open()
-        me = self.agent
-        if self.presence is not None and self.presence[1] == "hung_up":
-            self.loop.submit(lambda d: d.team.resume(me), refresh=True, announce=True, patience=10.0,
-                             on_error=self._team_refused)  # the refresh tells the agent
+        app, loop, me = self.desk.app, self.ctx.loop, self.ctx.agent()
+        presence = self.desk.presence
+        if presence is not None and presence[1] == "hung_up":
+            loop.submit(lambda d: d.team.resume(me), refresh=True, announce=True, patience=10.0,
+                        on_error=self._refused)  # the refresh tells the agent
             return
 
         def done(reason: str | None) -> None:
@@ -167,34 +176,31 @@ class TeamActions:
 
             def request(d) -> int:
                 rid = d.team.request_hangup(me, reason)
-                self.loop.hangup_requested(rid)
+                loop.hangup_requested(rid)
                 return rid
 
-            self.loop.submit(request, announce=True, patience=10.0, on_error=self._team_refused,
-                             on_done=lambda rid: self.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4))
+            loop.submit(request, announce=True, patience=10.0, on_error=self._refused,
+                        on_done=lambda rid: app.notify(f"挂起申请 {rid} 已提交，等待主管审批", timeout=4))
 
-        self.push_screen(HangupScreen(), done)
+        app.push_screen(HangupScreen(), done)
 
-    def action_supervisor(self) -> None:
+    def supervisor(self) -> None:
         from cs_console.domain.team import is_supervisor
         from cs_console.tui.supervisor import SupervisorScreen
 
-        if isinstance(self.screen, SupervisorScreen):
-            self.pop_screen()  # the same key closes it
+        presence = self.desk.presence
+        if presence is None or not is_supervisor(presence[0]):
+            self.desk.app.notify("主管视图只对主管开放", severity="warning")
             return
-        self._skip_if_dialog_open()
-        if self.presence is None or not is_supervisor(self.presence[0]):
-            self.notify("主管视图只对主管开放", severity="warning")
-            return
-        self.push_screen(SupervisorScreen(self.desk, self.agent))
+        self.desk.app.push_screen(SupervisorScreen(self.ctx.desk, self.ctx.agent()))
 
-    def action_broadcast(self) -> None:
+    def broadcast(self) -> None:
         from cs_console.tui.broadcast import BroadcastScreen
 
-        self._skip_if_dialog_open()
+        app = self.desk.app
 
         def done(count: int | None) -> None:
             if count:
-                self.notify(f"已群发 {count} 条消息", timeout=4)
+                app.notify(f"已群发 {count} 条消息", timeout=4)
 
-        self.push_screen(BroadcastScreen(self.desk, self.agent), done)
+        app.push_screen(BroadcastScreen(self.ctx.desk, self.ctx.agent()), done)

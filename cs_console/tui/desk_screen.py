@@ -1,0 +1,604 @@
+"""The desk: sessions on the left, the chat in the middle, tools on the right.
+
+:class:`DeskScreen` composes the panes, holds the desk's shared state as reactives that the panes
+follow (``session_chats``, ``current``, ``presence``, ``store_status``) and owns the desk's keys.
+Features with keys of their own (team, quick replies, the rest of the day) are small classes in
+their modules, built here with what they use: the :class:`DeskContext` the app hands in once the
+store is open, and this screen for the state they read.
+
+The event loop never touches the store: the app's store loop reads and writes, and the app hands
+its snapshots to :meth:`DeskScreen.apply`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label
+
+from cs_console.domain.chat import ChatStatus, ChatSummary
+from cs_console.domain.messages import render
+from cs_console.domain.placeholders import unfilled_placeholders
+from cs_console.domain.store_health import Health, label
+from cs_console.domain.text import display_line
+from cs_console.tui import store_loop as sl
+from cs_console.tui.commands import PALETTE_ONLY
+from cs_console.tui.composer import Composer
+from cs_console.tui.daytools import DAY_BINDINGS, DayTools
+from cs_console.tui.footer import DeskFooter
+from cs_console.tui.keys import ALT_DIGIT_AS_SENT
+from cs_console.tui.messages import InsertIntoDraft
+from cs_console.tui.reply_actions import REPLY_BINDINGS, QuickReplies
+from cs_console.tui.sessions import SessionList
+from cs_console.tui.side import SidePanel
+from cs_console.tui.team import TEAM_BINDINGS, TeamActions, presence_label
+from cs_console.tui.transcript import Transcript
+
+if TYPE_CHECKING:
+    from cs_console.domain.identity import Principal
+    from cs_console.domain.shop import ShopPolicy
+    from cs_console.services.desk import Desk
+    from cs_console.tui.draft_journal import DraftJournal
+
+
+@dataclass(frozen=True)
+class DeskContext:
+    """What the desk works with once the store is open: the desk's services, the store loop
+    (every store read and write of the desk runs there), the journal of unsaved drafts, and who
+    is signed in (read when used: signing in again after an expiry renews the principal)."""
+
+    desk: Desk
+    loop: sl.StoreLoop
+    journal: DraftJournal
+    agent: Callable[[], str]  # the signed-in agent's name
+    actor: Callable[[], Principal | str]  # who acts in service calls (tests without sign-in: the name)
+
+
+NTH_CHAT_BINDINGS = [
+    Binding(f"alt+{n},{key}", f"nth_chat({n})", "第1‥9个" if n == 1 else f"第{n}个", show=n == 1,
+            key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
+    for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)
+]
+GOODS_BINDING = Binding("alt+g,shift+f5", "open_side_tab('tab-goods', '#goods-search')", "商品", id="side.goods",
+                        priority=True)
+
+
+class DeskScreen(Screen[None]):
+    """客服工作台's main screen (the app's default screen; dialogs open over it)."""
+
+    BINDINGS = [
+        # 退出 is the app's key (it works from every dialog); declared here too so its hint keeps
+        # its place in the desk's footer, right after the focused widget's keys
+        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
+        Binding("alt+down,f4", "next_chat", "下一个", id="chat.next"),
+        Binding("alt+up,f3", "prev_chat", "上一个", id="chat.prev"),
+        Binding("ctrl+g,f5", "longest_wait", "等最久", id="chat.longest"),
+        Binding("ctrl+t,f8", "please_wait", "请稍等", id="chat.please_wait"),
+        Binding("alt+x,f10", "close_chat", "结束会话", id="chat.close"),
+        *NTH_CHAT_BINDINGS,
+        Binding("f9", "toggle_side", "侧栏", id="side.toggle"),
+        *REPLY_BINDINGS,
+        Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
+        Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
+        GOODS_BINDING,
+        Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
+        Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
+        *TEAM_BINDINGS,
+        *DAY_BINDINGS,
+    ]
+
+    # the desk's shared state (one place; the panes follow these)
+    session_chats: var[list[ChatSummary]] = var(list, init=False)  # my chats in session order (new list each time)
+    current: var[ChatSummary | None] = var(None, always_update=True, init=False)  # the open chat
+    presence: var[tuple[str, str] | None] = var(None, init=False)  # (role, status) of the signed-in agent
+    store_status: var[sl.StoreStatus] = var(sl.StoreStatus(Health.OK), init=False)
+
+    def __init__(self, policy: ShopPolicy | None = None):
+        """``policy``: the shop's, when the store is already open (the panes are in the first
+        frame); None: a loading line until :meth:`show_panes`."""
+        super().__init__()
+        self._policy = policy
+        self.ctx: DeskContext | None = None  # once the store loop runs (see start)
+        self.team: TeamActions | None = None
+        self.day: DayTools | None = None
+        self.replies: QuickReplies | None = None
+        self.composed = asyncio.Event()  # set once the screen's widgets are mounted
+        self._session_list: SessionList | None = None  # the panes, once composed (reached on every
+        self._composer_box: Composer | None = None  # keystroke and snapshot: no DOM query each time)
+        self.queue_length = 0  # waiting chats nobody has
+        self._store_drafts: dict[int, tuple[str, int]] = {}  # what the store holds of my drafts
+        self._draft_loaded = ""  # the text put into the composer for the open chat
+        self._opening: int | None = None  # a chat switched to whose window is still being read
+        self._pending_open: Future | None = None  # the store loop's read of that window
+        self._sending: int | None = None  # the chat whose draft is on its way to the buyer
+
+    # ---- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
+        yield self._panes(self._policy) if self._policy is not None else Label("正在打开店铺数据…", id="loading")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.composed.set()
+
+    def _panes(self, policy: ShopPolicy) -> Horizontal:
+        self._session_list = SessionList(policy.response, id="sessions")
+        self._composer_box = Composer(id="composer")
+        return Horizontal(
+            Vertical(
+                Label("会话", classes="pane-title", id="sessions-title"),
+                self._session_list,
+                id="left",
+            ),
+            Vertical(
+                Label("（没有会话）", classes="pane-title", id="chat-title"),
+                Transcript(timezone=policy.shop.timezone, id="transcript"),
+                self._composer_box,
+                id="center",
+            ),
+            SidePanel(id="side"),
+            id="main",
+        )
+
+    def say(self, text: str | Text) -> None:
+        """What the loading line says (opening the store, signing in, why the store did not open)."""
+        self.query_one("#loading", Label).update(text)
+
+    async def show_panes(self, policy: ShopPolicy) -> None:
+        """The store is open (and the agent signed in): the panes replace the loading line."""
+        self._policy = policy
+        await self.query_one("#loading").remove()
+        await self.mount(self._panes(policy), before=self.query_one(Footer))
+
+    def start(self, ctx: DeskContext) -> None:
+        """The store loop runs: the desk's keys and features work from now on."""
+        self.ctx = ctx
+        self.team = TeamActions(ctx, self)
+        self.day = DayTools(ctx, self)
+        self.replies = QuickReplies(ctx, self, self._composer_box)
+
+    def ready(self) -> None:
+        """The first snapshot is on screen (or the store is slow): the caret goes to the draft."""
+        self._composer_box.focus()
+        self.replies.start()
+        self.set_interval(1.0, self._tick, name="wait-timers")  # clocks on screen, no store access
+
+    @property
+    def opening(self) -> Future | None:
+        """The store loop's read of the chat being opened, while one is (None otherwise)."""
+        return self._pending_open if self._opening is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The desk's keys work once the store loop runs. While a dialog or another screen is on
+        top, the keys of ``_WAIT_ON_TOP`` wait (they would act on the chat behind it); Alt+1‥9,
+        商品 and the palette-only actions do not (see ``CsConsoleApp.BINDINGS``)."""
+        if action not in _DESK_ACTIONS:
+            return True
+        if self.ctx is None:
+            return False
+        return action not in _WAIT_ON_TOP or self.app.screen is self
+
+    def action_quit(self) -> None:
+        self.app.action_quit()
+
+    def _tick(self) -> None:
+        if self.panes_alive():
+            self._session_list.tick(self.ctx.desk.clock())
+
+    def panes_alive(self) -> bool:
+        """False while shutting down (timers may still fire after the screen is gone)."""
+        return bool(self.app.screen_stack) and self._session_list is not None and self._session_list.is_attached
+
+    def _update_title(self) -> None:
+        c = self.current
+        title = self.query_one("#chat-title", Label)
+        if c is None:
+            title.update("（没有会话）")
+            return
+        state = {"waiting": "等待回复", "serving": "接待中", "closed": "已结束"}[c.status]
+        title.update(Text(f"{display_line(c.buyer_nick)} · {state}"))  # the nick is buyer data: never markup
+
+    # ---- store → screen -----------------------------------------------------------------------
+    def apply(self, item: object) -> None:
+        """One snapshot from the store loop onto the desk's state and panes."""
+        match item:
+            case sl.Sessions():
+                self._apply_sessions(item)
+            case sl.ChatOpened() if item.chat_id == self._opening:
+                self._chat_opened(item)
+            case sl.NewMessages() if self._is_shown(item.chat_id):
+                self.query_one(Transcript).append(list(item.messages))
+            case sl.OlderMessages() if self._is_shown(item.chat_id):
+                self.query_one(Transcript).prepend(list(item.messages), has_older=item.has_older)
+            case sl.Statuses() if self._is_shown(item.chat_id):
+                self.query_one(Transcript).update_statuses({i: (st, err) for i, st, err in item.statuses})
+            case sl.StoreStatus():
+                self.store_status = item
+
+    def _is_shown(self, chat_id: int) -> bool:
+        return self.current is not None and self.current.chat_id == chat_id and self._opening is None
+
+    def _apply_sessions(self, snap: sl.Sessions) -> None:
+        self._store_drafts = {cid: (text, caret) for cid, text, caret in snap.drafts}
+        self.queue_length = snap.queue
+        self.session_chats = list(snap.chats)  # (an equal list: no watcher call)
+        self.presence = (snap.role, snap.status)
+        if self.panes_alive():
+            self._update_sessions_title()  # the queue count moves without my list changing
+        if self.current is not None and self._opening is None:
+            fresh = next((c for c in snap.chats if c.chat_id == self.current.chat_id), None)
+            if fresh is None:
+                self._leave_current()  # forwarded away, reassigned or closed: no longer mine
+            else:
+                self.current = fresh
+        if self.current is None and self._opening is None and snap.chats:
+            self.select_chat(snap.chats[0].chat_id)
+
+    def watch_session_chats(self) -> None:
+        if not self.panes_alive():
+            return
+        self._session_list.update_chats(self.session_chats, self.ctx.desk.clock())
+        self._update_sessions_title()
+
+    def _update_sessions_title(self) -> None:
+        chats = self.session_chats
+        waiting = sum(1 for c in chats if c.status == ChatStatus.WAITING)
+        queue = self.queue_length
+        title = f"会话 {len(chats)} 等待 {waiting}" + (f" 排队 {queue}" if queue else "")  # fits 80×24
+        status = self.store_status
+        if status.read_failed and not chats:
+            title = render("health.unavailable_desk", state=label(status.health))
+        elif status.health == Health.READ_ONLY and not chats:
+            title = render("health.read_only_desk")
+        self.query_one("#sessions-title", Label).update(title)
+
+    def watch_current(self) -> None:
+        if self.panes_alive():
+            self._session_list.select(self.current.chat_id if self.current else None)
+            self._update_title()
+
+    def watch_presence(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
+        if self.team is not None:
+            self.team.presence_changed(old, new)
+        self._update_header()
+
+    def watch_store_status(self, old: sl.StoreStatus, new: sl.StoreStatus) -> None:
+        self._update_header()
+        if self.panes_alive():
+            self._update_sessions_title()
+        if old.health == Health.OK and new.health not in (Health.OK, Health.BUSY) and self.ctx is not None:
+            # (a busy store is usually a moment: the header says it, no toast)
+            self.app.notify(f"{label(new.health)}：{render('health.kept')}", severity="warning", timeout=6)
+
+    def _update_header(self) -> None:
+        if self.ctx is None:
+            return
+        agent = self.ctx.agent()
+        who = presence_label(agent, *self.presence) if self.presence else agent
+        trouble = label(self.store_status.health)
+        self.app.sub_title = f"{who} · {self.ctx.desk.policy.shop.name}" + (f" · ⚠ {trouble}" if trouble else "")
+
+    def _leave_current(self) -> None:
+        self.capture_draft()
+        self.current = None
+        self._opening = None
+        self.ctx.loop.open_chat(None)
+        self.query_one(Transcript).show("", [], False)
+        self._load_draft("", 0)
+
+    # ---- selection ----------------------------------------------------------------------------
+    def select_chat(self, chat_id: int) -> None:
+        """Show a chat: its draft at once (from the journal or the last snapshot), its window as
+        soon as the store loop has read it."""
+        if self.current is not None and self.current.chat_id == chat_id and self._opening is None:
+            return
+        self.capture_draft()
+        summary = next((c for c in self.session_chats if c.chat_id == chat_id), None)
+        self.current = summary  # None for a chat outside my list until its window arrives
+        self._opening = chat_id
+        self._pending_open = self.ctx.loop.open_chat(chat_id, summary)
+        self.ctx.loop.flush_drafts()
+        self.query_one(Transcript).show(summary.buyer_nick if summary else "", [], False)
+        self._load_draft(*self._draft_of(chat_id))
+        # the side tabs (orders, calculator…) follow one frame later: the transcript paints first
+        if summary is not None:
+            self.call_after_refresh(self._side_follows, chat_id, summary.buyer_nick)
+
+    def _chat_opened(self, item: sl.ChatOpened) -> None:
+        self._opening = None
+        self.current = item.summary
+        if any(c.chat_id == item.chat_id and c != item.summary for c in self.session_chats):  # read now
+            self.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in self.session_chats]
+        self.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
+        composer = self._composer_box
+        pending = self.ctx.journal.get(item.chat_id)
+        self._store_drafts[item.chat_id] = item.draft
+        if pending is None and composer.text == self._draft_loaded and item.draft[0] != composer.text:
+            self._load_draft(*item.draft)  # written by someone else (a follow-up) since the last snapshot
+        self.call_after_refresh(self._side_follows, item.chat_id, item.summary.buyer_nick)
+
+    def _draft_of(self, chat_id: int) -> tuple[str, int]:
+        pending = self.ctx.journal.get(chat_id)
+        if pending is not None:
+            return pending.text, pending.cursor
+        return self._store_drafts.get(chat_id, ("", 0))
+
+    def _side_follows(self, chat_id: int, buyer: str) -> None:
+        if self.current is not None and self.current.chat_id == chat_id and self.panes_alive():
+            self.query_one(SidePanel).show_chat(chat_id, buyer)
+
+    def go_to_chat(self, chat_id: int) -> None:
+        """The agent switched chats (key, palette, click): show it with the caret in its draft."""
+        self.select_chat(chat_id)
+        self._composer_box.focus()
+
+    def open_chat_with_draft(self, chat_id: int | None) -> None:
+        """After a follow-up opened a chat: show it with the prepared draft, caret in the composer."""
+        if chat_id is None:
+            return
+        self.ctx.loop.refresh()
+        if self.current is not None and self.current.chat_id == chat_id:
+            self.current = None  # force reloading the draft the follow-up just wrote
+        self.select_chat(chat_id)
+        self._composer_box.focus()
+
+    def _move(self, step: int) -> None:
+        if not self.session_chats:
+            return
+        ids = [c.chat_id for c in self.session_chats]
+        i = ids.index(self.current.chat_id) if self.current and self.current.chat_id in ids else -step
+        self.go_to_chat(ids[(i + step) % len(ids)])
+
+    def action_next_chat(self) -> None:
+        self._move(1)
+
+    def action_prev_chat(self) -> None:
+        self._move(-1)
+
+    def action_nth_chat(self, n: int) -> None:
+        """Alt+n: the chat showing number n (numbers stay put while the list re-sorts)."""
+        chat_id = self._session_list.chat_in_slot(n)
+        if chat_id is not None:
+            self.go_to_chat(chat_id)
+
+    def action_longest_wait(self) -> None:
+        waiting = [c for c in self.session_chats if c.waiting_since is not None]
+        if waiting:
+            self.go_to_chat(waiting[0].chat_id)  # session order: longest wait first
+        else:
+            self.app.notify("没有等待中的买家", timeout=2)
+
+    @on(Composer.NthChat)
+    def _nth_from_composer(self, event: Composer.NthChat) -> None:
+        self.action_nth_chat(event.n)
+
+    @on(SessionList.Selected)
+    def _clicked(self, event: SessionList.Selected) -> None:
+        self.go_to_chat(event.chat_id)
+
+    @on(Transcript.NeedOlder)
+    def _load_older(self) -> None:
+        t = self.query_one(Transcript)
+        if self.current is None or not t.messages or self._opening is not None:
+            return
+        self.ctx.loop.load_older(self.current.chat_id, t.messages[0].id)
+
+    # ---- agent actions (jobs of the store loop) -------------------------------------------------
+    def _refused(self, prefix: str, exc: BaseException) -> None:
+        from cs_console.services.errors import user_message
+
+        self.app.notify(prefix + user_message(exc), severity="error", timeout=6)
+
+    @on(Composer.Submitted)
+    def _send(self, event: Composer.Submitted) -> None:
+        if self.current is None:
+            self.app.notify("先选择一个会话", severity="warning")
+            return
+        if not event.text.strip():
+            self.app.notify("草稿是空的，没有发送", severity="warning", timeout=2)
+            return
+        unfilled = unfilled_placeholders(event.text)
+        if unfilled:  # a phrase's {tracking_no} etc. never reaches the buyer
+            self.app.notify("草稿里还有未填写的占位符：" + " ".join(f"{{{n}}}" for n in unfilled), severity="warning")
+            return
+        if self._sending is not None:
+            return  # Enter again while the last one is on its way
+        chat_id, text, actor = self.current.chat_id, event.text, self.ctx.actor()
+        self._sending = chat_id
+        self.capture_draft()  # the draft stays (and stays journalled) until the store has the message
+        self.ctx.loop.submit(lambda d: d.chats.send(chat_id, actor, text), refresh=True, announce=True,
+                             patience=sl.SEND_PATIENCE, on_done=partial(self._sent, chat_id, text),
+                             on_error=partial(self._send_failed, chat_id))
+
+    def _sent(self, chat_id: int, text: str, _posted) -> None:
+        """The message is stored: what was typed after Enter is the next message's start."""
+        self._sending = None
+        shown = self.current is not None and self.current.chat_id == chat_id
+        draft = self._composer_box.text if shown else self._draft_of(chat_id)[0]
+        rest = draft[len(text):] if draft.startswith(text) else draft
+        self._store_drafts[chat_id] = ("", 0)  # the send cleared it in the store
+        self.ctx.journal.put(chat_id, rest, len(rest))
+        if shown:
+            composer = self._composer_box
+            self._load_draft("", 0)
+            if rest:  # keys typed right after Enter, before the store answered
+                composer.insert(rest)
+                self._draft_loaded = rest
+
+    def _send_failed(self, chat_id: int, exc: BaseException) -> None:
+        self._sending = None
+        self._refused("没有发送：", exc)
+
+    def action_please_wait(self) -> None:
+        """接一、待二、招呼三: greet the longest-waiting *other* buyer without leaving this chat."""
+        current = self.current.chat_id if self.current else None
+        target = next((c for c in self.session_chats if c.waiting_since is not None and c.chat_id != current), None)
+        if target is None:
+            self.app.notify("没有其他等待中的买家", timeout=2)
+            return
+        actor = self.ctx.actor()
+        self.ctx.loop.submit(lambda d: d.chats.please_wait(target.chat_id, actor), refresh=True, announce=True,
+                             patience=sl.SEND_PATIENCE,
+                             on_done=lambda _: self.app.notify(f"已请 {target.buyer_nick} 稍等", timeout=2),
+                             on_error=partial(self._refused, "没有发送："))
+
+    def action_close_chat(self) -> None:
+        """End the chat: it leaves the list at once; the store loop stores it (or says why not)."""
+        if self.current is None:
+            return
+        closing, actor = self.current, self.ctx.actor()
+        self.capture_draft()
+        self.ctx.loop.submit(lambda d: d.chats.close(closing.chat_id, actor), refresh=True, announce=True,
+                             patience=sl.SEND_PATIENCE,
+                             on_done=lambda _: self.app.notify(f"已结束与 {closing.buyer_nick} 的会话", timeout=2),
+                             on_error=self._close_failed)
+        self.session_chats = [c for c in self.session_chats if c.chat_id != closing.chat_id]
+        self._leave_current()
+        if self.session_chats:
+            self.select_chat(self.session_chats[0].chat_id)
+
+    def _close_failed(self, exc: BaseException) -> None:
+        self._refused("没有结束会话：", exc)
+        self.ctx.loop.refresh()  # the chat comes back into the list
+
+    def action_resend_failed(self) -> None:
+        """重发: every failed reply of this chat goes out again (same delivery id). (The lines'
+        已发送/已送达/失败/已读 are read by the store loop after every change: ``Statuses``.)"""
+        if self.current is None:
+            self.app.notify("先选择一个会话", severity="warning")
+            return
+        chat_id = self.current.chat_id
+
+        def done(n: int) -> None:
+            self.app.notify(f"已重发 {n} 条失败的消息" if n else "这个会话没有发送失败的消息", timeout=3)
+
+        self.ctx.loop.submit(lambda d: d.gateway.resend_failed(chat_id), refresh=True, announce=True, patience=10.0,
+                             on_done=done, on_error=lambda exc: self.app.notify(str(exc), severity="error"))
+
+    # ---- side panel and tools -----------------------------------------------------------------
+    def action_toggle_side(self) -> None:
+        if self.has_class("-narrow"):
+            self.toggle_class("-side-open")
+        else:
+            self.query_one(SidePanel).toggle_class("-hidden")
+
+    def action_open_orders(self) -> None:
+        """Show the side panel's 订单 tab and put the keyboard in the order list."""
+        self.action_open_side_tab("tab-orders", "#orders-list")
+
+    def action_open_calculator(self) -> None:
+        """Show the side panel's 计算器 tab and put the caret in its item entry."""
+        self.query_one(SidePanel).show_tab("tab-calc")
+        self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
+        self.call_after_refresh(self.query_one("#calculator").focus_entry)
+
+    def action_open_side_tab(self, pane_id: str, focus: str) -> None:
+        """Show a side tab and put the keyboard in its list (palette: 打开交接本, 打开备忘录…)."""
+        self.query_one(SidePanel).show_tab(pane_id)
+        self.call_after_refresh(lambda: self.query_one(focus).focus())
+
+    @on(InsertIntoDraft)
+    def _insert_into_draft(self, event: InsertIntoDraft) -> None:
+        """Put a tool's text into the draft at the caret (the draft is saved as usual)."""
+        if self.current is None:
+            self.app.notify("先选择一个会话", severity="warning")
+            return
+        composer = self._composer_box
+        composer.insert(event.text)
+        composer.focus()
+
+    def action_handover_note(self) -> None:
+        """写交接 from anywhere, linked to the current chat's buyer and latest order."""
+        from cs_console.tui.handover_tab import HandoverTab
+
+        self.query_one(HandoverTab).write_note()
+
+    def action_shift_end(self) -> None:
+        """下班检查: what blocks a clean handover; each blocker → a note in one key."""
+        from cs_console.tui.handover_dialogs import ShiftEndScreen
+        from cs_console.tui.handover_tab import HandoverTab
+
+        self.app.push_screen(ShiftEndScreen(self.ctx.desk, self.ctx.agent()),
+                             callback=lambda _n: self.query_one(HandoverTab).reload())
+
+    # ---- keys of the features (see their modules) ---------------------------------------------
+    async def action_open_replies(self) -> None:
+        await self.replies.open()
+
+    @on(Composer.SlashAtStart)
+    async def _slash_at_start(self) -> None:
+        if self.replies is not None:
+            await self.replies.slash_at_start()
+
+    def action_forward_chat(self) -> None:
+        self.team.forward_chat()
+
+    def action_hangup(self) -> None:
+        self.team.hangup()
+
+    def action_supervisor(self) -> None:
+        self.team.supervisor()
+
+    def action_broadcast(self) -> None:
+        self.team.broadcast()
+
+    def action_memo(self) -> None:
+        self.day.memo()
+
+    def action_cases_tab(self) -> None:
+        self.day.cases_tab()
+
+    def action_followups(self) -> None:
+        self.day.followups()
+
+    def action_report(self) -> None:
+        self.day.report()
+
+    def action_morning(self) -> None:
+        self.day.morning()
+
+    # ---- drafts -------------------------------------------------------------------------------
+    @on(Composer.Changed)
+    def _draft_changed(self) -> None:
+        self.capture_draft()
+
+    def capture_draft(self) -> None:
+        """Every keystroke of the open chat's draft goes into the journal (the store loop saves
+        it to the store after a short pause, or as soon as the store answers again)."""
+        if self.current is None or self._opening is not None and self._opening != self.current.chat_id:
+            return
+        composer = self._composer_box
+        if composer is None or not composer.is_attached or self.ctx is None:
+            return
+        text = composer.text
+        journal = self.ctx.journal
+        if text == self._draft_loaded and journal.get(self.current.chat_id) is None:
+            return
+        journal.put(self.current.chat_id, text, composer.cursor_offset)
+        self._draft_loaded = text
+
+    def _load_draft(self, text: str, cursor: int) -> None:
+        self._draft_loaded = text
+        self._composer_box.set_draft(text, cursor)
+
+
+def _action_name(action: str) -> str:
+    return action.split("(", 1)[0]
+
+
+#: the desk's own actions (its keys and the palette's): they work once the store loop runs
+_DESK_ACTIONS = {_action_name(a) for a in [*(b.action for b in DeskScreen.BINDINGS), *(a for _, a in PALETTE_ONLY)]} - {"quit"}
+#: the desk's keys without parameters: they wait while another screen is on top
+_WAIT_ON_TOP = {b.action for b in DeskScreen.BINDINGS if "(" not in b.action} - {"quit"}
