@@ -413,7 +413,9 @@ class CsConsoleApp(ErrorPathMixin, DeliveryActions, DayTools, TeamActions, Quick
             title = render("health.unavailable_desk", state=label(status.health))
         elif status.health == Health.READ_ONLY and not chats:
             title = render("health.read_only_desk")
-        self.desk_screen.query_one("#sessions-title", Label).update(title)
+        label_ = self.desk_screen.query_one("#sessions-title", Label)
+        if str(label_.content) != title:  # the same title again: no layout pass of the screen
+            label_.update(title)
 
     def watch_current(self) -> None:
         if self._panes_alive():

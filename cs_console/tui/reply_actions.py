@@ -1,5 +1,5 @@
 """Quick replies in the app: the picker key, ``/`` at the start of a draft, ``/code`` expansion,
-and hot reload of the phrase file (polled every 2 s; a bad file is shown, the last good set kept).
+and hot reload of the phrase file (polled every 2 s by a thread; a bad file is shown, the last good set kept).
 
 Mixed into :class:`CsConsoleApp` so ``app.py`` stays a composition root.
 """
@@ -7,6 +7,8 @@ Mixed into :class:`CsConsoleApp` so ``app.py`` stays a composition root.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -33,7 +35,8 @@ class QuickRepliesMixin:
     def setup_replies(self) -> None:
         self._reply_problems: list[str] = []
         self.query_one(Composer).expander = self._expand_reply
-        self.set_interval(RELOAD_SECONDS, self._poll_replies, name="poll-replies")
+        # polled by a thread of its own: while the files stay as they are the event loop does nothing
+        threading.Thread(target=self._watch_replies, name="phrase-files", daemon=True).start()
         # pypinyin import + keys of new texts, off the UI thread, before the first picker opens
         self.run_worker(partial(self.desk.replies.index, self.agent), thread=True, group="replies",
                         name="warm-replies", exit_on_error=False)
@@ -111,15 +114,25 @@ class QuickRepliesMixin:
         return filled.text, filled.cursor
 
     # ---- hot reload ------------------------------------------------------------------------
+    def _watch_replies(self) -> None:
+        while True:
+            time.sleep(RELOAD_SECONDS)
+            if not self.is_running:
+                return
+            self._reload_replies(quiet=True)
+
     def _poll_replies(self) -> None:
         self.run_worker(self._reload_replies, thread=True, group="replies-reload", name="reload-replies",
                         exclusive=True, exit_on_error=False)
 
-    def _reload_replies(self) -> None:
+    def _reload_replies(self, quiet: bool = False) -> None:
         """In a thread: stat the phrase files, parse and index what changed, count the result
-        (the event loop never takes the phrase files' lock)."""
+        (the event loop never takes the phrase files' lock). ``quiet``: the event loop hears of
+        it only when the set or its problems changed."""
         replies = self.desk.replies
         changed, problems = replies.reload_if_changed(self.agent)
+        if quiet and not changed and problems == self._reply_problems:
+            return
         count = len(replies.index(self.agent)) if changed else 0  # rebuild now, not at the next keystroke
         kept = len(replies.phrases(self.agent)) if problems else 0
         try:
