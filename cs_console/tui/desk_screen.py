@@ -262,7 +262,9 @@ class DeskScreen(Screen[None]):
             title = render("health.unavailable_desk", state=label(status.health))
         elif status.health == Health.READ_ONLY and not chats:
             title = render("health.read_only_desk")
-        self.query_one("#sessions-title", Label).update(title)
+        label_ = self.query_one("#sessions-title", Label)
+        if str(label_.content) != title:  # the same title again: no layout pass of the screen
+            label_.update(title)
 
     def watch_current(self) -> None:
         if self.panes_alive():

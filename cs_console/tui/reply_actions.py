@@ -1,5 +1,6 @@
 """Quick replies in the app: the picker key, ``/`` at the start of a draft, ``/code`` expansion,
-and hot reload of the phrase file (polled every 2 s; a bad file is shown, the last good set kept).
+and hot reload of the phrase file (polled every 2 s by a thread of its own; a bad file is shown, the
+last good set kept; while the files stay as they are the event loop does nothing).
 A use of a phrase is counted in a thread (it sorts the picker); the event loop never writes.
 """
 
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
+import time
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -39,7 +42,7 @@ class QuickReplies:
     def start(self) -> None:
         """``/code`` expands in the composer; the phrase files are watched from now on."""
         self.composer.expander = self._expand_reply
-        self.desk.set_interval(RELOAD_SECONDS, self.poll, name="poll-replies")
+        threading.Thread(target=self._watch, name="phrase-files", daemon=True).start()
         # pypinyin import + keys of new texts, off the UI thread, before the first picker opens
         self.desk.run_worker(partial(self.ctx.desk.replies.index, self.ctx.agent()), thread=True, group="replies",
                              name="warm-replies", exit_on_error=False)
@@ -135,11 +138,22 @@ class QuickReplies:
         self.desk.run_worker(self._reload_replies, thread=True, group="replies-reload", name="reload-replies",
                              exclusive=True, exit_on_error=False)
 
-    def _reload_replies(self) -> None:
+    def _watch(self) -> None:
+        app = self.desk.app
+        while True:
+            time.sleep(RELOAD_SECONDS)
+            if not app.is_running:
+                return
+            self._reload_replies(quiet=True)
+
+    def _reload_replies(self, quiet: bool = False) -> None:
         """In a thread: stat the phrase files, parse and index what changed, count the result
-        (the event loop never takes the phrase files' lock)."""
+        (the event loop never takes the phrase files' lock). ``quiet``: the event loop hears of
+        it only when the set or its problems changed."""
         replies, agent = self.ctx.desk.replies, self.ctx.agent()
         changed, problems = replies.reload_if_changed(agent)
+        if quiet and not changed and problems == self.problems:
+            return
         count = len(replies.index(agent)) if changed else 0  # rebuild now, not at the next keystroke
         kept = len(replies.phrases(agent)) if problems else 0
         try:

@@ -60,9 +60,26 @@ class SessionList(ScrollView):
         self.refresh()
 
     def tick(self, now: datetime) -> None:
-        """Re-render wait timers (no store access)."""
+        """Re-render wait timers (no store access): only the first lines of the rows on screen
+        whose wait text or colour moved; nothing at all when none did."""
+        before = {c.chat_id: self._wait_label(c) for c in self._visible_chats()}
         self.now = now
-        self.refresh()
+        first = self.scroll_offset.y // ROW_HEIGHT
+        for i, chat in enumerate(self._visible_chats()):
+            if self._wait_label(chat) != before[chat.chat_id]:
+                self.refresh_line((first + i) * ROW_HEIGHT)
+
+    def _visible_chats(self) -> list[ChatSummary]:
+        _, scroll_y = self.scroll_offset
+        first = scroll_y // ROW_HEIGHT
+        return self.chats[first:first + self.size.height // ROW_HEIGHT + 2]
+
+    def _wait_label(self, chat: ChatSummary) -> tuple[str, WaitLevel | None] | None:
+        """What of a row moves with the clock: its wait text and level (None: no wait shown)."""
+        if chat.waiting_since is None:
+            return None
+        waiting = chat.waiting_seconds(self.now or chat.opened_at)
+        return format_wait(waiting), classify_wait(waiting, self.thresholds)
 
     def select(self, chat_id: int | None) -> None:
         self.current = chat_id
