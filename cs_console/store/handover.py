@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from operator import attrgetter, itemgetter
 
 from sqlalchemy import Text, cast, func
 from sqlalchemy import select as sa_select
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from cs_console.domain.clock import as_utc
 from cs_console.domain.handover import EventKind, NoteEvent
-from cs_console.domain.handover_check import EventInvalid, validate_event
+from cs_console.domain.handover_check import EventInvalid, validate_fields
 from cs_console.domain.messages import render
 from cs_console.store.tables import Agent, HandoverEvent, Message
 
@@ -49,10 +50,11 @@ def _valid(rows, bad: Quarantine | None) -> list[NoteEvent]:
     """Rows (``id, note_id, kind, at, author, origin, data`` as text) that pass the domain's
     event check; the others go to ``bad`` (never raised)."""
     out: list[NoteEvent] = []
+    append, loads = out.append, json.loads
     for ev_id, note_id, kind, at, author, origin, data in rows:
         try:
-            out.append(validate_event({"id": ev_id, "note_id": note_id, "kind": kind, "at": at, "author": author,
-                                       "origin": origin, "data": json.loads(data) if data is not None else {}}))
+            append(validate_fields(ev_id, note_id, kind, at, author, origin,
+                                   {} if data is None or data == "{}" else loads(data)))
         except (EventInvalid, ValueError, TypeError, RecursionError) as exc:
             if bad is not None:
                 bad.append((str(ev_id), str(exc) if isinstance(exc, EventInvalid) else render("event.type", field="data", expected="JSON 对象")))
@@ -77,7 +79,14 @@ def _raw(s: Session):
 
 def _sqlite_time(at: datetime) -> str:
     """``at`` in SQLAlchemy's SQLite DATETIME storage format (naive UTC)."""
-    return as_utc(at).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if at.tzinfo is not UTC:
+        at = as_utc(at)
+    return at.isoformat(sep=" ", timespec="microseconds")[:-6]  # without "+00:00"
+
+
+def _json(data) -> str:
+    """An event's data as stored (most events carry none)."""
+    return _to_json(data if type(data) is dict else dict(data)) if data else "{}"
 
 
 def _event_from_raw(row: tuple, sqlite: bool) -> NoteEvent:
@@ -102,10 +111,12 @@ def events_by_id(s: Session, ids: Sequence[str], bad: Quarantine | None = None) 
     DBAPI rows, no SQL built per batch); invalid ones go to ``bad``."""
     cur = _raw(s).cursor()
     mark = "?" if s.get_bind().dialect.name == "sqlite" else "%s"
-    if len(ids) > SCAN_OVER:
+    if len(ids) > SCAN_OVER:  # the table in rowid order (no key index walk), sorted here
         wanted = set(ids)
-        cur.execute(f"{_RAW_SELECT} ORDER BY id")
-        return _valid([r for r in cur.fetchall() if r[0] in wanted], bad)
+        cur.execute(_RAW_SELECT)
+        rows = [r for r in cur.fetchall() if r[0] in wanted]
+        rows.sort(key=itemgetter(0))  # time-ordered ids: nearly sorted already, a linear pass
+        return _valid(rows, bad)
     out: list[NoteEvent] = []
     ids = sorted(ids)
     for i in range(0, len(ids), CHUNK):
@@ -155,7 +166,7 @@ def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
     sqlite = dialect == "sqlite"
     # the same order in every transaction: two syncs inserting overlapping sets into
     # PostgreSQL wait for each other instead of deadlocking
-    evs = sorted(evs, key=lambda e: e.id)
+    evs = sorted(evs, key=attrgetter("id"))
     raw = _raw(s)
     cur = raw.cursor()
     if sqlite:
@@ -166,7 +177,7 @@ def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
     for i in range(0, len(evs), CHUNK):
         chunk = evs[i:i + CHUNK]
         rows = [(e.id, e.note_id, e.kind.value, _sqlite_time(e.at) if sqlite else as_utc(e.at), e.author, e.origin,
-                 _to_json(dict(e.data))) for e in chunk]
+                 _json(e.data)) for e in chunk]
         if sqlite:
             before = raw.total_changes
             cur.executemany(sql, rows)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import compress, groupby, islice
+from itertools import chain, compress, groupby, islice
 from operator import itemgetter
 
 Skip = Callable[[int], bool]
@@ -150,6 +151,7 @@ class FuzzyCandidates:
                 p.append(d)
         self.postings = postings
         self.lengths = sorted({len(v) for v in self.distinct})
+        import rapidfuzz.process  # noqa: F401  (loaded with the index, not on the first typo keystroke)
 
     def _window(self, n: int, cutoff: float) -> list[int]:
         """Value lengths whose ``ratio`` with a needle of ``n`` characters can reach ``cutoff``
@@ -161,30 +163,30 @@ class FuzzyCandidates:
 
     def pool(self, needle: str, limit: int, cutoff: float = 0) -> list[int]:
         """Up to ``limit`` distinct values (ids into ``distinct``) sharing the most near pairs
-        with ``needle``, ascending."""
-        from collections import Counter
-
-        counts: Counter[int] = Counter()
+        with ``needle``, ascending; among values sharing as many pairs, the first in list order."""
         get = self.postings.get
         lengths = self._window(len(needle), cutoff)
-        for g in _near_pairs(needle):
-            for m in lengths:
-                counts.update(get((g, m), ()))
+        counts = Counter(chain.from_iterable([get((g, m), ()) for g in _near_pairs(needle) for m in lengths]))
         if len(counts) <= limit:
             return sorted(counts)
-        # the most shared pairs first, level by level (C-speed selection, no heap in Python)
-        chosen: list[int] = []
-        for level, _n in sorted(Counter(counts.values()).items(), reverse=True):
-            at = compress(counts, map(level.__eq__, counts.values()))
-            chosen.extend(islice(at, limit - len(chosen)))
-            if len(chosen) >= limit:
+        # the level that fills the pool, then every value above it and the first ones at it
+        # (C-speed selection, no heap or sort of every candidate in Python)
+        taken = level = 0
+        for shared, n in sorted(Counter(counts.values()).items(), reverse=True):
+            level = shared
+            if taken + n >= limit:
                 break
+            taken += n
+        chosen = list(compress(counts, map(level.__lt__, counts.values())))
+        if taken < limit:
+            at = sorted(compress(counts, map(level.__eq__, counts.values())))
+            chosen.extend(at[:limit - taken])
         return sorted(chosen)
 
     def best(self, needle: str, want: int, cutoff: float, pool: int, skip: Skip = _never) -> list[tuple[int, float]]:
         """Up to ``want`` ``(index, ratio)`` not skipped with ``ratio ≥ cutoff``, best first
         (ties in list order), scoring at most ``pool`` distinct values."""
-        from rapidfuzz import fuzz, process  # lazy: only typos need it
+        from rapidfuzz import fuzz, process
 
         cands = self.pool(needle, pool, cutoff)
         if not cands:

@@ -192,14 +192,17 @@ class ReplyIndex:
         def skip(i: int) -> bool:
             return i in scores or (allowed is not None and i not in allowed)
 
+        near: dict[str, list[int]] = {}  # needle → the used phrases holding it in some key
         for score, field, needle in self._tier_specs(q):
             if used:  # the agent's favourites rank first within their tier
                 values = getattr(self, field)
+                bare = needle[1:] if needle[0] == "\n" else needle
+                if bare not in near:  # every key is verbatim in ``combo``: one test per phrase
+                    near[bare] = [i for i in used if bare in self.combo[i]]
                 if needle[0] == "\n":
-                    prefix = needle[1:]
-                    hits = [i for i in used if values[i].startswith(prefix)]
+                    hits = [i for i in near[bare] if values[i].startswith(bare)]
                 else:
-                    hits = [i for i in used if needle in values[i]]
+                    hits = [i for i in near[bare] if bare in values[i]]
                 for i in hits:
                     if not skip(i):
                         scores[i] = score
