@@ -105,7 +105,9 @@ def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url):
         # a draft of another agent
         refused(conn, "INSERT INTO drafts (chat_id, agent_id, text, cursor, updated_at) "
                       "VALUES (%s, %s, 'x', 0, now())", (chat_id, agent["阿强"]))
-        # her own message is fine: the server credits the login, not what the client says
+        # her own message is fine once the queued chat is hers (the server's claim, recorded)
+        assert conn.execute("SELECT cs_console_take_chat(%s, %s, 'claim', NULL, '小美', '', now())",
+                            (chat_id, agent["小美"])).fetchone()[0]
         conn.execute("INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
                      "VALUES (%s, 'agent', %s, '亲在的', now())", (chat_id, agent["小美"]))
     assert [m.text for m in owner.chats.log("买家甲")][-1] == "亲在的"

@@ -27,16 +27,17 @@ def c(agent_id, status=ON, open_chats=0, capacity=3, seq=0):
 
 
 @pytest.mark.parametrize("cands, previous, exclude, expected", [
-    ([c(1, open_chats=2), c(2, open_chats=1)], None, None, 2),  # fewest open chats first
-    ([c(1, seq=9), c(2, seq=4)], None, None, 2),  # tie: round robin (longest since last assignment)
-    ([c(1, seq=0), c(2, seq=4)], None, None, 1),  # never assigned goes first
-    ([c(1, HUNG), c(2, open_chats=2)], None, None, 2),  # hung up receives nothing new
-    ([c(1, OFF), c(2, OFF)], None, None, None),  # nobody online: the chat queues
-    ([c(1, open_chats=3), c(2, open_chats=3)], None, None, None),  # everyone at capacity: queue
-    ([c(1, open_chats=2), c(2)], 1, None, 1),  # returning buyer goes back to today's agent
-    ([c(1, open_chats=3), c(2)], 1, None, 2),  # ... unless that agent is full
-    ([c(1, HUNG), c(2)], 1, None, 2),  # ... or hung up
-    ([c(1), c(2, open_chats=1)], None, 1, 2),  # breach reassignment excludes the current agent
+    ([c(1, open_chats=2), c(2, open_chats=1)], None, (), 2),  # fewest open chats first
+    ([c(1, seq=9), c(2, seq=4)], None, (), 2),  # tie: round robin (longest since last assignment)
+    ([c(1, seq=0), c(2, seq=4)], None, (), 1),  # never assigned goes first
+    ([c(1, HUNG), c(2, open_chats=2)], None, (), 2),  # hung up receives nothing new
+    ([c(1, OFF), c(2, OFF)], None, (), None),  # nobody online: the chat queues
+    ([c(1, open_chats=3), c(2, open_chats=3)], None, (), None),  # everyone at capacity: queue
+    ([c(1, open_chats=2), c(2)], 1, (), 1),  # returning buyer goes back to today's agent
+    ([c(1, open_chats=3), c(2)], 1, (), 2),  # ... unless that agent is full
+    ([c(1, HUNG), c(2)], 1, (), 2),  # ... or hung up
+    ([c(1), c(2, open_chats=1)], None, (1,), 2),  # breach reassignment excludes the current agent
+    ([c(1), c(2, open_chats=1), c(3, open_chats=2)], None, (1, 2), 3),  # ... and the agent moving it
 ])
 def test_pick_agent(cands, previous, exclude, expected):
     assert pick_agent(cands, previous=previous, exclude=exclude) == expected
