@@ -1,4 +1,5 @@
-"""Team rules, table-driven: who gets the next chat, forward reasons, hang-up approval."""
+"""Team rules, table-driven: who gets the next chat, who may move whose chat, forward reasons,
+hang-up approval."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from cs_console.domain.team import (
     TeamRuleError,
     check_hangup_decision,
     clean_forward_reason,
+    move_refusal,
     parse_role,
     pick_agent,
     start_of_day,
 )
+from cs_console.domain.messages import render
+from tests.team_moves import MOVE_CASES
 
 ON, HUNG, OFF = AgentStatus.ONLINE, AgentStatus.HUNG_UP, AgentStatus.OFFLINE
 
@@ -125,3 +129,11 @@ def test_team_settings_in_shop_yaml_are_validated_with_file_and_line(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_policy(tmp_path)
     assert "shop.yaml:2" in str(err.value) and "shop.yaml:3" in str(err.value)
+
+
+@pytest.mark.parametrize("kind, actor, sup, from_agent, to_agent, from_offline, refusal", MOVE_CASES)
+def test_who_may_move_a_chat(kind, actor, sup, from_agent, to_agent, from_offline, refusal):
+    assert move_refusal(kind, actor=actor, actor_is_supervisor=sup, from_agent=from_agent, to_agent=to_agent,
+                        from_offline=from_offline) == refusal
+    if refusal:
+        assert render(refusal)  # a Chinese sentence in the catalogue

@@ -136,20 +136,24 @@ def move_refusal(kind: str, *, actor: int | None, actor_is_supervisor: bool, fro
         if from_agent is None or to_agent is not None:
             return "team.move_bad"
         return None if from_agent == actor or from_offline or actor_is_supervisor else "team.requeue_other"
-    if to_agent is None or to_agent == from_agent:
+    if to_agent is None:
         return "team.move_bad"
     if kind == Move.TAKEOVER:
-        if from_agent is None or to_agent != actor:
+        if from_agent is None or from_agent == actor or to_agent != actor:
             return "team.move_bad"
         return None if actor_is_supervisor else "team.takeover_needs_supervisor"
     if kind == Move.FORWARD:
         if to_agent == actor:
             return "team.forward_to_self"
-        return None if mine_or_queued or actor_is_supervisor else "team.forward_not_yours"
+        if not (mine_or_queued or actor_is_supervisor):
+            return "team.forward_not_yours"
+        return "team.move_bad" if to_agent == from_agent else None
     if kind == Move.MANUAL:
-        return None if mine_or_queued or actor_is_supervisor else "team.reassign_needs_supervisor"
+        if not (mine_or_queued or actor_is_supervisor):
+            return "team.reassign_needs_supervisor"
+        return "team.move_bad" if to_agent == from_agent else None
     if kind == Move.BREACH:
-        if from_agent is None:
+        if from_agent is None or to_agent == from_agent:
             return "team.move_bad"
         return "team.breach_to_self" if to_agent == actor and not actor_is_supervisor else None
     return "team.move_bad"

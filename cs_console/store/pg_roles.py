@@ -228,7 +228,7 @@ def _sql(base: str, schema: str) -> list[str]:
               ELSIF TG_TABLE_NAME = 'broadcasts' THEN
                 IF TG_OP = 'DELETE' OR NEW.agent IS DISTINCT FROM my_name
                    OR TG_OP = 'UPDATE' AND (OLD.agent IS DISTINCT FROM my_name OR NEW.text <> OLD.text) THEN
-                  {no('a broadcast is sent in the signed-in agent''s name')};
+                  {no('a broadcast is sent as the signed-in agent')};
                 END IF;
               ELSIF TG_TABLE_NAME = 'audit_log' THEN
                 IF NEW.agent IS DISTINCT FROM my_name THEN
@@ -289,19 +289,19 @@ def _sql(base: str, schema: str) -> list[str]:
                   WHEN p_from IS NULL OR p_to IS NOT NULL THEN 'team.move_bad'
                   WHEN p_from = p_actor OR p_from_offline OR p_actor_sup THEN NULL
                   ELSE 'team.requeue_other' END
-                WHEN p_to IS NULL OR p_to = p_from THEN 'team.move_bad'
+                WHEN p_to IS NULL THEN 'team.move_bad'
                 WHEN p_kind = 'takeover' THEN CASE
-                  WHEN p_from IS NULL OR p_to <> p_actor THEN 'team.move_bad'
+                  WHEN p_from IS NULL OR p_from = p_actor OR p_to <> p_actor THEN 'team.move_bad'
                   WHEN NOT p_actor_sup THEN 'team.takeover_needs_supervisor' END
                 WHEN p_kind = 'forward' THEN CASE
                   WHEN p_to = p_actor THEN 'team.forward_to_self'
-                  WHEN p_from IS NULL OR p_from = p_actor OR p_actor_sup THEN NULL
-                  ELSE 'team.forward_not_yours' END
+                  WHEN NOT (p_from IS NULL OR p_from = p_actor OR p_actor_sup) THEN 'team.forward_not_yours'
+                  WHEN p_to = p_from THEN 'team.move_bad' END
                 WHEN p_kind = 'manual' THEN CASE
-                  WHEN p_from IS NULL OR p_from = p_actor OR p_actor_sup THEN NULL
-                  ELSE 'team.reassign_needs_supervisor' END
+                  WHEN NOT (p_from IS NULL OR p_from = p_actor OR p_actor_sup) THEN 'team.reassign_needs_supervisor'
+                  WHEN p_to = p_from THEN 'team.move_bad' END
                 WHEN p_kind = 'breach' THEN CASE
-                  WHEN p_from IS NULL THEN 'team.move_bad'
+                  WHEN p_from IS NULL OR p_to = p_from THEN 'team.move_bad'
                   WHEN p_to = p_actor AND NOT p_actor_sup THEN 'team.breach_to_self' END
                 ELSE 'team.move_bad' END $$""",
         # the only way a chat changes hands for an agent's login (agents may not UPDATE
