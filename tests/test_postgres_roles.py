@@ -380,6 +380,7 @@ def test_the_server_applies_the_domains_move_rule_case_for_case(shop, pg_url):
             python = move_refusal(kind, actor=actor, actor_is_supervisor=sup, from_agent=from_agent,
                                   to_agent=to_agent, from_offline=from_offline)
             assert (kind, actor, from_agent, to_agent, server) == (kind, actor, from_agent, to_agent, python)
+            assert server == refusal
 
 
 def take(conn, chat_id, to, kind, expected, by):

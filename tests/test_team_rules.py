@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cs_console.domain.broadcast import check_rate, parse_filter
+from cs_console.domain.messages import render
 from cs_console.domain.team import (
     AgentStatus,
     Candidate,
@@ -20,7 +21,6 @@ from cs_console.domain.team import (
     pick_agent,
     start_of_day,
 )
-from cs_console.domain.messages import render
 from tests.team_moves import MOVE_CASES
 
 ON, HUNG, OFF = AgentStatus.ONLINE, AgentStatus.HUNG_UP, AgentStatus.OFFLINE
