@@ -76,6 +76,9 @@ def soak(url: str | None = None, *, seconds: float = 600, buyers: int = 200, age
     procs = []
     for name, token in tokens.items():
         env = {**os.environ, "CS_CONSOLE_TOKEN": token}
+        traced = os.environ.get("CS_CONSOLE_SOAK_TRACEMALLOC", "")
+        if traced not in ("", "1", name):  # an agent's name: only that TUI traces (the others stay honest)
+            env.pop("CS_CONSOLE_SOAK_TRACEMALLOC")
         out = folder / f"{name}.json"
         procs.append((name, out, subprocess.Popen([sys.executable, "-m", "bench.soak_agent", url, str(out), str(run_for)],
                                                   env=env, stdout=subprocess.DEVNULL, stderr=open(folder / f"{name}.log", "w"))))
@@ -86,13 +89,17 @@ def soak(url: str | None = None, *, seconds: float = 600, buyers: int = 200, age
     started = time.time()
     feeder.start()
     task = progress.add_task("soak", total=run_for) if progress else None
+    load: list[float] = []  # the machine's 1-minute load average, every second of the run
     while any(p.poll() is None for *_, p in procs):
         time.sleep(1)
+        load.append(os.getloadavg()[0])
         if progress:
             progress.update(task, completed=min(run_for, time.time() - started))
     stop.set()
     feeder.join()
-    return _report(url, procs, counts, seconds, buyers, folder)
+    return _report(url, procs, counts, seconds, buyers, folder) | {
+        "load_1min": {"min": min(load, default=0), "mean": round(sum(load) / max(1, len(load)), 2),
+                      "max": max(load, default=0)}}
 
 
 def _report(url: str, procs, counts: dict, seconds: float, buyers: int, folder: Path) -> dict:
@@ -138,7 +145,8 @@ def _report(url: str, procs, counts: dict, seconds: float, buyers: int, folder: 
         "latency_p99_s": percentile(latencies, 99) if latencies else None,
         "latency_max_s": max(latencies) if latencies else None,
         "agents": [{"agent": r.get("agent"), "rss": r.get("rss", []), "sent": r.get("sent"),
-                    "closed": r.get("closed"), "error": r.get("error")} for r in results],
+                    "closed": r.get("closed"), "error": r.get("error"), "growth": r.get("growth")}
+                   for r in results],
     }
 
 
@@ -154,6 +162,8 @@ def print_report(rep: dict) -> None:
         t.add_row(key, str(rep[key]))
     for key in ("latency_p50_s", "latency_p99_s", "latency_max_s"):
         t.add_row(key.replace("_s", " (s)"), "—" if rep[key] is None else f"{rep[key]:.3f}")
+    if "load_1min" in rep:
+        t.add_row("load average 1 min (min/mean/max)", "{min:.2f} / {mean:.2f} / {max:.2f}".format(**rep["load_1min"]))
     console.print(t)
     r = Table(title="RSS of each TUI over time (MB)")
     r.add_column("t (s)")
@@ -167,6 +177,12 @@ def print_report(rep: dict) -> None:
         row += [f"{a['rss'][i][1] / 1024:.1f}" if i < len(a["rss"]) else "" for a in agents]
         r.add_row(*row)
     console.print(r)
+    for a in agents:
+        if a.get("growth"):
+            console.print(f"{a['agent']}: grew between warm-up and the end (${'CS_CONSOLE_SOAK_TRACEMALLOC'})",
+                          markup=False)
+            for line in a["growth"]["lines"] + a["growth"]["types"]:
+                console.print("  " + line, markup=False)
     for a in agents:
         if a.get("error"):
             console.print(f"[red]{a['agent']} failed:[/red]", a["error"], markup=True)

@@ -8,19 +8,61 @@ message time when the session list shows it — with the wall-clock time, plus R
 seconds. Output: one JSON file.
 
     python -m bench.soak_agent DB_URL OUT.json SECONDS
+
+With ``$CS_CONSOLE_SOAK_TRACEMALLOC=1`` the TUI also traces its allocations: a snapshot after
+warm-up (a quarter of the run) and one at the end; the output's ``growth`` lists the source
+lines whose live memory grew most in between, and the object types whose count grew most
+(slower: for finding what grows, not for the latency figures).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sys
 import time
 
+TRACE_ENV = "CS_CONSOLE_SOAK_TRACEMALLOC"
+TRACE_TOP = 25
 RSS_EVERY = 5.0
 THINK = 0.4  # seconds between the driver's looks at the screen
 QUIET = 6.0  # a served chat whose buyer wrote nothing for this long is ended
+
+
+def type_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in gc.get_objects():
+        name = f"{type(o).__module__}.{type(o).__qualname__}"
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+class Growth:
+    """What grew between warm-up and the end (tracemalloc by line, gc objects by type)."""
+
+    def __init__(self):
+        import tracemalloc
+
+        self.tm = tracemalloc
+        tracemalloc.start(1)
+        self.warm = None
+        self.warm_types: dict[str, int] = {}
+
+    def at_warm(self) -> None:
+        gc.collect()
+        self.warm, self.warm_types = self.tm.take_snapshot(), type_counts()
+
+    def report(self) -> dict:
+        gc.collect()
+        end, end_types = self.tm.take_snapshot(), type_counts()
+        keep = [self.tm.Filter(False, self.tm.__file__), self.tm.Filter(False, "<frozen importlib._bootstrap*>")]
+        stats = end.filter_traces(keep).compare_to(self.warm.filter_traces(keep), "lineno")[:TRACE_TOP]
+        lines = [f"{st.size_diff / 1024:+.1f} KiB {st.count_diff:+d} blocks  {st.traceback[0].filename}:"
+                 f"{st.traceback[0].lineno}" for st in stats]
+        types = sorted(((n - self.warm_types.get(t, 0), t) for t, n in end_types.items()), reverse=True)[:TRACE_TOP]
+        return {"lines": lines, "types": [f"{d:+d} {t}" for d, t in types if d > 0]}
 
 
 def rss_kb() -> int:
@@ -75,14 +117,18 @@ async def drive(url: str, out_path: str, seconds: float) -> None:
     app.principal = me
     rss: list[tuple[float, int]] = []
     sent = closed = 0
+    growth = Growth() if os.environ.get(TRACE_ENV) else None
     started = time.time()
     next_rss = started
+    warm_at = started + seconds / 4
     async with app.run_test(headless=True, size=(120, 40)) as pilot:
         while time.time() - started < seconds:
             await pilot.pause(THINK)
             if time.time() >= next_rss:
                 rss.append((round(time.time() - started, 1), rss_kb()))
                 next_rss += RSS_EVERY
+            if growth is not None and growth.warm is None and time.time() >= warm_at:
+                growth.at_warm()
             current = app.desk_screen.current
             if current is None or current.status != ChatStatus.WAITING:
                 waiting = [c for c in app.desk_screen.session_chats if c.status == ChatStatus.WAITING]
@@ -100,10 +146,11 @@ async def drive(url: str, out_path: str, seconds: float) -> None:
                 app.desk_screen.action_close_chat()
                 closed += 1
         rss.append((round(time.time() - started, 1), rss_kb()))
+        grown = growth.report() if growth is not None and growth.warm is not None else None
     desk.close()
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump({"agent": me.name, "rss": rss, "shown": shown, "listed": listed, "sent": sent,
-                   "closed": closed}, f)
+                   "closed": closed, "growth": grown}, f)
 
 
 if __name__ == "__main__":

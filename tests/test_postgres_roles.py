@@ -105,7 +105,9 @@ def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url):
         # a draft of another agent
         refused(conn, "INSERT INTO drafts (chat_id, agent_id, text, cursor, updated_at) "
                       "VALUES (%s, %s, 'x', 0, now())", (chat_id, agent["阿强"]))
-        # her own message is fine: the server credits the login, not what the client says
+        # her own message is fine once the queued chat is hers (the server's claim, recorded)
+        assert conn.execute("SELECT cs_console_take_chat(%s, %s, 'claim', NULL, '小美', '', now())",
+                            (chat_id, agent["小美"])).fetchone()[0]
         conn.execute("INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
                      "VALUES (%s, 'agent', %s, '亲在的', now())", (chat_id, agent["小美"]))
     assert [m.text for m in owner.chats.log("买家甲")][-1] == "亲在的"
@@ -365,3 +367,251 @@ def test_the_readme_setup_on_an_agents_pc_url_without_user_or_password(shop, pg_
     assert who.exit_code == 0 and '"小刘"' in who.output, who.output
     grant = run("agents", "add", "小刘", "--role", "supervisor")
     assert grant.exit_code != 0 and "主管" in grant.output
+
+
+def test_the_server_applies_the_domains_move_rule_case_for_case(shop, pg_url):
+    from cs_console.domain.team import move_refusal
+    from tests.team_moves import MOVE_CASES
+
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        for kind, actor, sup, from_agent, to_agent, from_offline, refusal in MOVE_CASES:
+            server = conn.execute("SELECT cs_console_move_refusal(%s, %s, %s, %s, %s, %s)",
+                                  (kind, actor, sup, from_agent, to_agent, from_offline)).fetchone()[0]
+            python = move_refusal(kind, actor=actor, actor_is_supervisor=sup, from_agent=from_agent,
+                                  to_agent=to_agent, from_offline=from_offline)
+            assert (kind, actor, from_agent, to_agent, server) == (kind, actor, from_agent, to_agent, python)
+            assert server == refusal
+
+
+def take(conn, chat_id, to, kind, expected, by):
+    """The server's one way of moving a chat, called by a forged client with any arguments."""
+    return conn.execute("SELECT cs_console_take_chat(%s, %s, %s, %s, %s, '', now())",
+                        (chat_id, to, kind, expected, by)).fetchone()[0]
+
+
+def qiangs_chat(owner, buyer="买家甲"):
+    """A waiting chat of 阿强, who is at his desk."""
+    with owner.store.write() as s:
+        from cs_console.store import team as team_repo
+
+        qiang = team_repo.get_agent(s, "阿强")
+        qiang.status, qiang.heartbeat_at = "online", owner.clock()
+    chat_id = owner.chats.inject(buyer, "在吗").chat_id
+    owner.team.assign(buyer, "阿强")  # the owner (setup) passes every rule
+    return chat_id
+
+
+def moves_of(owner, chat_id):
+    with owner.store.read() as s:
+        from sqlmodel import select
+
+        from cs_console.store.tables import Assignment
+
+        return [(a.kind, a.by, a.from_agent_id, a.agent_id) for a in
+                s.exec(select(Assignment).where(Assignment.chat_id == chat_id).order_by(Assignment.id)).all()]
+
+
+def test_a_forged_client_cannot_answer_or_take_a_colleagues_chat(shop, pg_url):
+    owner, _sup, _me = shop
+    agent = ids(owner)
+    chat_id = qiangs_chat(owner)
+    before = moves_of(owner, chat_id)
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        # 小美 answers 阿强's chat as herself: the message is hers, the chat is not
+        assert "row-level security" in refused(
+            conn, "INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
+                  "VALUES (%s, 'agent', %s, '我来回答', now())", (chat_id, agent["小美"]))
+        # nor can she make it hers: not by a plain write, not by writing the record herself
+        assert "permission denied" in refused(conn, "UPDATE chats SET agent_id = %s WHERE id = %s",
+                                              (agent["小美"], chat_id))
+        refused(conn, "INSERT INTO assignments (chat_id, agent_id, from_agent_id, kind, \"by\", reason, at) "
+                      "VALUES (%s, %s, %s, 'takeover', '主管A', '', now())", (chat_id, agent["小美"], agent["阿强"]))
+        refused(conn, "DELETE FROM assignments")
+        # nor through the server's function under any name of a move
+        for kind, to, expected, by, why in [
+                ("takeover", "小美", "阿强", "小美", "takeover_needs_supervisor"),
+                ("manual", "小美", "阿强", "小美", "reassign_needs_supervisor"),
+                ("claim", "小美", "阿强", "小美", "move_not_queued"),
+                ("auto", "小美", None, "", "move_not_queued"),  # it is not queued: nothing taken
+                ("breach", "小美", "阿强", "", "breach_to_self"),
+                ("forward", "主管A", "阿强", "小美", "forward_not_yours"),
+                ("requeue", None, "阿强", "小美", "requeue_other"),  # 阿强 is not offline
+                ("manual", "阿强", None, "主管A", "move_by_other")]:  # signed as someone else
+            params = (chat_id, agent.get(to), kind, agent.get(expected), by)
+            if kind == "auto":
+                assert take(conn, *params) is False
+                continue
+            assert why in refused(conn, "SELECT cs_console_take_chat(%s, %s, %s, %s, %s, '', now())", params)
+        # a new chat cannot start as hers either
+        buyer = conn.execute("SELECT buyer_id FROM chats WHERE id = %s", (chat_id,)).fetchone()[0]
+        assert "starts in the queue" in refused(
+            conn, "INSERT INTO chats (buyer_id, agent_id, status, opened_at, unread, message_count, last_preview) "
+                  "VALUES (%s, %s, 'serving', now(), 0, 0, '')", (buyer, agent["小美"]))
+        # a "broadcast" into his chat needs a broadcast of her own, once per buyer
+        assert "sent as the signed-in agent" in refused(
+            conn, "INSERT INTO broadcasts (agent, at, filter, text, count, skipped) "
+                  "VALUES ('阿强', now(), 'tag:x', 'x', 0, 0)")
+        bid = conn.execute("INSERT INTO broadcasts (agent, at, filter, text, count, skipped) "
+                           "VALUES ('小美', now(), 'tag:x', '新品', 0, 0) RETURNING id").fetchone()[0]
+        conn.execute("SELECT cs_console_post_broadcast(%s, %s, '新品上架', now())", (bid, chat_id))
+        assert "broadcast_not_yours" in refused(
+            conn, "SELECT cs_console_post_broadcast(%s, %s, '再来一条', now())", (bid, chat_id))
+        refused(conn, "INSERT INTO broadcast_recipients (broadcast_id, buyer_id, chat_id, message_id, at) "
+                      "SELECT %s, %s, %s, max(id), now() FROM messages", (bid, buyer, chat_id))
+    summary = owner.chats.summary(chat_id)
+    assert summary.agent == "阿强" and summary.status == "waiting"  # still his, still waiting
+    assert [m.text for m in owner.chats.recent(chat_id) if m.sender == "agent"] == ["新品上架"]
+    assert moves_of(owner, chat_id) == before
+
+
+def test_a_server_refusal_of_a_move_reads_as_the_rule_in_chinese(shop, pg_url, clock):
+    """A client that skips its own check (here: no actor given) still meets the server's rule,
+    and the user reads that rule, not a database error."""
+    from sqlalchemy.exc import DBAPIError
+
+    from cs_console.services.errors import user_message
+    from cs_console.store import team as team_repo
+
+    owner, _sup, _me = shop
+    chat_id = qiangs_chat(owner)
+    mei = desk_as(pg_url, "小美", MEI_PW, clock)
+    try:
+        with pytest.raises(DBAPIError) as exc, mei.store.write() as s:
+            team_repo.take_chat(s, chat_id, ids(owner)["小美"], clock(), kind="manual", expected=ids(owner)["阿强"],
+                                by="小美")
+        assert user_message(exc.value) == "只有主管可以改派其他客服的会话"
+    finally:
+        mei.close()
+    assert owner.chats.summary(chat_id).agent == "阿强"
+
+
+def test_a_supervisor_answers_a_colleagues_chat_after_a_recorded_takeover(shop, pg_url, clock):
+    owner, sup, me = shop
+    agent = ids(owner)
+    chat_id = qiangs_chat(owner)
+    with raw(pg_url, "主管A", SUPERVISOR_PW) as conn:
+        answer = ("INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
+                  "VALUES (%s, 'agent', %s, '主管来处理', now())", (chat_id, agent["主管A"]))
+        refused(conn, *answer)  # a supervisor too: first the takeover, then the answer
+        assert "move_by_other" in refused(conn, "SELECT cs_console_take_chat(%s, %s, 'takeover', %s, '阿强', '', now())",
+                                          (chat_id, agent["主管A"], agent["阿强"]))
+        assert take(conn, chat_id, agent["主管A"], "takeover", agent["阿强"], "主管A") is True
+        conn.execute(*answer)
+    assert moves_of(owner, chat_id)[-1] == ("takeover", "主管A", agent["阿强"], agent["主管A"])
+    assert owner.chats.summary(chat_id).agent == "主管A"
+    # the service's way: one send, the takeover recorded with a system line
+    other = qiangs_chat(owner, "买家乙")
+    sup.chats.send(other, me, "亲，我是主管")
+    assert moves_of(owner, other)[-1] == ("takeover", "主管A", agent["阿强"], agent["主管A"])
+    assert [m.text for m in owner.chats.recent(other)][-2:] == ["主管 主管A 接手了 阿强 的会话", "亲，我是主管"]
+
+
+def test_the_team_paths_work_on_the_agents_own_logins(shop, pg_url, clock):
+    """Reply, claim, forward, broadcast, overdue reassignment, quitting and a stale colleague,
+    each through the services of agents signed in on PostgreSQL."""
+    from cs_console.services.chats import NotYourChat
+    from cs_console.store.team import double_assignments
+
+    owner, sup, me = shop
+    mei, qiang = desk_as(pg_url, "小美", MEI_PW, clock), desk_as(pg_url, "阿强", QIANG_PW, clock)
+    try:
+        m, q = (d.identity.authenticate(d.token) for d in (mei, qiang))
+        mei.team.start("小美")
+        a = mei.chats.inject("买家甲", "有货吗").chat_id
+        mei.team.distribute("小美")  # her distributor gives the queued chat to her
+        assert owner.chats.summary(a).agent == "小美"
+        qiang.team.start("阿强")
+        b = owner.chats.inject("买家乙", "发什么快递").chat_id
+        qiang.team.distribute("阿强")
+        assert owner.chats.summary(b).agent == "阿强"
+        mei.chats.send(a, m, "亲，有的")  # her own chat
+        with pytest.raises(NotYourChat, match="阿强"):
+            mei.chats.send(b, m, "我来")  # his: the service says so before the server would
+        # 转发: 小美 hands her chat to 阿强, who answers it; she no longer can
+        mei.chats.inject("买家甲", "能便宜吗")
+        mei.team.forward(a, "阿强", "议价转给阿强", "小美")
+        qiang.chats.send(a, q, "亲，给您包邮")
+        with pytest.raises(NotYourChat):
+            mei.chats.send(a, m, "我也来")
+        # 群发 by 小美 reaches 阿强's buyers and a buyer with no open chat (a closed outbound chat)
+        owner.chats.inject("买家丙", "好的")
+        owner.chats.close(owner.chats.chat_of("买家丙").chat_id, me)
+        with owner.store.write() as s:
+            from sqlmodel import select
+
+            from cs_console.store.tables import Buyer
+
+            for buyer in s.exec(select(Buyer)).all():
+                buyer.tags = "老客户"
+        from cs_console.domain.broadcast import parse_filter
+
+        plan = mei.broadcasts.preview(parse_filter("tag:老客户"), "亲 {buyer}，新品上架", "小美")
+        sent = mei.broadcasts.send(plan, "亲 {buyer}，新品上架", "小美")
+        assert sent.count == 3
+        assert [x.text for x in owner.chats.recent(b)][-1] == "亲 买家乙，新品上架"
+        assert owner.chats.summary(b).agent == "阿强" and owner.chats.summary(b).status == "waiting"
+        # overdue (reassign_breached): 阿强's waiting chat goes to someone else, never to the
+        # agent whose distributor moves it: 阿强's own distributor gives it to 小美
+        for d in (mei, qiang):
+            d.policy.team.reassign_breached = True
+        clock.advance(mei.policy.response.breach + 1)
+        mei.team.heartbeat("小美")
+        qiang.team.heartbeat("阿强")
+        assert mei.team.distribute("小美") == []  # not to herself
+        assert owner.chats.summary(b).agent == "阿强"
+        assert qiang.team.distribute("阿强") == [(b, ids(owner)["小美"])]
+        assert owner.chats.summary(b).agent == "小美"
+        assert [x.text for x in owner.chats.recent(b)][-1] == "买家等待超时，会话已自动改派"
+        mei.chats.send(b, m, "亲，久等了")
+        # 阿强 goes stale (his PC froze): 小美's distributor takes him offline, his chat queues
+        clock.advance(mei.policy.team.stale_after_seconds + 1)
+        mei.team.heartbeat("小美")
+        mei.team.distribute("小美")
+        assert qiang.team.presence("阿强")[1] == "offline"
+        assert owner.chats.summary(a).agent is None
+        assert moves_of(owner, a)[-1] == ("requeue", "小美", ids(owner)["阿强"], None)
+        # she quits: her chat goes back to the queue
+        assert mei.team.stop("小美") == 1
+        assert owner.chats.summary(b).agent is None
+    finally:
+        mei.close()
+        qiang.close()
+    with owner.store.read() as s:
+        assert double_assignments(s) == []
+
+
+def test_the_cli_paths_on_postgres_answer_forward_and_broadcast(shop, pg_url, monkeypatch, tmp_path, clock):
+    owner, _sup, _me = shop
+    monkeypatch.setenv("CS_CONSOLE_SESSIONS", str(tmp_path / "sessions"))
+    runner = CliRunner()
+
+    def run(*args, stdin=None):
+        return runner.invoke(cli_app, [*args, "--db", pg_url], input=stdin)
+
+    qiangs_chat(owner, "买家甲")
+    owner.chats.inject("买家乙", "在吗")
+    with owner.store.write() as s:
+        from cs_console.store import team as team_repo
+
+        team_repo.get_agent(s, "小美").status = "online"
+    owner.team.assign("买家乙", "小美")
+    assert run("login", "小美", "--password-stdin", stdin=MEI_PW + "\n").exit_code == 0
+    mine = run("chat", "send", "亲，在的", "--buyer", "买家乙")
+    assert mine.exit_code == 0, mine.output
+    theirs = run("chat", "send", "我来", "--buyer", "买家甲")
+    assert theirs.exit_code != 0 and "阿强" in theirs.output
+    grab = run("chat", "assign", "买家甲", "--to", "小美")
+    assert grab.exit_code != 0 and "主管" in grab.output, grab.output
+    fwd = run("chat", "forward", "买家乙", "--to", "阿强", "--reason", "售后问题")
+    assert fwd.exit_code == 0, fwd.output
+    with owner.store.write() as s:
+        from sqlmodel import select
+
+        from cs_console.store.tables import Buyer
+
+        for buyer in s.exec(select(Buyer)).all():
+            buyer.tags = "老客户"
+    sent = run("broadcast", "--filter", "tag:老客户", "--text", "亲，上新了", "--yes", "--json")
+    assert sent.exit_code == 0 and '"count": 2' in sent.output, sent.output
+    assert {owner.chats.summary(owner.chats.chat_of(b).chat_id).agent for b in ("买家甲", "买家乙")} == {"阿强"}
+    assert [m.text for m in owner.chats.log("买家甲")][-1] == "亲，上新了"

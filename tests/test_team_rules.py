@@ -1,4 +1,5 @@
-"""Team rules, table-driven: who gets the next chat, forward reasons, hang-up approval."""
+"""Team rules, table-driven: who gets the next chat, who may move whose chat, forward reasons,
+hang-up approval."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cs_console.domain.broadcast import check_rate, parse_filter
+from cs_console.domain.messages import render
 from cs_console.domain.team import (
     AgentStatus,
     Candidate,
@@ -14,10 +16,12 @@ from cs_console.domain.team import (
     TeamRuleError,
     check_hangup_decision,
     clean_forward_reason,
+    move_refusal,
     parse_role,
     pick_agent,
     start_of_day,
 )
+from tests.team_moves import MOVE_CASES
 
 ON, HUNG, OFF = AgentStatus.ONLINE, AgentStatus.HUNG_UP, AgentStatus.OFFLINE
 
@@ -27,16 +31,17 @@ def c(agent_id, status=ON, open_chats=0, capacity=3, seq=0):
 
 
 @pytest.mark.parametrize("cands, previous, exclude, expected", [
-    ([c(1, open_chats=2), c(2, open_chats=1)], None, None, 2),  # fewest open chats first
-    ([c(1, seq=9), c(2, seq=4)], None, None, 2),  # tie: round robin (longest since last assignment)
-    ([c(1, seq=0), c(2, seq=4)], None, None, 1),  # never assigned goes first
-    ([c(1, HUNG), c(2, open_chats=2)], None, None, 2),  # hung up receives nothing new
-    ([c(1, OFF), c(2, OFF)], None, None, None),  # nobody online: the chat queues
-    ([c(1, open_chats=3), c(2, open_chats=3)], None, None, None),  # everyone at capacity: queue
-    ([c(1, open_chats=2), c(2)], 1, None, 1),  # returning buyer goes back to today's agent
-    ([c(1, open_chats=3), c(2)], 1, None, 2),  # ... unless that agent is full
-    ([c(1, HUNG), c(2)], 1, None, 2),  # ... or hung up
-    ([c(1), c(2, open_chats=1)], None, 1, 2),  # breach reassignment excludes the current agent
+    ([c(1, open_chats=2), c(2, open_chats=1)], None, (), 2),  # fewest open chats first
+    ([c(1, seq=9), c(2, seq=4)], None, (), 2),  # tie: round robin (longest since last assignment)
+    ([c(1, seq=0), c(2, seq=4)], None, (), 1),  # never assigned goes first
+    ([c(1, HUNG), c(2, open_chats=2)], None, (), 2),  # hung up receives nothing new
+    ([c(1, OFF), c(2, OFF)], None, (), None),  # nobody online: the chat queues
+    ([c(1, open_chats=3), c(2, open_chats=3)], None, (), None),  # everyone at capacity: queue
+    ([c(1, open_chats=2), c(2)], 1, (), 1),  # returning buyer goes back to today's agent
+    ([c(1, open_chats=3), c(2)], 1, (), 2),  # ... unless that agent is full
+    ([c(1, HUNG), c(2)], 1, (), 2),  # ... or hung up
+    ([c(1), c(2, open_chats=1)], None, (1,), 2),  # breach reassignment excludes the current agent
+    ([c(1), c(2, open_chats=1), c(3, open_chats=2)], None, (1, 2), 3),  # ... and the agent moving it
 ])
 def test_pick_agent(cands, previous, exclude, expected):
     assert pick_agent(cands, previous=previous, exclude=exclude) == expected
@@ -124,3 +129,11 @@ def test_team_settings_in_shop_yaml_are_validated_with_file_and_line(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_policy(tmp_path)
     assert "shop.yaml:2" in str(err.value) and "shop.yaml:3" in str(err.value)
+
+
+@pytest.mark.parametrize("kind, actor, sup, from_agent, to_agent, from_offline, refusal", MOVE_CASES)
+def test_who_may_move_a_chat(kind, actor, sup, from_agent, to_agent, from_offline, refusal):
+    assert move_refusal(kind, actor=actor, actor_is_supervisor=sup, from_agent=from_agent, to_agent=to_agent,
+                        from_offline=from_offline) == refusal
+    if refusal:
+        assert render(refusal)  # a Chinese sentence in the catalogue

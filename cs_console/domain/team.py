@@ -7,6 +7,7 @@ forward (转发) to a teammate; broadcast (群发).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -91,15 +92,71 @@ def eligible(c: Candidate) -> bool:
 
 
 def pick_agent(candidates: list[Candidate], *, previous: int | None = None,
-               exclude: int | None = None) -> int | None:
+               exclude: Collection[int | None] = ()) -> int | None:
     """Who gets the next chat: the buyer's agent of today if eligible, else fewest open chats,
     then round robin (longest since their last assignment). None → the chat queues."""
-    pool = [c for c in candidates if eligible(c) and c.agent_id != exclude]
+    pool = [c for c in candidates if eligible(c) and c.agent_id not in exclude]
     if not pool:
         return None
     if previous is not None and any(c.agent_id == previous for c in pool):
         return previous
     return min(pool, key=lambda c: (c.open_chats, c.last_assigned_seq, c.agent_id)).agent_id
+
+
+class Move(StrEnum):
+    """How a chat changes hands (``assignments.kind``)."""
+
+    AUTO = "auto"  # the distributor gives a queued chat to an agent with room
+    CLAIM = "claim"  # an agent answers a queued chat: it becomes theirs
+    TAKEOVER = "takeover"  # a supervisor answers another agent's chat
+    FORWARD = "forward"  # 转发 to a teammate, with a reason
+    MANUAL = "manual"  # ``chat assign NICK --to AGENT``
+    BREACH = "breach"  # a chat waiting past the breach threshold goes to another agent
+    REQUEUE = "requeue"  # back to the queue (the agent went offline)
+
+
+def move_refusal(kind: str, *, actor: int | None, actor_is_supervisor: bool, from_agent: int | None,
+                 to_agent: int | None, from_offline: bool) -> str | None:
+    """Why ``actor`` may not move a chat from ``from_agent`` to ``to_agent`` this way (a message
+    code), or None when the move is allowed. The one rule of who may take whose chat: only the
+    chat's agent answers it; a queued chat goes to whoever distribution (or a reply) gives it;
+    a supervisor may take over or reassign anyone's chat; nobody else takes a colleague's chat.
+
+    ``actor`` None is the store itself (its owner, or SQLite's desk acting for nobody).
+    PostgreSQL applies the same table (``cs_console_move_refusal`` in ``store/pg_roles.py``;
+    ``tests/test_postgres_roles.py`` drives both with one list of cases)."""
+    if actor is None:
+        return None
+    mine_or_queued = from_agent is None or from_agent == actor
+    if kind in (Move.AUTO, Move.CLAIM):
+        if from_agent is not None or to_agent is None:
+            return "team.move_not_queued"
+        return "team.claim_for_another" if kind == Move.CLAIM and to_agent != actor else None
+    if kind == Move.REQUEUE:
+        if from_agent is None or to_agent is not None:
+            return "team.move_bad"
+        return None if from_agent == actor or from_offline or actor_is_supervisor else "team.requeue_other"
+    if to_agent is None:
+        return "team.move_bad"
+    if kind == Move.TAKEOVER:
+        if from_agent is None or from_agent == actor or to_agent != actor:
+            return "team.move_bad"
+        return None if actor_is_supervisor else "team.takeover_needs_supervisor"
+    if kind == Move.FORWARD:
+        if to_agent == actor:
+            return "team.forward_to_self"
+        if not (mine_or_queued or actor_is_supervisor):
+            return "team.forward_not_yours"
+        return "team.move_bad" if to_agent == from_agent else None
+    if kind == Move.MANUAL:
+        if not (mine_or_queued or actor_is_supervisor):
+            return "team.reassign_needs_supervisor"
+        return "team.move_bad" if to_agent == from_agent else None
+    if kind == Move.BREACH:
+        if from_agent is None or to_agent == from_agent:
+            return "team.move_bad"
+        return "team.breach_to_self" if to_agent == actor and not actor_is_supervisor else None
+    return "team.move_bad"
 
 
 def clean_forward_reason(reason: str) -> str:

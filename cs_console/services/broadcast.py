@@ -90,11 +90,10 @@ class BroadcastService:
                 opened = chat is None
                 if opened:  # a fresh conversation that only holds the broadcast; the reply reopens
                     chat = repo.outbound_chat(s, buyer.id, now)
-                msg = chat_repo.add_agent_message(s, chat.id, who, line.text, now, answers=False)
+                msg = repo.post(s, b, buyer.id, chat, who, line.text, now)
                 outbox.enqueue(s, msg, now, broadcast=True)  # channel buyers: rate-limited per channel
                 if opened:
                     chat.status, chat.closed_at, chat.closed_by = ChatStatus.CLOSED, now, who.id
-                repo.add_recipient(s, b, buyer.id, chat.id, msg.id)
             return Sent(b.id, who.name, now, b.filter, b.count, b.skipped)
 
     def history(self, limit: int = 50) -> list[Sent]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, session_order
 from cs_console.domain.clock import Clock
 from cs_console.domain.shop import ShopPolicy
+from cs_console.domain.team import Move
 from cs_console.domain.text import one_line
 from cs_console.store import chats as repo
 from cs_console.store import identity as identity_repo
@@ -19,6 +20,32 @@ from cs_console.store.tables import Agent
 
 class NotYourChat(PermissionError):
     """Only the agent a chat is assigned to (or a supervisor taking it over) may answer it."""
+
+
+def make_it_mine(s, chat_id: int, who: Agent, now) -> None:
+    """Before ``who`` answers: the chat is theirs, becomes theirs (a queued chat, taken
+    atomically: ``claim``), or they are a supervisor taking it over (``takeover``, recorded in
+    ``assignments`` with a system line); anyone else is refused. Which move is allowed is
+    ``domain.team.move_refusal`` (checked again by PostgreSQL on an agent's login)."""
+    from cs_console.domain.team import is_supervisor
+
+    chat = repo.get_chat(s, chat_id)
+    if chat.agent_id == who.id:
+        return
+    if chat.agent_id is None:
+        if not team_repo.take_chat(s, chat.id, who.id, now, kind=Move.CLAIM, by=who.name,
+                                   reason="回复了排队的会话", actor=who):
+            raise NotYourChat("这个会话刚被其他客服接待，你的回复没有发送")
+    elif is_supervisor(who.role):
+        owner = s.get(Agent, chat.agent_id)
+        if not team_repo.take_chat(s, chat.id, who.id, now, kind=Move.TAKEOVER, expected=chat.agent_id,
+                                   by=who.name, reason="主管接手", actor=who):
+            raise NotYourChat("会话刚被其他人改动，请重试")
+        repo.add_system_message(s, chat.id, f"主管 {who.name} 接手了 {owner.name if owner else ''} 的会话", now)
+    else:
+        owner = s.get(Agent, chat.agent_id)
+        raise NotYourChat(f"这个会话由 {owner.name if owner else '其他客服'} 接待，只有他/她（或主管接手后）可以回复")
+    s.expire(chat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,37 +71,15 @@ class ChatService:
             return Posted(chat.id, msg.id, one_line(buyer))
 
     # agent side -------------------------------------------------------------------------------
-    @staticmethod
-    def _may_answer(s, chat_id: int, who: Agent, now) -> None:
-        """The chat is mine, becomes mine (a queued chat, taken atomically), or I am a supervisor
-        taking it over (recorded in ``assignments``); anyone else is refused."""
-        from cs_console.domain.team import is_supervisor
-
-        chat = repo.get_chat(s, chat_id)
-        if chat.agent_id == who.id:
-            return
-        if chat.agent_id is None:
-            if not team_repo.take_chat(s, chat.id, who.id, now, kind="claim", by=who.name, reason="回复了排队的会话"):
-                raise NotYourChat("这个会话刚被其他客服接待，你的回复没有发送")
-        elif is_supervisor(who.role):
-            owner = s.get(Agent, chat.agent_id)
-            if not team_repo.take_chat(s, chat.id, who.id, now, kind="takeover", expected=chat.agent_id,
-                                       by=who.name, reason="主管接手"):
-                raise NotYourChat("会话刚被其他人改动，请重试")
-            repo.add_system_message(s, chat.id, f"主管 {who.name} 接手了 {owner.name if owner else ''} 的会话", now)
-        else:
-            owner = s.get(Agent, chat.agent_id)
-            raise NotYourChat(f"这个会话由 {owner.name if owner else '其他客服'} 接待，只有他/她（或主管接手后）可以回复")
-        s.expire(chat)
 
     def send(self, chat_id: int, agent: Actor, text: str) -> Posted:
         """The agent's reply; clears their draft for the chat in the same transaction.
 
-        The sender must exist (never created here) and be the chat's agent (see ``_may_answer``)."""
+        The sender must exist (never created here) and be the chat's agent (see ``make_it_mine``)."""
         with self.store.write() as s:
             now = self.clock()
             who = identity_repo.actor(s, agent)
-            self._may_answer(s, chat_id, who, now)
+            make_it_mine(s, chat_id, who, now)
             msg = repo.add_agent_message(s, chat_id, who, text, now)
             outbox.enqueue(s, msg, now)  # a channel buyer's reply leaves with this transaction
             repo.save_draft(s, chat_id, who, "", 0, now)

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from cs_console.domain.clock import utc_now
-from cs_console.domain.messages import UserError, os_reason, render
+from cs_console.domain.messages import MESSAGES, UserError, os_reason, render
 from cs_console.domain.redact import mask_personal
 
 MAX_FRAMES = 30
@@ -44,6 +44,9 @@ def _store_message(exc: BaseException) -> str | None:
         return render("store.read_only")
     if "disk" in text and "full" in text or "no space" in text:
         return render("store.disk_full")
+    refusal = re.search(r"cs-console: (team\.[a-z_]+)", text)  # the server's copy of a team rule
+    if refusal and refusal.group(1) in MESSAGES:
+        return render(refusal.group(1))
     found = re.search(r"(\w+) is append-only", text)
     if found:
         return render("store.append_only", table=found.group(1))

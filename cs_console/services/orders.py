@@ -36,6 +36,7 @@ from cs_console.domain.orders import (
     retotal,
 )
 from cs_console.domain.shop import ShopPolicy
+from cs_console.services.chats import make_it_mine
 from cs_console.services.context import describe_items
 from cs_console.services.order_import import ImportRejected, ImportSummary, Progress, import_files
 from cs_console.store import audit
@@ -285,6 +286,7 @@ class OrderService:
                 raise OrderRefused("order.no_open_chat", buyer=view.buyer)
             now = self.clock()
             who = identity_repo.actor(s, agent)
+            make_it_mine(s, chat.id, who, now)  # only the chat's agent writes to the buyer
             chat_repo.add_agent_message(s, chat.id, who, self.confirmation_text(view), now)
             audit.record(s, at=now, agent=who.name, entity="order", key=order.order_no, field="address_confirmation",
                          old="", new=view.address, reason="已发给买家核对")

@@ -15,6 +15,7 @@ from cs_console.domain.team import (
     AgentStatus,
     Candidate,
     HangupState,
+    Move,
     Role,
     TeamRuleError,
     check_hangup_decision,
@@ -194,11 +195,12 @@ class TeamService:
     def _distribute(self, s, me: str | None = None) -> list[tuple[int, int]]:
         repo.lock_distribution(s)
         now = self.clock()
+        actor = repo.acting_agent(s, me)
         for agent in repo.stale_agents(s, now, self.settings.stale_after_seconds):
             if agent.name == me:
                 agent.heartbeat_at = now
             elif is_stale(agent.heartbeat_at, now, self.settings.stale_after_seconds):
-                repo.set_status(s, agent, AgentStatus.OFFLINE, now)
+                repo.set_status(s, agent, AgentStatus.OFFLINE, now, by=actor)
         cands = {c.agent_id: c for c in repo.candidates(s, self.settings.capacity)}
         since = start_of_day(now, self.policy.shop.timezone)
         done: list[tuple[int, int]] = []
@@ -207,23 +209,25 @@ class TeamService:
             agent_id = pick_agent(list(cands.values()), previous=prev)
             if agent_id is None:
                 break  # everyone is full, hung up or offline: the rest waits in the queue
-            if repo.take_chat(s, chat_id, agent_id, now, kind="auto"):
+            if repo.take_chat(s, chat_id, agent_id, now, kind=Move.AUTO, actor=actor):
                 _one_more(cands, agent_id, repo.last_assignment_id(s))
                 done.append((chat_id, agent_id))
         if self.settings.reassign_breached:
-            done += self._reassign_breached(s, now, cands)
+            done += self._reassign_breached(s, now, cands, actor)
         return done
 
-    def _reassign_breached(self, s, now: datetime, cands) -> list[tuple[int, int]]:
+    def _reassign_breached(self, s, now: datetime, cands, actor) -> list[tuple[int, int]]:
+        # never to the agent moving it (unless a supervisor): nobody takes a colleague's chat
+        mover = () if actor is None or is_supervisor(actor.role) else (actor.id,)
         moved = []
         for chat in repo.breached_chats(s, now, self.policy.response.breach):
             if chat.agent_id is None or repo.moved_for_breach_since(s, chat.id, chat.waiting_since):
                 continue
-            to = pick_agent(list(cands.values()), exclude=chat.agent_id)
+            to = pick_agent(list(cands.values()), exclude=(chat.agent_id, *mover))
             if to is None:
-                break
-            if repo.take_chat(s, chat.id, to, now, kind="breach", expected=chat.agent_id,
-                              reason="超时未回复，自动改派"):
+                continue  # no one else for this chat; another distributor may have someone
+            if repo.take_chat(s, chat.id, to, now, kind=Move.BREACH, expected=chat.agent_id,
+                              reason="超时未回复，自动改派", actor=actor):
                 chat_repo.add_system_message(s, chat.id, "买家等待超时，会话已自动改派", now)
                 _one_more(cands, to, repo.last_assignment_id(s))
                 moved.append((chat.id, to))
@@ -239,7 +243,8 @@ class TeamService:
             target = repo.get_agent(s, to)
             if chat.agent_id == target.id:
                 return chat.id
-            if not repo.take_chat(s, chat.id, target.id, now, kind="manual", expected=chat.agent_id, by=by):
+            if not repo.take_chat(s, chat.id, target.id, now, kind=Move.MANUAL, expected=chat.agent_id, by=by,
+                                  actor=repo.acting_agent(s, by)):
                 raise TeamRuleError("会话刚被其他人改动，请重试")
             chat_repo.add_system_message(s, chat.id, f"会话已分配给 {target.name}", now)
             return chat.id
@@ -266,14 +271,11 @@ class TeamService:
             if chat.status == ChatStatus.CLOSED:
                 raise TeamRuleError("会话已结束，不能转发")
             me, target = repo.get_agent(s, by), repo.get_agent(s, to)
-            if target.id == me.id:
-                raise TeamRuleError("不能转发给自己")
+            repo.check_move(s, Move.FORWARD, me, chat.agent_id, target.id)
             if target.status != AgentStatus.ONLINE:
                 raise TeamRuleError(f"{target.name} 不在线（{target.status}），只能转发给在线的同事")
-            if chat.agent_id not in (None, me.id) and not is_supervisor(me.role):
-                raise TeamRuleError("只能转发自己接待的会话")
-            if not repo.take_chat(s, chat.id, target.id, now, kind="forward", expected=chat.agent_id,
-                                  by=me.name, reason=why):
+            if not repo.take_chat(s, chat.id, target.id, now, kind=Move.FORWARD, expected=chat.agent_id,
+                                  by=me.name, reason=why, actor=me):
                 raise TeamRuleError("会话刚被其他人改动，请重试")
             chat_repo.add_system_message(s, chat.id, f"{me.name} 转发给 {target.name}：{why}", now)
             chat.unread = max(chat.unread, 1)  # the teammate sees it as new

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from cs_console.domain.broadcast import UNPAID_STATE, BroadcastFilter, buyer_tags
 from cs_console.domain.chat import ChatStatus
-from cs_console.store.tables import Broadcast, BroadcastRecipient, Buyer, Chat, Order, OrderItem
+from cs_console.store import chats as chat_repo
+from cs_console.store import pg_roles
+from cs_console.store.tables import (
+    Agent,
+    Broadcast,
+    BroadcastRecipient,
+    Buyer,
+    Chat,
+    Message,
+    Order,
+    OrderItem,
+)
 
 
 def buyers_for(s: Session, f: BroadcastFilter, now: datetime) -> list[tuple[int, str]]:
@@ -45,9 +56,27 @@ def add_broadcast(s: Session, *, agent: str, at: datetime, filter_: str, text: s
     return b
 
 
-def add_recipient(s: Session, b: Broadcast, buyer_id: int, chat_id: int, message_id: int) -> None:
-    s.add(BroadcastRecipient(broadcast_id=b.id, buyer_id=buyer_id, chat_id=chat_id, message_id=message_id, at=b.at))
+def post(s: Session, b: Broadcast, buyer_id: int, chat: Chat, who: Agent, text_: str, now: datetime) -> Message:
+    """One buyer's message of the broadcast (answering nobody) and its recipient record.
+
+    On a PostgreSQL store with agents' logins an agent's message may land in a colleague's chat
+    only this way: the server writes both rows (``cs_console_post_broadcast``: the broadcast is
+    the login's own, each buyer once)."""
+    if pg_roles.moves_on_server(s):
+        s.flush()
+
+        def on_server(cleaned: str) -> Message:
+            mid = s.exec(text("SELECT cs_console_post_broadcast(:b, :c, :t, :at)"),
+                         params={"b": b.id, "c": chat.id, "t": cleaned, "at": now}).scalar_one()
+            return s.get(Message, mid)
+
+        msg = chat_repo.add_agent_message(s, chat.id, who, text_, now, answers=False, written_by=on_server)
+    else:
+        msg = chat_repo.add_agent_message(s, chat.id, who, text_, now, answers=False)
+        s.add(BroadcastRecipient(broadcast_id=b.id, buyer_id=buyer_id, chat_id=chat.id, message_id=msg.id,
+                                 at=b.at))
     b.count += 1
+    return msg
 
 
 def broadcasts(s: Session, limit: int = 50) -> list[Broadcast]:

@@ -6,6 +6,7 @@ objects from ``cs_console.domain.chat``, never table rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func
@@ -126,17 +127,23 @@ def add_buyer_message(s: Session, nick: str, text: str, now: datetime) -> tuple[
 
 
 def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: datetime,
-                      *, answers: bool = True) -> Message:
-    """An agent answers: stop the wait clock and record the response time.
+                      *, answers: bool = True, written_by: Callable[[str], Message] | None = None) -> Message:
+    """An agent answers (in a chat that is theirs: ``services.chats.make_it_mine``): stop the
+    wait clock and record the response time.
 
     ``answers=False`` (a broadcast/promotion): the message is written but answers nobody's
-    question — the wait clock, first response and assignment stay as they were."""
+    question — the wait clock, first response and assignment stay as they were.
+    ``written_by(text)``: returns the message row written some other way (the server's
+    broadcast function) instead of inserting it here."""
     chat = get_chat(s, chat_id)
     if chat.status == ChatStatus.CLOSED:
         raise ValueRefused("chat.ended")
     text = check_message(clean_text(text).rstrip())
-    msg = Message(chat_id=chat.id, sender=Sender.AGENT, agent_id=agent.id, text=text, created_at=now)
-    s.add(msg)
+    if written_by is not None:  # the server wrote the row (a broadcast into anyone's chat)
+        msg = written_by(text)
+    else:
+        msg = Message(chat_id=chat.id, sender=Sender.AGENT, agent_id=agent.id, text=text, created_at=now)
+        s.add(msg)
     if not answers:
         _touch(chat, text, now)
         s.flush()
@@ -149,8 +156,6 @@ def add_agent_message(s: Session, chat_id: int, agent: Agent, text: str, now: da
         s.add(ResponseRecord(chat_id=chat.id, agent_id=agent.id, buyer_at=chat.waiting_since,
                              replied_at=now, seconds=waited, first=first))
         chat.waiting_since = None
-    if chat.agent_id is None:
-        chat.agent_id = agent.id
     chat.status = ChatStatus.SERVING
     chat.unread = 0
     _touch(chat, text, now)

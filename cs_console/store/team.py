@@ -17,8 +17,18 @@ from sqlmodel import Session, col, select
 from cs_console.domain.chat import ChatStatus
 from cs_console.domain.limits import ValueRefused
 from cs_console.domain.money import shown
-from cs_console.domain.team import AgentStatus, Candidate, HangupState, Role
-from cs_console.store.chats import NotFound
+from cs_console.domain.team import (
+    AgentStatus,
+    Candidate,
+    HangupState,
+    Move,
+    Role,
+    TeamRuleError,
+    is_supervisor,
+    move_refusal,
+)
+from cs_console.store import pg_roles
+from cs_console.store.chats import NotFound, find_agent
 from cs_console.store.tables import Agent, AgentProfile, Assignment, Buyer, Chat, HangupRequest
 
 DISTRIBUTOR_LOCK = 0x6353_6465_736B  # pg_advisory_xact_lock key ("csdesk")
@@ -107,27 +117,28 @@ def candidates(s: Session, default_capacity: int) -> list[Candidate]:
                       last.get(a.id) or 0) for a in agents]
 
 
-def set_status(s: Session, agent: Agent, status: AgentStatus, now: datetime) -> int:
-    """Change status; going offline returns the agent's open chats to the queue (count)."""
+def set_status(s: Session, agent: Agent, status: AgentStatus, now: datetime, *,
+               by: Agent | None = None) -> int:
+    """Change status; going offline returns the agent's open chats to the queue (count).
+
+    ``by``: who does it when it is not the agent themself (a distributor taking a stale agent
+    offline; None there: the store itself)."""
     agent.status = status.value
     agent.heartbeat_at = now if status != AgentStatus.OFFLINE else agent.heartbeat_at
     released = 0
     if status == AgentStatus.OFFLINE:
-        released = release_chats(s, agent.id, now, by=agent.name, reason="客服离线")
+        released = release_chats(s, agent.id, now, actor=by or agent, reason="客服离线")
         end_hangups(s, agent.id, now)
     s.flush()
     return released
 
 
-def release_chats(s: Session, agent_id: int, now: datetime, *, by: str, reason: str) -> int:
+def release_chats(s: Session, agent_id: int, now: datetime, *, actor: Agent | None, reason: str) -> int:
     """Every open chat of the agent goes back to the queue (no buyer is left with nobody)."""
     ids = list(s.exec(select(Chat.id).where(Chat.agent_id == agent_id, Chat.status != ChatStatus.CLOSED)).all())
-    for chat_id in ids:
-        s.exec(update(Chat).where(Chat.id == chat_id, Chat.agent_id == agent_id).values(agent_id=None))
-        s.add(Assignment(chat_id=chat_id, agent_id=None, from_agent_id=agent_id, kind="requeue", by=by,
-                         reason=reason, at=now))
-    s.flush()
-    return len(ids)
+    by = actor.name if actor is not None else ""
+    return sum(take_chat(s, chat_id, None, now, kind=Move.REQUEUE, expected=agent_id, by=by, reason=reason,
+                         actor=actor) for chat_id in ids)
 
 
 def stale_agents(s: Session, now: datetime, stale_after: int) -> list[Agent]:
@@ -160,11 +171,45 @@ def previous_agent(s: Session, buyer_id: int, chat_id: int, since: datetime) -> 
     ).first()
 
 
-def take_chat(s: Session, chat_id: int, agent_id: int | None, now: datetime, *, kind: str,
-              expected: int | None = None, by: str = "", reason: str = "") -> bool:
-    """Give the chat to ``agent_id`` only if its agent is still ``expected`` (atomic compare-and-set).
+def acting_agent(s: Session, name: str | None) -> Agent | None:
+    """Who is moving chats: the named agent, else the signed-in agent of a PostgreSQL login
+    (None: the store owner, or SQLite's desk acting for nobody)."""
+    if name and name.strip():
+        return find_agent(s, name)
+    agent_id = pg_roles.actor_id(s.connection())
+    return s.get(Agent, agent_id) if agent_id is not None else None
 
-    Returns False (and writes nothing) when another process got there first."""
+
+def check_move(s: Session, kind: str, actor: Agent | None, expected: int | None, agent_id: int | None) -> None:
+    """``domain.team.move_refusal`` on the store's facts; raises the refusal (TeamRuleError)."""
+    if actor is None:
+        return
+    before = s.get(Agent, expected) if expected is not None else None
+    code = move_refusal(kind, actor=actor.id, actor_is_supervisor=is_supervisor(actor.role),
+                        from_agent=expected, to_agent=agent_id,
+                        from_offline=before is not None and before.status == AgentStatus.OFFLINE)
+    if code:
+        raise TeamRuleError(code)
+
+
+def take_chat(s: Session, chat_id: int, agent_id: int | None, now: datetime, *, kind: str,
+              expected: int | None = None, by: str = "", reason: str = "", actor: Agent | None = None) -> bool:
+    """Give the chat to ``agent_id`` only if its agent is still ``expected`` (atomic compare-and-set),
+    if ``actor`` may (``check_move``); recorded in ``assignments``.
+
+    Returns False (and writes nothing) when another process got there first. On a PostgreSQL
+    store with agents' logins the server does it (``cs_console_take_chat``: the same rule, on the
+    login's agent, whatever the client claims)."""
+    check_move(s, kind, actor, expected, agent_id)
+    if pg_roles.moves_on_server(s):
+        s.flush()  # the server's rule reads what this transaction changed (an agent gone offline)
+        taken = s.exec(text("SELECT cs_console_take_chat(:c, :to, :k, :e, :by, :r, :at)"),
+                       params={"c": chat_id, "to": agent_id, "k": str(kind), "e": expected, "by": by,
+                               "r": reason, "at": now}).scalar_one()
+        held = s.identity_map.get(s.identity_key(Chat, chat_id))
+        if held is not None:
+            s.expire(held, ["agent_id"])
+        return bool(taken)
     cond = col(Chat.agent_id).is_(None) if expected is None else (Chat.agent_id == expected)
     result = s.exec(update(Chat).where(Chat.id == chat_id, Chat.status != ChatStatus.CLOSED, cond)
                     .values(agent_id=agent_id))
