@@ -69,3 +69,12 @@ def test_other_rates_file(tmp_path):
     rates.write_text("partner: yunda\ncouriers: {}\nprovinces: {}\nbogus: 1\n", encoding="utf-8")
     res = run("--courier", "韵达", "--province", "广东", "--item", "59", "--rates", str(rates))
     assert res.exit_code == 2 and f"{rates}:4: bogus: 未知的键" in res.stderr
+
+
+def test_human_breakdown_reads_as_chinese_lines_without_rule_ids():
+    res = run("--courier", "yunda", "--province", "广东", "--item", "59x3")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0].split() == ["商品1", "¥59.00×3", "¥177.00"]
+    assert lines[-2].split() == ["共计", "¥194.00"]
+    assert "[" not in res.stdout and "item_line" not in res.stdout and "actual_fee" not in res.stdout

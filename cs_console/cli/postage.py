@@ -101,10 +101,10 @@ def quote_(
         fail(f"error: {exc}")
     from cs_console.domain.freight import FACT_RULES
 
-    rows = [(ln.label, ln.amount, f"[{ln.rule}]") for ln in result.lines]
-    rows += [("商品合计", result.items_total, ""), ("运费", result.postage, ""), ("共计", result.total, "")]
-    human = [f"{_pad(label, 34)}{'' if rule[1:-1] in FACT_RULES and not amount else format_money(amount):>12}  {rule}".rstrip()
-             for label, amount, rule in rows]
+    # The label says in Chinese what each line is; the rule's id stays in the JSON output only.
+    rows = [(ln.label, ln.amount, ln.rule in FACT_RULES and not ln.amount) for ln in result.lines]
+    rows += [("商品合计", result.items_total, False), ("运费", result.postage, False), ("共计", result.total, False)]
+    human = [f"{_pad(label, 34)}{'' if blank else format_money(amount):>12}".rstrip() for label, amount, blank in rows]
     human += [f"提示：{note}" for note in result.notes]
     human.append(summary(result))
     data = result.as_json() | {"summary": summary(result)}
