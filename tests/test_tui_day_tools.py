@@ -179,3 +179,29 @@ async def test_case_left_to_the_next_shift_as_a_handover_note(desk, clock):
     [note] = desk.handover.notes()
     assert note.text.startswith(f"售后#{case.id} T1 小王 尺码·换货 [待处理]") and note.text.endswith("等仓库收货")
     assert (note.order_no, note.buyer) == ("T1", "小王")
+
+
+async def test_morning_checklist_without_yesterdays_chats_shows_none_not_an_empty_list():
+    from datetime import date
+
+    from textual.app import App
+    from textual.widgets import Label, OptionList
+
+    from cs_console.services.reports import MorningChecklist
+
+    closed: list[int | None] = []
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(MorningScreen(MorningChecklist(date(2026, 11, 22), [], [], []), "Asia/Shanghai"),
+                             closed.append)
+
+    async with Host().run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, MorningScreen)
+        assert list(screen.query(OptionList)) == []
+        assert str(screen.query_one("#morning-no-chats", Label).render()) == "（无）"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert closed == [None] and not isinstance(pilot.app.screen, MorningScreen)

@@ -46,16 +46,21 @@ class MorningScreen(ModalScreen[int | None]):
             yield Label(Text("\n".join(
                 f"{r.day} {RATING_LABELS[r.rating]} {r.order_no} {r.buyer}: {r.text}" for r in c.reviews[:5])
                 or "（无）"), id="morning-reviews")
+            if not c.chats:
+                yield Label("3. 昨天的聊天记录 0", classes="section")
+                yield Label("（无）", id="morning-no-chats")
+                yield Label("Esc 开始工作", classes="dialog-hint")
+                return
             yield Label(f"3. 昨天的聊天记录 {len(c.chats)}（Enter 查看）", classes="section")
-            ol = OptionList(*[Option(Text(
+            yield OptionList(*[Option(Text(
                 f"{local(x.opened_at, self.tz):%H:%M} {x.buyer} · {x.agent or '无人接待'} · {x.messages}条"
                 + (f" · 首响 {format_wait(x.first_response_seconds)}" if x.first_response_seconds is not None else "")),
                 id=str(x.chat_id)) for x in c.chats], id="morning-chats")
-            yield ol
             yield Label("Enter 查看聊天 · Esc 开始工作", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        for chats in self.query(OptionList):
+            chats.focus()
 
     @on(OptionList.OptionSelected)
     def _read(self, event: OptionList.OptionSelected) -> None:
