@@ -71,8 +71,6 @@ NTH_CHAT_BINDINGS = [
             key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
     for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)
 ]
-GOODS_BINDING = Binding("alt+g,shift+f5", "open_side_tab('tab-goods', '#goods-search')", "商品", id="side.goods",
-                        priority=True)
 
 
 class DeskScreen(Screen[None]):
@@ -92,7 +90,8 @@ class DeskScreen(Screen[None]):
         *REPLY_BINDINGS,
         Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
-        GOODS_BINDING,
+        Binding("alt+g,shift+f5", "open_side_tab('tab-goods', '#goods-search')", "商品", id="side.goods",
+                priority=True),
         Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
         Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
         *TEAM_BINDINGS,
@@ -181,9 +180,10 @@ class DeskScreen(Screen[None]):
         return self._pending_open if self._opening is not None else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The desk's keys work once the store loop runs. While a dialog or another screen is on
-        top, the keys of ``_WAIT_ON_TOP`` wait (they would act on the chat behind it); Alt+1‥9,
-        商品 and the palette-only actions do not (see ``CsConsoleApp.BINDINGS``)."""
+        """The desk's keys work once the store loop runs, and only while the desk is on top: under
+        a dialog, a report or the supervisor view they would act on the chat behind it (Textual
+        reads only the top screen's bindings; this also holds when one is run by name).
+        The palette-only actions run once the palette has closed."""
         if action not in _DESK_ACTIONS:
             return True
         if self.ctx is None:
@@ -602,5 +602,5 @@ def _action_name(action: str) -> str:
 
 #: the desk's own actions (its keys and the palette's): they work once the store loop runs
 _DESK_ACTIONS = {_action_name(a) for a in [*(b.action for b in DeskScreen.BINDINGS), *(a for _, a in PALETTE_ONLY)]} - {"quit"}
-#: the desk's keys without parameters: they wait while another screen is on top
-_WAIT_ON_TOP = {b.action for b in DeskScreen.BINDINGS if "(" not in b.action} - {"quit"}
+#: the desk's keys: they wait while another screen is on top
+_WAIT_ON_TOP = {_action_name(b.action) for b in DeskScreen.BINDINGS} - {"quit"}
