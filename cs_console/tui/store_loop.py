@@ -29,8 +29,22 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from cs_console.domain.chat import ChatSummary, MessageView
+from cs_console.domain.chat import ChatSummary
 from cs_console.domain.store_health import Health
+from cs_console.tui.store_snapshots import (  # re-exported: the desk reads them as ``store_loop.X``
+    ChatOpened,
+    Committed,
+    Done,
+    NewMessages,
+    Notice,
+    Notices,
+    OlderMessages,
+    Published,
+    SessionExpired,
+    Sessions,
+    Statuses,
+    StoreStatus,
+)
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -41,97 +55,6 @@ POLL_SECONDS = 0.1  # change check (microseconds each)
 DRAFT_DEBOUNCE = 0.4  # a draft goes to the store this long after its last keystroke
 RETRY_MIN, RETRY_MAX = 0.25, 2.0  # backoff while the store is in trouble
 SEND_PATIENCE = 10.0  # a send waits this long for a locked store before it is refused
-
-
-# ---- what the loop publishes (immutable) -------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Sessions:
-    """The session list and what goes with it, read after a change."""
-
-    chats: tuple[ChatSummary, ...]
-    queue: int
-    drafts: tuple[tuple[int, str, int], ...]  # (chat id, text, caret) the store holds for me
-    role: str
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChatOpened:
-    """The window of a chat the agent switched to, and its draft in the store."""
-
-    chat_id: int
-    summary: ChatSummary
-    messages: tuple[MessageView, ...]
-    has_older: bool
-    draft: tuple[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessages:
-    chat_id: int
-    messages: tuple[MessageView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OlderMessages:
-    chat_id: int
-    messages: tuple[MessageView, ...]
-    has_older: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Statuses:
-    """Delivery statuses of the open chat's outbound lines that moved."""
-
-    chat_id: int
-    statuses: tuple[tuple[int, str, str], ...]  # (message id, status, error)
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    text: str
-    title: str = ""
-    severity: str = "information"
-    timeout: float = 8
-
-
-@dataclass(frozen=True, slots=True)
-class Notices:
-    items: tuple[Notice, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStatus:
-    """The store's health; ``read_failed``: not even reads work (the desk shows why)."""
-
-    health: Health
-    read_failed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """A batch of commits was seen (other processes), or an action of the agent was stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class SessionExpired:
-    reason: str
-
-
-class Published(Message):
-    """A snapshot from the store loop (posted to the app; handled on the event loop)."""
-
-    def __init__(self, item: object) -> None:
-        super().__init__()
-        self.item = item
-
-
-class Done(Message):
-    """An action the loop ran has finished: ``callback(result)`` on the event loop."""
-
-    def __init__(self, callback: Callable[[Any], None], result: Any) -> None:
-        super().__init__()
-        self.callback, self.result = callback, result
 
 
 # ---- jobs --------------------------------------------------------------------------------------
