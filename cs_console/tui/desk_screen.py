@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Footer, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.domain.messages import render
@@ -38,6 +38,7 @@ from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.desk_drafts import DeskDrafts
 from cs_console.tui.footer import DeskFooter
+from cs_console.tui.header import DeskHeader
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import REPLY_BINDINGS, QuickReplies
@@ -124,7 +125,7 @@ class DeskScreen(Screen[None]):
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
+        yield DeskHeader()  # its title line changes without a layout pass (presence, store status)
         yield self._panes(self._policy) if self._policy is not None else Label("正在打开店铺数据…", id="loading")
         yield DeskFooter()
 
