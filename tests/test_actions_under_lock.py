@@ -208,3 +208,33 @@ async def test_a_memo_done_toggle_waits_for_the_lock_and_lands(desk, db_path):
         await wait_for(pilot, lambda: [m.done for m in fresh(db_path, lambda d: d.memos.search("小美"))] == [True], timeout=30)
         await wait_for(pilot, lambda: [m.done for m in tab.memos] == [True])
         assert app.is_running and app.query_one(Composer).text == "在的"
+
+
+async def test_a_memo_the_locked_store_does_not_take_opens_again_with_its_text_and_is_saved_after(desk, db_path):
+    from textual.widgets import Checkbox
+
+    from cs_console.tui.memos import MemoPrompt
+
+    desk.store.write_retry_for = 0.2  # give up after one busy timeout instead of a minute
+    desk.chats.inject("小王", "在吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.desk_screen.current is not None)
+        with write_lock_held(db_path, 10):
+            await pilot.press("alt+m")
+            await wait_for_screen(pilot, MemoPrompt)
+            await pilot.press(*"问仓库到货 #T100", "tab", "enter")  # linked to 小王
+            await wait_for(pilot, lambda: not isinstance(app.screen, MemoPrompt))
+            await type_in_draft(pilot, "亲")
+            await wait_for(pilot, lambda: any(n.startswith("备忘未保存：存储正忙") for n in notices(app)), timeout=20)
+            prompt = await wait_for_screen(pilot, MemoPrompt)  # back, with what the agent entered
+            memo_input = prompt.query_one("#memo-input", Input)
+            await wait_for(pilot, lambda: memo_input.has_focus)
+            assert memo_input.value == "问仓库到货 #T100"
+            assert prompt.query_one("#memo-link", Checkbox).value is True
+            assert fresh(db_path, lambda d: d.memos.search("小美")) == []
+        await pilot.press("enter")  # the lock is gone: the same memo, saved
+        await wait_for(pilot, lambda: [(m.text, m.buyer, m.order_no) for m in fresh(db_path, lambda d: d.memos.search("小美"))]
+                       == [("问仓库到货 #T100", "小王", "T100")], timeout=30)
+        await wait_for(pilot, lambda: "已记入备忘录" in notices(app))
+        assert app.is_running and app.query_one(Composer).text == "亲"  # the draft typed meanwhile is kept

@@ -1,5 +1,9 @@
 """Pilot tests: the picker (open, initials, stack phrases at the cursor, send), ``/`` and ``/code``."""
 
+import asyncio
+import contextlib
+import threading
+import traceback
 from decimal import Decimal
 
 import pytest
@@ -12,6 +16,7 @@ from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.composer import Composer
 from cs_console.tui.reply_picker import ReplyPicker
 from tests.pilot_wait import wait_for
+from tests.terminal_input import terminal_events
 
 QSD = "亲，稍等一下哦，我马上帮您查询～"
 
@@ -89,14 +94,70 @@ async def test_slash_opens_picker_and_slash_code_expands_in_place(shop):
         await pilot.press(*"okk", "space")  # exact code + space in the slash picker
         await pilot.pause()
         assert composer.text == "好的呢亲～" and composer.cursor_offset == 5
-        await pilot.press(*" /qsd", "space")
-        await pilot.pause()
-        assert composer.text == f"好的呢亲～ {QSD}"
+        await pilot.press(*" /qsd", "space")  # looked up in a thread
+        await wait_for(pilot, lambda: composer.text == f"好的呢亲～ {QSD}")
         await pilot.press(*" /xx", "tab")
-        await pilot.pause()
-        assert composer.text == f"好的呢亲～ {QSD} 感谢您的耐心等待！"
+        await wait_for(pilot, lambda: composer.text == f"好的呢亲～ {QSD} 感谢您的耐心等待！")
         await pilot.press(*" /zz", "space")  # unknown code: an ordinary space
-        assert composer.text.endswith(" /zz ")
+        await wait_for(pilot, lambda: composer.text.endswith(" /zz "))
+
+
+@contextlib.contextmanager
+def order_reads_of_placeholders_held(store):
+    """Every read of the ``orders`` table made to fill a phrase's placeholders (``chat_values``)
+    waits until released, on the real store; yields (reading, release, threads): ``reading`` is
+    set once one waits, ``threads`` are the threads they ran on."""
+    from sqlalchemy import event
+
+    reading, release, threads = threading.Event(), threading.Event(), []
+
+    def before(conn, cursor, statement, *args):
+        if "FROM orders" in statement and any(f.name == "chat_values" for f in traceback.extract_stack()):
+            threads.append(threading.current_thread())
+            reading.set()
+            if threading.current_thread() is not threading.main_thread():  # never hang the loop itself
+                release.wait(10)
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    try:
+        yield reading, release, threads
+    finally:
+        release.set()
+        event.remove(store.engine, "before_cursor_execute", before)
+
+
+async def loop_runs_until(condition, timeout: float = 10.0) -> None:
+    """Let the event loop run (without waiting for the widgets' queues) until ``condition()``."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        assert loop.time() < end, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_slash_code_fills_from_the_store_off_the_event_loop_keys_typed_meanwhile_follow(shop):
+    """``/wl`` + space reads the buyer's order for its placeholders in a thread: while that read
+    waits, the screen keeps running and the keys typed after the space wait for the phrase, then
+    land after it in the order typed."""
+    wl = "亲，您的订单T9已由申通发出，运单号ST77，您可以在订单详情里查看物流进度哦～"
+    app = CsConsoleApp(shop, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        composer = app.query_one(Composer)
+        await wait_for(pilot, lambda: app.desk_screen.current is not None and app.focused is composer)
+        with order_reads_of_placeholders_held(shop.store) as (reading, release, threads):
+            for key in terminal_events("亲 /wl 谢谢"):  # one burst, as a fast typist sends it
+                app._driver.process_message(key)
+            # (no pilot.pause here: it waits for every widget's queue, the draft's included)
+            await loop_runs_until(reading.is_set)
+            ticks = []
+            app.set_timer(0.05, lambda: ticks.append(1))
+            await loop_runs_until(lambda: ticks == [1])  # the event loop runs while the store is read
+            assert composer.text == "亲 /wl"  # not yet expanded; 谢谢 waits behind the space
+            release.set()
+            await wait_for(pilot, lambda: composer.text == f"亲 {wl}谢谢")
+        assert composer.cursor_offset == len(composer.text)
+        assert len(threads) >= 1 and threading.main_thread() not in threads
+        await wait_for(pilot, lambda: shop.replies.usage("小美") == {"wl": 1})
 
 
 async def test_keys_typed_in_a_burst_after_slash_land_in_the_picker(shop):

@@ -101,7 +101,7 @@ def test_calculator(snap_compare, shop, size):
 def test_handover(snap_compare, shop, size):
     async def run_before(pilot):
         await settle(pilot)
-        await pilot.app.run_action("open_side_tab('tab-handover', '#handover-list')")
+        await pilot.app.run_action("open_side_tab('tab-handover', '#handover-list')", pilot.app.desk_screen)
         await pilot.pause()
         await wait_for(pilot, lambda: not reads_running(pilot.app), READS)
         await pilot.pause()

@@ -253,6 +253,56 @@ async def test_desk_keys_wait_while_a_dialog_is_open(desk, clock):
         assert app.desk_screen.current.buyer_nick == "小王"  # the chat behind did not change
 
 
+async def _over_the_desk(pilot, key: str, screen_type):
+    """Open a screen over the desk with ``key``; returns it once it is on top."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type))
+    return pilot.app.screen
+
+
+async def test_chat_and_goods_keys_do_not_reach_the_desk_behind_another_screen(desk, clock):
+    """Alt+2 (and its ESC-prefix form) and Alt+G under a dialog, the report or the supervisor
+    view: the open chat and the side tab behind stay as they were, the screen on top stays."""
+    from textual.widgets import TabbedContent
+
+    from cs_console.tui.reply_picker import ReplyPicker
+    from cs_console.tui.report import ReportScreen
+    from cs_console.tui.supervisor import SupervisorScreen
+
+    desk.team.add_agent("小美", "supervisor")
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        tabs = app.desk_screen.query_one("#side TabbedContent", TabbedContent)
+        side_tab = tabs.active
+        for key, screen_type in (("ctrl+r", ReplyPicker), ("alt+e", ReportScreen), ("ctrl+s", SupervisorScreen)):
+            on_top = await _over_the_desk(pilot, key, screen_type)
+            await pilot.press("alt+2", "trade_mark_sign", "alt+g")
+            await pilot.pause(0.2)
+            assert app.screen is on_top, key
+            assert app.desk_screen.current.buyer_nick == "小王", key
+            assert tabs.active == side_tab, key
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.desk_screen)
+        assert app.desk_screen.current.buyer_nick == "小王"
+
+
+async def test_alt_digit_and_alt_g_still_work_on_the_desk(desk, clock):
+    from textual.widgets import TabbedContent
+
+    seed_three(desk, clock)
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("alt+2")
+        assert app.desk_screen.current.buyer_nick == "tb_88"
+        assert app.focused is app.query_one(Composer)
+        await pilot.press("pound_sign")  # Alt+3 from an ESC-prefix terminal
+        assert app.desk_screen.current.buyer_nick == "宝妈Lily"
+        await pilot.press("alt+g")
+        await wait_for(pilot, lambda: app.query_one("#side TabbedContent", TabbedContent).active == "tab-goods")
+        await wait_for(pilot, lambda: app.focused is app.query_one("#goods-search"))
+
+
 async def test_palette_opens_the_handover_book_with_the_keyboard_in_its_list(desk, clock):
     seed_three(desk, clock)
     app = CsConsoleApp(desk, "小美")

@@ -126,3 +126,31 @@ async def test_a_long_chinese_toast_loses_no_character(desk, clock):
         assert "".join(line.strip("▌ ") for line in lines) == message
         assert all(cell_len(line) <= box.width for line in lines)
         assert toast.region.right <= app.size.width  # the whole toast is on screen
+
+
+async def test_the_store_status_in_the_header_repaints_only_the_header(desk, clock):
+    """数据库忙 comes and goes in the header line as shown on screen; the desk is not laid out
+    again for it (a layout pass per change stalls the keys typed meanwhile)."""
+    from textual.widgets._header import HeaderTitle
+
+    from cs_console.domain.store_health import Health
+    from cs_console.tui import store_loop as sl
+    from cs_console.tui.store_reads import reads_running
+
+    desk.chats.inject("小王", "在吗")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.desk_screen
+        title = screen.query_one(HeaderTitle)
+        await wait_for(pilot, lambda: "小美" in title.render_line(0).text and not reads_running(app))
+        await pilot.pause(0.5)  # the start-up's own layout passes are over
+        layouts = []
+        laid_out = screen._refresh_layout
+        screen._refresh_layout = lambda *a, **k: (layouts.append(1), laid_out(*a, **k))[1]
+        for health in (Health.BUSY, Health.OK, Health.BUSY):
+            screen.store_status = sl.StoreStatus(health)
+            await pilot.pause()
+            shown = title.render_line(0).text
+            assert ("⚠ 数据库忙" in shown) == (health == Health.BUSY), shown
+            assert "小美" in shown
+        assert layouts == []

@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "store.unreachable": "无法连接存储，没有保存；请检查网络或数据库",
     "store.too_long": "有内容超出存储允许的长度或范围，没有保存",
     "store.conflict": "与已有数据冲突，没有保存",
+    "store.slow": "存储响应太慢，请稍后重试",
     "store.failed": "存储出错，没有保存；详情已记入日志 {log}",
     "store.append_only": "{table} 只能追加，不能修改或删除",
     # the desk's header while the store is in trouble (short: it sits beside the agent's name)
@@ -251,6 +252,7 @@ MESSAGES: dict[str, str] = {
     "channel.empty_text": "消息内容不能为空",
     "channel.text_too_long": "消息内容超过 {limit} 个字",
     "replies.no_code": "没有编码为 {code} 的快捷短语",
+    "replies.not_expanded": "快捷短语 /{code} 没有展开：{reason}（草稿保持原样）",
     # ---- flags -----------------------------------------------------------------------------
     "flag.unknown_colour": "未知的旗帜颜色「{colour}」（可选：{choices}）",
     "flag.grey": "灰旗表示没有旗帜；请选一个含义合适的颜色",

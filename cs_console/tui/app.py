@@ -25,7 +25,7 @@ from cs_console.domain.chat import ChatStatus
 from cs_console.domain.text import display_text
 from cs_console.tui import store_loop as sl
 from cs_console.tui.commands import DeskCommands, GoToBuyer
-from cs_console.tui.desk_screen import GOODS_BINDING, NTH_CHAT_BINDINGS, DeskContext, DeskScreen
+from cs_console.tui.desk_screen import DeskContext, DeskScreen
 from cs_console.tui.error_path import ErrorPathMixin
 from cs_console.tui.keys import install_terminal_keys
 from cs_console.tui.store_events import StoreChange
@@ -46,11 +46,10 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
     COMMANDS = App.COMMANDS | {GoToBuyer, DeskCommands}
     # Textual sets the class on every screen as the terminal's width crosses these (app.tcss)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
-    # the desk's keys are the desk screen's (desk_screen.py); these work (and show) over every
-    # screen: Alt+1‥9 and 商品 act on the desk behind a report, the supervisor view or a dialog
+    # the desk's keys are the desk screen's (desk_screen.py), active only while the desk is on
+    # top: a key never acts on the desk behind a dialog, a report or the supervisor view.
+    # These two work (and show) over every screen.
     BINDINGS = [
-        *NTH_CHAT_BINDINGS,
-        GOODS_BINDING,
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),  # from a dialog too
     ]
@@ -229,15 +228,7 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         the store loop runs)."""
         if action in ("quit", "command_palette", "help_quit"):
             return True
-        if action in ("nth_chat", "open_side_tab"):
-            return self.desk_screen.ctx is not None
         return self.desk is not None
-
-    def action_nth_chat(self, n: int) -> None:
-        self.desk_screen.action_nth_chat(n)
-
-    def action_open_side_tab(self, pane_id: str, focus: str) -> None:
-        self.desk_screen.action_open_side_tab(pane_id, focus)
 
     def action_quit(self) -> None:
         """Ctrl+Q: with buyers waiting, ask first (Ctrl+Q again, or the 退出 button, quits)."""

@@ -10,7 +10,8 @@ that sends is never a near miss of the key that breaks a line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from textual import events
 from textual.binding import Binding
@@ -18,6 +19,16 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT, NEWLINE_KEYS, InOrderBindings, is_command_key
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What ``/code`` expands to: the text, the caret's offset in it, and what to do once it is in
+    the draft (count the use, warn of unfilled placeholders)."""
+
+    text: str
+    caret: int
+    applied: Callable[[], None] = lambda: None
 
 
 class Composer(InOrderBindings, TextArea):
@@ -50,8 +61,8 @@ class Composer(InOrderBindings, TextArea):
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                          placeholder="输入消息，Enter 发送，Ctrl+J 换行")
-        # ``/code`` + space/Tab expands in place: code → (text, caret offset in text), or None
-        self.expander: Callable[[str], tuple[str, int] | None] | None = None
+        # ``/code`` + space/Tab expands in place: code → its Expansion, or None (read in a thread)
+        self.expander: Callable[[str], Awaitable[Expansion | None]] | None = None
         self._after_escape = False  # the previous key in the draft was Esc
 
     async def _on_key(self, event: events.Key) -> None:
@@ -75,7 +86,7 @@ class Composer(InOrderBindings, TextArea):
             # Alt+letter from an ESC-prefix terminal carries its letter: a command key, never text.
             event.prevent_default()  # TextArea must not insert it; the event bubbles to the app's bindings
             return
-        if event.key == "space" and self.expand_code():
+        if event.key == "space" and await self.expand_code():
             event.prevent_default()
             event.stop()
             return
@@ -111,22 +122,30 @@ class Composer(InOrderBindings, TextArea):
         self.replace(text, start, end)
         self.cursor_location = self.document.get_location_from_index(offset + caret)
 
-    def expand_code(self) -> bool:
-        """Replace ``/code`` just before the caret with its phrase; False if there is none."""
+    async def expand_code(self) -> bool:
+        """Replace ``/code`` just before the caret with its phrase; False if there is none.
+
+        The phrase is looked up and filled (from the store) in a thread. This widget handles its
+        events one at a time, so the keys typed meanwhile wait in its queue and land after the
+        phrase, in the order typed. A draft replaced meanwhile (another chat opened) keeps
+        what it has: the phrase and the key that asked for it are dropped."""
         if self.expander is None or not self.selection.is_empty:
             return False
         row, col = self.cursor_location
-        m = self.SLASH_CODE.search(self.document.get_line(row)[:col])
+        before = self.document.get_line(row)[:col]
+        m = self.SLASH_CODE.search(before)
         if m is None:
             return False
-        result = self.expander(m.group(1))
-        if result is None:
+        expansion = await self.expander(m.group(1))
+        if expansion is None:
             return False
-        text, caret = result
-        self._replace_placing_caret(text, (row, m.start()), (row, col), caret)
+        if self.cursor_location != (row, col) or self.document.get_line(row)[:col] != before:
+            return True
+        self._replace_placing_caret(expansion.text, (row, m.start()), (row, col), expansion.caret)
+        expansion.applied()
         return True
 
-    def action_tab_expand(self) -> None:
+    async def action_tab_expand(self) -> None:
         """Tab: expand ``/code`` before the caret, else move focus as usual."""
-        if not self.expand_code():
+        if not await self.expand_code():
             self.screen.focus_next()

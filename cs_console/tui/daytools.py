@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
-from cs_console.tui.store_reads import WriteFailed, deliver, write_now
+from cs_console.tui.store_reads import WriteFailed, ask_until_saved, deliver, write_now
 
 if TYPE_CHECKING:
     from cs_console.tui.desk_screen import DeskContext, DeskScreen
@@ -56,23 +56,24 @@ class DayTools:
         return current.buyer_nick if current else None
 
     def memo(self) -> None:
-        from cs_console.tui.memos import MemoPrompt
+        self.desk.run_worker(self._memo(), group="memo-write")
 
-        def saved(result) -> None:
-            if result and result[0].strip():
-                self.desk.run_worker(self._save_memo(*result), group="memo-write")
+    async def _memo(self) -> None:
+        """备忘: the prompt, then the write in a thread; a memo the store does not take (locked,
+        read-only, full) is said and the prompt opens again with what the agent entered."""
+        from cs_console.tui.memos import MemoPrompt, MemoTab
 
-        self.desk.app.push_screen(MemoPrompt(self._current_buyer()), saved)
+        memos, agent, buyer, app = self.ctx.desk.memos, self.ctx.agent(), self._current_buyer(), self.desk.app
 
-    async def _save_memo(self, text: str, buyer: str, order_no: str) -> None:
-        from cs_console.tui.memos import MemoTab
+        async def ask(last: tuple[str, str, str] | None) -> tuple[str, str, str] | None:
+            entry = await app.push_screen_wait(MemoPrompt(buyer, last))
+            return entry if entry and entry[0].strip() else None  # Enter on an empty line: nothing to save
 
-        memos, agent = self.ctx.desk.memos, self.ctx.agent()
-        try:
-            await write_now(self.desk, lambda: memos.add(agent, text, buyer=buyer, order_no=order_no), "备忘")
-        except WriteFailed:
+        saved = await ask_until_saved(self.desk, ask, lambda e: memos.add(agent, e[0], buyer=e[1], order_no=e[2]),
+                                      "备忘")
+        if saved is None:
             return
-        self.desk.app.notify("已记入备忘录", timeout=2)
+        app.notify("已记入备忘录", timeout=2)
         for tab in self.desk.query(MemoTab):
             tab.refresh_memos()
 

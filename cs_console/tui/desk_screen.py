@@ -16,7 +16,6 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -26,18 +25,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Footer, Label
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.domain.messages import render
-from cs_console.domain.placeholders import unfilled_placeholders
 from cs_console.domain.store_health import Health, label
 from cs_console.domain.text import display_line
 from cs_console.tui import store_loop as sl
+from cs_console.tui.chat_actions import ChatActions
 from cs_console.tui.commands import PALETTE_ONLY
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
+from cs_console.tui.desk_drafts import DeskDrafts
 from cs_console.tui.footer import DeskFooter
+from cs_console.tui.header import DeskHeader
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
 from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import REPLY_BINDINGS, QuickReplies
@@ -71,8 +72,6 @@ NTH_CHAT_BINDINGS = [
             key_display="alt+1‥9" if n == 1 else None, id=f"chat.nth{n}")
     for n, key in enumerate(ALT_DIGIT_AS_SENT, start=1)
 ]
-GOODS_BINDING = Binding("alt+g,shift+f5", "open_side_tab('tab-goods', '#goods-search')", "商品", id="side.goods",
-                        priority=True)
 
 
 class DeskScreen(Screen[None]):
@@ -92,7 +91,8 @@ class DeskScreen(Screen[None]):
         *REPLY_BINDINGS,
         Binding("alt+c,ctrl+l", "open_calculator", "计算器", id="side.calculator", priority=True),
         Binding("alt+o,f12", "open_orders", "订单", id="side.orders"),
-        GOODS_BINDING,
+        Binding("alt+g,shift+f5", "open_side_tab('tab-goods', '#goods-search')", "商品", id="side.goods",
+                priority=True),
         Binding("alt+j,ctrl+n", "handover_note", "写交接", id="handover.write"),
         Binding("alt+k,f11", "shift_end", "下班检查", id="shift.end"),
         *TEAM_BINDINGS,
@@ -111,6 +111,7 @@ class DeskScreen(Screen[None]):
         super().__init__()
         self._policy = policy
         self.ctx: DeskContext | None = None  # once the store loop runs (see start)
+        self.chats: ChatActions | None = None
         self.team: TeamActions | None = None
         self.day: DayTools | None = None
         self.replies: QuickReplies | None = None
@@ -118,15 +119,13 @@ class DeskScreen(Screen[None]):
         self._session_list: SessionList | None = None  # the panes, once composed (reached on every
         self._composer_box: Composer | None = None  # keystroke and snapshot: no DOM query each time)
         self.queue_length = 0  # waiting chats nobody has
-        self._store_drafts: dict[int, tuple[str, int]] = {}  # what the store holds of my drafts
-        self._draft_loaded = ""  # the text put into the composer for the open chat
+        self.drafts: DeskDrafts | None = None  # the chats' drafts (see start)
         self._opening: int | None = None  # a chat switched to whose window is still being read
         self._pending_open: Future | None = None  # the store loop's read of that window
-        self._sending: int | None = None  # the chat whose draft is on its way to the buyer
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()  # no clock: the machine's zone may not be the shop's; times show in the shop's
+        yield DeskHeader()  # its title line changes without a layout pass (presence, store status)
         yield self._panes(self._policy) if self._policy is not None else Label("正在打开店铺数据…", id="loading")
         yield DeskFooter()
 
@@ -165,6 +164,8 @@ class DeskScreen(Screen[None]):
     def start(self, ctx: DeskContext) -> None:
         """The store loop runs: the desk's keys and features work from now on."""
         self.ctx = ctx
+        self.drafts = DeskDrafts(self._composer_box, ctx.journal)
+        self.chats = ChatActions(ctx, self)
         self.team = TeamActions(ctx, self)
         self.day = DayTools(ctx, self)
         self.replies = QuickReplies(ctx, self, self._composer_box)
@@ -181,9 +182,10 @@ class DeskScreen(Screen[None]):
         return self._pending_open if self._opening is not None else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The desk's keys work once the store loop runs. While a dialog or another screen is on
-        top, the keys of ``_WAIT_ON_TOP`` wait (they would act on the chat behind it); Alt+1‥9,
-        商品 and the palette-only actions do not (see ``CsConsoleApp.BINDINGS``)."""
+        """The desk's keys work once the store loop runs, and only while the desk is on top: under
+        a dialog, a report or the supervisor view they would act on the chat behind it (Textual
+        reads only the top screen's bindings; this also holds when one is run by name).
+        The palette-only actions run once the palette has closed."""
         if action not in _DESK_ACTIONS:
             return True
         if self.ctx is None:
@@ -231,7 +233,7 @@ class DeskScreen(Screen[None]):
         return self.current is not None and self.current.chat_id == chat_id and self._opening is None
 
     def _apply_sessions(self, snap: sl.Sessions) -> None:
-        self._store_drafts = {cid: (text, caret) for cid, text, caret in snap.drafts}
+        self.drafts.stored(snap.drafts)
         self.queue_length = snap.queue
         self.session_chats = list(snap.chats)  # (an equal list: no watcher call)
         self.presence = (snap.role, snap.status)
@@ -240,7 +242,7 @@ class DeskScreen(Screen[None]):
         if self.current is not None and self._opening is None:
             fresh = next((c for c in snap.chats if c.chat_id == self.current.chat_id), None)
             if fresh is None:
-                self._leave_current()  # forwarded away, reassigned or closed: no longer mine
+                self.leave_current()  # forwarded away, reassigned or closed: no longer mine
             else:
                 self.current = fresh
         if self.current is None and self._opening is None and snap.chats:
@@ -292,13 +294,13 @@ class DeskScreen(Screen[None]):
         trouble = label(self.store_status.health)
         self.app.sub_title = f"{who} · {self.ctx.desk.policy.shop.name}" + (f" · ⚠ {trouble}" if trouble else "")
 
-    def _leave_current(self) -> None:
+    def leave_current(self) -> None:
         self.capture_draft()
         self.current = None
         self._opening = None
         self.ctx.loop.open_chat(None)
         self.query_one(Transcript).show("", [], False)
-        self._load_draft("", 0)
+        self.drafts.load("", 0)
 
     # ---- selection ----------------------------------------------------------------------------
     def select_chat(self, chat_id: int) -> None:
@@ -313,7 +315,7 @@ class DeskScreen(Screen[None]):
         self._pending_open = self.ctx.loop.open_chat(chat_id, summary)
         self.ctx.loop.flush_drafts()
         self.query_one(Transcript).show(summary.buyer_nick if summary else "", [], False)
-        self._load_draft(*self._draft_of(chat_id))
+        self.drafts.load(*self.drafts.of(chat_id))
         # the side tabs (orders, calculator…) follow one frame later: the transcript paints first
         if summary is not None:
             self.call_after_refresh(self._side_follows, chat_id, summary.buyer_nick)
@@ -324,18 +326,8 @@ class DeskScreen(Screen[None]):
         if any(c.chat_id == item.chat_id and c != item.summary for c in self.session_chats):  # read now
             self.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in self.session_chats]
         self.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
-        composer = self._composer_box
-        pending = self.ctx.journal.get(item.chat_id)
-        self._store_drafts[item.chat_id] = item.draft
-        if pending is None and composer.text == self._draft_loaded and item.draft[0] != composer.text:
-            self._load_draft(*item.draft)  # written by someone else (a follow-up) since the last snapshot
+        self.drafts.opened(item.chat_id, item.draft)
         self.call_after_refresh(self._side_follows, item.chat_id, item.summary.buyer_nick)
-
-    def _draft_of(self, chat_id: int) -> tuple[str, int]:
-        pending = self.ctx.journal.get(chat_id)
-        if pending is not None:
-            return pending.text, pending.cursor
-        return self._store_drafts.get(chat_id, ("", 0))
 
     def _side_follows(self, chat_id: int, buyer: str) -> None:
         if self.current is not None and self.current.chat_id == chat_id and self.panes_alive():
@@ -397,97 +389,23 @@ class DeskScreen(Screen[None]):
             return
         self.ctx.loop.load_older(self.current.chat_id, t.messages[0].id)
 
-    # ---- agent actions (jobs of the store loop) -------------------------------------------------
-    def _refused(self, prefix: str, exc: BaseException) -> None:
-        from cs_console.services.errors import user_message
-
-        self.app.notify(prefix + user_message(exc), severity="error", timeout=6)
-
+    # ---- agent actions (see chat_actions) ---------------------------------------------------------
     @on(Composer.Submitted)
     def _send(self, event: Composer.Submitted) -> None:
-        if self.current is None:
+        if self.chats is None:  # the store loop does not run yet: there is no chat to send to
             self.app.notify("先选择一个会话", severity="warning")
             return
-        if not event.text.strip():
-            self.app.notify("草稿是空的，没有发送", severity="warning", timeout=2)
-            return
-        unfilled = unfilled_placeholders(event.text)
-        if unfilled:  # a phrase's {tracking_no} etc. never reaches the buyer
-            self.app.notify("草稿里还有未填写的占位符：" + " ".join(f"{{{n}}}" for n in unfilled), severity="warning")
-            return
-        if self._sending is not None:
-            return  # Enter again while the last one is on its way
-        chat_id, text, actor = self.current.chat_id, event.text, self.ctx.actor()
-        self._sending = chat_id
-        self.capture_draft()  # the draft stays (and stays journalled) until the store has the message
-        self.ctx.loop.submit(lambda d: d.chats.send(chat_id, actor, text), refresh=True, announce=True,
-                             patience=sl.SEND_PATIENCE, on_done=partial(self._sent, chat_id, text),
-                             on_error=partial(self._send_failed, chat_id))
-
-    def _sent(self, chat_id: int, text: str, _posted) -> None:
-        """The message is stored: what was typed after Enter is the next message's start."""
-        self._sending = None
-        shown = self.current is not None and self.current.chat_id == chat_id
-        draft = self._composer_box.text if shown else self._draft_of(chat_id)[0]
-        rest = draft[len(text):] if draft.startswith(text) else draft
-        self._store_drafts[chat_id] = ("", 0)  # the send cleared it in the store
-        self.ctx.journal.put(chat_id, rest, len(rest))
-        if shown:
-            composer = self._composer_box
-            self._load_draft("", 0)
-            if rest:  # keys typed right after Enter, before the store answered
-                composer.insert(rest)
-                self._draft_loaded = rest
-
-    def _send_failed(self, chat_id: int, exc: BaseException) -> None:
-        self._sending = None
-        self._refused("没有发送：", exc)
+        self.chats.send(event.text)
 
     def action_please_wait(self) -> None:
         """接一、待二、招呼三: greet the longest-waiting *other* buyer without leaving this chat."""
-        current = self.current.chat_id if self.current else None
-        target = next((c for c in self.session_chats if c.waiting_since is not None and c.chat_id != current), None)
-        if target is None:
-            self.app.notify("没有其他等待中的买家", timeout=2)
-            return
-        actor = self.ctx.actor()
-        self.ctx.loop.submit(lambda d: d.chats.please_wait(target.chat_id, actor), refresh=True, announce=True,
-                             patience=sl.SEND_PATIENCE,
-                             on_done=lambda _: self.app.notify(f"已请 {target.buyer_nick} 稍等", timeout=2),
-                             on_error=partial(self._refused, "没有发送："))
+        self.chats.please_wait()
 
     def action_close_chat(self) -> None:
-        """End the chat: it leaves the list at once; the store loop stores it (or says why not)."""
-        if self.current is None:
-            return
-        closing, actor = self.current, self.ctx.actor()
-        self.capture_draft()
-        self.ctx.loop.submit(lambda d: d.chats.close(closing.chat_id, actor), refresh=True, announce=True,
-                             patience=sl.SEND_PATIENCE,
-                             on_done=lambda _: self.app.notify(f"已结束与 {closing.buyer_nick} 的会话", timeout=2),
-                             on_error=self._close_failed)
-        self.session_chats = [c for c in self.session_chats if c.chat_id != closing.chat_id]
-        self._leave_current()
-        if self.session_chats:
-            self.select_chat(self.session_chats[0].chat_id)
-
-    def _close_failed(self, exc: BaseException) -> None:
-        self._refused("没有结束会话：", exc)
-        self.ctx.loop.refresh()  # the chat comes back into the list
+        self.chats.close_chat()
 
     def action_resend_failed(self) -> None:
-        """重发: every failed reply of this chat goes out again (same delivery id). (The lines'
-        已发送/已送达/失败/已读 are read by the store loop after every change: ``Statuses``.)"""
-        if self.current is None:
-            self.app.notify("先选择一个会话", severity="warning")
-            return
-        chat_id = self.current.chat_id
-
-        def done(n: int) -> None:
-            self.app.notify(f"已重发 {n} 条失败的消息" if n else "这个会话没有发送失败的消息", timeout=3)
-
-        self.ctx.loop.submit(lambda d: d.gateway.resend_failed(chat_id), refresh=True, announce=True, patience=10.0,
-                             on_done=done, on_error=lambda exc: self.app.notify(str(exc), severity="error"))
+        self.chats.resend_failed()
 
     # ---- side panel and tools -----------------------------------------------------------------
     def action_toggle_side(self) -> None:
@@ -577,23 +495,11 @@ class DeskScreen(Screen[None]):
         self.capture_draft()
 
     def capture_draft(self) -> None:
-        """Every keystroke of the open chat's draft goes into the journal (the store loop saves
-        it to the store after a short pause, or as soon as the store answers again)."""
+        """Every keystroke of the open chat's draft goes into the journal (see desk_drafts)."""
         if self.current is None or self._opening is not None and self._opening != self.current.chat_id:
             return
-        composer = self._composer_box
-        if composer is None or not composer.is_attached or self.ctx is None:
-            return
-        text = composer.text
-        journal = self.ctx.journal
-        if text == self._draft_loaded and journal.get(self.current.chat_id) is None:
-            return
-        journal.put(self.current.chat_id, text, composer.cursor_offset)
-        self._draft_loaded = text
-
-    def _load_draft(self, text: str, cursor: int) -> None:
-        self._draft_loaded = text
-        self._composer_box.set_draft(text, cursor)
+        if self.drafts is not None:
+            self.drafts.capture(self.current.chat_id)
 
 
 def _action_name(action: str) -> str:
@@ -602,5 +508,5 @@ def _action_name(action: str) -> str:
 
 #: the desk's own actions (its keys and the palette's): they work once the store loop runs
 _DESK_ACTIONS = {_action_name(a) for a in [*(b.action for b in DeskScreen.BINDINGS), *(a for _, a in PALETTE_ONLY)]} - {"quit"}
-#: the desk's keys without parameters: they wait while another screen is on top
-_WAIT_ON_TOP = {b.action for b in DeskScreen.BINDINGS if "(" not in b.action} - {"quit"}
+#: the desk's keys: they wait while another screen is on top
+_WAIT_ON_TOP = {_action_name(b.action) for b in DeskScreen.BINDINGS} - {"quit"}

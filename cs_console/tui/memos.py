@@ -23,7 +23,8 @@ ORDER_TAG = re.compile(r"#([A-Za-z0-9_-]{4,64})")
 
 
 class MemoPrompt(ModalScreen[tuple[str, str, str] | None]):
-    """Returns (text, buyer, order_no). ``#订单号`` in the text links the order."""
+    """Returns (text, buyer, order_no). ``#订单号`` in the text links the order. ``entry``: what
+    the agent entered last time (a memo the store did not take), shown again as it was."""
 
     DEFAULT_CSS = "MemoPrompt { align: center middle; }\n" + DIALOG_CSS
     BINDINGS = [
@@ -31,16 +32,18 @@ class MemoPrompt(ModalScreen[tuple[str, str, str] | None]):
         Binding("tab", "toggle_link", "关联买家", priority=True, id="memo.link"),
     ]
 
-    def __init__(self, buyer: str | None):
+    def __init__(self, buyer: str | None, entry: tuple[str, str, str] | None = None):
         super().__init__()
         self.buyer = buyer
+        self.entry = entry
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label("备忘（写下问题或想法）", classes="dialog-title")
-            yield Input(placeholder="内容；#订单号 关联订单", id="memo-input")
+            text, linked = (self.entry[0], bool(self.entry[1])) if self.entry else ("", False)
+            yield Input(text, placeholder="内容；#订单号 关联订单", id="memo-input")
             if self.buyer:
-                yield Checkbox(f"关联买家 {self.buyer}", value=False, id="memo-link")
+                yield Checkbox(f"关联买家 {self.buyer}", value=linked, id="memo-link")
             yield Label("Enter 保存 · Tab 关联/不关联买家 · Esc 取消", classes="dialog-hint")
 
     def on_mount(self) -> None:

@@ -13,8 +13,6 @@ answer (``tui.confirm``).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,32 +32,17 @@ from cs_console.domain.orders import (
     OrderRefused,
     OrderState,
     OrderView,
-    StaleEdit,
-    Totals,
-    extend_deadline,
-    line_total,
-    price_change_warning,
-    retotal,
 )
 from cs_console.domain.text import display_text
-from cs_console.tui.confirm import GuardedConfirm
+from cs_console.tui.order_actions import OrderActions
 from cs_console.tui.order_dialogs import (
-    AmountDialog,
-    ConfirmDialog,
     DetailDialog,
-    FlagDialog,
-    PickDialog,
-    PriceDialog,
     detail_text,
     flag_text,
 )
 from cs_console.tui.store_reads import (
     FollowStore,
-    WriteFailed,
-    ask_until_saved,
     deliver,
-    settled,
-    write_now,
 )
 
 # panel action → the domain action it performs
@@ -113,6 +96,7 @@ class OrdersPanel(Vertical):
         self.orders: list[OrderView] = []
         self._convention: FlagConvention | None = None
         self._shown_for: str | None = None  # whose orders the list shows
+        self.order_actions = OrderActions(self)  # the flows behind the letters
 
     def compose(self) -> ComposeResult:
         yield Label("（未选择会话）", id="orders-title")
@@ -279,18 +263,7 @@ class OrdersPanel(Vertical):
             return self.current is not None
         return True
 
-    # ---- actions ----------------------------------------------------------------------------
-    # Every change is written in a thread (``write_now``): the dialog closes at Enter and the
-    # caret goes back to the draft at once, so the agent types on while a locked store makes the
-    # write wait. A refused or failed change is one Chinese notice; the dialogs the agent typed
-    # into (price, postage, flag remark) open again with what they entered (``ask_until_saved``).
-    def _done(self, view: OrderView, message: str) -> None:
-        self.reload(keep=view.order_no)
-        self.notify(message, timeout=3)
-
-    def _refused(self, exc: Exception) -> None:
-        self.notify(str(exc.args[0] if exc.args else exc), severity="error", timeout=5)
-
+    # ---- actions (the flows: order_actions) --------------------------------------------------
     def action_leave(self) -> None:
         composer = self.app.query("#composer")
         if composer:
@@ -317,147 +290,27 @@ class OrdersPanel(Vertical):
     def action_logistics(self) -> None:
         self.action_detail()
 
+
     @work(exclusive=True, group="orders-action")
     async def action_confirm_address(self) -> None:
-        o = self.current
-        if o is None:
-            return
-        text = self.service.confirmation_text(o)
-        if await self.app.push_screen_wait(GuardedConfirm(
-                "核对地址：把收货人、电话和地址发送给买家？", text, "发送给买家")):
-            await self._write(lambda: self.service.confirm_address(o.order_no, self.app.actor), "核对地址",
-                              "已发送核对信息")
-
-    async def _write(self, write, what: str, message: str) -> None:
-        """A change without typed input (a pick, a confirmation): the caret back to the draft,
-        the write in a thread; a failure is said (``write_now``) and nothing else happens."""
-        self.action_leave()
-        try:
-            self._done(await write_now(self, write, what), message)
-        except WriteFailed:
-            pass
-
-    async def _pick_line(self, o: OrderView, title: str) -> int | None:
-        lines = o.open_items
-        if len(lines) == 1:
-            return lines[0].line_no
-        return await self.app.push_screen_wait(PickDialog(title, [
-            (Text(f"{i.line_no}. {display_text(i.title)} {format_money(i.unit_price)}×{i.quantity}"), i.line_no) for i in lines]))
+        await self.order_actions.confirm_address()
 
     @work(exclusive=True, group="orders-action")
     async def action_set_price(self) -> None:
-        o = self.current
-        if o is None or not o.open_items:
-            return
-        line = await self._pick_line(o, "改价：选择商品")
-        if line is None:
-            return
-        item = next(i for i in o.items if i.line_no == line)
-        totals = (o.items_total, o.postage, o.amount)
-
-        def after(new: Decimal) -> Decimal:
-            try:
-                delta = line_total(new, item.quantity) - item.total
-                return retotal(Totals(*totals), items_delta=delta).amount
-            except OrderRefused:
-                return Decimal("0.00")
-
-        listing = item.listing_price if item.listing_price is not None else item.unit_price
-        share = self.desk.policy.orders.confirm_price_cut_share
-        title = f"改价 · {o.order_no} · {line}. {display_text(item.title)} ×{item.quantity}"
-        view = await ask_until_saved(
-            self, lambda last: self.app.push_screen_wait(PriceDialog(
-                title, item.unit_price, after, o.amount, quantity=item.quantity, listing=listing,
-                warn=lambda new: price_change_warning(listing, new, share), entry=last)),
-            lambda result: self.service.set_item_price(o.order_no, line, result[0], result[1], self.app.actor),
-            "改价", entered=self.action_leave)
-        if view is not None:
-            self._done(view, "已改价")
+        await self.order_actions.set_price()
 
     @work(exclusive=True, group="orders-action")
     async def action_set_postage(self) -> None:
-        o = self.current
-        if o is None:
-            return
-        view = await ask_until_saved(
-            self, lambda last: self.app.push_screen_wait(AmountDialog(
-                f"改运费 · {o.order_no}", o.postage, lambda new: o.amount - o.postage + new, o.amount, entry=last)),
-            lambda result: self.service.set_postage(o.order_no, result[0], result[1], self.app.actor),
-            "运费", entered=self.action_leave)
-        if view is not None:
-            self._done(view, "已改运费")
+        await self.order_actions.set_postage()
 
     @work(exclusive=True, group="orders-action")
     async def action_close_order(self) -> None:
-        o = self.current
-        if o is None:
-            return
-        target: int | None = None
-        if len(o.open_items) > 1:  # 0 = the whole order (None means the picker was cancelled)
-            targets: list[tuple[str | Text, int]] = [("整个订单", 0)] + [
-                (Text(f"只关闭 {i.line_no}. {display_text(i.title)} ×{i.quantity}"), i.line_no) for i in o.open_items]
-            picked = await self.app.push_screen_wait(PickDialog(f"关闭 · {o.order_no}", targets))
-            if picked is None:
-                return
-            target = picked or None
-        reason = await self.app.push_screen_wait(PickDialog("关闭原因", [(r, r) for r in self.service.close_reasons]))
-        if reason is None:
-            return
-        what = "整个订单" if target is None else f"商品 {target}"
-        body = (f"订单 {o.order_no}：{what}\n状态 {o.state.label} → "
-                f"{OrderState.CLOSED.label if target is None else o.state.label}\n原因：{reason}")
-        if not await self.app.push_screen_wait(ConfirmDialog("确认关闭", body)):
-            return
-        await self._write(lambda: self.service.close(o.order_no, reason, self.app.actor, line=target), "关闭订单",
-                          "已关闭")
+        await self.order_actions.close_order()
 
     @work(exclusive=True, group="orders-action")
     async def action_flag(self) -> None:
-        o = self.current
-        if o is None:
-            return
-        entered: tuple[str, str] | None = None
-
-        def write(result: tuple[str, str]) -> OrderView | StaleEdit:
-            nonlocal entered
-            entered = result
-            try:
-                return self.service.flag(o.order_no, result[0], result[1], self.app.actor, base_version=o.flag_version)
-            except StaleEdit as exc:  # someone changed it while the dialog was open: never overwrite
-                return exc
-
-        done = await ask_until_saved(
-            self, lambda last: self.app.push_screen_wait(FlagDialog(o, self.convention, entry=last)), write,
-            "旗帜备注", entered=self.action_leave)
-        if isinstance(done, StaleEdit):
-            await settled(self.reload(keep=o.order_no))
-            body = Text(display_text(str(done)) + "\n\n你写的备注（没有保存）：" + display_text(entered[1])
-                        + "\n\nEnter 在最新内容上重新编辑 · Esc 放弃")
-            if await self.app.push_screen_wait(ConfirmDialog("旗帜备注已被他人修改", body)):
-                self.action_flag()
-        elif done is not None:
-            self._done(done, "已更新旗帜备注")
+        await self.order_actions.flag()
 
     @work(exclusive=True, group="orders-action")
     async def action_extend_receipt(self) -> None:
-        o = self.current
-        if o is None:
-            return
-        settings = self.desk.policy.orders
-        days = await self.app.push_screen_wait(PickDialog(
-            f"延长收货 · {o.order_no}", [(f"延长 {d} 天", d) for d in settings.extend_receipt_days]))
-        if days is None:
-            return
-        tz = self.desk.policy.shop.timezone
-        try:
-            new = extend_deadline(current=o.receipt_deadline, shipped_at=o.shipped_at, now=self.desk.clock(),
-                                  days=days, allowed_days=settings.extend_receipt_days, extensions_so_far=0,
-                                  max_extensions=max(1, settings.max_receipt_extensions))
-        except OrderRefused as exc:
-            self._refused(exc)
-            return
-        old = f"{local(o.receipt_deadline, tz):%Y-%m-%d %H:%M}" if o.receipt_deadline else "（发货后10天）"
-        if not await self.app.push_screen_wait(ConfirmDialog("确认延长收货", f"自动确认收货：{old} → {local(new, tz):%Y-%m-%d %H:%M}")):
-            return
-        await self._write(lambda: self.service.extend_receipt(o.order_no, days, self.app.actor), "延长收货",
-                          f"已延长收货 {days} 天")
+        await self.order_actions.extend_receipt()

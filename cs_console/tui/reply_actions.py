@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 from textual.binding import Binding
 
-from cs_console.tui.composer import Composer
+from cs_console.tui.composer import Composer, Expansion
 from cs_console.tui.store_reads import WriteFailed, write_now
 
 if TYPE_CHECKING:  # the picker (and pydantic behind the phrase model) loads on first use
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the picker (and pydantic behind the phrase model) loads on 
     from cs_console.tui.reply_picker import Pick
 
 RELOAD_SECONDS = 2.0
+EXPAND_PATIENCE = 3.0  # seconds ``/code`` waits for its phrase's values; then the draft stays as typed
 
 # priority: the app runs (and awaits) the action itself, so keys typed right after the key wait
 # for the picker instead of reaching the draft while the picker mounts
@@ -41,7 +42,7 @@ class QuickReplies:
 
     def start(self) -> None:
         """``/code`` expands in the composer; the phrase files are watched from now on."""
-        self.composer.expander = self._expand_reply
+        self.composer.expander = self._expansion
         threading.Thread(target=self._watch, name="phrase-files", daemon=True).start()
         # pypinyin import + keys of new texts, off the UI thread, before the first picker opens
         self.desk.run_worker(partial(self.ctx.desk.replies.index, self.ctx.agent()), thread=True, group="replies",
@@ -122,15 +123,35 @@ class QuickReplies:
         self._warn_missing(filled)
 
     # ---- /code + space/Tab in the draft ----------------------------------------------------
-    def _expand_reply(self, code: str) -> tuple[str, int] | None:
-        replies, agent = self.ctx.desk.replies, self.ctx.agent()
-        phrase = replies.get(code, agent)
-        if phrase is None:
+    async def _expansion(self, code: str) -> Expansion | None:
+        """The phrase of ``code`` filled for the open chat's buyer, read in a thread (the index
+        waits on the phrase files' lock while a reload parses; the values are store reads).
+        A store that fails or answers too slowly is said; the draft stays as typed."""
+        replies, agent, buyer = self.ctx.desk.replies, self.ctx.agent(), self._buyer()
+
+        def read() -> tuple[Phrase, Filled] | None:
+            phrase = replies.get(code, agent)
+            return None if phrase is None else (phrase, replies.fill(phrase, buyer, agent))
+
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(read), EXPAND_PATIENCE)
+        except Exception as exc:  # locked, unreachable, too slow: said; the space is typed as usual
+            from cs_console.domain.messages import render
+            from cs_console.services.errors import report
+
+            reason = render("store.slow") if isinstance(exc, TimeoutError) else report(exc, "tui")
+            self.desk.app.notify(render("replies.not_expanded", code=code, reason=reason), severity="warning",
+                                 timeout=6)
             return None
-        filled = replies.fill(phrase, self._buyer(), agent)
-        self._count_use(phrase)
-        self._warn_missing(filled)
-        return filled.text, filled.cursor
+        if found is None:
+            return None
+        phrase, filled = found
+
+        def applied() -> None:
+            self._count_use(phrase)
+            self._warn_missing(filled)
+
+        return Expansion(filled.text, filled.cursor, applied)
 
     # ---- hot reload ------------------------------------------------------------------------
     def poll(self) -> None:

@@ -29,8 +29,23 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from cs_console.domain.chat import ChatSummary, MessageView
+from cs_console.domain.chat import ChatSummary
 from cs_console.domain.store_health import Health
+from cs_console.tui.store_notices import TeamNotices
+from cs_console.tui.store_snapshots import (  # re-exported: the desk reads them as ``store_loop.X``
+    ChatOpened,
+    Committed,
+    Done,
+    NewMessages,
+    Notice,
+    Notices,
+    OlderMessages,
+    Published,
+    SessionExpired,
+    Sessions,
+    Statuses,
+    StoreStatus,
+)
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -41,97 +56,6 @@ POLL_SECONDS = 0.1  # change check (microseconds each)
 DRAFT_DEBOUNCE = 0.4  # a draft goes to the store this long after its last keystroke
 RETRY_MIN, RETRY_MAX = 0.25, 2.0  # backoff while the store is in trouble
 SEND_PATIENCE = 10.0  # a send waits this long for a locked store before it is refused
-
-
-# ---- what the loop publishes (immutable) -------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Sessions:
-    """The session list and what goes with it, read after a change."""
-
-    chats: tuple[ChatSummary, ...]
-    queue: int
-    drafts: tuple[tuple[int, str, int], ...]  # (chat id, text, caret) the store holds for me
-    role: str
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChatOpened:
-    """The window of a chat the agent switched to, and its draft in the store."""
-
-    chat_id: int
-    summary: ChatSummary
-    messages: tuple[MessageView, ...]
-    has_older: bool
-    draft: tuple[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessages:
-    chat_id: int
-    messages: tuple[MessageView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OlderMessages:
-    chat_id: int
-    messages: tuple[MessageView, ...]
-    has_older: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Statuses:
-    """Delivery statuses of the open chat's outbound lines that moved."""
-
-    chat_id: int
-    statuses: tuple[tuple[int, str, str], ...]  # (message id, status, error)
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    text: str
-    title: str = ""
-    severity: str = "information"
-    timeout: float = 8
-
-
-@dataclass(frozen=True, slots=True)
-class Notices:
-    items: tuple[Notice, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStatus:
-    """The store's health; ``read_failed``: not even reads work (the desk shows why)."""
-
-    health: Health
-    read_failed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """A batch of commits was seen (other processes), or an action of the agent was stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class SessionExpired:
-    reason: str
-
-
-class Published(Message):
-    """A snapshot from the store loop (posted to the app; handled on the event loop)."""
-
-    def __init__(self, item: object) -> None:
-        super().__init__()
-        self.item = item
-
-
-class Done(Message):
-    """An action the loop ran has finished: ``callback(result)`` on the event loop."""
-
-    def __init__(self, callback: Callable[[Any], None], result: Any) -> None:
-        super().__init__()
-        self.callback, self.result = callback, result
 
 
 # ---- jobs --------------------------------------------------------------------------------------
@@ -179,10 +103,7 @@ class StoreLoop:
         self._current: int | None = None
         self._last_id = 0
         self._moving: set[int] = set()  # outbound lines whose delivery status may still change
-        # notices state
-        self._notice_cursor: tuple[int, int] | None = None
-        self._my_requests: set[int] | None = None
-        self._breaches_seen: set[int] = set()
+        self._team_notices = TeamNotices(agent)  # what of the team's notices was said already
         self._role = "agent"
 
     # ---- event loop side (never blocks) -----------------------------------------------------
@@ -503,7 +424,7 @@ class StoreLoop:
         drafts = d.chats.drafts(self.agent, [c.chat_id for c in chats])
         role, status = d.team.presence(self.agent)
         self._role = role
-        notices = self._notices(d)
+        notices = self._team_notices.read(d)
         return Sessions(tuple(chats), queue, tuple((cid, t, c) for cid, (t, c) in drafts.items()), role, status), notices
 
     def _read_transcript(self, d: Desk, chat_id: int) -> None:
@@ -517,29 +438,9 @@ class StoreLoop:
             self._moving = {i for i, (st, _) in statuses.items() if st != "read"}
             self._publish(Statuses(chat_id, tuple((i, st, err) for i, (st, err) in statuses.items())))
 
-    def _notices(self, d: Desk) -> list[Notice]:
-        """Forwards to me, new hang-up requests (a supervisor), decisions on my requests."""
-        out: list[Notice] = []
-        if self._my_requests is None:
-            self._my_requests = {h.id for h in d.team.hangups(pending_only=True) if h.agent == self.agent}
-        if self._my_requests:
-            for h in d.team.hangups_by_id(self._my_requests):
-                if h.state == "pending":
-                    continue
-                self._my_requests.discard(h.id)
-                verdict = "批准了你的挂起申请：暂停接收新会话（Ctrl+O 恢复）" if h.state == "approved" else "拒绝了你的挂起申请"
-                out.append(Notice(f"{h.decided_by} {verdict}" + (f"（{h.note}）" if h.note else ""), "挂起"))
-        if self._notice_cursor is None:
-            self._notice_cursor = d.team.notice_cursor()
-            return out
-        lines, self._notice_cursor = d.team.notices(self.agent, self._notice_cursor)
-        out += [Notice(line, "转发" if "转发" in line else "挂起申请") for line in lines]
-        return out
-
     def hangup_requested(self, request_id: int) -> None:
         """(loop thread, inside the request's job) follow the decision on my request."""
-        if self._my_requests is not None:
-            self._my_requests.add(request_id)
+        self._team_notices.hangup_requested(request_id)
 
     # ---- heartbeat ------------------------------------------------------------------------------
     def _beat(self, d: Desk) -> None:
@@ -564,10 +465,7 @@ class StoreLoop:
 
         if is_supervisor(self._role):
             breaches = self._try(d.team.breaches, write=False) or []
-            now = d.clock()
-            fresh = [Notice(f"{c.buyer_nick}（{c.agent or '排队中'}）已等待 {int(c.waiting_seconds(now))} 秒未回复",
-                            "超时", "error", 10) for c in breaches if c.chat_id not in self._breaches_seen]
-            self._breaches_seen = {c.chat_id for c in breaches}
+            fresh = self._team_notices.breaches(breaches, d.clock())
             if fresh:
                 self._publish(Notices(tuple(fresh)))
 
