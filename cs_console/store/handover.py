@@ -100,9 +100,13 @@ _COLUMNS = "id, note_id, kind, at, author, origin, data"
 
 _RAW_SELECT = "SELECT id, note_id, kind, CAST(at AS TEXT), author, origin, CAST(data AS TEXT) FROM handover_events"
 SCAN_OVER = 8 * CHUNK  # more ids than this: one pass over the table beats batches of key lookups
+# SQLite page cache while many events are inserted (the default 2 MB spills index pages that
+# the next rows need again)
+BULK_CACHE_KIB = 64 * 1024
 # SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds): a checked ``at`` in exactly this
 # form is stored as it came, any other valid form is rewritten in it
 _STORED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
+_PG_UTC = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,6})?\+00")
 
 
 def rows_by_id(s: Session, ids: Sequence[str]) -> list[tuple]:
@@ -126,10 +130,15 @@ def rows_by_id(s: Session, ids: Sequence[str]) -> list[tuple]:
 
 
 def _storage_row(row: Sequence, sqlite: bool) -> tuple:
-    """A checked row as this store writes it: ``at`` in the dialect's form, ``data`` as JSON."""
+    """A checked row as this store writes it: ``at`` as text in the dialect's form (naive UTC
+    for SQLite, with its offset for PostgreSQL), ``data`` as JSON text."""
     ev_id, note_id, kind, at, author, origin, data = row
-    if not (sqlite and type(at) is str and _STORED_AT.fullmatch(at)):
-        at = _sqlite_time(event_time(at)) if sqlite else event_time(at)
+    if type(at) is str and _STORED_AT.fullmatch(at):
+        at = at if sqlite else at + "+00"
+    elif type(at) is str and (utc := _PG_UTC.fullmatch(at)):  # how PostgreSQL writes a UTC time
+        at = utc[1] + (utc[2] or ".").ljust(7, "0") if sqlite else at
+    else:
+        at = _sqlite_time(event_time(at)) if sqlite else event_time(at).isoformat()
     if data is None:
         data = "{}"
     elif not isinstance(data, str):
@@ -141,10 +150,17 @@ def insert_rows(s: Session, rows: Sequence[Sequence], on_chunk=None) -> int:
     """Insert rows the domain has checked (:func:`~cs_console.domain.handover_check.refused_rows`
     found nothing to refuse), as :func:`rows_by_id` read them from another store, if absent;
     returns how many were really inserted."""
-    dialect = s.get_bind().dialect.name
-    sqlite = dialect == "sqlite"
+    sqlite = s.get_bind().dialect.name == "sqlite"
     rows = sorted(rows, key=itemgetter(0))  # key order, as insert_missing (no deadlocks on PostgreSQL)
-    return _insert(s, [_storage_row(r, sqlite) for r in rows], on_chunk)
+    if not sqlite or len(rows) < SCAN_OVER:
+        return _insert(s, [_storage_row(r, sqlite) for r in rows], on_chunk)
+    raw = _raw(s)
+    default_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        return _insert(s, [_storage_row(r, sqlite) for r in rows], on_chunk)
+    finally:
+        raw.execute(f"PRAGMA cache_size={int(default_cache)}")
 
 
 # a row of the attached store ``peer`` that this store (``main``) does not hold
@@ -229,28 +245,33 @@ def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
     # the same order in every transaction: two syncs inserting overlapping sets into
     # PostgreSQL wait for each other instead of deadlocking
     evs = sorted(evs, key=attrgetter("id"))
-    return _insert(s, [(e.id, e.note_id, e.kind.value, _sqlite_time(e.at) if sqlite else as_utc(e.at), e.author,
-                        e.origin, _json(e.data)) for e in evs], on_chunk)
+    return _insert(s, [(e.id, e.note_id, e.kind.value, _sqlite_time(e.at) if sqlite else as_utc(e.at).isoformat(),
+                        e.author, e.origin, _json(e.data)) for e in evs], on_chunk)
+
+
+_PG_INSERT = (f"INSERT INTO handover_events ({_COLUMNS}) "
+              "SELECT e->>0, e->>1, e->>2, (e->>3)::timestamptz, e->>4, e->>5, (e->>6)::json "
+              "FROM json_array_elements(%s::json) AS e ORDER BY (e->>0) COLLATE \"C\" ON CONFLICT (id) DO NOTHING")
+PG_CHUNK = 10 * CHUNK  # rows per statement on PostgreSQL (seven arrays, one round trip)
 
 
 def _insert(s: Session, rows: list[tuple], on_chunk=None) -> int:
-    """Insert-if-absent of column tuples in batches; how many rows were really inserted."""
+    """Insert-if-absent of column tuples (``at`` and ``data`` as text) in batches; how many
+    rows were really inserted. SQLite: ``executemany``; PostgreSQL: one ``INSERT … SELECT``
+    from arrays per batch (``executemany`` pays a protocol round per row)."""
     sqlite = s.get_bind().dialect.name == "sqlite"
     raw = _raw(s)
     cur = raw.cursor()
-    if sqlite:
-        sql = f"INSERT OR IGNORE INTO handover_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    else:
-        sql = f"INSERT INTO handover_events ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
     inserted = 0
-    for i in range(0, len(rows), CHUNK):
-        chunk = rows[i:i + CHUNK]
+    step = CHUNK if sqlite else PG_CHUNK
+    for i in range(0, len(rows), step):
+        chunk = rows[i:i + step]
         if sqlite:
             before = raw.total_changes
-            cur.executemany(sql, chunk)
+            cur.executemany(f"INSERT OR IGNORE INTO handover_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", chunk)
             inserted += raw.total_changes - before
         else:
-            cur.executemany(sql, chunk)
+            cur.execute(_PG_INSERT, (_to_json(chunk),))
             inserted += max(cur.rowcount, 0)
         if on_chunk is not None:
             on_chunk(len(chunk))

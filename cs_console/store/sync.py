@@ -25,9 +25,6 @@ from cs_console.store.engine import AttachError, Store, StoreError
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 PEER = "sync_peer"  # the name the sending store's file is attached under
-# page cache of each file while a sync copies (SQLite's default is 2 MB): inserting 50k events
-# touches every page of three indexes, and re-reading spilled pages cost a third of the copy
-COPY_CACHE_KIB = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +86,7 @@ def _sqlite_file(store: Store) -> str | None:
 def _transfer_attached(src: Store, dst: Store, phase: str, progress: Progress | None, refused: list[str]) -> int:
     """Copy into ``dst`` every event of the SQLite file of ``src`` that ``dst`` lacks, in one
     transaction: read the missing rows, check them, copy the valid ones by SQL."""
-    with dst.write_attached(_sqlite_file(src), PEER, cache_kib=COPY_CACHE_KIB) as raw:
+    with dst.write_attached(_sqlite_file(src), PEER, cache_kib=repo.BULK_CACHE_KIB) as raw:
         rows = repo.missing_from(raw, PEER)
         if progress:
             progress(phase, 0, len(rows))
