@@ -164,3 +164,48 @@ async def test_tui_starts_and_shows_the_good_notes_of_a_store_with_bad_events(de
         assert [n.text for n in tab.notes] == ["正常的交接"]
         assert "已隔离 4 条无效事件" in str(tab.query_one("#handover-status").render())
     assert app.return_code in (0, None)
+
+
+def test_sync_between_two_files_refuses_bad_events_on_both_sides_with_each_holders_id(desk, tmp_path, clock):
+    other = make_desk(str(tmp_path / "other.db"), policy=load_policy(), clock=clock)
+    try:
+        desk.handover.add("本机的正常交接", "小美")
+        other.handover.add("对方的正常交接", "小丽")
+        mine, theirs = _plant_bad_events(desk), _plant_bad_events(other)
+        res = desk.handover.sync(other.store.url)
+        assert (res.sent, res.received) == (1, 1)
+        by_holder = {desk.store.store_id(): mine, other.store.store_id(): theirs}
+        for holder, ids in by_holder.items():
+            lines = [line for line in res.refused if line.startswith(f"对端存储 {holder}：事件 ")]
+            assert sorted(next(i for i in ids if i in line) for line in lines) == sorted(ids)
+        assert len(res.refused) == 8
+        for d in (desk, other):
+            assert sorted(n.text for n in d.handover.notes()) == ["对方的正常交接", "本机的正常交接"]
+            assert len(d.handover.quarantine()) == 4  # only its own bad rows, none of the other's
+    finally:
+        other.close()
+
+
+def test_a_peers_event_stored_in_another_valid_form_arrives_in_this_stores_form(desk, tmp_path, clock):
+    """Hand-written or older rows (a time with an offset, no microseconds) are valid: they are
+    received, rewritten as this store writes times, and show the same moment."""
+    other = make_desk(str(tmp_path / "other.db"), policy=load_policy(), clock=clock)
+    try:
+        with other.store.write() as s:
+            for ev_id, at in ((str(uuid.uuid4()), "2026-11-23T10:00:00+08:00"), (str(uuid.uuid4()), "2026-11-23 03:00:00")):
+                s.connection().execute(text(
+                    "INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
+                    "VALUES (:id, :note, 'created', :at, '小丽', 'elsewhere', :data)"),
+                    {"id": ev_id, "note": str(uuid.uuid4()), "at": at,
+                     "data": json.dumps({"text": f"写于 {at}", "priority": "high"}, ensure_ascii=False)})
+        res = desk.handover.sync(other.store.url)
+        assert (res.sent, res.received, res.refused) == (0, 2, ())
+        times = {n.text: n.created_at.isoformat() for n in desk.handover.notes()}
+        assert times == {"写于 2026-11-23T10:00:00+08:00": "2026-11-23T02:00:00+00:00",
+                         "写于 2026-11-23 03:00:00": "2026-11-23T03:00:00+00:00"}
+        with desk.store.read() as s:
+            stored = sorted(r[0] for r in s.connection().execute(text("SELECT CAST(at AS TEXT) FROM handover_events")))
+        assert stored == ["2026-11-23 02:00:00.000000", "2026-11-23 03:00:00.000000"]
+        assert desk.handover.sync(other.store.url).as_dict() == {"sent": 0, "received": 0}
+    finally:
+        other.close()

@@ -9,12 +9,15 @@ a nested object in ``data`` — each raises :class:`EventInvalid` with the reaso
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
 from cs_console.domain.handover import MAX_TEXT, NOTE_FIELDS, EventKind, NoteEvent, Priority
-from cs_console.domain.messages import UserError
+from cs_console.domain.messages import UserError, render
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -75,6 +78,11 @@ def _time(value: Any, field: str) -> datetime:
         return value.astimezone(UTC) if value.tzinfo else datetime.combine(value.date(), value.time(), UTC)
     except (OverflowError, ValueError):
         raise EventInvalid("event.time_range", field=field, low=EARLIEST_YEAR, high=LATEST_YEAR) from None
+
+
+def event_time(value: Any) -> datetime:
+    """An event's ``at`` (ISO text or a datetime) as an aware UTC datetime, or :class:`EventInvalid`."""
+    return _time(value, "at")
 
 
 def _data(kind: EventKind, data: Any) -> dict:
@@ -146,3 +154,82 @@ def validate_fields(ev_id: Any, note_id: Any, kind_text: Any, at: Any, author: A
         origin=_str(origin, "origin", MAX_ORIGIN),
         data=_data(kind, data),
     )
+
+
+def _decoded(data: Any) -> Any:
+    """``data`` as a store holds it (JSON text, NULL, or already decoded) as a value to check."""
+    if data is None or data == "{}":
+        return {}
+    if isinstance(data, str | bytes):
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise EventInvalid("event.type", field="data", expected="JSON 对象") from None
+    return data
+
+
+def row_reason(row: Sequence[Any]) -> str | None:
+    """Why the domain refuses one stored row (``data`` as JSON text), or None when it is valid."""
+    ev_id, note_id, kind, at, author, origin, data = row
+    try:
+        validate_fields(ev_id, note_id, kind, at, author, origin, _decoded(data))
+    except (EventInvalid, ValueError, TypeError, RecursionError) as exc:
+        return str(exc) if isinstance(exc, EventInvalid) else render("event.type", field="data", expected="JSON 对象")
+    return None
+
+
+_BLOCK = 1000  # rows checked a column at a time; a block with a bad row is checked row by row
+_year = attrgetter("year")
+_KIND_TEXTS = frozenset(_KINDS)
+
+
+def _block_valid(rows: Sequence[Sequence[Any]]) -> bool:
+    """True only if every row passes :func:`validate_fields` (False: some may not). The same
+    checks, a column at a time in C-level loops (``map`` over the column), no object per row."""
+    ids, note_ids, kinds, ats, authors, origins, datas = zip(*rows, strict=True)
+    if not _KIND_TEXTS.issuperset(kinds):
+        return False
+    match = _UUID.match
+    if None in map(match, ids) or None in map(match, note_ids):
+        return False
+    for texts, limit in ((authors, MAX_AUTHOR), (origins, MAX_ORIGIN)):
+        if set(map(type, texts)) != {str} or max(map(len, texts)) > limit:
+            return False
+    if not all(map(str.strip, authors)):
+        return False
+    at_types = set(map(type, ats))
+    if at_types == {str}:
+        if max(map(len, ats)) > 40:
+            return False
+        ats = list(map(datetime.fromisoformat, ats))
+    elif at_types != {datetime}:
+        return False
+    if min(map(_year, ats)) < EARLIEST_YEAR or max(map(_year, ats)) > LATEST_YEAR:
+        return False
+    loads = json.loads
+    for kind, data in zip(kinds, datas, strict=True):
+        if data is None or data == "{}":
+            continue
+        _data(_KINDS[kind], loads(data) if isinstance(data, str) else data)
+    return True
+
+
+def refused_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[int, str]]:
+    """(index, reason) of each row the domain refuses, for a batch of stored rows (the seven
+    :data:`EVENT_FIELDS` values; ``at`` as text or a datetime, ``data`` as JSON text, NULL or
+    decoded): the verdict of :func:`validate_fields` on every row, at a fraction of its cost
+    (sync checks 100k rows). Blocks are checked a column at a time; a block in which any check
+    fails is checked again row by row for the exact reasons."""
+    out: list[tuple[int, str]] = []
+    for start in range(0, len(rows), _BLOCK):
+        block = rows[start:start + _BLOCK]
+        try:
+            if _block_valid(block):
+                continue
+        except (EventInvalid, ValueError, TypeError, RecursionError, OverflowError):
+            pass
+        for i, row in enumerate(block, start):
+            reason = row_reason(row)
+            if reason is not None:
+                out.append((i, reason))
+    return out

@@ -19,6 +19,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlmodel import Session
 
 SCHEMA_VERSION = 1
@@ -35,6 +37,10 @@ class StoreError(RuntimeError):
 
 class StoreVersionError(StoreError):
     """The store was written by a newer cs-console."""
+
+
+class AttachError(StoreError):
+    """Another SQLite file cannot be attached to this store's connection (nothing was written)."""
 
 
 def normalize_url(url_or_path: str) -> str:
@@ -205,7 +211,7 @@ class Store:
             yield conn
             tx.rollback()
 
-    def _begin_write(self, session: Session, retry_for: float) -> None:
+    def _begin_write(self, session: Session | Connection, retry_for: float) -> None:
         """Take SQLite's write lock (BEGIN IMMEDIATE) before the caller's work starts, trying
         again while another writer (a long import) holds it, for up to ``retry_for`` seconds."""
         if not self.is_sqlite:
@@ -214,7 +220,8 @@ class Store:
         pause = 0.05
         while True:
             try:
-                session.connection()  # BEGIN IMMEDIATE (waits up to the busy timeout)
+                # BEGIN IMMEDIATE (waits up to the busy timeout)
+                session.begin() if isinstance(session, Connection) else session.connection()
                 return
             except OperationalError as exc:
                 if not _is_locked(exc) or time.monotonic() >= deadline:
@@ -240,6 +247,46 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def write_attached(self, path: str, alias: str, *, retry_for: float | None = None,
+                       cache_kib: int | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction (as :meth:`write`, SQLite only) with the SQLite file ``path``
+        attached as ``alias`` for its duration, so one statement can copy rows between two
+        stores. The file is attached after BEGIN IMMEDIATE: only this store's write lock is
+        taken (BEGIN IMMEDIATE would take every attached file's), and the other file is read in
+        one snapshot for the whole transaction. Detached after the commit; yields the DBAPI
+        connection. A file that cannot be attached raises :class:`AttachError` before any write.
+        ``cache_kib``: the page cache of both files for this transaction (bulk copies)."""
+        import sqlite3
+
+        self._check_signed_in()
+        if not self.is_sqlite:  # pragma: no cover - callers check the dialect
+            raise NotImplementedError(self.dialect)
+        with self._write_engine.connect() as conn:
+            self._begin_write(conn, self.write_retry_for if retry_for is None else retry_for)
+            raw = conn.connection.driver_connection
+            try:
+                raw.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
+            except sqlite3.Error as exc:
+                conn.rollback()
+                raise AttachError(f"无法同时打开 {path}：{type(exc).__name__}") from exc
+            default_cache = raw.execute("PRAGMA main.cache_size").fetchone()[0]
+            try:
+                if cache_kib:
+                    raw.execute(f"PRAGMA main.cache_size=-{int(cache_kib)}")
+                    raw.execute(f"PRAGMA {alias}.cache_size=-{int(cache_kib)}")
+                yield raw
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                try:
+                    raw.execute(f"DETACH DATABASE {alias}")
+                    raw.execute(f"PRAGMA main.cache_size={int(default_cache)}")
+                except sqlite3.Error:  # pragma: no cover - never seen after a commit or rollback
+                    conn.invalidate()  # the pool must not hand the attachment out again
 
     # ---- schema -------------------------------------------------------------------------
     def _meta(self) -> dict[str, str] | None:

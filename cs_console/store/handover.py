@@ -6,19 +6,24 @@ No update or delete path: the log is append-only.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Text, cast, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cs_console.domain.clock import as_utc
-from cs_console.domain.handover import EventKind, NoteEvent
-from cs_console.domain.handover_check import EventInvalid, validate_fields
+from cs_console.domain.handover import NoteEvent
+from cs_console.domain.handover_check import EventInvalid, event_time, validate_fields
 from cs_console.domain.messages import render
 from cs_console.store.tables import Agent, HandoverEvent, Message
+
+if TYPE_CHECKING:
+    import sqlite3
 
 CHUNK = 500  # rows per batch (progress granularity; SQLAlchemy splits batches further)
 
@@ -89,26 +94,24 @@ def _json(data) -> str:
     return _to_json(data if type(data) is dict else dict(data)) if data else "{}"
 
 
-def _event_from_raw(row: tuple, sqlite: bool) -> NoteEvent:
-    ev_id, note_id, kind, at, author, origin, data = row
-    if sqlite:
-        at = datetime.fromisoformat(at).replace(tzinfo=UTC)
-        data = json.loads(data) if data else {}
-    return NoteEvent(ev_id, note_id, _KINDS[kind], as_utc(at), author, origin, dict(data or {}))
-
-
-_KINDS = {k.value: k for k in EventKind}
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder (json.dumps with options builds one per call)
 _COLUMNS = "id, note_id, kind, at, author, origin, data"
 
 
 _RAW_SELECT = "SELECT id, note_id, kind, CAST(at AS TEXT), author, origin, CAST(data AS TEXT) FROM handover_events"
 SCAN_OVER = 8 * CHUNK  # more ids than this: one pass over the table beats batches of key lookups
+# SQLite page cache while many events are inserted (the default 2 MB spills index pages that
+# the next rows need again)
+BULK_CACHE_KIB = 64 * 1024
+# SQLAlchemy's SQLite DATETIME text (naive UTC, microseconds): a checked ``at`` in exactly this
+# form is stored as it came, any other valid form is rewritten in it
+_STORED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
+_PG_UTC = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,6})?\+00")
 
 
-def events_by_id(s: Session, ids: Sequence[str], bad: Quarantine | None = None) -> list[NoteEvent]:
-    """The valid events with these ids, in key order (sync reads up to the whole log: raw
-    DBAPI rows, no SQL built per batch); invalid ones go to ``bad``."""
+def rows_by_id(s: Session, ids: Sequence[str]) -> list[tuple]:
+    """The stored rows (``id, note_id, kind, at, author, origin, data``; ``at`` and ``data`` as
+    text, unchecked) with these ids, in key order: raw DBAPI rows, no SQL built per batch."""
     cur = _raw(s).cursor()
     mark = "?" if s.get_bind().dialect.name == "sqlite" else "%s"
     if len(ids) > SCAN_OVER:  # the table in rowid order (no key index walk), sorted here
@@ -116,14 +119,89 @@ def events_by_id(s: Session, ids: Sequence[str], bad: Quarantine | None = None) 
         cur.execute(_RAW_SELECT)
         rows = [r for r in cur.fetchall() if r[0] in wanted]
         rows.sort(key=itemgetter(0))  # time-ordered ids: nearly sorted already, a linear pass
-        return _valid(rows, bad)
-    out: list[NoteEvent] = []
+        return rows
+    out: list[tuple] = []
     ids = sorted(ids)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         cur.execute(f"{_RAW_SELECT} WHERE id IN ({', '.join([mark] * len(chunk))}) ORDER BY id", chunk)
-        out.extend(_valid(cur.fetchall(), bad))
+        out.extend(cur.fetchall())
     return out
+
+
+def _storage_row(row: Sequence, sqlite: bool) -> tuple:
+    """A checked row as this store writes it: ``at`` as text in the dialect's form (naive UTC
+    for SQLite, with its offset for PostgreSQL), ``data`` as JSON text."""
+    ev_id, note_id, kind, at, author, origin, data = row
+    if type(at) is str and _STORED_AT.fullmatch(at):
+        at = at if sqlite else at + "+00"
+    elif type(at) is str and (utc := _PG_UTC.fullmatch(at)):  # how PostgreSQL writes a UTC time
+        at = utc[1] + (utc[2] or ".").ljust(7, "0") if sqlite else at
+    else:
+        at = _sqlite_time(event_time(at)) if sqlite else event_time(at).isoformat()
+    if data is None:
+        data = "{}"
+    elif not isinstance(data, str):
+        data = _json(data)
+    return (ev_id, note_id, kind, at, author, origin, data)
+
+
+def insert_rows(s: Session, rows: Sequence[Sequence], on_chunk=None) -> int:
+    """Insert rows the domain has checked (:func:`~cs_console.domain.handover_check.refused_rows`
+    found nothing to refuse), as :func:`rows_by_id` read them from another store, if absent;
+    returns how many were really inserted."""
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    rows = sorted(rows, key=itemgetter(0))  # key order, as insert_missing (no deadlocks on PostgreSQL)
+    if not sqlite or len(rows) < SCAN_OVER:
+        return _insert(s, [_storage_row(r, sqlite) for r in rows], on_chunk)
+    raw = _raw(s)
+    default_cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        return _insert(s, [_storage_row(r, sqlite) for r in rows], on_chunk)
+    finally:
+        raw.execute(f"PRAGMA cache_size={int(default_cache)}")
+
+
+# a row of the attached store ``peer`` that this store (``main``) does not hold
+_PEER_MISSING = ("FROM {peer}.handover_events p WHERE NOT EXISTS "
+                 "(SELECT 1 FROM main.handover_events m WHERE m.id = p.id)")
+_PEER_COLUMNS = "p.id, p.note_id, p.kind, CAST(p.at AS TEXT), p.author, p.origin, CAST(p.data AS TEXT)"
+
+
+def missing_from(raw: sqlite3.Connection, peer: str) -> list[tuple]:
+    """The rows of the attached store ``peer`` this one lacks (set difference in SQL, on the key
+    index), as :func:`rows_by_id` reads them."""
+    return raw.execute(f"SELECT {_PEER_COLUMNS} {_PEER_MISSING.format(peer=peer)}").fetchall()
+
+
+def copy_missing_from(raw: sqlite3.Connection, peer: str, rows: Sequence[Sequence], refused: Iterable[str]) -> int:
+    """Insert ``rows`` — what :func:`missing_from` returned in this transaction, checked by the
+    domain — except the ``refused`` ids. Rows stored in this store's form are copied by one
+    ``INSERT … SELECT`` from ``peer`` (the same snapshot of it, so the same rows and values that
+    were checked); the few in another valid form (a time written with an offset) are rewritten
+    and inserted one by one. Returns how many rows were inserted."""
+    skip = set(refused)
+    rewrite = [r for r in rows if r[0] not in skip and not (type(r[3]) is str and _STORED_AT.fullmatch(r[3]))]
+    skip.update(r[0] for r in rewrite)
+    sql = (f"INSERT OR IGNORE INTO main.handover_events ({_COLUMNS}) "
+           f"SELECT p.id, p.note_id, p.kind, CAST(p.at AS TEXT), p.author, p.origin, "
+           f"COALESCE(CAST(p.data AS TEXT), '{{}}') {_PEER_MISSING.format(peer=peer)}")
+    if skip:  # ids as stored (any type a bad row may hold), compared by SQLite itself
+        raw.execute("CREATE TEMP TABLE sync_skip (id PRIMARY KEY) WITHOUT ROWID")
+        raw.executemany("INSERT OR IGNORE INTO temp.sync_skip VALUES (?)", [(i,) for i in skip])
+        sql += " AND p.id NOT IN (SELECT id FROM temp.sync_skip)"
+    before = raw.total_changes
+    raw.execute(sql)
+    copied = raw.total_changes - before
+    if skip:
+        raw.execute("DROP TABLE temp.sync_skip")
+    if rewrite:
+        before = raw.total_changes
+        raw.executemany(f"INSERT OR IGNORE INTO main.handover_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [_storage_row(r, True) for r in rewrite])
+        copied += raw.total_changes - before
+    return copied
 
 
 def note_ids_matching(s: Session, prefix: str) -> list[str]:
@@ -167,23 +245,33 @@ def insert_missing(s: Session, evs: Sequence[NoteEvent], on_chunk=None) -> int:
     # the same order in every transaction: two syncs inserting overlapping sets into
     # PostgreSQL wait for each other instead of deadlocking
     evs = sorted(evs, key=attrgetter("id"))
+    return _insert(s, [(e.id, e.note_id, e.kind.value, _sqlite_time(e.at) if sqlite else as_utc(e.at).isoformat(),
+                        e.author, e.origin, _json(e.data)) for e in evs], on_chunk)
+
+
+_PG_INSERT = (f"INSERT INTO handover_events ({_COLUMNS}) "
+              "SELECT e->>0, e->>1, e->>2, (e->>3)::timestamptz, e->>4, e->>5, (e->>6)::json "
+              "FROM json_array_elements(%s::json) AS e ORDER BY (e->>0) COLLATE \"C\" ON CONFLICT (id) DO NOTHING")
+PG_CHUNK = 10 * CHUNK  # rows per statement on PostgreSQL (seven arrays, one round trip)
+
+
+def _insert(s: Session, rows: list[tuple], on_chunk=None) -> int:
+    """Insert-if-absent of column tuples (``at`` and ``data`` as text) in batches; how many
+    rows were really inserted. SQLite: ``executemany``; PostgreSQL: one ``INSERT … SELECT``
+    from arrays per batch (``executemany`` pays a protocol round per row)."""
+    sqlite = s.get_bind().dialect.name == "sqlite"
     raw = _raw(s)
     cur = raw.cursor()
-    if sqlite:
-        sql = f"INSERT OR IGNORE INTO handover_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    else:
-        sql = f"INSERT INTO handover_events ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
     inserted = 0
-    for i in range(0, len(evs), CHUNK):
-        chunk = evs[i:i + CHUNK]
-        rows = [(e.id, e.note_id, e.kind.value, _sqlite_time(e.at) if sqlite else as_utc(e.at), e.author, e.origin,
-                 _json(e.data)) for e in chunk]
+    step = CHUNK if sqlite else PG_CHUNK
+    for i in range(0, len(rows), step):
+        chunk = rows[i:i + step]
         if sqlite:
             before = raw.total_changes
-            cur.executemany(sql, rows)
+            cur.executemany(f"INSERT OR IGNORE INTO handover_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", chunk)
             inserted += raw.total_changes - before
         else:
-            cur.executemany(sql, rows)
+            cur.execute(_PG_INSERT, (_to_json(chunk),))
             inserted += max(cur.rowcount, 0)
         if on_chunk is not None:
             on_chunk(len(chunk))
