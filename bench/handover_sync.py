@@ -43,7 +43,9 @@ def counts(store) -> tuple[int, int]:
         return tuple(s.connection().execute(text("SELECT count(*), count(DISTINCT id) FROM handover_events")).one())
 
 
-def run_pair(label: str, here_url: str, other_url: str, progress, events: int = EVENTS) -> list[Figure]:
+def run_pair(label: str, here_url: str, other_url: str, progress, events: int = EVENTS, *,
+             backend: str = "sqlite") -> list[Figure]:
+    """Sync figures for one pair of stores; ``backend`` names both sides' backends (``sqlite+postgresql``)."""
     here, other = open_store(here_url), open_store(other_url)
     try:
         task = progress.add_task(f"{label}: seeding {events} events", total=None)
@@ -67,17 +69,17 @@ def run_pair(label: str, here_url: str, other_url: str, progress, events: int = 
         total_other, distinct_other = counts(other)
         dups = (total_here - distinct_here) + (total_other - distinct_other)
         complete = total_here == total_other == events
-        size = f"{events // 1000}k events"
+        tag = {"size": f"{events // 1000}k events", "backend": backend}
         out = [
             Figure(BENCH, f"{label} first run ({first.sent}+{first.received} events)", round(t1 - t0, 3), "s",
-                   size=size),
+                   **tag),
             # CPU time of this process: what preemption on a busy machine adds to the wall time is left out
-            Figure(BENCH, f"{label} first run, CPU time", round(c1 - c0, 3), "s", size=size),
-            Figure(BENCH, f"{label} second run", round(t2 - t1, 3), "s", "< 2 s", (t2 - t1) < 2.0, size=size),
+            Figure(BENCH, f"{label} first run, CPU time", round(c1 - c0, 3), "s", **tag),
+            Figure(BENCH, f"{label} second run", round(t2 - t1, 3), "s", "< 2 s", (t2 - t1) < 2.0, **tag),
             Figure(BENCH, f"{label} second run transferred", second.sent + second.received, "events", "0",
-                   second.sent + second.received == 0, size=size),
-            Figure(BENCH, f"{label} duplicates", dups, "rows", "0", dups == 0 and complete, size=size),
-            Figure(BENCH, f"{label} read + derive {len(notes)} notes", round((t4 - t3) * 1000, 1), "ms", size=size),
+                   second.sent + second.received == 0, **tag),
+            Figure(BENCH, f"{label} duplicates", dups, "rows", "0", dups == 0 and complete, **tag),
+            Figure(BENCH, f"{label} read + derive {len(notes)} notes", round((t4 - t3) * 1000, 1), "ms", **tag),
         ]
         if events >= 100_000:
             out[0].goal, out[0].ok = "≤ 2 s", (t1 - t0) <= 2.0
@@ -97,5 +99,6 @@ def run(ctx) -> list[Figure]:
     if "postgresql" not in ctx.backends:
         return figures
     for n in sizes:
-        figures += run_pair("sqlite↔postgres", str(folder / f"c{n}.db"), ctx.postgres_url(), ctx, n)
+        figures += run_pair("sqlite↔postgres", str(folder / f"c{n}.db"), ctx.postgres_url(), ctx, n,
+                            backend="sqlite+postgresql")
     return figures

@@ -12,12 +12,15 @@ from cs_console.domain.gateway import (
     RetryPolicy,
     advances,
     check_channel_name,
+    check_external_id,
     check_order_no,
     classify,
     sign,
     token_hash,
     verify,
 )
+from cs_console.domain.limits import ValueRefused
+from cs_console.domain.messages import render
 
 
 @pytest.mark.parametrize(("code", "outcome"), [
@@ -58,7 +61,8 @@ def test_status_only_moves_forward(old, new, moves):
 
 
 @pytest.mark.parametrize(("name", "ok"), [("myshop", True), ("a", True), ("shop-2_b", True), ("", False),
-                                          ("My Shop", False), ("-x", False), ("x" * 33, False), ("店铺", False)])
+                                          ("My Shop", False), ("-x", False), ("x" * 33, False), ("店铺", False),
+                                          ("myshop\n", False), ("myshop\r\n", False)])
 def test_channel_names(name, ok):
     if ok:
         assert check_channel_name(name) == name
@@ -73,10 +77,22 @@ def test_order_numbers(value, expected):
     assert check_order_no(value) == expected
 
 
-@pytest.mark.parametrize("bad", ["<b>", "1 2", "x" * 41, "订单"])
+@pytest.mark.parametrize("bad", ["<b>", "1 2", "x" * 41, "订单", "T1\nT2"])
 def test_bad_order_numbers(bad):
     with pytest.raises(ValueError):
         check_order_no(bad)
+
+
+@pytest.mark.parametrize(("check", "value", "reason"), [
+    (check_channel_name, "myshop\n", "channel.bad_name"),
+    (check_external_id, "msg-1\n", "channel.bad_id"),
+    (check_external_id, "msg 1", "channel.bad_id"),
+    (check_external_id, "x" * 129, "channel.bad_id"),
+])
+def test_a_trailing_newline_is_refused_with_the_reason(check, value, reason):
+    with pytest.raises(ValueRefused) as info:
+        check(value)
+    assert str(info.value) == render(reason)
 
 
 def test_token_hash_is_sha256_hex():

@@ -8,6 +8,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +24,9 @@ def good_row(i: int) -> tuple:
 
 # one broken value per field: wrong type, unknown enum, out of range, too long, not JSON …
 BREAKS = {
-    0: ["not-a-uuid", None, 7, b"\x00", str(uuid.uuid4()).upper(), str(uuid.uuid4()) + "x"],
-    1: ["", 3.5, None],
+    0: ["not-a-uuid", None, 7, b"\x00", str(uuid.uuid4()).upper(), str(uuid.uuid4()) + "x",
+        str(uuid.uuid4()) + "\n"],
+    1: ["", 3.5, None, str(uuid.uuid4()) + "\n"],
     2: ["deleted", None, 1, "CREATED"],
     3: ["9999-12-31 23:59:59.000000", "1999-12-31 23:59:59.000000", "2026-13-01 00:00:00.000000", "yesterday",
         None, 12345, "2026-11-23T01:00:00+08:00", "2026-11-23 01:00:00", "2" * 41,
@@ -32,7 +34,7 @@ BREAKS = {
     4: ["", "   ", "长" * 65, None, 5, "阿强"],
     5: ["o" * 65, None, 0, ""],
     6: ['{"priority": "ultra"}', '{"text": ["a"]}', '{"secret": "x"}', '{"day": "2026-02-30"}', "[]",
-        "null", "not json", '{"text": "' + "长" * 2001 + '"}', "[" * 5000, None, '{"buyer": null}',
+        '{"day": "2026-11-23\\n"}', "null", "not json", '{"text": "' + "长" * 2001 + '"}', "[" * 5000, None, '{"buyer": null}',
         '{"resolution": "已处理"}', '{"day": "1999-01-01"}', '{"text": "ok"}'],
 }
 
@@ -68,3 +70,16 @@ def test_a_bad_row_at_the_end_of_a_large_batch_is_found():
     assert "未知的事件类型「exploded」" in found[0][1]
     assert "超出允许的时间范围" in found[1][1]
     assert refused_rows(rows[:1000]) == []
+
+
+@pytest.mark.parametrize(("column", "value", "reason"), [
+    (0, str(uuid.UUID(int=7)) + "\n", "id 不是 UUID"),
+    (1, str(uuid.UUID(int=8)) + "\n", "note_id 不是 UUID"),
+    (3, "2026-11-23 01:00:00.000000\n", "at 不是有效时间"),
+    (6, '{"day": "2026-11-23\\n"}', "data.day 过长（11 > 10）"),
+])
+def test_a_trailing_newline_is_refused_with_the_reason(column, value, reason):
+    row = list(good_row(1))
+    row[column] = value
+    assert row_reason(row) == reason
+    assert refused_rows([good_row(0), tuple(row)]) == [(1, reason)]

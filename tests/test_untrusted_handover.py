@@ -48,6 +48,8 @@ def _nested(depth: int):
     (lambda ev: ev.update(kind="deleted"), "未知的事件类型「deleted」"),
     (lambda ev: ev.update(author=12), "author 的类型不对"),
     (lambda ev: ev["data"].update(day="2026-13-45"), "data.day 不是 YYYY-MM-DD 日期"),
+    (lambda ev: ev["data"].update(day="2026-11-23\n"), "data.day 过长（11 > 10）"),
+    (lambda ev: ev.update(note_id=ev["note_id"] + "\n"), "note_id 不是 UUID"),
     (lambda ev: ev["data"].update(secret="x"), "不能带字段 secret"),
     (lambda ev: ev.update(extra=1), "未知字段 extra"),
 ])

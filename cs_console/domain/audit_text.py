@@ -18,11 +18,11 @@ FIELD_LABELS = {
 }
 _COLOURS = {"grey": "灰旗", "red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗"}
 _YES_NO = {"yes": "是", "no": "否"}
-_LINE = re.compile(r"^line (\d+) (unit_price|closed)$")
+_LINE = re.compile(r"line (\d+) (unit_price|closed)")
 
 
 def field_label(field: str) -> str:
-    found = _LINE.match(field)
+    found = _LINE.fullmatch(field)
     if found:
         return f"第 {found.group(1)} 行{'单价' if found.group(2) == 'unit_price' else '商品关闭'}"
     return FIELD_LABELS.get(field, field)

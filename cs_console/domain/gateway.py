@@ -19,9 +19,10 @@ from cs_console.domain.limits import ValueRefused
 
 TOKEN_PREFIX = "csk_"
 SECRET_PREFIX = "whsec_"
-CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-ORDER_NO = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-EXTERNAL_ID = re.compile(r"^[\x21-\x7e]{1,128}$")  # printable ASCII, no spaces
+# \Z, not $ (which also matches before a final newline): the patterns are safe with .match too
+CHANNEL_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}\Z")
+ORDER_NO = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
+EXTERNAL_ID = re.compile(r"[\x21-\x7e]{1,128}\Z")  # printable ASCII, no spaces
 MAX_TEXT_CHARS = 4000
 SIGNATURE_TOLERANCE_SECONDS = 300
 
@@ -130,7 +131,7 @@ def classify(status_code: int | None) -> Outcome:
 
 
 def check_channel_name(name: str) -> str:
-    if not CHANNEL_NAME.match(name):
+    if not CHANNEL_NAME.fullmatch(name):
         raise ValueRefused("channel.bad_name")
     return name
 
@@ -140,13 +141,13 @@ def check_order_no(order_no: str | None) -> str | None:
     if order_no is None or not order_no.strip():
         return None
     order_no = order_no.strip()
-    if not ORDER_NO.match(order_no):
+    if not ORDER_NO.fullmatch(order_no):
         raise ValueRefused("channel.bad_order_no")
     return order_no
 
 
 def check_external_id(value: str) -> str:
-    if not EXTERNAL_ID.match(value):
+    if not EXTERNAL_ID.fullmatch(value):
         raise ValueRefused("channel.bad_id")
     return value
 

@@ -20,8 +20,8 @@ from cs_console.domain.handover import MAX_TEXT, NOTE_FIELDS, EventKind, NoteEve
 from cs_console.domain.messages import UserError, render
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 EVENT_FIELDS = ("id", "note_id", "kind", "at", "author", "origin", "data")
 # longest value of each data field (characters); text-like fields share the note limit
 DATA_LIMITS: dict[str, int] = {"text": MAX_TEXT, "resolution": MAX_TEXT, "buyer": 64, "order_no": 64,
@@ -56,7 +56,7 @@ def _str(value: Any, field: str, limit: int) -> str:
 
 
 def _uuid(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not _UUID.match(value):
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
         raise EventInvalid("event.uuid", field=field)
     return value
 
@@ -107,7 +107,7 @@ def _data(kind: EventKind, data: Any) -> dict:
         elif key == "day":
             where = f"data.{key}"
             try:
-                if not _DAY.match(text):
+                if not _DAY.fullmatch(text):
                     raise ValueError(text)
                 day = date.fromisoformat(text)
             except ValueError:
@@ -189,7 +189,7 @@ def _block_valid(rows: Sequence[Sequence[Any]]) -> bool:
     ids, note_ids, kinds, ats, authors, origins, datas = zip(*rows, strict=True)
     if not _KIND_TEXTS.issuperset(kinds):
         return False
-    match = _UUID.match
+    match = _UUID.fullmatch
     if None in map(match, ids) or None in map(match, note_ids):
         return False
     for texts, limit in ((authors, MAX_AUTHOR), (origins, MAX_ORIGIN)):

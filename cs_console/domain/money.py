@@ -18,7 +18,7 @@ MAX_AMOUNT = Decimal("99999999.99")  # below 1 亿 yuan: every sum of lines stil
 MAX_TEXT = 40  # characters of an amount as typed; anything longer is not an amount
 # ASCII digits only (``\d`` would take full-width １２ and Arabic-Indic ٣), an optional sign,
 # thousands separators only in groups of three, and any number of decimals (checked below)
-_MONEY_RE = re.compile(r"^([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.([0-9]*))?$", re.ASCII)
+_MONEY_RE = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.([0-9]*))?", re.ASCII)
 _PREFIXES = ("¥", "￥", "RMB", "rmb", "元")
 
 
@@ -57,7 +57,7 @@ def parse_money(text: str | Decimal | int, *, allow_negative: bool = False) -> D
         cleaned = text.strip()
         for prefix in _PREFIXES:
             cleaned = cleaned.removeprefix(prefix).removesuffix(prefix).strip()
-        found = _MONEY_RE.match(cleaned)
+        found = _MONEY_RE.fullmatch(cleaned)
         if not found or not (found.group(2) or found.group(3)):
             raise MoneyError("money.invalid", text=shown(text))
         sign, whole, decimals = found.group(1), found.group(2).replace(",", ""), found.group(3) or ""

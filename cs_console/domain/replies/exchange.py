@@ -165,7 +165,7 @@ def _incoming(line: int, code: str, body: str, group: str, fmt: str, code_for: C
         raise ValueRefused("phrases.group_too_long", group=group[:32])
     raw = one_line(code)
     usable = raw.lower()
-    if not CODE_RE.match(usable):
+    if not CODE_RE.fullmatch(usable):
         usable = _usable_code(raw, body, code_for)
     return Incoming(line, usable, body, group, title_of(body), raw if usable != raw.lower() else "")
 

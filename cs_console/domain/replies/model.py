@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cs_console.domain.placeholders import unknown_placeholders
 
-CODE_RE = re.compile(r"^[A-Za-z0-9_\-]{2,32}$")
+CODE_RE = re.compile(r"[A-Za-z0-9_\-]{2,32}\Z")  # \Z: also safe with .match
 
 
 class Phrase(BaseModel):
@@ -47,7 +47,7 @@ class Phrase(BaseModel):
         v = v.strip()
         if len(v) < 2:
             raise ValueError(f"编码「{v}」太短（至少 2 个字符）")
-        if not CODE_RE.match(v):
+        if not CODE_RE.fullmatch(v):
             raise ValueError(f"编码「{v[:40]}」只能用字母、数字、_ 和 -（2–32 个字符）")
         return v.lower()
 
