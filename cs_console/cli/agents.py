@@ -90,9 +90,10 @@ def agents_token(label: Annotated[str, typer.Option("--label", help="令牌的�
 def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """全部客服：角色、状态、进行中/等待中的会话、接待上限、今天的首次响应。"""
     from cs_console.cli.team_common import agent_row
+    from cs_console.services.team_overview import agent_overview
 
-    desk = open_desk(db)
-    rows = [agent_row(a) for a in desk.team.agents()]
+    desk = open_desk(db)  # read through Core: the ORM tables are not loaded
+    rows = [agent_row(a) for a in agent_overview(desk.store, desk.policy, desk.clock)]
     human = "\n".join(
         f"{r['name']:<12} {ROLE_LABELS[Role(r['role'])]:<6} {STATUS_LABELS[AgentStatus(r['status'])]:<4} "
         f"接待 {r['open_chats']}/{r['capacity']}  等待 {r['waiting_chats']}  "

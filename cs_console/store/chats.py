@@ -378,12 +378,6 @@ def drafts_of(s: Session, agent: str, chat_ids: list[int]) -> dict[int, tuple[st
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def first_responses(s: Session, since: datetime, until: datetime) -> list[ResponseRecord]:
-    """First-response records in a time range (for KPI reports)."""
-    return list(s.exec(select(ResponseRecord).where(ResponseRecord.first, ResponseRecord.replied_at >= since,
-                                                    ResponseRecord.replied_at < until)).all())
-
-
 def buyer_log(s: Session, buyer: Buyer) -> list[MessageView]:
     """Every message of every chat with the buyer, oldest first."""
     rows = list(s.exec(select(Message).join(Chat, Chat.id == Message.chat_id)
