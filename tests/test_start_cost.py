@@ -53,7 +53,8 @@ def test_changed_schema_is_created_again(tmp_path):
     assert "ix_chats_queue" in names
 
 
-CORE_READS = [["report", "day"], ["report", "week"], ["agents", "list"], ["chat", "list"], ["chat", "list", "--all"], ["--help"], ["orders", "--help"]]
+CORE_READS = [["report", "day"], ["report", "week"], ["agents", "list"], ["chat", "list"], ["chat", "list", "--all"],
+              ["replies", "search", "tk"], ["replies", "usage"], ["--help"], ["orders", "--help"]]
 
 
 @pytest.mark.parametrize("argv", CORE_READS, ids=" ".join)
