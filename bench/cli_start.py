@@ -1,6 +1,7 @@
 """CLI commands that do not open the TUI, as whole processes on an up-to-date store: from
-``exec`` to exit (goal ≤ 0.4 s each), against ``python -c pass`` and a raw ``sqlite3`` read
-in the same run."""
+``exec`` to exit (goal ≤ 0.4 s each), against ``python -c pass``, a raw ``sqlite3`` read and
+the libraries every command needs (Typer with its pydantic coercion, SQLAlchemy, pydantic,
+ruamel.yaml, rich: their import alone) in the same run."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from bench.common import Context, Figure, sampled
 from bench.stores import SIZES, working_copy
 
 COMMANDS = [
+    ["--help"],
+    ["chat", "--help"],
     ["chat", "list"],
     ["report", "day"],
     ["orders", "list"],
@@ -20,6 +23,7 @@ COMMANDS = [
     ["replies", "search", "tk"],
 ]
 GOAL_MS = 400
+LIBRARIES = "import typer, typer._adapters, sqlalchemy, pydantic, ruamel.yaml, rich.console"
 
 
 def _wall(argv: list[str], env: dict | None = None) -> float:
@@ -36,11 +40,12 @@ def run(ctx: Context) -> list[Figure]:
     reps = ctx.reps(5, 2)
     _wall([sys.executable, "-m", "cs_console", "chat", "list"], env)  # bytecode compiled once
     task = ctx.add_task("cli start", total=len(COMMANDS) * reps)
-    bare, raw = [], []
+    bare, raw, floor = [], [], []
     figures: list[Figure] = []
     per: dict[str, list[float]] = {}
     for _ in range(reps):
         bare.append(_wall([sys.executable, "-c", "pass"]))
+        floor.append(_wall([sys.executable, "-c", LIBRARIES]))
         raw.append(_wall([sys.executable, "-c", "import sqlite3, sys; sqlite3.connect(sys.argv[1])"
                           ".execute('SELECT count(*) FROM chats').fetchall()", db]))
         for cmd in COMMANDS:
@@ -51,4 +56,6 @@ def run(ctx: Context) -> list[Figure]:
         f.goal, f.ok = f"median ≤ {GOAL_MS} ms", f.value <= GOAL_MS
         figures.append(f)
     figures.append(sampled("cli_start", "`python -c pass` (interpreter alone)", bare, "ms", size="demo"))
+    figures.append(sampled("cli_start", "the libraries' import alone (Typer, SQLAlchemy, pydantic, ruamel, rich)",
+                           floor, "ms", size="demo"))
     return figures

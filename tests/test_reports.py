@@ -180,3 +180,21 @@ def test_waiting_chat_is_unanswered_once_past_breach_in_the_stored_report(desk, 
     clock.advance(waited)
     fr = desk.reports.day(DAY).total.first_response
     assert (fr.unanswered, desk.reports.day(DAY).total.inquiries) == (unanswered, 1)
+
+
+def test_conversions_join_each_order_to_its_buyers_chats_of_the_period_from_an_index(tmp_path):
+    """At a year's store the conversion read must not visit every chat a paying buyer ever had:
+    SQLite reads the chats of the period by (buyer, first message) from ``ix_chats_buyer_started``."""
+    import sqlite3
+
+    from cs_console.store.engine import open_store
+    from cs_console.store.reports import _DIALECT, _STATEMENTS
+
+    db = tmp_path / "s.db"
+    open_store(str(db)).dispose()
+    sql = _STATEMENTS["converted"].format(**_DIALECT["sqlite"])
+    params = {"t0": "2026-11-23 00:00:00", "t1": "2026-11-24 00:00:00", "orders_until": "2026-11-27 00:00:00",
+              "hours": 72}
+    with sqlite3.connect(db) as conn:
+        plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    assert "ix_chats_buyer_started (buyer_id=? AND first_buyer_at>? AND first_buyer_at<?)" in plan, plan

@@ -19,7 +19,7 @@ def test_cli_command_imports_no_tui_search_or_postgres(tmp_path, argv):
     open_store(db).dispose()
     code = (
         "import sys, cs_console.cli\n"
-        f"sys.argv = ['cs-console', *{argv!r}, '--db', {db!r}]\n"
+        f"sys.argv = ['cs-console', '--db', {db!r}, *{argv!r}]\n"
         "try:\n    cs_console.cli.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         f"print('LOADED', ','.join(m for m in {HEAVY!r} if m in sys.modules) or 'none')\n"
     )
@@ -53,13 +53,18 @@ def test_changed_schema_is_created_again(tmp_path):
     assert "ix_chats_queue" in names
 
 
-def test_report_day_on_an_up_to_date_store_loads_neither_sqlmodel_nor_the_tables(tmp_path):
-    """The cheap schema check (source hash) and the report's Core reads: no ORM at all."""
+CORE_READS = [["report", "day"], ["report", "week"], ["agents", "list"], ["chat", "list"], ["chat", "list", "--all"],
+              ["replies", "search", "tk"], ["replies", "usage"], ["--help"], ["orders", "--help"]]
+
+
+@pytest.mark.parametrize("argv", CORE_READS, ids=" ".join)
+def test_read_only_command_on_an_up_to_date_store_loads_neither_sqlmodel_nor_the_tables(tmp_path, argv):
+    """The cheap schema check (source hash) and the command's Core reads: no ORM at all."""
     db = str(tmp_path / "s.db")
     open_store(db).dispose()
     code = (
         "import sys, cs_console.cli\n"
-        f"sys.argv = ['cs-console', 'report', 'day', '--db', {db!r}]\n"
+        f"sys.argv = ['cs-console', '--db', {db!r}, *{argv!r}]\n"
         "try:\n    cs_console.cli.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "print('LOADED', ','.join(m for m in ('sqlmodel', 'cs_console.store.tables', 'textual') if m in sys.modules)"
         " or 'none')\n"

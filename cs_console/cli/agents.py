@@ -9,11 +9,16 @@ import typer
 
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, fail, open_desk
 from cs_console.cli.identity import PasswordStdin, read_password
-from cs_console.cli.team_common import REFUSED
-from cs_console.domain.identity import SignInRefused
+from cs_console.cli.team_common import refused
 from cs_console.domain.team import ROLE_LABELS, STATUS_LABELS, AgentStatus, Role
 
 app = typer.Typer(help="团队客服：添加、列表、密码、令牌。", no_args_is_help=True)
+
+
+def _sign_in_refused() -> type[Exception]:
+    from cs_console.domain.identity import SignInRefused
+
+    return SignInRefused
 
 
 @app.command("add")
@@ -34,7 +39,7 @@ def agents_add(name: Annotated[str, typer.Argument(help="客服名（子账号�
 
         try:
             first_is_supervisor = parse_role(role) == Role.SUPERVISOR
-        except REFUSED as exc:
+        except refused() as exc:
             fail(f"error: {exc}")
         if not first_is_supervisor:
             fail("error: 这个店铺还没有任何账号：第一个账号必须是主管（agents add NAME --role supervisor），并设置密码", 2)
@@ -43,7 +48,7 @@ def agents_add(name: Annotated[str, typer.Argument(help="客服名（子账号�
     try:
         desk.identity.add_agent(by, name, role, capacity, password)
         a = desk.team.agent(name)
-    except (*REFUSED, SignInRefused) as exc:
+    except (*refused(), _sign_in_refused()) as exc:
         fail(f"error: {exc}")
     emit({"name": a.name, "role": a.role, "capacity": a.capacity}, as_json,
          f"{a.name}：{ROLE_LABELS[Role(a.role)]}，接待上限 {a.capacity}")
@@ -58,7 +63,7 @@ def agents_password(name: Annotated[str | None, typer.Argument(help="谁的密�
     target = name or me.name
     try:
         desk.identity.set_password(me, target, read_password(password_stdin, f"{target} 的新密码", confirm=not password_stdin))
-    except (*REFUSED, SignInRefused) as exc:
+    except (*refused(), _sign_in_refused()) as exc:
         fail(f"error: {exc}")
     emit(None, False, f"{target} 的密码已更新")
 
@@ -85,9 +90,10 @@ def agents_token(label: Annotated[str, typer.Option("--label", help="令牌的�
 def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """全部客服：角色、状态、进行中/等待中的会话、接待上限、今天的首次响应。"""
     from cs_console.cli.team_common import agent_row
+    from cs_console.services.team_overview import agent_overview
 
-    desk = open_desk(db)
-    rows = [agent_row(a) for a in desk.team.agents()]
+    desk = open_desk(db)  # read through Core: the ORM tables are not loaded
+    rows = [agent_row(a) for a in agent_overview(desk.store, desk.policy, desk.clock)]
     human = "\n".join(
         f"{r['name']:<12} {ROLE_LABELS[Role(r['role'])]:<6} {STATUS_LABELS[AgentStatus(r['status'])]:<4} "
         f"接待 {r['open_chats']}/{r['capacity']}  等待 {r['waiting_chats']}  "

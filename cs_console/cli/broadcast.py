@@ -17,9 +17,6 @@ from cs_console.cli.common import (
     open_desk,
     when,
 )
-from cs_console.domain.broadcast import parse_filter
-from cs_console.domain.messages import render
-from cs_console.domain.team import TeamRuleError
 
 
 def broadcast(
@@ -41,6 +38,10 @@ def broadcast(
         fail("错误：用 --filter unpaid[:小时] | item:文字 | tag:标签 选择买家", 2)
     if bool(text) == bool(phrase):
         fail("错误：用 --text 内容 或 --phrase 编码 给出群发内容（二选一）", 2)
+    from cs_console.domain.broadcast import parse_filter
+    from cs_console.domain.messages import render
+    from cs_console.domain.team import TeamRuleError
+
     desk = open_desk(db)
     name = acting(desk, agent).name
     if phrase:

@@ -58,15 +58,17 @@ def list_(all_: Annotated[bool, typer.Option("--all", help="包括已结束的�
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """按会话列表顺序列出会话：买家、状态、未读、等待秒数、首次响应。"""
     from cs_console.domain.kpi import format_wait
+    from cs_console.store.chat_rows import sessions
 
     desk = open_desk(db)
     now = desk.clock()
+    chats = sessions(desk.store, include_closed=all_)  # through Core: the ORM tables are not loaded
     rows = [
         {"chat_id": c.chat_id, "buyer": c.buyer_nick, "status": str(c.status), "unread": c.unread,
          "waiting_seconds": round(c.waiting_seconds(now), 1),
          "first_response_seconds": None if c.first_response_seconds is None else round(c.first_response_seconds, 1),
          "agent": c.agent, "preview": c.preview}
-        for c in desk.chats.sessions(include_closed=all_)
+        for c in chats
     ]
     human = "\n".join(
         f"{r['chat_id']:>5}  {_STATUS.get(r['status'], r['status']):<4} {r['buyer']:<16} 未读 {r['unread']:<3} "

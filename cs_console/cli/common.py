@@ -48,6 +48,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def config_error() -> type[Exception]:
+    """``ConfigError``, for an ``except config_error():`` clause (evaluated only while an
+    exception is matched, so the YAML/pydantic machinery loads only when a file was bad)."""
+    from cs_console.config.yamlfile import ConfigError
+
+    return ConfigError
+
+
 def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     """--agent, else $CS_CONSOLE_AGENT, else ``agent:`` in the user's config file."""
     from cs_console.config.locations import agent_name

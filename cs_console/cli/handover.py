@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from cs_console.cli.common import (
     AgentOpt,
@@ -20,12 +19,11 @@ from cs_console.cli.common import (
     when,
 )
 from cs_console.domain.clock import local
-from cs_console.domain.handover import PRIORITY_LABEL, STATE_LABEL, Note
-from cs_console.domain.handover_file import HandoverFileError
 from cs_console.domain.messages import os_reason, render
 from cs_console.domain.text import clean_text
-from cs_console.services.handover import HandoverError
-from cs_console.store.engine import StoreError
+
+if TYPE_CHECKING:
+    from cs_console.domain.handover import Note
 
 app = typer.Typer(help="交接本：添加、列表、确认、完成、导出、导入。", no_args_is_help=True)
 
@@ -43,7 +41,15 @@ def note_dict(n: Note) -> dict:
             "edits": n.edits, "origin": n.origin}
 
 
+def _handover_error() -> type[Exception]:
+    from cs_console.services.handover import HandoverError
+
+    return HandoverError
+
+
 def note_line(n: Note, tz: str) -> str:
+    from cs_console.domain.handover import PRIORITY_LABEL, STATE_LABEL
+
     links = " ".join(x for x in (n.buyer and f"买家:{n.buyer}", n.order_no and f"订单:{n.order_no}",
                                   n.case_id and f"售后:{n.case_id}") if x)
     who = f" 确认:{n.acked_by}" if n.acked_by else ""
@@ -68,7 +74,7 @@ def add(text: Annotated[str, typer.Argument(help="下一班需要知道或要做
     try:
         n = desk.handover.add(text, name, buyer=buyer, order_no=order, case_id=case, priority=priority,
                               shift=shift, for_shift=to)
-    except HandoverError as exc:
+    except _handover_error() as exc:
         fail(f"错误：{exc}")
     emit(note_dict(n), as_json, f"已写交接 {n.short_id}（{n.shift} → {n.for_shift}）")
 
@@ -118,7 +124,7 @@ def ack(note: NoteArg, agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOp
     name = acting(desk, agent).name
     try:
         n = desk.handover.ack(note, name)
-    except HandoverError as exc:
+    except _handover_error() as exc:
         fail(f"错误：{exc}")
     emit(note_dict(n), as_json, f"交接 {n.short_id} 已由 {name} 确认")
 
@@ -131,7 +137,7 @@ def done(note: NoteArg, resolution: Annotated[str, typer.Option("--resolution", 
     name = acting(desk, agent).name
     try:
         n = desk.handover.done(note, name, resolution)
-    except HandoverError as exc:
+    except _handover_error() as exc:
         fail(f"错误：{exc}")
     emit(note_dict(n), as_json, f"交接 {n.short_id} 已由 {name} 完成")
 
@@ -153,14 +159,24 @@ def import_(file: FileArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     desk = open_desk(db)
     try:
         res = desk.handover.import_(file)
-    except HandoverFileError as exc:
+    except _handover_file_error() as exc:
         fail(str(exc))
     emit(res.as_dict(), as_json, f"从 {file} 导入 {res.events} 条事件，其中新增 {res.inserted} 条")
+
+
+def _handover_file_error() -> type[Exception]:
+    from cs_console.domain.handover_file import HandoverFileError
+
+    return HandoverFileError
 
 
 def sync(other: Annotated[str, typer.Argument(help="另一个存储：SQLite 文件路径或 postgresql:// 地址。")],
          db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """双向合并本存储与 OTHER 的交接本（取并集，可重复执行）。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from cs_console.store.engine import StoreError
+
     desk = open_desk(db)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True) as bar:

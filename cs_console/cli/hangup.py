@@ -16,7 +16,7 @@ from cs_console.cli.common import (
     open_desk,
     when,
 )
-from cs_console.cli.team_common import REFUSED
+from cs_console.cli.team_common import refused
 
 app = typer.Typer(help="挂起：申请、批准/拒绝（主管）、恢复、列表。", no_args_is_help=True)
 _STATE = {"pending": "待审批", "approved": "已批准", "refused": "已拒绝", "ended": "已结束"}
@@ -36,7 +36,7 @@ def hangup_request(reason: Annotated[str, typer.Option("--reason", help="为什�
     name = acting(desk, agent).name
     try:
         rid = desk.team.request_hangup(name, reason)
-    except REFUSED as exc:
+    except refused() as exc:
         fail(f"error: {exc}")
     emit({"id": rid, "agent": name, "state": "pending"}, as_json, f"挂起申请 {rid} 等待主管审批")
 
@@ -46,7 +46,7 @@ def _decide(request_id: int, agent: str | None, db: str | None, as_json: bool, a
     name = acting(desk, agent).name
     try:
         view = desk.team.decide_hangup(request_id, name, approve, note)
-    except REFUSED as exc:
+    except refused() as exc:
         fail(f"error: {exc}")
     emit(_hangup_row(view), as_json, f"{view.agent} 的挂起申请 {view.id}：{_STATE.get(view.state, view.state)}（{view.decided_by}）")
 
@@ -76,7 +76,7 @@ def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = F
     name = acting(desk, agent).name
     try:
         desk.team.resume(name)
-    except REFUSED as exc:
+    except refused() as exc:
         fail(f"error: {exc}")
     emit({"agent": name, "status": "online"}, as_json, f"{name} 重新接收新会话")
 

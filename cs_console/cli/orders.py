@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -16,20 +16,19 @@ from cs_console.cli.common import (
     DbOpt,
     JsonOpt,
     acting,
+    config_error,
     emit,
     err,
     fail,
     open_desk,
     when,
 )
-from cs_console.config import ConfigError
-from cs_console.domain.audit_text import describe, value_label
 from cs_console.domain.clock import local
 from cs_console.domain.messages import render
 from cs_console.domain.money import MoneyError, format_money
-from cs_console.domain.orders import OrderRefused, OrderView
-from cs_console.services.orders import ImportRejected
-from cs_console.store.orders import OrderNotFound
+
+if TYPE_CHECKING:
+    from cs_console.domain.orders import OrderView
 
 app = typer.Typer(help="订单：列表、查看、带理由修改、审计记录、导入。", no_args_is_help=True)
 
@@ -40,11 +39,14 @@ T = TypeVar("T")
 
 def _run(fn: Callable[[], T]) -> T:
     """Call a service; a refusal or unknown order exits non-zero with the reason."""
+    from cs_console.domain.orders import OrderRefused
+    from cs_console.store.orders import OrderNotFound
+
     try:
         return fn()
     except (OrderRefused, OrderNotFound, LookupError, MoneyError) as exc:
         fail(f"错误：{exc}")
-    except ConfigError as exc:
+    except config_error() as exc:
         fail(str(exc), 2)
 
 
@@ -69,6 +71,12 @@ def order_dict(o: OrderView, *, tz: str, full: bool = False) -> dict:
     else:
         d["phone"] = o.masked_phone
     return d
+
+
+def value_label(field: str, value: str) -> str:
+    from cs_console.domain.audit_text import value_label
+
+    return value_label(field, value)
 
 
 def _line(o: OrderView, tz: str) -> str:
@@ -188,6 +196,8 @@ def extend_receipt(order_no: NoArg, days: Annotated[int, typer.Option("--days", 
 @app.command()
 def audit(order_no: NoArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """订单的全部修改记录：谁、何时、字段、旧值 → 新值、理由。"""
+    from cs_console.domain.audit_text import describe
+
     desk = open_desk(db)
     rows = _run(lambda: desk.orders.audit(order_no))
     data = [{"at": when(r.at), "agent": r.agent, "field": r.field, "old": r.old, "new": r.new,
@@ -209,6 +219,8 @@ def import_(orders_file: Annotated[Path, typer.Argument(help="订单报表（每
         TextColumn,
         TimeRemainingColumn,
     )
+
+    from cs_console.services.orders import ImportRejected
 
     desk = open_desk(db)
     with Progress(TextColumn("导入订单"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),

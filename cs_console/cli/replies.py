@@ -11,6 +11,7 @@ from cs_console.cli.common import (
     AgentOpt,
     DbOpt,
     JsonOpt,
+    config_error,
     emit,
     err,
     fail,
@@ -18,9 +19,6 @@ from cs_console.cli.common import (
     resolve_agent,
     when,
 )
-from cs_console.config import ConfigError
-from cs_console.config.locations import personal_replies_file, quick_replies_file
-from cs_console.config.replies import load_phrases
 from cs_console.domain.messages import render as message
 
 app = typer.Typer(help="快捷短语：搜索、填充、检查、导入导出。", no_args_is_help=True)
@@ -78,10 +76,13 @@ def check(file: Annotated[Path | None, typer.Argument(help="短语文件（默�
           agent: Annotated[str | None, typer.Option("--agent", help="改为检查这位客服自己的短语文件。")] = None,
           as_json: JsonOpt = False) -> None:
     """检查短语文件：每个问题输出“文件:行号: 原因”，有问题时以非零退出码结束。"""
+    from cs_console.config.locations import personal_replies_file, quick_replies_file
+    from cs_console.config.replies import load_phrases
+
     path = file or (personal_replies_file(agent) if agent else quick_replies_file())
     try:
         phrases = load_phrases(path)
-    except ConfigError as exc:
+    except config_error() as exc:
         if as_json:
             emit({"file": str(path), "ok": False, "problems": exc.problems}, True)
             raise typer.Exit(1) from None
@@ -188,7 +189,7 @@ def export(
     source = desk.replies.personal_file(agent) if agent else desk.replies.team_file
     try:
         n = export_phrases(desk.replies, fmt, file, source, desk.clock().isoformat())
-    except ConfigError as exc:
+    except config_error() as exc:
         fail(str(exc), 2)
     except (ValueError, OSError) as exc:
         fail(f"错误：{exc}")

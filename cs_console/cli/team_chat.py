@@ -10,7 +10,7 @@ import typer
 
 from cs_console.cli.chat import app
 from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, fail, open_desk
-from cs_console.cli.team_common import REFUSED
+from cs_console.cli.team_common import refused
 
 
 @app.command("assign")
@@ -28,7 +28,7 @@ def chat_assign(nick: Annotated[str, typer.Argument(help="买家旺旺ID。")],
             desk.team.distribute()
             summary = desk.chats.chat_of(nick)
             chat_id, who = summary.chat_id, summary.agent
-    except REFUSED as exc:
+    except refused() as exc:
         fail(f"error: {exc}")
     emit({"chat_id": chat_id, "buyer": nick, "agent": who}, as_json,
          f"会话 {chat_id}（{nick}）→ {who}" if who else f"会话 {chat_id}（{nick}）在队列中等待（没有空闲的客服）")
@@ -53,7 +53,7 @@ def chat_forward(nick: Annotated[str, typer.Argument(help="买家旺旺ID。")],
     name = acting(desk, agent).name
     try:
         chat_id = desk.team.forward_buyer(nick, to, reason, name)
-    except REFUSED as exc:
+    except refused() as exc:
         fail(f"error: {exc}")
     emit({"chat_id": chat_id, "buyer": nick, "from": name, "to": to, "reason": reason.strip()}, as_json,
          f"会话 {chat_id}（{nick}）已转给 {to}")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from cs_console.cli.common import when
-from cs_console.domain.team import TeamRuleError
-from cs_console.store.chats import NotFound
 
-REFUSED = (TeamRuleError, NotFound, ValueError)
+
+def refused() -> tuple[type[Exception], ...]:
+    """The refusals a team command reports as one sentence (imported only when one is raised:
+    an ``except refused():`` clause is evaluated only while an exception is matched)."""
+    from cs_console.domain.team import TeamRuleError
+    from cs_console.store.chats import NotFound
+
+    return (TeamRuleError, NotFound, ValueError)
 
 
 def agent_row(a) -> dict:

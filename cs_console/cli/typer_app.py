@@ -94,6 +94,28 @@ class DeskGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         _prepare_help(self)
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode: bool = True, **extra):
+        """Click's standalone run, with its usage errors shown in Chinese (``help_chrome.show_error``)
+        instead of Click's English; exit codes as Click's (2 for a usage error)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from typer._click.exceptions import ClickException
+        from typer.exceptions import Abort
+
+        from cs_console.cli.help_chrome import show_error
+
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ClickException as exc:
+            show_error(exc)
+            sys.exit(exc.exit_code)
+        except Abort:
+            from cs_console.domain.messages import render
+
+            print(render("cli.aborted"), file=sys.stderr)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 def _prepare_help(command) -> None:
     """Every command's help is written by the Chinese formatter; every value option shows its

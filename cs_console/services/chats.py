@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView, session_order
+from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView
 from cs_console.domain.clock import Clock
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import Move
 from cs_console.domain.text import one_line
+from cs_console.store import chat_rows, outbox
 from cs_console.store import chats as repo
 from cs_console.store import identity as identity_repo
-from cs_console.store import outbox
 from cs_console.store import team as team_repo
 from cs_console.store.engine import Store
 from cs_console.store.identity import Actor
@@ -114,8 +114,7 @@ class ChatService:
     # reads ------------------------------------------------------------------------------------
     def sessions(self, *, include_closed: bool = False) -> list[ChatSummary]:
         """Open chats in session-list order (waiting first, longest wait first)."""
-        with self.store.read() as s:
-            return session_order(repo.list_chats(s, include_closed=include_closed))
+        return chat_rows.sessions(self.store, include_closed=include_closed)
 
     def summary(self, chat_id: int) -> ChatSummary:
         with self.store.read() as s:

@@ -21,8 +21,7 @@ from cs_console.domain.messages import UserError
 from cs_console.domain.placeholders import Filled, fill
 from cs_console.domain.replies.pinyin import PinyinKeys, key_digest
 from cs_console.domain.shop import ShopPolicy
-from cs_console.services.context import chat_values
-from cs_console.store import replies as repo
+from cs_console.store import reply_usage
 from cs_console.store.engine import Store
 
 if TYPE_CHECKING:  # the phrase model, index and rapidfuzz load on first use, not at start-up
@@ -215,8 +214,8 @@ class ReplyService:
     def usage(self, agent: str | None) -> dict[str, int]:
         if not agent:
             return {}
-        with self.store.read() as s:
-            return repo.usage_counts(s, agent)
+        with self.store.read_rows() as conn:
+            return reply_usage.usage_counts(conn, agent)
 
     def search(self, query: str, agent: str | None = None, *, limit: int = 10, group: str | None = None,
                usage: dict[str, int] | None = None) -> list[Hit]:
@@ -237,6 +236,8 @@ class ReplyService:
     def values(self, buyer: str | None, agent: str) -> dict[str, str | None]:
         """Placeholder values of this buyer's own chat (no buyer: only agent and shop)."""
         if buyer:
+            from cs_console.services.context import chat_values
+
             return chat_values(self.store, buyer, agent, self.policy.shop.name)
         return {"agent": agent, "shop": self.policy.shop.name}
 
@@ -245,12 +246,14 @@ class ReplyService:
 
     def record_use(self, code: str, agent: str) -> int:
         """Count one use of a phrase by ``agent`` (one transaction)."""
+        from cs_console.store.replies import record_use
+
         with self.store.write() as s:
-            return repo.record_use(s, agent, code, self.clock())
+            return record_use(s, agent, code, self.clock())
 
     def usage_report(self) -> list[tuple[str, str, int, object]]:
-        with self.store.read() as s:
-            return repo.usage_report(s)
+        with self.store.read_rows() as conn:
+            return reply_usage.usage_report(conn)
 
     def warm_keys(self, phrases: list[Phrase]) -> int:
         """Compute and cache the pinyin keys of ``phrases`` now (after an import), so neither the

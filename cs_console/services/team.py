@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, session_order
 from cs_console.domain.clock import Clock
-from cs_console.domain.kpi import WaitLevel, classify_wait
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import (
     AgentStatus,
@@ -29,27 +28,13 @@ from cs_console.domain.team import (
 )
 from cs_console.domain.text import one_line
 from cs_console.services.chats import ChatService
+from cs_console.services.team_overview import AgentInfo, agent_overview
 from cs_console.store import chats as chat_repo
 from cs_console.store import team as repo
 from cs_console.store.engine import Store
 
 DISTRIBUTE_BATCH = 500  # chats assigned per transaction (keeps each write short)
 SUPERVISOR_PAGE = 500  # open chats a supervisor's session list and breach notices read at once
-
-
-@dataclass(frozen=True, slots=True)
-class AgentInfo:
-    name: str
-    role: str
-    status: str
-    open_chats: int
-    waiting_chats: int
-    capacity: int
-    heartbeat_at: datetime | None
-    first_responses: int = 0
-    first_response_avg: float | None = None
-    first_response_slow: int = 0  # over the shop's standard
-    first_response_breaches: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,24 +84,7 @@ class TeamService:
         return self.agent(name)
 
     def agents(self) -> list[AgentInfo]:
-        with self.store.read() as s:
-            agents = repo.all_agents(s)
-            caps = repo.capacities(s, self.settings.capacity)
-            counts = repo.open_counts(s)
-            since = start_of_day(self.clock(), self.policy.shop.timezone)
-            firsts = chat_repo.first_responses(s, since, since + timedelta(days=1))
-        t = self.policy.response
-        out = []
-        for a in agents:
-            mine = [r.seconds for r in firsts if r.agent_id == a.id]
-            o, w = counts.get(a.id, (0, 0))
-            levels = [classify_wait(x, t) for x in mine]
-            out.append(AgentInfo(
-                a.name, a.role, a.status, o, w, caps.get(a.id, self.settings.capacity), a.heartbeat_at,
-                len(mine), sum(mine) / len(mine) if mine else None,
-                sum(lv in (WaitLevel.SLOW, WaitLevel.WARNING, WaitLevel.BREACH) for lv in levels),
-                sum(lv == WaitLevel.BREACH for lv in levels)))
-        return out
+        return agent_overview(self.store, self.policy, self.clock)
 
     def agent(self, name: str) -> AgentInfo:
         for a in self.agents():

@@ -23,6 +23,7 @@ from cs_console.domain.limits import (
 from cs_console.domain.messages import UserError
 from cs_console.domain.money import shown
 from cs_console.domain.text import clean_text, one_line, truncate_cells
+from cs_console.store.chat_rows import summary_row
 from cs_console.store.tables import (
     Agent,
     Buyer,
@@ -218,14 +219,6 @@ def _summary(chat: Chat, nick: str, agent: str | None) -> ChatSummary:
     )
 
 
-def list_chats(s: Session, *, include_closed: bool = False) -> list[ChatSummary]:
-    """Open chats (and closed ones if asked), unsorted; see ``domain.chat.session_order``."""
-    q = _summary_query()
-    if not include_closed:
-        q = q.where(Chat.status != ChatStatus.CLOSED)
-    return [_summary(c, nick, agent) for c, nick, agent in s.exec(q).all()]
-
-
 def _summary_columns():
     """The session-list row as plain columns (no ORM object per chat)."""
     return select(Chat.id, Buyer.nick, Chat.status, Chat.unread, Chat.last_preview, Chat.last_message_at,
@@ -233,17 +226,11 @@ def _summary_columns():
         .join(Buyer, Buyer.id == Chat.buyer_id).join(Agent, Agent.id == Chat.agent_id, isouter=True)
 
 
-def _summary_row(r) -> ChatSummary:
-    return ChatSummary(chat_id=r[0], buyer_nick=r[1], status=ChatStatus(r[2]), unread=r[3], preview=r[4],
-                       last_message_at=r[5], waiting_since=r[6], first_response_seconds=r[7], agent=r[8],
-                       opened_at=r[9])
-
-
 def agent_open_chats(s: Session, agent_id: int) -> list[ChatSummary]:
     """One agent's open chats (index ``ix_chats_agent_status``: as many rows as the agent has,
     whatever the size of the store), unsorted."""
     q = _summary_columns().where(Chat.agent_id == agent_id, Chat.status != ChatStatus.CLOSED)
-    return [_summary_row(r) for r in s.exec(q).all()]
+    return [summary_row(r) for r in s.exec(q).all()]
 
 
 def open_chats_page(s: Session, limit: int) -> list[ChatSummary]:
@@ -252,12 +239,12 @@ def open_chats_page(s: Session, limit: int) -> list[ChatSummary]:
     waiting = s.exec(_summary_columns()
                      .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_not(None))
                      .order_by(col(Chat.waiting_since), col(Chat.id)).limit(limit)).all()
-    out = [_summary_row(r) for r in waiting]
+    out = [summary_row(r) for r in waiting]
     if len(out) < limit:
         served = s.exec(_summary_columns()
                         .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_(None))
                         .order_by(OPEN_ACTIVITY.desc(), col(Chat.id)).limit(limit - len(out))).all()
-        out += [_summary_row(r) for r in served]
+        out += [summary_row(r) for r in served]
     return out
 
 
@@ -273,7 +260,7 @@ def breached_page(s: Session, older_than: datetime, limit: int) -> list[ChatSumm
          .where(Chat.status != ChatStatus.CLOSED, col(Chat.waiting_since).is_not(None),
                 col(Chat.waiting_since) < older_than)
          .order_by(col(Chat.waiting_since), col(Chat.id)).limit(limit))
-    return [_summary_row(r) for r in s.exec(q).all()]
+    return [summary_row(r) for r in s.exec(q).all()]
 
 
 def chat_summary(s: Session, chat_id: int) -> ChatSummary:
@@ -376,12 +363,6 @@ def drafts_of(s: Session, agent: str, chat_ids: list[int]) -> dict[int, tuple[st
         select(Draft.chat_id, Draft.text, Draft.cursor).join(Agent, Agent.id == Draft.agent_id)
         .where(col(Draft.chat_id).in_(chat_ids), Agent.name == agent.strip())).all()
     return {r[0]: (r[1], r[2]) for r in rows}
-
-
-def first_responses(s: Session, since: datetime, until: datetime) -> list[ResponseRecord]:
-    """First-response records in a time range (for KPI reports)."""
-    return list(s.exec(select(ResponseRecord).where(ResponseRecord.first, ResponseRecord.replied_at >= since,
-                                                    ResponseRecord.replied_at < until)).all())
 
 
 def buyer_log(s: Session, buyer: Buyer) -> list[MessageView]:

@@ -1,13 +1,14 @@
-"""Repository for quick-reply usage counts (per agent; codes are the phrase file's)."""
+"""Repository for quick-reply usage counts (per agent; codes are the phrase file's): counting a
+use. The counts are read through Core by ``store/reply_usage.py``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from cs_console.store.chats import ensure_agent
-from cs_console.store.tables import Agent, QuickReplyUsage
+from cs_console.store.tables import QuickReplyUsage
 
 
 def record_use(s: Session, agent_name: str, code: str, now: datetime) -> int:
@@ -22,18 +23,3 @@ def record_use(s: Session, agent_name: str, code: str, now: datetime) -> int:
     s.add(row)
     s.flush()
     return row.count
-
-
-def usage_counts(s: Session, agent_name: str) -> dict[str, int]:
-    """``{code: uses}`` for one agent (empty for an unknown agent)."""
-    rows = s.exec(select(QuickReplyUsage.code, QuickReplyUsage.count).join(Agent, col(Agent.id) == QuickReplyUsage.agent_id)
-                  .where(Agent.name == agent_name.strip())).all()
-    return {code: count for code, count in rows}
-
-
-def usage_report(s: Session) -> list[tuple[str, str, int, datetime]]:
-    """``(agent, code, uses, last used)`` for every agent, most used first (supervisor's report)."""
-    rows = s.exec(select(Agent.name, QuickReplyUsage.code, QuickReplyUsage.count, QuickReplyUsage.last_used_at)
-                  .join(Agent, col(Agent.id) == QuickReplyUsage.agent_id)
-                  .order_by(col(QuickReplyUsage.count).desc(), Agent.name, QuickReplyUsage.code)).all()
-    return [tuple(r) for r in rows]

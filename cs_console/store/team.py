@@ -48,10 +48,6 @@ def get_agent(s: Session, name: str) -> Agent:
     return agent
 
 
-def all_agents(s: Session) -> list[Agent]:
-    return list(s.exec(select(Agent).order_by(col(Agent.id))).all())
-
-
 def agent_by_id(s: Session, agent_id: int) -> Agent:
     agent = s.get(Agent, agent_id)
     if agent is None:

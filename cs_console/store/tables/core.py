@@ -49,10 +49,13 @@ class Chat(SQLModel, table=True):
         Index("ix_chats_agent_status", "agent_id", "status"),  # one agent's open chats, load counts
         Index("ix_chats_queue", "status", "agent_id", "waiting_since", "id"),  # the queue, oldest first
         Index("ix_chats_first_buyer_at", "first_buyer_at"),  # reports: chats started in a period
+        # a buyer's chats; the report's conversions join an order's buyer to the chats started in
+        # the period from this index alone
+        Index("ix_chats_buyer_started", "buyer_id", "first_buyer_at"),
         Index("ix_chats_opened_at", "opened_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    buyer_id: int = Field(foreign_key="buyers.id", index=True)
+    buyer_id: int = Field(foreign_key="buyers.id")  # indexed with first_buyer_at (ix_chats_buyer_started)
     agent_id: int | None = Field(default=None, foreign_key="agents.id", index=True)
     status: str = Field(default="waiting", max_length=16)
     opened_at: datetime = Field(sa_type=UTCDateTime)
