@@ -115,10 +115,12 @@ def child(export: str, db: str) -> None:
     desk.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({"rows": summary.imported + summary.updated, "seconds": seconds, "cpu": cpu, "rss_mb": rss,
-                      "rejected": summary.rejected_count, "locked": summary.locked_seconds}))
+                      "rejected": summary.rejected_count, "locked": summary.locked_seconds,
+                      "load": round(os.getloadavg()[0], 2)}))
 
 
-def _run_child(export: Path, db: Path) -> dict:
+def _run_child(export: Path, db: str) -> dict:
+    """One import in a fresh process (``db``: a SQLite path or a PostgreSQL URL)."""
     out = subprocess.run([sys.executable, "-m", "bench.orders_import", "--child", str(export), str(db)],
                          capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -150,48 +152,78 @@ def anchor(export: Path, db: Path) -> float:
     return seconds
 
 
-def run(progress=None) -> list[Figure]:
+def _rows(ctx) -> list[tuple[str, int]]:
+    """(size label, orders) per chosen size: ``CS_BENCH_IMPORT_ROWS`` overrides; else the sizes'
+    order counts (demo 1,000, 10k 50,000, 100k 500,000 — the goal size)."""
+    if "CS_BENCH_IMPORT_ROWS" in os.environ or ctx is None:
+        return [(f"{ROWS:,}", ROWS)]
+    from bench.stores import SIZES
+
+    return [(name, SIZES[name].orders) for name in ctx.sizes if SIZES[name].orders]
+
+
+def run(ctx=None) -> list[Figure]:
     figures: list[Figure] = []
+    backends = getattr(ctx, "backends", None) or ["sqlite"]
     with tempfile.TemporaryDirectory(prefix="cs-bench-import-") as tmp:
         folder = Path(tmp)
-        task = progress.add_task("import orders", total=5) if progress else None
-        for name, header in (("46", L46), ("61", L61)):
-            export = folder / f"ExportOrderList{name}.csv"
-            generate(export, header, ROWS)
-            first = _run_child(export, folder / f"import{name}.db")
-            again = _run_child(export, folder / f"import{name}.db")  # re-import: all updates
-            assert first["rows"] == ROWS and first["rejected"] == 0 and again["rows"] == ROWS
-            rate = ROWS / first["seconds"]
-            figures += [
-                Figure("orders_import", f"import {ROWS:,} rows, {name}-column GBK CSV", round(rate), "rows/s",
-                       f"≥ {GOAL_RATE:,}", rate >= GOAL_RATE),
-                Figure("orders_import", f"  same, per CPU second ({name} columns)", round(ROWS / first["cpu"]), "rows/s"),
-                Figure("orders_import", f"  peak RSS of the importing process ({name} columns)",
-                       round(first["rss_mb"]), "MB", f"≤ {GOAL_MB}", first["rss_mb"] <= GOAL_MB),
-                Figure("orders_import", f"  longest write transaction of the merge ({name} columns)",
-                       round(first["locked"], 2), "s", "< 5 (busy timeout)", first["locked"] < 5),
-                Figure("orders_import", f"  re-import, all rows updated ({name} columns)",
-                       round(ROWS / again["seconds"]), "rows/s"),
-                Figure("orders_import", f"  re-import, longest write transaction ({name} columns)", round(again["locked"], 2), "s"),
-                Figure("orders_import", f"  file size ({name} columns)", round(export.stat().st_size / 2**20), "MB"),
-            ]
-            if progress:
-                progress.advance(task, 2)
-            if name == "61":
-                raw = anchor(export, folder / "anchor.db")
-                figures.append(Figure("orders_import", "anchor: csv.reader + sqlite3 executemany (61 columns)",
-                                      round(ROWS / raw), "rows/s"))
-                figures.append(Figure("orders_import", "  import time / anchor time", round(first["seconds"] / raw, 2), "×"))
-            export.unlink()
+        plan = _rows(ctx)
+        task = ctx.add_task("import orders", total=len(plan) * (2 * len(backends) + 1)) if ctx else None
+        for size, rows in plan:
+            for name, header in (("46", L46), ("61", L61)):
+                export = folder / f"ExportOrderList{name}.csv"
+                generate(export, header, rows)
+                sqlite_seconds = 0.0
+                for backend in backends:
+                    db = str(folder / f"import{name}.db") if backend == "sqlite" else ctx.postgres_url()
+                    first = _run_child(export, db)
+                    again = _run_child(export, db)  # re-import: every row known, none changed
+                    assert first["rows"] == rows and first["rejected"] == 0 and again["rows"] == rows
+                    rate = rows / first["seconds"]
+                    if backend == "sqlite":
+                        sqlite_seconds = first["seconds"]
+                    extra = {"load": first["load"], "cpu_s": round(first["cpu"], 2)}
+
+                    def fig(what: str, value, unit: str, goal=None, ok=None, *, size=size, backend=backend,
+                            extra=extra, **more) -> Figure:
+                        return Figure("orders_import", what, value, unit, goal, ok, size=size, backend=backend,
+                                      extra={**extra, **more})
+
+                    figures += [
+                        fig(f"import, {name}-column GBK CSV", round(rate), "rows/s", f"≥ {GOAL_RATE:,}",
+                            rate >= GOAL_RATE),
+                        fig(f"  same, per CPU second of the importer ({name} columns)", round(rows / first["cpu"]),
+                            "rows/s"),
+                        fig(f"  peak RSS of the importing process ({name} columns)", round(first["rss_mb"]), "MB",
+                            f"≤ {GOAL_MB}", first["rss_mb"] <= GOAL_MB),
+                        fig(f"  longest write transaction of the merge ({name} columns)", round(first["locked"], 2),
+                            "s", "< 5 (busy timeout)", first["locked"] < 5),
+                        fig(f"  re-import, all rows known ({name} columns)", round(rows / again["seconds"]), "rows/s",
+                            load=again["load"]),
+                        fig(f"  re-import, longest write transaction ({name} columns)", round(again["locked"], 2), "s"),
+                        fig(f"  file size ({name} columns)", round(export.stat().st_size / 2**20), "MB"),
+                    ]
+                    if ctx:
+                        ctx.advance(task)
+                if name == "61":
+                    raw = anchor(export, folder / "anchor.db")
+                    figures.append(Figure("orders_import", "anchor: csv.reader + sqlite3 executemany (61 columns)",
+                                          round(rows / raw), "rows/s", size=size))
+                    if sqlite_seconds:
+                        figures.append(Figure("orders_import", "  import time / anchor time (SQLite)",
+                                              round(sqlite_seconds / raw, 2), "×", size=size))
+                export.unlink()
+            if ctx:
+                ctx.advance(task)
+        xlsx_rows = min(XLSX_ROWS, max(r for _, r in plan))
         book = folder / "ExportOrderList61.xlsx"
-        generate_xlsx(book, L61, XLSX_ROWS)
-        result = _run_child(book, folder / "xlsx.db")
-        assert result["rows"] == XLSX_ROWS
-        figures.append(Figure("orders_import", f"import {XLSX_ROWS:,} rows, 61-column xlsx",
-                              round(XLSX_ROWS / result["seconds"]), "rows/s"))
-        if progress:
-            progress.advance(task)
-            progress.remove_task(task)
+        generate_xlsx(book, L61, xlsx_rows)
+        result = _run_child(book, str(folder / "xlsx.db"))
+        assert result["rows"] == xlsx_rows
+        figures.append(Figure("orders_import", f"import {xlsx_rows:,} rows, 61-column xlsx",
+                              round(xlsx_rows / result["seconds"]), "rows/s"))
+        if ctx:
+            ctx.remove_task(task)
     return figures
 
 

@@ -58,3 +58,19 @@ def test_merge_in_ranges_of_whole_orders(any_desk, tmp_path, monkeypatch):
     assert all([i.title for i in desk.orders.show(n).items] == ["件0", "件1"] for n in nos)
     assert [a.field for a in desk.orders.audit(nos[1])] == ["courier"]
     assert steps[-1][0] == steps[-1][1] and len(steps) >= 4  # reading, then one step per range
+
+
+def test_reimport_writes_what_changed_and_leaves_the_rest_as_it_was(any_desk, tmp_path):
+    """Each kind of change alone reaches the store (a remark, a time, the buyer); an unchanged
+    row reads back exactly as before and leaves no audit row."""
+    desk = any_desk
+    nos = [f"351531314732935{k:04d}" for k in range(4)]
+    desk.orders.import_files(orders_csv(tmp_path / "o.csv", L61, [Ord(n) for n in nos]))
+    before = desk.orders.show(nos[0])
+    again = orders_csv(tmp_path / "o2.csv", L61, [Ord(nos[0]), Ord(nos[1], remark="加急"),
+                                                  Ord(nos[2], paid="2019-11-12 08:00:00"), Ord(nos[3], buyer="tb_小李")])
+    assert desk.orders.import_files(again).updated == 4
+    assert desk.orders.show(nos[0]) == before and desk.orders.audit(nos[0]) == []
+    assert desk.orders.show(nos[1]).remark == "加急"
+    assert desk.orders.show(nos[2]).paid_at == datetime(2019, 11, 12, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
+    assert desk.orders.show(nos[3]).buyer == "tb_小李"

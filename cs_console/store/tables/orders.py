@@ -50,7 +50,7 @@ class Order(SQLModel, table=True):
     buyer_message: str = ""
     close_reason: str = ""
     receipt_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the last import that changed the row
     locally_edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # bumped by every flag/remark change: an edit made on an older version is refused
     flag_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
