@@ -27,13 +27,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import weakref
 from urllib.parse import unquote
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
 from cs_console.domain.team import SUPERVISOR_ROLES
+from cs_console.store import pg_chat_authority
 
 TOKEN_PREFIX = "csp_"  # a session/token whose secret is a PostgreSQL login role's password
 MAX_ROLE_BYTES = 63  # NAMEDATALEN - 1
@@ -110,26 +110,6 @@ def has_password(url: str) -> bool:
 
 def is_installed(conn: Connection) -> bool:
     return conn.execute(text("SELECT to_regclass('cs_logins') IS NOT NULL")).scalar_one()
-
-
-_SERVER_MOVES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → True once seen
-TAKE_CHAT = "cs_console_take_chat(integer, integer, text, integer, text, text, timestamptz)"
-POST_BROADCAST = "cs_console_post_broadcast(integer, integer, text, timestamptz)"
-
-
-def moves_on_server(s) -> bool:
-    """Does this (PostgreSQL) store move chats and post broadcasts in the server's functions?
-    True once ``db grant`` installed them: agents may no longer do it with plain writes."""
-    bind = s.get_bind()
-    if bind.dialect.name != "postgresql":
-        return False
-    engine = getattr(bind, "engine", bind)
-    if _SERVER_MOVES.get(engine):
-        return True
-    found = s.execute(text(f"SELECT to_regprocedure('{TAKE_CHAT}') IS NOT NULL")).scalar_one()
-    if found:
-        _SERVER_MOVES[engine] = True
-    return found
 
 
 def actor_id(conn: Connection) -> int | None:
@@ -275,97 +255,7 @@ def _sql(base: str, schema: str) -> list[str]:
               END IF;
               RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
             END $$""",
-        # domain.team.move_refusal, case for case (tests/test_postgres_roles.py runs one table
-        # of cases through both)
-        """CREATE OR REPLACE FUNCTION cs_console_move_refusal(p_kind text, p_actor integer, p_actor_sup boolean,
-                p_from integer, p_to integer, p_from_offline boolean) RETURNS text
-            LANGUAGE sql IMMUTABLE AS $$
-              SELECT CASE
-                WHEN p_actor IS NULL THEN NULL
-                WHEN p_kind IN ('auto', 'claim') THEN CASE
-                  WHEN p_from IS NOT NULL OR p_to IS NULL THEN 'team.move_not_queued'
-                  WHEN p_kind = 'claim' AND p_to <> p_actor THEN 'team.claim_for_another' END
-                WHEN p_kind = 'requeue' THEN CASE
-                  WHEN p_from IS NULL OR p_to IS NOT NULL THEN 'team.move_bad'
-                  WHEN p_from = p_actor OR p_from_offline OR p_actor_sup THEN NULL
-                  ELSE 'team.requeue_other' END
-                WHEN p_to IS NULL THEN 'team.move_bad'
-                WHEN p_kind = 'takeover' THEN CASE
-                  WHEN p_from IS NULL OR p_from = p_actor OR p_to <> p_actor THEN 'team.move_bad'
-                  WHEN NOT p_actor_sup THEN 'team.takeover_needs_supervisor' END
-                WHEN p_kind = 'forward' THEN CASE
-                  WHEN p_to = p_actor THEN 'team.forward_to_self'
-                  WHEN NOT (p_from IS NULL OR p_from = p_actor OR p_actor_sup) THEN 'team.forward_not_yours'
-                  WHEN p_to = p_from THEN 'team.move_bad' END
-                WHEN p_kind = 'manual' THEN CASE
-                  WHEN NOT (p_from IS NULL OR p_from = p_actor OR p_actor_sup) THEN 'team.reassign_needs_supervisor'
-                  WHEN p_to = p_from THEN 'team.move_bad' END
-                WHEN p_kind = 'breach' THEN CASE
-                  WHEN p_from IS NULL OR p_to = p_from THEN 'team.move_bad'
-                  WHEN p_to = p_actor AND NOT p_actor_sup THEN 'team.breach_to_self' END
-                ELSE 'team.move_bad' END $$""",
-        # the only way a chat changes hands for an agent's login (agents may not UPDATE
-        # chats.agent_id nor write assignments): the rule on the login's agent, then the
-        # compare-and-set and its record, in one statement
-        f"""CREATE OR REPLACE FUNCTION cs_console_take_chat(p_chat integer, p_to integer, p_kind text,
-                p_expected integer, p_by text, p_reason text, p_at timestamptz) RETURNS boolean
-            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
-            DECLARE
-              me integer := cs_console_actor();
-              my agents%ROWTYPE;
-              why text;
-            BEGIN
-              IF me IS NOT NULL THEN
-                SELECT * INTO my FROM agents WHERE id = me;
-                why := cs_console_move_refusal(p_kind, me, my.role IN ({_SUPERVISOR_LIST}), p_expected, p_to,
-                         coalesce((SELECT status = 'offline' FROM agents WHERE id = p_expected), false));
-                IF why IS NULL AND p_by NOT IN ('', my.name) THEN
-                  why := 'team.move_by_other';
-                END IF;
-                IF why IS NULL AND p_kind = 'breach' AND NOT EXISTS (
-                     SELECT 1 FROM chats c WHERE c.id = p_chat AND c.status = 'waiting' AND NOT EXISTS (
-                       SELECT 1 FROM assignments a WHERE a.chat_id = c.id AND a.kind = 'breach'
-                                                    AND a.at >= c.waiting_since)) THEN
-                  why := 'team.breach_not_waiting';
-                END IF;
-                IF why IS NOT NULL THEN
-                  RAISE EXCEPTION 'cs-console: % (chats)', why USING ERRCODE = 'insufficient_privilege';
-                END IF;
-              END IF;
-              UPDATE chats SET agent_id = p_to
-                WHERE id = p_chat AND status <> 'closed' AND agent_id IS NOT DISTINCT FROM p_expected;
-              IF NOT FOUND THEN
-                RETURN false;
-              END IF;
-              INSERT INTO assignments (chat_id, agent_id, from_agent_id, kind, "by", reason, at)
-                VALUES (p_chat, p_to, p_expected, p_kind, p_by, p_reason, p_at);
-              RETURN true;
-            END $$""",
-        # a broadcast's message may land in anyone's chat: written here, for the login's own
-        # broadcast, once per buyer, with its recipient record (agents cannot write either)
-        f"""CREATE OR REPLACE FUNCTION cs_console_post_broadcast(p_broadcast integer, p_chat integer,
-                p_text text, p_at timestamptz) RETURNS integer
-            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
-            DECLARE
-              me integer := cs_console_actor();
-              b broadcasts%ROWTYPE;
-              c chats%ROWTYPE;
-              v_agent integer;
-              m integer;
-            BEGIN
-              SELECT * INTO b FROM broadcasts WHERE id = p_broadcast;
-              SELECT * INTO c FROM chats WHERE id = p_chat;
-              SELECT id INTO v_agent FROM agents WHERE name = b.agent;
-              IF v_agent IS NULL OR c.id IS NULL OR c.status = 'closed' OR v_agent IS DISTINCT FROM coalesce(me, v_agent)
-                 OR EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.buyer_id = c.buyer_id) THEN
-                RAISE EXCEPTION 'cs-console: team.broadcast_not_yours (messages)' USING ERRCODE = 'insufficient_privilege';
-              END IF;
-              INSERT INTO messages (chat_id, sender, agent_id, text, created_at)
-                VALUES (p_chat, 'agent', v_agent, p_text, p_at) RETURNING id INTO m;
-              INSERT INTO broadcast_recipients (broadcast_id, buyer_id, chat_id, message_id, at)
-                VALUES (b.id, c.buyer_id, p_chat, m, b.at);
-              RETURN m;
-            END $$""",
+        *pg_chat_authority.functions(path, _SUPERVISOR_LIST),
         f"""CREATE OR REPLACE FUNCTION cs_console_set_login(p_agent text, p_verifier text) RETURNS text
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
             DECLARE
@@ -462,8 +352,7 @@ def _privileges(base: str, schema: str, tables: list[str], guarded: list[str],
             out.append(f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "{t}" TO "{group}"')
     for fn in ("cs_console_actor()", "cs_console_actor_is_supervisor()", "cs_console_set_login(text, text)",
                "cs_console_issue_login(text, text, text, text, double precision, timestamptz, timestamptz)",
-               "cs_console_end_login(integer, timestamptz)", TAKE_CHAT, POST_BROADCAST,
-               "cs_console_move_refusal(text, integer, boolean, integer, integer, boolean)"):
+               "cs_console_end_login(integer, timestamptz)", *pg_chat_authority.FUNCTIONS):
         out += [f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC", f'GRANT EXECUTE ON FUNCTION {fn} TO "{group}"']
     for t in guarded:
         out.append(f'DROP TRIGGER IF EXISTS cs_console_guard ON "{t}"')
