@@ -12,12 +12,13 @@ from __future__ import annotations
 import weakref
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 _SERVER_MOVES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → True once seen
 TAKE_CHAT = "cs_console_take_chat(integer, integer, text, integer, text, text, timestamptz)"
 POST_BROADCAST = "cs_console_post_broadcast(integer, integer, text, timestamptz)"
 MOVE_REFUSAL = "cs_console_move_refusal(text, integer, boolean, integer, integer, boolean)"
-FUNCTIONS = (TAKE_CHAT, POST_BROADCAST, MOVE_REFUSAL)  # what the agents' group may EXECUTE
+FUNCTIONS = (TAKE_CHAT, POST_BROADCAST, MOVE_REFUSAL, "cs_console_setting(text)")  # what the agents' group may EXECUTE
 
 
 def moves_on_server(s) -> bool:
@@ -39,6 +40,18 @@ def functions(path: str, supervisors: str) -> list[str]:
     """The functions' definitions; ``path`` is their ``search_path``, ``supervisors`` the SQL
     list of the supervisor roles."""
     return [
+        # the shop's limits the server applies (``write_settings``; agents read them only)
+        """CREATE TABLE IF NOT EXISTS cs_settings (key text PRIMARY KEY, value numeric NOT NULL)""",
+        f"""CREATE OR REPLACE FUNCTION cs_console_setting(p_key text) RETURNS numeric
+            LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE v numeric;
+            BEGIN
+              SELECT value INTO v FROM cs_settings WHERE key = p_key;
+              IF v IS NULL THEN
+                RAISE EXCEPTION 'cs-console: no setting %', p_key USING ERRCODE = 'no_data_found';
+              END IF;
+              RETURN v;
+            END $$""",
         # domain.team.move_refusal, case for case (tests/test_postgres_roles.py runs one table
         # of cases through both)
         """CREATE OR REPLACE FUNCTION cs_console_move_refusal(p_kind text, p_actor integer, p_actor_sup boolean,
@@ -86,8 +99,16 @@ def functions(path: str, supervisors: str) -> list[str]:
                 IF why IS NULL AND p_by NOT IN ('', my.name) THEN
                   why := 'team.move_by_other';
                 END IF;
+                IF why IS NULL AND p_kind = 'forward'
+                   AND NOT EXISTS (SELECT 1 FROM agents t WHERE t.id = p_to AND t.status = 'online') THEN
+                  why := 'team.forward_offline';
+                END IF;
+                -- overdue: waiting longer than the shop's threshold, at a time no later than the
+                -- server's own (the client's clock may lag, never run ahead of it)
                 IF why IS NULL AND p_kind = 'breach' AND NOT EXISTS (
-                     SELECT 1 FROM chats c WHERE c.id = p_chat AND c.status = 'waiting' AND NOT EXISTS (
+                     SELECT 1 FROM chats c WHERE c.id = p_chat AND c.status = 'waiting'
+                       AND c.waiting_since < least(p_at, now()) - make_interval(secs => cs_console_setting('response.breach'))
+                       AND NOT EXISTS (
                        SELECT 1 FROM assignments a WHERE a.chat_id = c.id AND a.kind = 'breach'
                                                     AND a.at >= c.waiting_since)) THEN
                   why := 'team.breach_not_waiting';
@@ -116,6 +137,8 @@ def functions(path: str, supervisors: str) -> list[str]:
               c chats%ROWTYPE;
               v_agent integer;
               m integer;
+              since timestamptz;
+              why text;
             BEGIN
               SELECT * INTO b FROM broadcasts WHERE id = p_broadcast;
               SELECT * INTO c FROM chats WHERE id = p_chat;
@@ -124,6 +147,25 @@ def functions(path: str, supervisors: str) -> list[str]:
                  OR EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.buyer_id = c.buyer_id) THEN
                 RAISE EXCEPTION 'cs-console: team.broadcast_not_yours (messages)' USING ERRCODE = 'insufficient_privilege';
               END IF;
+              IF me IS NOT NULL THEN  -- the shop's limits, counted with every other sender's
+                PERFORM pg_advisory_xact_lock(7313);  -- one broadcast message at a time: no race past a limit
+                since := least(b.at, now());  -- a broadcast dated ahead of the server counts from now
+                IF (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id)
+                     >= cs_console_setting('team.broadcast_max_recipients') THEN
+                  why := 'team.broadcast_too_many';
+                ELSIF (SELECT count(*) FROM broadcast_recipients r WHERE r.at >= since - interval '1 hour')
+                     >= cs_console_setting('team.broadcast_per_hour') THEN
+                  why := 'team.broadcast_rate';
+                ELSIF EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.buyer_id = c.buyer_id
+                                AND r.at >= since - make_interval(
+                                  hours => cs_console_setting('team.broadcast_buyer_cooldown_hours')::integer)
+                                AND cs_console_setting('team.broadcast_buyer_cooldown_hours') > 0) THEN
+                  why := 'team.broadcast_cooldown';
+                END IF;
+                IF why IS NOT NULL THEN
+                  RAISE EXCEPTION 'cs-console: % (messages)', why USING ERRCODE = 'insufficient_privilege';
+                END IF;
+              END IF;
               INSERT INTO messages (chat_id, sender, agent_id, text, created_at)
                 VALUES (p_chat, 'agent', v_agent, p_text, p_at) RETURNING id INTO m;
               INSERT INTO broadcast_recipients (broadcast_id, buyer_id, chat_id, message_id, at)
@@ -131,3 +173,23 @@ def functions(path: str, supervisors: str) -> list[str]:
               RETURN m;
             END $$""",
     ]
+
+
+def server_settings(policy) -> dict[str, float]:
+    """The shop's figures the server's functions apply (from ``shop.yaml``)."""
+    t = policy.team
+    return {"response.breach": policy.response.breach, "team.broadcast_per_hour": t.broadcast_per_hour,
+            "team.broadcast_max_recipients": t.broadcast_max_recipients,
+            "team.broadcast_buyer_cooldown_hours": t.broadcast_buyer_cooldown_hours}
+
+
+def write_settings(conn: Connection, policy) -> None:
+    """Store the shop's figures where the server reads them: ``policy``'s (the owner's
+    ``db grant``, which reads ``shop.yaml``), or, with none, the defaults for keys not yet set
+    (a refresh by ``Store.init`` keeps what the shop chose)."""
+    from cs_console.domain.shop import ShopPolicy
+
+    keep = policy is None
+    for key, value in server_settings(policy or ShopPolicy()).items():
+        conn.execute(text("INSERT INTO cs_settings (key, value) VALUES (:k, :v) ON CONFLICT (key) DO "
+                          + ("NOTHING" if keep else "UPDATE SET value = excluded.value")), {"k": key, "v": value})

@@ -42,7 +42,7 @@ MAX_ROLE_BYTES = 63  # NAMEDATALEN - 1
 APPEND_ONLY = ("audit_log", "handover_events", "messages")
 NO_ACCESS = ("agent_credentials", "cs_logins")
 # assignments and broadcast recipients are written by cs_console_take_chat / _post_broadcast only
-READ_ONLY = ("meta", "agent_sessions", "assignments", "broadcast_recipients")
+READ_ONLY = ("meta", "agent_sessions", "assignments", "broadcast_recipients", "cs_settings")
 GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts", "chats", "broadcasts")
 GUARD_EVENTS = {"chats": "INSERT"}  # a chat's other columns change with every message: no per-row check
 NOT_UPDATED = {"chats": ("agent_id",)}  # columns agents may not UPDATE (who has the chat)
@@ -371,14 +371,16 @@ def _privileges(base: str, schema: str, tables: list[str], guarded: list[str],
     return out
 
 
-def install(conn: Connection, url: str) -> str:
+def install(conn: Connection, url: str, policy=None) -> str:
     """Create or refresh the group role, the functions, privileges and guards (idempotent; the
-    store owner runs it, with CREATEROLE). Returns the group role's name."""
+    store owner runs it, with CREATEROLE), and the shop's figures the server applies (``policy``'s;
+    without one, those already stored). Returns the group role's name."""
     base = role_base(url)
     conn.execute(text("SELECT pg_advisory_xact_lock(7312)"))
     schema = conn.execute(text("SELECT current_schema()")).scalar_one()
     for stmt in _sql(base, schema):
         conn.execute(text(stmt))
+    pg_chat_authority.write_settings(conn, policy)
     tables = list(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}).scalars())
     guarded = [t for t in GUARDED if t in tables]
     columns = {t: list(conn.execute(text("SELECT column_name FROM information_schema.columns "
