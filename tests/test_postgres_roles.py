@@ -766,3 +766,31 @@ def test_a_server_limit_of_a_broadcast_reads_in_chinese(shop, pg_url, clock):
     finally:
         mei.close()
     assert not [m for b in ("买家甲", "买家乙") for m in owner.chats.log(b) if m.sender == "agent"]
+
+
+def test_a_forged_client_cannot_rewrite_what_a_chat_records(shop, pg_url):
+    """Agents keep writing a chat's counters and preview (every message does), but not whose it is,
+    since when the buyer waits, the response time, nor who closed it."""
+    owner, _sup, _me = shop
+    agent = ids(owner)
+    chat_id = qiangs_chat(owner)
+    other = owner.chats.inject("买家乙", "在吗").chat_id
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        for column, value in (("buyer_id", 1), ("opened_at", "2020-01-01"), ("agent_id", agent["小美"])):
+            assert "permission denied" in refused(conn, f"UPDATE chats SET {column} = %s WHERE id = %s",
+                                                  (value, chat_id))
+        for sql, why in (
+                ("UPDATE chats SET waiting_since = NULL WHERE id = %s", "stops its wait"),  # hide 阿强's wait
+                ("UPDATE chats SET waiting_since = waiting_since - interval '1 hour' WHERE id = %s", "earlier"),
+                ("UPDATE chats SET first_response_seconds = 1 WHERE id = %s", "first response"),
+                ("UPDATE chats SET first_buyer_at = first_buyer_at + interval '1 hour' WHERE id = %s", "first buyer"),
+                (f"UPDATE chats SET status = 'closed', closed_by = {agent['阿强']} WHERE id = %s", "closed by")):
+            assert why in refused(conn, sql, (chat_id,))
+        assert "recorded by the agent" in refused(
+            conn, "INSERT INTO response_records (chat_id, agent_id, buyer_at, replied_at, seconds, first) "
+                  "VALUES (%s, %s, now(), now(), 1, true)", (chat_id, agent["小美"]))
+        refused(conn, "DELETE FROM response_records")
+        conn.execute("UPDATE chats SET unread = 0 WHERE id = %s", (chat_id,))  # reading a chat: allowed
+    summary = owner.chats.summary(chat_id)
+    assert (summary.agent, summary.status, summary.first_response_seconds) == ("阿强", "waiting", None)
+    assert summary.waiting_since is not None and owner.chats.summary(other).agent is None

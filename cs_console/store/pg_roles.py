@@ -39,13 +39,15 @@ TOKEN_PREFIX = "csp_"  # a session/token whose secret is a PostgreSQL login role
 MAX_ROLE_BYTES = 63  # NAMEDATALEN - 1
 
 # what agents may only read (and append to) vs not see at all; the rest they read and write
-APPEND_ONLY = ("audit_log", "handover_events", "messages")
+APPEND_ONLY = ("audit_log", "handover_events", "messages", "response_records")
 NO_ACCESS = ("agent_credentials", "cs_logins")
 # assignments and broadcast recipients are written by cs_console_take_chat / _post_broadcast only
 READ_ONLY = ("meta", "agent_sessions", "assignments", "broadcast_recipients", "cs_settings")
-GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts", "chats", "broadcasts")
-GUARD_EVENTS = {"chats": "INSERT"}  # a chat's other columns change with every message: no per-row check
-NOT_UPDATED = {"chats": ("agent_id",)}  # columns agents may not UPDATE (who has the chat)
+GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts", "chats", "broadcasts",
+           "response_records")
+GUARD_EVENTS = {"chats": "INSERT OR UPDATE", "response_records": "INSERT"}
+# columns agents may not UPDATE: who has the chat (cs_console_take_chat), whose and since when it is
+NOT_UPDATED = {"chats": ("agent_id", "buyer_id", "opened_at")}
 
 
 class LoginRefused(PermissionError):
@@ -201,9 +203,29 @@ def _sql(base: str, schema: str) -> list[str]:
                    OR NEW.sender <> 'agent' AND NEW.agent_id IS NOT NULL THEN
                   {no('a message can only be sent as the signed-in agent')};
                 END IF;
-              ELSIF TG_TABLE_NAME = 'chats' THEN  -- INSERT only (moves: cs_console_take_chat)
-                IF NEW.agent_id IS NOT NULL THEN
-                  {no('a new chat starts in the queue')};
+              ELSIF TG_TABLE_NAME = 'chats' THEN  -- moves: cs_console_take_chat
+                IF TG_OP = 'INSERT' THEN
+                  IF NEW.agent_id IS NOT NULL THEN
+                    {no('a new chat starts in the queue')};
+                  END IF;
+                -- the counters and preview follow every message; what a response-time report
+                -- or an overdue move reads may change only the way the desk changes it
+                ELSIF OLD.waiting_since IS NOT NULL AND NEW.waiting_since IS NULL AND OLD.agent_id IS DISTINCT FROM me THEN
+                  {no('only the agent of the chat stops its wait by answering')};
+                ELSIF NEW.waiting_since < OLD.waiting_since THEN
+                  {no('a wait cannot start earlier than it did')};
+                ELSIF NEW.first_response_seconds IS DISTINCT FROM OLD.first_response_seconds
+                      AND (OLD.first_response_seconds IS NOT NULL OR OLD.agent_id IS DISTINCT FROM me) THEN
+                  {no('the first response is recorded once, by the agent of the chat')};
+                ELSIF NEW.first_buyer_at IS DISTINCT FROM OLD.first_buyer_at AND OLD.first_buyer_at IS NOT NULL THEN
+                  {no('the first buyer message of a chat does not move')};
+                ELSIF NEW.closed_by IS DISTINCT FROM OLD.closed_by AND NEW.closed_by IS DISTINCT FROM me THEN
+                  {no('a chat is closed by the signed-in agent')};
+                END IF;
+              ELSIF TG_TABLE_NAME = 'response_records' THEN
+                IF NEW.agent_id IS DISTINCT FROM me
+                   OR NOT EXISTS (SELECT 1 FROM chats c WHERE c.id = NEW.chat_id AND c.agent_id = me) THEN
+                  {no('a response is recorded by the agent of the chat')};
                 END IF;
               ELSIF TG_TABLE_NAME = 'broadcasts' THEN
                 IF TG_OP = 'DELETE' OR NEW.agent IS DISTINCT FROM my_name
