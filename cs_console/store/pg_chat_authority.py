@@ -36,6 +36,13 @@ def moves_on_server(s) -> bool:
     return found
 
 
+def refuse_why(table: str) -> str:
+    """PL/pgSQL: raise the rule's code held in ``why`` (read as its Chinese sentence by
+    ``services.errors``), if any."""
+    return (f"IF why IS NOT NULL THEN RAISE EXCEPTION 'cs-console: % ({table})', why "
+            "USING ERRCODE = 'insufficient_privilege'; END IF;")
+
+
 def functions(path: str, supervisors: str) -> list[str]:
     """The functions' definitions; ``path`` is their ``search_path``, ``supervisors`` the SQL
     list of the supervisor roles."""
@@ -113,9 +120,7 @@ def functions(path: str, supervisors: str) -> list[str]:
                                                     AND a.at >= c.waiting_since)) THEN
                   why := 'team.breach_not_waiting';
                 END IF;
-                IF why IS NOT NULL THEN
-                  RAISE EXCEPTION 'cs-console: % (chats)', why USING ERRCODE = 'insufficient_privilege';
-                END IF;
+                {refuse_why('chats')}
               END IF;
               UPDATE chats SET agent_id = p_to
                 WHERE id = p_chat AND status <> 'closed' AND agent_id IS NOT DISTINCT FROM p_expected;
@@ -162,9 +167,7 @@ def functions(path: str, supervisors: str) -> list[str]:
                                 AND cs_console_setting('team.broadcast_buyer_cooldown_hours') > 0) THEN
                   why := 'team.broadcast_cooldown';
                 END IF;
-                IF why IS NOT NULL THEN
-                  RAISE EXCEPTION 'cs-console: % (messages)', why USING ERRCODE = 'insufficient_privilege';
-                END IF;
+                {refuse_why('messages')}
               END IF;
               INSERT INTO messages (chat_id, sender, agent_id, text, created_at)
                 VALUES (p_chat, 'agent', v_agent, p_text, p_at) RETURNING id INTO m;
