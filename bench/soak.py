@@ -2,8 +2,8 @@
 
 ``python -m bench soak`` runs the full run (200 buyers over 10 minutes, 3 agent processes);
 ``python -m bench.soak --seconds 60 --buyers 40`` a short one. ``--db postgresql://…`` runs it on
-PostgreSQL (default: a fresh SQLite file). Prints each TUI's RSS over time, inbound → visible
-latency (p50/p99: buyer message written → on that agent's screen, session list or transcript,
+PostgreSQL (default: a fresh SQLite file; ``--grant``: each TUI on its own agent's login role).
+Prints each TUI's RSS over time, inbound → visible latency (p50/p99: buyer message written → on that agent's screen, session list or transcript,
 queueing for a free agent included) and the counts: messages in = stored = shown, lost.
 """
 
@@ -201,10 +201,12 @@ def print_report(rep: dict) -> None:
 
 
 def run(progress) -> list[Figure]:
-    """``python -m bench soak``: the full run, sized by $CS_CONSOLE_SOAK_SECONDS / _BUYERS."""
+    """``python -m bench soak``: the full run, sized by $CS_CONSOLE_SOAK_SECONDS / _BUYERS, on
+    $CS_CONSOLE_SOAK_DB (``_GRANT=1``: agents on their own PostgreSQL logins)."""
     seconds = float(os.environ.get("CS_CONSOLE_SOAK_SECONDS", 600))
     buyers = int(os.environ.get("CS_CONSOLE_SOAK_BUYERS", 200))
-    rep = soak(os.environ.get("CS_CONSOLE_SOAK_DB"), seconds=seconds, buyers=buyers, progress=progress)
+    rep = soak(os.environ.get("CS_CONSOLE_SOAK_DB"), seconds=seconds, buyers=buyers, progress=progress,
+               grant=os.environ.get("CS_CONSOLE_SOAK_GRANT") == "1")
     print_report(rep)
     figs = [Figure("soak", "messages in", rep["in"], "msgs"), Figure("soak", "stored", rep["stored"], "msgs"),
             Figure("soak", "shown", rep["shown"], "msgs"),
