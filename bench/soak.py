@@ -3,8 +3,9 @@
 ``python -m bench soak`` runs the full run (200 buyers over 10 minutes, 3 agent processes);
 ``python -m bench.soak --seconds 60 --buyers 40`` a short one. ``--db postgresql://…`` runs it on
 PostgreSQL (default: a fresh SQLite file; ``--grant``: each TUI on its own agent's login role).
-Prints each TUI's RSS over time, inbound → visible latency (p50/p99: buyer message written → on that agent's screen, session list or transcript,
-queueing for a free agent included) and the counts: messages in = stored = shown, lost.
+Prints each TUI's RSS over time, inbound → visible latency (p50/p99: buyer message written → on
+that agent's screen, session list or transcript, queueing for a free agent included) and the
+counts: messages in = stored = shown, lost.
 """
 
 from __future__ import annotations
