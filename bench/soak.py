@@ -2,9 +2,10 @@
 
 ``python -m bench soak`` runs the full run (200 buyers over 10 minutes, 3 agent processes);
 ``python -m bench.soak --seconds 60 --buyers 40`` a short one. ``--db postgresql://…`` runs it on
-PostgreSQL (default: a fresh SQLite file). Prints each TUI's RSS over time, inbound → visible
-latency (p50/p99: buyer message written → on that agent's screen, session list or transcript,
-queueing for a free agent included) and the counts: messages in = stored = shown, lost.
+PostgreSQL (default: a fresh SQLite file; ``--grant``: each TUI on its own agent's login role).
+Prints each TUI's RSS over time, inbound → visible latency (p50/p99: buyer message written → on
+that agent's screen, session list or transcript, queueing for a free agent included) and the
+counts: messages in = stored = shown, lost.
 """
 
 from __future__ import annotations
@@ -25,16 +26,28 @@ from bench.common import Figure, percentile
 PHRASES = ["在吗", "这款还有货吗？", "什么时候发货", "能便宜点吗", "尺码怎么选", "好的谢谢", "地址写错了能改吗"]
 
 
-def _setup(url: str, agents: int) -> dict[str, str]:
-    """A store with a supervisor and ``agents`` agents, and a script token for each agent."""
+def _setup(url: str, agents: int, grant: bool = False) -> dict[str, str]:
+    """A store with a supervisor and ``agents`` agents, and a token for each agent. ``grant``
+    (PostgreSQL): the agents' login roles are installed first (``db grant``) and each agent signs
+    in with the server, so every TUI runs on its own agent's session role."""
     from cs_console.services.desk import make_desk
 
     desk = make_desk(url)
+    if grant:
+        from cs_console.store.pg_roles import install
+
+        with desk.store.write() as s:
+            install(s.connection(), desk.store.url)
     boss = desk.identity.add_agent(None, "主管", "supervisor", password="soak-supervisor-pw")
     tokens = {}
     for i in range(agents):
         me = desk.identity.add_agent(boss, f"客服{i + 1}", "agent", capacity=8, password=f"soak-agent-{i}-pw")
-        tokens[me.name] = desk.identity.issue_token(me, "soak").token
+        if grant:
+            own = make_desk(url)
+            tokens[me.name] = own.identity.sign_in(me.name, f"soak-agent-{i}-pw").token
+            own.close()
+        else:
+            tokens[me.name] = desk.identity.issue_token(me, "soak").token
     desk.close()
     return tokens
 
@@ -68,10 +81,10 @@ def _buyers(url: str, buyers: int, seconds: float, seed: int, counts: dict, stop
 
 
 def soak(url: str | None = None, *, seconds: float = 600, buyers: int = 200, agents: int = 3, seed: int = 7,
-         drain: float = 60, progress=None) -> dict:
+         drain: float = 60, progress=None, grant: bool = False) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="cs-console-soak-"))
     url = url or str(folder / "soak.db")
-    tokens = _setup(url, agents)
+    tokens = _setup(url, agents, grant)
     run_for = seconds + drain
     procs = []
     for name, token in tokens.items():
@@ -189,10 +202,12 @@ def print_report(rep: dict) -> None:
 
 
 def run(progress) -> list[Figure]:
-    """``python -m bench soak``: the full run, sized by $CS_CONSOLE_SOAK_SECONDS / _BUYERS."""
+    """``python -m bench soak``: the full run, sized by $CS_CONSOLE_SOAK_SECONDS / _BUYERS, on
+    $CS_CONSOLE_SOAK_DB (``_GRANT=1``: agents on their own PostgreSQL logins)."""
     seconds = float(os.environ.get("CS_CONSOLE_SOAK_SECONDS", 600))
     buyers = int(os.environ.get("CS_CONSOLE_SOAK_BUYERS", 200))
-    rep = soak(os.environ.get("CS_CONSOLE_SOAK_DB"), seconds=seconds, buyers=buyers, progress=progress)
+    rep = soak(os.environ.get("CS_CONSOLE_SOAK_DB"), seconds=seconds, buyers=buyers, progress=progress,
+               grant=os.environ.get("CS_CONSOLE_SOAK_GRANT") == "1")
     print_report(rep)
     figs = [Figure("soak", "messages in", rep["in"], "msgs"), Figure("soak", "stored", rep["stored"], "msgs"),
             Figure("soak", "shown", rep["shown"], "msgs"),
@@ -215,11 +230,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--agents", type=int, default=3)
     ap.add_argument("--drain", type=float, default=60, help="extra seconds for the agents to catch up")
     ap.add_argument("--db", default=None)
+    ap.add_argument("--grant", action="store_true",
+                    help="PostgreSQL: agents' own login roles (db grant), each TUI signed in with the server")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     with Progress(transient=True) as progress:
         rep = soak(args.db, seconds=args.seconds, buyers=args.buyers, agents=args.agents, drain=args.drain,
-                   progress=progress)
+                   progress=progress, grant=args.grant)
     print_report(rep)
     if args.json:
         print(json.dumps(rep, ensure_ascii=False))

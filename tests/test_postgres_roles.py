@@ -615,3 +615,182 @@ def test_the_cli_paths_on_postgres_answer_forward_and_broadcast(shop, pg_url, mo
     assert sent.exit_code == 0 and '"count": 2' in sent.output, sent.output
     assert {owner.chats.summary(owner.chats.chat_of(b).chat_id).agent for b in ("买家甲", "买家乙")} == {"阿强"}
     assert [m.text for m in owner.chats.log("买家甲")][-1] == "亲，上新了"
+
+
+def shop_figures(owner, **changes):
+    """The owner stores the shop's figures for the server (as ``db grant`` does from shop.yaml)."""
+    policy = load_policy()
+    for section, values in changes.items():
+        policy = policy.model_copy(update={section: getattr(policy, section).model_copy(update=values)})
+    with owner.store.write() as s:
+        pg_roles.install(s.connection(), owner.store.url, policy)
+
+
+def test_db_grant_stores_the_shops_figures_for_the_server(shop, pg_url):
+    owner, _sup, _me = shop
+    policy = load_policy()
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        stored = dict(conn.execute("SELECT key, value FROM cs_settings").fetchall())
+        assert stored["response.breach"] == policy.response.breach
+        assert stored["team.broadcast_per_hour"] == policy.team.broadcast_per_hour
+        refused(conn, "UPDATE cs_settings SET value = 1 WHERE key = 'response.breach'")  # agents only read them
+        refused(conn, "INSERT INTO cs_settings VALUES ('x', 1)")
+    with owner.store.write() as s:  # a refresh (Store.init) keeps the shop's figures
+        pg_roles.install(s.connection(), owner.store.url)
+    shop_figures(owner, response={"breach": 321})
+    with owner.store.write() as s:
+        pg_roles.install(s.connection(), owner.store.url)
+        assert s.connection().exec_driver_sql(
+            "SELECT value FROM cs_settings WHERE key = 'response.breach'").scalar_one() == 321
+
+
+def test_a_forged_client_forwards_only_to_an_online_colleague(shop, pg_url):
+    owner, _sup, _me = shop
+    agent = ids(owner)
+    chat_id = owner.chats.inject("买家甲", "在吗").chat_id
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        assert take(conn, chat_id, agent["小美"], "claim", None, "小美") is True
+        # 阿强 is offline (never started his desk): the server refuses the forward
+        assert "forward_offline" in refused(conn, "SELECT cs_console_take_chat(%s, %s, 'forward', %s, '小美', '', now())",
+                                            (chat_id, agent["阿强"], agent["小美"]))
+        # nor may she bring him online herself to make it pass
+        refused(conn, "UPDATE agents SET status = 'online' WHERE id = %s", (agent["阿强"],))
+    assert owner.chats.summary(chat_id).agent == "小美"
+    qiangs_chat(owner, "买家乙")  # 阿强 is at his desk now
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        assert take(conn, chat_id, agent["阿强"], "forward", agent["小美"], "小美") is True
+    assert owner.chats.summary(chat_id).agent == "阿强"
+    assert moves_of(owner, chat_id)[-1] == ("forward", "小美", agent["小美"], agent["阿强"])
+
+
+def test_a_forged_overdue_move_meets_the_shops_threshold_and_the_servers_clock(shop, pg_url):
+    from datetime import timedelta
+
+    owner, _sup, _me = shop
+    agent = ids(owner)
+    shop_figures(owner, response={"breach": 600})  # this shop's overdue threshold: 10 minutes
+    chat_id = qiangs_chat(owner)
+    since = owner.chats.summary(chat_id).waiting_since
+    breach = ("SELECT cs_console_take_chat(%s, %s, 'breach', %s, '', '', %s)")
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        # 5 minutes of waiting is overdue by the default 200 s, not by this shop's 600 s
+        assert "breach_not_waiting" in refused(conn, breach, (chat_id, agent["主管A"], agent["阿强"],
+                                                              since + timedelta(seconds=300)))
+    assert owner.chats.summary(chat_id).agent == "阿强"
+    # a chat that has waited 1 s by the server's clock: a time claimed 1 h ahead does not make it overdue
+    fresh = qiangs_chat(owner, "买家乙")
+    with owner.store.write() as s:
+        s.connection().exec_driver_sql("UPDATE chats SET waiting_since = now() - interval '1 second' "
+                                       "WHERE id = %(c)s", {"c": fresh})
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        assert "breach_not_waiting" in refused(
+            conn, "SELECT cs_console_take_chat(%s, %s, 'breach', %s, '', '', now() + interval '1 hour')",
+            (fresh, agent["主管A"], agent["阿强"]))
+        # past the shop's threshold the move goes through (recorded), once per wait
+        assert conn.execute(breach, (chat_id, agent["主管A"], agent["阿强"],
+                                     since + timedelta(seconds=601))).fetchone()[0] is True
+    assert owner.chats.summary(chat_id).agent == "主管A"
+    assert moves_of(owner, chat_id)[-1] == ("breach", "", agent["阿强"], agent["主管A"])
+    assert owner.chats.summary(fresh).agent == "阿强"
+
+
+def test_a_forged_broadcast_meets_the_shops_limits_on_the_server(shop, pg_url, clock):
+    from cs_console.domain.broadcast import parse_filter
+    from cs_console.domain.team import TeamRuleError
+
+    owner, _sup, _me = shop
+    shop_figures(owner, team={"broadcast_per_hour": 2, "broadcast_max_recipients": 1,
+                              "broadcast_buyer_cooldown_hours": 24})
+    chats = [owner.chats.inject(b, "在吗").chat_id for b in ("买家甲", "买家乙", "买家丙")]
+
+    def new_broadcast(conn):
+        return conn.execute("INSERT INTO broadcasts (agent, at, filter, text, count, skipped) "
+                            "VALUES ('小美', now(), 'tag:x', '新品', 0, 0) RETURNING id").fetchone()[0]
+
+    post = "SELECT cs_console_post_broadcast(%s, %s, '新品上架', now())"
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        first = new_broadcast(conn)
+        conn.execute(post, (first, chats[0]))
+        assert "broadcast_too_many" in refused(conn, post, (first, chats[1]))  # one buyer per broadcast here
+        second = new_broadcast(conn)
+        assert "broadcast_cooldown" in refused(conn, post, (second, chats[0]))  # 买家甲 got one within 24 h
+        conn.execute(post, (second, chats[1]))
+        third = new_broadcast(conn)
+        assert "broadcast_rate" in refused(conn, post, (third, chats[2]))  # 2 this hour: the shop's limit
+    sent = [m.text for c in chats for m in owner.chats.recent(c) if m.sender == "agent"]
+    assert sent == ["新品上架", "新品上架"]
+    # the service, signed in as 小美 with the shop's figures, refuses before the server would
+    with owner.store.write() as s:
+        from sqlmodel import select
+
+        from cs_console.store.tables import Buyer
+
+        for buyer in s.exec(select(Buyer)).all():
+            buyer.tags = "老客户"
+    mei = desk_as(pg_url, "小美", MEI_PW, clock)
+    try:
+        mei.policy.team.broadcast_per_hour = 2
+        plan = mei.broadcasts.preview(parse_filter("tag:老客户"), "亲，上新了", "小美")
+        with pytest.raises(TeamRuleError, match="群发频率"):
+            mei.broadcasts.send(plan, "亲，上新了", "小美")
+    finally:
+        mei.close()
+
+
+def test_a_server_limit_of_a_broadcast_reads_in_chinese(shop, pg_url, clock):
+    """A client whose shop.yaml is laxer than the server's figures: the send is refused as a whole,
+    in the rule's Chinese sentence."""
+    from sqlalchemy.exc import DBAPIError
+
+    from cs_console.domain.broadcast import parse_filter
+    from cs_console.services.errors import user_message
+
+    owner, _sup, _me = shop
+    shop_figures(owner, team={"broadcast_per_hour": 1})
+    for b in ("买家甲", "买家乙"):
+        owner.chats.inject(b, "在吗")
+    with owner.store.write() as s:
+        from sqlmodel import select
+
+        from cs_console.store.tables import Buyer
+
+        for buyer in s.exec(select(Buyer)).all():
+            buyer.tags = "老客户"
+    mei = desk_as(pg_url, "小美", MEI_PW, clock)
+    try:
+        plan = mei.broadcasts.preview(parse_filter("tag:老客户"), "亲，上新了", "小美")
+        assert len(plan.sendable) == 2  # her shop.yaml allows 200 an hour
+        with pytest.raises(DBAPIError) as exc:
+            mei.broadcasts.send(plan, "亲，上新了", "小美")
+        assert user_message(exc.value) == "超过本店的群发频率限制（每小时条数），请稍后再发"
+    finally:
+        mei.close()
+    assert not [m for b in ("买家甲", "买家乙") for m in owner.chats.log(b) if m.sender == "agent"]
+
+
+def test_a_forged_client_cannot_rewrite_what_a_chat_records(shop, pg_url):
+    """Agents keep writing a chat's counters and preview (every message does), but not whose it is,
+    since when the buyer waits, the response time, nor who closed it."""
+    owner, _sup, _me = shop
+    agent = ids(owner)
+    chat_id = qiangs_chat(owner)
+    other = owner.chats.inject("买家乙", "在吗").chat_id
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        for column, value in (("buyer_id", 1), ("opened_at", "2020-01-01"), ("agent_id", agent["小美"])):
+            assert "permission denied" in refused(conn, f"UPDATE chats SET {column} = %s WHERE id = %s",
+                                                  (value, chat_id))
+        for sql, why in (
+                ("UPDATE chats SET waiting_since = NULL WHERE id = %s", "stops its wait"),  # hide 阿强's wait
+                ("UPDATE chats SET waiting_since = waiting_since - interval '1 hour' WHERE id = %s", "earlier"),
+                ("UPDATE chats SET first_response_seconds = 1 WHERE id = %s", "first response"),
+                ("UPDATE chats SET first_buyer_at = first_buyer_at + interval '1 hour' WHERE id = %s", "first buyer"),
+                (f"UPDATE chats SET status = 'closed', closed_by = {agent['阿强']} WHERE id = %s", "closed by")):
+            assert why in refused(conn, sql, (chat_id,))
+        assert "recorded by the agent" in refused(
+            conn, "INSERT INTO response_records (chat_id, agent_id, buyer_at, replied_at, seconds, first) "
+                  "VALUES (%s, %s, now(), now(), 1, true)", (chat_id, agent["小美"]))
+        refused(conn, "DELETE FROM response_records")
+        conn.execute("UPDATE chats SET unread = 0 WHERE id = %s", (chat_id,))  # reading a chat: allowed
+    summary = owner.chats.summary(chat_id)
+    assert (summary.agent, summary.status, summary.first_response_seconds) == ("阿强", "waiting", None)
+    assert summary.waiting_since is not None and owner.chats.summary(other).agent is None

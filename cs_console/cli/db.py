@@ -26,7 +26,7 @@ def db_grant(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         fail("error: SQLite 存储在一台电脑上使用，由文件权限保护，不需要数据库角色（db grant 只用于 PostgreSQL）", 2)
     try:
         with desk.store.write() as s:
-            group = install(s.connection(), desk.store.url)
+            group = install(s.connection(), desk.store.url, desk.policy)
     except SQLAlchemyError as exc:
         fail(f"error: 无法设置数据库角色（需要存储所有者的连接，并有 CREATEROLE 权限）：{_reason(exc)}", 2)
     base = role_base(desk.store.url)

@@ -123,7 +123,7 @@ def move_refusal(kind: str, *, actor: int | None, actor_is_supervisor: bool, fro
     a supervisor may take over or reassign anyone's chat; nobody else takes a colleague's chat.
 
     ``actor`` None is the store itself (its owner, or SQLite's desk acting for nobody).
-    PostgreSQL applies the same table (``cs_console_move_refusal`` in ``store/pg_roles.py``;
+    PostgreSQL applies the same table (``cs_console_move_refusal`` in ``store/pg_chat_authority.py``;
     ``tests/test_postgres_roles.py`` drives both with one list of cases)."""
     if actor is None:
         return None

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from cs_console.domain.broadcast import UNPAID_STATE, BroadcastFilter, buyer_tags
 from cs_console.domain.chat import ChatStatus
 from cs_console.store import chats as chat_repo
-from cs_console.store import pg_roles
+from cs_console.store import pg_chat_authority
 from cs_console.store.tables import (
     Agent,
     Broadcast,
@@ -62,7 +62,7 @@ def post(s: Session, b: Broadcast, buyer_id: int, chat: Chat, who: Agent, text_:
     On a PostgreSQL store with agents' logins an agent's message may land in a colleague's chat
     only this way: the server writes both rows (``cs_console_post_broadcast``: the broadcast is
     the login's own, each buyer once)."""
-    if pg_roles.moves_on_server(s):
+    if pg_chat_authority.moves_on_server(s):
         s.flush()
 
         def on_server(cleaned: str) -> Message:

@@ -426,7 +426,8 @@ def _session_class() -> type[Session]:
 
 
 # the files whose code defines the schema or what ``init`` installs
-_SCHEMA_SOURCES = ("tables/*.py", "types.py", "append_only.py", "migrate.py", "pg_roles.py")
+_SCHEMA_SOURCES = ("tables/*.py", "types.py", "append_only.py", "migrate.py", "pg_roles.py",
+                   "pg_chat_authority.py")
 
 
 def schema_source() -> str:

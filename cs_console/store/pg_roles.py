@@ -27,25 +27,27 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import weakref
 from urllib.parse import unquote
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
 from cs_console.domain.team import SUPERVISOR_ROLES
+from cs_console.store import pg_chat_authority
 
 TOKEN_PREFIX = "csp_"  # a session/token whose secret is a PostgreSQL login role's password
 MAX_ROLE_BYTES = 63  # NAMEDATALEN - 1
 
 # what agents may only read (and append to) vs not see at all; the rest they read and write
-APPEND_ONLY = ("audit_log", "handover_events", "messages")
+APPEND_ONLY = ("audit_log", "handover_events", "messages", "response_records")
 NO_ACCESS = ("agent_credentials", "cs_logins")
 # assignments and broadcast recipients are written by cs_console_take_chat / _post_broadcast only
-READ_ONLY = ("meta", "agent_sessions", "assignments", "broadcast_recipients")
-GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts", "chats", "broadcasts")
-GUARD_EVENTS = {"chats": "INSERT"}  # a chat's other columns change with every message: no per-row check
-NOT_UPDATED = {"chats": ("agent_id",)}  # columns agents may not UPDATE (who has the chat)
+READ_ONLY = ("meta", "agent_sessions", "assignments", "broadcast_recipients", "cs_settings")
+GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts", "chats", "broadcasts",
+           "response_records")
+GUARD_EVENTS = {"chats": "INSERT OR UPDATE", "response_records": "INSERT"}
+# columns agents may not UPDATE: who has the chat (cs_console_take_chat), whose and since when it is
+NOT_UPDATED = {"chats": ("agent_id", "buyer_id", "opened_at")}
 
 
 class LoginRefused(PermissionError):
@@ -110,26 +112,6 @@ def has_password(url: str) -> bool:
 
 def is_installed(conn: Connection) -> bool:
     return conn.execute(text("SELECT to_regclass('cs_logins') IS NOT NULL")).scalar_one()
-
-
-_SERVER_MOVES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → True once seen
-TAKE_CHAT = "cs_console_take_chat(integer, integer, text, integer, text, text, timestamptz)"
-POST_BROADCAST = "cs_console_post_broadcast(integer, integer, text, timestamptz)"
-
-
-def moves_on_server(s) -> bool:
-    """Does this (PostgreSQL) store move chats and post broadcasts in the server's functions?
-    True once ``db grant`` installed them: agents may no longer do it with plain writes."""
-    bind = s.get_bind()
-    if bind.dialect.name != "postgresql":
-        return False
-    engine = getattr(bind, "engine", bind)
-    if _SERVER_MOVES.get(engine):
-        return True
-    found = s.execute(text(f"SELECT to_regprocedure('{TAKE_CHAT}') IS NOT NULL")).scalar_one()
-    if found:
-        _SERVER_MOVES[engine] = True
-    return found
 
 
 def actor_id(conn: Connection) -> int | None:
@@ -221,9 +203,29 @@ def _sql(base: str, schema: str) -> list[str]:
                    OR NEW.sender <> 'agent' AND NEW.agent_id IS NOT NULL THEN
                   {no('a message can only be sent as the signed-in agent')};
                 END IF;
-              ELSIF TG_TABLE_NAME = 'chats' THEN  -- INSERT only (moves: cs_console_take_chat)
-                IF NEW.agent_id IS NOT NULL THEN
-                  {no('a new chat starts in the queue')};
+              ELSIF TG_TABLE_NAME = 'chats' THEN  -- moves: cs_console_take_chat
+                IF TG_OP = 'INSERT' THEN
+                  IF NEW.agent_id IS NOT NULL THEN
+                    {no('a new chat starts in the queue')};
+                  END IF;
+                -- the counters and preview follow every message; what a response-time report
+                -- or an overdue move reads may change only the way the desk changes it
+                ELSIF OLD.waiting_since IS NOT NULL AND NEW.waiting_since IS NULL AND OLD.agent_id IS DISTINCT FROM me THEN
+                  {no('only the agent of the chat stops its wait by answering')};
+                ELSIF NEW.waiting_since < OLD.waiting_since THEN
+                  {no('a wait cannot start earlier than it did')};
+                ELSIF NEW.first_response_seconds IS DISTINCT FROM OLD.first_response_seconds
+                      AND (OLD.first_response_seconds IS NOT NULL OR OLD.agent_id IS DISTINCT FROM me) THEN
+                  {no('the first response is recorded once, by the agent of the chat')};
+                ELSIF NEW.first_buyer_at IS DISTINCT FROM OLD.first_buyer_at AND OLD.first_buyer_at IS NOT NULL THEN
+                  {no('the first buyer message of a chat does not move')};
+                ELSIF NEW.closed_by IS DISTINCT FROM OLD.closed_by AND NEW.closed_by IS DISTINCT FROM me THEN
+                  {no('a chat is closed by the signed-in agent')};
+                END IF;
+              ELSIF TG_TABLE_NAME = 'response_records' THEN
+                IF NEW.agent_id IS DISTINCT FROM me
+                   OR NOT EXISTS (SELECT 1 FROM chats c WHERE c.id = NEW.chat_id AND c.agent_id = me) THEN
+                  {no('a response is recorded by the agent of the chat')};
                 END IF;
               ELSIF TG_TABLE_NAME = 'broadcasts' THEN
                 IF TG_OP = 'DELETE' OR NEW.agent IS DISTINCT FROM my_name
@@ -275,97 +277,7 @@ def _sql(base: str, schema: str) -> list[str]:
               END IF;
               RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
             END $$""",
-        # domain.team.move_refusal, case for case (tests/test_postgres_roles.py runs one table
-        # of cases through both)
-        """CREATE OR REPLACE FUNCTION cs_console_move_refusal(p_kind text, p_actor integer, p_actor_sup boolean,
-                p_from integer, p_to integer, p_from_offline boolean) RETURNS text
-            LANGUAGE sql IMMUTABLE AS $$
-              SELECT CASE
-                WHEN p_actor IS NULL THEN NULL
-                WHEN p_kind IN ('auto', 'claim') THEN CASE
-                  WHEN p_from IS NOT NULL OR p_to IS NULL THEN 'team.move_not_queued'
-                  WHEN p_kind = 'claim' AND p_to <> p_actor THEN 'team.claim_for_another' END
-                WHEN p_kind = 'requeue' THEN CASE
-                  WHEN p_from IS NULL OR p_to IS NOT NULL THEN 'team.move_bad'
-                  WHEN p_from = p_actor OR p_from_offline OR p_actor_sup THEN NULL
-                  ELSE 'team.requeue_other' END
-                WHEN p_to IS NULL THEN 'team.move_bad'
-                WHEN p_kind = 'takeover' THEN CASE
-                  WHEN p_from IS NULL OR p_from = p_actor OR p_to <> p_actor THEN 'team.move_bad'
-                  WHEN NOT p_actor_sup THEN 'team.takeover_needs_supervisor' END
-                WHEN p_kind = 'forward' THEN CASE
-                  WHEN p_to = p_actor THEN 'team.forward_to_self'
-                  WHEN NOT (p_from IS NULL OR p_from = p_actor OR p_actor_sup) THEN 'team.forward_not_yours'
-                  WHEN p_to = p_from THEN 'team.move_bad' END
-                WHEN p_kind = 'manual' THEN CASE
-                  WHEN NOT (p_from IS NULL OR p_from = p_actor OR p_actor_sup) THEN 'team.reassign_needs_supervisor'
-                  WHEN p_to = p_from THEN 'team.move_bad' END
-                WHEN p_kind = 'breach' THEN CASE
-                  WHEN p_from IS NULL OR p_to = p_from THEN 'team.move_bad'
-                  WHEN p_to = p_actor AND NOT p_actor_sup THEN 'team.breach_to_self' END
-                ELSE 'team.move_bad' END $$""",
-        # the only way a chat changes hands for an agent's login (agents may not UPDATE
-        # chats.agent_id nor write assignments): the rule on the login's agent, then the
-        # compare-and-set and its record, in one statement
-        f"""CREATE OR REPLACE FUNCTION cs_console_take_chat(p_chat integer, p_to integer, p_kind text,
-                p_expected integer, p_by text, p_reason text, p_at timestamptz) RETURNS boolean
-            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
-            DECLARE
-              me integer := cs_console_actor();
-              my agents%ROWTYPE;
-              why text;
-            BEGIN
-              IF me IS NOT NULL THEN
-                SELECT * INTO my FROM agents WHERE id = me;
-                why := cs_console_move_refusal(p_kind, me, my.role IN ({_SUPERVISOR_LIST}), p_expected, p_to,
-                         coalesce((SELECT status = 'offline' FROM agents WHERE id = p_expected), false));
-                IF why IS NULL AND p_by NOT IN ('', my.name) THEN
-                  why := 'team.move_by_other';
-                END IF;
-                IF why IS NULL AND p_kind = 'breach' AND NOT EXISTS (
-                     SELECT 1 FROM chats c WHERE c.id = p_chat AND c.status = 'waiting' AND NOT EXISTS (
-                       SELECT 1 FROM assignments a WHERE a.chat_id = c.id AND a.kind = 'breach'
-                                                    AND a.at >= c.waiting_since)) THEN
-                  why := 'team.breach_not_waiting';
-                END IF;
-                IF why IS NOT NULL THEN
-                  RAISE EXCEPTION 'cs-console: % (chats)', why USING ERRCODE = 'insufficient_privilege';
-                END IF;
-              END IF;
-              UPDATE chats SET agent_id = p_to
-                WHERE id = p_chat AND status <> 'closed' AND agent_id IS NOT DISTINCT FROM p_expected;
-              IF NOT FOUND THEN
-                RETURN false;
-              END IF;
-              INSERT INTO assignments (chat_id, agent_id, from_agent_id, kind, "by", reason, at)
-                VALUES (p_chat, p_to, p_expected, p_kind, p_by, p_reason, p_at);
-              RETURN true;
-            END $$""",
-        # a broadcast's message may land in anyone's chat: written here, for the login's own
-        # broadcast, once per buyer, with its recipient record (agents cannot write either)
-        f"""CREATE OR REPLACE FUNCTION cs_console_post_broadcast(p_broadcast integer, p_chat integer,
-                p_text text, p_at timestamptz) RETURNS integer
-            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
-            DECLARE
-              me integer := cs_console_actor();
-              b broadcasts%ROWTYPE;
-              c chats%ROWTYPE;
-              v_agent integer;
-              m integer;
-            BEGIN
-              SELECT * INTO b FROM broadcasts WHERE id = p_broadcast;
-              SELECT * INTO c FROM chats WHERE id = p_chat;
-              SELECT id INTO v_agent FROM agents WHERE name = b.agent;
-              IF v_agent IS NULL OR c.id IS NULL OR c.status = 'closed' OR v_agent IS DISTINCT FROM coalesce(me, v_agent)
-                 OR EXISTS (SELECT 1 FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.buyer_id = c.buyer_id) THEN
-                RAISE EXCEPTION 'cs-console: team.broadcast_not_yours (messages)' USING ERRCODE = 'insufficient_privilege';
-              END IF;
-              INSERT INTO messages (chat_id, sender, agent_id, text, created_at)
-                VALUES (p_chat, 'agent', v_agent, p_text, p_at) RETURNING id INTO m;
-              INSERT INTO broadcast_recipients (broadcast_id, buyer_id, chat_id, message_id, at)
-                VALUES (b.id, c.buyer_id, p_chat, m, b.at);
-              RETURN m;
-            END $$""",
+        *pg_chat_authority.functions(path, _SUPERVISOR_LIST),
         f"""CREATE OR REPLACE FUNCTION cs_console_set_login(p_agent text, p_verifier text) RETURNS text
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
             DECLARE
@@ -462,8 +374,7 @@ def _privileges(base: str, schema: str, tables: list[str], guarded: list[str],
             out.append(f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "{t}" TO "{group}"')
     for fn in ("cs_console_actor()", "cs_console_actor_is_supervisor()", "cs_console_set_login(text, text)",
                "cs_console_issue_login(text, text, text, text, double precision, timestamptz, timestamptz)",
-               "cs_console_end_login(integer, timestamptz)", TAKE_CHAT, POST_BROADCAST,
-               "cs_console_move_refusal(text, integer, boolean, integer, integer, boolean)"):
+               "cs_console_end_login(integer, timestamptz)", *pg_chat_authority.FUNCTIONS):
         out += [f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC", f'GRANT EXECUTE ON FUNCTION {fn} TO "{group}"']
     for t in guarded:
         out.append(f'DROP TRIGGER IF EXISTS cs_console_guard ON "{t}"')
@@ -482,14 +393,16 @@ def _privileges(base: str, schema: str, tables: list[str], guarded: list[str],
     return out
 
 
-def install(conn: Connection, url: str) -> str:
+def install(conn: Connection, url: str, policy=None) -> str:
     """Create or refresh the group role, the functions, privileges and guards (idempotent; the
-    store owner runs it, with CREATEROLE). Returns the group role's name."""
+    store owner runs it, with CREATEROLE), and the shop's figures the server applies (``policy``'s;
+    without one, those already stored). Returns the group role's name."""
     base = role_base(url)
     conn.execute(text("SELECT pg_advisory_xact_lock(7312)"))
     schema = conn.execute(text("SELECT current_schema()")).scalar_one()
     for stmt in _sql(base, schema):
         conn.execute(text(stmt))
+    pg_chat_authority.write_settings(conn, policy)
     tables = list(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}).scalars())
     guarded = [t for t in GUARDED if t in tables]
     columns = {t: list(conn.execute(text("SELECT column_name FROM information_schema.columns "

@@ -27,7 +27,7 @@ from cs_console.domain.team import (
     is_supervisor,
     move_refusal,
 )
-from cs_console.store import pg_roles
+from cs_console.store import pg_chat_authority, pg_roles
 from cs_console.store.chats import NotFound, find_agent
 from cs_console.store.tables import Agent, AgentProfile, Assignment, Buyer, Chat, HangupRequest
 
@@ -197,7 +197,7 @@ def take_chat(s: Session, chat_id: int, agent_id: int | None, now: datetime, *, 
     store with agents' logins the server does it (``cs_console_take_chat``: the same rule, on the
     login's agent, whatever the client claims)."""
     check_move(s, kind, actor, expected, agent_id)
-    if pg_roles.moves_on_server(s):
+    if pg_chat_authority.moves_on_server(s):
         s.flush()  # the server's rule reads what this transaction changed (an agent gone offline)
         taken = s.exec(text("SELECT cs_console_take_chat(:c, :to, :k, :e, :by, :r, :at)"),
                        params={"c": chat_id, "to": agent_id, "k": str(kind), "e": expected, "by": by,
