@@ -112,6 +112,7 @@ class Store:
         self.awaiting_login = False
         self.write_retry_for = write_retry_for
         self._busy_seconds = busy_timeout_ms / 1000  # a write waits for the lock at least this long
+        self._lock_in_steps = False
         self.backend_pid: int | None = None  # PostgreSQL: the server process of the last connection
         try:
             if self.dialect == "sqlite":
@@ -120,9 +121,7 @@ class Store:
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 pool = {"poolclass": StaticPool} if single_connection else {}
                 self.engine = _sqlite_engine(self.url, busy_timeout_ms, **pool)
-                # Store.write's lock: taken in short steps (see _begin_write)
-                self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE",
-                                                                   sqlite_lock_in_steps=True)
+                self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
             else:
                 pool = {"pool_size": 1, "max_overflow": 0} if single_connection else {}
                 self.engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True, **pool)
@@ -138,6 +137,13 @@ class Store:
         self.backend_pid = cur.fetchone()[0]
         cur.close()
         dbapi_conn.commit()
+
+    def take_lock_in_steps(self) -> None:
+        """From now on Store.write takes SQLite's write lock in short steps (see _begin_write):
+        for a process of many short writes competing with others (the gateway's writer)."""
+        if self.is_sqlite and not self._lock_in_steps:
+            self._lock_in_steps = True
+            self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_lock_in_steps=True)
 
     def pinned(self, *, busy_timeout_ms: int = 200) -> Store:
         """Another handle on the same database that does everything through one connection,
@@ -200,6 +206,8 @@ class Store:
             raise
         old = self.engine
         self.url, self.engine, self._write_engine = fresh.url, fresh.engine, fresh._write_engine
+        if self._lock_in_steps:
+            self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_lock_in_steps=True)
         self.awaiting_login = False
         old.dispose()
 
@@ -231,7 +239,7 @@ class Store:
         if not self.is_sqlite:
             return
         start = time.monotonic()
-        deadline = start + max(retry_for, self._busy_seconds)
+        deadline = start + max(retry_for, self._busy_seconds if self._lock_in_steps else 0)
         while True:
             try:
                 session.connection()  # BEGIN IMMEDIATE (waits up to LOCK_TRY_MS inside SQLite)
