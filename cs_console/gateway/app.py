@@ -42,6 +42,7 @@ def create_app(desk: Desk, settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         # store calls run in threads; the default pool (cores + 4) queues them under many buyers
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(STORE_THREADS, "gateway-store"))
+        desk.store.take_lock_in_steps()  # the writer's rounds get the lock soon after each release
         hub = Hub(desk.store, desk.gateway)
         app.state.hub = hub
         app.state.writer = writer = Writer(desk.gateway)

@@ -29,6 +29,12 @@ BUSY_TIMEOUT_MS = 5000
 # a writer that finds the store locked (a long import) keeps trying this long before giving up;
 # each try itself waits up to the busy timeout inside SQLite
 WRITE_RETRY_SECONDS = 60.0
+# SQLite's own busy handler sleeps longer the longer it has waited (up to 100 ms a nap), so a
+# writer queued behind a few short transactions keeps missing the moments the lock is free and
+# others overtake it: taking the write lock (BEGIN IMMEDIATE) waits at most this long inside
+# SQLite (naps of 1, 2, 5 ms), then tries again after a short pause, until its deadline
+LOCK_TRY_MS = 10
+LOCK_PAUSE_SECONDS = 0.001
 
 
 class StoreError(RuntimeError):
@@ -82,8 +88,17 @@ def _sqlite_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kw) -> En
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - exercised by every test
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        mode = options.get("sqlite_begin", "DEFERRED")
+        if not options.get("sqlite_lock_in_steps") or busy_timeout_ms <= LOCK_TRY_MS:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+            return
+        dbapi_conn = conn.connection.dbapi_connection
+        dbapi_conn.execute(f"PRAGMA busy_timeout={LOCK_TRY_MS}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            dbapi_conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
 
     return engine
 
@@ -102,6 +117,8 @@ class Store:
         # (``use_login``); reads and writes until then say so
         self.awaiting_login = False
         self.write_retry_for = write_retry_for
+        self._busy_seconds = busy_timeout_ms / 1000  # a write waits for the lock at least this long
+        self._lock_in_steps = False
         self.backend_pid: int | None = None  # PostgreSQL: the server process of the last connection
         try:
             if self.dialect == "sqlite":
@@ -126,6 +143,13 @@ class Store:
         self.backend_pid = cur.fetchone()[0]
         cur.close()
         dbapi_conn.commit()
+
+    def take_lock_in_steps(self) -> None:
+        """From now on Store.write takes SQLite's write lock in short steps (see _begin_write):
+        for a process of many short writes competing with others (the gateway's writer)."""
+        if self.is_sqlite and not self._lock_in_steps:
+            self._lock_in_steps = True
+            self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_lock_in_steps=True)
 
     def pinned(self, *, busy_timeout_ms: int = 200) -> Store:
         """Another handle on the same database that does everything through one connection,
@@ -188,6 +212,8 @@ class Store:
             raise
         old = self.engine
         self.url, self.engine, self._write_engine = fresh.url, fresh.engine, fresh._write_engine
+        if self._lock_in_steps:
+            self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_lock_in_steps=True)
         self.awaiting_login = False
         old.dispose()
 
@@ -213,22 +239,25 @@ class Store:
 
     def _begin_write(self, session: Session | Connection, retry_for: float) -> None:
         """Take SQLite's write lock (BEGIN IMMEDIATE) before the caller's work starts, trying
-        again while another writer (a long import) holds it, for up to ``retry_for`` seconds."""
+        again while another writer (a long import) holds it, for up to ``retry_for`` seconds (at
+        least the busy timeout). Each try waits at most ``LOCK_TRY_MS`` inside SQLite, so a writer
+        behind short transactions gets the lock within a few ms of its release."""
         if not self.is_sqlite:
             return
-        deadline = time.monotonic() + retry_for
-        pause = 0.05
+        start = time.monotonic()
+        deadline = start + max(retry_for, self._busy_seconds if self._lock_in_steps else 0)
         while True:
             try:
-                # BEGIN IMMEDIATE (waits up to the busy timeout)
+                # BEGIN IMMEDIATE (waits up to the busy timeout, or LOCK_TRY_MS when taken in steps)
                 session.begin() if isinstance(session, Connection) else session.connection()
                 return
             except OperationalError as exc:
-                if not _is_locked(exc) or time.monotonic() >= deadline:
+                now = time.monotonic()
+                if not _is_locked(exc) or now >= deadline:
                     raise
                 session.rollback()
-                time.sleep(pause)
-                pause = min(pause * 2, 1.0)
+                # a short transaction holds the lock: try again soon; a long one (an import): back off
+                time.sleep(LOCK_PAUSE_SECONDS if now - start < self._busy_seconds else min(1.0, (now - start) / 10))
 
     @contextmanager
     def write(self, *, retry_for: float | None = None) -> Iterator[Session]:
