@@ -61,16 +61,18 @@ def test_merge_in_ranges_of_whole_orders(any_desk, tmp_path, monkeypatch):
 
 
 def test_reimport_writes_what_changed_and_leaves_the_rest_as_it_was(any_desk, tmp_path):
-    """Each kind of change alone reaches the store (a remark, a time, the buyer); an unchanged
-    row reads back exactly as before and leaves no audit row."""
+    """Each kind of change reaches the store (a remark, money, a time, the buyer), money changes
+    audited as yuan; an unchanged row reads back exactly as before and leaves no audit row."""
     desk = any_desk
     nos = [f"351531314732935{k:04d}" for k in range(4)]
     desk.orders.import_files(orders_csv(tmp_path / "o.csv", L61, [Ord(n) for n in nos]))
     before = desk.orders.show(nos[0])
-    again = orders_csv(tmp_path / "o2.csv", L61, [Ord(nos[0]), Ord(nos[1], remark="加急"),
+    again = orders_csv(tmp_path / "o2.csv", L61, [Ord(nos[0]), Ord(nos[1], remark="加急", goods="129.05", total="135.05"),
                                                   Ord(nos[2], paid="2019-11-12 08:00:00"), Ord(nos[3], buyer="tb_小李")])
     assert desk.orders.import_files(again).updated == 4
     assert desk.orders.show(nos[0]) == before and desk.orders.audit(nos[0]) == []
     assert desk.orders.show(nos[1]).remark == "加急"
+    assert [(a.agent, a.field, a.old, a.new) for a in desk.orders.audit(nos[1])] == [
+        ("导入", "items_total", "129.00", "129.05"), ("导入", "amount", "135.00", "135.05")]
     assert desk.orders.show(nos[2]).paid_at == datetime(2019, 11, 12, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
     assert desk.orders.show(nos[3]).buyer == "tb_小李"

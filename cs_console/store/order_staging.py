@@ -34,7 +34,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cs_console.domain.messages import render
 from cs_console.domain.order_import import ParsedItem, ParsedOrder
-from cs_console.store import bulk
 from cs_console.store.engine import NOTIFY_CHANNEL, Store
 from cs_console.store.tables import AuditEntry, Order, OrderItem
 from cs_console.store.types import UTCDateTime
@@ -82,6 +81,13 @@ def _yuan(fen: int | None) -> str:
         return ""
     sign, fen = ("-", -fen) if fen < 0 else ("", fen)
     return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def _yuan_sql(fen: str) -> str:
+    """SQL for :func:`_yuan` of an integer fen column (both backends): ``12900`` → ``'129.00'``."""
+    cents = f"(ABS({fen}) % 100)"
+    return (f"(CASE WHEN {fen} < 0 THEN '-' ELSE '' END || CAST(ABS({fen}) / 100 AS TEXT) || '.'"
+            f" || CASE WHEN {cents} < 10 THEN '0' ELSE '' END || CAST({cents} AS TEXT))")
 
 
 def item_key(item: ParsedItem, cells: Sequence[str]) -> str:
@@ -292,21 +298,20 @@ class Staging:
                             f" - {self._sql('s', 'amount')})"}
 
     def _audit_changes(self, conn: Connection, now: datetime, reason: str, rng: str) -> None:
-        """One audit row per field the file changes (who = 导入), before the update overwrites it."""
-        pairs = ", ".join(f"o.{f}, {self._sql('s', f)}" for f, _ in _AUDITED)
-        differs = " OR ".join(f"o.{f} <> {self._sql('s', f)}" for f, _ in _AUDITED)
-        result = conn.exec_driver_sql(f"SELECT s.order_no, {pairs} FROM stage_orders s JOIN orders o ON"
-                                      f" o.order_no = s.order_no WHERE ({differs}) AND {rng}")
-        while batch := result.fetchmany(bulk.BATCH):
-            entries = []
-            for row in batch:
-                for k, (name, money) in enumerate(_AUDITED):
-                    old, new = row[1 + 2 * k], row[2 + 2 * k]
-                    if old != new:
-                        entries.append({"at": now, "agent": IMPORT_AGENT, "entity": "order", "entity_key": row[0],
-                                        "field": name, "old": _yuan(old) if money else old,
-                                        "new": _yuan(new) if money else new, "reason": reason})
-            conn.execute(insert(AuditEntry.__table__), entries)
+        """One audit row per field the file changes (who = 导入), before the update overwrites it:
+        one ``INSERT … SELECT`` per audited field, in the merge's transaction."""
+        table = AuditEntry.__table__
+        extra, params = _defaults(table, {"at", "agent", "entity", "entity_key", "field", "old", "new", "reason"})
+        cols = ", ".join(("at", "agent", "entity", "entity_key", "field", "old", "new", "reason", *extra))
+        for name, money in _AUDITED:  # the staged money text is already the shown form ("129.00")
+            old = _yuan_sql(f"o.{name}") if money else f"o.{name}"
+            vals = ", ".join((":now", ":agent", "'order'", "s.order_no", f"'{name}'", old, f"s.{name}", ":reason",
+                              *(f":{p}" for p in params)))
+            conn.execute(text(
+                f"INSERT INTO {table.name} ({cols}) SELECT {vals} FROM stage_orders s JOIN orders o"
+                f" ON o.order_no = s.order_no WHERE o.{name} <> {self._sql('s', name)} AND {rng}")
+                .bindparams(bindparam("now", type_=UTCDateTime), *params.values()),
+                {"now": now, "agent": IMPORT_AGENT, "reason": reason})
 
     def _merge_items(self, conn: Connection, now: datetime, reason: str, rng: str) -> None:
         """Item lines numbered 1, 2, … per order in file order; a known (order, line) is updated."""

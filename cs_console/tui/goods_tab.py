@@ -59,6 +59,7 @@ class GoodsTab(Vertical):
         self.hits: list[GoodsItem] = []
         self.goods: GoodsItem | None = None
         self._query = ""
+        self.shown_query: str | None = None  # the search whose results are on screen
         self._timer = None
 
     def compose(self) -> ComposeResult:
@@ -116,7 +117,8 @@ class GoodsTab(Vertical):
 
     def _show_hits(self, query: str, hits: list[GoodsItem], keep: bool = False) -> None:
         if query != self._query:
-            return  # typed on meanwhile
+            return  # typed on meanwhile: an outdated query's results never replace a newer one's
+        self.shown_query = query
         self.hits = hits
         lst = self.query_one("#goods-list", OptionList)
         lst.set_options([Option(self._hit_text(g)) for g in hits])
