@@ -52,7 +52,7 @@ async def measure_switch(db: str) -> tuple[list[float], list[float]]:
         for round_ in range(3):
             for chat_id in ids:
                 t0 = time.perf_counter()
-                app.desk_screen.select_chat(chat_id)
+                app.desk_screen.selection.select_chat(chat_id)
                 t1 = time.perf_counter()
                 for y in range(transcript.size.height):  # what the compositor asks for on the next paint
                     transcript.render_line(y)
@@ -88,7 +88,7 @@ async def measure_inject(db: str, count: int = 20) -> list[float]:
     proc.start()
     latencies: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        app.desk_screen.select_chat(app.desk.chats.chat_of("实时买家").chat_id)
+        app.desk_screen.selection.select_chat(app.desk.chats.chat_of("实时买家").chat_id)
         await pilot.pause()
         ready.set()
         seen = 0

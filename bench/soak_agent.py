@@ -133,7 +133,7 @@ async def drive(url: str, out_path: str, seconds: float) -> None:
             if current is None or current.status != ChatStatus.WAITING:
                 waiting = [c for c in app.desk_screen.session_chats if c.status == ChatStatus.WAITING]
                 if waiting:
-                    app.desk_screen.select_chat(min(waiting, key=lambda c: c.waiting_since or c.opened_at).chat_id)
+                    app.desk_screen.selection.select_chat(min(waiting, key=lambda c: c.waiting_since or c.opened_at).chat_id)
                     continue
             current = app.desk_screen.current
             if current is None:

@@ -134,8 +134,8 @@ async def test_the_store_status_in_the_header_repaints_only_the_header(desk, clo
     from textual.widgets._header import HeaderTitle
 
     from cs_console.domain.store_health import Health
-    from cs_console.tui import store_loop as sl
     from cs_console.tui.store_reads import reads_running
+    from cs_console.tui.store_snapshots import StoreStatus
 
     desk.chats.inject("小王", "在吗")
     app = CsConsoleApp(desk, "小美")
@@ -148,7 +148,7 @@ async def test_the_store_status_in_the_header_repaints_only_the_header(desk, clo
         laid_out = screen._refresh_layout
         screen._refresh_layout = lambda *a, **k: (layouts.append(1), laid_out(*a, **k))[1]
         for health in (Health.BUSY, Health.OK, Health.BUSY):
-            screen.store_status = sl.StoreStatus(health)
+            screen.store_status = StoreStatus(health)
             await pilot.pause()
             shown = title.render_line(0).text
             assert ("⚠ 数据库忙" in shown) == (health == Health.BUSY), shown

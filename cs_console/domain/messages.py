@@ -27,6 +27,13 @@ MESSAGES: dict[str, str] = {
     "store.slow": "存储响应太慢，请稍后重试",
     "store.failed": "存储出错，没有保存；详情已记入日志 {log}",
     "store.append_only": "{table} 只能追加，不能修改或删除",
+    "store.cannot_open": "无法打开存储 {location}：{reason}",
+    "store.cannot_read": "无法读取存储 {location}：{reason}",
+    "store.cannot_init": "无法初始化存储 {location}：{reason}",
+    "store.login_first": "请先登录：数据库 {location} 需要客服自己的账号（cs-console login）",
+    "store.newer_version": ("存储 {location} 的结构版本是 {found}，由更新的 cs-console（newer cs-console）写入；"
+                            "本版本最多支持 {supported}。请升级 cs-console；存储没有被改动。"),
+    "store.attach_failed": "无法同时打开 {path}：{reason}",
     # the desk's header while the store is in trouble (short: it sits beside the agent's name)
     "health.busy": "数据库忙",
     "health.read_only": "只读",

@@ -1,12 +1,11 @@
-"""Opening a store: SQLite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE for writes) or
-PostgreSQL, chosen by URL; schema creation and the ``schema_version`` guard.
+"""Opening a store: SQLite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE for writes; see
+``sqlite_lock``) or PostgreSQL, chosen by URL; schema creation and the ``schema_version`` guard.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,12 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from cs_console.domain.messages import render
+from cs_console.store.errors import StoreError, StoreVersionError
+from cs_console.store.sqlite_lock import sqlite_engine, take_write_lock
+
 if TYPE_CHECKING:
-    import sqlite3
 
     from sqlmodel import Session
 
@@ -29,24 +31,6 @@ BUSY_TIMEOUT_MS = 5000
 # a writer that finds the store locked (a long import) keeps trying this long before giving up;
 # each try itself waits up to the busy timeout inside SQLite
 WRITE_RETRY_SECONDS = 60.0
-# SQLite's own busy handler sleeps longer the longer it has waited (up to 100 ms a nap), so a
-# writer queued behind a few short transactions keeps missing the moments the lock is free and
-# others overtake it: taking the write lock (BEGIN IMMEDIATE) waits at most this long inside
-# SQLite (naps of 1, 2, 5 ms), then tries again after a short pause, until its deadline
-LOCK_TRY_MS = 10
-LOCK_PAUSE_SECONDS = 0.001
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or used; the message says why in plain words."""
-
-
-class StoreVersionError(StoreError):
-    """The store was written by a newer cs-console."""
-
-
-class AttachError(StoreError):
-    """Another SQLite file cannot be attached to this store's connection (nothing was written)."""
 
 
 def normalize_url(url_or_path: str) -> str:
@@ -72,37 +56,6 @@ def _reason(exc: SQLAlchemyError) -> str:
     return f"{type(orig).__name__}: {str(orig).splitlines()[0][:200] if str(orig) else ''}"
 
 
-def _sqlite_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kw) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
-                           hide_parameters=True, **kw)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # pragma: no cover - exercised by every test
-        options = conn.get_execution_options()
-        mode = options.get("sqlite_begin", "DEFERRED")
-        if not options.get("sqlite_lock_in_steps") or busy_timeout_ms <= LOCK_TRY_MS:
-            conn.exec_driver_sql(f"BEGIN {mode}")
-            return
-        dbapi_conn = conn.connection.dbapi_connection
-        dbapi_conn.execute(f"PRAGMA busy_timeout={LOCK_TRY_MS}")
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        finally:
-            dbapi_conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-
-    return engine
-
-
 class Store:
     """One database reached through short transactions: ``read()`` and ``write()``."""
 
@@ -126,7 +79,7 @@ class Store:
                 if path and path != ":memory:" and not path.startswith("file:"):
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 pool = {"poolclass": StaticPool} if single_connection else {}
-                self.engine = _sqlite_engine(self.url, busy_timeout_ms, **pool)
+                self.engine = sqlite_engine(self.url, busy_timeout_ms, **pool)
                 self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
             else:
                 pool = {"pool_size": 1, "max_overflow": 0} if single_connection else {}
@@ -135,7 +88,8 @@ class Store:
                 if single_connection:
                     event.listen(self.engine, "connect", self._remember_pid)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StoreError(f"无法打开存储 {_safe_location(self.url)}：{type(exc).__name__}") from exc
+            raise StoreError(render("store.cannot_open", location=_safe_location(self.url),
+                                    reason=type(exc).__name__)) from exc
 
     def _remember_pid(self, dbapi_conn, _record) -> None:
         cur = dbapi_conn.cursor()
@@ -219,7 +173,7 @@ class Store:
 
     def _check_signed_in(self) -> None:
         if self.awaiting_login:
-            raise StoreError(f"请先登录：数据库 {self.location} 需要客服自己的账号（cs-console login）")
+            raise StoreError(render("store.login_first", location=self.location))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -238,26 +192,11 @@ class Store:
             tx.rollback()
 
     def _begin_write(self, session: Session | Connection, retry_for: float) -> None:
-        """Take SQLite's write lock (BEGIN IMMEDIATE) before the caller's work starts, trying
-        again while another writer (a long import) holds it, for up to ``retry_for`` seconds (at
-        least the busy timeout). Each try waits at most ``LOCK_TRY_MS`` inside SQLite, so a writer
-        behind short transactions gets the lock within a few ms of its release."""
-        if not self.is_sqlite:
-            return
-        start = time.monotonic()
-        deadline = start + max(retry_for, self._busy_seconds if self._lock_in_steps else 0)
-        while True:
-            try:
-                # BEGIN IMMEDIATE (waits up to the busy timeout, or LOCK_TRY_MS when taken in steps)
-                session.begin() if isinstance(session, Connection) else session.connection()
-                return
-            except OperationalError as exc:
-                now = time.monotonic()
-                if not _is_locked(exc) or now >= deadline:
-                    raise
-                session.rollback()
-                # a short transaction holds the lock: try again soon; a long one (an import): back off
-                time.sleep(LOCK_PAUSE_SECONDS if now - start < self._busy_seconds else min(1.0, (now - start) / 10))
+        """SQLite: take the write lock before the caller's work starts, trying again for up to
+        ``retry_for`` seconds while another writer holds it (``sqlite_lock.take_write_lock``)."""
+        if self.is_sqlite:
+            take_write_lock(session, retry_for=retry_for, busy_seconds=self._busy_seconds,
+                            in_steps=self._lock_in_steps)
 
     @contextmanager
     def write(self, *, retry_for: float | None = None) -> Iterator[Session]:
@@ -276,46 +215,6 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
-
-    @contextmanager
-    def write_attached(self, path: str, alias: str, *, retry_for: float | None = None,
-                       cache_kib: int | None = None) -> Iterator[sqlite3.Connection]:
-        """A write transaction (as :meth:`write`, SQLite only) with the SQLite file ``path``
-        attached as ``alias`` for its duration, so one statement can copy rows between two
-        stores. The file is attached after BEGIN IMMEDIATE: only this store's write lock is
-        taken (BEGIN IMMEDIATE would take every attached file's), and the other file is read in
-        one snapshot for the whole transaction. Detached after the commit; yields the DBAPI
-        connection. A file that cannot be attached raises :class:`AttachError` before any write.
-        ``cache_kib``: the page cache of both files for this transaction (bulk copies)."""
-        import sqlite3
-
-        self._check_signed_in()
-        if not self.is_sqlite:  # pragma: no cover - callers check the dialect
-            raise NotImplementedError(self.dialect)
-        with self._write_engine.connect() as conn:
-            self._begin_write(conn, self.write_retry_for if retry_for is None else retry_for)
-            raw = conn.connection.driver_connection
-            try:
-                raw.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
-            except sqlite3.Error as exc:
-                conn.rollback()
-                raise AttachError(f"无法同时打开 {path}：{type(exc).__name__}") from exc
-            default_cache = raw.execute("PRAGMA main.cache_size").fetchone()[0]
-            try:
-                if cache_kib:
-                    raw.execute(f"PRAGMA main.cache_size=-{int(cache_kib)}")
-                    raw.execute(f"PRAGMA {alias}.cache_size=-{int(cache_kib)}")
-                yield raw
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
-            finally:
-                try:
-                    raw.execute(f"DETACH DATABASE {alias}")
-                    raw.execute(f"PRAGMA main.cache_size={int(default_cache)}")
-                except sqlite3.Error:  # pragma: no cover - never seen after a commit or rollback
-                    conn.invalidate()  # the pool must not hand the attachment out again
 
     # ---- schema -------------------------------------------------------------------------
     def _meta(self) -> dict[str, str] | None:
@@ -337,13 +236,11 @@ class Store:
         try:
             meta = self._meta()
         except SQLAlchemyError as exc:
-            raise StoreError(f"无法读取存储 {self.location}：{_reason(exc)}") from exc
+            raise StoreError(render("store.cannot_read", location=self.location, reason=_reason(exc))) from exc
         found = int(meta["schema_version"]) if meta and "schema_version" in meta else None
         if found is not None and found > SCHEMA_VERSION:
-            raise StoreVersionError(
-                f"存储 {self.location} 的结构版本是 {found}，由更新的 cs-console（newer cs-console）写入；"
-                f"本版本最多支持 {SCHEMA_VERSION}。请升级 cs-console；存储没有被改动。"
-            )
+            raise StoreVersionError(render("store.newer_version", location=self.location, found=found,
+                                           supported=SCHEMA_VERSION))
         return meta
 
     def check_version(self) -> None:
@@ -412,7 +309,7 @@ class Store:
                     else:
                         row.value = value
         except SQLAlchemyError as exc:
-            raise StoreError(f"无法初始化存储 {self.location}：{_reason(exc)}") from exc
+            raise StoreError(render("store.cannot_init", location=self.location, reason=_reason(exc))) from exc
 
     def _remember_source(self, source: str) -> None:
         """Record ``schema_source`` without waiting: a busy or read-only store keeps the older
@@ -481,11 +378,6 @@ def schema_fingerprint() -> str:
         parts.append(t.name + "(" + ",".join(sorted(c.name for c in t.columns)) + ")["
                      + ",".join(sorted(i.name or "" for i in t.indexes)) + "]")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-
-
-def _is_locked(exc: OperationalError) -> bool:
-    text_ = str(exc.orig if exc.orig is not None else exc).lower()
-    return "locked" in text_ or "busy" in text_
 
 
 def open_store(url: str, *, init: bool = True) -> Store:

@@ -21,7 +21,9 @@ from sqlalchemy.engine import make_url
 from cs_console.domain.handover_check import refused_rows
 from cs_console.domain.messages import render
 from cs_console.store import handover as repo
-from cs_console.store.engine import AttachError, Store, StoreError
+from cs_console.store.engine import Store, StoreError
+from cs_console.store.errors import AttachError
+from cs_console.store.sqlite_lock import write_attached
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 PEER = "sync_peer"  # the name the sending store's file is attached under
@@ -86,7 +88,7 @@ def _sqlite_file(store: Store) -> str | None:
 def _transfer_attached(src: Store, dst: Store, phase: str, progress: Progress | None, refused: list[str]) -> int:
     """Copy into ``dst`` every event of the SQLite file of ``src`` that ``dst`` lacks, in one
     transaction: read the missing rows, check them, copy the valid ones by SQL."""
-    with dst.write_attached(_sqlite_file(src), PEER, cache_kib=repo.BULK_CACHE_KIB) as raw:
+    with write_attached(dst, _sqlite_file(src), PEER, cache_kib=repo.BULK_CACHE_KIB) as raw:
         rows = repo.missing_from(raw, PEER)
         if progress:
             progress(phase, 0, len(rows))

@@ -29,6 +29,7 @@ from cs_console.tui.desk_screen import DeskContext, DeskScreen
 from cs_console.tui.error_path import ErrorPathMixin
 from cs_console.tui.keys import install_terminal_keys
 from cs_console.tui.store_events import StoreChange
+from cs_console.tui.store_snapshots import Committed, Done, Notices, Published, SessionExpired
 
 NARROW_WIDTH = 110  # below: the side panel folds away (F9), see app.tcss
 FIRST_READ_SECONDS = 10.0  # the desk waits this long for its first snapshot, then shows what it has
@@ -206,8 +207,8 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
                                  actor=lambda: self.actor))
         try:  # the loop thread reads; the event loop only waits here, before the desk is usable
             self._apply_now(await asyncio.wait_for(asyncio.wrap_future(self.loop.first), FIRST_READ_SECONDS))
-            if screen.opening is not None:  # the first snapshot opened a chat: its window too
-                opened = await asyncio.wait_for(asyncio.wrap_future(screen.opening), FIRST_READ_SECONDS)
+            if screen.selection.opening is not None:  # the first snapshot opened a chat: its window too
+                opened = await asyncio.wait_for(asyncio.wrap_future(screen.selection.opening), FIRST_READ_SECONDS)
                 if opened is not None:
                     self._apply_now(opened)
         except TimeoutError:
@@ -275,16 +276,16 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
             self.journal.close()
 
     # ---- store → screen -----------------------------------------------------------------------
-    @on(sl.Published)
-    def _published(self, message: sl.Published) -> None:
+    @on(Published)
+    def _published(self, message: Published) -> None:
         if id(message.item) in self._direct:
             self._direct.discard(id(message.item))
             return
         if self.desk_screen.panes_alive():
             self._apply(message.item)
 
-    @on(sl.Done)
-    def _loop_done(self, message: sl.Done) -> None:
+    @on(Done)
+    def _loop_done(self, message: Done) -> None:
         if self.desk_screen.panes_alive():
             message.callback(message.result)
 
@@ -296,13 +297,13 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
     def _apply(self, item: object) -> None:
         """One snapshot from the store loop: the app's own (store changes, the session), or the desk's."""
         match item:
-            case sl.Notices():
+            case Notices():
                 for n in item.items:
                     self.notify(n.text, title=n.title, severity=n.severity, timeout=n.timeout)
-            case sl.Committed():
+            case Committed():
                 self._store_seq += 1
                 self.store_changes.publish(StoreChange(self._store_seq))
-            case sl.SessionExpired():
+            case SessionExpired():
                 self._session_expired(item.reason)
             case _:
                 self.desk_screen.apply(item)

@@ -80,9 +80,9 @@ class ChatActions:
                              on_done=lambda _: self.desk.app.notify(f"已结束与 {closing.buyer_nick} 的会话", timeout=2),
                              on_error=self._close_failed)
         self.desk.session_chats = [c for c in self.desk.session_chats if c.chat_id != closing.chat_id]
-        self.desk.leave_current()
+        self.desk.selection.leave_current()
         if self.desk.session_chats:
-            self.desk.select_chat(self.desk.session_chats[0].chat_id)
+            self.desk.selection.select_chat(self.desk.session_chats[0].chat_id)
 
     def _close_failed(self, exc: BaseException) -> None:
         self._refused("没有结束会话：", exc)

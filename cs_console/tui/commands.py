@@ -18,13 +18,13 @@ class GoToBuyer(Provider):
         return [(c.chat_id, c.buyer_nick) for c in self.app.desk_screen.session_chats]
 
     async def discover(self) -> Hits:
-        go = self.app.desk_screen.go_to_chat
+        go = self.app.desk_screen.selection.go_to_chat
         for chat_id, nick in self._targets()[:20]:
             yield DiscoveryHit(Text(f"转到买家 {display_line(nick)}"), partial(go, chat_id), help="转到买家")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        go = self.app.desk_screen.go_to_chat
+        go = self.app.desk_screen.selection.go_to_chat
         for chat_id, nick in self._targets():
             label = escape(f"转到买家 {display_line(nick)}")  # a nick is buyer data: never markup
             score = max(matcher.match(nick), matcher.match(label))

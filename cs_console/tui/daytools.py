@@ -89,7 +89,7 @@ class DayTools:
     def followups(self) -> None:
         from cs_console.tui.followups import FollowupsScreen
 
-        self.desk.app.push_screen(FollowupsScreen(), self.desk.open_chat_with_draft)
+        self.desk.app.push_screen(FollowupsScreen(), self.desk.selection.open_chat_with_draft)
 
     def report(self) -> None:
         from cs_console.tui.report import ReportScreen
@@ -132,7 +132,7 @@ class DayTools:
 
     def _morning_done(self, chat_id: int | None) -> None:
         if chat_id is not None:
-            self.desk.go_to_chat(chat_id)
+            self.desk.selection.go_to_chat(chat_id)
         self.desk.run_worker(self._checklist_seen(), group="morning-write")
 
     async def _checklist_seen(self, notice: str | None = None) -> None:

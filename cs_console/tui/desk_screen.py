@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,16 +26,16 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
-from cs_console.domain.chat import ChatStatus, ChatSummary
-from cs_console.domain.messages import render
-from cs_console.domain.store_health import Health, label
+from cs_console.domain.chat import ChatSummary
+from cs_console.domain.store_health import Health
 from cs_console.domain.text import display_line
-from cs_console.tui import store_loop as sl
 from cs_console.tui.chat_actions import ChatActions
+from cs_console.tui.chat_selection import ChatSelection
 from cs_console.tui.commands import PALETTE_ONLY
 from cs_console.tui.composer import Composer
 from cs_console.tui.daytools import DAY_BINDINGS, DayTools
 from cs_console.tui.desk_drafts import DeskDrafts
+from cs_console.tui.desk_status import header_line, sessions_title, trouble_toast
 from cs_console.tui.footer import DeskFooter
 from cs_console.tui.header import DeskHeader
 from cs_console.tui.keys import ALT_DIGIT_AS_SENT
@@ -44,6 +43,14 @@ from cs_console.tui.messages import InsertIntoDraft
 from cs_console.tui.reply_actions import REPLY_BINDINGS, QuickReplies
 from cs_console.tui.sessions import SessionList
 from cs_console.tui.side import SidePanel
+from cs_console.tui.store_snapshots import (
+    ChatOpened,
+    NewMessages,
+    OlderMessages,
+    Sessions,
+    Statuses,
+    StoreStatus,
+)
 from cs_console.tui.team import TEAM_BINDINGS, TeamActions, presence_label
 from cs_console.tui.transcript import Transcript
 
@@ -52,6 +59,7 @@ if TYPE_CHECKING:
     from cs_console.domain.shop import ShopPolicy
     from cs_console.services.desk import Desk
     from cs_console.tui.draft_journal import DraftJournal
+    from cs_console.tui.store_loop import StoreLoop
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ class DeskContext:
     is signed in (read when used: signing in again after an expiry renews the principal)."""
 
     desk: Desk
-    loop: sl.StoreLoop
+    loop: StoreLoop
     journal: DraftJournal
     agent: Callable[[], str]  # the signed-in agent's name
     actor: Callable[[], Principal | str]  # who acts in service calls (tests without sign-in: the name)
@@ -103,7 +111,7 @@ class DeskScreen(Screen[None]):
     session_chats: var[list[ChatSummary]] = var(list, init=False)  # my chats in session order (new list each time)
     current: var[ChatSummary | None] = var(None, always_update=True, init=False)  # the open chat
     presence: var[tuple[str, str] | None] = var(None, init=False)  # (role, status) of the signed-in agent
-    store_status: var[sl.StoreStatus] = var(sl.StoreStatus(Health.OK), init=False)
+    store_status: var[StoreStatus] = var(StoreStatus(Health.OK), init=False)
 
     def __init__(self, policy: ShopPolicy | None = None):
         """``policy``: the shop's, when the store is already open (the panes are in the first
@@ -120,8 +128,7 @@ class DeskScreen(Screen[None]):
         self._composer_box: Composer | None = None  # keystroke and snapshot: no DOM query each time)
         self.queue_length = 0  # waiting chats nobody has
         self.drafts: DeskDrafts | None = None  # the chats' drafts (see start)
-        self._opening: int | None = None  # a chat switched to whose window is still being read
-        self._pending_open: Future | None = None  # the store loop's read of that window
+        self.selection = ChatSelection(self)  # which chat is open, and switching chats
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -176,11 +183,6 @@ class DeskScreen(Screen[None]):
         self.replies.start()
         self.set_interval(1.0, self._tick, name="wait-timers")  # clocks on screen, no store access
 
-    @property
-    def opening(self) -> Future | None:
-        """The store loop's read of the chat being opened, while one is (None otherwise)."""
-        return self._pending_open if self._opening is not None else None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The desk's keys work once the store loop runs, and only while the desk is on top: under
         a dialog, a report or the supervisor view they would act on the chat behind it (Textual
@@ -216,37 +218,34 @@ class DeskScreen(Screen[None]):
     def apply(self, item: object) -> None:
         """One snapshot from the store loop onto the desk's state and panes."""
         match item:
-            case sl.Sessions():
+            case Sessions():
                 self._apply_sessions(item)
-            case sl.ChatOpened() if item.chat_id == self._opening:
-                self._chat_opened(item)
-            case sl.NewMessages() if self._is_shown(item.chat_id):
+            case ChatOpened() if item.chat_id == self.selection.opening_id:
+                self.selection.chat_opened(item)
+            case NewMessages() if self.selection.is_shown(item.chat_id):
                 self.query_one(Transcript).append(list(item.messages))
-            case sl.OlderMessages() if self._is_shown(item.chat_id):
+            case OlderMessages() if self.selection.is_shown(item.chat_id):
                 self.query_one(Transcript).prepend(list(item.messages), has_older=item.has_older)
-            case sl.Statuses() if self._is_shown(item.chat_id):
+            case Statuses() if self.selection.is_shown(item.chat_id):
                 self.query_one(Transcript).update_statuses({i: (st, err) for i, st, err in item.statuses})
-            case sl.StoreStatus():
+            case StoreStatus():
                 self.store_status = item
 
-    def _is_shown(self, chat_id: int) -> bool:
-        return self.current is not None and self.current.chat_id == chat_id and self._opening is None
-
-    def _apply_sessions(self, snap: sl.Sessions) -> None:
+    def _apply_sessions(self, snap: Sessions) -> None:
         self.drafts.stored(snap.drafts)
         self.queue_length = snap.queue
         self.session_chats = list(snap.chats)  # (an equal list: no watcher call)
         self.presence = (snap.role, snap.status)
         if self.panes_alive():
             self._update_sessions_title()  # the queue count moves without my list changing
-        if self.current is not None and self._opening is None:
+        if self.current is not None and self.selection.opening_id is None:
             fresh = next((c for c in snap.chats if c.chat_id == self.current.chat_id), None)
             if fresh is None:
-                self.leave_current()  # forwarded away, reassigned or closed: no longer mine
+                self.selection.leave_current()  # forwarded away, reassigned or closed: no longer mine
             else:
                 self.current = fresh
-        if self.current is None and self._opening is None and snap.chats:
-            self.select_chat(snap.chats[0].chat_id)
+        if self.current is None and self.selection.opening_id is None and snap.chats:
+            self.selection.select_chat(snap.chats[0].chat_id)
 
     def watch_session_chats(self) -> None:
         if not self.panes_alive():
@@ -255,15 +254,7 @@ class DeskScreen(Screen[None]):
         self._update_sessions_title()
 
     def _update_sessions_title(self) -> None:
-        chats = self.session_chats
-        waiting = sum(1 for c in chats if c.status == ChatStatus.WAITING)
-        queue = self.queue_length
-        title = f"会话 {len(chats)} 等待 {waiting}" + (f" 排队 {queue}" if queue else "")  # fits 80×24
-        status = self.store_status
-        if status.read_failed and not chats:
-            title = render("health.unavailable_desk", state=label(status.health))
-        elif status.health == Health.READ_ONLY and not chats:
-            title = render("health.read_only_desk")
+        title = sessions_title(self.session_chats, self.queue_length, self.store_status)
         label_ = self.query_one("#sessions-title", Label)
         if str(label_.content) != title:  # the same title again: no layout pass of the screen
             label_.update(title)
@@ -278,101 +269,39 @@ class DeskScreen(Screen[None]):
             self.team.presence_changed(old, new)
         self._update_header()
 
-    def watch_store_status(self, old: sl.StoreStatus, new: sl.StoreStatus) -> None:
+    def watch_store_status(self, old: StoreStatus, new: StoreStatus) -> None:
         self._update_header()
         if self.panes_alive():
             self._update_sessions_title()
-        if old.health == Health.OK and new.health not in (Health.OK, Health.BUSY) and self.ctx is not None:
-            # (a busy store is usually a moment: the header says it, no toast)
-            self.app.notify(f"{label(new.health)}：{render('health.kept')}", severity="warning", timeout=6)
+        toast = trouble_toast(old, new)
+        if toast and self.ctx is not None:
+            self.app.notify(toast, severity="warning", timeout=6)
 
     def _update_header(self) -> None:
         if self.ctx is None:
             return
         agent = self.ctx.agent()
         who = presence_label(agent, *self.presence) if self.presence else agent
-        trouble = label(self.store_status.health)
-        self.app.sub_title = f"{who} · {self.ctx.desk.policy.shop.name}" + (f" · ⚠ {trouble}" if trouble else "")
+        self.app.sub_title = header_line(who, self.ctx.desk.policy.shop.name, self.store_status)
 
-    def leave_current(self) -> None:
-        self.capture_draft()
-        self.current = None
-        self._opening = None
-        self.ctx.loop.open_chat(None)
-        self.query_one(Transcript).show("", [], False)
-        self.drafts.load("", 0)
-
-    # ---- selection ----------------------------------------------------------------------------
-    def select_chat(self, chat_id: int) -> None:
-        """Show a chat: its draft at once (from the journal or the last snapshot), its window as
-        soon as the store loop has read it."""
-        if self.current is not None and self.current.chat_id == chat_id and self._opening is None:
-            return
-        self.capture_draft()
-        summary = next((c for c in self.session_chats if c.chat_id == chat_id), None)
-        self.current = summary  # None for a chat outside my list until its window arrives
-        self._opening = chat_id
-        self._pending_open = self.ctx.loop.open_chat(chat_id, summary)
-        self.ctx.loop.flush_drafts()
-        self.query_one(Transcript).show(summary.buyer_nick if summary else "", [], False)
-        self.drafts.load(*self.drafts.of(chat_id))
-        # the side tabs (orders, calculator…) follow one frame later: the transcript paints first
-        if summary is not None:
-            self.call_after_refresh(self._side_follows, chat_id, summary.buyer_nick)
-
-    def _chat_opened(self, item: sl.ChatOpened) -> None:
-        self._opening = None
-        self.current = item.summary
-        if any(c.chat_id == item.chat_id and c != item.summary for c in self.session_chats):  # read now
-            self.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in self.session_chats]
-        self.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
-        self.drafts.opened(item.chat_id, item.draft)
-        self.call_after_refresh(self._side_follows, item.chat_id, item.summary.buyer_nick)
-
-    def _side_follows(self, chat_id: int, buyer: str) -> None:
-        if self.current is not None and self.current.chat_id == chat_id and self.panes_alive():
-            self.query_one(SidePanel).show_chat(chat_id, buyer)
-
-    def go_to_chat(self, chat_id: int) -> None:
-        """The agent switched chats (key, palette, click): show it with the caret in its draft."""
-        self.select_chat(chat_id)
+    # ---- selection (see chat_selection) ---------------------------------------------------------
+    def focus_draft(self) -> None:
         self._composer_box.focus()
-
-    def open_chat_with_draft(self, chat_id: int | None) -> None:
-        """After a follow-up opened a chat: show it with the prepared draft, caret in the composer."""
-        if chat_id is None:
-            return
-        self.ctx.loop.refresh()
-        if self.current is not None and self.current.chat_id == chat_id:
-            self.current = None  # force reloading the draft the follow-up just wrote
-        self.select_chat(chat_id)
-        self._composer_box.focus()
-
-    def _move(self, step: int) -> None:
-        if not self.session_chats:
-            return
-        ids = [c.chat_id for c in self.session_chats]
-        i = ids.index(self.current.chat_id) if self.current and self.current.chat_id in ids else -step
-        self.go_to_chat(ids[(i + step) % len(ids)])
 
     def action_next_chat(self) -> None:
-        self._move(1)
+        self.selection.move(1)
 
     def action_prev_chat(self) -> None:
-        self._move(-1)
+        self.selection.move(-1)
 
     def action_nth_chat(self, n: int) -> None:
         """Alt+n: the chat showing number n (numbers stay put while the list re-sorts)."""
         chat_id = self._session_list.chat_in_slot(n)
         if chat_id is not None:
-            self.go_to_chat(chat_id)
+            self.selection.go_to_chat(chat_id)
 
     def action_longest_wait(self) -> None:
-        waiting = [c for c in self.session_chats if c.waiting_since is not None]
-        if waiting:
-            self.go_to_chat(waiting[0].chat_id)  # session order: longest wait first
-        else:
-            self.app.notify("没有等待中的买家", timeout=2)
+        self.selection.longest_wait()
 
     @on(Composer.NthChat)
     def _nth_from_composer(self, event: Composer.NthChat) -> None:
@@ -380,12 +309,12 @@ class DeskScreen(Screen[None]):
 
     @on(SessionList.Selected)
     def _clicked(self, event: SessionList.Selected) -> None:
-        self.go_to_chat(event.chat_id)
+        self.selection.go_to_chat(event.chat_id)
 
     @on(Transcript.NeedOlder)
     def _load_older(self) -> None:
         t = self.query_one(Transcript)
-        if self.current is None or not t.messages or self._opening is not None:
+        if self.current is None or not t.messages or self.selection.opening_id is not None:
             return
         self.ctx.loop.load_older(self.current.chat_id, t.messages[0].id)
 
@@ -496,7 +425,8 @@ class DeskScreen(Screen[None]):
 
     def capture_draft(self) -> None:
         """Every keystroke of the open chat's draft goes into the journal (see desk_drafts)."""
-        if self.current is None or self._opening is not None and self._opening != self.current.chat_id:
+        opening = self.selection.opening_id
+        if self.current is None or opening is not None and opening != self.current.chat_id:
             return
         if self.drafts is not None:
             self.drafts.capture(self.current.chat_id)

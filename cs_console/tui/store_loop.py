@@ -31,30 +31,24 @@ from textual.message import Message
 
 from cs_console.domain.chat import ChatSummary
 from cs_console.domain.store_health import Health
-from cs_console.tui.store_notices import TeamNotices
-from cs_console.tui.store_snapshots import (  # re-exported: the desk reads them as ``store_loop.X``
-    ChatOpened,
+from cs_console.tui.desk_reads import DeskReads
+from cs_console.tui.store_snapshots import (
     Committed,
     Done,
-    NewMessages,
-    Notice,
     Notices,
-    OlderMessages,
     Published,
     SessionExpired,
     Sessions,
-    Statuses,
     StoreStatus,
 )
+from cs_console.tui.store_trouble import RETRY_MAX, RETRY_MIN, StoreTrouble
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
     from cs_console.tui.draft_journal import DraftJournal
 
-WINDOW = 100  # messages loaded per chat switch / per "load older"
 POLL_SECONDS = 0.1  # change check (microseconds each)
 DRAFT_DEBOUNCE = 0.4  # a draft goes to the store this long after its last keystroke
-RETRY_MIN, RETRY_MAX = 0.25, 2.0  # backoff while the store is in trouble
 SEND_PATIENCE = 10.0  # a send waits this long for a locked store before it is refused
 
 
@@ -91,20 +85,12 @@ class StoreLoop:
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="store-loop", daemon=True)
         self.first = concurrent.futures.Future()  # the first Sessions (or StoreStatus) published
-        self.health = Health.OK
-        self.read_failed = False
-        self._read_retry_at = self._write_retry_at = 0.0
-        self._read_backoff = self._write_backoff = RETRY_MIN
+        self.trouble = StoreTrouble(self._publish)  # the store's health and the retry backoffs
         self._watcher = None
         self._immutable = False  # reading a read-only disk's file as immutable
         self._started = False  # team.start has been stored
         self._next_heartbeat = 0.0
-        # what the loop knows of the open chat (set by its own jobs, in order)
-        self._current: int | None = None
-        self._last_id = 0
-        self._moving: set[int] = set()  # outbound lines whose delivery status may still change
-        self._team_notices = TeamNotices(agent)  # what of the team's notices was said already
-        self._role = "agent"
+        self._shown = DeskReads(agent)  # the reads of the desk, and what the loop knows of the open chat
 
     # ---- event loop side (never blocks) -----------------------------------------------------
     def start(self) -> None:
@@ -152,20 +138,13 @@ class StoreLoop:
 
         def run(d: Desk) -> None:
             if chat_id is None:
-                self._current, self._last_id, self._moving = None, 0, set()
+                self._shown.close_chat()
                 opened.set_result(None)
                 return
-            s = summary or d.chats.summary(chat_id)
-            messages = d.chats.recent(chat_id, WINDOW + 1)
-            has_older = len(messages) > WINDOW
-            messages = messages[-WINDOW:]
-            draft = d.chats.draft(chat_id, self.agent)
-            self._current, self._last_id = chat_id, (messages[-1].id if messages else 0)
-            self._moving = {m.id for m in messages if m.status and m.status != "read"}
-            if s.unread:
+            item = self._shown.open_window(d, chat_id, summary)
+            if item.summary.unread:
                 self._mark_read(d, chat_id)
-                s = replace(s, unread=0)
-            item = ChatOpened(chat_id, s, tuple(messages), has_older, draft)
+                item = replace(item, summary=replace(item.summary, unread=0))
             self._publish(item)
             opened.set_result(item)
 
@@ -173,11 +152,7 @@ class StoreLoop:
         return opened
 
     def load_older(self, chat_id: int, before_id: int) -> None:
-        def run(d: Desk) -> None:
-            older = d.chats.recent(chat_id, WINDOW + 1, before_id=before_id)
-            self._publish(OlderMessages(chat_id, tuple(older[-WINDOW:]), len(older) > WINDOW))
-
-        self.submit(run, write=False)
+        self.submit(lambda d: self._publish(self._shown.older(d, chat_id, before_id)), write=False)
 
     # ---- the thread --------------------------------------------------------------------------
     def _publish(self, item: object) -> None:
@@ -190,44 +165,20 @@ class StoreLoop:
         if callback is not None:
             self._post(Done(callback, result))
 
-    def _set_health(self, health: Health, read_failed: bool = False) -> None:
-        if (health, read_failed) != (self.health, self.read_failed):
-            self.health, self.read_failed = health, read_failed
-            self._publish(StoreStatus(health, read_failed))
-
     def _classify(self, exc: BaseException) -> Health | None:
         return self._main.store.health_of(exc)
 
-    def _trouble(self, exc: BaseException, *, write: bool) -> bool:
+    def _note_trouble(self, exc: BaseException, *, write: bool) -> bool:
         """Record the store trouble behind ``exc`` and back off; False when it is none."""
         health = self._classify(exc)
         if health == Health.READ_ONLY and not write and not self._immutable:
             self._reopen_immutable()
         if health is None:
             return False
-        if write:
-            self._set_health(health, self.read_failed)
-            self._write_retry_at = time.monotonic() + self._write_backoff
-            self._write_backoff = min(self._write_backoff * 2, RETRY_MAX)
-            # the heartbeat is the probe that clears the header once writes work again
-            self._next_heartbeat = min(self._next_heartbeat, self._write_retry_at)
-        else:
-            self._set_health(health if self.health in (Health.OK, Health.OFFLINE) else self.health, True)
-            self._read_retry_at = time.monotonic() + self._read_backoff
-            self._read_backoff = min(self._read_backoff * 2, RETRY_MAX)
+        self.trouble.failed(health, write=write)
+        if write:  # the heartbeat is the probe that clears the header once writes work again
+            self._next_heartbeat = min(self._next_heartbeat, self.trouble.writes.retry_at)
         return True
-
-    def _worked(self, *, write: bool) -> None:
-        if write:
-            self._write_backoff, self._write_retry_at = RETRY_MIN, 0.0
-            if self.health != Health.OK:
-                self._set_health(Health.OK, self.read_failed)
-        else:
-            self._read_backoff, self._read_retry_at = RETRY_MIN, 0.0
-            if self.health == Health.OFFLINE:  # reads work again: writes will tell if more is wrong
-                self._set_health(Health.OK, False)
-            elif self.read_failed:
-                self._set_health(self.health, False)
 
     def _run(self) -> None:
         from cs_console.services.errors import log_error
@@ -244,7 +195,7 @@ class StoreLoop:
             log_error(exc, "store-loop")
         finally:
             if not self.first.done():
-                self.first.set_result(StoreStatus(self.health, True))
+                self.first.set_result(StoreStatus(self.trouble.health, True))
             self._close()
 
     def _open(self) -> bool:
@@ -252,7 +203,7 @@ class StoreLoop:
         from cs_console.services.desk import Desk
         from cs_console.store.changes import watch_others
 
-        if time.monotonic() < self._read_retry_at:
+        if time.monotonic() < self.trouble.reads.retry_at:
             return False
         try:
             if self.desk is None:
@@ -260,9 +211,9 @@ class StoreLoop:
             if self._watcher is None:
                 self._watcher = watch_others(self.desk.store)
         except Exception as exc:
-            if not self._trouble(exc, write=False):
-                self._set_health(Health.OFFLINE, True)
-                self._read_retry_at = time.monotonic() + RETRY_MAX
+            if not self._note_trouble(exc, write=False):
+                self.trouble.set(Health.OFFLINE, True)
+                self.trouble.reads.retry_at = time.monotonic() + RETRY_MAX
             return False
         return True
 
@@ -277,7 +228,7 @@ class StoreLoop:
         from cs_console.services.desk import Desk
 
         self.desk, self._watcher = Desk(copy, self._main.policy, self._main.clock), None
-        self._read_retry_at = 0.0
+        self.trouble.reads.retry_at = 0.0
 
     def _turn(self) -> None:
         """One round: jobs, drafts, heartbeat, change check, reads."""
@@ -286,9 +237,9 @@ class StoreLoop:
             return
         d = self.desk
         now = time.monotonic()
-        if now >= self._read_retry_at:
+        if now >= self.trouble.reads.retry_at:
             self._run_queue(d, self._reads)
-        if now >= self._write_retry_at:
+        if now >= self.trouble.writes.retry_at:
             if not self._started:
                 self._try(lambda: d.team.start(self.agent), write=True)
                 self._started = self._last_ok
@@ -297,10 +248,10 @@ class StoreLoop:
             self._save_drafts(d)
             if self._started and time.monotonic() >= self._next_heartbeat:
                 self._beat(d)
-        changed = self._poll() if time.monotonic() >= self._read_retry_at else False
+        changed = self._poll() if time.monotonic() >= self.trouble.reads.retry_at else False
         with self._cond:
             want, self._refresh_wanted = self._refresh_wanted, False
-        if (changed or want) and time.monotonic() >= self._read_retry_at:
+        if (changed or want) and time.monotonic() >= self.trouble.reads.retry_at:
             if not self._refresh(d):
                 self._refresh_wanted = True  # read again once the store answers
             elif changed:
@@ -310,10 +261,10 @@ class StoreLoop:
     def _wait(self, seconds: float) -> None:
         now = time.monotonic()
         with self._cond:
-            if not (self._stopping or (self._flush_now and now >= self._write_retry_at)
-                    or (self._reads and now >= self._read_retry_at)
-                    or (self._refresh_wanted and now >= self._read_retry_at)
-                    or (self._writes and now >= self._write_retry_at)):
+            if not (self._stopping or (self._flush_now and now >= self.trouble.writes.retry_at)
+                    or (self._reads and now >= self.trouble.reads.retry_at)
+                    or (self._refresh_wanted and now >= self.trouble.reads.retry_at)
+                    or (self._writes and now >= self.trouble.writes.retry_at)):
                 self._cond.wait(seconds)
 
     def _try(self, fn: Callable[[], Any], *, write: bool) -> Any:
@@ -321,12 +272,12 @@ class StoreLoop:
         try:
             result = fn()
         except Exception as exc:
-            if not self._trouble(exc, write=write):
+            if not self._note_trouble(exc, write=write):
                 raise
             self._last_ok = False
             return None
         self._last_ok = True
-        self._worked(write=write)
+        self.trouble.worked(write=write)
         return result
 
     _last_ok = True
@@ -335,10 +286,10 @@ class StoreLoop:
         try:
             changed = self._watcher.changed()
         except Exception as exc:
-            if not self._trouble(exc, write=False):
+            if not self._note_trouble(exc, write=False):
                 raise
             return False
-        self._worked(write=False)
+        self.trouble.worked(write=False)
         return changed
 
     # ---- jobs ----------------------------------------------------------------------------------
@@ -360,15 +311,15 @@ class StoreLoop:
         try:
             result = job.fn(d)
         except Exception as exc:
-            if not self._trouble(exc, write=job.write):  # a refusal (not your chat…): the agent is told
+            if not self._note_trouble(exc, write=job.write):  # a refusal (not your chat…): the agent is told
                 self._done(job.on_error, exc)
                 return True
             waited = time.monotonic() - job.first_try
-            if job.patience is not None and (self.health != Health.BUSY or waited >= job.patience):
+            if job.patience is not None and (self.trouble.health != Health.BUSY or waited >= job.patience):
                 self._done(job.on_error, exc)
                 return True
             return False
-        self._worked(write=job.write)
+        self.trouble.worked(write=job.write)
         if job.refresh:
             self._refresh(d)
         if job.announce:
@@ -401,13 +352,13 @@ class StoreLoop:
     def _refresh(self, d: Desk) -> bool:
         """Distribution, then the session list and everything that goes with it. False when the
         store could not be read (the status says why)."""
-        if self._started and time.monotonic() >= self._write_retry_at:
+        if self._started and time.monotonic() >= self.trouble.writes.retry_at:
             self._try(lambda: d.team.distribute(self.agent), write=True)
-        got = self._try(lambda: self._read_sessions(d), write=False)
+        got = self._try(lambda: self._shown.sessions(d), write=False)
         if got is None:
             return False
         sessions, notices = got
-        current = next((c for c in sessions.chats if c.chat_id == self._current), None)
+        current = next((c for c in sessions.chats if c.chat_id == self._shown.current), None)
         if current is not None and current.unread:
             self._mark_read(d, current.chat_id)
             sessions = replace(sessions, chats=tuple(replace(c, unread=0) if c is current else c
@@ -416,31 +367,12 @@ class StoreLoop:
         if notices:
             self._publish(Notices(tuple(notices)))
         if current is not None:
-            self._try(lambda: self._read_transcript(d, current.chat_id), write=False)
+            self._try(lambda: self._shown.transcript(d, current.chat_id, self._publish), write=False)
         return True
-
-    def _read_sessions(self, d: Desk) -> tuple[Sessions, list[Notice]]:
-        chats, queue = d.team.sessions_for(self.agent)
-        drafts = d.chats.drafts(self.agent, [c.chat_id for c in chats])
-        role, status = d.team.presence(self.agent)
-        self._role = role
-        notices = self._team_notices.read(d)
-        return Sessions(tuple(chats), queue, tuple((cid, t, c) for cid, (t, c) in drafts.items()), role, status), notices
-
-    def _read_transcript(self, d: Desk, chat_id: int) -> None:
-        new = d.chats.after(chat_id, self._last_id)
-        if new:
-            self._last_id = new[-1].id
-            self._moving |= {m.id for m in new if m.status and m.status != "read"}
-            self._publish(NewMessages(chat_id, tuple(new)))
-        if self._moving:
-            statuses = d.gateway.statuses(sorted(self._moving))
-            self._moving = {i for i, (st, _) in statuses.items() if st != "read"}
-            self._publish(Statuses(chat_id, tuple((i, st, err) for i, (st, err) in statuses.items())))
 
     def hangup_requested(self, request_id: int) -> None:
         """(loop thread, inside the request's job) follow the decision on my request."""
-        self._team_notices.hangup_requested(request_id)
+        self._shown.team_notices.hangup_requested(request_id)
 
     # ---- heartbeat ------------------------------------------------------------------------------
     def _beat(self, d: Desk) -> None:
@@ -455,7 +387,7 @@ class StoreLoop:
             except SignInRefused as exc:
                 self._publish(SessionExpired(str(exc)))
             except Exception as exc:
-                if not self._trouble(exc, write=False):
+                if not self._note_trouble(exc, write=False):
                     raise
         self._try(lambda: d.team.heartbeat(self.agent), write=True)
         moved = self._try(lambda: d.team.distribute(self.agent), write=True)
@@ -463,9 +395,9 @@ class StoreLoop:
             self._refresh(d)
         from cs_console.domain.team import is_supervisor
 
-        if is_supervisor(self._role):
+        if is_supervisor(self._shown.role):
             breaches = self._try(d.team.breaches, write=False) or []
-            fresh = self._team_notices.breaches(breaches, d.clock())
+            fresh = self._shown.team_notices.breaches(breaches, d.clock())
             if fresh:
                 self._publish(Notices(tuple(fresh)))
 
@@ -478,7 +410,7 @@ class StoreLoop:
         with self._cond:
             self._flush_now = True
         try:
-            if self.health == Health.OK or self.health == Health.BUSY:
+            if self.trouble.health == Health.OK or self.trouble.health == Health.BUSY:
                 self._save_drafts(d)
                 if self._started:
                     self._try(lambda: d.team.stop(self.agent), write=True)
