@@ -116,8 +116,18 @@ def test_memos_per_agent_and_searchable(desk, clock):
     assert [m.text for m in desk.memos.search("小美", "退款")] == ["退款流程要改"]
     assert [m.text for m in desk.memos.search("小美", "小王")] == ["退款流程要改"]
     assert [m.text for m in desk.memos.search("小美", "T1")] == ["退款流程要改"]
-    with pytest.raises(ValueError):
+
+
+def test_an_empty_memo_is_refused_with_the_catalogue_sentence(desk, clock):
+    """The agent reads why (not an internal error), and the error log gets the code only."""
+    from cs_console.domain.memos import MemoRefused
+    from cs_console.services.errors import user_message
+
+    with pytest.raises(MemoRefused) as refused:
         desk.memos.add("小美", "  ")
+    assert refused.value.code == "memo.empty"
+    assert user_message(refused.value) == "备忘内容不能为空"
+    assert desk.memos.search("小美") == []
 
 
 def test_alternative_flag_convention_flags_contacted_unpaid_orders(desk, clock):

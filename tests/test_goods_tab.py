@@ -147,3 +147,43 @@ async def test_chosen_sku_goes_to_the_calculator(desk, tmp_path):
         await pilot.press(*"浙江", "enter")
         # 0.3 kg, 童装小件 to 浙江 (江浙沪皖 row): first kg ¥6; 85 < 99: no free postage
         await wait_for(pilot, lambda: calc.quote is not None and calc.quote.postage == Decimal("6.00"))
+
+
+async def test_a_search_read_before_a_reimport_never_replaces_the_rows_read_after_it(desk, tmp_path):
+    """The agent's search reads the old catalogue and is slow to finish (a busy machine); the
+    warehouse re-imports meanwhile and the tab reads the new stock: the older read, finishing
+    last, must not put the old stock back on screen."""
+    import threading
+
+    from cs_console.tui.store_reads import reads_running
+
+    _import(desk, tmp_path, [ROMPER, SOCKS, HAT])
+    desk.chats.inject("双胞胎妈妈", "蓝色100还有吗")
+    query = "lty 蓝色100"
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        service = app.desk.goods
+        real_search = service.search
+        read_old, finish_old = threading.Event(), threading.Event()
+
+        def search(q: str, limit: int = 20):
+            hits = real_search(q, limit)
+            if q == query and not read_old.is_set():  # the agent's own search of the old catalogue
+                read_old.set()
+                finish_old.wait(10)
+            return hits
+
+        service.search = search
+        await pilot.press("alt+g")
+        await pilot.pause()
+        tab = app.query_one(GoodsTab)
+        await pilot.press(*query)
+        await wait_for(pilot, read_old.is_set)
+        restocked = {**ROMPER, "skuProps": ROMPER["skuProps"].replace("85.00:3:LTY-BL-100", "85.00:30:LTY-BL-100"),
+                     "num": "52"}
+        _import(desk, tmp_path, [restocked, SOCKS, HAT])  # the warehouse re-imports the catalogue
+        await wait_for(pilot, lambda: tab.chosen_sku() is not None and tab.chosen_sku().stock == 30)
+        finish_old.set()  # the old search ends now, after the new stock is on screen
+        await wait_for(pilot, lambda: not reads_running(app))
+        await pilot.pause()
+        assert (tab.chosen_sku().size, tab.chosen_sku().stock) == ("100cm", 30)

@@ -120,3 +120,20 @@ def test_a_writer_gives_up_with_a_clear_error_only_after_its_retry_window(db_pat
     finally:
         holder.release()
     desk.close()
+
+
+def test_a_file_that_cannot_be_attached_is_refused_in_chinese_before_any_write(db_path, tmp_path):
+    """Sync copies rows through an attached SQLite file: one that cannot be opened is refused
+    with the catalogue's sentence, and the store's write lock is let go (the next write works)."""
+    import pytest
+
+    from cs_console.store.errors import AttachError
+    from cs_console.store.sqlite_lock import write_attached
+
+    desk = make_desk(str(db_path))
+    missing = str(tmp_path / "no-such-folder" / "peer.db")
+    with pytest.raises(AttachError) as refused, write_attached(desk.store, missing, "peer"):
+        pass
+    assert str(refused.value) == f"无法同时打开 {missing}：OperationalError"
+    desk.chats.inject("小王", "还在吗")  # nothing holds the lock
+    assert desk.chats.chat_of("小王") is not None

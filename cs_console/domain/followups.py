@@ -11,7 +11,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cs_console.domain.messages import UserError
 from cs_console.domain.text import clean_text, one_line
+
+
+class FollowupRefused(UserError, ValueError):
+    """A follow-up record the book does not take (an empty note); the message says why."""
+
+
+class FollowupNotFound(UserError, LookupError):
+    """The order or review to follow up is not there, or another agent serves the buyer."""
 
 
 class FollowupSettings(BaseModel):

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cs_console.domain.messages import UserError
 from cs_console.domain.team import is_supervisor
 
 
@@ -43,7 +44,7 @@ class IdentitySettings(BaseModel):
     min_password_length: int = Field(8, ge=4, le=128, description="shortest password accepted")
 
 
-class SignInRefused(PermissionError):
+class SignInRefused(UserError, PermissionError):
     """Sign-in failed or an action needs more authority; the message says why in Chinese."""
 
 

@@ -47,7 +47,7 @@ class CaseService:
                 chat = latest_chat_of(s, s.get(Buyer, order.buyer_id))
                 chat_id = chat.id if chat else None
             elif (c := s.get(Chat, chat_id)) is None or c.buyer_id != order.buyer_id:
-                raise CaseRuleError(f"会话 {chat_id} 不是该订单买家的会话")
+                raise CaseRuleError("case.chat_not_buyers", chat_id=chat_id)
             case = AfterSaleCase(
                 created_at=now, created_by=agent, order_id=order.id, order_no=order.order_no,
                 buyer_id=order.buyer_id, chat_id=chat_id, reason=reason.value, note=one_line(note),
@@ -64,7 +64,7 @@ class CaseService:
     def follow(self, case_id: int, agent: str, text: str) -> FollowUpView:
         text = clean_text(text).strip()
         if not text:
-            raise CaseRuleError("跟进内容不能为空")
+            raise CaseRuleError("case.empty_follow_up")
         with self.store.write() as s:
             now = self.clock()
             case = repo.get_case(s, case_id)

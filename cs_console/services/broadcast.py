@@ -55,7 +55,7 @@ class BroadcastService:
         """One line per selected buyer, each filled only from that buyer's own data."""
         text = text.strip()
         if not text:
-            raise TeamRuleError("群发内容不能为空")
+            raise TeamRuleError("broadcast.empty")
         if bad := unknown_placeholders(text):
             raise TeamRuleError("broadcast.unknown_placeholder", names="、".join("{" + b + "}" for b in bad))
         now = self.clock()

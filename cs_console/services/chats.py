@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView
 from cs_console.domain.clock import Clock
+from cs_console.domain.messages import UserError, render
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import Move
 from cs_console.domain.text import one_line
@@ -18,7 +19,7 @@ from cs_console.store.identity import Actor
 from cs_console.store.tables import Agent
 
 
-class NotYourChat(PermissionError):
+class NotYourChat(UserError, PermissionError):
     """Only the agent a chat is assigned to (or a supervisor taking it over) may answer it."""
 
 
@@ -35,16 +36,16 @@ def make_it_mine(s, chat_id: int, who: Agent, now) -> None:
     if chat.agent_id is None:
         if not team_repo.take_chat(s, chat.id, who.id, now, kind=Move.CLAIM, by=who.name,
                                    reason="回复了排队的会话", actor=who):
-            raise NotYourChat("这个会话刚被其他客服接待，你的回复没有发送")
+            raise NotYourChat("chat.taken_meanwhile")
     elif is_supervisor(who.role):
         owner = s.get(Agent, chat.agent_id)
         if not team_repo.take_chat(s, chat.id, who.id, now, kind=Move.TAKEOVER, expected=chat.agent_id,
                                    by=who.name, reason="主管接手", actor=who):
-            raise NotYourChat("会话刚被其他人改动，请重试")
+            raise NotYourChat("chat.changed_meanwhile")
         repo.add_system_message(s, chat.id, f"主管 {who.name} 接手了 {owner.name if owner else ''} 的会话", now)
     else:
         owner = s.get(Agent, chat.agent_id)
-        raise NotYourChat(f"这个会话由 {owner.name if owner else '其他客服'} 接待，只有他/她（或主管接手后）可以回复")
+        raise NotYourChat("chat.not_yours", owner=owner.name if owner else render("chat.another_agent"))
     s.expire(chat)
 
 

@@ -15,6 +15,8 @@ from cs_console.domain.chat import ChatStatus
 from cs_console.domain.clock import Clock
 from cs_console.domain.followups import (
     FollowupKind,
+    FollowupNotFound,
+    FollowupRefused,
     Rating,
     ReviewView,
     UnpaidView,
@@ -24,7 +26,7 @@ from cs_console.domain.followups import (
     unpaid_overdue,
     unserved_reason,
 )
-from cs_console.domain.messages import os_reason
+from cs_console.domain.messages import os_reason, render
 from cs_console.domain.money import format_money
 from cs_console.domain.placeholders import fill
 from cs_console.domain.shop import ShopPolicy
@@ -79,7 +81,7 @@ class FollowupService:
         """Write a follow-up record (e.g. what was done for a buyer nobody served)."""
         note = one_line(clean_text(note))
         if kind == FollowupKind.UNSERVED and not note:
-            raise ValueError("跟进记录不能为空")
+            raise FollowupRefused("followup.empty_note")
         with self.store.write() as s:
             repo.add_record(s, kind, key, agent, self.clock(), note)
 
@@ -107,7 +109,7 @@ class FollowupService:
         with self.store.read() as s:
             order = repo.order_by_no(s, order_no)
             if order is None:
-                raise LookupError(f"没有订单 {order_no}")
+                raise FollowupNotFound("followup.no_order", order_no=order_no)
             nick = s.get(Buyer, order.buyer_id).nick
             values = {"order_no": order.order_no, "items": describe_items(items_of(s, order.id)) or None,
                       "total": format_money(order.amount), "postage": format_money(order.postage)}
@@ -180,7 +182,7 @@ class FollowupService:
         with self.store.read() as s:
             r = s.get(Review, review_id)
             if r is None:
-                raise LookupError(f"没有评价 {review_id}")
+                raise FollowupNotFound("followup.no_review", review_id=review_id)
             nick, order_no = r.buyer_nick, r.order_no
         template = self.phrase(self.settings.review_reply_code, self.settings.review_followup, agent)
         return self._open(nick, agent, template, FollowupKind.REVIEW, str(review_id),
@@ -199,8 +201,8 @@ class FollowupService:
             chat = repo.open_or_start_chat(s, buyer, who, now)
             if chat.agent_id not in (None, who.id):  # another agent is serving this buyer right now
                 holder = s.get(Agent, chat.agent_id)
-                raise LookupError(f"买家 {buyer.nick} 正由 {holder.name if holder else '同事'} 接待；"
-                                  "请让对方跟进，或请对方把会话转给你（未记录跟进）")
+                raise FollowupNotFound("followup.served_by_other", buyer=buyer.nick,
+                                      holder=holder.name if holder else render("followup.a_colleague"))
             chat_repo.save_draft(s, chat.id, who, filled.text, filled.cursor, now)
             repo.add_record(s, kind, key, agent, now, "已联系")
             order = repo.order_by_no(s, flag_order) if flag_order else None

@@ -136,7 +136,7 @@ class IdentityService:
             if by is None:
                 if as_login or repo.any_credentials(s) \
                         or not Principal(target.id, target.name, target.role).is_supervisor:
-                    raise SignInRefused("设置密码需要先登录（本人或主管）")
+                    raise SignInRefused("signin.password_needs_login")
             elif by.agent_id != target.id:
                 require_supervisor(by, "为他人设置密码")
                 repo.actor(s, by)
@@ -161,9 +161,9 @@ class IdentityService:
             now = self.clock()
             if by is None:
                 if as_login or repo.any_credentials(s):
-                    raise SignInRefused("添加客服需要主管登录")
+                    raise SignInRefused("signin.add_needs_supervisor")
                 if r != Role.SUPERVISOR or hashed is None:
-                    raise SignInRefused("新店铺的第一个账号必须是主管，并且要设置密码")
+                    raise SignInRefused("signin.first_is_supervisor")
             else:
                 require_supervisor(by, "添加客服或更改角色")
                 repo.actor(s, by)
@@ -186,7 +186,7 @@ class IdentityService:
     def sign_in(self, name: str, password: str) -> SignedIn:
         """Name + password. Wrong passwords count; after ``max_failures`` the account waits."""
         if self.settings.method != SignInMethod.PASSWORD:
-            raise SignInRefused("本店使用操作系统账号登录，不用密码")
+            raise SignInRefused("signin.uses_os_account")
         if self.server_enforced:
             return self._sign_in_on_server(name, password)
         now = self.clock()
@@ -238,12 +238,12 @@ class IdentityService:
     def os_account(self) -> Principal:
         """The OS account of this process is the agent (shops that chose ``os_account``)."""
         if self.settings.method != SignInMethod.OS_ACCOUNT:
-            raise SignInRefused("本店使用密码登录，请先登录（cs-console login）")
+            raise SignInRefused("signin.uses_password")
         login = getpass.getuser()
         with self.store.read() as s:
             agent = chat_repo.find_agent(s, login)
             if agent is None:
-                raise SignInRefused(f"系统账号 {login} 没有对应的客服，请主管先添加（agents add {login}）")
+                raise SignInRefused("signin.os_account_unknown", login=login)
             return Principal(agent.id, agent.name, agent.role, Via.OS_ACCOUNT)
 
     def sign_in_os(self) -> SignedIn:
@@ -278,16 +278,16 @@ class IdentityService:
                 parsed = pg_roles.parse_token(token)
                 found = repo.session_by_id(s, parsed[0]) if parsed else None
                 if found is None or found[1].id != me:
-                    raise SignInRefused("登录凭据无效，请重新登录（cs-console login）")
+                    raise SignInRefused("signin.invalid_token")
             else:
                 found = repo.session_by_hash(s, token_hash(token.strip()))
             if found is None:
-                raise SignInRefused("登录凭据无效，请重新登录（cs-console login）")
+                raise SignInRefused("signin.invalid_token")
             row, agent = found
             if row.revoked_at is not None:
-                raise SignInRefused("已退出登录，请重新登录（cs-console login）")
+                raise SignInRefused("signin.signed_out")
             if is_expired(row.expires_at, self.clock()):
-                raise SignInRefused("登录已过期，请重新登录（cs-console login）")
+                raise SignInRefused("signin.expired")
             return Principal(agent.id, agent.name, agent.role, Via(row.via), row.id)
 
     def sign_out(self, token: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cs_console.domain.clock import Clock
+from cs_console.domain.memos import MemoNotFound, MemoRefused
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
 from cs_console.store import memos as repo
@@ -38,7 +39,7 @@ class MemoService:
     def add(self, agent: str, text: str, *, buyer: str = "", order_no: str = "") -> MemoView:
         text = clean_text(text).strip()
         if not text:
-            raise ValueError("备忘内容不能为空")
+            raise MemoRefused("memo.empty")
         with self.store.write() as s:
             memo = Memo(agent=agent, at=self.clock(), text=text, buyer_nick=one_line(buyer),
                         order_no=one_line(order_no))
@@ -59,11 +60,11 @@ class MemoService:
         """Copy the memo into the handover book (交接本) for the next shift, linked to its buyer /
         order; the memo remembers it was promoted. Returns the handover note."""
         if self.handover is None:
-            raise LookupError("交接本不可用")
+            raise MemoNotFound("memo.no_handover")
         with self.store.read() as s:
             memo = repo.get_own(s, memo_id, agent)
             if memo.promoted_at is not None:
-                raise ValueError(f"备忘 {memo_id} 已转入交接本")
+                raise MemoRefused("memo.promoted", memo_id=memo_id)
             text, buyer, order_no = memo.text, memo.buyer_nick, memo.order_no
         note = self.handover.add(text, agent, buyer=buyer or None, order_no=order_no or None,
                                  source=f"memo:{memo_id}")

@@ -213,7 +213,7 @@ class TeamService:
                 return chat.id
             if not repo.take_chat(s, chat.id, target.id, now, kind=Move.MANUAL, expected=chat.agent_id, by=by,
                                   actor=repo.acting_agent(s, by)):
-                raise TeamRuleError("会话刚被其他人改动，请重试")
+                raise TeamRuleError("chat.changed_meanwhile")
             chat_repo.add_system_message(s, chat.id, f"会话已分配给 {target.name}", now)
             return chat.id
 
@@ -237,14 +237,14 @@ class TeamService:
             now = self.clock()
             chat = chat_repo.get_chat(s, chat_id)
             if chat.status == ChatStatus.CLOSED:
-                raise TeamRuleError("会话已结束，不能转发")
+                raise TeamRuleError("team.forward_closed")
             me, target = repo.get_agent(s, by), repo.get_agent(s, to)
             repo.check_move(s, Move.FORWARD, me, chat.agent_id, target.id)
             if target.status != AgentStatus.ONLINE:
-                raise TeamRuleError(f"{target.name} 不在线（{target.status}），只能转发给在线的同事")
+                raise TeamRuleError("team.forward_to_offline", name=target.name, status=target.status)
             if not repo.take_chat(s, chat.id, target.id, now, kind=Move.FORWARD, expected=chat.agent_id,
                                   by=me.name, reason=why, actor=me):
-                raise TeamRuleError("会话刚被其他人改动，请重试")
+                raise TeamRuleError("chat.changed_meanwhile")
             chat_repo.add_system_message(s, chat.id, f"{me.name} 转发给 {target.name}：{why}", now)
             chat.unread = max(chat.unread, 1)  # the teammate sees it as new
 
@@ -264,13 +264,13 @@ class TeamService:
     def request_hangup(self, name: str, reason: str) -> int:
         why = one_line(reason)
         if not why:
-            raise TeamRuleError("挂起需要填写原因")
+            raise TeamRuleError("team.hangup_needs_reason")
         with self.store.write() as s:
             agent = repo.get_agent(s, name)
             if agent.status == AgentStatus.HUNG_UP:
-                raise TeamRuleError("已经是挂起状态")
+                raise TeamRuleError("team.already_hung_up")
             if repo.pending_hangup_of(s, agent.id) is not None:
-                raise TeamRuleError("已有一个待审批的挂起申请")
+                raise TeamRuleError("team.hangup_pending")
             return repo.add_hangup(s, agent.id, why[:200], self.clock()).id
 
     def decide_hangup(self, request_id: int, by: str, approve: bool, note: str = "") -> HangupView:
@@ -294,7 +294,7 @@ class TeamService:
         with self.store.write() as s:
             agent = repo.get_agent(s, name)
             if agent.status != AgentStatus.HUNG_UP:
-                raise TeamRuleError("当前不是挂起状态")
+                raise TeamRuleError("team.not_hung_up")
             agent.status = AgentStatus.ONLINE
             repo.end_hangups(s, agent.id, self.clock())
         self.distribute(name)

@@ -16,14 +16,14 @@ class CaseNotFound(UserError, LookupError):
 def get_case(s: Session, case_id: int) -> AfterSaleCase:
     case = s.get(AfterSaleCase, case_id)
     if case is None:
-        raise CaseNotFound(f"没有售后单 {case_id}")
+        raise CaseNotFound("case.not_found", case_id=case_id)
     return case
 
 
 def find_order(s: Session, order_no: str) -> Order:
     order = s.exec(select(Order).where(Order.order_no == order_no.strip())).first()
     if order is None:
-        raise CaseNotFound(f"没有订单 {order_no}")
+        raise CaseNotFound("case.no_order", order_no=order_no)
     return order
 
 
@@ -45,7 +45,7 @@ def _view(row) -> CaseView:
 def case_view(s: Session, case_id: int) -> CaseView:
     row = s.exec(_query().where(AfterSaleCase.id == case_id)).first()
     if row is None:
-        raise CaseNotFound(f"没有售后单 {case_id}")
+        raise CaseNotFound("case.not_found", case_id=case_id)
     return _view(row)
 
 

@@ -11,13 +11,14 @@ from sqlalchemy import delete
 from sqlmodel import Session, or_, select
 
 from cs_console.domain.goods.model import GoodsItem, Sku, SkuProp
+from cs_console.domain.messages import UserError
 from cs_console.store.tables import Goods, GoodsSku
 
 GRAM = Decimal("0.001")
 CM3 = Decimal("0.000001")
 
 
-class GoodsNotFound(LookupError):
+class GoodsNotFound(UserError, LookupError):
     """No goods with that item id or merchant code."""
 
 
@@ -120,7 +121,7 @@ def find(s: Session, ref: str) -> GoodsItem:
         sku = s.exec(select(GoodsSku).where(GoodsSku.merchant_code == ref)).first()
         row = s.get(Goods, sku.goods_id) if sku else None
     if row is None:
-        raise GoodsNotFound(f"没有这件商品：{ref!r}（数字ID或商家编码）")
+        raise GoodsNotFound("goods.not_found", ref=repr(ref))
     return _item(row, list(s.exec(select(GoodsSku).where(GoodsSku.goods_id == row.id)).all()))
 
 

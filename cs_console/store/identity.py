@@ -28,11 +28,11 @@ def actor(s: Session, who: Actor) -> Agent:
     if isinstance(who, Principal):
         agent = s.get(Agent, who.agent_id)
         if agent is None or agent.name != who.name:
-            raise UnknownAgent(f"客服 {who.name} 不存在或已被更改，请重新登录")
+            raise UnknownAgent("signin.agent_gone", name=who.name)
         return agent
     agent = find_agent(s, str(who))
     if agent is None:
-        raise UnknownAgent(f"没有名为 {str(who).strip()!r} 的客服（客服由主管用 agents add 创建）")
+        raise UnknownAgent("signin.no_such_agent", name=repr(str(who).strip()))
     return agent
 
 

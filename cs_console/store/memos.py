@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from cs_console.domain.memos import MemoNotFound
 from cs_console.store.tables import Memo
 
 
@@ -22,5 +23,5 @@ def search(s: Session, agent: str, query: str, *, include_done: bool, limit: int
 def get_own(s: Session, memo_id: int, agent: str) -> Memo:
     memo = s.get(Memo, memo_id)
     if memo is None or memo.agent != agent:
-        raise LookupError(f"没有备忘 {memo_id}")
+        raise MemoNotFound("memo.not_found", memo_id=memo_id)
     return memo

@@ -32,6 +32,7 @@ from urllib.parse import unquote
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
+from cs_console.domain.messages import UserError
 from cs_console.domain.team import SUPERVISOR_ROLES
 from cs_console.store import pg_chat_authority
 
@@ -50,7 +51,7 @@ GUARD_EVENTS = {"chats": "INSERT OR UPDATE", "response_records": "INSERT"}
 NOT_UPDATED = {"chats": ("agent_id", "buyer_id", "opened_at")}
 
 
-class LoginRefused(PermissionError):
+class LoginRefused(UserError, PermissionError):
     """The database would not let this agent in (wrong password, unknown, expired)."""
 
 
@@ -80,7 +81,7 @@ def group_role(base: str) -> str:
 def agent_role(base: str, name: str) -> str:
     role = f"{base}.{name.strip()}"
     if len(role.encode()) > MAX_ROLE_BYTES:
-        raise LoginRefused(f"客服名 {name.strip()} 太长，无法作为数据库登录名（最多约 {(MAX_ROLE_BYTES - len(base) - 1) // 3} 个汉字）")
+        raise LoginRefused("signin.role_name_too_long", name=name.strip(), limit=(MAX_ROLE_BYTES - len(base) - 1) // 3)
     return role
 
 

@@ -8,6 +8,8 @@ Searching runs in a thread worker (the first search builds the pinyin keys of ev
 
 from __future__ import annotations
 
+import itertools
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -60,6 +62,10 @@ class GoodsTab(Vertical):
         self.goods: GoodsItem | None = None
         self._query = ""
         self.shown_query: str | None = None  # the search whose results are on screen
+        # the reads (typed searches and re-reads after a re-import, in two worker groups) are
+        # numbered as they start: the rows on screen are never replaced by an earlier read's
+        self._read_numbers = itertools.count(1)
+        self._shown_read = 0
         self._timer = None
 
     def compose(self) -> ComposeResult:
@@ -104,20 +110,29 @@ class GoodsTab(Vertical):
         """Search again only when the catalogue really changed (not on every chat message)."""
         service = self.app.desk.goods
 
-        def read() -> list[GoodsItem] | None:
+        def read() -> tuple[int, list[GoodsItem]] | None:
             before = service.cached()
-            return None if service.all() is before else service.search(query, limit=MAX_HITS)
+            read_no = next(self._read_numbers)
+            return None if service.all() is before else (read_no, service.search(query, limit=MAX_HITS))
 
-        deliver(self, read, lambda hits: hits is not None and self._show_hits(query, hits, True), "商品")
+        deliver(self, read, lambda got: got is not None and self._show_hits(query, *got, keep=True), "商品")
 
     @work(thread=True, exclusive=True, group="goods-search-read")
     def _search(self, query: str) -> None:
-        deliver(self, lambda: self.app.desk.goods.search(query, limit=MAX_HITS),
-                lambda hits: self._show_hits(query, hits), "商品")
+        def read() -> tuple[int, list[GoodsItem]]:
+            read_no = next(self._read_numbers)
+            return read_no, self.app.desk.goods.search(query, limit=MAX_HITS)
 
-    def _show_hits(self, query: str, hits: list[GoodsItem], keep: bool = False) -> None:
+        deliver(self, read, lambda got: self._show_hits(query, *got), "商品")
+
+    def _show_hits(self, query: str, read_no: int, hits: list[GoodsItem], *, keep: bool = False) -> None:
+        """The results of read ``read_no`` (numbered as the reads start) for ``query``."""
         if query != self._query:
             return  # typed on meanwhile: an outdated query's results never replace a newer one's
+        if read_no < self._shown_read:
+            return  # a read of an older catalogue that finished last (a re-import meanwhile)
+        keep = keep and query == self.shown_query  # a new query's first rows: its own SKU, not the old cursor
+        self._shown_read = read_no
         self.shown_query = query
         self.hits = hits
         lst = self.query_one("#goods-list", OptionList)
