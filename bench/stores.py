@@ -248,3 +248,45 @@ def postgres_store(size: Size, url: str, progress=None) -> str:
         conn.autocommit = True
         conn.execute("ANALYZE")
     return url
+
+
+BENCH_PASSWORD = "bench-pass-123"  # typed key by key into the sign-in screen: ASCII
+
+
+def give_passwords(url: str) -> str:
+    """Give the bench's supervisor and agent their passwords, as a shop does (the first
+    supervisor, who then sets the agent's; on PostgreSQL after the owner's ``db grant``, so each
+    is a server login), and return what the agent's desk is started with: the SQLite file, or the
+    URL an agent's PC is given (the store and the agent's login name, no password: the desk asks)."""
+    from cs_console.services.desk import make_desk
+
+    postgres = url.startswith("postgresql")
+    if postgres:
+        from typer.testing import CliRunner
+
+        from cs_console.cli import app as cli_app
+
+        granted = CliRunner().invoke(cli_app, ["db", "grant", "--db", url])
+        if granted.exit_code != 0:
+            raise RuntimeError(granted.output)
+    owner = make_desk(url)
+    try:
+        owner.identity.set_password(None, "bench-sup", BENCH_PASSWORD)
+    finally:
+        owner.close()
+    sup = make_desk(url)
+    try:
+        me = sup.identity.authenticate(sup.identity.sign_in("bench-sup", BENCH_PASSWORD).token)
+        sup.identity.set_password(me, AGENT, BENCH_PASSWORD)
+    finally:
+        sup.close()
+    if not postgres:
+        return url
+    from sqlalchemy.engine import make_url
+
+    from cs_console.store import pg_roles
+    from cs_console.store.engine import normalize_url
+
+    full = normalize_url(url)
+    return make_url(full).set(username=pg_roles.agent_role(pg_roles.role_base(full), AGENT)) \
+        .render_as_string(hide_password=False)
