@@ -351,12 +351,12 @@ class DeskScreen(Screen[None]):
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
         self.query_one(SidePanel).show_tab("tab-calc")
         self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
-        self.call_after_refresh(self.query_one("#calculator").focus_entry)
+        self.query_one("#calculator").focus_entry()
 
     def action_open_side_tab(self, pane_id: str, focus: str) -> None:
         """Show a side tab and put the keyboard in its list (palette: 打开交接本, 打开备忘录…)."""
         self.query_one(SidePanel).show_tab(pane_id)
-        self.call_after_refresh(lambda: self.query_one(focus).focus())
+        self.query_one(focus).focus()
 
     @on(InsertIntoDraft)
     def _insert_into_draft(self, event: InsertIntoDraft) -> None:

@@ -265,7 +265,9 @@ class GoodsTab(Vertical):
         item = ItemLine(sku.price if sku else g.price, 1, False, label, g.weight_kg, g.volume_m3, g.freight_template)
         self.app.query_one("#calculator").add_item(item)
         self.app.query_one(SidePanel).show_tab("tab-calc")
-        self.app.call_after_refresh(self.app.query_one("#calculator").focus_entry)
+        # focused now, not after the refresh: the grid, hidden with its tab, would hand the focus
+        # to whatever follows it in the chain (the tabs, the calculator's scroll) in between
+        self.app.query_one("#calculator").focus_entry()
 
     def action_leave(self) -> None:
         from cs_console.tui.composer import Composer
