@@ -305,6 +305,8 @@ MESSAGES: dict[str, str] = {
     "team.hangup_pending": "已有一个待审批的挂起申请",
     "team.not_hung_up": "当前不是挂起状态",
     "broadcast.empty": "群发内容不能为空",
+    "signin.wrong": "用户名或密码错误",
+    "signin.locked": "密码错误次数过多，请 {seconds} 秒后再试",
     "signin.password_needs_login": "设置密码需要先登录（本人或主管）",
     "signin.add_needs_supervisor": "添加客服需要主管登录",
     "signin.first_is_supervisor": "新店铺的第一个账号必须是主管，并且要设置密码",
