@@ -114,7 +114,7 @@ def test_the_server_checks_the_password_of_each_agent(shop, pg_url):
         assert conn.execute("SELECT session_user").fetchone()[0].startswith(base + "#")
 
 
-def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url):
+def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url, clock):
     owner, _sup, _me = shop
     chat_id = owner.chats.inject("买家甲", "在吗").chat_id
     agent = ids(owner)
@@ -137,7 +137,7 @@ def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url):
         assert conn.execute("SELECT cs_console_take_chat(%s, %s, 'claim', NULL, '小美', '', now())",
                             (chat_id, agent["小美"])).fetchone()[0]
         conn.execute("INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
-                     "VALUES (%s, 'agent', %s, '亲在的', now())", (chat_id, agent["小美"]))
+                     "VALUES (%s, 'agent', %s, '亲在的', %s)", (chat_id, agent["小美"], clock()))
     assert [m.text for m in owner.chats.log("买家甲")][-1] == "亲在的"
 
 
@@ -519,7 +519,7 @@ def test_a_supervisor_answers_a_colleagues_chat_after_a_recorded_takeover(shop, 
     chat_id = qiangs_chat(owner)
     with raw(pg_url, "主管A", SUPERVISOR_PW) as conn:
         answer = ("INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
-                  "VALUES (%s, 'agent', %s, '主管来处理', now())", (chat_id, agent["主管A"]))
+                  "VALUES (%s, 'agent', %s, '主管来处理', %s)", (chat_id, agent["主管A"], clock()))
         refused(conn, *answer)  # a supervisor too: first the takeover, then the answer
         assert "move_by_other" in refused(conn, "SELECT cs_console_take_chat(%s, %s, 'takeover', %s, '阿强', '', now())",
                                           (chat_id, agent["主管A"], agent["阿强"]))
@@ -812,8 +812,11 @@ def test_a_forged_client_cannot_rewrite_what_a_chat_records(shop, pg_url):
                 ("UPDATE chats SET waiting_since = waiting_since - interval '1 hour' WHERE id = %s", "earlier"),
                 ("UPDATE chats SET first_response_seconds = 1 WHERE id = %s", "first response"),
                 ("UPDATE chats SET first_buyer_at = first_buyer_at + interval '1 hour' WHERE id = %s", "first buyer"),
-                (f"UPDATE chats SET status = 'closed', closed_by = {agent['阿强']} WHERE id = %s", "closed by")):
+                # ending a colleague's chat, even in her own name: a supervisor's (close_refusal)
+                (f"UPDATE chats SET status = 'closed', closed_by = {agent['小美']} WHERE id = %s", "close_not_yours")):
             assert why in refused(conn, sql, (chat_id,))
+        assert "closed by" in refused(  # a queued chat she may end, but not in another's name
+            conn, f"UPDATE chats SET status = 'closed', closed_by = {agent['阿强']} WHERE id = %s", (other,))
         assert "recorded by the agent" in refused(
             conn, "INSERT INTO response_records (chat_id, agent_id, buyer_at, replied_at, seconds, first) "
                   "VALUES (%s, %s, now(), now(), 1, true)", (chat_id, agent["小美"]))

@@ -230,6 +230,8 @@ MESSAGES: dict[str, str] = {
     "team.takeover_needs_supervisor": "只有主管可以接手其他客服的会话",
     "team.forward_to_self": "不能转发给自己",
     "team.forward_not_yours": "只能转发自己接待的会话",
+    "team.backdated": "时间早于店里已记录的最新消息，不能倒填（请校准这台电脑的时钟）",
+    "team.close_not_yours": "只能结束自己接待的或排队中的会话（同事的会话由主管结束）",
     "team.reassign_needs_supervisor": "只有主管可以改派其他客服的会话",
     "team.breach_to_self": "超时改派不能派给自己（主管除外）",
     "team.breach_not_waiting": "这个会话没有在超时等待，不能改派",

@@ -40,6 +40,7 @@ from cs_console.store import pg_chat_authority
 
 TOKEN_PREFIX = "csp_"  # a session/token whose secret is a PostgreSQL login role's password
 MAX_ROLE_BYTES = 63  # NAMEDATALEN - 1
+CLOCK_SKEW_SECONDS = 120  # how far an agent's PC may run behind the store's newest message
 
 # what agents may only read (and append to) vs not see at all; the rest they read and write
 APPEND_ONLY = ("audit_log", "handover_events", "messages", "response_records")
@@ -291,6 +292,13 @@ def _sql(base: str, schema: str) -> list[str]:
               END IF;
               RETURN l.agent_id;
             END $$""",
+        # the earliest time an agent's login may give a new message, chat or wait: the store's
+        # newest message (messages are append-only, so this only moves on), at most the
+        # server's clock, less CLOCK_SKEW_SECONDS for PCs whose clocks differ a little
+        f"""CREATE OR REPLACE FUNCTION cs_console_time_floor() RETURNS timestamptz
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {path} AS $$
+              SELECT least(newest, now()) - make_interval(secs => {CLOCK_SKEW_SECONDS})
+                FROM (SELECT max(created_at) AS newest FROM messages) m WHERE newest IS NOT NULL $$""",
         f"""CREATE OR REPLACE FUNCTION cs_console_live() RETURNS trigger
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
             BEGIN
@@ -308,6 +316,7 @@ def _sql(base: str, schema: str) -> list[str]:
               me integer := cs_console_actor();
               my_name text;
               sup boolean;
+              started timestamptz;
             BEGIN
               IF me IS NULL THEN  -- the store owner (migrations, setup)
                 RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
@@ -317,12 +326,28 @@ def _sql(base: str, schema: str) -> list[str]:
                 IF NEW.sender = 'agent' AND NEW.agent_id IS DISTINCT FROM me
                    OR NEW.sender <> 'agent' AND NEW.agent_id IS NOT NULL THEN
                   {no('a message can only be sent as the signed-in agent')};
+                ELSIF TG_OP = 'INSERT' AND NEW.created_at < cs_console_time_floor() THEN
+                  {no('team.backdated')};
                 END IF;
               ELSIF TG_TABLE_NAME = 'chats' THEN  -- moves: cs_console_take_chat
+                -- a chat, a wait or a first buyer message that starts now starts no earlier
+                -- than the store's time (an overdue move and the queue order read the wait)
+                IF TG_OP = 'INSERT' THEN
+                  started := least(NEW.waiting_since, NEW.opened_at, NEW.first_buyer_at);
+                ELSE
+                  started := least(CASE WHEN OLD.waiting_since IS NULL THEN NEW.waiting_since END,
+                                   CASE WHEN OLD.first_buyer_at IS NULL THEN NEW.first_buyer_at END);
+                END IF;
+                IF started < cs_console_time_floor() THEN
+                  {no('team.backdated')};
+                END IF;
                 IF TG_OP = 'INSERT' THEN
                   IF NEW.agent_id IS NOT NULL THEN
                     {no('a new chat starts in the queue')};
                   END IF;
+                ELSIF NEW.status = 'closed' AND OLD.status <> 'closed' AND OLD.agent_id IS DISTINCT FROM me
+                      AND OLD.agent_id IS NOT NULL AND NOT sup THEN  -- domain.team.close_refusal
+                  {no('team.close_not_yours')};
                 -- the counters and preview follow every message; what a response-time report
                 -- or an overdue move reads may change only the way the desk changes it
                 ELSIF OLD.waiting_since IS NOT NULL AND NEW.waiting_since IS NULL AND OLD.agent_id IS DISTINCT FROM me THEN
@@ -568,6 +593,7 @@ def _privileges(base: str, schema: str, tables: list[str], guarded: list[str],
         out.append(f'CREATE TRIGGER cs_console_guard BEFORE {GUARD_EVENTS.get(t, "INSERT OR UPDATE OR DELETE")} '
                    f'ON "{t}" FOR EACH ROW EXECUTE FUNCTION cs_console_guard()')
     if "messages" in tables:
+        out.append("CREATE INDEX IF NOT EXISTS cs_messages_created_at ON messages (created_at)")  # the time floor
         # an agent's message goes only into a chat that is the login's (row security binds the
         # agents' group; the owner's functions — a broadcast, a takeover — are not bound by it)
         out += ["ALTER TABLE messages ENABLE ROW LEVEL SECURITY",
