@@ -158,3 +158,27 @@ def test_a_signed_out_session_cannot_write_on_its_open_connection(shop, pg_url, 
     finally:
         conn.close()
         mei.close()
+
+
+def test_an_agent_of_a_store_granted_before_the_gate_signs_in_once_and_moves_to_it(shop, pg_url, clock):
+    owner, _sup, _me = shop
+    base = pg_roles.role_base(normalize_url(pg_url))
+    role = pg_roles.agent_role(base, "小美")
+    with owner.store.write() as s:  # how an earlier `db grant` left her: her own role logs in
+        verifier = pg_roles.scram_verifier(s.connection(), role, MEI_PW)
+        s.execute(text("DELETE FROM cs_passwords WHERE agent_id = :a"), {"a": ids(owner)["小美"]})
+        s.connection().exec_driver_sql(f"ALTER ROLE \"{role}\" LOGIN PASSWORD '{verifier}'")
+    desk = make_desk(pg_url, policy=load_policy(), clock=clock)
+    try:
+        with pytest.raises(SignInRefused, match="用户名或密码错误"):
+            desk.identity.sign_in("小美", "不是她的密码")
+        assert desk.identity.sign_in("小美", MEI_PW).principal.name == "小美"
+    finally:
+        desk.close()
+    with owner.store.read() as s:
+        assert not s.execute(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar_one()
+    assert failures(owner, "小美") == 0  # her password is the gate's now, and counted there
+    with gate(pg_url) as g:
+        assert try_password(g, "小美", "不是她的密码") is None
+    assert failures(owner, "小美") == 1
+    desk_as(pg_url, "小美", MEI_PW, clock).close()

@@ -233,6 +233,8 @@ class IdentityService:
             raise SignInRefused(exc.code, **exc.params) from None
         except SQLAlchemyError:
             raise SignInRefused(_WRONG) from None  # the gate unreachable reads like a refusal
+        if token == pg_roles.LEGACY_LOGIN:
+            token = self._move_legacy_login(name, password)
         if token is None:
             raise SignInRefused(_WRONG)
         sid, secret = pg_roles.parse_token(token)
@@ -245,6 +247,24 @@ class IdentityService:
             found = repo.session_by_id(s, sid)
         row, agent = found
         return SignedIn(Principal(agent.id, agent.name, agent.role, Via.PASSWORD, sid), token, row.expires_at)
+
+    def _move_legacy_login(self, name: str, password: str) -> str | None:
+        """An agent of a store granted before the sign-in gate: their own role still logs in
+        (the server checks the password); once in, the password moves to the gate, which makes
+        that role NOLOGIN. Returns a session token, or None for a wrong password."""
+        from cs_console.store.engine import StoreError
+
+        home = self.store.url
+        base = pg_roles.role_base(home)
+        try:
+            self.store.use_login(pg_roles.login_url(home, pg_roles.agent_role(base, name), password))
+        except (StoreError, pg_roles.LoginRefused):
+            return None
+        self._login = None
+        with self.store.write() as s:
+            signed = self._issue_server_login(s, repo.actor(s, name), Via.PASSWORD, "session", "")
+            pg_roles.set_login(s.connection(), base, name, password)
+        return signed.token
 
     def os_account(self) -> Principal:
         """The OS account of this process is the agent (shops that chose ``os_account``)."""

@@ -189,10 +189,16 @@ def set_login(conn: Connection, base: str, name: str, password: str) -> str:
                         {"n": name.strip(), "v": password_verifier(password)}).scalar_one()
 
 
+LEGACY_LOGIN = "legacy"  # the agent's role still logs in itself (granted before the sign-in gate)
+
+
 def gate_sign_in(url: str, name: str, password: str, hours: float, created_at, expires_at) -> str | None:
     """Sign in through the server's gate (``cs_console_sign_in``, rate-limited by the server's
     clock): the ``csp_`` token of a new session role, or None for a wrong name or password
-    (the failure is committed on the server). A lock-out raises ``LoginRefused``."""
+    (the failure is committed on the server). A lock-out raises ``LoginRefused``.
+    ``LEGACY_LOGIN``: the agent has no gate password yet but a role of a store granted before,
+    which still logs in with its own password (the caller signs in that way once and moves the
+    password to the gate)."""
     from sqlalchemy import create_engine
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
@@ -208,6 +214,9 @@ def gate_sign_in(url: str, name: str, password: str, hours: float, created_at, e
                                {"n": name.strip(), "p": password_proof(password, salt),
                                 "v": scram_verifier(conn, base, secret), "h": hours, "c": created_at,
                                 "e": expires_at}).scalar_one()
+            legacy = sid is None and conn.execute(
+                text("SELECT coalesce((SELECT rolcanlogin FROM pg_roles WHERE rolname = :r), false)"),
+                {"r": agent_role(base, name)}).scalar_one()
     except DBAPIError as exc:
         locked = re.search(r"cs-console: signin\.locked (\d+)", str(exc.orig))
         if locked:
@@ -215,6 +224,8 @@ def gate_sign_in(url: str, name: str, password: str, hours: float, created_at, e
         raise
     finally:
         engine.dispose()
+    if legacy:
+        return LEGACY_LOGIN
     return None if sid is None else make_token(sid, secret)
 
 
