@@ -168,6 +168,20 @@ def test_an_agent_of_a_store_granted_before_the_gate_signs_in_once_and_moves_to_
         verifier = pg_roles.scram_verifier(s.connection(), role, MEI_PW)
         s.execute(text("DELETE FROM cs_passwords WHERE agent_id = :a"), {"a": ids(owner)["小美"]})
         s.connection().exec_driver_sql(f"ALTER ROLE \"{role}\" LOGIN PASSWORD '{verifier}'")
+    gate_role = pg_roles.gate_role(base)
+    with owner.store.write() as s:  # a server whose owner has not re-run db grant: no gate at all
+        s.connection().exec_driver_sql(f'ALTER ROLE "{gate_role}" RENAME TO "{gate_role}_away"')
+    try:
+        desk = make_desk(pg_url, policy=load_policy(), clock=clock)
+        try:
+            assert desk.identity.sign_in("小美", MEI_PW).principal.name == "小美"  # as before the gate
+        finally:
+            desk.close()
+    finally:
+        with owner.store.write() as s:
+            s.connection().exec_driver_sql(f'ALTER ROLE "{gate_role}_away" RENAME TO "{gate_role}"')
+    with owner.store.read() as s:
+        assert s.execute(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar_one()
     desk = make_desk(pg_url, policy=load_policy(), clock=clock)
     try:
         with pytest.raises(SignInRefused, match="用户名或密码错误"):

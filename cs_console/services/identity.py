@@ -233,8 +233,8 @@ class IdentityService:
             raise SignInRefused(exc.code, **exc.params) from None
         except SQLAlchemyError:
             raise SignInRefused(_WRONG) from None  # the gate unreachable reads like a refusal
-        if token == pg_roles.LEGACY_LOGIN:
-            token = self._move_legacy_login(name, password)
+        if token in (pg_roles.LEGACY_LOGIN, pg_roles.NO_GATE):
+            token = self._own_role_login(name, password, move=token == pg_roles.LEGACY_LOGIN)
         if token is None:
             raise SignInRefused(_WRONG)
         sid, secret = pg_roles.parse_token(token)
@@ -248,10 +248,11 @@ class IdentityService:
         row, agent = found
         return SignedIn(Principal(agent.id, agent.name, agent.role, Via.PASSWORD, sid), token, row.expires_at)
 
-    def _move_legacy_login(self, name: str, password: str) -> str | None:
+    def _own_role_login(self, name: str, password: str, move: bool) -> str | None:
         """An agent of a store granted before the sign-in gate: their own role still logs in
-        (the server checks the password); once in, the password moves to the gate, which makes
-        that role NOLOGIN. Returns a session token, or None for a wrong password."""
+        (the server checks the password); once in, with ``move``, the password moves to the
+        gate, which makes that role NOLOGIN (without a gate on the server: the owner's next
+        ``db grant`` installs it). Returns a session token, or None for a wrong password."""
         from cs_console.store.engine import StoreError
 
         home = self.store.url
@@ -263,7 +264,8 @@ class IdentityService:
         self._login = None
         with self.store.write() as s:
             signed = self._issue_server_login(s, repo.actor(s, name), Via.PASSWORD, "session", "")
-            pg_roles.set_login(s.connection(), base, name, password)
+            if move:
+                pg_roles.set_login(s.connection(), base, name, password)
         return signed.token
 
     def os_account(self) -> Principal:

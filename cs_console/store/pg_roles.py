@@ -190,6 +190,7 @@ def set_login(conn: Connection, base: str, name: str, password: str) -> str:
 
 
 LEGACY_LOGIN = "legacy"  # the agent's role still logs in itself (granted before the sign-in gate)
+NO_GATE = "no gate"  # the store has no sign-in gate yet: agents' roles log in themselves
 
 
 def gate_sign_in(url: str, name: str, password: str, hours: float, created_at, expires_at) -> str | None:
@@ -198,7 +199,7 @@ def gate_sign_in(url: str, name: str, password: str, hours: float, created_at, e
     (the failure is committed on the server). A lock-out raises ``LoginRefused``.
     ``LEGACY_LOGIN``: the agent has no gate password yet but a role of a store granted before,
     which still logs in with its own password (the caller signs in that way once and moves the
-    password to the gate)."""
+    password to the gate). ``NO_GATE``: the store has no gate yet (sign in as before)."""
     from sqlalchemy import create_engine
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
@@ -207,7 +208,13 @@ def gate_sign_in(url: str, name: str, password: str, hours: float, created_at, e
     engine = create_engine(login_url(url, gate_role(base), gate_password(base)), poolclass=NullPool,
                            hide_parameters=True)
     try:
-        with engine.begin() as conn:
+        try:
+            first = engine.connect()
+        except DBAPIError as exc:
+            if "password authentication failed" in str(exc.orig):
+                return NO_GATE  # a store granted before the gate (the owner has not re-run db grant)
+            raise
+        with first as conn, conn.begin():
             salt = conn.execute(text("SELECT cs_console_sign_in_salt(:n)"), {"n": name.strip()}).scalar_one()
             secret = secrets.token_urlsafe(32)
             sid = conn.execute(text("SELECT cs_console_sign_in(:n, :p, :v, :h, :c, :e)"),
