@@ -52,14 +52,35 @@ def desk_as(pg_url, name, password, clock):
     return desk
 
 
-def raw(pg_url, name, password):
-    """A forged client: plain psycopg on the agent's own login, any SQL it likes."""
+def _connect(pg_url, user, password):
     u = make_url(normalize_url(pg_url))
     schema = pg_roles._search_path_schema(normalize_url(pg_url))
-    conn = psycopg.connect(host=u.host, port=u.port, dbname=u.database, password=password,
-                           user=pg_roles.agent_role(pg_roles.role_base(normalize_url(pg_url)), name),
+    return psycopg.connect(host=u.host, port=u.port, dbname=u.database, password=password, user=user,
                            options=f"-csearch_path={schema}", autocommit=True)
-    return conn
+
+
+def gate(pg_url):
+    """Plain psycopg on the sign-in gate (its password is public)."""
+    base = pg_roles.role_base(normalize_url(pg_url))
+    return _connect(pg_url, pg_roles.gate_role(base), pg_roles.gate_password(base))
+
+
+def try_password(conn, name, password, hours=1.0):
+    """One sign-in attempt as any client would make it: the session id, or None if refused."""
+    salt = conn.execute("SELECT cs_console_sign_in_salt(%s)", (name,)).fetchone()[0]
+    verifier = conn.pgconn.encrypt_password(b"secret-of-the-session", b"x", b"scram-sha-256").decode()
+    return conn.execute("SELECT cs_console_sign_in(%s, %s, %s, %s, now(), now() + interval '1 hour')",
+                        (name, pg_roles.password_proof(password, salt), verifier, hours)).fetchone()[0]
+
+
+def raw(pg_url, name, password):
+    """A forged client: plain psycopg, signed in through the server's gate, then on its own
+    session role with any SQL it likes."""
+    with gate(pg_url) as g:
+        sid = try_password(g, name, password)
+    assert sid is not None, "wrong password"
+    return _connect(pg_url, pg_roles.token_role(pg_roles.role_base(normalize_url(pg_url)), sid),
+                    "secret-of-the-session")
 
 
 def ids(owner):
@@ -78,15 +99,22 @@ def refused(conn, sql, params=()):
 
 
 def test_the_server_checks_the_password_of_each_agent(shop, pg_url):
-    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-        raw(pg_url, "小美", "不是她的密码")
-    with pytest.raises(psycopg.OperationalError):
-        raw(pg_url, "小美", QIANG_PW)  # another agent's password opens only that agent's login
+    with gate(pg_url) as g:
+        assert try_password(g, "小美", "不是她的密码") is None
+        assert try_password(g, "小美", QIANG_PW) is None  # another agent's password opens only that agent
+        assert try_password(g, "没有这个人", MEI_PW) is None  # the same answer for an unknown name
+        # the gate can do nothing else
+        refused(g, "SELECT * FROM agents")
+        refused(g, "SELECT cs_console_issue_login('x', 'token', 'token', '', 1, now(), now())")
+    base = pg_roles.role_base(normalize_url(pg_url))
+    for password in (MEI_PW, "不是她的密码"):  # the agent's own role has no login at all
+        with pytest.raises(psycopg.OperationalError):
+            _connect(pg_url, pg_roles.agent_role(base, "小美"), password)
     with raw(pg_url, "小美", MEI_PW) as conn:
-        assert conn.execute("SELECT session_user").fetchone()[0].endswith(".小美")
+        assert conn.execute("SELECT session_user").fetchone()[0].startswith(base + "#")
 
 
-def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url):
+def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url, clock):
     owner, _sup, _me = shop
     chat_id = owner.chats.inject("买家甲", "在吗").chat_id
     agent = ids(owner)
@@ -109,7 +137,7 @@ def test_a_forged_client_cannot_write_as_another_agent(shop, pg_url):
         assert conn.execute("SELECT cs_console_take_chat(%s, %s, 'claim', NULL, '小美', '', now())",
                             (chat_id, agent["小美"])).fetchone()[0]
         conn.execute("INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
-                     "VALUES (%s, 'agent', %s, '亲在的', now())", (chat_id, agent["小美"]))
+                     "VALUES (%s, 'agent', %s, '亲在的', %s)", (chat_id, agent["小美"], clock()))
     assert [m.text for m in owner.chats.log("买家甲")][-1] == "亲在的"
 
 
@@ -491,7 +519,7 @@ def test_a_supervisor_answers_a_colleagues_chat_after_a_recorded_takeover(shop, 
     chat_id = qiangs_chat(owner)
     with raw(pg_url, "主管A", SUPERVISOR_PW) as conn:
         answer = ("INSERT INTO messages (chat_id, sender, agent_id, text, created_at) "
-                  "VALUES (%s, 'agent', %s, '主管来处理', now())", (chat_id, agent["主管A"]))
+                  "VALUES (%s, 'agent', %s, '主管来处理', %s)", (chat_id, agent["主管A"], clock()))
         refused(conn, *answer)  # a supervisor too: first the takeover, then the answer
         assert "move_by_other" in refused(conn, "SELECT cs_console_take_chat(%s, %s, 'takeover', %s, '阿强', '', now())",
                                           (chat_id, agent["主管A"], agent["阿强"]))
@@ -784,8 +812,11 @@ def test_a_forged_client_cannot_rewrite_what_a_chat_records(shop, pg_url):
                 ("UPDATE chats SET waiting_since = waiting_since - interval '1 hour' WHERE id = %s", "earlier"),
                 ("UPDATE chats SET first_response_seconds = 1 WHERE id = %s", "first response"),
                 ("UPDATE chats SET first_buyer_at = first_buyer_at + interval '1 hour' WHERE id = %s", "first buyer"),
-                (f"UPDATE chats SET status = 'closed', closed_by = {agent['阿强']} WHERE id = %s", "closed by")):
+                # ending a colleague's chat, even in her own name: a supervisor's (close_refusal)
+                (f"UPDATE chats SET status = 'closed', closed_by = {agent['小美']} WHERE id = %s", "close_not_yours")):
             assert why in refused(conn, sql, (chat_id,))
+        assert "closed by" in refused(  # a queued chat she may end, but not in another's name
+            conn, f"UPDATE chats SET status = 'closed', closed_by = {agent['阿强']} WHERE id = %s", (other,))
         assert "recorded by the agent" in refused(
             conn, "INSERT INTO response_records (chat_id, agent_id, buyer_at, replied_at, seconds, first) "
                   "VALUES (%s, %s, now(), now(), 1, true)", (chat_id, agent["小美"]))

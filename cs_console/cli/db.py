@@ -19,7 +19,7 @@ def db_grant(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from cs_console.store.engine import _reason
-    from cs_console.store.pg_roles import install, role_base
+    from cs_console.store.pg_roles import gate_role, install, role_base
 
     desk = open_desk(db)
     if desk.store.is_sqlite:
@@ -30,5 +30,6 @@ def db_grant(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     except SQLAlchemyError as exc:
         fail(f"error: 无法设置数据库角色（需要存储所有者的连接，并有 CREATEROLE 权限）：{_reason(exc)}", 2)
     base = role_base(desk.store.url)
-    emit({"group_role": group, "agent_role": f"{base}.<客服名>", "token_role": f"{base}#<编号>"}, as_json,
-         f"数据库角色已就绪：客服组 {group}，客服登录名 {base}.<客服名>")
+    emit({"group_role": group, "agent_role": f"{base}.<客服名>", "token_role": f"{base}#<编号>",
+          "sign_in_role": gate_role(base)}, as_json,
+         f"数据库角色已就绪：客服组 {group}，客服角色 {base}.<客服名>，登录入口 {gate_role(base)}")

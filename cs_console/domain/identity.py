@@ -81,7 +81,7 @@ def check_not_locked(failures: int, last_failure: datetime | None, now: datetime
     until = lockout_until(failures, last_failure, settings) if last_failure else None
     if until is not None and now < until:
         wait = int((until - now).total_seconds()) + 1
-        raise SignInRefused(f"密码错误次数过多，请 {wait} 秒后再试")
+        raise SignInRefused("signin.locked", seconds=wait)
 
 
 def check_password_rule(password: str, settings: IdentitySettings) -> str:

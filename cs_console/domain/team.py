@@ -115,6 +115,16 @@ class Move(StrEnum):
     REQUEUE = "requeue"  # back to the queue (the agent went offline)
 
 
+def close_refusal(*, actor: int | None, actor_is_supervisor: bool, chat_agent: int | None) -> str | None:
+    """Why ``actor`` may not end a chat of ``chat_agent`` (a message code), or None: a chat is
+    ended by its agent, a queued one by anyone, a colleague's only by a supervisor (in the
+    supervisor's name; the chat stays its agent's in the reports). PostgreSQL applies the same
+    rule in ``cs_console_guard`` (``store/pg_roles.py``)."""
+    if actor is None or chat_agent is None or chat_agent == actor or actor_is_supervisor:
+        return None
+    return "team.close_not_yours"
+
+
 def move_refusal(kind: str, *, actor: int | None, actor_is_supervisor: bool, from_agent: int | None,
                  to_agent: int | None, from_offline: bool) -> str | None:
     """Why ``actor`` may not move a chat from ``from_agent`` to ``to_agent`` this way (a message

@@ -44,7 +44,7 @@ def _store_message(exc: BaseException) -> str | None:
         return render("store.read_only")
     if "disk" in text and "full" in text or "no space" in text:
         return render("store.disk_full")
-    refusal = re.search(r"cs-console: (team\.[a-z_]+)", text)  # the server's copy of a team rule
+    refusal = re.search(r"cs-console: ((?:team|signin)\.[a-z_]+)", text)  # the server's copy of a rule
     if refusal and refusal.group(1) in MESSAGES:
         return render(refusal.group(1))
     found = re.search(r"(\w+) is append-only", text)

@@ -34,7 +34,7 @@ from cs_console.store import team as team_repo
 from cs_console.store.engine import Store
 
 TOKEN_PREFIX = "csc_"
-_WRONG = "用户名或密码错误"  # the same words for an unknown name and a wrong password
+_WRONG = "signin.wrong"  # the same words for an unknown name and a wrong password
 
 
 def token_hash(token: str) -> str:
@@ -216,9 +216,43 @@ class IdentityService:
             return self._session(s, repo.actor(s, agent.name), Via.PASSWORD)
 
     def _sign_in_on_server(self, name: str, password: str) -> SignedIn:
-        """PostgreSQL with login roles: the server checks the password of ``name``'s own login
-        role (SCRAM); then this store is reached as a new session role of that agent (its
-        ``VALID UNTIL`` is the session's end). Nothing changes on a refusal."""
+        """PostgreSQL with login roles: the server checks the password (``cs_console_sign_in``,
+        reached as the sign-in gate; it counts wrong passwords and locks out by its own clock)
+        and makes a new session role of that agent (its ``VALID UNTIL`` is the session's end);
+        then this store is reached as that role. Nothing changes on a refusal."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from cs_console.store.engine import StoreError
+
+        home = self.store.url
+        now = self.clock()
+        hours = self.settings.session_hours
+        try:
+            token = pg_roles.gate_sign_in(home, name, password, hours, now, now + timedelta(hours=hours))
+        except pg_roles.LoginRefused as exc:
+            raise SignInRefused(exc.code, **exc.params) from None
+        except SQLAlchemyError:
+            raise SignInRefused(_WRONG) from None  # the gate unreachable reads like a refusal
+        if token in (pg_roles.LEGACY_LOGIN, pg_roles.NO_GATE):
+            token = self._own_role_login(name, password, move=token == pg_roles.LEGACY_LOGIN)
+        if token is None:
+            raise SignInRefused(_WRONG)
+        sid, secret = pg_roles.parse_token(token)
+        try:
+            self.store.use_login(pg_roles.login_url(home, pg_roles.token_role(pg_roles.role_base(home), sid), secret))
+        except StoreError:
+            raise SignInRefused(_WRONG) from None
+        self._login = None
+        with self.store.read() as s:
+            found = repo.session_by_id(s, sid)
+        row, agent = found
+        return SignedIn(Principal(agent.id, agent.name, agent.role, Via.PASSWORD, sid), token, row.expires_at)
+
+    def _own_role_login(self, name: str, password: str, move: bool) -> str | None:
+        """An agent of a store granted before the sign-in gate: their own role still logs in
+        (the server checks the password); once in, with ``move``, the password moves to the
+        gate, which makes that role NOLOGIN (without a gate on the server: the owner's next
+        ``db grant`` installs it). Returns a session token, or None for a wrong password."""
         from cs_console.store.engine import StoreError
 
         home = self.store.url
@@ -226,14 +260,13 @@ class IdentityService:
         try:
             self.store.use_login(pg_roles.login_url(home, pg_roles.agent_role(base, name), password))
         except (StoreError, pg_roles.LoginRefused):
-            raise SignInRefused(_WRONG) from None
+            return None
         self._login = None
         with self.store.write() as s:
             signed = self._issue_server_login(s, repo.actor(s, name), Via.PASSWORD, "session", "")
-        sid, secret = pg_roles.parse_token(signed.token)
-        self.store.use_login(pg_roles.login_url(home, pg_roles.token_role(base, sid), secret))
-        self._login = None
-        return signed
+            if move:
+                pg_roles.set_login(s.connection(), base, name, password)
+        return signed.token
 
     def os_account(self) -> Principal:
         """The OS account of this process is the agent (shops that chose ``os_account``)."""

@@ -22,6 +22,7 @@ from cs_console.domain.limits import (
 )
 from cs_console.domain.messages import UserError
 from cs_console.domain.money import shown
+from cs_console.domain.team import TeamRuleError, close_refusal, is_supervisor
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store.chat_rows import summary_row
 from cs_console.store.tables import (
@@ -186,6 +187,9 @@ def close_chat(s: Session, chat_id: int, agent: Agent, now: datetime) -> Chat:
     chat = get_chat(s, chat_id)
     if chat.status == ChatStatus.CLOSED:
         return chat
+    code = close_refusal(actor=agent.id, actor_is_supervisor=is_supervisor(agent.role), chat_agent=chat.agent_id)
+    if code:
+        raise TeamRuleError(code)
     chat.status = ChatStatus.CLOSED
     chat.closed_at = now
     chat.closed_by = agent.id

@@ -180,10 +180,13 @@ def functions(path: str, supervisors: str) -> list[str]:
 
 def server_settings(policy) -> dict[str, float]:
     """The shop's figures the server's functions apply (from ``shop.yaml``)."""
-    t = policy.team
+    t, i = policy.team, policy.identity
     return {"response.breach": policy.response.breach, "team.broadcast_per_hour": t.broadcast_per_hour,
             "team.broadcast_max_recipients": t.broadcast_max_recipients,
-            "team.broadcast_buyer_cooldown_hours": t.broadcast_buyer_cooldown_hours}
+            "team.broadcast_buyer_cooldown_hours": t.broadcast_buyer_cooldown_hours,
+            # sign-in (store/pg_roles.py): the lock-out after wrong passwords, how long sessions last
+            "identity.max_failures": i.max_failures, "identity.lockout_seconds": i.lockout_seconds,
+            "identity.session_hours": i.session_hours, "identity.token_days": i.token_days}
 
 
 def write_settings(conn: Connection, policy) -> None:

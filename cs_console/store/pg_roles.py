@@ -24,7 +24,9 @@ the migration and setup role, whose password agents never get.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
 from urllib.parse import unquote
@@ -38,10 +40,11 @@ from cs_console.store import pg_chat_authority
 
 TOKEN_PREFIX = "csp_"  # a session/token whose secret is a PostgreSQL login role's password
 MAX_ROLE_BYTES = 63  # NAMEDATALEN - 1
+CLOCK_SKEW_SECONDS = 120  # how far an agent's PC may run behind the store's newest message
 
 # what agents may only read (and append to) vs not see at all; the rest they read and write
 APPEND_ONLY = ("audit_log", "handover_events", "messages", "response_records")
-NO_ACCESS = ("agent_credentials", "cs_logins")
+NO_ACCESS = ("agent_credentials", "cs_logins", "cs_passwords", "cs_gate")
 # assignments and broadcast recipients are written by cs_console_take_chat / _post_broadcast only
 READ_ONLY = ("meta", "agent_sessions", "assignments", "broadcast_recipients", "cs_settings")
 GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts", "chats", "broadcasts",
@@ -49,6 +52,12 @@ GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests
 GUARD_EVENTS = {"chats": "INSERT OR UPDATE", "response_records": "INSERT"}
 # columns agents may not UPDATE: who has the chat (cs_console_take_chat), whose and since when it is
 NOT_UPDATED = {"chats": ("agent_id", "buyer_id", "opened_at")}
+
+
+SIGN_IN_FUNCTIONS = ("cs_console_sign_in_salt(text)",
+                     "cs_console_sign_in(text, text, text, double precision, timestamptz, timestamptz)")
+NEW_LOGIN = ("cs_console_new_login(integer, text, text, text, text, double precision, timestamptz, "
+             "timestamptz)")
 
 
 class LoginRefused(UserError, PermissionError):
@@ -83,6 +92,16 @@ def agent_role(base: str, name: str) -> str:
     if len(role.encode()) > MAX_ROLE_BYTES:
         raise LoginRefused("signin.role_name_too_long", name=name.strip(), limit=(MAX_ROLE_BYTES - len(base) - 1) // 3)
     return role
+
+
+def gate_role(base: str) -> str:
+    """The login every client may use before sign-in: it can only call the sign-in functions."""
+    return base + "_signin"
+
+
+def gate_password(base: str) -> str:
+    """Public by design (it opens nothing but the rate-limited sign-in functions)."""
+    return gate_role(base)
 
 
 def token_role(base: str, session_id: int) -> str:
@@ -131,12 +150,90 @@ def scram_verifier(conn: Connection, role: str, password: str) -> str:
     return raw.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
 
 
+SCRAM_ITERATIONS = 4096
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _salted(password: str, salt: bytes, iterations: int) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+
+
+def password_verifier(password: str) -> str:
+    """A SCRAM-SHA-256 verifier (RFC 5802/7677 layout) of an agent's password, computed here:
+    the server keeps it in ``cs_passwords`` and never sees the password."""
+    salt = secrets.token_bytes(16)
+    salted = _salted(password, salt, SCRAM_ITERATIONS)
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+    return (f"SCRAM-SHA-256${SCRAM_ITERATIONS}:{_b64(salt)}$"
+            f"{_b64(hashlib.sha256(client_key).digest())}:{_b64(server_key)}")
+
+
+def password_proof(password: str, salt_spec: str) -> str:
+    """The SCRAM ClientKey of ``password`` for ``iterations:salt`` (what the server's
+    ``cs_console_sign_in`` hashes and compares with the stored key)."""
+    iterations, _, salt = salt_spec.partition(":")
+    salted = _salted(password, base64.b64decode(salt), int(iterations))
+    return _b64(hmac.digest(salted, b"Client Key", "sha256"))
+
+
 def set_login(conn: Connection, base: str, name: str, password: str) -> str:
-    """Create (or re-password) ``name``'s login role; allowed to the owner, a supervisor, or the
-    agent themself (the server checks). Returns the role name."""
-    role = agent_role(base, name)
+    """Set ``name``'s password on the server (its sign-in verifier; the agent's role itself has
+    no login); allowed to the owner, a supervisor, or the agent themself (the server checks).
+    Returns the agent's role name."""
+    agent_role(base, name)  # refuses a name too long for a role
     return conn.execute(text("SELECT cs_console_set_login(:n, :v)"),
-                        {"n": name.strip(), "v": scram_verifier(conn, role, password)}).scalar_one()
+                        {"n": name.strip(), "v": password_verifier(password)}).scalar_one()
+
+
+LEGACY_LOGIN = "legacy"  # the agent's role still logs in itself (granted before the sign-in gate)
+NO_GATE = "no gate"  # the store has no sign-in gate yet: agents' roles log in themselves
+
+
+def gate_sign_in(url: str, name: str, password: str, hours: float, created_at, expires_at) -> str | None:
+    """Sign in through the server's gate (``cs_console_sign_in``, rate-limited by the server's
+    clock): the ``csp_`` token of a new session role, or None for a wrong name or password
+    (the failure is committed on the server). A lock-out raises ``LoginRefused``.
+    ``LEGACY_LOGIN``: the agent has no gate password yet but a role of a store granted before,
+    which still logs in with its own password (the caller signs in that way once and moves the
+    password to the gate). ``NO_GATE``: the store has no gate yet (sign in as before)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool
+
+    base = role_base(url)
+    engine = create_engine(login_url(url, gate_role(base), gate_password(base)), poolclass=NullPool,
+                           hide_parameters=True)
+    try:
+        try:
+            first = engine.connect()
+        except DBAPIError as exc:
+            if "password authentication failed" in str(exc.orig):
+                return NO_GATE  # a store granted before the gate (the owner has not re-run db grant)
+            raise
+        with first as conn, conn.begin():
+            salt = conn.execute(text("SELECT cs_console_sign_in_salt(:n)"), {"n": name.strip()}).scalar_one()
+            secret = secrets.token_urlsafe(32)
+            sid = conn.execute(text("SELECT cs_console_sign_in(:n, :p, :v, :h, :c, :e)"),
+                               {"n": name.strip(), "p": password_proof(password, salt),
+                                "v": scram_verifier(conn, base, secret), "h": hours, "c": created_at,
+                                "e": expires_at}).scalar_one()
+            legacy = sid is None and conn.execute(
+                text("SELECT coalesce((SELECT rolcanlogin FROM pg_roles WHERE rolname = :r), false)"),
+                {"r": agent_role(base, name)}).scalar_one()
+    except DBAPIError as exc:
+        locked = re.search(r"cs-console: signin\.locked (\d+)", str(exc.orig))
+        if locked:
+            raise LoginRefused("signin.locked", seconds=int(locked.group(1))) from None
+        raise
+    finally:
+        engine.dispose()
+    if legacy:
+        return LEGACY_LOGIN
+    return None if sid is None else make_token(sid, secret)
 
 
 def issue_login(conn: Connection, base: str, kind: str, via: str, label: str, hours: float,
@@ -162,7 +259,7 @@ _SUPERVISOR_LIST = ", ".join(f"'{r.value}'" for r in sorted(SUPERVISOR_ROLES))
 
 
 def _sql(base: str, schema: str) -> list[str]:
-    group = group_role(base)
+    group, gate = group_role(base), gate_role(base)
     path = f'pg_catalog, "{schema}"'  # built-ins first: nothing in the store's schema shadows them
     refuse = "RAISE EXCEPTION 'cs-console: % (%)', {msg}, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'"
 
@@ -180,9 +277,52 @@ def _sql(base: str, schema: str) -> list[str]:
               agent_id integer NOT NULL REFERENCES agents(id),
               kind text NOT NULL,
               session_id integer)""",
+        "ALTER TABLE cs_logins ADD COLUMN IF NOT EXISTS valid_until timestamptz",
+        # sessions made before the column: the end their role was given
+        """UPDATE cs_logins l SET valid_until = coalesce(r.rolvaliduntil, now())
+             FROM pg_roles r WHERE r.rolname = l.role_name AND l.kind <> 'agent' AND l.valid_until IS NULL""",
+        # the sign-in verifier of each agent's password and its wrong tries (agents: no access)
+        """CREATE TABLE IF NOT EXISTS cs_passwords (
+              agent_id integer PRIMARY KEY REFERENCES agents(id),
+              verifier text NOT NULL,
+              failures integer NOT NULL DEFAULT 0,
+              last_failure_at timestamptz)""",
+        "CREATE TABLE IF NOT EXISTS cs_gate (secret text NOT NULL)",
+        "INSERT INTO cs_gate SELECT gen_random_uuid()::text WHERE NOT EXISTS (SELECT 1 FROM cs_gate)",
+        f"""DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{gate}') THEN
+                  CREATE ROLE "{gate}" LOGIN PASSWORD '{gate_password(base)}';
+              END IF;
+            END $$""",
+        # the agent of this connection's login; a session past its end (or signed out) is
+        # refused here, on every write and every server function, whatever the client's clock
         f"""CREATE OR REPLACE FUNCTION cs_console_actor() RETURNS integer
+            LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE l cs_logins%ROWTYPE;
+            BEGIN
+              IF session_user::text = '{gate}' THEN
+                RAISE EXCEPTION 'cs-console: signin.invalid_token' USING ERRCODE = 'insufficient_privilege';
+              END IF;
+              SELECT * INTO l FROM cs_logins WHERE role_name = session_user::text;
+              IF NOT FOUND THEN RETURN NULL; END IF;  -- the store owner
+              IF l.kind <> 'agent' AND (l.valid_until IS NULL OR l.valid_until <= now()) THEN
+                RAISE EXCEPTION 'cs-console: signin.expired' USING ERRCODE = 'insufficient_privilege';
+              END IF;
+              RETURN l.agent_id;
+            END $$""",
+        # the earliest time an agent's login may give a new message, chat or wait: the store's
+        # newest message (messages are append-only, so this only moves on), at most the
+        # server's clock, less CLOCK_SKEW_SECONDS for PCs whose clocks differ a little
+        f"""CREATE OR REPLACE FUNCTION cs_console_time_floor() RETURNS timestamptz
             LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {path} AS $$
-              SELECT agent_id FROM cs_logins WHERE role_name = session_user::text $$""",
+              SELECT least(newest, now()) - make_interval(secs => {CLOCK_SKEW_SECONDS})
+                FROM (SELECT max(created_at) AS newest FROM messages) m WHERE newest IS NOT NULL $$""",
+        f"""CREATE OR REPLACE FUNCTION cs_console_live() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
+            BEGIN
+              PERFORM cs_console_actor();
+              RETURN NULL;
+            END $$""",
         f"""CREATE OR REPLACE FUNCTION cs_console_actor_is_supervisor() RETURNS boolean
             LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {path} AS $$
               SELECT coalesce((SELECT role IN ({_SUPERVISOR_LIST}) FROM agents WHERE id = cs_console_actor()), false) $$""",
@@ -194,6 +334,7 @@ def _sql(base: str, schema: str) -> list[str]:
               me integer := cs_console_actor();
               my_name text;
               sup boolean;
+              started timestamptz;
             BEGIN
               IF me IS NULL THEN  -- the store owner (migrations, setup)
                 RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
@@ -203,12 +344,28 @@ def _sql(base: str, schema: str) -> list[str]:
                 IF NEW.sender = 'agent' AND NEW.agent_id IS DISTINCT FROM me
                    OR NEW.sender <> 'agent' AND NEW.agent_id IS NOT NULL THEN
                   {no('a message can only be sent as the signed-in agent')};
+                ELSIF TG_OP = 'INSERT' AND NEW.created_at < cs_console_time_floor() THEN
+                  {no('team.backdated')};
                 END IF;
               ELSIF TG_TABLE_NAME = 'chats' THEN  -- moves: cs_console_take_chat
+                -- a chat, a wait or a first buyer message that starts now starts no earlier
+                -- than the store's time (an overdue move and the queue order read the wait)
+                IF TG_OP = 'INSERT' THEN
+                  started := least(NEW.waiting_since, NEW.opened_at, NEW.first_buyer_at);
+                ELSE
+                  started := least(CASE WHEN OLD.waiting_since IS NULL THEN NEW.waiting_since END,
+                                   CASE WHEN OLD.first_buyer_at IS NULL THEN NEW.first_buyer_at END);
+                END IF;
+                IF started < cs_console_time_floor() THEN
+                  {no('team.backdated')};
+                END IF;
                 IF TG_OP = 'INSERT' THEN
                   IF NEW.agent_id IS NOT NULL THEN
                     {no('a new chat starts in the queue')};
                   END IF;
+                ELSIF NEW.status = 'closed' AND OLD.status <> 'closed' AND OLD.agent_id IS DISTINCT FROM me
+                      AND OLD.agent_id IS NOT NULL AND NOT sup THEN  -- domain.team.close_refusal
+                  {no('team.close_not_yours')};
                 -- the counters and preview follow every message; what a response-time report
                 -- or an overdue move reads may change only the way the desk changes it
                 ELSIF OLD.waiting_since IS NOT NULL AND NEW.waiting_since IS NULL AND OLD.agent_id IS DISTINCT FROM me THEN
@@ -298,17 +455,48 @@ def _sql(base: str, schema: str) -> list[str]:
                 RAISE EXCEPTION 'cs-console: a SCRAM verifier is expected' USING ERRCODE = 'invalid_parameter_value';
               END IF;
               r := '{base}.' || target.name;
+              -- the agent's own role never logs in: a password is tried only through
+              -- cs_console_sign_in, which counts wrong ones
               IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
                 IF NOT EXISTS (SELECT 1 FROM cs_logins WHERE role_name = r AND agent_id = target.id) THEN
                   RAISE EXCEPTION 'cs-console: role % exists and is not this agent''s login', r
                     USING ERRCODE = 'duplicate_object';
                 END IF;
-                EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', r, p_verifier);
+                EXECUTE format('ALTER ROLE %I WITH NOLOGIN PASSWORD NULL', r);
               ELSE
-                EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE %I', r, p_verifier, '{group}');
+                EXECUTE format('CREATE ROLE %I NOLOGIN IN ROLE %I', r, '{group}');
                 INSERT INTO cs_logins VALUES (r, target.id, 'agent', NULL);
               END IF;
+              INSERT INTO cs_passwords (agent_id, verifier) VALUES (target.id, p_verifier)
+                ON CONFLICT (agent_id) DO UPDATE SET verifier = excluded.verifier, failures = 0, last_failure_at = NULL;
               RETURN r;
+            END $$""",
+        "DROP FUNCTION IF EXISTS cs_console_issue_login(integer, text, text, text, text, double precision, "
+        "timestamptz, timestamptz)",
+        # a new session/token role of agent p_agent (owner only: called by the functions below);
+        # it ends at the server's now() + the hours asked, at most the shop's figure
+        f"""CREATE OR REPLACE FUNCTION cs_console_new_login(p_agent integer, p_verifier text, p_kind text,
+                p_via text, p_label text, p_hours double precision, p_created timestamptz, p_expires timestamptz)
+            RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE
+              p_id integer := nextval(pg_get_serial_sequence('agent_sessions', 'id'));
+              r text := '{base}#' || p_id;
+              most double precision := CASE p_kind WHEN 'session' THEN cs_console_setting('identity.session_hours')
+                                                   ELSE cs_console_setting('identity.token_days') * 24 END;
+              ends timestamptz;
+            BEGIN
+              IF p_kind NOT IN ('session', 'token') OR NOT (p_hours > 0 AND p_hours <= 24 * 3650)
+                 OR p_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+                RAISE EXCEPTION 'cs-console: bad session request' USING ERRCODE = 'invalid_parameter_value';
+              END IF;
+              ends := now() + make_interval(secs => least(p_hours, most) * 3600);
+              INSERT INTO agent_sessions (id, token_hash, agent_id, kind, via, label, created_at, expires_at)
+                VALUES (p_id, 'pg:' || gen_random_uuid(), p_agent, p_kind, p_via, left(p_label, 64), p_created,
+                        least(p_expires, p_created + make_interval(secs => most * 3600)));
+              EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L VALID UNTIL %L IN ROLE %I', r, p_verifier,
+                             ends::text, '{group}');
+              INSERT INTO cs_logins VALUES (r, p_agent, p_kind, p_id, ends);
+              RETURN p_id;
             END $$""",
         "DROP FUNCTION IF EXISTS cs_console_issue_login(integer, text, text, text, text, double precision, "
         "timestamptz, timestamptz)",
@@ -317,22 +505,51 @@ def _sql(base: str, schema: str) -> list[str]:
             RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
             DECLARE
               me integer := cs_console_actor();
-              p_id integer := nextval(pg_get_serial_sequence('agent_sessions', 'id'));
-              r text := '{base}#' || p_id;
             BEGIN
               IF me IS NULL THEN
                 RAISE EXCEPTION 'cs-console: only a signed-in agent gets a session' USING ERRCODE = 'insufficient_privilege';
               END IF;
-              IF p_kind NOT IN ('session', 'token') OR NOT (p_hours > 0 AND p_hours <= 24 * 3650)
-                 OR p_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
-                RAISE EXCEPTION 'cs-console: bad session request' USING ERRCODE = 'invalid_parameter_value';
+              RETURN cs_console_new_login(me, p_verifier, p_kind, p_via, p_label, p_hours, p_created, p_expires);
+            END $$""",
+        # what a client computes the password's proof with; an unknown name gets a made-up salt
+        # that stays the same (the answer does not tell which names exist)
+        f"""CREATE OR REPLACE FUNCTION cs_console_sign_in_salt(p_agent text) RETURNS text
+            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {path} AS $$
+              SELECT coalesce(
+                (SELECT split_part(p.verifier, '$', 2) FROM cs_passwords p JOIN agents a ON a.id = p.agent_id
+                  WHERE a.name = p_agent),
+                '{SCRAM_ITERATIONS}:' || encode(substr(sha256(convert_to((SELECT secret FROM cs_gate LIMIT 1) || p_agent,
+                                                                         'UTF8')), 1, 16), 'base64')) $$""",
+        # the one way a password is tried: a wrong one is counted (committed: the function
+        # returns NULL, it does not raise); after identity.max_failures in a row the agent waits
+        # identity.lockout_seconds, doubling per further failure (at most a day), by now()
+        f"""CREATE OR REPLACE FUNCTION cs_console_sign_in(p_agent text, p_proof text, p_verifier text,
+                p_hours double precision, p_created timestamptz, p_expires timestamptz)
+            RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
+            DECLARE
+              a_id integer;
+              pw cs_passwords%ROWTYPE;
+              most integer := cs_console_setting('identity.max_failures');
+              until timestamptz;
+            BEGIN
+              SELECT id INTO a_id FROM agents WHERE name = p_agent;
+              SELECT * INTO pw FROM cs_passwords WHERE agent_id = a_id FOR UPDATE;
+              IF NOT FOUND THEN RETURN NULL; END IF;  -- the same answer as a wrong password
+              IF pw.failures >= most THEN
+                until := pw.last_failure_at + make_interval(secs => least(
+                  cs_console_setting('identity.lockout_seconds') * 2 ^ least(pw.failures - most, 10), 86400));
+                IF now() < until THEN
+                  RAISE EXCEPTION 'cs-console: signin.locked %', ceil(extract(epoch FROM until - now()))::integer
+                    USING ERRCODE = 'insufficient_privilege';
+                END IF;
               END IF;
-              INSERT INTO agent_sessions (id, token_hash, agent_id, kind, via, label, created_at, expires_at)
-                VALUES (p_id, 'pg:' || gen_random_uuid(), me, p_kind, p_via, left(p_label, 64), p_created, p_expires);
-              EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L VALID UNTIL %L IN ROLE %I', r, p_verifier,
-                             (now() + make_interval(secs => p_hours * 3600))::text, '{group}');
-              INSERT INTO cs_logins VALUES (r, me, p_kind, p_id);
-              RETURN p_id;
+              IF p_proof !~ '^[A-Za-z0-9+/]{{43}}=$'
+                 OR encode(sha256(decode(p_proof, 'base64')), 'base64') <> split_part(split_part(pw.verifier, '$', 3), ':', 1) THEN
+                UPDATE cs_passwords SET failures = failures + 1, last_failure_at = now() WHERE agent_id = a_id;
+                RETURN NULL;
+              END IF;
+              UPDATE cs_passwords SET failures = 0, last_failure_at = NULL WHERE agent_id = a_id;
+              RETURN cs_console_new_login(a_id, p_verifier, 'session', 'password', '', p_hours, p_created, p_expires);
             END $$""",
         f"""CREATE OR REPLACE FUNCTION cs_console_end_login(p_id integer, p_at timestamptz) RETURNS boolean
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $$
@@ -347,6 +564,7 @@ def _sql(base: str, schema: str) -> list[str]:
                   USING ERRCODE = 'insufficient_privilege';
               END IF;
               EXECUTE format('ALTER ROLE %I WITH NOLOGIN VALID UNTIL %L', row.role_name, now()::text);
+              UPDATE cs_logins SET valid_until = least(valid_until, now()) WHERE role_name = row.role_name;
               UPDATE agent_sessions SET revoked_at = coalesce(revoked_at, p_at) WHERE id = p_id;
               RETURN true;
             END $$""",
@@ -377,11 +595,23 @@ def _privileges(base: str, schema: str, tables: list[str], guarded: list[str],
                "cs_console_issue_login(text, text, text, text, double precision, timestamptz, timestamptz)",
                "cs_console_end_login(integer, timestamptz)", *pg_chat_authority.FUNCTIONS):
         out += [f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC", f'GRANT EXECUTE ON FUNCTION {fn} TO "{group}"']
+    gate = gate_role(base)
+    out += [f'GRANT USAGE ON SCHEMA "{schema}" TO "{gate}"']
+    for fn in SIGN_IN_FUNCTIONS:  # the gate's only privileges
+        out += [f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC", f'GRANT EXECUTE ON FUNCTION {fn} TO "{gate}"']
+    out.append(f"REVOKE ALL ON FUNCTION {NEW_LOGIN} FROM PUBLIC")
+    for t in tables:  # every write of a login whose session ended is refused (cs_console_actor)
+        if t in NO_ACCESS or t in READ_ONLY:
+            continue
+        out.append(f'DROP TRIGGER IF EXISTS cs_console_live ON "{t}"')
+        out.append(f'CREATE TRIGGER cs_console_live BEFORE INSERT OR UPDATE OR DELETE ON "{t}" '
+                   "FOR EACH STATEMENT EXECUTE FUNCTION cs_console_live()")
     for t in guarded:
         out.append(f'DROP TRIGGER IF EXISTS cs_console_guard ON "{t}"')
         out.append(f'CREATE TRIGGER cs_console_guard BEFORE {GUARD_EVENTS.get(t, "INSERT OR UPDATE OR DELETE")} '
                    f'ON "{t}" FOR EACH ROW EXECUTE FUNCTION cs_console_guard()')
     if "messages" in tables:
+        out.append("CREATE INDEX IF NOT EXISTS cs_messages_created_at ON messages (created_at)")  # the time floor
         # an agent's message goes only into a chat that is the login's (row security binds the
         # agents' group; the owner's functions — a broadcast, a takeover — are not bound by it)
         out += ["ALTER TABLE messages ENABLE ROW LEVEL SECURITY",
