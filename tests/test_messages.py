@@ -38,3 +38,19 @@ def test_refusal_renders_code_and_parameters():
     assert (exc.code, exc.params, str(exc)) == ("money.too_many_decimals", {"text": "0.001"}, "金额最多两位小数：0.001")
     assert UserError("已经是挂起状态").code == "text" and str(UserError("已经是挂起状态")) == "已经是挂起状态"
     assert render("money.invalid") == MESSAGES["money.invalid"]   # a missing parameter never raises
+
+
+# problems found while reading a file or a setting (shown as ``FILE:LINE: reason``, see the
+# catalogue's module text) may be ready sentences; a rule's refusal names its catalogue code
+FILE_PROBLEMS = {"GoodsFormatError", "CredentialFileError", "ClockError", "ValueError", "KeyError"}
+INLINE_SENTENCE = re.compile(r"""raise (\w+)\(\s*f?["'][^"'\n]*[\u4e00-\u9fff]""")
+
+
+def test_rule_refusals_take_their_text_from_the_catalogue():
+    raised: dict[str, list[str]] = {}
+    for path in ROOT.rglob("*.py"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for error in INLINE_SENTENCE.findall(line):
+                raised.setdefault(error, []).append(f"{path.relative_to(ROOT)}:{n}")
+    assert "GoodsFormatError" in raised          # the scan really finds inline sentences
+    assert {e: where for e, where in raised.items() if e not in FILE_PROBLEMS} == {}

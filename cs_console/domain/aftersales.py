@@ -103,29 +103,29 @@ def parse_enum(enum: type[StrEnum], labels: dict, text: str) -> StrEnum:
         if t == member.value or t == labels.get(member):
             return member
     choices = ", ".join(f"{m.value}({labels[m]})" for m in enum)
-    raise CaseRuleError(f"无效的值 {text!r}；可选: {choices}")
+    raise CaseRuleError("case.bad_choice", value=repr(text), choices=choices)
 
 
 def check_amount(handling: Handling, amount: Decimal | None) -> None:
     """Money handlings need an exact positive amount; the others must not carry one."""
     if handling in MONEY_HANDLINGS:
         if amount is None or amount <= 0:
-            raise CaseRuleError(f"{HANDLING_LABELS[handling]}需要填写金额（大于0）")
+            raise CaseRuleError("case.amount_needed", handling=HANDLING_LABELS[handling])
     elif amount is not None and amount != 0:
-        raise CaseRuleError(f"{HANDLING_LABELS[handling]}不涉及金额")
+        raise CaseRuleError("case.amount_not_allowed", handling=HANDLING_LABELS[handling])
 
 
 def check_transition(current: CaseState, target: CaseState, handling: Handling) -> None:
     """Refuse a state move the register does not allow, with the reason."""
     if target == current:
-        raise CaseRuleError(f"已经是「{STATE_LABELS[current]}」")
+        raise CaseRuleError("case.already_in_state", state=STATE_LABELS[current])
     if target not in TRANSITIONS[current]:
-        raise CaseRuleError(f"不能从「{STATE_LABELS[current]}」改为「{STATE_LABELS[target]}」")
+        raise CaseRuleError("case.bad_transition", current=STATE_LABELS[current], target=STATE_LABELS[target])
     if target in RESOLVED and RESOLUTION[handling] != target:
-        raise CaseRuleError(
-            f"处理方式是「{HANDLING_LABELS[handling]}」，结果应为「{STATE_LABELS[RESOLUTION[handling]]}」")
+        raise CaseRuleError("case.resolution_mismatch", handling=HANDLING_LABELS[handling],
+                            target=STATE_LABELS[RESOLUTION[handling]])
     if target == CaseState.EXCHANGED and current != CaseState.RECEIVED:
-        raise CaseRuleError("换货要先收到买家的退货")
+        raise CaseRuleError("case.exchange_needs_return")
 
 
 def next_states(current: CaseState, handling: Handling) -> list[CaseState]:

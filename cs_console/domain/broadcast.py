@@ -61,9 +61,9 @@ def buyer_tags(tags: str) -> set[str]:
 def check_rate(recipients: int, *, sent_last_hour: int, per_hour: int, max_recipients: int) -> None:
     """Refuse a broadcast that is empty, too big, or would exceed the shop's hourly limit."""
     if recipients == 0:
-        raise TeamRuleError("没有符合条件的买家")
+        raise TeamRuleError("broadcast.no_recipients")
     if recipients > max_recipients:
-        raise TeamRuleError(f"一次群发最多 {max_recipients} 位买家（这次 {recipients} 位），请缩小范围")
+        raise TeamRuleError("broadcast.too_many", limit=max_recipients, count=recipients)
     if sent_last_hour + recipients > per_hour:
         left = max(0, per_hour - sent_last_hour)
-        raise TeamRuleError(f"超过群发频率限制：每小时最多 {per_hour} 条，这一小时还可以发 {left} 条")
+        raise TeamRuleError("broadcast.rate", per_hour=per_hour, left=left)

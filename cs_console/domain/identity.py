@@ -86,16 +86,16 @@ def check_not_locked(failures: int, last_failure: datetime | None, now: datetime
 
 def check_password_rule(password: str, settings: IdentitySettings) -> str:
     if len(password) < settings.min_password_length:
-        raise SignInRefused(f"密码至少 {settings.min_password_length} 个字符")
+        raise SignInRefused("signin.password_too_short", length=settings.min_password_length)
     if password.strip() != password or not password.isprintable():
-        raise SignInRefused("密码不能以空格开头或结尾，也不能含控制字符")
+        raise SignInRefused("signin.password_bad_characters")
     return password
 
 
 def require_supervisor(who: Principal, what: str) -> None:
     """Supervisor actions (approving hang-ups, creating agents and roles) need a supervisor."""
     if not who.is_supervisor:
-        raise SignInRefused(f"{what}需要主管登录（当前登录：{who.name}）")
+        raise SignInRefused("signin.needs_supervisor", what=what, name=who.name)
 
 
 def is_expired(expires_at: datetime, now: datetime) -> bool:

@@ -173,20 +173,20 @@ def clean_forward_reason(reason: str) -> str:
     """Forward needs a short reason: not empty, at most 50 characters."""
     r = " ".join((reason or "").split())
     if not r:
-        raise TeamRuleError("转发需要填写原因")
+        raise TeamRuleError("team.forward_needs_reason")
     if len(r) > FORWARD_REASON_MAX:
-        raise TeamRuleError(f"转发原因最多 {FORWARD_REASON_MAX} 个字（现在 {len(r)} 个）")
+        raise TeamRuleError("team.forward_reason_too_long", limit=FORWARD_REASON_MAX, length=len(r))
     return r
 
 
 def check_hangup_decision(*, decider_id: int, decider_role: str, requester_id: int, state: str) -> None:
     """Only a supervisor role may decide, never on their own request, and only once."""
     if not is_supervisor(decider_role):
-        raise TeamRuleError("只有主管可以审批挂起申请")
+        raise TeamRuleError("team.hangup_needs_supervisor")
     if decider_id == requester_id:
-        raise TeamRuleError("不能审批自己的挂起申请")
+        raise TeamRuleError("team.hangup_own_request")
     if state != HangupState.PENDING:
-        raise TeamRuleError(f"该申请已处理（{state}）")
+        raise TeamRuleError("team.hangup_decided", state=state)
 
 
 def is_stale(heartbeat_at: datetime | None, now: datetime, stale_after: int) -> bool:
