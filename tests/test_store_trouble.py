@@ -26,24 +26,27 @@ from tests.pilot_wait import wait_for
 SIZE = (120, 40)
 
 HOLD_LOCK = """
-import sqlite3, sys, time
+import select, sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN IMMEDIATE")
 print("held", flush=True)
-time.sleep(float(sys.argv[2]))
+select.select([sys.stdin], [], [], float(sys.argv[2]))  # until told (stdin closes) or the time is up
 conn.execute("ROLLBACK")
 """
 
 
 @contextlib.contextmanager
 def write_lock_held(db_path: Path, seconds: float):
-    """Another process takes SQLite's write lock (BEGIN IMMEDIATE) and keeps it ``seconds``."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db_path), str(seconds)], stdout=subprocess.PIPE,
-                            text=True)
+    """Another process takes SQLite's write lock (BEGIN IMMEDIATE) and keeps it while the block
+    runs, for at most ``seconds``: alive (``poll() is None``) means the lock is still held, however
+    slowly a loaded machine runs the block."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db_path), str(seconds)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "held"
         yield proc
     finally:
+        proc.stdin.close()
         proc.wait(timeout=seconds + 30)
 
 
