@@ -15,7 +15,7 @@ from cs_console.cli import app as cli_app
 from cs_console.config.policy import load_policy
 from cs_console.domain.identity import SignInRefused
 from cs_console.services.desk import make_desk
-from cs_console.store import pg_roles
+from cs_console.store import pg_install, pg_roles
 from cs_console.store.engine import normalize_url
 from tests.order_seed import add_order
 
@@ -651,7 +651,7 @@ def shop_figures(owner, **changes):
     for section, values in changes.items():
         policy = policy.model_copy(update={section: getattr(policy, section).model_copy(update=values)})
     with owner.store.write() as s:
-        pg_roles.install(s.connection(), owner.store.url, policy)
+        pg_install.install(s.connection(), owner.store.url, policy)
 
 
 def test_db_grant_stores_the_shops_figures_for_the_server(shop, pg_url):
@@ -664,10 +664,10 @@ def test_db_grant_stores_the_shops_figures_for_the_server(shop, pg_url):
         refused(conn, "UPDATE cs_settings SET value = 1 WHERE key = 'response.breach'")  # agents only read them
         refused(conn, "INSERT INTO cs_settings VALUES ('x', 1)")
     with owner.store.write() as s:  # a refresh (Store.init) keeps the shop's figures
-        pg_roles.install(s.connection(), owner.store.url)
+        pg_install.install(s.connection(), owner.store.url)
     shop_figures(owner, response={"breach": 321})
     with owner.store.write() as s:
-        pg_roles.install(s.connection(), owner.store.url)
+        pg_install.install(s.connection(), owner.store.url)
         assert s.connection().exec_driver_sql(
             "SELECT value FROM cs_settings WHERE key = 'response.breach'").scalar_one() == 321
 

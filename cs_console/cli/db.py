@@ -19,7 +19,8 @@ def db_grant(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from cs_console.store.engine import _reason
-    from cs_console.store.pg_roles import gate_role, install, role_base
+    from cs_console.store.pg_install import install
+    from cs_console.store.pg_roles import gate_role, role_base
 
     desk = open_desk(db)
     if desk.store.is_sqlite:

@@ -283,7 +283,7 @@ class Store:
         from sqlalchemy.schema import CreateIndex
         from sqlmodel import SQLModel
 
-        from cs_console.store import append_only, pg_roles
+        from cs_console.store import append_only, pg_install, pg_roles
         from cs_console.store.migrate import upgrade_orders
         from cs_console.store.tables import Meta
 
@@ -297,7 +297,7 @@ class Store:
                 append_only.install(s.connection())
                 upgrade_orders(s.connection())
                 if not self.is_sqlite and pg_roles.is_installed(s.connection()):
-                    pg_roles.install(s.connection(), self.url)  # new tables get the agents' privileges
+                    pg_install.install(s.connection(), self.url)  # new tables get the agents' privileges
                 if s.get(Meta, "schema_version") is None:
                     s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
                 if s.get(Meta, "store_id") is None:

@@ -3,7 +3,7 @@ move rule (``cs_console_move_refusal``, ``domain.team.move_refusal`` case for ca
 chat changes hands for an agent's login (``cs_console_take_chat``) and the one way a broadcast
 writes into chats that are not the sender's (``cs_console_post_broadcast``).
 
-Installed with the roles and grants by ``pg_roles.install`` (the store owner); the store's
+Installed with the roles and grants by ``pg_install.install`` (the store owner); the store's
 repositories call ``moves_on_server`` to know whether to go through these functions.
 """
 
