@@ -57,3 +57,18 @@ def test_fuzzy_best_finds_what_scoring_every_value_finds(needle):
     assert found == expected
     assert FuzzyCandidates(values).best(needle, 3, 60, pool=len(values), skip=lambda i: i % 2 == 0) == \
         [h for h in expected if h[0] % 2][:3]
+
+
+@pytest.mark.parametrize("needle", ["qds", "tkaun", "qinshaodneg", "zz", "ab"])
+@pytest.mark.parametrize("pool", [1, 7, 40, 10_000])
+def test_fuzzy_best_scores_exactly_the_pool(needle, pool):
+    """Whether the candidates fit the pool (their union) or the pool is chosen by shared pairs,
+    the hits are those of scoring the values of ``pool()`` one by one, in the same order."""
+    from rapidfuzz import fuzz
+
+    values = _values(600) + ["qsd", "tkuan", "qsd", "qdsa", "abab", "aabb"]
+    fuzzy = FuzzyCandidates(values)
+    chosen = {v for d in fuzzy.pool(needle, pool, 60) for v in [fuzzy.distinct[d]]}
+    expected = sorted(((i, fuzz.ratio(needle, v)) for i, v in enumerate(values)
+                       if v in chosen and fuzz.ratio(needle, v) >= 60), key=lambda h: (-h[1], h[0]))
+    assert fuzzy.best(needle, len(values), 60, pool) == expected

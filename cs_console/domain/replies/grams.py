@@ -161,43 +161,60 @@ class FuzzyCandidates:
         lo, hi = n * cutoff / (200 - cutoff) - 1e-9, n * (200 - cutoff) / cutoff + 1e-9
         return [m for m in self.lengths if lo <= m <= hi]
 
-    def pool(self, needle: str, limit: int, cutoff: float = 0) -> list[int]:
-        """Up to ``limit`` distinct values (ids into ``distinct``) sharing the most near pairs
-        with ``needle``, ascending; among values sharing as many pairs, the first in list order."""
+    def _lists(self, needle: str, cutoff: float) -> list[Sequence[int]]:
+        """The posting lists of the needle's near pairs at the lengths that can pass ``cutoff``."""
         get = self.postings.get
         lengths = self._window(len(needle), cutoff)
-        counts = Counter(chain.from_iterable([get((g, m), ()) for g in _near_pairs(needle) for m in lengths]))
-        if len(counts) <= limit:
-            return sorted(counts)
-        # the level that fills the pool, then every value above it and the first ones at it
-        # (C-speed selection, no heap or sort of every candidate in Python)
+        return [p for g in _near_pairs(needle) for m in lengths if (p := get((g, m)))]
+
+    @staticmethod
+    def _level(counts: Counter, limit: int) -> tuple[int, list[int]]:
+        """For more than ``limit`` counted values: the shared-pair level that fills the pool and
+        the values at that level taken into it (the first in list order); every value above the
+        level is in the pool too (C-speed selection, no heap or sort of every candidate)."""
         taken = level = 0
         for shared, n in sorted(Counter(counts.values()).items(), reverse=True):
             level = shared
             if taken + n >= limit:
                 break
             taken += n
-        chosen = list(compress(counts, map(level.__lt__, counts.values())))
-        if taken < limit:
-            at = sorted(compress(counts, map(level.__eq__, counts.values())))
-            chosen.extend(at[:limit - taken])
-        return sorted(chosen)
+        return level, sorted(compress(counts, map(level.__eq__, counts.values())))[:limit - taken]
+
+    def pool(self, needle: str, limit: int, cutoff: float = 0) -> list[int]:
+        """Up to ``limit`` distinct values (ids into ``distinct``) sharing the most near pairs
+        with ``needle``, ascending; among values sharing as many pairs, the first in list order."""
+        counts = Counter(chain.from_iterable(self._lists(needle, cutoff)))
+        if len(counts) <= limit:
+            return sorted(counts)
+        level, at_level = self._level(counts, limit)
+        return sorted([*compress(counts, map(level.__lt__, counts.values())), *at_level])
 
     def best(self, needle: str, want: int, cutoff: float, pool: int, skip: Skip = _never) -> list[tuple[int, float]]:
         """Up to ``want`` ``(index, ratio)`` not skipped with ``ratio ≥ cutoff``, best first
-        (ties in list order), scoring at most ``pool`` distinct values."""
+        (ties in list order), among the ``pool`` distinct values of :meth:`pool`.
+
+        When the near pairs' postings hold no more than ``pool`` entries, their union is the pool
+        (a set: no count per value, no ranking); values are scored in one C call, in any order."""
         from rapidfuzz import fuzz, process
 
-        cands = self.pool(needle, pool, cutoff)
-        if not cands:
+        lists = self._lists(needle, cutoff)
+        if not lists:
             return []
-        strings = [self.distinct[cands[0]]] if len(cands) == 1 else itemgetter(*cands)(self.distinct)
-        found = process.extract(needle, strings, scorer=fuzz.ratio,
-                                score_cutoff=cutoff, limit=None)
+        if sum(map(len, lists)) <= pool:  # they all fit: the pool is their union
+            ids = set().union(*lists)
+        else:
+            counts = Counter(chain.from_iterable(lists))
+            ids = counts
+            if len(counts) > pool:
+                level, at_level = self._level(counts, pool)
+                ids = [*compress(counts, map(level.__lt__, counts.values())), *at_level]
+        ids = list(ids)  # any order: each similarity's values are merged in list order below
+        strings = [self.distinct[ids[0]]] if len(ids) == 1 else itemgetter(*ids)(self.distinct)
+        found = process.extract(needle, strings, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
         found.sort(key=lambda hit: -hit[1])
         out: list[tuple[int, float]] = []
-        for sim, level in groupby(found, key=lambda hit: hit[1]):  # one similarity: list order
-            for i in heapq.merge(*(self.members[cands[k]] for _, _, k in level)):
+        for sim, level_hits in groupby(found, key=lambda hit: hit[1]):  # one similarity: list order
+            for i in heapq.merge(*(self.members[ids[k]] for _, _, k in level_hits)):
                 if not skip(i):
                     out.append((i, sim))
                     if len(out) >= want:
