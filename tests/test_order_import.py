@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from cs_console.domain import order_import
 from cs_console.domain.order_import import parse_attributes, parse_state, split_address, unwrap
 from cs_console.domain.orders import OrderState
 from cs_console.services.orders import ImportRejected
@@ -143,6 +145,32 @@ def test_attributes(text, parts):
 ])
 def test_split_address(text, parts):
     assert split_address(text) == parts
+
+
+# ``$`` also matches just before a final newline: every pattern of the importer is anchored at
+# the very end of the text, so a trailing newline is either whitespace the rule strips on
+# purpose or part of what it refuses, never silently cut off
+@pytest.mark.parametrize(("parse", "text", "expected"), [
+    (split_address, "浙江省 杭州市 西湖区 文三路90号 (310000)\n", ("浙江省", "杭州市", "西湖区", "文三路90号")),
+    (split_address, "浙江省 杭州市 西湖区 文三路90号 310000\n", ("浙江省", "杭州市", "西湖区", "文三路90号")),
+    (split_address, "浙江省 杭州市 西湖区 文三路90号 310000\n2号楼", ("浙江省", "杭州市", "西湖区", "文三路90号 310000 2号楼")),
+    (split_address, "浙江省杭州市西湖区文三路90号\n", ("浙江省", "杭州市", "西湖区", "文三路90号")),
+    (parse_attributes, "颜色分类：红色\n;尺码：M\n", ("红色", "M")),
+    (parse_attributes, "颜色分类：红\n色;尺码：M", ("", "M")),
+])
+def test_trailing_newline_is_never_cut_off_silently(parse, text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(("pattern", "text"), [
+    ("_POSTCODE", "310000\n广场"), ("_POSTCODE", "(310000)\n1"), ("_ATTRIBUTE", "颜色:红\n"),
+    ("_ADDRESS", "浙江省杭州市西湖区文三路\n"),
+])
+def test_patterns_end_at_the_end_of_the_text(pattern, text):
+    compiled = getattr(order_import, pattern)
+    assert compiled.fullmatch(text) is None and compiled.search(text) is None
+    assert not [name for name, value in vars(order_import).items()
+                if isinstance(value, re.Pattern) and "$" in value.pattern]
 
 
 def test_demo_files_import(desk):

@@ -49,12 +49,13 @@ _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 _AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
 _NUMBER = re.compile(r"[0-9A-Za-z_\-]{1,64}")
 _QUANTITY = re.compile(r"[0-9]{1,5}")
-_POSTCODE = re.compile(r"\s*[(（]\s*\d{6}\s*[)）]\s*$|\s+\d{6}$")
+# every pattern is anchored with \Z (``$`` would also match before a trailing newline)
+_POSTCODE = re.compile(r"\s*[(（]\s*\d{6}\s*[)）]\s*\Z|\s+\d{6}\s*\Z")
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
-_ATTRIBUTE = re.compile(r"\s*([^:：]+)[:：](.*)$")
+_ATTRIBUTE = re.compile(r"\s*([^:：]+)[:：](.*)\Z")
 _ADDRESS = re.compile(
-    r"^(?P<province>(?:北京|天津|上海|重庆)市?|.+?(?:省|自治区|特别行政区))"
-    r"(?P<city>.+?(?:市|自治州|地区|盟))?(?P<district>.+?(?:区|县|市|旗))?(?P<detail>.*)$"
+    r"(?P<province>(?:北京|天津|上海|重庆)市?|.+?(?:省|自治区|特别行政区))"
+    r"(?P<city>.+?(?:市|自治州|地区|盟))?(?P<district>.+?(?:区|县|市|旗))?(?P<detail>.*)\Z"
 )
 
 
@@ -266,7 +267,7 @@ def parse_attributes(text: str) -> tuple[str, str]:
     """``颜色分类：红色;尺码：M`` → ``("红色", "M")``."""
     colour = size = ""
     for part in re.split(r"[;；]", text):
-        m = _ATTRIBUTE.match(part)
+        m = _ATTRIBUTE.fullmatch(part.strip())
         if not m:
             continue
         key, value = m.group(1).strip(), m.group(2).strip()
@@ -292,7 +293,7 @@ def split_address(text: str) -> tuple[str, str, str, str]:
     parts = a.split(" ", 3)
     if len(parts) == 4:
         return parts[0], parts[1], parts[2], parts[3]
-    m = _ADDRESS.match(a.replace(" ", ""))
+    m = _ADDRESS.fullmatch(a.replace(" ", ""))
     if not m:
         return "", "", "", a
     province = m.group("province")
