@@ -40,6 +40,7 @@ from cs_console.store.types import UTCDateTime
 
 IMPORT_AGENT = "导入"
 MERGE_CHUNK = 10_000  # orders per write transaction: well under a second, far inside the busy timeout
+MERGE_CACHE_KIB = 64 * 1024  # page cache of the importing connection (SQLite), KiB
 PAUSE = 0.02  # seconds between write transactions: a waiting writer's busy handler gets its turn
 _SAFE_NO = re.compile(r"[0-9A-Za-z_\-]{1,64}")
 REPORT_LIMIT = 1000  # problems listed per check; a broken file does not fill the terminal
@@ -107,8 +108,12 @@ class Staging:
         if self.sqlite:
             # no WAL checkpoint after each short merge transaction (each one copies pages back and
             # waits for the disk; hot index pages again and again): one at the end, in close().
-            # The connection is discarded afterwards, so the setting never reaches the pool.
+            # The connection is discarded afterwards, so the settings never reach the pool.
             self.conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+            # the merge inserts into five indexes of orders at scattered places: with the default
+            # 2 MB page cache a big import rereads their pages for most rows (a third of its
+            # merge time at 500k orders); bounded, so memory stays flat in file size
+            self.conn.exec_driver_sql(f"PRAGMA main.cache_size=-{MERGE_CACHE_KIB}")
         _meta.drop_all(self.conn, tables=[stage_orders, stage_items])
         _meta.create_all(self.conn, tables=[stage_orders, stage_items])
         self.conn.commit()
