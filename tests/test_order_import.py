@@ -210,3 +210,19 @@ def test_reimport_over_a_local_postage_change_is_audited(desk, files, tmp_path):
     assert ("postage", "8.00", "0.00", "导入") in trail and ("amount", "126.00", "118.00", "导入") in trail
     desk.orders.import_files(*files)  # nothing changed: no new rows
     assert len(desk.orders.audit("1001")) == len(trail)
+
+
+def test_import_settings_stay_on_the_importing_connection(desk, files):
+    """The import's big page cache and skipped checkpoints are its own: the store's other
+    connections keep SQLite's defaults (each TUI would otherwise hold 64 MB of cache)."""
+    with desk.store.engine.connect() as conn:
+        defaults = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("cache_size", "wal_autocheckpoint")]
+    desk.orders.import_files(*files)
+    connections = [desk.store.engine.connect() for _ in range(3)]  # the pool's, and new ones
+    try:
+        for conn in connections:
+            assert [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("cache_size", "wal_autocheckpoint")] \
+                == defaults
+    finally:
+        for conn in connections:
+            conn.close()
