@@ -226,3 +226,18 @@ def test_import_settings_stay_on_the_importing_connection(desk, files):
     finally:
         for conn in connections:
             conn.close()
+
+
+@pytest.mark.parametrize(("text", "utc"), [
+    ("2026-10-01 10:59:59", "2026-10-01 02:59:59"), ("2026-10-01 10:60:00", None), ("2026-10-01 10:00:5x", None),
+    ("2026-10-01 10:00:00:00", None), ("2026-10-01 10:0", None), ("2026-10-01 10:00", "2026-10-01 02:00:00"),
+    ("2026-10-01T10:00:00+08:00", "2026-10-01 02:00:00"), ("2026/10/01 10:00:00", "2026-10-01 02:00:00"),
+])
+def test_times_of_a_known_hour_are_still_checked_whole(text, utc):
+    times = order_import.LocalTimes("Asia/Shanghai")
+    assert times("2026-10-01 10:00:00") == "2026-10-01 02:00:00"  # the hour is known from here on
+    if utc is None:
+        with pytest.raises(order_import.RowError):
+            times(text)
+    else:
+        assert times(text) == utc

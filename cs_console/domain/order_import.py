@@ -45,6 +45,8 @@ STATE_NAMES: dict[str, OrderState] = {
 NOT_CLOSED = ("订单未关闭", "未关闭")
 COLOUR_KEYS = ("颜色分类", "颜色", "主要颜色", "颜色分类名称")
 SIZE_KEYS = ("尺码", "尺寸", "参考身高", "鞋码", "适用年龄")
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
+                       r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 _AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
 _NUMBER = re.compile(r"[0-9A-Za-z_\-]{1,64}")
@@ -182,7 +184,8 @@ def parse_time(text: str, tz: str) -> datetime | None:
     if not t or t in ("-", "--", "null"):
         return None
     try:
-        value = datetime.fromisoformat(t) if t.isascii() else None  # 2026-11-23 09:40:12
+        # 2026-11-23 09:40:12 (fromisoformat alone also takes "09:40:12:00" on Python 3.11)
+        value = datetime.fromisoformat(t) if _ISO_TIME.fullmatch(t) else None
     except ValueError:
         value = None
     if value is None:
@@ -202,7 +205,6 @@ def parse_time(text: str, tz: str) -> datetime | None:
 
 
 _PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9]")
-_PLAIN_TIME_MATCH = _PLAIN_TIME.fullmatch
 _PLAIN_NUMBER = _NUMBER.fullmatch  # an order / tracking number as it is stored
 _PLAIN_PHONE = re.compile(r"[0-9+\-*]{0,40}").fullmatch  # a phone that needs no cleaning
 _new = tuple.__new__
