@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from cs_console.domain import order_import
 from cs_console.domain.order_import import parse_attributes, parse_state, split_address, unwrap
 from cs_console.domain.orders import OrderState
 from cs_console.services.orders import ImportRejected
@@ -145,6 +147,32 @@ def test_split_address(text, parts):
     assert split_address(text) == parts
 
 
+# ``$`` also matches just before a final newline: every pattern of the importer is anchored at
+# the very end of the text, so a trailing newline is either whitespace the rule strips on
+# purpose or part of what it refuses, never silently cut off
+@pytest.mark.parametrize(("parse", "text", "expected"), [
+    (split_address, "浙江省 杭州市 西湖区 文三路90号 (310000)\n", ("浙江省", "杭州市", "西湖区", "文三路90号")),
+    (split_address, "浙江省 杭州市 西湖区 文三路90号 310000\n", ("浙江省", "杭州市", "西湖区", "文三路90号")),
+    (split_address, "浙江省 杭州市 西湖区 文三路90号 310000\n2号楼", ("浙江省", "杭州市", "西湖区", "文三路90号 310000 2号楼")),
+    (split_address, "浙江省杭州市西湖区文三路90号\n", ("浙江省", "杭州市", "西湖区", "文三路90号")),
+    (parse_attributes, "颜色分类：红色\n;尺码：M\n", ("红色", "M")),
+    (parse_attributes, "颜色分类：红\n色;尺码：M", ("", "M")),
+])
+def test_trailing_newline_is_never_cut_off_silently(parse, text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(("pattern", "text"), [
+    ("_POSTCODE", "310000\n广场"), ("_POSTCODE", "(310000)\n1"), ("_ATTRIBUTE", "颜色:红\n"),
+    ("_ADDRESS", "浙江省杭州市西湖区文三路\n"),
+])
+def test_patterns_end_at_the_end_of_the_text(pattern, text):
+    compiled = getattr(order_import, pattern)
+    assert compiled.fullmatch(text) is None and compiled.search(text) is None
+    assert not [name for name, value in vars(order_import).items()
+                if isinstance(value, re.Pattern) and "$" in value.pattern]
+
+
 def test_demo_files_import(desk):
     from cs_console.config.locations import data_dir
 
@@ -182,3 +210,34 @@ def test_reimport_over_a_local_postage_change_is_audited(desk, files, tmp_path):
     assert ("postage", "8.00", "0.00", "导入") in trail and ("amount", "126.00", "118.00", "导入") in trail
     desk.orders.import_files(*files)  # nothing changed: no new rows
     assert len(desk.orders.audit("1001")) == len(trail)
+
+
+def test_import_settings_stay_on_the_importing_connection(desk, files):
+    """The import's big page cache and skipped checkpoints are its own: the store's other
+    connections keep SQLite's defaults (each TUI would otherwise hold 64 MB of cache)."""
+    with desk.store.engine.connect() as conn:
+        defaults = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("cache_size", "wal_autocheckpoint")]
+    desk.orders.import_files(*files)
+    connections = [desk.store.engine.connect() for _ in range(3)]  # the pool's, and new ones
+    try:
+        for conn in connections:
+            assert [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("cache_size", "wal_autocheckpoint")] \
+                == defaults
+    finally:
+        for conn in connections:
+            conn.close()
+
+
+@pytest.mark.parametrize(("text", "utc"), [
+    ("2026-10-01 10:59:59", "2026-10-01 02:59:59"), ("2026-10-01 10:60:00", None), ("2026-10-01 10:00:5x", None),
+    ("2026-10-01 10:00:00:00", None), ("2026-10-01 10:0", None), ("2026-10-01 10:00", "2026-10-01 02:00:00"),
+    ("2026-10-01T10:00:00+08:00", "2026-10-01 02:00:00"), ("2026/10/01 10:00:00", "2026-10-01 02:00:00"),
+])
+def test_times_of_a_known_hour_are_still_checked_whole(text, utc):
+    times = order_import.LocalTimes("Asia/Shanghai")
+    assert times("2026-10-01 10:00:00") == "2026-10-01 02:00:00"  # the hour is known from here on
+    if utc is None:
+        with pytest.raises(order_import.RowError):
+            times(text)
+    else:
+        assert times(text) == utc

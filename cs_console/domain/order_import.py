@@ -45,16 +45,19 @@ STATE_NAMES: dict[str, OrderState] = {
 NOT_CLOSED = ("订单未关闭", "未关闭")
 COLOUR_KEYS = ("颜色分类", "颜色", "主要颜色", "颜色分类名称")
 SIZE_KEYS = ("尺码", "尺寸", "参考身高", "鞋码", "适用年龄")
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
+                       r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 _AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
 _NUMBER = re.compile(r"[0-9A-Za-z_\-]{1,64}")
 _QUANTITY = re.compile(r"[0-9]{1,5}")
-_POSTCODE = re.compile(r"\s*[(（]\s*\d{6}\s*[)）]\s*$|\s+\d{6}$")
+# every pattern is anchored with \Z (``$`` would also match before a trailing newline)
+_POSTCODE = re.compile(r"\s*[(（]\s*\d{6}\s*[)）]\s*\Z|\s+\d{6}\s*\Z")
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
-_ATTRIBUTE = re.compile(r"\s*([^:：]+)[:：](.*)$")
+_ATTRIBUTE = re.compile(r"\s*([^:：]+)[:：](.*)\Z")
 _ADDRESS = re.compile(
-    r"^(?P<province>(?:北京|天津|上海|重庆)市?|.+?(?:省|自治区|特别行政区))"
-    r"(?P<city>.+?(?:市|自治州|地区|盟))?(?P<district>.+?(?:区|县|市|旗))?(?P<detail>.*)$"
+    r"(?P<province>(?:北京|天津|上海|重庆)市?|.+?(?:省|自治区|特别行政区))"
+    r"(?P<city>.+?(?:市|自治州|地区|盟))?(?P<district>.+?(?:区|县|市|旗))?(?P<detail>.*)\Z"
 )
 
 
@@ -181,7 +184,8 @@ def parse_time(text: str, tz: str) -> datetime | None:
     if not t or t in ("-", "--", "null"):
         return None
     try:
-        value = datetime.fromisoformat(t) if t.isascii() else None  # 2026-11-23 09:40:12
+        # 2026-11-23 09:40:12 (fromisoformat alone also takes "09:40:12:00" on Python 3.11)
+        value = datetime.fromisoformat(t) if _ISO_TIME.fullmatch(t) else None
     except ValueError:
         value = None
     if value is None:
@@ -201,10 +205,17 @@ def parse_time(text: str, tz: str) -> datetime | None:
 
 
 _PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9]")
-_PLAIN_TIME_MATCH = _PLAIN_TIME.fullmatch
 _PLAIN_NUMBER = _NUMBER.fullmatch  # an order / tracking number as it is stored
 _PLAIN_PHONE = re.compile(r"[0-9+\-*]{0,40}").fullmatch  # a phone that needs no cleaning
 _new = tuple.__new__
+# ":MM:SS" of every valid minute and second: with a checked "YYYY-MM-DD HH" prefix (the hour
+# keys of LocalTimes), a tail in this set is a whole plain time, as _PLAIN_TIME would say
+_TAILS = frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+
+
+def _plain_digits(value: str, limit: int) -> bool:
+    """ASCII digits only, at most ``limit`` of them (the usual order number or phone)."""
+    return value.isdigit() and value.isascii() and len(value) <= limit
 
 
 class LocalTimes:
@@ -219,8 +230,8 @@ class LocalTimes:
         self.hours: dict[str, str | None] = {}
 
     def __call__(self, text: str) -> str | None:
-        prefix = self.hours.get(text[:13])
-        if prefix is not None and _PLAIN_TIME_MATCH(text):  # an hour seen before (the usual case)
+        prefix = self.hours.get(text[:13])  # keys are checked hours, "YYYY-MM-DD HH"
+        if prefix is not None and text[13:] in _TAILS:  # an hour seen before (the usual case)
             return prefix + text[13:]
         if _PLAIN_TIME.fullmatch(text):
             key = text[:13]
@@ -266,7 +277,7 @@ def parse_attributes(text: str) -> tuple[str, str]:
     """``颜色分类：红色;尺码：M`` → ``("红色", "M")``."""
     colour = size = ""
     for part in re.split(r"[;；]", text):
-        m = _ATTRIBUTE.match(part)
+        m = _ATTRIBUTE.fullmatch(part.strip())
         if not m:
             continue
         key, value = m.group(1).strip(), m.group(2).strip()
@@ -292,7 +303,7 @@ def split_address(text: str) -> tuple[str, str, str, str]:
     parts = a.split(" ", 3)
     if len(parts) == 4:
         return parts[0], parts[1], parts[2], parts[3]
-    m = _ADDRESS.match(a.replace(" ", ""))
+    m = _ADDRESS.fullmatch(a.replace(" ", ""))
     if not m:
         return "", "", "", a
     province = m.group("province")
@@ -387,11 +398,17 @@ class OrderRows:
          paid_amount, courier, tracking, remark, message, close) = self.pick(raw)
         # the usual shapes inline (="…" numbers, 'phones): anything else takes the checked path
         n = no[2:-1] if no[:2] == '="' and no[-1:] == '"' else no
-        no = n if _PLAIN_NUMBER(n) else _number(_id(no), "订单编号", required=True)
-        utc = self.utc
-        placed_at = utc(placed)
+        no = n if _plain_digits(n, MAX_NUMBER) or _PLAIN_NUMBER(n) else _number(_id(no), "订单编号", required=True)
+        utc, hours = self.utc, self.utc.hours
+        hour = hours.get(placed[:13])  # LocalTimes' usual case inline: an hour seen before
+        placed_at = hour + placed[13:] if hour is not None and placed[13:] in _TAILS else utc(placed)
         if placed_at is None:
             raise RowError("import.missing", what="订单创建时间")
+        if paid:
+            hour = hours.get(paid[:13])
+            paid_at = hour + paid[13:] if hour is not None and paid[13:] in _TAILS else utc(paid)
+        else:
+            paid_at = None
         items_total, postage = self.goods[goods], self.post[post]
         amount = self.total[total or paid_amount]
         if amount is None:
@@ -404,13 +421,13 @@ class OrderRows:
         p = phone or phone_alt
         if p[:1] == "'":
             p = p[1:]
-        if not _PLAIN_PHONE(p):
+        if not (_plain_digits(p, 40) or _PLAIN_PHONE(p)):
             p = _phone(_id(phone or phone_alt))
         if tracking:
             t = tracking[2:-1] if tracking[:2] == '="' and tracking[-1:] == '"' else tracking
-            tracking = t if not t or _PLAIN_NUMBER(t) else _number(_id(tracking).removeprefix("No:"), "物流单号")
+            tracking = t if not t or _plain_digits(t, MAX_NUMBER) or _PLAIN_NUMBER(t) else _number(_id(tracking).removeprefix("No:"), "物流单号")
         return _new(ParsedOrder, (  # tuple.__new__: the NamedTuple without its Python-level __new__
-            line, no, self.buyer[buyer], self.state[state], placed_at, utc(paid) if paid else None,
+            line, no, self.buyer[buyer], self.state[state], placed_at, paid_at,
             utc(shipped) if shipped else None, self.receiver[receiver], p, province, city, district, detail,
             items_total, postage, amount, self.courier[courier], tracking, remark, message, self.close[close],
         ))
