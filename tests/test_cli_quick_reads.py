@@ -1,0 +1,83 @@
+"""Listing commands on a current SQLite store read it through ``sqlite3`` alone (no SQLAlchemy,
+no pydantic where the command needs no shop policy) and print exactly what the engine path
+prints; any other store goes through the engine as before."""
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.signin import sign_in
+
+LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--json"], ["agents", "list"],
+            ["agents", "list", "--json"], ["handover", "list"], ["handover", "list", "--open", "--json"],
+            ["handover", "list", "--shift", "day"], ["handover", "list", "--day", "2026-11-23"]]
+PROBE = ("import sys, cs_console.cli\n"
+         "try:\n    cs_console.cli.main()\n"
+         "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
+
+
+def _run(db, argv):
+    res = subprocess.run([sys.executable, "-c", PROBE, *argv, "--db", str(db)], capture_output=True, text=True)
+    *stderr, path = res.stderr.splitlines()
+    return path, (res.returncode, res.stdout, stderr)
+
+
+def _mark_schema_source_old(db):
+    with sqlite3.connect(db) as conn:  # the engine path then checks the schema and records it again
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'schema_source'")
+
+
+@pytest.fixture
+def busy_store(desk, db_path, clock):
+    """Chats waiting, served and closed, first responses today, handover notes and one stored
+    handover event that fails the domain's check."""
+    for buyer in ("小王", "小李", "阿珍"):
+        desk.chats.inject(buyer, f"{buyer}：在吗")
+        clock.advance(40)
+    me = sign_in(desk, "小美")
+    served = desk.chats.inject("小李", "发货了吗")
+    desk.chats.send(served.chat_id, me, "今天发")
+    desk.chats.close(served.chat_id, me)
+    note = desk.handover.add("小王的退款待确认", "小美")
+    desk.handover.add("阿珍要发票", "小美")
+    desk.handover.ack(note.id, "小美")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
+                     "VALUES ('bad-1', 'n', 'created', '2026-11-23 02:00:00.000000', '小美', 'o', 'not json')")
+    clock.advance(minutes=3)
+    return db_path
+
+
+@pytest.mark.parametrize("argv", LISTINGS, ids=" ".join)
+def test_listing_prints_the_same_through_sqlite3_as_through_the_engine(busy_store, argv):
+    _mark_schema_source_old(busy_store)
+    path, through_engine = _run(busy_store, argv)
+    assert path == "ENGINE"
+    path, through_sqlite3 = _run(busy_store, argv)  # the engine recorded the schema as current
+    assert path == "SQLITE3"
+    assert through_sqlite3 == through_engine
+    assert through_engine[0] == 0 and through_engine[1].strip()
+
+
+def test_listing_shows_what_the_store_holds(busy_store):
+    _, (code, out, err) = _run(busy_store, ["chat", "list"])
+    assert code == 0 and "阿珍" in out and "小王" in out
+    _, (code, out, err) = _run(busy_store, ["handover", "list"])
+    assert "小王的退款待确认" in out and "阿珍要发票" in out
+    assert any("bad-1" in line for line in err)  # the quarantined event is named, as before
+
+
+def test_store_of_a_newer_version_is_still_refused(busy_store):
+    with sqlite3.connect(busy_store) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    path, (code, out, err) = _run(busy_store, ["chat", "list"])
+    assert code == 2 and out == ""
+    assert any("99" in line for line in err)
+
+
+def test_unknown_shift_refused_in_chinese(busy_store):
+    path, (code, out, err) = _run(busy_store, ["handover", "list", "--shift", "午班"])
+    assert path == "SQLITE3" and code == 2
+    assert any("没有这个班次：午班" in line for line in err)
