@@ -8,11 +8,15 @@ import sys
 
 import pytest
 
+from tests.order_seed import add_order
 from tests.signin import sign_in
 
 LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--json"], ["agents", "list"],
             ["agents", "list", "--json"], ["handover", "list"], ["handover", "list", "--open", "--json"],
-            ["handover", "list", "--shift", "day"], ["handover", "list", "--day", "2026-11-23"]]
+            ["handover", "list", "--shift", "day"], ["handover", "list", "--day", "2026-11-23"],
+            ["orders", "list"], ["orders", "list", "--json"], ["orders", "list", "--buyer", "小王", "--json"],
+            ["orders", "list", "--state", "WAIT_BUYER_PAY"], ["orders", "list", "--flag", "red"],
+            ["orders", "list", "--buyer", "没有这个人"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -32,7 +36,8 @@ def _mark_schema_source_old(db):
 @pytest.fixture
 def busy_store(desk, db_path, clock):
     """Chats waiting, served and closed, first responses today, handover notes and one stored
-    handover event that fails the domain's check."""
+    handover event that fails the domain's check; orders paid, unpaid and flagged, one whose
+    price was changed (its listing price comes from the audit trail), one with postage."""
     for buyer in ("小王", "小李", "阿珍"):
         desk.chats.inject(buyer, f"{buyer}：在吗")
         clock.advance(40)
@@ -43,6 +48,10 @@ def busy_store(desk, db_path, clock):
     note = desk.handover.add("小王的退款待确认", "小美")
     desk.handover.add("阿珍要发票", "小美")
     desk.handover.ack(note.id, "小美")
+    add_order(desk, "9001", "小王", placed_at=clock(), paid_at=clock(), amount="128.50", postage="8.00")
+    add_order(desk, "9002", "小王", placed_at=clock(), state="WAIT_BUYER_PAY", amount="59.90", title="口水巾")
+    add_order(desk, "9003", "阿珍", placed_at=clock(), flag="red", amount="19.00")
+    desk.orders.set_item_price("9002", 1, "49.90", "老顾客", me)
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
                      "VALUES ('bad-1', 'n', 'created', '2026-11-23 02:00:00.000000', '小美', 'o', 'not json')")
