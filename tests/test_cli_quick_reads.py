@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from cs_console.domain.gateway import ChannelKind
 from tests.order_seed import add_order
 from tests.signin import sign_in
 
@@ -16,7 +17,7 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["handover", "list", "--shift", "day"], ["handover", "list", "--day", "2026-11-23"],
             ["orders", "list"], ["orders", "list", "--json"], ["orders", "list", "--buyer", "小王", "--json"],
             ["orders", "list", "--state", "WAIT_BUYER_PAY"], ["orders", "list", "--flag", "red"],
-            ["orders", "list", "--buyer", "没有这个人"]]
+            ["orders", "list", "--buyer", "没有这个人"], ["channel", "list"], ["channel", "list", "--json"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -37,7 +38,8 @@ def _mark_schema_source_old(db):
 def busy_store(desk, db_path, clock):
     """Chats waiting, served and closed, first responses today, handover notes and one stored
     handover event that fails the domain's check; orders paid, unpaid and flagged, one whose
-    price was changed (its listing price comes from the audit trail), one with postage."""
+    price was changed (its listing price comes from the audit trail), one with postage; a
+    webhook channel and a revoked web-chat channel."""
     for buyer in ("小王", "小李", "阿珍"):
         desk.chats.inject(buyer, f"{buyer}：在吗")
         clock.advance(40)
@@ -52,6 +54,9 @@ def busy_store(desk, db_path, clock):
     add_order(desk, "9002", "小王", placed_at=clock(), state="WAIT_BUYER_PAY", amount="59.90", title="口水巾")
     add_order(desk, "9003", "阿珍", placed_at=clock(), flag="red", amount="19.00")
     desk.orders.set_item_price("9002", 1, "49.90", "老顾客", me)
+    desk.gateway.create_channel("wx-bridge", ChannelKind.WEBHOOK, webhook_url="https://bridge.example/hook", by="小美")
+    desk.gateway.create_channel("web-page", ChannelKind.WEB, by="小美", broadcast_per_minute=5)
+    desk.gateway.revoke("web-page")
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
                      "VALUES ('bad-1', 'n', 'created', '2026-11-23 02:00:00.000000', '小美', 'o', 'not json')")
