@@ -17,7 +17,8 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["handover", "list", "--shift", "day"], ["handover", "list", "--day", "2026-11-23"],
             ["orders", "list"], ["orders", "list", "--json"], ["orders", "list", "--buyer", "小王", "--json"],
             ["orders", "list", "--state", "WAIT_BUYER_PAY"], ["orders", "list", "--flag", "red"],
-            ["orders", "list", "--buyer", "没有这个人"], ["channel", "list"], ["channel", "list", "--json"]]
+            ["orders", "list", "--buyer", "没有这个人"], ["channel", "list"], ["channel", "list", "--json"],
+            ["hangup", "list"], ["hangup", "list", "--pending", "--json"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -39,7 +40,7 @@ def busy_store(desk, db_path, clock):
     """Chats waiting, served and closed, first responses today, handover notes and one stored
     handover event that fails the domain's check; orders paid, unpaid and flagged, one whose
     price was changed (its listing price comes from the audit trail), one with postage; a
-    webhook channel and a revoked web-chat channel."""
+    webhook channel and a revoked web-chat channel; a hang-up approved and one pending."""
     for buyer in ("小王", "小李", "阿珍"):
         desk.chats.inject(buyer, f"{buyer}：在吗")
         clock.advance(40)
@@ -57,6 +58,11 @@ def busy_store(desk, db_path, clock):
     desk.gateway.create_channel("wx-bridge", ChannelKind.WEBHOOK, webhook_url="https://bridge.example/hook", by="小美")
     desk.gateway.create_channel("web-page", ChannelKind.WEB, by="小美", broadcast_per_minute=5)
     desk.gateway.revoke("web-page")
+    sign_in(desk, "阿强")
+    sign_in(desk, "组长", "supervisor")
+    decided = desk.team.request_hangup("小美", "去仓库核对库存")
+    desk.team.request_hangup("阿强", "午饭")
+    desk.team.decide_hangup(decided, "组长", True, "半小时")
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
                      "VALUES ('bad-1', 'n', 'created', '2026-11-23 02:00:00.000000', '小美', 'o', 'not json')")
