@@ -101,3 +101,29 @@ def test_unknown_shift_refused_in_chinese(busy_store):
     path, (code, out, err) = _run(busy_store, ["handover", "list", "--shift", "午班"])
     assert path == "SQLITE3" and code == 2
     assert any("没有这个班次：午班" in line for line in err)
+
+
+def test_listing_follows_every_change_of_shop_yaml(busy_store, tmp_path, monkeypatch):
+    """The time zone a listing remembers from the last full load of shop.yaml is used only
+    for that very file: a new zone is shown at once, a broken file is refused as before."""
+    import shutil
+
+    from cs_console.config.locations import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(data))
+    _, (code, shanghai, _) = _run(busy_store, ["orders", "list", "--json"])
+    _, (_, again, _) = _run(busy_store, ["orders", "list", "--json"])
+    assert code == 0 and again == shanghai and "+08:00" in shanghai
+    shop = data / "shop.yaml"
+    text = shop.read_text(encoding="utf-8")
+    assert "Asia/Shanghai" in text
+    shop.write_text(text.replace("Asia/Shanghai", "Europe/London"), encoding="utf-8")
+    _, (code, london, _) = _run(busy_store, ["orders", "list", "--json"])
+    assert code == 0 and "+08:00" not in london and "+00:00" in london
+    shop.write_text(text.replace("Asia/Shanghai", "Mars/Olympus"), encoding="utf-8")
+    for argv in (["orders", "list"], ["hangup", "list"]):
+        _, (code, out, err) = _run(busy_store, argv)
+        assert code == 2 and out == ""
+        assert any("shop.yaml:" in line for line in err), err

@@ -146,6 +146,7 @@ def shop_policy() -> ShopPolicy:
     (:func:`quick_store`); a bad file exits as in :func:`open_desk`, and :func:`when` shows times
     in the shop's zone from then on."""
     from cs_console.config.policy import load_policy
+    from cs_console.config.policy_zone import remember_zone
     from cs_console.config.yamlfile import ConfigError
 
     try:
@@ -153,7 +154,27 @@ def shop_policy() -> ShopPolicy:
     except ConfigError as exc:
         fail(str(exc), 2)
     _SHOP_TZ["name"] = policy.shop.timezone
+    remember_zone(_policy_file(), policy.shop.timezone)
     return policy
+
+
+def shop_timezone() -> str:
+    """The shop's time zone, for a command that needs nothing else of the policy: the one the
+    last full load of the same ``shop.yaml`` gave (``config.policy_zone``), else
+    :func:`shop_policy`'s (a bad file exits as there)."""
+    from cs_console.config.policy_zone import remembered_zone
+
+    zone = remembered_zone(_policy_file())
+    if zone is None:
+        return shop_policy().shop.timezone
+    _SHOP_TZ["name"] = zone
+    return zone
+
+
+def _policy_file():
+    from cs_console.config.locations import data_dir
+
+    return data_dir() / "shop.yaml"
 
 
 _SHOP_TZ = {"name": "Asia/Shanghai"}  # set by open_desk from the shop's policy

@@ -15,7 +15,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     quick_store,
-    shop_policy,
+    shop_timezone,
     when,
 )
 from cs_console.cli.team_common import refused
@@ -92,7 +92,7 @@ def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="只看�
 
     conn = quick_store(db)
     if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
-        shop_policy()  # times in the shop's zone
+        shop_timezone()  # times in the shop's zone
         with snapshot(conn):
             hangups = hangups_quick(conn, pending_only=pending)
     else:

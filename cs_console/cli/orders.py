@@ -22,7 +22,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     quick_store,
-    shop_policy,
+    shop_timezone,
     when,
 )
 from cs_console.domain.clock import local
@@ -116,11 +116,11 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="买家旺�
 
     conn = quick_store(db)
     if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
-        tz = shop_policy().shop.timezone
+        tz = shop_timezone()
     else:
         desk = open_desk(db)
         tz = desk.policy.shop.timezone
-    from cs_console.domain.flags import FlagColour
+    from cs_console.domain.flag_colours import FlagColour
 
     try:
         st = parse_state(state).value if state else None
