@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, acting, emit, fail, open_desk
+from cs_console.cli.common import (
+    AgentOpt,
+    DbOpt,
+    JsonOpt,
+    acting,
+    emit,
+    fail,
+    open_desk,
+    quick_store,
+    shop_policy,
+)
 from cs_console.cli.identity import PasswordStdin, read_password
 from cs_console.cli.team_common import refused
 from cs_console.domain.team import ROLE_LABELS, STATUS_LABELS, AgentStatus, Role
@@ -90,10 +100,16 @@ def agents_token(label: Annotated[str, typer.Option("--label", help="令牌的�
 def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """全部客服：角色、状态、进行中/等待中的会话、接待上限、今天的首次响应。"""
     from cs_console.cli.team_common import agent_row
-    from cs_console.services.team_overview import agent_overview
+    from cs_console.domain.clock import system_clock
+    from cs_console.services.team_overview import agent_overview, agent_overview_quick
 
-    desk = open_desk(db)  # read through Core: the ORM tables are not loaded
-    rows = [agent_row(a) for a in agent_overview(desk.store, desk.policy, desk.clock)]
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
+        agents = agent_overview_quick(conn, shop_policy(), system_clock())
+    else:
+        desk = open_desk(db)  # read through Core: the ORM tables are not loaded
+        agents = agent_overview(desk.store, desk.policy, desk.clock)
+    rows = [agent_row(a) for a in agents]
     human = "\n".join(
         f"{r['name']:<12} {ROLE_LABELS[Role(r['role'])]:<6} {STATUS_LABELS[AgentStatus(r['status'])]:<4} "
         f"接待 {r['open_chats']}/{r['capacity']}  等待 {r['waiting_chats']}  "

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk
+from cs_console.cli.common import AgentOpt, DbOpt, JsonOpt, emit, fail, open_desk, quick_store
 from cs_console.domain.messages import render
 
 app = typer.Typer(help="网关渠道：创建（含 API 令牌）、吊销、列表；重发失败的回复。",
@@ -74,8 +74,15 @@ def revoke(name: Annotated[str, typer.Argument(help="渠道名。")], agent: Age
 @app.command("list")
 def list_(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """渠道列表（令牌不会再次显示）。"""
-    desk = open_desk(db)
-    rows = desk.gateway.channels()
+    from cs_console.store.channel_rows import channels_quick
+    from cs_console.store.quick_read import snapshot
+
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine, no shop policy
+        with snapshot(conn):
+            rows = channels_quick(conn)
+    else:
+        rows = open_desk(db).gateway.channels()
     emit([{"name": c.name, "kind": c.kind, "webhook": c.webhook_url, "revoked": c.revoked,
            "attempts": c.max_attempts, "broadcast_per_minute": c.broadcast_per_minute} for c in rows], as_json,
          "\n".join(f"{c.name}\t{c.kind}\t{'已停用' if c.revoked else '启用'}\t{c.webhook_url}" for c in rows)

@@ -14,6 +14,7 @@ from cs_console.cli.common import (
     emit,
     fail,
     open_desk,
+    quick_store,
     when,
 )
 
@@ -57,12 +58,20 @@ def send(text: TextArg, buyer: BuyerOpt, agent: AgentOpt = None, db: DbOpt = Non
 def list_(all_: Annotated[bool, typer.Option("--all", help="包括已结束的会话。")] = False,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """按会话列表顺序列出会话：买家、状态、未读、等待秒数、首次响应。"""
+    from cs_console.domain.clock import system_clock
     from cs_console.domain.kpi import format_wait
-    from cs_console.store.chat_rows import sessions
+    from cs_console.store.chat_rows import sessions, sessions_quick
+    from cs_console.store.quick_read import snapshot
 
-    desk = open_desk(db)
-    now = desk.clock()
-    chats = sessions(desk.store, include_closed=all_)  # through Core: the ORM tables are not loaded
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine, no shop policy
+        now = system_clock()()
+        with snapshot(conn):
+            chats = sessions_quick(conn, include_closed=all_)
+    else:
+        desk = open_desk(db)
+        now = desk.clock()
+        chats = sessions(desk.store, include_closed=all_)  # through Core: the ORM tables are not loaded
     rows = [
         {"chat_id": c.chat_id, "buyer": c.buyer_nick, "status": str(c.status), "unread": c.unread,
          "waiting_seconds": round(c.waiting_seconds(now), 1),

@@ -10,7 +10,10 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from cs_console.domain.identity import Principal
+    from cs_console.domain.shop import ShopPolicy
     from cs_console.services.desk import Desk
 
 DbOpt = Annotated[
@@ -113,6 +116,14 @@ def store_url(db: str | None, *, create_folder: bool = False) -> str:
     return url
 
 
+def quick_store(db: str | None) -> sqlite3.Connection | None:
+    """A read-only ``sqlite3`` connection for a listing command, when the store is a SQLite
+    file whose schema is current (``store.quick_read``); None: open the desk instead."""
+    from cs_console.store.quick_read import open_current
+
+    return open_current(store_url(db))
+
+
 def open_desk(db: str | None, *, create_folder: bool = False) -> Desk:
     """Open the store (creating it if new); config and store problems exit with a clear message."""
     # imported here: the TUI's first frame must not wait for SQLAlchemy/pydantic/ruamel
@@ -128,6 +139,42 @@ def open_desk(db: str | None, *, create_folder: bool = False) -> Desk:
         fail(f"error: {exc}", 2)
     _SHOP_TZ["name"] = desk.policy.shop.timezone
     return desk
+
+
+def shop_policy() -> ShopPolicy:
+    """The shop's policy (``data/shop.yaml``) for a command that reads without the desk
+    (:func:`quick_store`); a bad file exits as in :func:`open_desk`, and :func:`when` shows times
+    in the shop's zone from then on."""
+    from cs_console.config.policy import load_policy
+    from cs_console.config.policy_zone import remember_zone
+    from cs_console.config.yamlfile import ConfigError
+
+    try:
+        policy = load_policy()
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    _SHOP_TZ["name"] = policy.shop.timezone
+    remember_zone(_policy_file(), policy.shop.timezone)
+    return policy
+
+
+def shop_timezone() -> str:
+    """The shop's time zone, for a command that needs nothing else of the policy: the one the
+    last full load of the same ``shop.yaml`` gave (``config.policy_zone``), else
+    :func:`shop_policy`'s (a bad file exits as there)."""
+    from cs_console.config.policy_zone import remembered_zone
+
+    zone = remembered_zone(_policy_file())
+    if zone is None:
+        return shop_policy().shop.timezone
+    _SHOP_TZ["name"] = zone
+    return zone
+
+
+def _policy_file():
+    from cs_console.config.locations import data_dir
+
+    return data_dir() / "shop.yaml"
 
 
 _SHOP_TZ = {"name": "Asia/Shanghai"}  # set by open_desk from the shop's policy

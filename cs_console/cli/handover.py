@@ -16,6 +16,8 @@ from cs_console.cli.common import (
     err,
     fail,
     open_desk,
+    quick_store,
+    shop_policy,
     when,
 )
 from cs_console.domain.clock import local
@@ -86,9 +88,18 @@ def list_(open_: Annotated[bool, typer.Option("--open", help="只看未完成的
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """交接记录，未完成的在前（未确认的排在已确认之前）。"""
     from cs_console.domain.followups import parse_day
+    from cs_console.domain.handover import derive, select
+    from cs_console.domain.shifts import ShiftClock
+    from cs_console.store.handover_rows import events_quick
+    from cs_console.store.quick_read import snapshot
 
-    desk = open_desk(db)
-    cal = desk.handover.shifts
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
+        policy = shop_policy()
+        cal = ShiftClock(policy.shifts, policy.shop.timezone)
+    else:
+        desk = open_desk(db)
+        policy, cal = desk.policy, desk.handover.shifts
     if shift is not None:
         known = {s.id: s.id for s in cal.settings.shifts} | {s.name: s.id for s in cal.settings.shifts}
         if shift.strip() not in known:
@@ -100,9 +111,15 @@ def list_(open_: Annotated[bool, typer.Option("--open", help="只看未完成的
             day = parse_day(day).isoformat()
         except ValueError as exc:
             fail(f"错误：{exc}", 2)
-    notes = desk.handover.notes(open_only=open_, shift=shift, day=day)
-    _report_quarantine(desk.handover.last_quarantine)
-    tz = desk.policy.shop.timezone
+    if conn is not None:
+        bad: list[tuple[str, str]] = []
+        with snapshot(conn):
+            notes = select(derive(events_quick(conn, bad)), open_only=open_, shift=shift, day=day)
+    else:
+        notes = desk.handover.notes(open_only=open_, shift=shift, day=day)
+        bad = desk.handover.last_quarantine
+    _report_quarantine(bad)
+    tz = policy.shop.timezone
     emit([note_dict(n) for n in notes], as_json, "\n".join(note_line(n, tz) for n in notes) or "没有交接记录")
 
 

@@ -14,6 +14,8 @@ from cs_console.cli.common import (
     emit,
     fail,
     open_desk,
+    quick_store,
+    shop_timezone,
     when,
 )
 from cs_console.cli.team_common import refused
@@ -85,8 +87,17 @@ def hangup_resume(agent: AgentOpt = None, db: DbOpt = None, as_json: JsonOpt = F
 def hangup_list(pending: Annotated[bool, typer.Option("--pending", help="只看等待处理的申请。")] = False,
                 db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """挂起申请及处理结果（谁、何时、为什么）。"""
-    desk = open_desk(db)
-    rows = [_hangup_row(h) for h in desk.team.hangups(pending_only=pending)]
+    from cs_console.store.quick_read import snapshot
+    from cs_console.store.team_rows import hangups_quick
+
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
+        shop_timezone()  # times in the shop's zone
+        with snapshot(conn):
+            hangups = hangups_quick(conn, pending_only=pending)
+    else:
+        hangups = open_desk(db).team.hangups(pending_only=pending)
+    rows = [_hangup_row(h) for h in hangups]
     human = "\n".join(f"{r['id']:>4}  {_STATE.get(r['state'], r['state']):<4} {r['agent']:<10} {r['requested_at']}  {r['reason']}"
                       + (f"  — {r['decided_by']}: {r['note']}" if r['decided_by'] else "") for r in rows) or "没有挂起申请"
     emit(rows, as_json, human)

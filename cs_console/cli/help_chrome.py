@@ -55,6 +55,12 @@ class ChineseHelpFormatter(HelpFormatter):
 class DeskContext(Context):
     formatter_class = ChineseHelpFormatter
 
+    def __init__(self, command, *args, **kwargs) -> None:
+        super().__init__(command, *args, **kwargs)
+        from cs_console.cli.coercion import defer_coercion
+
+        defer_coercion(command.get_help_option(self))  # made here, once: not among the params
+
 
 # Click's usage sentences → (catalogue code, how the parts are rendered)
 _USAGE: list[tuple[re.Pattern[str], str]] = [

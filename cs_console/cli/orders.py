@@ -21,6 +21,8 @@ from cs_console.cli.common import (
     err,
     fail,
     open_desk,
+    quick_store,
+    shop_timezone,
     when,
 )
 from cs_console.domain.clock import local
@@ -108,16 +110,29 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="买家旺�
           flag: Annotated[str | None, typer.Option("--flag", help="旗帜颜色（grey 表示没有插旗）。")] = None,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """订单列表，最新的在前（手机号打码）。"""
-    from cs_console.domain.orders import parse_state
+    from cs_console.domain.orders import OrderRefused, parse_state
+    from cs_console.store.order_rows import list_orders_quick
+    from cs_console.store.quick_read import snapshot
 
-    desk = open_desk(db)
-    from cs_console.domain.flags import FlagColour
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
+        tz = shop_timezone()
+    else:
+        desk = open_desk(db)
+        tz = desk.policy.shop.timezone
+    from cs_console.domain.flag_colours import FlagColour
 
-    st = _run(lambda: parse_state(state).value) if state else None
+    try:
+        st = parse_state(state).value if state else None
+    except OrderRefused as exc:
+        fail(f"错误：{exc}")
     if flag and flag.lower() not in {c.value for c in FlagColour}:
         fail(f"错误：没有这种旗帜颜色：{flag}（可选：{'、'.join(c.value for c in FlagColour)}）", 2)
-    tz = desk.policy.shop.timezone
-    orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
+    if conn is not None:
+        with snapshot(conn):
+            orders = list_orders_quick(conn, buyer=buyer, state=st, flag=flag.lower() if flag else None)
+    else:
+        orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
     emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "没有订单")
 
 

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from cs_console.cli import STARTED
+from cs_console.cli.coercion import defer_coercion
 from cs_console.cli.common import ROOT_OPTIONS, AgentOpt, DbOpt, emit, open_desk, resolve_agent
 from cs_console.tui.run import desk_opener
 
@@ -119,11 +120,12 @@ class DeskGroup(TyperGroup):
 
 def _prepare_help(command) -> None:
     """Every command's help is written by the Chinese formatter; every value option shows its
-    own name as the placeholder; flags show none."""
+    own name as the placeholder; flags show none; values are checked as ``cli/coercion.py`` says."""
     from cs_console.cli.help_chrome import DeskContext
 
     command.context_class = DeskContext
     for param in command.params:
+        defer_coercion(param)
         if getattr(param, "is_flag", False) or getattr(param, "count", False):
             param.metavar = ""
         elif param.metavar is None:

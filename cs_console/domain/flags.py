@@ -8,36 +8,12 @@ convention that tries to define a fake-order meaning is rejected when the file i
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cs_console.domain.flag_colours import COLOUR_LABELS, COLOUR_STYLES, FlagColour  # noqa: F401  re-exported
 from cs_console.domain.money import shown
 from cs_console.domain.orders import OrderRefused
 
-
-class FlagColour(StrEnum):
-    GREY = "grey"
-    RED = "red"
-    YELLOW = "yellow"
-    GREEN = "green"
-    BLUE = "blue"
-    PURPLE = "purple"
-
-    @property
-    def label(self) -> str:
-        return COLOUR_LABELS[self]
-
-
-COLOUR_LABELS: dict[FlagColour, str] = {
-    FlagColour.GREY: "灰旗", FlagColour.RED: "红旗", FlagColour.YELLOW: "黄旗",
-    FlagColour.GREEN: "绿旗", FlagColour.BLUE: "蓝旗", FlagColour.PURPLE: "紫旗",
-}
-# Terminal colours for the panel (rich colour names).
-COLOUR_STYLES: dict[FlagColour, str] = {
-    FlagColour.GREY: "grey50", FlagColour.RED: "red", FlagColour.YELLOW: "yellow",
-    FlagColour.GREEN: "green", FlagColour.BLUE: "dodger_blue1", FlagColour.PURPLE: "magenta",
-}
 _FAKE_ORDER_WORDS = ("刷单", "假单", "虚假", "补单", "fake")
 
 

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from cs_console.domain.messages import UserError
 from cs_console.domain.money import ZERO, format_money, quantize, shown
-from cs_console.domain.shop import ShopKind
+
+if TYPE_CHECKING:
+    from cs_console.domain.shop import ShopKind
 
 
 class OrderState(StrEnum):
@@ -136,6 +139,8 @@ def parse_state(value: str) -> OrderState:
 
 def allowed_actions(state: OrderState | str, kind: ShopKind | str) -> tuple[Action, ...]:
     """Exactly the actions an agent may take on an order in ``state`` in a shop of ``kind``."""
+    from cs_console.domain.shop import ShopKind  # with pydantic: a listing of orders needs neither
+
     actions = _BY_STATE[OrderState(state)]
     if ShopKind(kind) == ShopKind.TMALL:
         actions = tuple(a for a in actions if a != Action.SET_PRICE)
@@ -144,6 +149,8 @@ def allowed_actions(state: OrderState | str, kind: ShopKind | str) -> tuple[Acti
 
 def check(action: Action | str, state: OrderState | str, kind: ShopKind | str) -> None:
     """Refuse ``action`` unless the state and shop kind allow it."""
+    from cs_console.domain.shop import ShopKind
+
     action, state, kind = Action(action), OrderState(state), ShopKind(kind)
     if action in allowed_actions(state, kind):
         return

@@ -32,21 +32,10 @@ from cs_console.services.team_overview import AgentInfo, agent_overview
 from cs_console.store import chats as chat_repo
 from cs_console.store import team as repo
 from cs_console.store.engine import Store
+from cs_console.store.team_rows import HangupView, _hangup_view
 
 DISTRIBUTE_BATCH = 500  # chats assigned per transaction (keeps each write short)
 SUPERVISOR_PAGE = 500  # open chats a supervisor's session list and breach notices read at once
-
-
-@dataclass(frozen=True, slots=True)
-class HangupView:
-    id: int
-    agent: str
-    reason: str
-    state: str
-    requested_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +52,6 @@ def _one_more(cands: dict[int, Candidate], agent_id: int, seq: int) -> None:
     """The distributor's running view: the agent just got one more chat (round robin moves on)."""
     c = cands[agent_id]
     cands[agent_id] = replace(c, open_chats=c.open_chats + 1, last_assigned_seq=seq)
-
-
-def _hangup_view(req, agent: str, decider: str | None) -> HangupView:
-    return HangupView(req.id, agent, req.reason, req.state, req.requested_at, decider, req.decided_at, req.note)
 
 
 class TeamService:

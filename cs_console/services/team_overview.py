@@ -1,7 +1,8 @@
 """The team's agents as the agents list and the supervisor's screen show them: role, status,
 open/waiting chats, capacity and today's first responses.
 
-Read through SQLAlchemy Core (``Store.read_rows`` and SQL text over the tables' columns), so
+Read through SQLAlchemy Core (``Store.read_rows`` and SQL text over the tables' columns), or
+the same SQL through ``sqlite3`` on a current SQLite store (``store/quick_read.py``), so
 ``cs-console agents list`` needs neither the ORM tables nor SQLModel loaded."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from cs_console.domain.kpi import WaitLevel, classify_wait
 from cs_console.domain.team import start_of_day
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from cs_console.domain.clock import Clock
     from cs_console.domain.shop import ShopPolicy
     from cs_console.store.engine import Store
@@ -48,20 +51,40 @@ def agent_overview(store: Store, policy: ShopPolicy, clock: Clock) -> list[Agent
 
     from cs_console.store.types import UTCDateTime
 
-    default = policy.team.capacity
     since = start_of_day(clock(), policy.shop.timezone)
     firsts_sql = text(_FIRSTS).bindparams(bindparam("since", type_=UTCDateTime()),
                                           bindparam("until", type_=UTCDateTime()))
     with store.read_rows() as conn:
         agents = conn.execute(text(_AGENTS).columns(heartbeat_at=UTCDateTime())).all()
-        caps = {agent_id: cap or default for agent_id, cap in conn.execute(text(_CAPACITIES))}
-        counts: dict[int, tuple[int, int]] = {}
-        for agent_id, status, n in conn.execute(text(_OPEN)):
-            o, w = counts.get(agent_id, (0, 0))
-            counts[agent_id] = (o + n, w + (n if status == "waiting" else 0))
-        firsts: dict[int, list[float]] = {}
-        for agent_id, seconds in conn.execute(firsts_sql, {"since": since, "until": since + timedelta(days=1)}):
-            firsts.setdefault(agent_id, []).append(seconds)
+        caps = conn.execute(text(_CAPACITIES)).all()
+        counts = conn.execute(text(_OPEN)).all()
+        firsts = conn.execute(firsts_sql, {"since": since, "until": since + timedelta(days=1)}).all()
+    return _overview(policy, agents, caps, counts, firsts)
+
+
+def agent_overview_quick(conn: sqlite3.Connection, policy: ShopPolicy, clock: Clock) -> list[AgentInfo]:
+    """:func:`agent_overview` through ``store.quick_read`` (the same queries)."""
+    from cs_console.store.quick_read import instant, snapshot, utc
+
+    since = start_of_day(clock(), policy.shop.timezone)
+    with snapshot(conn):
+        agents = [(*r[:4], utc(r[4])) for r in conn.execute(_AGENTS)]
+        caps = conn.execute(_CAPACITIES).fetchall()
+        counts = conn.execute(_OPEN).fetchall()
+        firsts = conn.execute(_FIRSTS, {"since": instant(since), "until": instant(since + timedelta(days=1))}).fetchall()
+    return _overview(policy, agents, caps, counts, firsts)
+
+
+def _overview(policy: ShopPolicy, agents, cap_rows, count_rows, first_rows) -> list[AgentInfo]:
+    default = policy.team.capacity
+    caps = {agent_id: cap or default for agent_id, cap in cap_rows}
+    counts: dict[int, tuple[int, int]] = {}
+    for agent_id, status, n in count_rows:
+        o, w = counts.get(agent_id, (0, 0))
+        counts[agent_id] = (o + n, w + (n if status == "waiting" else 0))
+    firsts: dict[int, list[float]] = {}
+    for agent_id, seconds in first_rows:
+        firsts.setdefault(agent_id, []).append(seconds)
     t = policy.response
     out = []
     for agent_id, name, role, status, heartbeat_at in agents:

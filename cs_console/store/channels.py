@@ -19,6 +19,7 @@ from cs_console.domain.gateway import ChannelKind, MessageKind
 from cs_console.domain.limits import ValueRefused, check_message
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store import chats as chat_repo
+from cs_console.store.channel_rows import ChannelView, view
 from cs_console.store.tables import (
     Buyer,
     Channel,
@@ -31,19 +32,7 @@ from cs_console.store.tables import (
     RateBucket,
 )
 
-__all__ = ["Channel", "ChannelBuyer", "IntegrityError"]  # re-exported for the service
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelView:
-    id: int
-    name: str
-    kind: str
-    webhook_url: str
-    max_attempts: int
-    broadcast_per_minute: int
-    created_at: datetime
-    revoked: bool
+__all__ = ["Channel", "ChannelBuyer", "ChannelView", "IntegrityError", "view"]  # re-exported for the service
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +44,6 @@ class Inbound:
     buyer: str
     channel_buyer_id: int
     duplicate: bool
-
-
-def view(c: Channel) -> ChannelView:
-    return ChannelView(c.id, c.name, c.kind, c.webhook_url, c.max_attempts, c.broadcast_per_minute,
-                       c.created_at, c.revoked_at is not None)
 
 
 def add_channel(s: Session, *, name: str, kind: ChannelKind, token_hash: str, webhook_url: str,

@@ -1,4 +1,5 @@
-"""The session list's rows read through SQLAlchemy Core: SQL text over the tables' columns, so
+"""The session list's rows read through SQLAlchemy Core, or through ``sqlite3`` on a current
+SQLite store (``store/quick_read.py``): one SQL text over the tables' columns, so
 ``cs-console chat list`` needs neither the ORM tables nor SQLModel loaded (``store/chats.py``
 reads the same rows for the TUI through its session)."""
 
@@ -7,13 +8,13 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
 from cs_console.domain.chat import ChatStatus, ChatSummary, session_order
-from cs_console.store.types import UTCDateTime
 
 if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.engine import Connection
+
     from cs_console.store.engine import Store
 
 _SUMMARY = ("SELECT c.id, b.nick, c.status, c.unread, c.last_preview, c.last_message_at, c.waiting_since, "
@@ -28,10 +29,17 @@ def summary_row(r) -> ChatSummary:
                        opened_at=r[9])
 
 
+def _list_sql(include_closed: bool) -> str:
+    return _SUMMARY if include_closed else f"{_SUMMARY} WHERE c.status != 'closed'"
+
+
 @cache
 def _list_statement(include_closed: bool):
-    sql = _SUMMARY if include_closed else f"{_SUMMARY} WHERE c.status != 'closed'"
-    return text(sql).columns(last_message_at=UTCDateTime(), waiting_since=UTCDateTime(), opened_at=UTCDateTime())
+    from sqlalchemy import text
+
+    from cs_console.store.types import UTCDateTime
+
+    return text(_list_sql(include_closed)).columns(last_message_at=UTCDateTime(), waiting_since=UTCDateTime(), opened_at=UTCDateTime())
 
 
 def list_chats(conn: Connection, *, include_closed: bool = False) -> list[ChatSummary]:
@@ -44,3 +52,12 @@ def sessions(store: Store, *, include_closed: bool = False) -> list[ChatSummary]
     first), in one read."""
     with store.read_rows() as conn:
         return session_order(list_chats(conn, include_closed=include_closed))
+
+
+def sessions_quick(conn: sqlite3.Connection, *, include_closed: bool = False) -> list[ChatSummary]:
+    """:func:`sessions` through ``store.quick_read`` (the same query, datetimes read as the
+    engine reads them)."""
+    from cs_console.store.quick_read import utc
+
+    return session_order([summary_row((*r[:5], utc(r[5]), utc(r[6]), *r[7:9], utc(r[9])))
+                          for r in conn.execute(_list_sql(include_closed))])

@@ -19,13 +19,13 @@ from sqlalchemy.pool import StaticPool
 
 from cs_console.domain.messages import render
 from cs_console.store.errors import StoreError, StoreVersionError
+from cs_console.store.schema_source import SCHEMA_VERSION, schema_source
 from cs_console.store.sqlite_lock import sqlite_engine, take_write_lock
 
 if TYPE_CHECKING:
 
     from sqlmodel import Session
 
-SCHEMA_VERSION = 1
 NOTIFY_CHANNEL = "cs_console_changes"
 BUSY_TIMEOUT_MS = 5000
 # a writer that finds the store locked (a long import) keeps trying this long before giving up;
@@ -349,21 +349,6 @@ def _session_class() -> type[Session]:
 
     lengths.install()  # over-long strings are refused before the database sees them, on every backend
     return Session
-
-
-# the files whose code defines the schema or what ``init`` installs
-_SCHEMA_SOURCES = ("tables/*.py", "types.py", "append_only.py", "migrate.py", "pg_roles.py",
-                   "pg_chat_authority.py")
-
-
-def schema_source() -> str:
-    """A short hash of the source files that define the schema (no import of the tables)."""
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for pattern in _SCHEMA_SOURCES:
-        for path in sorted(here.glob(pattern)):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def schema_fingerprint() -> str:

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from cs_console.domain.clock import as_utc
 from cs_console.domain.handover import NoteEvent
-from cs_console.domain.handover_check import EventInvalid, event_time, validate_fields
-from cs_console.domain.messages import render
+from cs_console.domain.handover_check import event_time
+from cs_console.store.handover_rows import RAW_SELECT, Quarantine, valid_events
 from cs_console.store.tables import Agent, HandoverEvent, Message
 
 if TYPE_CHECKING:
@@ -39,31 +39,15 @@ def append(s: Session, ev: NoteEvent) -> None:
     s.add(HandoverEvent(**to_row(ev)))
 
 
-Quarantine = list[tuple[str, str]]  # (event id, reason) of rows a reader skipped
 
 
 def _columns():
     """The event columns, ``at`` and ``data`` as text: a row whose time or JSON cannot be decoded
     (year 9999 in another zone, nested thousands deep, not JSON at all) is quarantined by
-    :func:`_valid`, not raised in the middle of the fetch."""
+    :func:`valid_events`, not raised in the middle of the fetch."""
     t = HandoverEvent.__table__
     return t, [t.c.id, t.c.note_id, t.c.kind, cast(t.c.at, Text).label("at"), t.c.author, t.c.origin,
                cast(t.c.data, Text).label("data")]
-
-
-def _valid(rows, bad: Quarantine | None) -> list[NoteEvent]:
-    """Rows (``id, note_id, kind, at, author, origin, data`` as text) that pass the domain's
-    event check; the others go to ``bad`` (never raised)."""
-    out: list[NoteEvent] = []
-    append, loads = out.append, json.loads
-    for ev_id, note_id, kind, at, author, origin, data in rows:
-        try:
-            append(validate_fields(ev_id, note_id, kind, at, author, origin,
-                                   {} if data is None or data == "{}" else loads(data)))
-        except (EventInvalid, ValueError, TypeError, RecursionError) as exc:
-            if bad is not None:
-                bad.append((str(ev_id), str(exc) if isinstance(exc, EventInvalid) else render("event.type", field="data", expected="JSON 对象")))
-    return out
 
 
 def events(s: Session, note_ids: Iterable[str] | None = None, bad: Quarantine | None = None) -> list[NoteEvent]:
@@ -74,7 +58,7 @@ def events(s: Session, note_ids: Iterable[str] | None = None, bad: Quarantine | 
     q = sa_select(*cols)
     if note_ids is not None:
         q = q.where(t.c.note_id.in_(list(note_ids)))
-    return _valid(s.connection().execute(q.order_by(t.c.at, t.c.id)).all(), bad)
+    return valid_events(s.connection().execute(q.order_by(t.c.at, t.c.id)).all(), bad)
 
 
 def _raw(s: Session):
@@ -98,7 +82,6 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder (json.dump
 _COLUMNS = "id, note_id, kind, at, author, origin, data"
 
 
-_RAW_SELECT = "SELECT id, note_id, kind, CAST(at AS TEXT), author, origin, CAST(data AS TEXT) FROM handover_events"
 SCAN_OVER = 8 * CHUNK  # more ids than this: one pass over the table beats batches of key lookups
 # SQLite page cache while many events are inserted (the default 2 MB spills index pages that
 # the next rows need again)
@@ -116,7 +99,7 @@ def rows_by_id(s: Session, ids: Sequence[str]) -> list[tuple]:
     mark = "?" if s.get_bind().dialect.name == "sqlite" else "%s"
     if len(ids) > SCAN_OVER:  # the table in rowid order (no key index walk), sorted here
         wanted = set(ids)
-        cur.execute(_RAW_SELECT)
+        cur.execute(RAW_SELECT)
         rows = [r for r in cur.fetchall() if r[0] in wanted]
         rows.sort(key=itemgetter(0))  # time-ordered ids: nearly sorted already, a linear pass
         return rows
@@ -124,7 +107,7 @@ def rows_by_id(s: Session, ids: Sequence[str]) -> list[tuple]:
     ids = sorted(ids)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
-        cur.execute(f"{_RAW_SELECT} WHERE id IN ({', '.join([mark] * len(chunk))}) ORDER BY id", chunk)
+        cur.execute(f"{RAW_SELECT} WHERE id IN ({', '.join([mark] * len(chunk))}) ORDER BY id", chunk)
         out.extend(cur.fetchall())
     return out
 

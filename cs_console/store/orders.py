@@ -6,7 +6,7 @@ from ``cs_console.domain.orders`` for reading, or table rows for the services th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import func
@@ -14,10 +14,9 @@ from sqlmodel import Session, col, select
 
 from cs_console.domain.messages import UserError
 from cs_console.domain.money import shown
-from cs_console.domain.orders import ItemView, OrderState, OrderView, listing_prices
+from cs_console.domain.orders import OrderView, listing_prices
+from cs_console.store.order_rows import CHUNK, order_view
 from cs_console.store.tables import AuditEntry, Buyer, Order, OrderItem
-
-CHUNK = 900  # IN (...) lists stay well under SQLite's variable limit
 
 
 class OrderNotFound(UserError, LookupError):
@@ -68,12 +67,6 @@ def get_item(s: Session, order: Order, line_no: int) -> OrderItem:
     return item
 
 
-def _item_view(i: OrderItem, listing: dict[int, Decimal]) -> ItemView:
-    return ItemView(line_no=i.line_no, title=i.title, colour=i.colour, size=i.size, unit_price=i.unit_price,
-                    quantity=i.quantity, free_postage=i.free_postage, closed=i.closed, close_reason=i.close_reason,
-                    listing_price=listing.get(i.line_no), merchant_code=i.merchant_code, item_id=i.item_id)
-
-
 def listing_prices_of(s: Session, order_nos: Sequence[str]) -> dict[str, dict[int, Decimal]]:
     """Per order, each changed line's listing price (from the audit trail, oldest change first)."""
     changes: dict[str, list[tuple[str, str]]] = {}
@@ -84,19 +77,6 @@ def listing_prices_of(s: Session, order_nos: Sequence[str]) -> dict[str, dict[in
         for key, field, old in rows:
             changes.setdefault(key, []).append((field, old))
     return {key: listing_prices(rows) for key, rows in changes.items()}
-
-
-def order_view(o: Order, buyer: str, items: Iterable[OrderItem],
-               listing: dict[int, Decimal] | None = None) -> OrderView:
-    return OrderView(
-        order_no=o.order_no, buyer=buyer, state=OrderState(o.state), placed_at=o.placed_at, paid_at=o.paid_at,
-        shipped_at=o.shipped_at, receiver_name=o.receiver_name, phone=o.phone, province=o.province,
-        city=o.city, district=o.district, address_detail=o.address_detail, items_total=o.items_total,
-        postage=o.postage, amount=o.amount, courier=o.courier, tracking_no=o.tracking_no, flag=o.flag,
-        remark=o.remark, buyer_message=o.buyer_message, close_reason=o.close_reason,
-        receipt_deadline=o.receipt_deadline, items=tuple(_item_view(i, listing or {}) for i in items),
-        flag_version=o.flag_version or 0,
-    )
 
 
 def view_of(s: Session, order: Order) -> OrderView:

@@ -1,0 +1,129 @@
+"""Listing commands on a current SQLite store read it through ``sqlite3`` alone (no SQLAlchemy,
+no pydantic where the command needs no shop policy) and print exactly what the engine path
+prints; any other store goes through the engine as before."""
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from cs_console.domain.gateway import ChannelKind
+from tests.order_seed import add_order
+from tests.signin import sign_in
+
+LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--json"], ["agents", "list"],
+            ["agents", "list", "--json"], ["handover", "list"], ["handover", "list", "--open", "--json"],
+            ["handover", "list", "--shift", "day"], ["handover", "list", "--day", "2026-11-23"],
+            ["orders", "list"], ["orders", "list", "--json"], ["orders", "list", "--buyer", "小王", "--json"],
+            ["orders", "list", "--state", "WAIT_BUYER_PAY"], ["orders", "list", "--flag", "red"],
+            ["orders", "list", "--buyer", "没有这个人"], ["channel", "list"], ["channel", "list", "--json"],
+            ["hangup", "list"], ["hangup", "list", "--pending", "--json"]]
+PROBE = ("import sys, cs_console.cli\n"
+         "try:\n    cs_console.cli.main()\n"
+         "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
+
+
+def _run(db, argv):
+    res = subprocess.run([sys.executable, "-c", PROBE, *argv, "--db", str(db)], capture_output=True, text=True)
+    *stderr, path = res.stderr.splitlines()
+    return path, (res.returncode, res.stdout, stderr)
+
+
+def _mark_schema_source_old(db):
+    with sqlite3.connect(db) as conn:  # the engine path then checks the schema and records it again
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'schema_source'")
+
+
+@pytest.fixture
+def busy_store(desk, db_path, clock):
+    """Chats waiting, served and closed, first responses today, handover notes and one stored
+    handover event that fails the domain's check; orders paid, unpaid and flagged, one whose
+    price was changed (its listing price comes from the audit trail), one with postage; a
+    webhook channel and a revoked web-chat channel; a hang-up approved and one pending."""
+    for buyer in ("小王", "小李", "阿珍"):
+        desk.chats.inject(buyer, f"{buyer}：在吗")
+        clock.advance(40)
+    me = sign_in(desk, "小美")
+    served = desk.chats.inject("小李", "发货了吗")
+    desk.chats.send(served.chat_id, me, "今天发")
+    desk.chats.close(served.chat_id, me)
+    note = desk.handover.add("小王的退款待确认", "小美")
+    desk.handover.add("阿珍要发票", "小美")
+    desk.handover.ack(note.id, "小美")
+    add_order(desk, "9001", "小王", placed_at=clock(), paid_at=clock(), amount="128.50", postage="8.00")
+    add_order(desk, "9002", "小王", placed_at=clock(), state="WAIT_BUYER_PAY", amount="59.90", title="口水巾")
+    add_order(desk, "9003", "阿珍", placed_at=clock(), flag="red", amount="19.00")
+    desk.orders.set_item_price("9002", 1, "49.90", "老顾客", me)
+    desk.gateway.create_channel("wx-bridge", ChannelKind.WEBHOOK, webhook_url="https://bridge.example/hook", by="小美")
+    desk.gateway.create_channel("web-page", ChannelKind.WEB, by="小美", broadcast_per_minute=5)
+    desk.gateway.revoke("web-page")
+    sign_in(desk, "阿强")
+    sign_in(desk, "组长", "supervisor")
+    decided = desk.team.request_hangup("小美", "去仓库核对库存")
+    desk.team.request_hangup("阿强", "午饭")
+    desk.team.decide_hangup(decided, "组长", True, "半小时")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
+                     "VALUES ('bad-1', 'n', 'created', '2026-11-23 02:00:00.000000', '小美', 'o', 'not json')")
+    clock.advance(minutes=3)
+    return db_path
+
+
+@pytest.mark.parametrize("argv", LISTINGS, ids=" ".join)
+def test_listing_prints_the_same_through_sqlite3_as_through_the_engine(busy_store, argv):
+    _mark_schema_source_old(busy_store)
+    path, through_engine = _run(busy_store, argv)
+    assert path == "ENGINE"
+    path, through_sqlite3 = _run(busy_store, argv)  # the engine recorded the schema as current
+    assert path == "SQLITE3"
+    assert through_sqlite3 == through_engine
+    assert through_engine[0] == 0 and through_engine[1].strip()
+
+
+def test_listing_shows_what_the_store_holds(busy_store):
+    _, (code, out, err) = _run(busy_store, ["chat", "list"])
+    assert code == 0 and "阿珍" in out and "小王" in out
+    _, (code, out, err) = _run(busy_store, ["handover", "list"])
+    assert "小王的退款待确认" in out and "阿珍要发票" in out
+    assert any("bad-1" in line for line in err)  # the quarantined event is named, as before
+
+
+def test_store_of_a_newer_version_is_still_refused(busy_store):
+    with sqlite3.connect(busy_store) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    path, (code, out, err) = _run(busy_store, ["chat", "list"])
+    assert code == 2 and out == ""
+    assert any("99" in line for line in err)
+
+
+def test_unknown_shift_refused_in_chinese(busy_store):
+    path, (code, out, err) = _run(busy_store, ["handover", "list", "--shift", "午班"])
+    assert path == "SQLITE3" and code == 2
+    assert any("没有这个班次：午班" in line for line in err)
+
+
+def test_listing_follows_every_change_of_shop_yaml(busy_store, tmp_path, monkeypatch):
+    """The time zone a listing remembers from the last full load of shop.yaml is used only
+    for that very file: a new zone is shown at once, a broken file is refused as before."""
+    import shutil
+
+    from cs_console.config.locations import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(data))
+    _, (code, shanghai, _) = _run(busy_store, ["orders", "list", "--json"])
+    _, (_, again, _) = _run(busy_store, ["orders", "list", "--json"])
+    assert code == 0 and again == shanghai and "+08:00" in shanghai
+    shop = data / "shop.yaml"
+    text = shop.read_text(encoding="utf-8")
+    assert "Asia/Shanghai" in text
+    shop.write_text(text.replace("Asia/Shanghai", "Europe/London"), encoding="utf-8")
+    _, (code, london, _) = _run(busy_store, ["orders", "list", "--json"])
+    assert code == 0 and "+08:00" not in london and "+00:00" in london
+    shop.write_text(text.replace("Asia/Shanghai", "Mars/Olympus"), encoding="utf-8")
+    for argv in (["orders", "list"], ["hangup", "list"]):
+        _, (code, out, err) = _run(busy_store, argv)
+        assert code == 2 and out == ""
+        assert any("shop.yaml:" in line for line in err), err
