@@ -72,6 +72,7 @@ class _Writer:
                 d = int(d * 100)
             self.defaults.append(d)
         self.rows: list[tuple] = []
+        self.parents: list[_Writer] = []  # flushed first: their rows are what these rows refer to
         marks = ",".join("?" if sqlite else "%s" for _ in self.cols)
         self.sql = f"INSERT INTO {table.name} ({','.join(self.cols)}) VALUES ({marks})"
 
@@ -88,6 +89,8 @@ class _Writer:
     def flush(self) -> None:
         if not self.rows:
             return
+        for parent in self.parents:  # PostgreSQL checks foreign keys row by row, even in COPY
+            parent.flush()
         if self.sqlite:
             self.conn.executemany(self.sql, self.rows)
         else:
@@ -112,6 +115,8 @@ def _fill(conn, size: Size, sqlite: bool, progress=None) -> None:
     rng = random.Random(13)
     t = {m: _Writer(conn, m.__table__, sqlite) for m in
          (Agent, AgentProfile, Buyer, Chat, Message, ResponseRecord, Order, OrderItem)}
+    t[Message].parents = t[ResponseRecord].parents = [t[Chat]]
+    t[OrderItem].parents = [t[Order]]
     year = timedelta(days=365)
     t[Agent].add(id=1, name=AGENT, role="agent", status="offline", created_at=END - year)
     t[Agent].add(id=2, name="bench-sup", role="supervisor", status="offline", created_at=END - year)
