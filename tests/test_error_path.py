@@ -35,12 +35,15 @@ def _main(monkeypatch, *argv: str) -> int:
 
 def test_unexpected_cli_error_is_one_chinese_line_and_a_masked_log(db_path, desk, error_log, monkeypatch, capsys):
     from cs_console.services.orders import OrderService
+    from cs_console.store import order_rows
 
-    def broken(self, **kw):
+    def broken(*args, **kw):
         draft = SECRET  # a frame local a rich traceback would have printed
         raise RuntimeError(f"boom while reading '{draft}' for 13987654321")
 
+    # the listing reads through the engine or, on a current SQLite store, through sqlite3
     monkeypatch.setattr(OrderService, "list", broken)
+    monkeypatch.setattr(order_rows, "list_orders_quick", broken)
     code = _main(monkeypatch, "orders", "list", "--db", str(db_path))
     captured = capsys.readouterr()
     assert code == 1
