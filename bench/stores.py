@@ -72,11 +72,15 @@ class _Writer:
                 d = int(d * 100)
             self.defaults.append(d)
         self.rows: list[tuple] = []
+        self._last_id = 0
         self.parents: list[_Writer] = []  # flushed first: their rows are what these rows refer to
         marks = ",".join("?" if sqlite else "%s" for _ in self.cols)
         self.sql = f"INSERT INTO {table.name} ({','.join(self.cols)}) VALUES ({marks})"
 
     def add(self, **values) -> None:
+        if "id" in self.cols and "id" not in values:  # COPY writes no defaults: the key is ours
+            self._last_id += 1
+            values["id"] = self._last_id
         row = list(self.defaults)
         for k, v in values.items():
             if isinstance(v, datetime):

@@ -84,6 +84,26 @@ async def test_typing_and_sending_while_another_process_holds_the_write_lock(des
     assert journal_text(journal, desk.store.url, "小美") == []  # the store has everything
 
 
+async def test_the_header_says_busy_for_as_long_as_another_process_holds_the_lock(desk, db_path, clock, tmp_path):
+    """The store loop keeps probing the locked store (draft save, heartbeat, distribution with
+    nothing to move): a call that needed no write lock must not clear 数据库忙 while it is held."""
+    desk.chats.inject("小王", "在吗")
+    chat = desk.chats.chat_of("小王").chat_id
+    app = CsConsoleApp(desk, "小美", journal_dir=tmp_path / "journal")
+    async with app.run_test(size=SIZE) as pilot:
+        with write_lock_held(db_path, 4) as holder:
+            for ch in "好的":
+                await pilot.press(ch)
+            await wait_for(pilot, lambda: "数据库忙" in app.sub_title)
+            seen = []
+            while holder.poll() is None:
+                seen.append(app.sub_title)
+                await pilot.pause(0.05)
+        assert len(seen) >= 5 and all("数据库忙" in line for line in seen[:-2])  # busy until released
+        await wait_for(pilot, lambda: "数据库忙" not in app.sub_title, timeout=20)
+        await wait_for(pilot, lambda: desk.chats.draft(chat, "小美")[0] == "好的", timeout=20)
+
+
 async def test_quitting_while_the_store_is_locked_keeps_the_draft_and_does_not_hang(desk, db_path, clock, tmp_path):
     desk.chats.inject("小王", "在吗")
     chat = desk.chats.chat_of("小王").chat_id

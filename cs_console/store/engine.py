@@ -70,6 +70,9 @@ class Store:
         # (``use_login``); reads and writes until then say so
         self.awaiting_login = False
         self.write_retry_for = write_retry_for
+        # write transactions begun on this handle: a caller tells a write that went through from
+        # a call that needed none (the desk's store loop: only the former says writes work again)
+        self.writes_begun = 0
         self._busy_seconds = busy_timeout_ms / 1000  # a write waits for the lock at least this long
         self._lock_in_steps = False
         self.backend_pid: int | None = None  # PostgreSQL: the server process of the last connection
@@ -197,6 +200,7 @@ class Store:
         if self.is_sqlite:
             take_write_lock(session, retry_for=retry_for, busy_seconds=self._busy_seconds,
                             in_steps=self._lock_in_steps)
+        self.writes_begun += 1
 
     @contextmanager
     def write(self, *, retry_for: float | None = None) -> Iterator[Session]:

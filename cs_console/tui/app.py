@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import Reactive
 from textual.signal import Signal
 
 from cs_console.domain.chat import ChatStatus
@@ -50,6 +51,9 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
     # the desk's keys are the desk screen's (desk_screen.py), active only while the desk is on
     # top: a key never acts on the desk behind a dialog, a report or the supervisor view.
     # These two work (and show) over every screen.
+    # the header line (agent, presence, the store's health) changes as the store does: the
+    # Header redraws itself; App's own reactive would repaint the whole screen each time
+    sub_title: Reactive[str] = Reactive("", compute=False, repaint=False)
     BINDINGS = [
         Binding("ctrl+p", "command_palette", "命令", priority=True, id="app.palette"),
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),  # from a dialog too

@@ -269,6 +269,7 @@ class StoreLoop:
 
     def _try(self, fn: Callable[[], Any], *, write: bool) -> Any:
         """Run one store call; store trouble is recorded (``_last_ok`` False), others raise."""
+        begun = self._writes_begun()
         try:
             result = fn()
         except Exception as exc:
@@ -277,8 +278,19 @@ class StoreLoop:
             self._last_ok = False
             return None
         self._last_ok = True
-        self.trouble.worked(write=write)
+        self._worked(write=write, begun=begun)
         return result
+
+    def _writes_begun(self) -> int:
+        return self.desk.store.writes_begun if self.desk is not None else 0
+
+    def _worked(self, *, write: bool, begun: int) -> None:
+        """A call went through. A write call that began no write transaction (distribution with
+        nothing to move, a chat already read) proves nothing about writes: a store still locked
+        by another process stays "busy" in the header, and the writes' backoff keeps running."""
+        if write and self._writes_begun() == begun:
+            return
+        self.trouble.worked(write=write)
 
     _last_ok = True
 
@@ -308,6 +320,7 @@ class StoreLoop:
 
     def _run_job(self, d: Desk, job: _Job) -> bool:
         """False when store trouble left the job waiting for another try."""
+        begun = self._writes_begun()
         try:
             result = job.fn(d)
         except Exception as exc:
@@ -319,7 +332,7 @@ class StoreLoop:
                 self._done(job.on_error, exc)
                 return True
             return False
-        self.trouble.worked(write=job.write)
+        self._worked(write=job.write, begun=begun)
         if job.refresh:
             self._refresh(d)
         if job.announce:
