@@ -13,15 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from cs_console.domain.messages import UserError
 from cs_console.domain.order_columns import Header
+from cs_console.domain.order_times import MINUTE_SECOND_TAILS, LocalTimes
 from cs_console.domain.orders import OrderState
 from cs_console.domain.text import clean_text, one_line
 
@@ -45,9 +43,6 @@ STATE_NAMES: dict[str, OrderState] = {
 NOT_CLOSED = ("订单未关闭", "未关闭")
 COLOUR_KEYS = ("颜色分类", "颜色", "主要颜色", "颜色分类名称")
 SIZE_KEYS = ("尺码", "尺寸", "参考身高", "鞋码", "适用年龄")
-_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
-                       r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
-_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 _AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
 _NUMBER = re.compile(r"[0-9A-Za-z_\-]{1,64}")
 _QUANTITY = re.compile(r"[0-9]{1,5}")
@@ -172,78 +167,12 @@ def parse_state(text: str) -> OrderState:
         raise RowError("import.unknown_state", value=_shown(text)) from None
 
 
-@lru_cache(maxsize=8)
-def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
-
-
-@lru_cache(maxsize=65536)
-def parse_time(text: str, tz: str) -> datetime | None:
-    """Backend times are the shop's local time (``tz``); returned aware in UTC; empty → None."""
-    t = text.strip()
-    if not t or t in ("-", "--", "null"):
-        return None
-    try:
-        # 2026-11-23 09:40:12 (fromisoformat alone also takes "09:40:12:00" on Python 3.11)
-        value = datetime.fromisoformat(t) if _ISO_TIME.fullmatch(t) else None
-    except ValueError:
-        value = None
-    if value is None:
-        for fmt in _TIME_FORMATS:
-            try:
-                value = datetime.strptime(t, fmt)
-                break
-            except ValueError:
-                continue
-        if value is None or not t.isascii():
-            raise RowError("import.bad_time", value=_shown(t)) from None
-    if not 1990 <= value.year <= 2100:
-        raise RowError("import.time_range", value=_shown(t))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_zone(tz))
-    return value.astimezone(UTC)
-
-
-_PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-5][0-9]:[0-5][0-9]")
 _PLAIN_NUMBER = _NUMBER.fullmatch  # an order / tracking number as it is stored
 _PLAIN_PHONE = re.compile(r"[0-9+\-*]{0,40}").fullmatch  # a phone that needs no cleaning
 _new = tuple.__new__
-# ":MM:SS" of every valid minute and second: with a checked "YYYY-MM-DD HH" prefix (the hour
-# keys of LocalTimes), a tail in this set is a whole plain time, as _PLAIN_TIME would say
-_TAILS = frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
-
-
 def _plain_digits(value: str, limit: int) -> bool:
     """ASCII digits only, at most ``limit`` of them (the usual order number or phone)."""
     return value.isdigit() and value.isascii() and len(value) <= limit
-
-
-class LocalTimes:
-    """The shop's local times of one file → UTC as ISO text (``YYYY-MM-DD HH:MM:SS``).
-
-    An export holds hundreds of thousands of times but few distinct hours: the UTC hour of each
-    local hour is computed once (zoneinfo, checked by :func:`parse_time`), minutes and seconds
-    are copied. Zones whose offset is not whole hours, and other spellings, take the full path."""
-
-    def __init__(self, tz: str):
-        self.tz = tz
-        self.hours: dict[str, str | None] = {}
-
-    def __call__(self, text: str) -> str | None:
-        prefix = self.hours.get(text[:13])  # keys are checked hours, "YYYY-MM-DD HH"
-        if prefix is not None and text[13:] in _TAILS:  # an hour seen before (the usual case)
-            return prefix + text[13:]
-        if _PLAIN_TIME.fullmatch(text):
-            key = text[:13]
-            prefix = self.hours.get(key, "")
-            if prefix == "":
-                value = parse_time(text, self.tz)
-                whole = value is not None and value.strftime("%M:%S") == text[14:19]
-                prefix = self.hours[key] = value.strftime("%Y-%m-%d %H") if whole else None
-            if prefix is not None:
-                return prefix + text[13:]
-        value = parse_time(text, self.tz)
-        return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def parse_amount(text: str, what: str, *, default: Decimal | None = None) -> Decimal:
@@ -401,12 +330,12 @@ class OrderRows:
         no = n if _plain_digits(n, MAX_NUMBER) or _PLAIN_NUMBER(n) else _number(_id(no), "订单编号", required=True)
         utc, hours = self.utc, self.utc.hours
         hour = hours.get(placed[:13])  # LocalTimes' usual case inline: an hour seen before
-        placed_at = hour + placed[13:] if hour is not None and placed[13:] in _TAILS else utc(placed)
+        placed_at = hour + placed[13:] if hour is not None and placed[13:] in MINUTE_SECOND_TAILS else utc(placed)
         if placed_at is None:
             raise RowError("import.missing", what="订单创建时间")
         if paid:
             hour = hours.get(paid[:13])
-            paid_at = hour + paid[13:] if hour is not None and paid[13:] in _TAILS else utc(paid)
+            paid_at = hour + paid[13:] if hour is not None and paid[13:] in MINUTE_SECOND_TAILS else utc(paid)
         else:
             paid_at = None
         items_total, postage = self.goods[goods], self.post[post]
