@@ -35,14 +35,15 @@ def make_it_mine(s, chat_id: int, who: Agent, now) -> None:
         return
     if chat.agent_id is None:
         if not team_repo.take_chat(s, chat.id, who.id, now, kind=Move.CLAIM, by=who.name,
-                                   reason="回复了排队的会话", actor=who):
+                                   reason=render("team.claimed_by_reply_reason"), actor=who):
             raise NotYourChat("chat.taken_meanwhile")
     elif is_supervisor(who.role):
         owner = s.get(Agent, chat.agent_id)
         if not team_repo.take_chat(s, chat.id, who.id, now, kind=Move.TAKEOVER, expected=chat.agent_id,
-                                   by=who.name, reason="主管接手", actor=who):
+                                   by=who.name, reason=render("team.takeover_reason"), actor=who):
             raise NotYourChat("chat.changed_meanwhile")
-        repo.add_system_message(s, chat.id, f"主管 {who.name} 接手了 {owner.name if owner else ''} 的会话", now)
+        repo.add_system_message(s, chat.id, render("team.takeover_note", by=who.name,
+                                                          owner=owner.name if owner else ""), now)
     else:
         owner = s.get(Agent, chat.agent_id)
         raise NotYourChat("chat.not_yours", owner=owner.name if owner else render("chat.another_agent"))

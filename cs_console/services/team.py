@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, session_order
 from cs_console.domain.clock import Clock
+from cs_console.domain.messages import render
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import (
     AgentStatus,
@@ -180,8 +181,8 @@ class TeamService:
             if to is None:
                 continue  # no one else for this chat; another distributor may have someone
             if repo.take_chat(s, chat.id, to, now, kind=Move.BREACH, expected=chat.agent_id,
-                              reason="超时未回复，自动改派", actor=actor):
-                chat_repo.add_system_message(s, chat.id, "买家等待超时，会话已自动改派", now)
+                              reason=render("team.overdue_moved_reason"), actor=actor):
+                chat_repo.add_system_message(s, chat.id, render("team.overdue_moved_note"), now)
                 _one_more(cands, to, repo.last_assignment_id(s))
                 moved.append((chat.id, to))
         return moved
@@ -199,7 +200,7 @@ class TeamService:
             if not repo.take_chat(s, chat.id, target.id, now, kind=Move.MANUAL, expected=chat.agent_id, by=by,
                                   actor=repo.acting_agent(s, by)):
                 raise TeamRuleError("chat.changed_meanwhile")
-            chat_repo.add_system_message(s, chat.id, f"会话已分配给 {target.name}", now)
+            chat_repo.add_system_message(s, chat.id, render("team.assigned_note", name=target.name), now)
             return chat.id
 
     def sessions_for(self, name: str) -> tuple[list[ChatSummary], int]:
@@ -230,7 +231,7 @@ class TeamService:
             if not repo.take_chat(s, chat.id, target.id, now, kind=Move.FORWARD, expected=chat.agent_id,
                                   by=me.name, reason=why, actor=me):
                 raise TeamRuleError("chat.changed_meanwhile")
-            chat_repo.add_system_message(s, chat.id, f"{me.name} 转发给 {target.name}：{why}", now)
+            chat_repo.add_system_message(s, chat.id, render("team.forwarded_note", by=me.name, name=target.name, reason=why), now)
             chat.unread = max(chat.unread, 1)  # the teammate sees it as new
 
     def forward_buyer(self, buyer: str, to: str, reason: str, by: str) -> int:
@@ -309,11 +310,11 @@ class TeamService:
             if me is None:
                 return [], cursor
             for a, nick in repo.forwards_to(s, me.id, after_assignment):
-                lines.append(f"{a.by} 转发了 {nick} 的会话：{a.reason}")
+                lines.append(render("team.forwarded_to_you", by=a.by, nick=nick, reason=a.reason))
             if is_supervisor(me.role):
                 for req, agent, _ in repo.hangups(s, state=HangupState.PENDING):
                     if req.id > after_hangup:
-                        lines.append(f"{agent} 申请挂起：{req.reason}（Alt+V 主管视图审批）")
+                        lines.append(render("team.hangup_asked", name=agent, reason=req.reason))
             return lines, (repo.last_assignment_id(s), repo.last_hangup_id(s))
 
     def breaches(self) -> list[ChatSummary]:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from cs_console.domain.chat import ChatStatus
 from cs_console.domain.limits import ValueRefused
+from cs_console.domain.messages import render
 from cs_console.domain.money import shown
 from cs_console.domain.team import (
     AgentStatus,
@@ -123,7 +124,7 @@ def set_status(s: Session, agent: Agent, status: AgentStatus, now: datetime, *,
     agent.heartbeat_at = now if status != AgentStatus.OFFLINE else agent.heartbeat_at
     released = 0
     if status == AgentStatus.OFFLINE:
-        released = release_chats(s, agent.id, now, actor=by or agent, reason="客服离线")
+        released = release_chats(s, agent.id, now, actor=by or agent, reason=render("team.offline_reason"))
         end_hangups(s, agent.id, now)
     s.flush()
     return released
