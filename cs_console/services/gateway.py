@@ -105,8 +105,8 @@ class GatewayService:
 
     def web_socket_link(self, shop: str, session_key: str) -> tuple[int, int | None] | None:
         """A page socket opening: the open web channel called ``shop`` and the channel-buyer id of
-        this session, if they have written before (one plain read on a pooled connection)."""
-        with self.store.engine.connect() as conn:
+        this session, if they have written before (one plain read)."""
+        with self.store.read_rows() as conn:
             return repo.web_channel_link(conn, shop, session_key)
 
     # ---- inbound ------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ class GatewayService:
 
     def written_after(self, cursor: int) -> tuple[int, list[outbox.Pending], set[str]]:
         """Outbox rows written since ``cursor`` (see ``outbox.written_after``)."""
-        with self.store.engine.connect() as conn:
+        with self.store.read_rows() as conn:
             return outbox.written_after(conn, cursor)
 
     def web_pending(self, link_ids: list[int]) -> list[outbox.Pending]:
