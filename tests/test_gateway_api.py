@@ -158,3 +158,18 @@ def test_a_bad_write_in_a_round_fails_alone(gw):
     assert [type(r).__name__ for r in results] == ["Inbound", "ValueRefused", "Inbound", "Inbound"]
     assert results[3].duplicate and results[3].message_id == results[0].message_id
     assert sorted(c.buyer_nick for c in gw.desk.chats.sessions()) == ["u1", "u3"]
+
+
+def test_a_bridge_buyer_known_at_the_desk_writes_into_their_open_chat(gw):
+    token = gw.desk.gateway.create_channel("qn", ChannelKind.PULL).token
+    local = gw.desk.chats.inject("小李", "上午问过")  # the same nick, already chatting (e.g. from 千牛)
+    asked = inbound(gw, token, "p-1", text="我又来了", nick="小李")
+    assert asked.status_code == 200 and asked.json()["chat_id"] == local.chat_id
+    (chat,) = gw.desk.chats.sessions()
+    lines = gw.desk.chats.recent(chat.chat_id)
+    assert [m.text for m in lines] == ["上午问过", "我又来了"]
+    assert (chat.unread, chat.preview, chat.last_message_at) == (2, "我又来了", lines[-1].created_at)
+    assert lines[-1].created_at.utcoffset() is not None and lines[-1].created_at >= lines[0].created_at
+    other = inbound(gw, token, "p-2", text="换个号", buyer="u2", nick="小李").json()  # another buyer, same nick
+    assert other["chat_id"] != local.chat_id
+    assert {s.buyer_nick for s in gw.desk.chats.sessions()} == {"小李", "小李·qn-u2"}

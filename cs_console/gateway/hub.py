@@ -44,7 +44,9 @@ class Hub:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._tasks: list[asyncio.Task] = []
-        self._cursor = 0
+        self._cursor = 0  # the watching thread's: outbox rows up to here were read
+        self._wake_delivery_soon = False
+        self._new_rows: list = []  # read by the watcher, not yet pushed
 
     # ---- store watching -------------------------------------------------------------------
     async def start(self) -> None:
@@ -67,15 +69,36 @@ class Hub:
                     watcher = watch(self.store)
                     continue
                 if changed:
-                    loop.call_soon_threadsafe(self.bump)
+                    loop.call_soon_threadsafe(self._changed, self._read_outbox())
                 self._stop.wait(WATCH_SECONDS)
         finally:
             watcher.close()
 
+    def _read_outbox(self) -> list:
+        """In the watching thread, right after a change: the outbox rows written since the last
+        look (no hop to a store thread per commit). A failed read is caught up by the next
+        change, or by the push loop's sweep."""
+        try:
+            cursor, rows, kinds = self.service.written_after(self._cursor)
+        except Exception:  # noqa: BLE001 - a busy or dropped store: next time
+            log.warning("reading the outbox failed", exc_info=True)
+            return []
+        self._cursor = max(self._cursor, cursor)
+        if ChannelKind.WEBHOOK.value in kinds:
+            self._wake_delivery_soon = True
+        return rows
+
+    def _changed(self, rows: list) -> None:
+        """On the event loop: what the watcher read after a commit. Wakes the webhook deliverer
+        only for new webhook rows (most commits are buyers' lines and page reports)."""
+        if self._wake_delivery_soon:
+            self._wake_delivery_soon = False
+            self._wake_delivery.set()
+        self._new_rows.extend(rows)
+        self.bump()
+
     def bump(self) -> None:
-        """Someone committed: wake long-polls and the page push. The push reads what the outbox
-        got and wakes the webhook deliverer only for new webhook rows (most commits are buyers'
-        lines and page reports: no read of the deliverer's for them)."""
+        """Someone committed: wake long-polls and the page push."""
         self.generation += 1
         for ev in self._waiters:
             ev.set()
@@ -144,11 +167,8 @@ class Hub:
             except TimeoutError:
                 pass
             self._wake_push.clear()
+            rows, self._new_rows = self._new_rows, []
             try:
-                cursor, rows, kinds = await asyncio.to_thread(self.service.written_after, self._cursor)
-                self._cursor = max(self._cursor, cursor)
-                if ChannelKind.WEBHOOK.value in kinds:
-                    self._wake_delivery.set()
                 if rows:
                     now = self.service.clock()
                     await self.push_pending(None, [r for r in rows if r.due <= now and r.channel_buyer_id in self.pages])

@@ -92,13 +92,19 @@ class CookieSigner:
     def dump(self, channel_id: int, key: str) -> str:
         return self._s.dumps({"c": channel_id, "k": key})
 
-    def load(self, value: str | None, channel_id: int) -> str | None:
+    def session(self, value: str | None) -> tuple[int, str] | None:
+        """The (channel id, session key) a genuine, unexpired cookie holds."""
         if not value or len(value) > 400:
             return None
         try:
             data = self._s.loads(value, max_age=COOKIE_DAYS * 86400)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or data.get("c") != channel_id or not isinstance(data.get("k"), str):
+        if not isinstance(data, dict) or not isinstance(data.get("c"), int) or not isinstance(data.get("k"), str):
             return None
-        return data["k"]
+        return data["c"], data["k"]
+
+    def load(self, value: str | None, channel_id: int) -> str | None:
+        """The session key of a genuine cookie of this channel."""
+        found = self.session(value)
+        return found[1] if found and found[0] == channel_id else None

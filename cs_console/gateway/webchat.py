@@ -79,15 +79,16 @@ async def socket(ws: WebSocket, shop: str) -> None:
             state.desk.gateway.allow_in, [state.limits.ip(_client_ip(ws))]):
         await ws.close(code=1008)
         return
-    channel_id = await _web_channel(ws, shop)
-    key = state.cookies.load(ws.cookies.get(COOKIE), channel_id) if channel_id else None
-    if key is None:
+    session = state.cookies.session(ws.cookies.get(COOKIE))
+    found = (await asyncio.to_thread(state.desk.gateway.web_socket_link, shop, session[1])
+             if session and CHANNEL_NAME.match(shop) else None)
+    if found is None or found[0] != session[0]:  # no such shop, or another shop's cookie
         await ws.close(code=1008)
         return
     await ws.accept()
     svc, hub = state.desk.gateway, state.hub
-    conn = PageConnection(send_text=ws.send_text, channel_id=channel_id, session_key=key)
-    conn.link_id = await asyncio.to_thread(svc.web_link, channel_id, key)
+    channel_id, key = session
+    conn = PageConnection(send_text=ws.send_text, channel_id=channel_id, session_key=key, link_id=found[1])
     try:
         if conn.link_id is not None:
             hub.attach(conn)

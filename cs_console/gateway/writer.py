@@ -13,7 +13,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 
 from sqlmodel import Session
 
@@ -40,9 +39,10 @@ class Writer:
 
     async def run(self, fn: Callable[..., object], *args, **kwargs):
         """``fn(session, *args, **kwargs)`` in the next round; its result, or its exception."""
-        future: Future = Future()
-        self._queue.put((lambda s: fn(s, *args, **kwargs), future))
-        return await asyncio.wrap_future(future)
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((lambda s: fn(s, *args, **kwargs), loop, future))
+        return await future
 
     def _loop(self) -> None:
         while True:
@@ -59,11 +59,15 @@ class Writer:
                     self._queue.put(None)  # stop after this round
                     break
                 items.append(more)
-            for (_, future), result in zip(items, self._round([op for op, _ in items]), strict=True):
-                if isinstance(result, BaseException):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+            results = self._round([op for op, _, _ in items])
+            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+            for (_, loop, future), result in zip(items, results, strict=True):
+                by_loop.setdefault(loop, []).append((future, result))
+            for loop, settled in by_loop.items():  # one wake-up of the event loop per round
+                try:
+                    loop.call_soon_threadsafe(_settle, settled)
+                except RuntimeError:  # that loop is closed: nobody waits any more
+                    pass
 
     def _round(self, ops: list[Callable[[Session], object]]) -> list[object]:
         try:
@@ -71,3 +75,14 @@ class Writer:
         except Exception as exc:  # noqa: BLE001 - batch hands back each op's own failure; this is
             log.warning("a round of gateway writes failed", exc_info=True)  # the store itself
             return [exc] * len(ops)
+
+
+def _settle(settled: list) -> None:
+    """Hand each waiting caller its result (on its event loop; a caller that gave up is skipped)."""
+    for future, result in settled:
+        if future.done():
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

@@ -99,9 +99,15 @@ class GatewayService:
             return Caller(c.id, c.name, c.kind) if c else None
 
     def web_channel(self, shop: str) -> int | None:
-        with self.store.read() as s:
-            c = repo.active_channel(s, shop, ChannelKind.WEB)
-            return c.id if c else None
+        """The open web channel called ``shop`` (a page load: one plain read)."""
+        found = self.web_socket_link(shop, "")
+        return found[0] if found else None
+
+    def web_socket_link(self, shop: str, session_key: str) -> tuple[int, int | None] | None:
+        """A page socket opening: the open web channel called ``shop`` and the channel-buyer id of
+        this session, if they have written before (one plain read)."""
+        with self.store.read_rows() as conn:
+            return repo.web_channel_link(conn, shop, session_key)
 
     # ---- inbound ------------------------------------------------------------------------------
     def inbound(self, channel_id: int, *, external_id: str, nick: str, text: str, platform_message_id: str,
@@ -126,10 +132,12 @@ class GatewayService:
         order_no = check_order_no(order_no)
         if kind != MessageKind.TEXT:
             raise ValueRefused("channel.text_only")
-        if not repo.channel_open(s, channel_id):
-            raise PermissionError(render("channel.revoked_refused"))
-        return repo.add_inbound(s, channel_id, external_id=external_id, nick=nick, text=text,
-                                platform_message_id=platform_message_id, now=self.clock(), order_no=order_no, kind=kind)
+        try:
+            return repo.add_inbound(s, channel_id, external_id=external_id, nick=nick, text=text,
+                                    platform_message_id=platform_message_id, now=self.clock(), order_no=order_no,
+                                    kind=kind)
+        except repo.ChannelClosed:
+            raise PermissionError(render("channel.revoked_refused")) from None
 
     def batch(self, ops: list[Callable[[Session], object]]) -> list[object]:
         """Several writes in one transaction: one lock, one commit, no savepoint round trips. When
@@ -173,12 +181,6 @@ class GatewayService:
         with self._write() as s:
             return repo.forget_full_buckets(s, time.time() - idle_seconds)
 
-    def web_link(self, channel_id: int, session_key: str) -> int | None:
-        """The page buyer's channel-buyer id, if they have written before."""
-        with self.store.read() as s:
-            link = repo.link_of(s, channel_id, session_key)
-            return link.id if link else None
-
     def set_order_no(self, link_id: int, order_no: str | None) -> None:
         order_no = check_order_no(order_no)
         with self._write() as s:
@@ -219,7 +221,7 @@ class GatewayService:
 
     def written_after(self, cursor: int) -> tuple[int, list[outbox.Pending], set[str]]:
         """Outbox rows written since ``cursor`` (see ``outbox.written_after``)."""
-        with self.store.engine.connect() as conn:
+        with self.store.read_rows() as conn:
             return outbox.written_after(conn, cursor)
 
     def web_pending(self, link_ids: list[int]) -> list[outbox.Pending]:

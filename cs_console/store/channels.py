@@ -8,18 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cs_console.domain.chat import ChatStatus, Sender
 from cs_console.domain.gateway import ChannelKind, MessageKind
-from cs_console.domain.limits import ValueRefused, check_message
+from cs_console.domain.limits import MAX_BUYER_NICK, ValueRefused, check_length, check_message
 from cs_console.domain.text import clean_text, one_line, truncate_cells
 from cs_console.store import chats as chat_repo
 from cs_console.store.channel_rows import ChannelView, view
+from cs_console.store.plain_sql import PlainSQL, placeholders
 from cs_console.store.tables import (
     Buyer,
     Channel,
@@ -92,96 +90,114 @@ def revoke(s: Session, name: str, now: datetime) -> Channel:
 
 
 # ---- buyers on a channel --------------------------------------------------------------------
-def link_of(s: Session, channel_id: int, external_id: str) -> ChannelBuyer | None:
-    return s.exec(select(ChannelBuyer).where(ChannelBuyer.channel_id == channel_id,
-                                             ChannelBuyer.external_id == external_id)).first()
+_WEB_CHANNEL_LINK = """SELECT c.id, cb.id FROM channels c
+LEFT JOIN channel_buyers cb ON cb.channel_id = c.id AND cb.external_id = :external
+WHERE c.name = :name AND c.kind = 'web' AND c.revoked_at IS NULL"""
 
 
-def _nick_for(s: Session, channel: Channel, external_id: str, nick: str) -> str:
+def web_channel_link(conn, shop: str, session_key: str) -> tuple[int, int | None] | None:
+    """The open web channel ``shop`` and the link of the page session ``session_key`` on it (None
+    if that session never wrote); None when there is no such open channel. ``conn``: a Core
+    connection (plain SQL)."""
+    row = PlainSQL(conn).one(_WEB_CHANNEL_LINK, {"name": shop, "external": session_key})
+    return (row[0], row[1]) if row else None
+
+
+# ---- a buyer's line: plain SQL (see ``plain_sql``), a few statements for the usual case -------
+# the channel (open?), the buyer as this channel knows them, their open chat and whether the
+# platform id was seen: one read
+_INBOUND_STATE = """SELECT c.kind, c.name, cb.id, cb.buyer_id, b.nick,
+ (SELECT h.id FROM chats h WHERE h.buyer_id = cb.buyer_id AND h.status != 'closed' ORDER BY h.id DESC LIMIT 1),
+ (SELECT cm.message_id FROM channel_messages cm WHERE cm.channel_id = c.id AND cm.platform_message_id = :pmid)
+FROM channels c
+LEFT JOIN channel_buyers cb ON cb.channel_id = c.id AND cb.external_id = :external
+LEFT JOIN buyers b ON b.id = cb.buyer_id
+WHERE c.id = :channel AND c.revoked_at IS NULL"""
+_CHAT_OF_MESSAGE = "SELECT chat_id FROM messages WHERE id = :message"
+_NICK_TAKEN = """SELECT b.id, EXISTS (SELECT 1 FROM channel_buyers x WHERE x.buyer_id = b.id AND x.channel_id = :channel)
+FROM buyers b WHERE b.nick = :nick"""
+_BUYER_ID = "SELECT id FROM buyers WHERE nick = :nick"
+_OPEN_CHAT = "SELECT id FROM chats WHERE buyer_id = :buyer AND status != 'closed' ORDER BY id DESC LIMIT 1"
+_ADD_BUYER = "INSERT INTO buyers (nick, tags, created_at) VALUES (:nick, '', :now) RETURNING id"
+_ADD_LINK = """INSERT INTO channel_buyers (channel_id, external_id, buyer_id, order_no, last_inbound_at)
+VALUES (:channel, :external, :buyer, NULL, NULL) RETURNING id"""
+# a new chat as ``chat_repo.add_buyer_message`` leaves it: waiting since this line, one unread
+_ADD_CHAT = """INSERT INTO chats (buyer_id, agent_id, status, opened_at, closed_at, closed_by, first_buyer_at,
+ waiting_since, first_response_seconds, last_message_at, last_preview, unread, message_count)
+VALUES (:buyer, NULL, 'waiting', :now, NULL, NULL, :now, :now, NULL, :now, :preview, 1, 1) RETURNING id"""
+_CHAT_WAITS = """UPDATE chats SET status = 'waiting', unread = unread + 1, message_count = message_count + 1,
+ first_buyer_at = COALESCE(first_buyer_at, :now), waiting_since = COALESCE(waiting_since, :now),
+ last_message_at = :now, last_preview = :preview WHERE id = :chat"""
+_ADD_LINE = """INSERT INTO messages (chat_id, sender, agent_id, text, created_at)
+VALUES (:chat, 'buyer', NULL, :text, :now) RETURNING id"""
+_ADD_CHANNEL_LINE = """INSERT INTO channel_messages (message_id, channel_id, kind, direction, platform_message_id,
+ status, error, updated_at) VALUES (:message, :channel, :kind, 'in', :pmid, '', '', :now)"""
+_LINK_WROTE = """UPDATE channel_buyers SET last_inbound_at = :now, order_no = COALESCE(:order_no, order_no)
+WHERE id = :link"""
+
+
+class ChannelClosed(LookupError):
+    """The channel is revoked (or unknown): its bridge or page may not write."""
+
+
+def _new_nick(db: PlainSQL, channel_id: int, channel_name: str, web: bool, external_id: str, nick: str) -> str:
     """The store nick of a new channel buyer: the bridge's nick (a 千牛 nick meets the same buyer's
     orders), unless that nick already belongs to another buyer of this channel."""
-    if channel.kind == ChannelKind.WEB:
-        base = "访客" + external_id[:6]
-    else:
-        base = truncate_cells(one_line(nick), 60) or f"{channel.name}-{external_id[:12]}"
+    base = "访客" + external_id[:6] if web else (truncate_cells(one_line(nick), 60) or f"{channel_name}-{external_id[:12]}")
     candidate = base
     for extra in (8, 16, 32):
-        buyer = s.exec(select(Buyer).where(Buyer.nick == candidate)).first()
-        if buyer is None:
+        found = db.one(_NICK_TAKEN, {"nick": candidate, "channel": channel_id})
+        if found is None or (not found[1] and not web):
             return candidate
-        taken = s.exec(select(ChannelBuyer).where(ChannelBuyer.buyer_id == buyer.id,
-                                                  ChannelBuyer.channel_id == channel.id)).first()
-        if taken is None and channel.kind != ChannelKind.WEB:
-            return candidate
-        candidate = f"{base}·{channel.name}-{external_id[:extra]}"
+        candidate = f"{base}·{channel_name}-{external_id[:extra]}"
     return candidate
 
 
-def ensure_link(s: Session, channel: Channel, external_id: str, nick: str, now: datetime) -> ChannelBuyer:
-    link = link_of(s, channel.id, external_id)
-    if link is None:
-        buyer = chat_repo.ensure_buyer(s, _nick_for(s, channel, external_id, nick), now)
-        link = ChannelBuyer(channel_id=channel.id, external_id=external_id, buyer_id=buyer.id)
-        s.add(link)
-        s.flush()
-    return link
-
-
-# the statements of the usual inbound line, built once (a busy gateway runs them hundreds of times a second)
-_SEEN = (select(ChannelMessage.message_id, Message.chat_id).join(Message, Message.id == ChannelMessage.message_id)
-         .where(ChannelMessage.channel_id == bindparam("channel"),
-                ChannelMessage.platform_message_id == bindparam("pmid")))
-_LINK = (select(ChannelBuyer.id, ChannelBuyer.buyer_id, Buyer.nick).join(Buyer, Buyer.id == ChannelBuyer.buyer_id)
-         .where(ChannelBuyer.channel_id == bindparam("channel"), ChannelBuyer.external_id == bindparam("external")))
-_OPEN_CHAT = (select(Chat.id).where(Chat.buyer_id == bindparam("buyer"), Chat.status != ChatStatus.CLOSED.value)
-              .order_by(col(Chat.id).desc()).limit(1))  # as chat_repo.open_chat_of
-_ADD_LINE = insert(Message).values(chat_id=bindparam("chat"), sender=Sender.BUYER.value, agent_id=None,
-                                   text=bindparam("text"), created_at=bindparam("now")).returning(Message.id)
-_CHAT_WAITS = update(Chat).where(Chat.id == bindparam("chat")).values(
-    status=ChatStatus.WAITING.value, unread=Chat.unread + 1, message_count=Chat.message_count + 1,
-    first_buyer_at=func.coalesce(Chat.first_buyer_at, bindparam("now")),
-    waiting_since=func.coalesce(Chat.waiting_since, bindparam("now")),
-    last_message_at=bindparam("now"), last_preview=bindparam("preview"))
-_ADD_CHANNEL_LINE = insert(ChannelMessage).values(
-    message_id=bindparam("message"), channel_id=bindparam("channel"), kind=bindparam("kind"), direction="in",
-    platform_message_id=bindparam("pmid"), status="", error="", updated_at=bindparam("now"))
-_LINK_WROTE = update(ChannelBuyer).where(ChannelBuyer.id == bindparam("link")).values(
-    last_inbound_at=bindparam("now"), order_no=func.coalesce(bindparam("order_no"), ChannelBuyer.order_no))
-_CHANNEL_OPEN = select(Channel.id).where(Channel.id == bindparam("channel"), col(Channel.revoked_at).is_(None))
-
-
-def channel_open(s: Session, channel_id: int) -> bool:
-    return s.connection().execute(_CHANNEL_OPEN, {"channel": channel_id}).first() is not None
+def _new_link(db: PlainSQL, channel_id: int, channel_name: str, web: bool, external_id: str, nick: str,
+              now) -> tuple[int, int, str, int | None]:
+    """A buyer this channel has not seen: their store buyer (found by nick, or new), the new
+    link, and that buyer's open chat."""
+    buyer_nick = one_line(_new_nick(db, channel_id, channel_name, web, external_id, nick))
+    if not buyer_nick:
+        raise ValueRefused("text.empty", what="买家昵称")
+    check_length(buyer_nick, "买家昵称", MAX_BUYER_NICK)
+    row = db.one(_BUYER_ID, {"nick": buyer_nick})
+    buyer_id = row[0] if row else db.one(_ADD_BUYER, {"nick": buyer_nick, "now": now})[0]
+    link_id = db.one(_ADD_LINK, {"channel": channel_id, "external": external_id, "buyer": buyer_id})[0]
+    chat = db.one(_OPEN_CHAT, {"buyer": buyer_id}) if row else None  # a known buyer may be chatting already
+    return link_id, buyer_id, buyer_nick, chat[0] if chat else None
 
 
 def add_inbound(s: Session, channel_id: int, *, external_id: str, nick: str, text: str,
                 platform_message_id: str, now: datetime, order_no: str | None = None,
                 kind: MessageKind = MessageKind.TEXT) -> Inbound:
     """A buyer's message from a channel; the same platform message id twice is one message.
+    A revoked channel raises ``ChannelClosed``.
 
-    The usual case (a known buyer with an open chat) runs as a few column statements; a new
-    buyer or a new chat goes through the chat repository's own rules (``add_buyer_message``)."""
-    conn = s.connection()
-    seen = conn.execute(_SEEN, {"channel": channel_id, "pmid": platform_message_id}).first()
-    found = conn.execute(_LINK, {"channel": channel_id, "external": external_id}).first()
-    if found is None:
-        link = ensure_link(s, s.get(Channel, channel_id), external_id, nick, now)
-        found = (link.id, link.buyer_id, s.get(Buyer, link.buyer_id).nick)
-    link_id, buyer_id, buyer_nick = found
+    Plain SQL on the session's transaction: one read, then the line, the chat (waiting, or new
+    as ``chat_repo.add_buyer_message`` opens it), the channel's row of the line and the buyer's
+    last-inbound time; a buyer new to the channel adds their buyer row and link."""
+    db = PlainSQL(s)
+    state = db.one(_INBOUND_STATE, {"channel": channel_id, "external": external_id, "pmid": platform_message_id})
+    if state is None:
+        raise ChannelClosed(channel_id)
+    channel_kind, channel_name, link_id, buyer_id, buyer_nick, chat_id, seen = state
+    at = db.when(now)
+    if link_id is None:
+        link_id, buyer_id, buyer_nick, chat_id = _new_link(db, channel_id, channel_name,
+                                                           channel_kind == ChannelKind.WEB, external_id, nick, at)
     if seen is not None:
-        return Inbound(seen[1], seen[0], buyer_nick, link_id, True)
-    chat_id = conn.execute(_OPEN_CHAT, {"buyer": buyer_id}).scalar()
+        return Inbound(db.one(_CHAT_OF_MESSAGE, {"message": seen})[0], seen, buyer_nick, link_id, True)
+    text = check_message(clean_text(text))
+    preview = truncate_cells(one_line(text), chat_repo.PREVIEW_CELLS)
     if chat_id is None:
-        chat, msg = chat_repo.add_buyer_message(s, buyer_nick, text, now)
-        chat_id, message_id = chat.id, msg.id
-    else:  # add_buyer_message for a chat that is open already: the line, the chat waiting
-        text = check_message(clean_text(text))
-        message_id = conn.execute(_ADD_LINE, {"chat": chat_id, "text": text, "now": now}).scalar_one()
-        conn.execute(_CHAT_WAITS, {"chat": chat_id, "now": now,
-                                   "preview": truncate_cells(one_line(text), chat_repo.PREVIEW_CELLS)})
-    conn.execute(_ADD_CHANNEL_LINE, {"message": message_id, "channel": channel_id, "kind": kind.value,
-                                     "pmid": platform_message_id, "now": now})
-    conn.execute(_LINK_WROTE, {"link": link_id, "now": now, "order_no": order_no or None})
+        chat_id = db.one(_ADD_CHAT, {"buyer": buyer_id, "now": at, "preview": preview})[0]
+    else:
+        db.execute(_CHAT_WAITS, {"chat": chat_id, "now": at, "preview": preview})
+    message_id = db.one(_ADD_LINE, {"chat": chat_id, "text": text, "now": at})[0]
+    db.execute(_ADD_CHANNEL_LINE, {"message": message_id, "channel": channel_id, "kind": kind.value,
+                                   "pmid": platform_message_id, "now": at})
+    db.execute(_LINK_WROTE, {"link": link_id, "now": at, "order_no": order_no or None})
     return Inbound(chat_id, message_id, buyer_nick, link_id, False)
 
 
@@ -261,26 +277,23 @@ def named_orders(s: Session, nick: str) -> list:
 
 
 # ---- rate limits shared by every gateway on the store ----------------------------------------
-_BUCKETS = (select(RateBucket.key, RateBucket.tokens, RateBucket.at)
-            .where(col(RateBucket.key).in_(bindparam("keys", expanding=True)))
-            .order_by(RateBucket.key).with_for_update())  # PostgreSQL: rows locked in key order
-_NEW_BUCKET = {postgres: upsert(RateBucket).on_conflict_do_nothing(index_elements=["key"])  # a new key starts full
-               for postgres, upsert in ((False, sqlite_insert), (True, pg_insert))}
-_REFILL = update(RateBucket).where(RateBucket.key == bindparam("k")).values(tokens=bindparam("t"), at=bindparam("now"))
+_NEW_BUCKET = "INSERT INTO rate_buckets (key, tokens, at) VALUES (:key, :tokens, :at) ON CONFLICT (key) DO NOTHING"
+_REFILL = "UPDATE rate_buckets SET tokens = :t, at = :now WHERE key = :k"
 
 
 def take_tokens(s: Session, buckets: list[tuple[str, float, float]], now: float) -> bool:
     """One token from each bucket ``(key, tokens per second, burst)``, all or none: True when
-    every bucket had one. A new key starts full."""
-    conn = s.connection()
+    every bucket had one. A new key starts full. PostgreSQL locks the rows in key order."""
+    db = PlainSQL(s)
     spec = {key: (rate, burst) for key, rate, burst in buckets}
     keys = sorted(spec)
-    conn.execute(_NEW_BUCKET[conn.dialect.name == "postgresql"],
-                 [{"key": k, "tokens": float(spec[k][1]), "at": now} for k in keys])
-    level = {k: min(spec[k][1], tokens + max(0.0, now - at) * spec[k][0])
-             for k, tokens, at in conn.execute(_BUCKETS, {"keys": keys}).all()}
+    db.executemany(_NEW_BUCKET, [{"key": k, "tokens": float(spec[k][1]), "at": now} for k in keys])
+    marks, params = placeholders("k", keys)
+    rows = db.all(f"SELECT key, tokens, at FROM rate_buckets WHERE key IN ({marks}) ORDER BY key"
+                  + (" FOR UPDATE" if db.postgres else ""), params)
+    level = {k: min(spec[k][1], tokens + max(0.0, now - at) * spec[k][0]) for k, tokens, at in rows}
     allowed = len(level) == len(keys) and all(t >= 1 for t in level.values())
-    conn.execute(_REFILL, [{"k": k, "t": t - 1 if allowed else t, "now": now} for k, t in level.items()])
+    db.executemany(_REFILL, [{"k": k, "t": t - 1 if allowed else t, "now": now} for k, t in level.items()])
     return allowed
 
 

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, col, select
 
 from cs_console.domain.gateway import (
@@ -20,6 +20,7 @@ from cs_console.domain.gateway import (
     broadcast_gap_seconds,
 )
 from cs_console.store.channels import reply_link
+from cs_console.store.plain_sql import PlainSQL, placeholders
 from cs_console.store.tables import Agent, Channel, ChannelMessage, Message, OutboxEntry
 
 ERROR_CHARS = 300
@@ -207,19 +208,19 @@ def report(s: Session, channel_id: int, delivery_id: str, status: DeliveryStatus
     return True
 
 
-_WRITTEN_AFTER = (select(OutboxEntry.id, OutboxEntry.delivery_id, OutboxEntry.channel_buyer_id, OutboxEntry.message_id,
-                         OutboxEntry.payload, OutboxEntry.next_attempt_at, Channel.kind)
-                  .join(Channel, Channel.id == OutboxEntry.channel_id)
-                  .where(OutboxEntry.id > bindparam("cursor"), OutboxEntry.state == OutboxState.PENDING.value)
-                  .order_by(OutboxEntry.id).limit(bindparam("limit")))
+_WRITTEN_AFTER = """SELECT o.id, o.delivery_id, o.channel_buyer_id, o.message_id, o.payload, o.next_attempt_at, c.kind
+FROM outbox o JOIN channels c ON c.id = o.channel_id
+WHERE o.id > :cursor AND o.state = 'pending' ORDER BY o.id LIMIT :limit"""
 
 
 def written_after(conn, cursor: int, limit: int = 500) -> tuple[int, list[Pending], set[str]]:
     """Pending rows written after ``cursor``: the new cursor, the web-page rows (due or not), and
-    the channel kinds seen (a webhook row wakes the deliverer). One read per store change."""
-    rows = conn.execute(_WRITTEN_AFTER, {"cursor": cursor, "limit": limit}).all()
-    web = [Pending(*r[:6]) for r in rows if r.kind == ChannelKind.WEB.value]
-    return (rows[-1].id if rows else cursor), web, {r.kind for r in rows}
+    the channel kinds seen (a webhook row wakes the deliverer). One read per store change, in
+    plain SQL (``conn``: a Core connection)."""
+    db = PlainSQL(conn)
+    rows = db.all(_WRITTEN_AFTER, {"cursor": cursor, "limit": limit})
+    web = [Pending(r[0], r[1], r[2], r[3], r[4], db.read_when(r[5])) for r in rows if r[6] == ChannelKind.WEB.value]
+    return (rows[-1][0] if rows else cursor), web, {r[6] for r in rows}
 
 
 def web_pending_for(s: Session, channel_buyer_ids: list[int], now: datetime) -> list[Pending]:
@@ -232,29 +233,27 @@ def web_pending_for(s: Session, channel_buyer_ids: list[int], now: datetime) -> 
     return [_pending(e) for e in rows]
 
 
-_SHOWN = select(OutboxEntry.id, OutboxEntry.message_id, OutboxEntry.state).where(
-    OutboxEntry.channel_buyer_id == bindparam("link"), col(OutboxEntry.message_id).in_(bindparam("ids", expanding=True)))
-_DELIVERED = update(OutboxEntry).where(col(OutboxEntry.id).in_(bindparam("ids", expanding=True))).values(
-    state=OutboxState.DELIVERED.value, delivered_at=bindparam("now"))
-_READ = update(ChannelMessage).where(  # read is the last status: every other one moves to it
-    col(ChannelMessage.message_id).in_(bindparam("ids", expanding=True)),
-    ChannelMessage.status != DeliveryStatus.READ.value).values(status=DeliveryStatus.READ.value, error="",
-                                                               updated_at=bindparam("now"))
-
-
 def mark_read(s: Session, channel_buyer_id: int, message_ids: list[int], now: datetime) -> int:
-    """The page showed these agent messages to their own buyer: 已读 (statements built once: a
-    page reports one for every reply it shows)."""
+    """The page showed these agent messages to their own buyer: 已读 (plain SQL: a page reports
+    one for every reply it shows)."""
     if not message_ids:
         return 0
-    conn = s.connection()
-    rows = conn.execute(_SHOWN, {"link": channel_buyer_id, "ids": message_ids[:500]}).all()
+    db = PlainSQL(s)
+    marks, params = placeholders("m", message_ids[:500])
+    rows = db.all(f"SELECT id, message_id, state FROM outbox WHERE channel_buyer_id = :link AND message_id IN ({marks})",
+                  {"link": channel_buyer_id, **params})
     if not rows:
         return 0
-    undelivered = [r.id for r in rows if r.state != OutboxState.DELIVERED]
+    at = db.when(now)
+    undelivered = [r[0] for r in rows if r[2] != OutboxState.DELIVERED]
     if undelivered:
-        conn.execute(_DELIVERED, {"ids": undelivered, "now": now})
-    conn.execute(_READ, {"ids": [r.message_id for r in rows], "now": now})
+        marks, params = placeholders("e", undelivered)
+        db.execute(f"UPDATE outbox SET state = :state, delivered_at = :now WHERE id IN ({marks})",
+                   {"state": OutboxState.DELIVERED.value, "now": at, **params})
+    marks, params = placeholders("m", [r[1] for r in rows])
+    # read is the last status: every other one moves to it
+    db.execute(f"UPDATE channel_messages SET status = :read, error = '', updated_at = :now "
+               f"WHERE message_id IN ({marks}) AND status != :read", {"read": DeliveryStatus.READ.value, "now": at, **params})
     return len(rows)
 
 
