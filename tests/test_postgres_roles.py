@@ -825,3 +825,28 @@ def test_a_forged_client_cannot_rewrite_what_a_chat_records(shop, pg_url):
     summary = owner.chats.summary(chat_id)
     assert (summary.agent, summary.status, summary.first_response_seconds) == ("阿强", "waiting", None)
     assert summary.waiting_since is not None and owner.chats.summary(other).agent is None
+
+
+def test_a_forged_client_writes_handover_notes_of_this_store_only_as_itself(shop, pg_url, clock):
+    owner, _sup, _me = shop
+    store_id = owner.store.store_id()
+    event = ("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
+             "VALUES (%s, %s, 'created', now(), %s, %s, '{}')")
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        why = refused(conn, event, ("e1", "n1", "阿强", store_id))  # a note in a colleague's name
+        assert "signed-in agent" in why
+    with raw(pg_url, "小美", MEI_PW) as conn:
+        conn.execute(event, ("e2", "n2", "小美", store_id))  # her own
+        conn.execute(event, ("e3", "n3", "阿强", "another-store"))  # a colleague's, synced from another store
+        conn.commit()
+    with owner.store.read() as s:
+        from sqlalchemy import text
+
+        rows = s.execute(text("SELECT id, author FROM handover_events ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("e2", "小美"), ("e3", "阿强")]
+    mei = desk_as(pg_url, "小美", MEI_PW, clock)  # the service writes her notes as before
+    try:
+        note = mei.handover.add("3 号单改地址，已联系仓库", "小美")
+        assert mei.handover.ack(note.id, "小美").state.value != ""
+    finally:
+        mei.close()

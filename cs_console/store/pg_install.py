@@ -27,8 +27,8 @@ NO_ACCESS = ("agent_credentials", "cs_logins", "cs_passwords", "cs_gate")
 # assignments and broadcast recipients are written by cs_console_take_chat / _post_broadcast only
 READ_ONLY = ("meta", "agent_sessions", "assignments", "broadcast_recipients", "cs_settings")
 GUARDED = ("messages", "audit_log", "agents", "agent_profiles", "hangup_requests", "drafts", "chats", "broadcasts",
-           "response_records")
-GUARD_EVENTS = {"chats": "INSERT OR UPDATE", "response_records": "INSERT"}
+           "response_records", "handover_events")
+GUARD_EVENTS = {"chats": "INSERT OR UPDATE", "response_records": "INSERT", "handover_events": "INSERT"}
 # columns agents may not UPDATE: who has the chat (cs_console_take_chat), whose and since when it is
 NOT_UPDATED = {"chats": ("agent_id", "buyer_id", "opened_at")}
 
@@ -177,6 +177,12 @@ def _sql(base: str, schema: str) -> list[str]:
               ELSIF TG_TABLE_NAME = 'audit_log' THEN
                 IF NEW.agent IS DISTINCT FROM my_name THEN
                   {no('an audit row names the signed-in agent only')};
+                END IF;
+              ELSIF TG_TABLE_NAME = 'handover_events' THEN
+                -- a note written in this store is written as the signed-in agent; events of
+                -- other stores arrive by sync with their own authors (their store vouches)
+                IF NEW.origin = (SELECT value FROM meta WHERE key = 'store_id') AND NEW.author IS DISTINCT FROM my_name THEN
+                  {no('a handover note of this store is written as the signed-in agent')};
                 END IF;
               ELSIF TG_TABLE_NAME = 'drafts' THEN
                 IF (CASE WHEN TG_OP = 'DELETE' THEN OLD.agent_id ELSE NEW.agent_id END) IS DISTINCT FROM me
