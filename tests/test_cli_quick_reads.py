@@ -18,7 +18,10 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["orders", "list"], ["orders", "list", "--json"], ["orders", "list", "--buyer", "小王", "--json"],
             ["orders", "list", "--state", "WAIT_BUYER_PAY"], ["orders", "list", "--flag", "red"],
             ["orders", "list", "--buyer", "没有这个人"], ["channel", "list"], ["channel", "list", "--json"],
-            ["hangup", "list"], ["hangup", "list", "--pending", "--json"]]
+            ["hangup", "list"], ["hangup", "list", "--pending", "--json"],
+            ["report", "day"], ["report", "day", "--json"], ["report", "day", "--agent", "小美", "--json"],
+            ["report", "day", "--date", "2026-11-22"], ["report", "week", "--json"],
+            ["report", "week", "--date", "2026-11-23"], ["report", "week", "--date", "2026-11-23", "--json"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from cs_console.domain.followups import FollowupSettings
 from cs_console.domain.handover import SyncSettings
 from cs_console.domain.identity import IdentitySettings
-from cs_console.domain.report import ReportSettings
 from cs_console.domain.shifts import ShiftSettings
 
 
@@ -104,6 +103,13 @@ class PostageSettings(Strict):
 
     rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
     freight_file: str = Field("freight.yaml", description="freight templates + courier rate cards (weight-based postage)")
+
+
+class ReportSettings(Strict):
+    """``data/shop.yaml`` → ``reports``."""
+
+    conversion_window_hours: int = Field(
+        24, ge=1, description="a buyer converts when they pay an order within this many hours of chatting")
 
 
 class ShopPolicy(Strict):
