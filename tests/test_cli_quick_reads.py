@@ -126,7 +126,45 @@ def test_listing_follows_every_change_of_shop_yaml(busy_store, tmp_path, monkeyp
     _, (code, london, _) = _run(busy_store, ["orders", "list", "--json"])
     assert code == 0 and "+08:00" not in london and "+00:00" in london
     shop.write_text(text.replace("Asia/Shanghai", "Mars/Olympus"), encoding="utf-8")
-    for argv in (["orders", "list"], ["hangup", "list"]):
+    for argv in (["orders", "list"], ["hangup", "list"], ["report", "day"]):
         _, (code, out, err) = _run(busy_store, argv)
         assert code == 2 and out == ""
         assert any("shop.yaml:" in line for line in err), err
+
+
+def test_report_follows_the_shops_response_rules_at_once(busy_store, tmp_path, monkeypatch):
+    """The day report read without pydantic uses the response thresholds of the shop.yaml it
+    finds: a raised `warning` moves the counts at once, and the engine agrees."""
+    import json
+    import shutil
+
+    from cs_console.config.locations import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(data))
+    argv = ["report", "day", "--json"]
+    _run(busy_store, argv)
+    path, (code, before, _) = _run(busy_store, argv)
+    assert path == "SQLITE3" and code == 0
+    assert json.loads(before)["rows"][-1]["fr_over_60"] == 1  # the 80 s first response
+    shop = data / "shop.yaml"
+    text = shop.read_text(encoding="utf-8")
+    shop.write_text(text.replace("  warning: 60", "  warning: 100"), encoding="utf-8")
+    _run(busy_store, argv)
+    path, (code, after, _) = _run(busy_store, argv)
+    assert path == "SQLITE3" and code == 0
+    total = json.loads(after)["rows"][-1]
+    assert total["fr_over_60"] == 0 and total["fr_count"] == 1
+    _mark_schema_source_old(busy_store)
+    path, through_engine = _run(busy_store, argv)
+    assert path == "ENGINE" and through_engine == (0, after, [])
+
+
+def test_report_loads_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
+    probe = PROBE.replace("'sqlalchemy' in sys.modules", "{'sqlalchemy', 'pydantic'} & set(sys.modules)")
+    for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"]):
+        subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True)
+        res = subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True,
+                             text=True)
+        assert res.returncode == 0 and res.stderr.splitlines()[-1] == "SQLITE3"

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk, quick_store, shop_policy
+from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk, quick_store, read_policy
 from cs_console.domain.terminal import terminal_safe
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def _report(kind: str, when: str | None, agent: str | None, db: str | None) -> R
     from cs_console.store.quick_read import snapshot
     from cs_console.store.report_sql import period_facts_quick
 
-    policy = shop_policy()
+    policy = read_policy()
     tz, now = policy.shop.timezone, system_clock()()
     today = local_date(now, tz)
     first, last = (_day(when, today),) * 2 if kind == "day" else week_of(_day(when, today - timedelta(days=7)))

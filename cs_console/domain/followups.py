@@ -7,12 +7,13 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING
 
 from cs_console.domain.messages import UserError
 from cs_console.domain.text import clean_text, one_line
+
+if TYPE_CHECKING:
+    from cs_console.domain.shop import FollowupSettings
 
 
 class FollowupRefused(UserError, ValueError):
@@ -21,29 +22,6 @@ class FollowupRefused(UserError, ValueError):
 
 class FollowupNotFound(UserError, LookupError):
     """The order or review to follow up is not there, or another agent serves the buyer."""
-
-
-class FollowupSettings(BaseModel):
-    """``data/shop.yaml`` → ``followups``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    unpaid_after_minutes: int = Field(30, ge=0, description="an unpaid order older than this needs a reminder")
-    left_after_minutes: int = Field(
-        30, ge=1, description="a buyer still waiting this long after the last message has left (unserved)")
-    contacted_flag: Literal["grey", "red", "blue", "yellow", "green", "purple"] | None = Field(
-        None, description="alternative flag convention: set this flag on an unpaid order once contacted "
-                          "(None: the default convention does not flag contacted orders)")
-    unpaid_reply_code: str = Field(
-        "cf", description="quick reply (快捷短语 code) used as the unpaid reminder; the text below if missing")
-    review_reply_code: str = Field(
-        "cp", description="quick reply used for the bad-review follow-up; the text below if missing")
-    unpaid_reminder: str = Field(
-        "亲，您好！看到您拍下了{items}还没有付款哦，库存有限，付款后我们会尽快为您发货～",
-        description="draft for the unpaid-order reminder (until a quick reply takes over)")
-    review_followup: str = Field(
-        "亲，您好！看到您对订单{order_no}的评价，非常抱歉给您带来不好的体验，请问具体是哪里不满意呢？我们一定为您处理好～",
-        description="draft for the bad-review follow-up")
 
 
 class FollowupKind(StrEnum):
