@@ -5,10 +5,15 @@ prints; any other store goes through the engine as before."""
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from sqlmodel import select
 
+from cs_console.domain.followups import FollowupKind
 from cs_console.domain.gateway import ChannelKind
+from cs_console.store.tables import Order, OrderItem
 from tests.order_seed import add_order
 from tests.signin import sign_in
 
@@ -21,7 +26,9 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["hangup", "list"], ["hangup", "list", "--pending", "--json"],
             ["report", "day"], ["report", "day", "--json"], ["report", "day", "--agent", "小美", "--json"],
             ["report", "day", "--date", "2026-11-22"], ["report", "week", "--json"],
-            ["report", "week", "--date", "2026-11-23"], ["report", "week", "--date", "2026-11-23", "--json"]]
+            ["report", "week", "--date", "2026-11-23"], ["report", "week", "--date", "2026-11-23", "--json"],
+            ["followups", "unpaid"], ["followups", "unpaid", "--json"], ["followups", "unpaid", "--all"],
+            ["followups", "unpaid", "--all", "--json"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -42,7 +49,8 @@ def _mark_schema_source_old(db):
 def busy_store(desk, db_path, clock):
     """Chats waiting, served and closed, first responses today, handover notes and one stored
     handover event that fails the domain's check; orders paid, unpaid and flagged, one whose
-    price was changed (its listing price comes from the audit trail), one with postage; a
+    price was changed (its listing price comes from the audit trail), one with postage, two unpaid
+    for long (one with two lines, contacted); a
     webhook channel and a revoked web-chat channel; a hang-up approved and one pending."""
     for buyer in ("小王", "小李", "阿珍"):
         desk.chats.inject(buyer, f"{buyer}：在吗")
@@ -66,6 +74,13 @@ def busy_store(desk, db_path, clock):
     decided = desk.team.request_hangup("小美", "去仓库核对库存")
     desk.team.request_hangup("阿强", "午饭")
     desk.team.decide_hangup(decided, "组长", True, "半小时")
+    earlier = clock() - timedelta(hours=2)
+    add_order(desk, "9004", "阿珍", placed_at=earlier, state="WAIT_BUYER_PAY", amount="88.00", title="爬服")
+    add_order(desk, "9005", "小李", placed_at=earlier + timedelta(minutes=30), state="WAIT_BUYER_PAY", amount="35.00")
+    with desk.store.write() as s:
+        s.add(OrderItem(order_id=s.exec(select(Order).where(Order.order_no == "9004")).one().id, line_no=2,
+                        title="袜子", unit_price=Decimal("5.00"), quantity=2))
+    desk.followups.record(FollowupKind.UNPAID, "9004", "小美")
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
                      "VALUES ('bad-1', 'n', 'created', '2026-11-23 02:00:00.000000', '小美', 'o', 'not json')")
@@ -90,6 +105,9 @@ def test_listing_shows_what_the_store_holds(busy_store):
     _, (code, out, err) = _run(busy_store, ["handover", "list"])
     assert "小王的退款待确认" in out and "阿珍要发票" in out
     assert any("bad-1" in line for line in err)  # the quarantined event is named, as before
+    _, (code, out, err) = _run(busy_store, ["followups", "unpaid", "--all"])
+    assert "9004" in out and "爬服 粉色/73 ×1，袜子 ×2" in out and "✓ 小美" in out and "9005" in out
+    assert "9002" not in out  # placed three minutes ago: not overdue yet
 
 
 def test_store_of_a_newer_version_is_still_refused(busy_store):

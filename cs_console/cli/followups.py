@@ -15,6 +15,8 @@ from cs_console.cli.common import (
     emit,
     fail,
     open_desk,
+    quick_store,
+    read_policy,
     when,
 )
 from cs_console.domain.clock import local
@@ -29,9 +31,20 @@ AllOpt = Annotated[bool, typer.Option("--all", help="包括已跟进的。")]
 @app.command()
 def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """超过 followups.unpaid_after_minutes 仍未付款的订单，最早的在前。"""
-    desk = open_desk(db)
-    tz = desk.policy.shop.timezone
-    rows = desk.followups.unpaid(include_contacted=all_)
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, the policy as last validated
+        from cs_console.domain.clock import system_clock
+        from cs_console.store.followup_rows import unpaid_quick
+        from cs_console.store.quick_read import snapshot
+
+        policy = read_policy()
+        tz = policy.shop.timezone
+        with snapshot(conn):
+            rows = unpaid_quick(conn, system_clock()(), policy.followups, include_contacted=all_)
+    else:
+        desk = open_desk(db)
+        tz = desk.policy.shop.timezone
+        rows = desk.followups.unpaid(include_contacted=all_)
     emit([{"order_no": u.order_no, "buyer": u.buyer, "placed_at": when(u.placed_at), "amount": str(u.amount),
            "items": u.items, "contacted_at": when(u.contacted_at),
            "contacted_by": u.contacted_by} for u in rows], as_json,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cs_console.domain.messages import UserError
 from cs_console.domain.text import clean_text, one_line
@@ -71,6 +72,25 @@ def needs_followup(rating: Rating) -> bool:
 
 def unpaid_overdue(placed_at: datetime, now: datetime, s: FollowupSettings) -> bool:
     return now - placed_at >= timedelta(minutes=s.unpaid_after_minutes)
+
+
+def unpaid_views(orders: Iterable[tuple[Any, str]], contacted: Mapping[str, Any], now: datetime,
+                 s: FollowupSettings, *, include_contacted: bool, describe: Callable[[Any], str]) -> list[UnpaidView]:
+    """The unpaid-orders list from ``orders`` ((order, buyer nick) of every WAIT_BUYER_PAY
+    order, oldest first; an order has ``order_no``, ``placed_at``, ``amount``), the latest
+    contact record per order number (``at``, ``agent``) and ``describe(order)``, its items'
+    text (asked only for an order shown): orders overdue by ``unpaid_after_minutes``, the
+    contacted ones only if ``include_contacted``."""
+    out = []
+    for order, nick in orders:
+        if not unpaid_overdue(order.placed_at, now, s):
+            continue
+        rec = contacted.get(order.order_no)
+        if rec is not None and not include_contacted:
+            continue
+        out.append(UnpaidView(order.order_no, nick, order.placed_at, order.amount, describe(order),
+                              rec.at if rec else None, rec.agent if rec else None))
+    return out
 
 
 def unserved_reason(*, closed: bool, answered: bool, waiting_since: datetime | None,
