@@ -189,9 +189,10 @@ def test_report_follows_the_shops_response_rules_at_once(busy_store, tmp_path, m
     assert path == "ENGINE" and through_engine == (0, after, [])
 
 
-def test_report_loads_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
+def test_reads_load_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
     probe = PROBE.replace("'sqlalchemy' in sys.modules", "{'sqlalchemy', 'pydantic'} & set(sys.modules)")
-    for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"]):
+    for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"], ["followups", "unpaid", "--all"],
+                 ["goods", "list"], ["goods", "show", "WZ-03"], ["goods", "stock", "WZ-03"]):
         subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True)
         res = subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True,
                              text=True)
