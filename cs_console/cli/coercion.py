@@ -12,7 +12,6 @@ from typing import Any
 
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
 
-
 _SELF_VALIDATING = (int, bool, float)  # pydantic's adapter gives such a value back unchanged
 
 
