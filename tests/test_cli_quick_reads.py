@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from cs_console.domain.aftersales import CaseState, Handling, Reason
 from cs_console.domain.followups import FollowupKind
 from cs_console.domain.gateway import ChannelKind
 from cs_console.store.tables import Order, OrderItem
@@ -36,7 +37,9 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["goods", "stock", "WZ-03", "--json"],
             ["postage", "quote", "--courier", "yunda", "--province", "广东", "--goods", "LTY-BL-90x2", "--goods", "WZ-03"],
             ["postage", "quote", "--courier", "sto", "--province", "新疆", "--goods", "655123456789:free", "--json"],
-            ["postage", "quote", "--courier", "sto", "--province", "广东", "--goods", "nope"]]
+            ["postage", "quote", "--courier", "sto", "--province", "广东", "--goods", "nope"],
+            ["cases", "list"], ["cases", "list", "--json"], ["cases", "list", "--open", "--json"],
+            ["cases", "list", "--order", "9003"], ["cases", "list", "--order", "没有这个订单"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -89,6 +92,9 @@ def busy_store(desk, db_path, clock):
         s.add(OrderItem(order_id=s.exec(select(Order).where(Order.order_no == "9004")).one().id, line_no=2,
                         title="袜子", unit_price=Decimal("5.00"), quantity=2))
     desk.followups.record(FollowupKind.UNPAID, "9004", "小美")
+    refund = desk.cases.add("9001", "小美", Reason.COLOUR, Handling.REFUND, amount=Decimal("128.50"), note="偏暗")
+    desk.cases.add("9003", "阿强", Reason.SIZE, Handling.EXCHANGE, return_tracking_no="YT123")
+    desk.cases.move(refund.id, CaseState.CLOSED, "小美", reason="买家撤回")
     catalogue = db_path.parent / "goods.csv"
     catalogue.write_bytes(goods_file([ROMPER, SOCKS, HAT]))
     desk.goods.import_file(catalogue)
@@ -195,6 +201,7 @@ def test_report_follows_the_shops_response_rules_at_once(busy_store, tmp_path, m
 def test_reads_load_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
     probe = PROBE.replace("'sqlalchemy' in sys.modules", "{'sqlalchemy', 'pydantic'} & set(sys.modules)")
     for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"], ["followups", "unpaid", "--all"],
+                 ["cases", "list"],
                  ["goods", "list"], ["goods", "show", "WZ-03"], ["goods", "stock", "WZ-03"]):
         subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True)
         res = subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True,
