@@ -39,7 +39,8 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["postage", "quote", "--courier", "sto", "--province", "新疆", "--goods", "655123456789:free", "--json"],
             ["postage", "quote", "--courier", "sto", "--province", "广东", "--goods", "nope"],
             ["cases", "list"], ["cases", "list", "--json"], ["cases", "list", "--open", "--json"],
-            ["cases", "list", "--order", "9003"], ["cases", "list", "--order", "没有这个订单"]]
+            ["cases", "list", "--order", "9003"], ["cases", "list", "--order", "没有这个订单"],
+            ["reviews", "list"], ["reviews", "list", "--all"], ["reviews", "list", "--all", "--json"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -95,6 +96,11 @@ def busy_store(desk, db_path, clock):
     refund = desk.cases.add("9001", "小美", Reason.COLOUR, Handling.REFUND, amount=Decimal("128.50"), note="偏暗")
     desk.cases.add("9003", "阿强", Reason.SIZE, Handling.EXCHANGE, return_tracking_no="YT123")
     desk.cases.move(refund.id, CaseState.CLOSED, "小美", reason="买家撤回")
+    reviews = db_path.parent / "reviews.csv"
+    reviews.write_text("订单编号,买家,评价,内容,日期\n9001,小王,差评,颜色偏暗,2026-11-22\n9003,阿珍,好评,很好,2026-11-22\n"
+                       "9005,小李,中评,一般,2026-11-21\n9002,小王,2,发货慢,2026-11-23\n", encoding="utf-8")
+    desk.followups.import_reviews(reviews)
+    desk.followups.record(FollowupKind.REVIEW, "1", "阿强")
     catalogue = db_path.parent / "goods.csv"
     catalogue.write_bytes(goods_file([ROMPER, SOCKS, HAT]))
     desk.goods.import_file(catalogue)
@@ -125,6 +131,8 @@ def test_listing_shows_what_the_store_holds(busy_store):
     _, (code, out, err) = _run(busy_store, ["followups", "unpaid", "--all"])
     assert "9004" in out and "爬服 粉色/73 ×1，袜子 ×2" in out and "✓ 小美" in out and "9005" in out
     assert "9002" not in out  # placed three minutes ago: not overdue yet
+    _, (code, out, err) = _run(busy_store, ["reviews", "list", "--all"])
+    assert "颜色偏暗" in out and "一般" in out and "发货慢" in out and "很好" not in out
     _, (code, out, err) = _run(busy_store, ["goods", "show", "nope"])
     assert code == 1 and out == "" and any("nope" in line for line in err)
 
@@ -201,7 +209,7 @@ def test_report_follows_the_shops_response_rules_at_once(busy_store, tmp_path, m
 def test_reads_load_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
     probe = PROBE.replace("'sqlalchemy' in sys.modules", "{'sqlalchemy', 'pydantic'} & set(sys.modules)")
     for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"], ["followups", "unpaid", "--all"],
-                 ["cases", "list"],
+                 ["cases", "list"], ["reviews", "list"],
                  ["goods", "list"], ["goods", "show", "WZ-03"], ["goods", "stock", "WZ-03"]):
         subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True)
         res = subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True,

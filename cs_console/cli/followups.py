@@ -115,8 +115,15 @@ def list_reviews(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = Fals
     """还需跟进的中差评（加 --all 时也列出已跟进的）。"""
     from cs_console.domain.followups import RATING_LABELS
 
-    desk = open_desk(db)
-    rows = desk.followups.reviews(pending_only=not all_)
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone
+        from cs_console.store.followup_rows import reviews_quick
+        from cs_console.store.quick_read import snapshot
+
+        with snapshot(conn):
+            rows = reviews_quick(conn, pending_only=not all_)
+    else:
+        rows = open_desk(db).followups.reviews(pending_only=not all_)
     emit([{"id": r.id, "order_no": r.order_no, "buyer": r.buyer, "rating": r.rating.value, "text": r.text,
            "date": r.day.isoformat(), "followed_by": r.followed_by} for r in rows], as_json,
          "\n".join(f"{r.id:>4} {r.day} {RATING_LABELS[r.rating]} {r.order_no:<14} {r.buyer:<12} {r.text}" for r in rows)

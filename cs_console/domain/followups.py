@@ -93,6 +93,23 @@ def unpaid_views(orders: Iterable[tuple[Any, str]], contacted: Mapping[str, Any]
     return out
 
 
+def review_views(reviews: Iterable[Any], followed: Mapping[str, Any], *, pending_only: bool) -> list[ReviewView]:
+    """The reviews to follow up from ``reviews`` (oldest first; each has ``id``, ``order_no``,
+    ``buyer_nick``, ``rating``, ``text``, ``day``) and the latest follow-up record per review id
+    (``at``, ``agent``): neutral and negative ones, those followed up only unless ``pending_only``."""
+    out = []
+    for r in reviews:
+        rating = Rating(r.rating)
+        if not needs_followup(rating):
+            continue
+        rec = followed.get(str(r.id))
+        if rec is not None and pending_only:
+            continue
+        out.append(ReviewView(r.id, r.order_no, r.buyer_nick, rating, r.text, r.day,
+                              rec.at if rec else None, rec.agent if rec else None))
+    return out
+
+
 def unserved_reason(*, closed: bool, answered: bool, waiting_since: datetime | None,
                     last_message_at: datetime | None, now: datetime, s: FollowupSettings) -> str | None:
     """Why a chat counts as "buyer not served", or None.

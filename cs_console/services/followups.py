@@ -17,12 +17,11 @@ from cs_console.domain.followups import (
     FollowupKind,
     FollowupNotFound,
     FollowupRefused,
-    Rating,
     ReviewView,
     UnpaidView,
     UnservedView,
-    needs_followup,
     parse_review_csv,
+    review_views,
     unpaid_views,
     unserved_reason,
 )
@@ -157,18 +156,8 @@ class FollowupService:
     def reviews(self, *, pending_only: bool = True) -> list[ReviewView]:
         """Neutral/negative reviews, oldest first; pending ones not yet followed up."""
         with self.store.read() as s:
-            done = repo.latest_records(s, FollowupKind.REVIEW)
-            out = []
-            for r in repo.list_reviews(s):
-                rating = Rating(r.rating)
-                if not needs_followup(rating):
-                    continue
-                rec = done.get(str(r.id))
-                if rec is not None and pending_only:
-                    continue
-                out.append(ReviewView(r.id, r.order_no, r.buyer_nick, rating, r.text, r.day,
-                                      rec.at if rec else None, rec.agent if rec else None))
-            return out
+            return review_views(repo.list_reviews(s), repo.latest_records(s, FollowupKind.REVIEW),
+                                pending_only=pending_only)
 
     def follow_review(self, review_id: int, agent: str) -> Opened:
         with self.store.read() as s:
