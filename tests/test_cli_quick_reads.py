@@ -40,7 +40,9 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["postage", "quote", "--courier", "sto", "--province", "广东", "--goods", "nope"],
             ["cases", "list"], ["cases", "list", "--json"], ["cases", "list", "--open", "--json"],
             ["cases", "list", "--order", "9003"], ["cases", "list", "--order", "没有这个订单"],
-            ["reviews", "list"], ["reviews", "list", "--all"], ["reviews", "list", "--all", "--json"]]
+            ["reviews", "list"], ["reviews", "list", "--all"], ["reviews", "list", "--all", "--json"],
+            ["replies", "search", "tk"], ["replies", "search", "qsd", "--json"],
+            ["replies", "search", "tk", "--agent", "小美", "--json"], ["replies", "search", "物流", "--group", "物流"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -101,6 +103,8 @@ def busy_store(desk, db_path, clock):
                        "9005,小李,中评,一般,2026-11-21\n9002,小王,2,发货慢,2026-11-23\n", encoding="utf-8")
     desk.followups.import_reviews(reviews)
     desk.followups.record(FollowupKind.REVIEW, "1", "阿强")
+    for _ in range(3):
+        desk.replies.record_use("tkdz", "小美")  # her usage counts, read by a search with --agent
     catalogue = db_path.parent / "goods.csv"
     catalogue.write_bytes(goods_file([ROMPER, SOCKS, HAT]))
     desk.goods.import_file(catalogue)
