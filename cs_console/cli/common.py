@@ -62,11 +62,10 @@ def config_error() -> type[Exception]:
 def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     """--agent, else $CS_CONSOLE_AGENT, else ``agent:`` in the user's config file."""
     from cs_console.config.locations import agent_name
-    from cs_console.config.yamlfile import ConfigError
 
     try:
         name = agent_name(agent or ROOT_OPTIONS["agent"])
-    except ConfigError as exc:
+    except config_error() as exc:
         fail(str(exc), 2)
     if not name and required:
         fail("错误：请用 --agent 名字 指明客服（或设置 CS_CONSOLE_AGENT，或在配置文件里写 agent:）", 2)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cs_console.config import ConfigError
+from cs_console import config
 from cs_console.config.locations import cache_dir, personal_replies_file, quick_replies_file
 from cs_console.domain.clock import Clock
 from cs_console.domain.messages import UserError
@@ -77,7 +77,7 @@ class _Source:
 
         try:
             phrases = load_phrases(self.path)
-        except ConfigError as exc:
+        except config.ConfigError as exc:  # the YAML machinery is loaded only for a bad file
             self.errors = exc.problems  # keep the last good phrases
             return False
         if self.personal:
