@@ -5,10 +5,17 @@ prints; any other store goes through the engine as before."""
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from sqlmodel import select
 
+from cs_console.domain.aftersales import CaseState, Handling, Reason
+from cs_console.domain.followups import FollowupKind
 from cs_console.domain.gateway import ChannelKind
+from cs_console.store.tables import Order, OrderItem
+from tests.goods_files import HAT, ROMPER, SOCKS, goods_file
 from tests.order_seed import add_order
 from tests.signin import sign_in
 
@@ -18,7 +25,24 @@ LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--jso
             ["orders", "list"], ["orders", "list", "--json"], ["orders", "list", "--buyer", "小王", "--json"],
             ["orders", "list", "--state", "WAIT_BUYER_PAY"], ["orders", "list", "--flag", "red"],
             ["orders", "list", "--buyer", "没有这个人"], ["channel", "list"], ["channel", "list", "--json"],
-            ["hangup", "list"], ["hangup", "list", "--pending", "--json"]]
+            ["hangup", "list"], ["hangup", "list", "--pending", "--json"],
+            ["report", "day"], ["report", "day", "--json"], ["report", "day", "--agent", "小美", "--json"],
+            ["report", "day", "--date", "2026-11-22"], ["report", "week", "--json"],
+            ["report", "week", "--date", "2026-11-23"], ["report", "week", "--date", "2026-11-23", "--json"],
+            ["followups", "unpaid"], ["followups", "unpaid", "--json"], ["followups", "unpaid", "--all"],
+            ["followups", "unpaid", "--all", "--json"],
+            ["goods", "list"], ["goods", "list", "--json"], ["goods", "list", "--limit", "2", "--json"],
+            ["goods", "show", "655123456789"], ["goods", "show", "LTY-2026.1", "--json"],
+            ["goods", "show", "WZ-03-BK-M", "--json"], ["goods", "show", "nope"], ["goods", "stock", "LTY-2026.1"],
+            ["goods", "stock", "WZ-03", "--json"],
+            ["postage", "quote", "--courier", "yunda", "--province", "广东", "--goods", "LTY-BL-90x2", "--goods", "WZ-03"],
+            ["postage", "quote", "--courier", "sto", "--province", "新疆", "--goods", "655123456789:free", "--json"],
+            ["postage", "quote", "--courier", "sto", "--province", "广东", "--goods", "nope"],
+            ["cases", "list"], ["cases", "list", "--json"], ["cases", "list", "--open", "--json"],
+            ["cases", "list", "--order", "9003"], ["cases", "list", "--order", "没有这个订单"],
+            ["reviews", "list"], ["reviews", "list", "--all"], ["reviews", "list", "--all", "--json"],
+            ["replies", "search", "tk"], ["replies", "search", "qsd", "--json"],
+            ["replies", "search", "tk", "--agent", "小美", "--json"], ["replies", "search", "物流", "--group", "物流"]]
 PROBE = ("import sys, cs_console.cli\n"
          "try:\n    cs_console.cli.main()\n"
          "finally:\n    print('ENGINE' if 'sqlalchemy' in sys.modules else 'SQLITE3', file=sys.stderr)\n")
@@ -39,7 +63,8 @@ def _mark_schema_source_old(db):
 def busy_store(desk, db_path, clock):
     """Chats waiting, served and closed, first responses today, handover notes and one stored
     handover event that fails the domain's check; orders paid, unpaid and flagged, one whose
-    price was changed (its listing price comes from the audit trail), one with postage; a
+    price was changed (its listing price comes from the audit trail), one with postage, two unpaid
+    for long (one with two lines, contacted); a
     webhook channel and a revoked web-chat channel; a hang-up approved and one pending."""
     for buyer in ("小王", "小李", "阿珍"):
         desk.chats.inject(buyer, f"{buyer}：在吗")
@@ -63,6 +88,26 @@ def busy_store(desk, db_path, clock):
     decided = desk.team.request_hangup("小美", "去仓库核对库存")
     desk.team.request_hangup("阿强", "午饭")
     desk.team.decide_hangup(decided, "组长", True, "半小时")
+    earlier = clock() - timedelta(hours=2)
+    add_order(desk, "9004", "阿珍", placed_at=earlier, state="WAIT_BUYER_PAY", amount="88.00", title="爬服")
+    add_order(desk, "9005", "小李", placed_at=earlier + timedelta(minutes=30), state="WAIT_BUYER_PAY", amount="35.00")
+    with desk.store.write() as s:
+        s.add(OrderItem(order_id=s.exec(select(Order).where(Order.order_no == "9004")).one().id, line_no=2,
+                        title="袜子", unit_price=Decimal("5.00"), quantity=2))
+    desk.followups.record(FollowupKind.UNPAID, "9004", "小美")
+    refund = desk.cases.add("9001", "小美", Reason.COLOUR, Handling.REFUND, amount=Decimal("128.50"), note="偏暗")
+    desk.cases.add("9003", "阿强", Reason.SIZE, Handling.EXCHANGE, return_tracking_no="YT123")
+    desk.cases.move(refund.id, CaseState.CLOSED, "小美", reason="买家撤回")
+    reviews = db_path.parent / "reviews.csv"
+    reviews.write_text("订单编号,买家,评价,内容,日期\n9001,小王,差评,颜色偏暗,2026-11-22\n9003,阿珍,好评,很好,2026-11-22\n"
+                       "9005,小李,中评,一般,2026-11-21\n9002,小王,2,发货慢,2026-11-23\n", encoding="utf-8")
+    desk.followups.import_reviews(reviews)
+    desk.followups.record(FollowupKind.REVIEW, "1", "阿强")
+    for _ in range(3):
+        desk.replies.record_use("tkdz", "小美")  # her usage counts, read by a search with --agent
+    catalogue = db_path.parent / "goods.csv"
+    catalogue.write_bytes(goods_file([ROMPER, SOCKS, HAT]))
+    desk.goods.import_file(catalogue)
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO handover_events (id, note_id, kind, at, author, origin, data) "
                      "VALUES ('bad-1', 'n', 'created', '2026-11-23 02:00:00.000000', '小美', 'o', 'not json')")
@@ -78,7 +123,7 @@ def test_listing_prints_the_same_through_sqlite3_as_through_the_engine(busy_stor
     path, through_sqlite3 = _run(busy_store, argv)  # the engine recorded the schema as current
     assert path == "SQLITE3"
     assert through_sqlite3 == through_engine
-    assert through_engine[0] == 0 and through_engine[1].strip()
+    assert (through_engine[0] == 0 and through_engine[1].strip()) or "nope" in argv
 
 
 def test_listing_shows_what_the_store_holds(busy_store):
@@ -87,6 +132,13 @@ def test_listing_shows_what_the_store_holds(busy_store):
     _, (code, out, err) = _run(busy_store, ["handover", "list"])
     assert "小王的退款待确认" in out and "阿珍要发票" in out
     assert any("bad-1" in line for line in err)  # the quarantined event is named, as before
+    _, (code, out, err) = _run(busy_store, ["followups", "unpaid", "--all"])
+    assert "9004" in out and "爬服 粉色/73 ×1，袜子 ×2" in out and "✓ 小美" in out and "9005" in out
+    assert "9002" not in out  # placed three minutes ago: not overdue yet
+    _, (code, out, err) = _run(busy_store, ["reviews", "list", "--all"])
+    assert "颜色偏暗" in out and "一般" in out and "发货慢" in out and "很好" not in out
+    _, (code, out, err) = _run(busy_store, ["goods", "show", "nope"])
+    assert code == 1 and out == "" and any("nope" in line for line in err)
 
 
 def test_store_of_a_newer_version_is_still_refused(busy_store):
@@ -123,7 +175,47 @@ def test_listing_follows_every_change_of_shop_yaml(busy_store, tmp_path, monkeyp
     _, (code, london, _) = _run(busy_store, ["orders", "list", "--json"])
     assert code == 0 and "+08:00" not in london and "+00:00" in london
     shop.write_text(text.replace("Asia/Shanghai", "Mars/Olympus"), encoding="utf-8")
-    for argv in (["orders", "list"], ["hangup", "list"]):
+    for argv in (["orders", "list"], ["hangup", "list"], ["report", "day"]):
         _, (code, out, err) = _run(busy_store, argv)
         assert code == 2 and out == ""
         assert any("shop.yaml:" in line for line in err), err
+
+
+def test_report_follows_the_shops_response_rules_at_once(busy_store, tmp_path, monkeypatch):
+    """The day report read without pydantic uses the response thresholds of the shop.yaml it
+    finds: a raised `warning` moves the counts at once, and the engine agrees."""
+    import json
+    import shutil
+
+    from cs_console.config.locations import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(data))
+    argv = ["report", "day", "--json"]
+    _run(busy_store, argv)
+    path, (code, before, _) = _run(busy_store, argv)
+    assert path == "SQLITE3" and code == 0
+    assert json.loads(before)["rows"][-1]["fr_over_60"] == 1  # the 80 s first response
+    shop = data / "shop.yaml"
+    text = shop.read_text(encoding="utf-8")
+    shop.write_text(text.replace("  warning: 60", "  warning: 100"), encoding="utf-8")
+    _run(busy_store, argv)
+    path, (code, after, _) = _run(busy_store, argv)
+    assert path == "SQLITE3" and code == 0
+    total = json.loads(after)["rows"][-1]
+    assert total["fr_over_60"] == 0 and total["fr_count"] == 1
+    _mark_schema_source_old(busy_store)
+    path, through_engine = _run(busy_store, argv)
+    assert path == "ENGINE" and through_engine == (0, after, [])
+
+
+def test_reads_load_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
+    probe = PROBE.replace("'sqlalchemy' in sys.modules", "{'sqlalchemy', 'pydantic'} & set(sys.modules)")
+    for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"], ["followups", "unpaid", "--all"],
+                 ["cases", "list"], ["reviews", "list"],
+                 ["goods", "list"], ["goods", "show", "WZ-03"], ["goods", "stock", "WZ-03"]):
+        subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True)
+        res = subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True,
+                             text=True)
+        assert res.returncode == 0 and res.stderr.splitlines()[-1] == "SQLITE3"

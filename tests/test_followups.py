@@ -170,7 +170,8 @@ def test_reminder_names_the_unpaid_orders_items_not_the_latest_orders(desk, cloc
 def test_unserved_reason(closed, answered, waiting, silent_min, reason):
     from datetime import UTC, datetime, timedelta
 
-    from cs_console.domain.followups import FollowupSettings, unserved_reason
+    from cs_console.domain.followups import unserved_reason
+    from cs_console.domain.shop import FollowupSettings
 
     now = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
     last = now - timedelta(minutes=silent_min)

@@ -86,3 +86,19 @@ def test_unquoted_brace_value_gets_a_hint(tmp_path, value):
         load_phrases(path)
     (problem,) = exc.value.problems
     assert problem.startswith(f"{path}:5: ") and problem.endswith('要加引号：text: "{buyer}…"）')
+
+
+def test_a_file_read_again_gives_the_same_phrases_and_follows_every_change(tmp_path):
+    """The phrases of a good load are remembered (no YAML parse the next time), but only for the
+    very same bytes: an edit is read at once, and a broken file is refused as before."""
+    path = tmp_path / "p.yaml"
+    path.write_text("phrases:\n  - {group: 问候, code: Hi, title: 欢迎, text: 亲，您好, tags: [开场]}\n", encoding="utf-8")
+    first = load_phrases(path)
+    again = load_phrases(path)
+    assert again == first and again[0].code == "hi" and again[0].tags == ("开场",)
+    path.write_text("phrases:\n  - {group: 问候, code: hi, title: 欢迎, text: 亲，在的}\n", encoding="utf-8")
+    assert load_phrases(path)[0].text == "亲，在的"
+    path.write_text("phrases:\n  - {group: 问候, code: h, title: 欢迎, text: 亲}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_phrases(path)
+    assert err.value.problems[0].startswith(f"{path}:2:")

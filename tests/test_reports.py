@@ -188,11 +188,11 @@ def test_conversions_join_each_order_to_its_buyers_chats_of_the_period_from_an_i
     import sqlite3
 
     from cs_console.store.engine import open_store
-    from cs_console.store.reports import _DIALECT, _STATEMENTS
+    from cs_console.store.report_sql import sql as report_sql
 
     db = tmp_path / "s.db"
     open_store(str(db)).dispose()
-    sql = _STATEMENTS["converted"].format(**_DIALECT["sqlite"])
+    sql = report_sql("converted", "sqlite")
     params = {"t0": "2026-11-23 00:00:00", "t1": "2026-11-24 00:00:00", "orders_until": "2026-11-27 00:00:00",
               "hours": 72}
     with sqlite3.connect(db) as conn:

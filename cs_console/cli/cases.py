@@ -14,6 +14,8 @@ from cs_console.cli.common import (
     emit,
     fail,
     open_desk,
+    quick_store,
+    shop_timezone,
     when,
 )
 from cs_console.domain.aftersales import (
@@ -91,12 +93,23 @@ def list_(
     db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """售后登记表，最早的在前。"""
-    desk = open_desk(db)
-    try:
-        cases = desk.cases.list(open_only=open_only, buyer=buyer, order_no=order_no)
-    except LookupError as exc:
-        fail(f"error: {exc}")
-    emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c, desk.policy.shop.timezone) for c in cases) or "没有售后单")
+    conn = None if buyer else quick_store(db)  # a buyer's name is looked up (and refused) by the desk
+    if conn is not None:  # a current SQLite store: sqlite3 alone, the zone as last validated
+        from cs_console.store.case_rows import case_view, cases_sql
+        from cs_console.store.quick_read import snapshot
+
+        tz = shop_timezone()
+        with snapshot(conn):
+            cases = [case_view(r) for r in conn.execute(cases_sql(open_only=open_only, order_no=bool(order_no)),
+                                                        {"order_no": order_no} if order_no else {})]
+    else:
+        desk = open_desk(db)
+        tz = desk.policy.shop.timezone
+        try:
+            cases = desk.cases.list(open_only=open_only, buyer=buyer, order_no=order_no)
+        except LookupError as exc:
+            fail(f"error: {exc}")
+    emit([case_dict(c) for c in cases], as_json, "\n".join(case_line(c, tz) for c in cases) or "没有售后单")
 
 
 @app.command()

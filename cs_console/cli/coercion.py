@@ -1,7 +1,8 @@
 """Typer checks every command-line value through a pydantic ``TypeAdapter``, built on first
 use, and builds it even for an option left out (``None``): that alone loads pydantic for every
-command. Here a value left out stays ``None`` (``()`` for a list) and a plain text value stays
-the text, exactly as Typer's adapters answer; any other value goes to Typer's own adapter, built
+command. Here a value left out stays ``None`` (``()`` for a list), a plain text value stays
+the text and an int, bool or float for a parameter of exactly that type stays that value
+(Click has already checked a range), exactly as Typer's adapters answer; any other value goes to Typer's own adapter, built
 only then. A listing command with its usual options thus never imports pydantic."""
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+
+_SELF_VALIDATING = (int, bool, float)  # pydantic's adapter gives such a value back unchanged
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class DeferredRuntimeParam(RuntimeParam):
     def _coerce_value(self, value: Any, param, ctx) -> Any:
         if type(value) is str and self._plain_text():
             return value  # Typer's str adapter: str(value), the same text
+        if type(value) is self.annotation in _SELF_VALIDATING and self.parameter_info.parser is None:
+            return value  # an int / bool / float already (a default, or Click's converted value): the same value
         if not self._built:
             self._built.append(build_runtime_param(self.descriptor))
         return self._built[0]._coerce_value(value, param=param, ctx=ctx)

@@ -62,11 +62,10 @@ def config_error() -> type[Exception]:
 def resolve_agent(agent: str | None, *, required: bool = True) -> str:
     """--agent, else $CS_CONSOLE_AGENT, else ``agent:`` in the user's config file."""
     from cs_console.config.locations import agent_name
-    from cs_console.config.yamlfile import ConfigError
 
     try:
         name = agent_name(agent or ROOT_OPTIONS["agent"])
-    except ConfigError as exc:
+    except config_error() as exc:
         fail(str(exc), 2)
     if not name and required:
         fail("错误：请用 --agent 名字 指明客服（或设置 CS_CONSOLE_AGENT，或在配置文件里写 agent:）", 2)
@@ -146,7 +145,7 @@ def shop_policy() -> ShopPolicy:
     (:func:`quick_store`); a bad file exits as in :func:`open_desk`, and :func:`when` shows times
     in the shop's zone from then on."""
     from cs_console.config.policy import load_policy
-    from cs_console.config.policy_zone import remember_zone
+    from cs_console.config.policy_zone import remember_policy
     from cs_console.config.yamlfile import ConfigError
 
     try:
@@ -154,8 +153,22 @@ def shop_policy() -> ShopPolicy:
     except ConfigError as exc:
         fail(str(exc), 2)
     _SHOP_TZ["name"] = policy.shop.timezone
-    remember_zone(_policy_file(), policy.shop.timezone)
+    remember_policy(_policy_file(), policy)
     return policy
+
+
+def read_policy() -> ShopPolicy:
+    """The shop's time zone, response thresholds, report and follow-up settings, for a
+    read-only command: as the last full load of the same ``shop.yaml`` gave them
+    (``config.policy_zone``: no pydantic), else :func:`shop_policy` (a bad file exits as there).
+    Only those sections may be read from what it returns."""
+    from cs_console.config.policy_zone import remembered_policy
+
+    policy = remembered_policy(_policy_file())
+    if policy is None:
+        return shop_policy()
+    _SHOP_TZ["name"] = policy.shop.timezone
+    return policy  # type: ignore[return-value]  # the same attributes as ShopPolicy's sections
 
 
 def shop_timezone() -> str:

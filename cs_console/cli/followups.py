@@ -15,6 +15,8 @@ from cs_console.cli.common import (
     emit,
     fail,
     open_desk,
+    quick_store,
+    read_policy,
     when,
 )
 from cs_console.domain.clock import local
@@ -29,9 +31,20 @@ AllOpt = Annotated[bool, typer.Option("--all", help="包括已跟进的。")]
 @app.command()
 def unpaid(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """超过 followups.unpaid_after_minutes 仍未付款的订单，最早的在前。"""
-    desk = open_desk(db)
-    tz = desk.policy.shop.timezone
-    rows = desk.followups.unpaid(include_contacted=all_)
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, the policy as last validated
+        from cs_console.domain.clock import system_clock
+        from cs_console.store.followup_rows import unpaid_quick
+        from cs_console.store.quick_read import snapshot
+
+        policy = read_policy()
+        tz = policy.shop.timezone
+        with snapshot(conn):
+            rows = unpaid_quick(conn, system_clock()(), policy.followups, include_contacted=all_)
+    else:
+        desk = open_desk(db)
+        tz = desk.policy.shop.timezone
+        rows = desk.followups.unpaid(include_contacted=all_)
     emit([{"order_no": u.order_no, "buyer": u.buyer, "placed_at": when(u.placed_at), "amount": str(u.amount),
            "items": u.items, "contacted_at": when(u.contacted_at),
            "contacted_by": u.contacted_by} for u in rows], as_json,
@@ -102,8 +115,15 @@ def list_reviews(all_: AllOpt = False, db: DbOpt = None, as_json: JsonOpt = Fals
     """还需跟进的中差评（加 --all 时也列出已跟进的）。"""
     from cs_console.domain.followups import RATING_LABELS
 
-    desk = open_desk(db)
-    rows = desk.followups.reviews(pending_only=not all_)
+    conn = quick_store(db)
+    if conn is not None:  # a current SQLite store: sqlite3 alone
+        from cs_console.store.followup_rows import reviews_quick
+        from cs_console.store.quick_read import snapshot
+
+        with snapshot(conn):
+            rows = reviews_quick(conn, pending_only=not all_)
+    else:
+        rows = open_desk(db).followups.reviews(pending_only=not all_)
     emit([{"id": r.id, "order_no": r.order_no, "buyer": r.buyer, "rating": r.rating.value, "text": r.text,
            "date": r.day.isoformat(), "followed_by": r.followed_by} for r in rows], as_json,
          "\n".join(f"{r.id:>4} {r.day} {RATING_LABELS[r.rating]} {r.order_no:<14} {r.buyer:<12} {r.text}" for r in rows)

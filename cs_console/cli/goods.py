@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cs_console.cli.common import DbOpt, JsonOpt, emit, err, fail, open_desk
+from cs_console.cli.common import DbOpt, JsonOpt, emit, err, fail, open_desk, quick_store
 from cs_console.domain.text import clean_text
 
 app = typer.Typer(help="商品：导入淘宝助理 CSV、列表、查看、库存。", no_args_is_help=True)
@@ -26,11 +26,17 @@ def _goods_dict(g, *, skus: bool = True) -> dict:
     return d
 
 
-def _find(desk, ref: str):
-    from cs_console.store.goods import GoodsNotFound
+def _find(db: str | None, ref: str):
+    """The goods ``ref`` names: through ``sqlite3`` alone on a current SQLite store, else the desk."""
+    from cs_console.store.goods_rows import GoodsNotFound, find, sqlite_rows
+    from cs_console.store.quick_read import snapshot
 
+    conn = quick_store(db)
     try:
-        return desk.goods.find(ref)
+        if conn is None:
+            return open_desk(db).goods.find(ref)
+        with snapshot(conn):
+            return find(sqlite_rows(conn), ref)
     except GoodsNotFound as exc:
         fail(f"error: {exc}")
 
@@ -69,8 +75,15 @@ def list_(query: Annotated[str, typer.Argument(help="标题文字、商家编码
           limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 50,
           db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """商品列表（全部，或与 QUERY 匹配的），含库存。"""
-    desk = open_desk(db)
-    goods = desk.goods.search(query, limit=limit)
+    conn = quick_store(db) if not query.strip() else None
+    if conn is not None:  # the whole catalogue's first goods: sqlite3 alone, no search index
+        from cs_console.store.goods_rows import all_goods, sqlite_rows
+        from cs_console.store.quick_read import snapshot
+
+        with snapshot(conn):
+            goods = all_goods(sqlite_rows(conn), limit)
+    else:
+        goods = open_desk(db).goods.search(query, limit=limit)
     lines = [clean_text(f"{g.merchant_code or '—':<14} {g.item_id or '—':<14} ¥{g.price:>8.2f}  库存 {g.stock:>5}"
                         f"{'' if g.stock_adds_up else f'（SKU 合计 {g.sku_stock}）'}  {g.title}") for g in goods]
     emit([_goods_dict(g, skus=False) for g in goods], as_json, "\n".join(lines) or "没有商品")
@@ -79,8 +92,7 @@ def list_(query: Annotated[str, typer.Argument(help="标题文字、商家编码
 @app.command()
 def show(ref: RefArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """查看一个商品的全部 SKU：属性、价格、库存、商家编码、条码。"""
-    desk = open_desk(db)
-    g = _find(desk, ref)
+    g = _find(db, ref)
     head = [f"{g.title}", f"数字ID {g.item_id or '—'}  商家编码 {g.merchant_code or '—'}  价格 ¥{g.price:.2f}  "
             f"库存 {g.stock}" + ("" if g.stock_adds_up else f"（SKU 合计 {g.sku_stock}，对不上）"),
             f"重量 {g.weight_kg if g.weight_kg is not None else '—'} kg  体积 {g.volume_m3 if g.volume_m3 is not None else '—'} m³  "
@@ -94,8 +106,7 @@ def stock(ref: RefArg, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """一个商品的颜色 × 尺码库存表（缺 = 无货，紧 = 库存紧张）。"""
     from cs_console.domain.goods.lookup import stock_mark
 
-    desk = open_desk(db)
-    g = _find(desk, ref)
+    g = _find(db, ref)
     colours, sizes = g.colours, g.sizes
     data = {"title": g.title, "colours": colours, "sizes": sizes,
             "grid": {c: {s: (None if (k := g.sku_at(c, s)) is None else k.stock) for s in sizes} for c in colours}}

@@ -46,21 +46,26 @@ def _load_freight(freight: Path | None, table, rates: Path | None):
 def _goods_items(refs: list[str], db: str | None):
     """``--goods LTY-SB01-BL90x2[:free]`` → item lines with the goods' price, weight, template."""
     import re
+    from contextlib import nullcontext
 
-    from cs_console.cli.common import open_desk
-    from cs_console.domain.postage import parse_quantity
-    from cs_console.store.goods import GoodsNotFound
+    from cs_console.cli.common import open_desk, quick_store
+    from cs_console.domain.postage import goods_item_line, parse_quantity
+    from cs_console.store.goods_rows import GoodsNotFound, find, sqlite_rows
+    from cs_console.store.quick_read import snapshot
 
-    desk = open_desk(db)
+    conn = quick_store(db)  # a current SQLite store: the goods through sqlite3 alone
+    item_for_goods = open_desk(db).postage.item_for_goods if conn is None else (
+        lambda ref, qty, free: goods_item_line(find(sqlite_rows(conn), ref), ref, qty, free))
     out = []
-    for ref in refs:
-        body, _, flag = ref.partition(":")
-        m = re.fullmatch(r"(.+?)(?:[x×X*](\d+))?", body.strip())
-        try:
-            qty = parse_quantity(m.group(2)) if m.group(2) else 1
-            out.append(desk.postage.item_for_goods(m.group(1), qty, flag.strip().lower() in ("free", "包邮")))
-        except GoodsNotFound as exc:
-            fail(f"error: {exc}")
+    with nullcontext() if conn is None else snapshot(conn):
+        for ref in refs:
+            body, _, flag = ref.partition(":")
+            m = re.fullmatch(r"(.+?)(?:[x×X*](\d+))?", body.strip())
+            try:
+                qty = parse_quantity(m.group(2)) if m.group(2) else 1
+                out.append(item_for_goods(m.group(1), qty, flag.strip().lower() in ("free", "包邮")))
+            except GoodsNotFound as exc:
+                fail(f"error: {exc}")
     return out
 
 

@@ -16,6 +16,7 @@ from cs_console.cli.common import (
     err,
     fail,
     open_desk,
+    quick_store,
     resolve_agent,
     when,
 )
@@ -24,9 +25,9 @@ from cs_console.domain.messages import render as message
 app = typer.Typer(help="快捷短语：搜索、填充、检查、导入导出。", no_args_is_help=True)
 
 
-def _team_errors_or_fail(desk) -> None:
-    if desk.replies.errors:
-        fail("\n".join(desk.replies.errors), 2)
+def _team_errors_or_fail(replies) -> None:
+    if replies.errors:
+        fail("\n".join(replies.errors), 2)
 
 
 @app.command()
@@ -40,9 +41,21 @@ def search(
 ) -> None:
     """按相关度排列的短语：编码完全匹配 > 编码前缀 > 拼音首字母 > 全拼 > 文字 > 错别字；再按使用次数。"""
     name = resolve_agent(agent, required=False) or None
-    desk = open_desk(db)
-    _team_errors_or_fail(desk)
-    hits = desk.replies.search(query, name, limit=limit, group=group)
+    conn = quick_store(db)
+    if conn is None:
+        replies = open_desk(db).replies
+        _team_errors_or_fail(replies)
+        hits = replies.search(query, name, limit=limit, group=group)
+    else:  # a current SQLite store: the usage counts through sqlite3 alone, no desk
+        from cs_console.domain.clock import system_clock
+        from cs_console.services.replies import ReplyService
+        from cs_console.store.quick_read import snapshot
+        from cs_console.store.reply_usage import usage_counts_quick
+
+        with snapshot(conn):
+            replies = ReplyService(None, None, system_clock(), usage_counts=lambda a: usage_counts_quick(conn, a))
+            _team_errors_or_fail(replies)  # the phrase set alone: the shop's policy is not read
+            hits = replies.search(query, name, limit=limit, group=group)
     rows = [{"code": h.phrase.code, "group": h.phrase.group, "title": h.phrase.title, "text": h.phrase.text,
              "score": h.score} for h in hits]
     emit(rows, as_json, "\n".join(f"{r['score']:>3}  /{r['code']:<8} [{r['group']}] {r['title']}: {r['text']}"
@@ -60,7 +73,7 @@ def render(
     """为某位买家填好占位符的短语；未能填写的占位符在标准错误输出中列出（退出码 0）。"""
     name = resolve_agent(agent, required=False) or "客服"
     desk = open_desk(db)
-    _team_errors_or_fail(desk)
+    _team_errors_or_fail(desk.replies)
     try:
         r = desk.replies.render(code, buyer, name)
     except LookupError as exc:

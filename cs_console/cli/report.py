@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk
+from cs_console.cli.common import DbOpt, JsonOpt, emit, fail, open_desk, quick_store, read_policy
 from cs_console.domain.terminal import terminal_safe
 
 if TYPE_CHECKING:
@@ -68,17 +68,43 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _report(kind: str, when: str | None, agent: str | None, db: str | None) -> Report:
+    """The day's report (``when``, default today) or the week's (the week of ``when``, default
+    last week): on a current SQLite store read through ``sqlite3`` alone (``store.report_sql``),
+    else through the desk."""
+    from cs_console.domain.report import local_date, week_of
+
+    conn = quick_store(db)
+    if conn is None:
+        desk = open_desk(db)
+        today = desk.reports.today()
+        if kind == "day":
+            return desk.reports.day(_day(when, today), agent)
+        return desk.reports.week(_day(when, today - timedelta(days=7)), agent)
+    from cs_console.domain.clock import system_clock
+    from cs_console.services.reports import period_report
+    from cs_console.store.quick_read import snapshot
+    from cs_console.store.report_sql import period_facts_quick
+
+    policy = read_policy()
+    tz, now = policy.shop.timezone, system_clock()()
+    today = local_date(now, tz)
+    first, last = (_day(when, today),) * 2 if kind == "day" else week_of(_day(when, today - timedelta(days=7)))
+    with snapshot(conn):
+        return period_report(kind, first, last, agent, tz=tz, thresholds=policy.response,
+                             window_hours=policy.reports.conversion_window_hours, now=now,
+                             read_facts=lambda *args: period_facts_quick(conn, *args))
+
+
 @app.command()
 def day(when: DateOpt = None, agent: ReportAgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
         csv_path: CsvOpt = None) -> None:
     """日报：咨询、接待、首次响应、转化、销售额、售后。"""
-    desk = open_desk(db)
-    _output(desk.reports.day(_day(when, desk.reports.today()), agent), as_json, csv_path)
+    _output(_report("day", when, agent, db), as_json, csv_path)
 
 
 @app.command()
 def week(when: DateOpt = None, agent: ReportAgentOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
          csv_path: CsvOpt = None) -> None:
     """周报（周一汇报）：--date 所在那一周的周一到周日（默认：上周）。"""
-    desk = open_desk(db)
-    _output(desk.reports.week(_day(when, desk.reports.today() - timedelta(days=7)), agent), as_json, csv_path)
+    _output(_report("week", when, agent, db), as_json, csv_path)

@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from cs_console.config import validated
+from cs_console.domain.replies.model import Phrase
 
-from cs_console.config.yamlfile import ConfigError, line_of, load_yaml, validation_problems
-from cs_console.domain.replies.model import Phrase, PhraseFile
+# the YAML machinery (config/yamlfile.py) is imported only when the file is read in full
 
 _BRACE_VALUE = re.compile(r"^\s*(-\s*)?\w+\s*:\s*\{")
 _LINE = re.compile(r":(\d+): ")
 HINT = "（以 {占位符} 开头的值要加引号：text: \"{buyer}…\"）"
+# what validates a phrase file: a change to any of these forgets the phrases remembered
+_VALIDATING_CODE = ("config/replies.py", "config/yamlfile.py", "config/validated.py", "domain/replies/model.py",
+                    "domain/placeholders.py")
 
 
 def load_phrases(path: Path) -> list[Phrase]:
     """The phrases of ``path``; raises :class:`ConfigError` listing every problem found.
 
     Checked: YAML syntax, unknown keys, empty text/title/group, codes (≥ 2 chars, unique,
-    case-insensitive), unknown ``{placeholders}``.
+    case-insensitive), unknown ``{placeholders}``. The phrases of the last good load of the
+    very same file (``config/validated.py``) come back without parsing it again.
     """
+    name = f"phrases-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}.json"
+    key = validated.fingerprint(path, _VALIDATING_CODE)
+    kept = validated.recall(name, key)
+    if isinstance(kept, list):
+        try:
+            return [Phrase.model_construct(**{**p, "tags": tuple(p["tags"])}) for p in kept]
+        except (KeyError, TypeError):
+            pass
+    phrases = _load(path)
+    validated.keep(name, key, [p.model_dump(mode="json") for p in phrases])
+    return phrases
+
+
+def _load(path: Path) -> list[Phrase]:
+    from pydantic import ValidationError
+
+    from cs_console.config.yamlfile import ConfigError, load_yaml, validation_problems
+    from cs_console.domain.replies.model import PhraseFile
+
     try:
         doc = load_yaml(path)
     except ConfigError as exc:
@@ -38,6 +62,8 @@ def load_phrases(path: Path) -> list[Phrase]:
 
 def duplicate_codes(path: Path, doc: Any) -> list[str]:
     """``FILE:LINE`` of every code already used earlier in the file (even if other entries are bad)."""
+    from cs_console.config.yamlfile import line_of
+
     try:
         items = list(doc.get("phrases") or [])
     except (AttributeError, TypeError):

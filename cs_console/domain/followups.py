@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from cs_console.domain.messages import UserError
 from cs_console.domain.text import clean_text, one_line
+
+if TYPE_CHECKING:
+    from cs_console.domain.shop import FollowupSettings
 
 
 class FollowupRefused(UserError, ValueError):
@@ -21,29 +23,6 @@ class FollowupRefused(UserError, ValueError):
 
 class FollowupNotFound(UserError, LookupError):
     """The order or review to follow up is not there, or another agent serves the buyer."""
-
-
-class FollowupSettings(BaseModel):
-    """``data/shop.yaml`` → ``followups``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    unpaid_after_minutes: int = Field(30, ge=0, description="an unpaid order older than this needs a reminder")
-    left_after_minutes: int = Field(
-        30, ge=1, description="a buyer still waiting this long after the last message has left (unserved)")
-    contacted_flag: Literal["grey", "red", "blue", "yellow", "green", "purple"] | None = Field(
-        None, description="alternative flag convention: set this flag on an unpaid order once contacted "
-                          "(None: the default convention does not flag contacted orders)")
-    unpaid_reply_code: str = Field(
-        "cf", description="quick reply (快捷短语 code) used as the unpaid reminder; the text below if missing")
-    review_reply_code: str = Field(
-        "cp", description="quick reply used for the bad-review follow-up; the text below if missing")
-    unpaid_reminder: str = Field(
-        "亲，您好！看到您拍下了{items}还没有付款哦，库存有限，付款后我们会尽快为您发货～",
-        description="draft for the unpaid-order reminder (until a quick reply takes over)")
-    review_followup: str = Field(
-        "亲，您好！看到您对订单{order_no}的评价，非常抱歉给您带来不好的体验，请问具体是哪里不满意呢？我们一定为您处理好～",
-        description="draft for the bad-review follow-up")
 
 
 class FollowupKind(StrEnum):
@@ -93,6 +72,42 @@ def needs_followup(rating: Rating) -> bool:
 
 def unpaid_overdue(placed_at: datetime, now: datetime, s: FollowupSettings) -> bool:
     return now - placed_at >= timedelta(minutes=s.unpaid_after_minutes)
+
+
+def unpaid_views(orders: Iterable[tuple[Any, str]], contacted: Mapping[str, Any], now: datetime,
+                 s: FollowupSettings, *, include_contacted: bool, describe: Callable[[Any], str]) -> list[UnpaidView]:
+    """The unpaid-orders list from ``orders`` ((order, buyer nick) of every WAIT_BUYER_PAY
+    order, oldest first; an order has ``order_no``, ``placed_at``, ``amount``), the latest
+    contact record per order number (``at``, ``agent``) and ``describe(order)``, its items'
+    text (asked only for an order shown): orders overdue by ``unpaid_after_minutes``, the
+    contacted ones only if ``include_contacted``."""
+    out = []
+    for order, nick in orders:
+        if not unpaid_overdue(order.placed_at, now, s):
+            continue
+        rec = contacted.get(order.order_no)
+        if rec is not None and not include_contacted:
+            continue
+        out.append(UnpaidView(order.order_no, nick, order.placed_at, order.amount, describe(order),
+                              rec.at if rec else None, rec.agent if rec else None))
+    return out
+
+
+def review_views(reviews: Iterable[Any], followed: Mapping[str, Any], *, pending_only: bool) -> list[ReviewView]:
+    """The reviews to follow up from ``reviews`` (oldest first; each has ``id``, ``order_no``,
+    ``buyer_nick``, ``rating``, ``text``, ``day``) and the latest follow-up record per review id
+    (``at``, ``agent``): neutral and negative ones, those followed up only unless ``pending_only``."""
+    out = []
+    for r in reviews:
+        rating = Rating(r.rating)
+        if not needs_followup(rating):
+            continue
+        rec = followed.get(str(r.id))
+        if rec is not None and pending_only:
+            continue
+        out.append(ReviewView(r.id, r.order_no, r.buyer_nick, rating, r.text, r.day,
+                              rec.at if rec else None, rec.agent if rec else None))
+    return out
 
 
 def unserved_reason(*, closed: bool, answered: bool, waiting_since: datetime | None,

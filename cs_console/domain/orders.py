@@ -328,3 +328,15 @@ class OrderView:
     @property
     def open_items(self) -> tuple[ItemView, ...]:
         return tuple(i for i in self.items if not i.closed)
+
+
+def describe_items(items: Iterable) -> str:
+    """``连体衣 粉色/73 ×2，袜子 ×1``: an order's open lines (anything with ``title``, ``colour``,
+    ``size``, ``quantity`` and ``closed``)."""
+    parts = []
+    for it in items:
+        if it.closed:
+            continue
+        spec = "/".join(x for x in (it.colour, it.size) if x)
+        parts.append(f"{it.title}{' ' + spec if spec else ''} ×{it.quantity}")
+    return "，".join(parts)

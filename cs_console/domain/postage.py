@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from cs_console.domain.freight import Basis, FreightSetup, ParcelItem, check_province, freight_basis
 from cs_console.domain.money import ZERO, MoneyError, format_money, parse_money, quantize, shown
@@ -21,6 +22,9 @@ from cs_console.domain.postage_rates import (
     normalize_city,
     normalize_province,
 )
+
+if TYPE_CHECKING:
+    from cs_console.domain.goods.model import GoodsItem
 
 __all__ = ["ItemLine", "Line", "PostageError", "Quote", "QuoteRequest", "parse_item", "quote", "summary"]
 
@@ -144,6 +148,14 @@ def parse_item(text: str, label: str = "") -> ItemLine:
     if (weight is not None and weight <= 0) or (volume is not None and volume <= 0):
         raise PostageError("postage.measure_positive", value=repr(raw[:60]))
     return ItemLine(price, quantity, free, label, weight, volume)
+
+
+def goods_item_line(g: GoodsItem, ref: str, quantity: int = 1, free: bool = False) -> ItemLine:
+    """The item line of goods ``g`` found by ``ref`` (its item id, merchant code or a SKU's
+    merchant code: then that SKU's price and label): price, weight, volume, freight template."""
+    sku = next((k for k in g.skus if k.merchant_code and k.merchant_code == ref.strip()), None)
+    label = g.title + (f" {sku.label}" if sku else "")
+    return ItemLine(sku.price if sku else g.price, quantity, free, label, g.weight_kg, g.volume_m3, g.freight_template)
 
 
 def parse_price(text: str) -> Decimal:

@@ -14,18 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from cs_console.domain.kpi import Thresholds, bonus_at_risk
-
-
-class ReportSettings(BaseModel):
-    """``data/shop.yaml`` → ``reports``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    conversion_window_hours: int = Field(
-        24, ge=1, description="a buyer converts when they pay an order within this many hours of chatting")
 
 
 def day_window(day: date, tz: str) -> tuple[datetime, datetime]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cs_console.domain.followups import FollowupSettings
 from cs_console.domain.handover import SyncSettings
 from cs_console.domain.identity import IdentitySettings
-from cs_console.domain.report import ReportSettings
 from cs_console.domain.shifts import ShiftSettings
 
 
@@ -104,6 +103,34 @@ class PostageSettings(Strict):
 
     rates_file: str = Field("postage.yaml", description="rates table, relative to the data dir")
     freight_file: str = Field("freight.yaml", description="freight templates + courier rate cards (weight-based postage)")
+
+
+class FollowupSettings(Strict):
+    """``data/shop.yaml`` → ``followups``."""
+
+    unpaid_after_minutes: int = Field(30, ge=0, description="an unpaid order older than this needs a reminder")
+    left_after_minutes: int = Field(
+        30, ge=1, description="a buyer still waiting this long after the last message has left (unserved)")
+    contacted_flag: Literal["grey", "red", "blue", "yellow", "green", "purple"] | None = Field(
+        None, description="alternative flag convention: set this flag on an unpaid order once contacted "
+                          "(None: the default convention does not flag contacted orders)")
+    unpaid_reply_code: str = Field(
+        "cf", description="quick reply (快捷短语 code) used as the unpaid reminder; the text below if missing")
+    review_reply_code: str = Field(
+        "cp", description="quick reply used for the bad-review follow-up; the text below if missing")
+    unpaid_reminder: str = Field(
+        "亲，您好！看到您拍下了{items}还没有付款哦，库存有限，付款后我们会尽快为您发货～",
+        description="draft for the unpaid-order reminder (until a quick reply takes over)")
+    review_followup: str = Field(
+        "亲，您好！看到您对订单{order_no}的评价，非常抱歉给您带来不好的体验，请问具体是哪里不满意呢？我们一定为您处理好～",
+        description="draft for the bad-review follow-up")
+
+
+class ReportSettings(Strict):
+    """``data/shop.yaml`` → ``reports``."""
+
+    conversion_window_hours: int = Field(
+        24, ge=1, description="a buyer converts when they pay an order within this many hours of chatting")
 
 
 class ShopPolicy(Strict):

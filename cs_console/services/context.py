@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from cs_console.domain.money import format_money
+from cs_console.domain.orders import describe_items
 from cs_console.domain.placeholders import PLACEHOLDERS
 from cs_console.store.chats import find_buyer
 from cs_console.store.engine import Store
 from cs_console.store.orders import items_of, latest_order
-from cs_console.store.tables import OrderItem
-
-
-def describe_items(items: list[OrderItem]) -> str:
-    """``连体衣 粉色/73 ×2，袜子 ×1``"""
-    parts = []
-    for it in items:
-        if it.closed:
-            continue
-        spec = "/".join(x for x in (it.colour, it.size) if x)
-        parts.append(f"{it.title}{' ' + spec if spec else ''} ×{it.quantity}")
-    return "，".join(parts)
 
 
 def chat_values(store: Store, buyer_nick: str, agent: str, shop: str = "") -> dict[str, str | None]:

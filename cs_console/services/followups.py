@@ -17,21 +17,21 @@ from cs_console.domain.followups import (
     FollowupKind,
     FollowupNotFound,
     FollowupRefused,
-    Rating,
     ReviewView,
     UnpaidView,
     UnservedView,
-    needs_followup,
     parse_review_csv,
-    unpaid_overdue,
+    review_views,
+    unpaid_views,
     unserved_reason,
 )
 from cs_console.domain.messages import os_reason, render
 from cs_console.domain.money import format_money
+from cs_console.domain.orders import describe_items
 from cs_console.domain.placeholders import fill
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.text import clean_text, one_line
-from cs_console.services.context import chat_values, describe_items
+from cs_console.services.context import chat_values
 from cs_console.store import audit
 from cs_console.store import chats as chat_repo
 from cs_console.store import followups as repo
@@ -90,18 +90,9 @@ class FollowupService:
         """WAIT_BUYER_PAY orders older than the configured time, oldest first."""
         now = self.clock()
         with self.store.read() as s:
-            done = repo.latest_records(s, FollowupKind.UNPAID)
-            out = []
-            for order, nick in repo.unpaid_orders(s):
-                if not unpaid_overdue(order.placed_at, now, self.settings):
-                    continue
-                rec = done.get(order.order_no)
-                if rec is not None and not include_contacted:
-                    continue
-                out.append(UnpaidView(order.order_no, nick, order.placed_at, order.amount,
-                                      describe_items(items_of(s, order.id)),
-                                      rec.at if rec else None, rec.agent if rec else None))
-            return out
+            return unpaid_views(repo.unpaid_orders(s), repo.latest_records(s, FollowupKind.UNPAID), now,
+                                self.settings, include_contacted=include_contacted,
+                                describe=lambda order: describe_items(items_of(s, order.id)))
 
     def remind_unpaid(self, order_no: str, agent: str) -> Opened:
         """Open the buyer's chat with the unpaid reminder in the draft; mark the order contacted
@@ -165,18 +156,8 @@ class FollowupService:
     def reviews(self, *, pending_only: bool = True) -> list[ReviewView]:
         """Neutral/negative reviews, oldest first; pending ones not yet followed up."""
         with self.store.read() as s:
-            done = repo.latest_records(s, FollowupKind.REVIEW)
-            out = []
-            for r in repo.list_reviews(s):
-                rating = Rating(r.rating)
-                if not needs_followup(rating):
-                    continue
-                rec = done.get(str(r.id))
-                if rec is not None and pending_only:
-                    continue
-                out.append(ReviewView(r.id, r.order_no, r.buyer_nick, rating, r.text, r.day,
-                                      rec.at if rec else None, rec.agent if rec else None))
-            return out
+            return review_views(repo.list_reviews(s), repo.latest_records(s, FollowupKind.REVIEW),
+                                pending_only=pending_only)
 
     def follow_review(self, review_id: int, agent: str) -> Opened:
         with self.store.read() as s:

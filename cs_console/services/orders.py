@@ -30,6 +30,7 @@ from cs_console.domain.orders import (
     check_line,
     check_postage,
     check_price,
+    describe_items,
     extend_deadline,
     line_total,
     require_reason,
@@ -37,7 +38,6 @@ from cs_console.domain.orders import (
 )
 from cs_console.domain.shop import ShopPolicy
 from cs_console.services.chats import make_it_mine
-from cs_console.services.context import describe_items
 from cs_console.services.order_import import ImportRejected, ImportSummary, Progress, import_files
 from cs_console.store import audit
 from cs_console.store import chats as chat_repo

@@ -93,12 +93,9 @@ class PostageService:
     def item_for_goods(self, ref: str, quantity: int = 1, free: bool = False) -> ItemLine:
         """An item line from the goods catalogue (price, weight, volume, template) by item id,
         merchant code or a SKU's merchant code (that SKU's price)."""
-        from cs_console.domain.postage import ItemLine
+        from cs_console.domain.postage import goods_item_line
 
-        g = self.goods.find(ref)
-        sku = next((k for k in g.skus if k.merchant_code and k.merchant_code == ref.strip()), None)
-        label = g.title + (f" {sku.label}" if sku else "")
-        return ItemLine(sku.price if sku else g.price, quantity, free, label, g.weight_kg, g.volume_m3, g.freight_template)
+        return goods_item_line(self.goods.find(ref), ref, quantity, free)
 
     def _with_goods(self, row) -> dict:
         """Weight, volume and template of an order line's goods (none when it is not in the

@@ -10,22 +10,23 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cs_console.config import ConfigError
+from cs_console import config
 from cs_console.config.locations import cache_dir, personal_replies_file, quick_replies_file
 from cs_console.domain.clock import Clock
 from cs_console.domain.messages import UserError
 from cs_console.domain.placeholders import Filled, fill
 from cs_console.domain.replies.pinyin import PinyinKeys, key_digest
-from cs_console.domain.shop import ShopPolicy
 from cs_console.store import reply_usage
-from cs_console.store.engine import Store
 
 if TYPE_CHECKING:  # the phrase model, index and rapidfuzz load on first use, not at start-up
     from cs_console.domain.replies import Hit, Phrase, ReplyIndex
+    from cs_console.domain.shop import ShopPolicy
+    from cs_console.store.engine import Store
 
 CACHE_NAME = "reply-pinyin.json"
 
@@ -76,7 +77,7 @@ class _Source:
 
         try:
             phrases = load_phrases(self.path)
-        except ConfigError as exc:
+        except config.ConfigError as exc:  # the YAML machinery is loaded only for a bad file
             self.errors = exc.problems  # keep the last good phrases
             return False
         if self.personal:
@@ -131,8 +132,11 @@ class ReplyService:
     """The team phrase set plus each agent's own phrases; usage counts in the store."""
 
     def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, *, team_file: Path | None = None,
-                 personal_dir: Path | None = None, cache_file: Path | None = None):
+                 personal_dir: Path | None = None, cache_file: Path | None = None,
+                 usage_counts: Callable[[str], dict[str, int]] | None = None):
+        """``usage_counts``: an agent's ``{code: uses}`` read some other way than through ``store``."""
         self.store, self.policy, self.clock = store, policy, clock
+        self._usage_counts = usage_counts
         self._team_file, self._personal_dir, self._cache_file = team_file, personal_dir, cache_file
         self._team: _Source | None = None
         self._personal: dict[str, _Source] = {}
@@ -214,6 +218,8 @@ class ReplyService:
     def usage(self, agent: str | None) -> dict[str, int]:
         if not agent:
             return {}
+        if self._usage_counts is not None:
+            return self._usage_counts(agent)
         with self.store.read_rows() as conn:
             return reply_usage.usage_counts(conn, agent)
 

@@ -20,24 +20,29 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cs_console.domain.aftersales import CaseView
-from cs_console.domain.clock import Clock
-from cs_console.domain.followups import ReviewView
 from cs_console.domain.report import (
     COLUMNS,
+    PeriodFacts,
     Report,
     compute_report,
     day_window,
     local_date,
     report_rows,
     unanswered_before,
+    week_of,
 )
-from cs_console.domain.shop import ShopPolicy
-from cs_console.store import reports as repo
 
 if TYPE_CHECKING:
+    from cs_console.domain.aftersales import CaseView
+    from cs_console.domain.clock import Clock
+    from cs_console.domain.followups import ReviewView
+    from cs_console.domain.kpi import Thresholds
+    from cs_console.domain.shop import ShopPolicy
     from cs_console.services.followups import FollowupService
     from cs_console.store.engine import Store
+
+# reads a period's facts: (t0, t1, conversion window, unanswered_before) → PeriodFacts
+FactsReader = Callable[[datetime, datetime, timedelta, datetime], PeriodFacts]
 
 TOTAL = "合计"
 
@@ -87,26 +92,30 @@ class ReportService:
         return self.period("day", day, day, agent)
 
     def week(self, any_day: date, agent: str | None = None) -> Report:
-        monday = any_day - timedelta(days=any_day.weekday())
-        return self.period("week", monday, monday + timedelta(days=6), agent)
+        return self.period("week", *week_of(any_day), agent)
 
     def period(self, kind: str, first: date, last: date, agent: str | None = None) -> Report:
-        t0, _ = day_window(first, self.tz)
-        _, t1 = day_window(last, self.tz)
-        window = timedelta(hours=self.policy.reports.conversion_window_hours)
-        late = unanswered_before(self.clock(), self.policy.response)
-        with self.store.read_rows() as conn:
-            facts = repo.period_facts(conn, t0, t1, window, late)
-        return compute_report(kind, first, last, facts, thresholds=self.policy.response, tz=self.tz, agent=agent,
-                              total_label=TOTAL)
+        from cs_console.store import reports as repo
+
+        def read(*args) -> PeriodFacts:
+            with self.store.read_rows() as conn:
+                return repo.period_facts(conn, *args)
+
+        return period_report(kind, first, last, agent, tz=self.tz, thresholds=self.policy.response,
+                             window_hours=self.policy.reports.conversion_window_hours, now=self.clock(),
+                             read_facts=read)
 
     # morning checklist --------------------------------------------------------------------------
     def checklist_due(self, agent: str) -> bool:
         """True on the agent's first start of the (local) day."""
+        from cs_console.store import reports as repo
+
         with self.store.read() as s:
             return not repo.checklist_seen(s, agent, self.today())
 
     def mark_checklist(self, agent: str) -> None:
+        from cs_console.store import reports as repo
+
         with self.store.write() as s:
             repo.mark_checklist(s, agent, self.today(), self.clock())
 
@@ -114,6 +123,7 @@ class ReportService:
         yesterday = self.today() - timedelta(days=1)
         t0, t1 = day_window(yesterday, self.tz)
         from cs_console.store import aftersales as case_repo
+        from cs_console.store import reports as repo
 
         with self.store.read() as s:
             cases = case_repo.list_cases(s, created_from=t0, created_to=t1)
@@ -123,6 +133,16 @@ class ReportService:
                                   c.message_count, c.first_response_seconds) for c, nick in rows]
         reviews = self.followups.reviews(pending_only=True) if self.followups else []
         return MorningChecklist(yesterday, cases, reviews, chats)
+
+
+def period_report(kind: str, first: date, last: date, agent: str | None, *, tz: str, thresholds: Thresholds,
+                  window_hours: int, now: datetime, read_facts: FactsReader) -> Report:
+    """The report of the local days ``first``..``last`` in zone ``tz``, whichever way the store
+    is read (``read_facts``: through the engine, or ``sqlite3`` alone for the CLI)."""
+    t0, _ = day_window(first, tz)
+    _, t1 = day_window(last, tz)
+    facts = read_facts(t0, t1, timedelta(hours=window_hours), unanswered_before(now, thresholds))
+    return compute_report(kind, first, last, facts, thresholds=thresholds, tz=tz, agent=agent, total_label=TOTAL)
 
 
 def write_csv(path: Path, report: Report) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
-from cs_console.domain.aftersales import CaseState, CaseView, FollowUpView, Handling, Reason
+from cs_console.domain.aftersales import CaseView, FollowUpView
 from cs_console.domain.messages import UserError
-from cs_console.store.tables import AfterSaleCase, Buyer, CaseFollowUp, Order
+from cs_console.store.case_rows import case_view as case_view_row
+from cs_console.store.case_rows import cases_sql
+from cs_console.store.tables import AfterSaleCase, CaseFollowUp, Order
+from cs_console.store.types import UTCDateTime
 
 
 class CaseNotFound(UserError, LookupError):
@@ -27,43 +31,26 @@ def find_order(s: Session, order_no: str) -> Order:
     return order
 
 
-def _query():
-    return (select(AfterSaleCase, Buyer.nick, Order.flag)
-            .join(Buyer, col(Buyer.id) == AfterSaleCase.buyer_id)
-            .join(Order, col(Order.id) == AfterSaleCase.order_id))
-
-
-def _view(row) -> CaseView:
-    c, nick, flag = row
-    return CaseView(
-        id=c.id, created_at=c.created_at, created_by=c.created_by, order_no=c.order_no, buyer=nick,
-        chat_id=c.chat_id, reason=Reason(c.reason), note=c.note, handling=Handling(c.handling),
-        amount=c.amount, return_tracking_no=c.return_tracking_no, state=CaseState(c.state),
-        updated_at=c.updated_at, closed_at=c.closed_at, order_flag=flag or "grey")
+def _cases(s: Session, params: dict, **filters: bool) -> list[CaseView]:
+    stmt = text(cases_sql(**filters)).bindparams(
+        *(bindparam(t, type_=UTCDateTime()) for t in ("created_from", "created_to") if filters.get(t)))
+    return [case_view_row(r) for r in s.connection().execute(stmt, params)]
 
 
 def case_view(s: Session, case_id: int) -> CaseView:
-    row = s.exec(_query().where(AfterSaleCase.id == case_id)).first()
-    if row is None:
+    rows = _cases(s, {"case_id": case_id}, case_id=True)
+    if not rows:
         raise CaseNotFound("case.not_found", case_id=case_id)
-    return _view(row)
+    return rows[0]
 
 
 def list_cases(s: Session, *, buyer_id: int | None = None, open_only: bool = False,
                order_no: str | None = None, created_from=None, created_to=None) -> list[CaseView]:
     """Cases oldest first (an open list by age)."""
-    q = _query()
-    if buyer_id is not None:
-        q = q.where(AfterSaleCase.buyer_id == buyer_id)
-    if open_only:
-        q = q.where(AfterSaleCase.state != CaseState.CLOSED.value)
-    if order_no:
-        q = q.where(AfterSaleCase.order_no == order_no)
-    if created_from is not None:
-        q = q.where(AfterSaleCase.created_at >= created_from)
-    if created_to is not None:
-        q = q.where(AfterSaleCase.created_at < created_to)
-    return [_view(r) for r in s.exec(q.order_by(col(AfterSaleCase.created_at), col(AfterSaleCase.id))).all()]
+    params = {"buyer_id": buyer_id, "order_no": order_no, "created_from": created_from, "created_to": created_to}
+    return _cases(s, {k: v for k, v in params.items() if v is not None}, buyer_id=buyer_id is not None,
+                  open_only=open_only, order_no=bool(order_no), created_from=created_from is not None,
+                  created_to=created_to is not None)
 
 
 def followups(s: Session, case_id: int) -> list[FollowUpView]:

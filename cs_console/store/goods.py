@@ -7,27 +7,20 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete
-from sqlmodel import Session, or_, select
+from sqlalchemy import delete, text
+from sqlmodel import Session, select
 
-from cs_console.domain.goods.model import GoodsItem, Sku, SkuProp
-from cs_console.domain.messages import UserError
+from cs_console.domain.goods.model import GoodsItem
+from cs_console.store import goods_rows
+from cs_console.store.goods_rows import CM3, GRAM, GoodsNotFound
 from cs_console.store.tables import Goods, GoodsSku
 
-GRAM = Decimal("0.001")
-CM3 = Decimal("0.000001")
+__all__ = ["GoodsNotFound", "all_goods", "count", "find", "stamp", "upsert"]
 
-
-class GoodsNotFound(UserError, LookupError):
-    """No goods with that item id or merchant code."""
 
 
 def _to_int(value: Decimal | None, unit: Decimal) -> int | None:
     return None if value is None else int(value / unit)
-
-
-def _from_int(value: int | None, unit: Decimal, places: str) -> Decimal | None:
-    return None if value is None else (Decimal(value) * unit).quantize(Decimal(places))
 
 
 GOODS_COLUMNS = ("key", "item_id", "merchant_code", "title", "price", "stock", "weight_g", "volume_cm3",
@@ -81,48 +74,19 @@ def upsert(s: Session, items: Sequence[GoodsItem], now: datetime,
     return len(new), len(old)
 
 
-def _item(row: Goods, skus: list[GoodsSku]) -> GoodsItem:
-    return GoodsItem(
-        title=row.title, price=row.price, stock=row.stock, item_id=row.item_id, merchant_code=row.merchant_code,
-        weight_kg=_from_int(row.weight_g, GRAM, "0.001"), volume_m3=_from_int(row.volume_cm3, CM3, "0.000001"),
-        freight_template=row.freight_template,
-        title_keys=(row.title_pinyin, row.title_initials) if row.title_pinyin or row.title_initials else None,
-        skus=tuple(Sku(tuple(SkuProp(*p) for p in json.loads(k.props_json)), k.price, k.stock, k.merchant_code, k.barcode)
-                   for k in sorted(skus, key=lambda k: k.position)))
+def _rows(s: Session) -> goods_rows.Rows:
+    conn = s.connection()
+    return lambda sql, params: conn.execute(text(sql), params).all()
 
 
 def all_goods(s: Session) -> list[GoodsItem]:
-    """Every goods with its SKUs, in title order: two column queries (no ORM entities: a
-    catalogue of thousands of SKUs reads in tens of milliseconds)."""
-    g, k = Goods.__table__, GoodsSku.__table__
-    skus: dict[int, list[Sku]] = {}
-    conn = s.connection()
-    for gid, props, price, stock, code, barcode in conn.execute(
-            select(k.c.goods_id, k.c.props_json, k.c.price, k.c.stock, k.c.merchant_code, k.c.barcode)
-            .order_by(k.c.goods_id, k.c.position)):
-        skus.setdefault(gid, []).append(Sku(tuple(SkuProp(*p) for p in json.loads(props)), price, stock, code, barcode))
-    out = []
-    for r in conn.execute(select(g.c.id, g.c.title, g.c.price, g.c.stock, g.c.item_id, g.c.merchant_code, g.c.weight_g,
-                                 g.c.volume_cm3, g.c.freight_template, g.c.title_pinyin, g.c.title_initials)
-                          .order_by(g.c.title, g.c.id)):
-        out.append(GoodsItem(
-            title=r.title, price=r.price, stock=r.stock, item_id=r.item_id, merchant_code=r.merchant_code,
-            weight_kg=_from_int(r.weight_g, GRAM, "0.001"), volume_m3=_from_int(r.volume_cm3, CM3, "0.000001"),
-            freight_template=r.freight_template, skus=tuple(skus.get(r.id, ())),
-            title_keys=(r.title_pinyin, r.title_initials) if r.title_pinyin or r.title_initials else None))
-    return out
+    """Every goods with its SKUs, in title order (``store.goods_rows``)."""
+    return goods_rows.all_goods(_rows(s))
 
 
 def find(s: Session, ref: str) -> GoodsItem:
     """Goods by item id (num_id), merchant code (outer_id) or a SKU's merchant code."""
-    ref = ref.strip()
-    row = s.exec(select(Goods).where(or_(Goods.item_id == ref, Goods.merchant_code == ref))).first()
-    if row is None and ref:
-        sku = s.exec(select(GoodsSku).where(GoodsSku.merchant_code == ref)).first()
-        row = s.get(Goods, sku.goods_id) if sku else None
-    if row is None:
-        raise GoodsNotFound("goods.not_found", ref=repr(ref))
-    return _item(row, list(s.exec(select(GoodsSku).where(GoodsSku.goods_id == row.id)).all()))
+    return goods_rows.find(_rows(s), ref)
 
 
 def count(s: Session) -> tuple[int, int]:
