@@ -283,18 +283,39 @@ _REFILL = "UPDATE rate_buckets SET tokens = :t, at = :now WHERE key = :k"
 
 def take_tokens(s: Session, buckets: list[tuple[str, float, float]], now: float) -> bool:
     """One token from each bucket ``(key, tokens per second, burst)``, all or none: True when
-    every bucket had one. A new key starts full. PostgreSQL locks the rows in key order."""
+    every bucket had one. A new key starts full."""
+    return take_tokens_each(s, [buckets], now)[0]
+
+
+def take_tokens_each(s: Session, requests: list[list[tuple[str, float, float]]], now: float) -> list[bool]:
+    """``take_tokens`` for several requests in their order, with one statement per step for all
+    of them: each request is granted when every one of its buckets still has a token after the
+    requests before it. PostgreSQL locks each bucket row once, in key order (two gateways
+    taking overlapping keys never deadlock); the caller keeps this transaction short, since
+    every other request on those buckets waits for its commit."""
+    spec: dict[str, tuple[float, float]] = {}
+    for buckets in requests:
+        for key, rate, burst in buckets:
+            spec.setdefault(key, (rate, burst))
+    if not spec:
+        return [True] * len(requests)
     db = PlainSQL(s)
-    spec = {key: (rate, burst) for key, rate, burst in buckets}
     keys = sorted(spec)
     db.executemany(_NEW_BUCKET, [{"key": k, "tokens": float(spec[k][1]), "at": now} for k in keys])
     marks, params = placeholders("k", keys)
     rows = db.all(f"SELECT key, tokens, at FROM rate_buckets WHERE key IN ({marks}) ORDER BY key"
                   + (" FOR UPDATE" if db.postgres else ""), params)
     level = {k: min(spec[k][1], tokens + max(0.0, now - at) * spec[k][0]) for k, tokens, at in rows}
-    allowed = len(level) == len(keys) and all(t >= 1 for t in level.values())
-    db.executemany(_REFILL, [{"k": k, "t": t - 1 if allowed else t, "now": now} for k, t in level.items()])
-    return allowed
+    granted = []
+    for buckets in requests:
+        mine = {key for key, _, _ in buckets}
+        ok = all(level.get(key, 0.0) >= 1 for key in mine)
+        if ok:
+            for key in mine:
+                level[key] -= 1
+        granted.append(ok)
+    db.executemany(_REFILL, [{"k": k, "t": t, "now": now} for k, t in level.items()])
+    return granted
 
 
 def forget_full_buckets(s: Session, idle_before: float) -> int:
