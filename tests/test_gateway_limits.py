@@ -4,6 +4,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -58,3 +59,31 @@ def test_a_client_ip_is_limited_across_two_gateways(store_url):
         codes = [httpx.get(url + "/chat/myshop").status_code for url in (a, b, a, b, a, b)]
         assert codes == [200, 200, 200, 200, 429, 429]
         assert httpx.get(b + "/healthz").status_code == 200
+
+
+def test_many_requests_at_once_on_two_gateways_get_exactly_the_burst(store_url):
+    """Requests arriving together (one writer round on each gateway, both rounds at the same
+    time on the one address bucket) are counted one by one: the burst is let in, no more."""
+    _shop(store_url)
+    limits = ("--ip-per-minute", "1", "--burst", "10")
+    with served(store_url, *limits) as a, served(store_url, *limits) as b:
+
+        async def burst() -> list[int]:
+            async with httpx.AsyncClient(timeout=20) as client:
+                answers = await asyncio.gather(*(client.get(url + "/chat/myshop") for url in (a, b) * 12))
+            return [r.status_code for r in answers]
+
+        codes = asyncio.run(burst())
+        assert codes.count(200) == 10 and codes.count(429) == 14
+
+
+def test_a_round_of_requests_takes_tokens_in_order_and_all_or_none(store_url):
+    """Several requests of one round: each gets its tokens while the requests before it left
+    some; one refused by a single exhausted bucket takes nothing from its other buckets."""
+    desk = make_desk(store_url, policy=load_policy())
+    svc = desk.gateway
+    ip, one, two = ("ip:10.0.0.1", 1, 3), ("session:1:a", 1, 1), ("session:1:b", 1, 1)
+    assert svc.allow_each([[one, ip], [one, ip], [two, ip], [two, ip]]) == [True, False, True, False]
+    assert svc.allow_each([[ip]]) == [True], "the refused requests left the address its third token"
+    assert svc.allow_each([[ip]]) == [False]
+    desk.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Column, MetaData, Table, select
+from sqlmodel import select as sqlmodel_select
 
 from cs_console.domain.chat import ChatStatus
 from cs_console.store import StoreVersionError, open_store
@@ -135,3 +137,43 @@ def test_money_column_is_exact_integer_fen(tmp_path):
         assert c.execute(select(t.c.amount)).scalar() == big
         raw = c.exec_driver_sql("SELECT typeof(amount), amount FROM money_probe").one()
     assert raw == ("integer", 1234567890123456789)
+
+
+def test_replies_to_a_channel_buyer_leave_by_the_outbox_with_their_draft_cleared(desk, clock):
+    """The first reply takes the chat; the next ones (in a chat already the agent's) are written
+    the same way: each counted as a response to the buyer's wait, queued for the buyer's channel
+    as 已发送 with the agent's name, and the agent's draft of the chat gone."""
+    from cs_console.domain.gateway import ChannelKind
+
+    pull = desk.gateway.create_channel("qianniu", ChannelKind.PULL).channel
+    first = desk.gateway.inbound(pull.id, external_id="tb-1", nick="小王", text="在吗", platform_message_id="m1")
+    clock.advance(10)
+    one = desk.chats.send(first.chat_id, "小美", "在的亲")
+    clock.advance(5)
+    desk.gateway.inbound(pull.id, external_id="tb-1", nick="小王", text="有M码吗", platform_message_id="m2")
+    desk.chats.save_draft(first.chat_id, "小美", "有的，", 3)
+    clock.advance(20)
+    two = desk.chats.send(first.chat_id, "小美", "有的，亲")
+    three = desk.chats.send(first.chat_id, "小美", "还有别的吗")
+    after = desk.chats.summary(first.chat_id)
+    assert after.status == ChatStatus.SERVING and after.unread == 0 and after.waiting_since is None
+    assert after.first_response_seconds == 10 and after.preview == "还有别的吗"
+    assert desk.chats.draft(first.chat_id, "小美") == ("", 0)
+    assert two.buyer == one.buyer == "小王"
+    lines = desk.chats.recent(first.chat_id)
+    assert [(m.author, m.text) for m in lines if m.author] == [("小美", "在的亲"), ("小美", "有的，亲"),
+                                                                ("小美", "还有别的吗")]
+    assert {i: s for i, (s, _) in desk.gateway.statuses([one.message_id, two.message_id, three.message_id]).items()} \
+        == dict.fromkeys([one.message_id, two.message_id, three.message_id], "sent")
+    items = desk.gateway.pull(pull.id, 0)
+    bodies = [json.loads(i.payload) for i in items]
+    assert [(b["message"]["id"], b["message"]["text"], b["message"]["agent"], b["buyer_id"]) for b in bodies] == [
+        (one.message_id, "在的亲", "小美", "tb-1"), (two.message_id, "有的，亲", "小美", "tb-1"),
+        (three.message_id, "还有别的吗", "小美", "tb-1")]
+    assert len({i.delivery_id for i in items}) == 3
+    from cs_console.store.tables import ResponseRecord
+
+    with desk.store.read() as s:
+        waits = s.exec(sqlmodel_select(ResponseRecord.seconds, ResponseRecord.first)
+                       .where(ResponseRecord.chat_id == first.chat_id).order_by(ResponseRecord.id)).all()
+    assert [tuple(w) for w in waits] == [(10.0, True), (20.0, False)], "the third reply answered no wait"

@@ -70,7 +70,7 @@ async def _too_large(send) -> None:
 @dataclass(frozen=True)
 class RateLimits:
     """The page's limits as bucket specs ``(key, per minute, burst)``; the buckets themselves live
-    in the store (``GatewayService.allow_in``), so every gateway on it counts the same requests."""
+    in the store (``GatewayService.allow_each``), so every gateway on it counts the same requests."""
 
     ip_per_minute: int
     session_per_minute: int

@@ -47,7 +47,7 @@ async def asset(name: str) -> FileResponse:
 @router.get("/chat/{shop}")
 async def page(shop: str, request: Request):
     state = request.app.state
-    if not await state.writer.run(state.desk.gateway.allow_in, [state.limits.ip(_client_ip(request))]):
+    if not await state.writer.allow([state.limits.ip(_client_ip(request))]):
         return JSONResponse({"detail": "请求太频繁，请稍后再试"}, status_code=429)
     channel_id = await _web_channel(request, shop)
     if channel_id is None:
@@ -75,8 +75,8 @@ def origin_allowed(ws: WebSocket, allowed: tuple[str, ...]) -> bool:
 @router.websocket("/chat/{shop}/ws")
 async def socket(ws: WebSocket, shop: str) -> None:
     state = ws.app.state
-    if not origin_allowed(ws, state.settings.allowed_origins) or not await state.writer.run(
-            state.desk.gateway.allow_in, [state.limits.ip(_client_ip(ws))]):
+    if not origin_allowed(ws, state.settings.allowed_origins) or not await state.writer.allow(
+            [state.limits.ip(_client_ip(ws))]):
         await ws.close(code=1008)
         return
     session = state.cookies.session(ws.cookies.get(COOKIE))
@@ -141,15 +141,10 @@ async def _handle(ws: WebSocket, conn: PageConnection, raw: str, state) -> None:
             await _error(ws, client_id, f"消息太长（最多 {MAX_TEXT_CHARS} 字）")
             return
         limits = [state.limits.session(conn.channel_id, conn.session_key), state.limits.ip(_client_ip(ws))]
-
-        def write(s):  # counted and written in one go (one round of the writer)
-            if not svc.allow_in(s, limits):
-                return None
-            return svc.inbound_in(s, conn.channel_id, external_id=conn.session_key, nick="", text=text,
-                                  platform_message_id="web-" + client_id, order_no=order_no)
-
-        try:
-            r = await state.writer.run(write)
+        try:  # counted, then written, in one round of the writer (None: a limit is exhausted)
+            r = await state.writer.run_limited(limits, svc.inbound_in, conn.channel_id, external_id=conn.session_key,
+                                               nick="", text=text, platform_message_id="web-" + client_id,
+                                               order_no=order_no)
         except ValueError as exc:
             await _error(ws, client_id, "订单号格式不对" if "order" in str(exc) else "消息无效")
             return

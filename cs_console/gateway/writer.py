@@ -4,6 +4,11 @@ One thread owns the writing: whatever queued while the previous round ran goes i
 as one transaction (one write lock on SQLite, one commit, one NOTIFY on PostgreSQL; a write that
 fails sends the round one by one, see ``GatewayService.batch``). Under many buyers that turns hundreds of short transactions a second (each
 taking SQLite's lock and waking every watcher) into a few dozen; an idle gateway writes at once.
+
+A write that is rate-limited has its tokens taken before the round, in one short transaction for
+the whole round (``GatewayService.allow_each``): the buckets are rows every gateway on the store
+shares (all buyers behind one address share one), so holding their locks for a whole round of
+writes would make the other gateways' rounds wait on this one's.
 """
 
 from __future__ import annotations
@@ -41,7 +46,22 @@ class Writer:
         """``fn(session, *args, **kwargs)`` in the next round; its result, or its exception."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((lambda s: fn(s, *args, **kwargs), loop, future))
+        self._queue.put((lambda s: fn(s, *args, **kwargs), None, loop, future))
+        return await future
+
+    async def run_limited(self, limits: list[tuple[str, int, int]], fn: Callable[..., object], *args, **kwargs):
+        """``run`` when a token of each of ``limits`` is left (and taken); None, without running
+        ``fn``, when one of them is exhausted."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((lambda s: fn(s, *args, **kwargs), limits, loop, future))
+        return await future
+
+    async def allow(self, limits: list[tuple[str, int, int]]) -> bool:
+        """A token of each of ``limits`` taken (True), or one of them is exhausted (False)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((None, limits, loop, future))
         return await future
 
     def _loop(self) -> None:
@@ -59,9 +79,9 @@ class Writer:
                     self._queue.put(None)  # stop after this round
                     break
                 items.append(more)
-            results = self._round([op for op, _, _ in items])
+            results = self._round(items)
             by_loop: dict[asyncio.AbstractEventLoop, list] = {}
-            for (_, loop, future), result in zip(items, results, strict=True):
+            for (_, _, loop, future), result in zip(items, results, strict=True):
                 by_loop.setdefault(loop, []).append((future, result))
             for loop, settled in by_loop.items():  # one wake-up of the event loop per round
                 try:
@@ -69,12 +89,39 @@ class Writer:
                 except RuntimeError:  # that loop is closed: nobody waits any more
                     pass
 
-    def _round(self, ops: list[Callable[[Session], object]]) -> list[object]:
-        try:
-            return self.service.batch(ops)
-        except Exception as exc:  # noqa: BLE001 - batch hands back each op's own failure; this is
-            log.warning("a round of gateway writes failed", exc_info=True)  # the store itself
-            return [exc] * len(ops)
+    def _round(self, items: list) -> list[object]:
+        """Each item's result: its tokens first (all of the round's at once), then the writes of
+        those granted, in one transaction."""
+        limited = [i for i, (_, limits, _, _) in enumerate(items) if limits is not None]
+        granted: dict[int, bool | Exception] = {}
+        if limited:
+            try:
+                for i, ok in zip(limited, self.service.allow_each([items[i][1] for i in limited]), strict=True):
+                    granted[i] = ok
+            except Exception as exc:  # noqa: BLE001 - the store itself: those callers get it
+                log.warning("taking a round's rate-limit tokens failed", exc_info=True)
+                granted = dict.fromkeys(limited, exc)
+        results: list[object] = [None] * len(items)
+        writes: list[int] = []
+        for i, (op, limits, _, _) in enumerate(items):
+            ok = granted.get(i, True)
+            if isinstance(ok, Exception):
+                results[i] = ok
+            elif op is None:  # a bare check: the token is the answer
+                results[i] = ok
+            elif ok:
+                writes.append(i)
+            # refused: None, and the write does not run
+        if writes:
+            ops = [items[i][0] for i in writes]
+            try:
+                done = self.service.batch(ops)
+            except Exception as exc:  # noqa: BLE001 - batch hands back each op's own failure; this is
+                log.warning("a round of gateway writes failed", exc_info=True)  # the store itself
+                done = [exc] * len(ops)
+            for i, result in zip(writes, done, strict=True):
+                results[i] = result
+        return results
 
 
 def _settle(settled: list) -> None:

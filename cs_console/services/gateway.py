@@ -169,13 +169,15 @@ class GatewayService:
                 return exc
         raise AssertionError("unreachable")
 
-    def allow_in(self, s: Session, limits: list[tuple[str, int, int]]) -> bool:
-        """Rate limits ``(key, per minute, burst)`` shared by every gateway on the store: True
-        (and one request counted on each) when none is exhausted."""
+    def allow_each(self, requests: list[list[tuple[str, int, int]]]) -> list[bool]:
+        """Rate limits ``(key, per minute, burst)`` shared by every gateway on the store, for
+        several requests in one short transaction of their own: per request True (and one
+        request counted on each of its limits) when none of them is exhausted."""
         now = time.time()  # protocol time, as the webhook timestamps (not business time)
-        buckets = [(hashlib.sha256(key.encode()).hexdigest()[:40], per_minute / 60.0, float(max(1, burst)))
-                   for key, per_minute, burst in limits]
-        return repo.take_tokens(s, buckets, now)
+        hashed = [[(hashlib.sha256(key.encode()).hexdigest()[:40], per_minute / 60.0, float(max(1, burst)))
+                   for key, per_minute, burst in limits] for limits in requests]
+        with self._write() as s:
+            return repo.take_tokens_each(s, hashed, now)
 
     def forget_idle_limits(self, idle_seconds: float = 3600.0) -> int:
         with self._write() as s:

@@ -134,6 +134,16 @@ _ADD_CHANNEL_LINE = """INSERT INTO channel_messages (message_id, channel_id, kin
  status, error, updated_at) VALUES (:message, :channel, :kind, 'in', :pmid, '', '', :now)"""
 _LINK_WROTE = """UPDATE channel_buyers SET last_inbound_at = :now, order_no = COALESCE(:order_no, order_no)
 WHERE id = :link"""
+# PostgreSQL: the line, its channel row, the link (and the chat waiting again) in one statement:
+# each statement is a round trip to the server, and a round trip is two processes waking up,
+# which on a busy machine costs milliseconds where the work itself costs microseconds
+_WRITE_LINE = """WITH m AS (INSERT INTO messages (chat_id, sender, agent_id, text, created_at)
+ VALUES (:chat, 'buyer', NULL, :text, :now) RETURNING id),
+cm AS (INSERT INTO channel_messages (message_id, channel_id, kind, direction, platform_message_id, status, error,
+ updated_at) SELECT id, :channel, :kind, 'in', :pmid, '', '', :now FROM m),
+lk AS (UPDATE channel_buyers SET last_inbound_at = :now, order_no = COALESCE(:order_no, order_no) WHERE id = :link)
+"""
+_WRITE_LINE_CHAT_WAITS = _WRITE_LINE + ", ch AS (" + _CHAT_WAITS + ")\n"
 
 
 class ChannelClosed(LookupError):
@@ -190,9 +200,15 @@ def add_inbound(s: Session, channel_id: int, *, external_id: str, nick: str, tex
         return Inbound(db.one(_CHAT_OF_MESSAGE, {"message": seen})[0], seen, buyer_nick, link_id, True)
     text = check_message(clean_text(text))
     preview = truncate_cells(one_line(text), chat_repo.PREVIEW_CELLS)
-    if chat_id is None:
+    new_chat = chat_id is None
+    if new_chat:
         chat_id = db.one(_ADD_CHAT, {"buyer": buyer_id, "now": at, "preview": preview})[0]
-    else:
+    if db.postgres:
+        line = {"chat": chat_id, "text": text, "now": at, "channel": channel_id, "kind": kind.value,
+                "pmid": platform_message_id, "link": link_id, "order_no": order_no or None, "preview": preview}
+        message_id = db.one((_WRITE_LINE if new_chat else _WRITE_LINE_CHAT_WAITS) + "SELECT id FROM m", line)[0]
+        return Inbound(chat_id, message_id, buyer_nick, link_id, False)
+    if not new_chat:
         db.execute(_CHAT_WAITS, {"chat": chat_id, "now": at, "preview": preview})
     message_id = db.one(_ADD_LINE, {"chat": chat_id, "text": text, "now": at})[0]
     db.execute(_ADD_CHANNEL_LINE, {"message": message_id, "channel": channel_id, "kind": kind.value,
@@ -283,18 +299,39 @@ _REFILL = "UPDATE rate_buckets SET tokens = :t, at = :now WHERE key = :k"
 
 def take_tokens(s: Session, buckets: list[tuple[str, float, float]], now: float) -> bool:
     """One token from each bucket ``(key, tokens per second, burst)``, all or none: True when
-    every bucket had one. A new key starts full. PostgreSQL locks the rows in key order."""
+    every bucket had one. A new key starts full."""
+    return take_tokens_each(s, [buckets], now)[0]
+
+
+def take_tokens_each(s: Session, requests: list[list[tuple[str, float, float]]], now: float) -> list[bool]:
+    """``take_tokens`` for several requests in their order, with one statement per step for all
+    of them: each request is granted when every one of its buckets still has a token after the
+    requests before it. PostgreSQL locks each bucket row once, in key order (two gateways
+    taking overlapping keys never deadlock); the caller keeps this transaction short, since
+    every other request on those buckets waits for its commit."""
+    spec: dict[str, tuple[float, float]] = {}
+    for buckets in requests:
+        for key, rate, burst in buckets:
+            spec.setdefault(key, (rate, burst))
+    if not spec:
+        return [True] * len(requests)
     db = PlainSQL(s)
-    spec = {key: (rate, burst) for key, rate, burst in buckets}
     keys = sorted(spec)
     db.executemany(_NEW_BUCKET, [{"key": k, "tokens": float(spec[k][1]), "at": now} for k in keys])
     marks, params = placeholders("k", keys)
     rows = db.all(f"SELECT key, tokens, at FROM rate_buckets WHERE key IN ({marks}) ORDER BY key"
                   + (" FOR UPDATE" if db.postgres else ""), params)
     level = {k: min(spec[k][1], tokens + max(0.0, now - at) * spec[k][0]) for k, tokens, at in rows}
-    allowed = len(level) == len(keys) and all(t >= 1 for t in level.values())
-    db.executemany(_REFILL, [{"k": k, "t": t - 1 if allowed else t, "now": now} for k, t in level.items()])
-    return allowed
+    granted = []
+    for buckets in requests:
+        mine = {key for key, _, _ in buckets}
+        ok = all(level.get(key, 0.0) >= 1 for key in mine)
+        if ok:
+            for key in mine:
+                level[key] -= 1
+        granted.append(ok)
+    db.executemany(_REFILL, [{"k": k, "t": t, "now": now} for k, t in level.items()])
+    return granted
 
 
 def forget_full_buckets(s: Session, idle_before: float) -> int:
