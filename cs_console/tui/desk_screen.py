@@ -124,6 +124,7 @@ class DeskScreen(Screen[None]):
         self.day: DayTools | None = None
         self.replies: QuickReplies | None = None
         self.composed = asyncio.Event()  # set once the screen's widgets are mounted
+        self._panes_mounted = asyncio.Event()  # set once show_panes has mounted them
         self._session_list: SessionList | None = None  # the panes, once composed (reached on every
         self._composer_box: Composer | None = None  # keystroke and snapshot: no DOM query each time)
         self.queue_length = 0  # waiting chats nobody has
@@ -139,13 +140,15 @@ class DeskScreen(Screen[None]):
     def on_mount(self) -> None:
         self.composed.set()
 
-    def _panes(self, policy: ShopPolicy) -> Horizontal:
+    def _panes(self, policy: ShopPolicy, *, with_sessions: bool = True) -> Horizontal:
+        """``with_sessions=False``: the session list joins once the agent is signed in (it shows
+        the signed-in agent's chats; no list of anyone's exists behind the sign-in)."""
         self._session_list = SessionList(policy.response, id="sessions")
         self._composer_box = Composer(id="composer")
         return Horizontal(
             Vertical(
                 Label("会话", classes="pane-title", id="sessions-title"),
-                self._session_list,
+                *([self._session_list] if with_sessions else []),
                 id="left",
             ),
             Vertical(
@@ -162,11 +165,22 @@ class DeskScreen(Screen[None]):
         """What the loading line says (opening the store, signing in, why the store did not open)."""
         self.query_one("#loading", Label).update(text)
 
-    async def show_panes(self, policy: ShopPolicy) -> None:
-        """The store is open (and the agent signed in): the panes replace the loading line."""
-        self._policy = policy
-        await self.query_one("#loading").remove()
-        await self.mount(self._panes(policy), before=self.query_one(Footer))
+    async def show_panes(self, policy: ShopPolicy, *, hidden: bool = False) -> None:
+        """The store is open: the panes replace the loading line. ``hidden``: built while the
+        agent signs in, out of sight until this is called again without it."""
+        if self._policy is None:
+            self._policy = policy
+            panes = self._panes(policy, with_sessions=not hidden)
+            panes.set_class(hidden, "-signing-in")
+            loading = self.query_one("#loading")
+            await self.mount(panes, before=self.query_one(Footer))
+            await loading.remove()
+            self._panes_mounted.set()
+            return
+        await self._panes_mounted.wait()  # built hidden a moment ago: its mount may still run
+        if not hidden and not self._session_list.is_attached:
+            await self.query_one("#left").mount(self._session_list)
+            self.query_one("#main").remove_class("-signing-in")
 
     def start(self, ctx: DeskContext) -> None:
         """The store loop runs: the desk's keys and features work from now on."""
