@@ -93,6 +93,12 @@ async def test_the_os_account_signs_in_by_itself_where_the_shop_chose_it(desk, m
         await wait_for(pilot, lambda: app.desk_seconds is not None and app.query("#handover-tab OptionList"))
 
 
+async def _desk_built(pilot, app) -> None:
+    """The side tabs other than 订单 follow the session list: built before the test closes the app."""
+    await wait_for(pilot, lambda: app.desk_seconds is not None and bool(app.query("#handover-tab OptionList")),
+                   timeout=15)
+
+
 def _opener(db_path, clock, gate=None):
     """Opens the real store at ``db_path`` (after ``gate`` is set, when given): the TUI's opener."""
     from cs_console.config.policy import load_policy
@@ -129,7 +135,7 @@ async def test_the_sign_in_screen_is_up_and_takes_typing_before_the_store_has_op
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
         assert app.principal.name == "xiaomei"
-        await wait_for(pilot, lambda: app.desk_seconds is not None)
+        await _desk_built(pilot, app)
 
 
 async def test_enter_before_the_store_has_opened_waits_for_it_then_signs_in(desk, db_path, clock):
@@ -146,6 +152,7 @@ async def test_enter_before_the_store_has_opened_waits_for_it_then_signs_in(desk
         gate.set()
         await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
         assert app.principal.name == "小美" and app.principal.via == "password"
+        await _desk_built(pilot, app)
 
 
 async def test_a_store_that_cannot_be_reached_is_said_on_the_sign_in_screen_and_enter_tries_again(
@@ -168,3 +175,4 @@ async def test_a_store_that_cannot_be_reached_is_said_on_the_sign_in_screen_and_
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
         assert app.principal.name == "小美"
+        await _desk_built(pilot, app)

@@ -82,6 +82,7 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         self._opening = DeskOpening(self._open_desk) if self.desk is None else DeskOpening.of(self.desk)
         self._sign_in_screen: SignInScreen | None = None  # the first sign-in, while it is up
         self._started = False  # the store loop was started (once)
+        self._prepared = None  # the store loop's own desk and watcher, opened while signing in
         self._desk_screen: DeskScreen | None = None  # the default screen, once Textual asked for it
         self.started_at = started_at or time.perf_counter()
         self.ready_seconds: float | None = None  # process start → first frame
@@ -135,6 +136,12 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
             return
         if signed is None and self._sign_in_screen is not None:
             _warm_up(desk)  # while the agent types: what Enter → session list would wait for
+            try:
+                prepared = sl.prepared_store(desk)
+            except Exception:  # noqa: BLE001 - the store loop opens its own and says what is wrong
+                prepared = None
+            if prepared is not None:
+                self.call_from_thread(self._hand_prepared, prepared)
         if signed is not None:
             self.call_from_thread(self._signed_in, signed)
         self.call_from_thread(self._attach, desk)
@@ -148,6 +155,13 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         if self._sign_in_mode == "screen" and desk.policy.identity.method == SignInMethod.OS_ACCOUNT:
             return desk.identity.sign_in_os()
         return None
+
+    def _hand_prepared(self, prepared) -> None:
+        """The store loop's connection, opened ahead: the loop takes it if it does not run yet."""
+        if self.loop is None and self._prepared is None:
+            self._prepared = prepared
+        else:
+            prepared[0].close()
 
     def _signed_in(self, signed) -> None:
         self.principal, self.agent, self._session_token = signed.principal, signed.principal.name, signed.token
@@ -188,7 +202,7 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
 
         if self.desk_screen.composed.is_set():
             self.desk_screen.say("请登录")
-        self._sign_in_screen = SignInScreen(self._opening, self.agent)
+        self._sign_in_screen = SignInScreen(self._opening, self.agent, first=True)
         self.push_screen(self._sign_in_screen, self._after_sign_in)
 
     async def _attach(self, desk: Desk) -> None:
@@ -242,8 +256,9 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         self.sub_title = f"{self.agent} · {self.desk.policy.shop.name}"
         self.journal = DraftJournal(journal_path(self._journal_dir or draft_journal_dir(), self.desk.store.url,
                                                  self.agent))
+        prepared, self._prepared = self._prepared, None
         self.loop = sl.StoreLoop(self.desk, self.agent, lambda: self.actor, self.journal, self.post_message,
-                                 token=lambda: self._session_token)
+                                 token=lambda: self._session_token, prepared=prepared)
         self.loop.start()
         screen = self.desk_screen
         screen.start(DeskContext(self.desk, self.loop, self.journal, agent=lambda: self.agent,
@@ -257,6 +272,7 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         except TimeoutError:
             pass  # the store is slow to answer: the snapshots arrive as messages when it does
         screen.ready()
+        self.call_after_refresh(screen.build_side_tabs)  # the list first, then the other side tabs
         if self.morning:
             self.call_after_refresh(screen.day.show_morning_if_due)
         if self.notice:
@@ -315,6 +331,9 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
             self._desk_screen.capture_draft()
         if self.loop is not None:
             self.loop.stop()
+        if self._prepared is not None:  # left before signing in
+            self._prepared[0].close()
+            self._prepared = None
         if self.journal is not None:
             self.journal.close()
 

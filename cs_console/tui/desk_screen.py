@@ -140,9 +140,10 @@ class DeskScreen(Screen[None]):
     def on_mount(self) -> None:
         self.composed.set()
 
-    def _panes(self, policy: ShopPolicy, *, with_sessions: bool = True) -> Horizontal:
+    def _panes(self, policy: ShopPolicy, *, with_sessions: bool = True, later: bool = False) -> Horizontal:
         """``with_sessions=False``: the session list joins once the agent is signed in (it shows
-        the signed-in agent's chats; no list of anyone's exists behind the sign-in)."""
+        the signed-in agent's chats; no list of anyone's exists behind the sign-in).
+        ``later``: the side tabs other than 订单 are built after the session list is shown."""
         self._session_list = SessionList(policy.response, id="sessions")
         self._composer_box = Composer(id="composer")
         return Horizontal(
@@ -157,7 +158,7 @@ class DeskScreen(Screen[None]):
                 self._composer_box,
                 id="center",
             ),
-            SidePanel(id="side"),
+            SidePanel(later=later, id="side"),
             id="main",
         )
 
@@ -170,7 +171,7 @@ class DeskScreen(Screen[None]):
         agent signs in, out of sight until this is called again without it."""
         if self._policy is None:
             self._policy = policy
-            panes = self._panes(policy, with_sessions=not hidden)
+            panes = self._panes(policy, with_sessions=not hidden, later=True)
             panes.set_class(hidden, "-signing-in")
             loading = self.query_one("#loading")
             await self.mount(panes, before=self.query_one(Footer))
@@ -357,20 +358,28 @@ class DeskScreen(Screen[None]):
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
 
-    def action_open_orders(self) -> None:
+    async def action_open_orders(self) -> None:
         """Show the side panel's 订单 tab and put the keyboard in the order list."""
-        self.action_open_side_tab("tab-orders", "#orders-list")
+        await self.action_open_side_tab("tab-orders", "#orders-list")
 
-    def action_open_calculator(self) -> None:
+    async def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
+        await self.query_one(SidePanel).tabs_built()
         self.query_one(SidePanel).show_tab("tab-calc")
         self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
         self.query_one("#calculator").focus_entry()
 
-    def action_open_side_tab(self, pane_id: str, focus: str) -> None:
+    async def action_open_side_tab(self, pane_id: str, focus: str) -> None:
         """Show a side tab and put the keyboard in its list (palette: 打开交接本, 打开备忘录…)."""
+        if pane_id != "tab-orders":
+            await self.query_one(SidePanel).tabs_built()
         self.query_one(SidePanel).show_tab(pane_id)
         self.query_one(focus).focus()
+
+    def build_side_tabs(self) -> None:
+        """The side tabs other than 订单, built once the session list is on screen."""
+        if self.panes_alive():
+            self.query_one(SidePanel).build_tabs()
 
     @on(InsertIntoDraft)
     def _insert_into_draft(self, event: InsertIntoDraft) -> None:
@@ -382,10 +391,11 @@ class DeskScreen(Screen[None]):
         composer.insert(event.text)
         composer.focus()
 
-    def action_handover_note(self) -> None:
+    async def action_handover_note(self) -> None:
         """写交接 from anywhere, linked to the current chat's buyer and latest order."""
         from cs_console.tui.handover_tab import HandoverTab
 
+        await self.query_one(SidePanel).tabs_built()
         self.query_one(HandoverTab).write_note()
 
     def action_shift_end(self) -> None:
@@ -420,7 +430,8 @@ class DeskScreen(Screen[None]):
     def action_memo(self) -> None:
         self.day.memo()
 
-    def action_cases_tab(self) -> None:
+    async def action_cases_tab(self) -> None:
+        await self.query_one(SidePanel).tabs_built()
         self.day.cases_tab()
 
     def action_followups(self) -> None:

@@ -29,13 +29,17 @@ if TYPE_CHECKING:
 class SignInScreen(ModalScreen["SignedIn | None"]):
     """登录: name and password; Enter signs in, Esc leaves the desk."""
 
-    DEFAULT_CSS = "SignInScreen { align: center middle; }\n" + DIALOG_CSS
+    # the first sign-in covers the whole terminal (nothing of the desk to dim behind it yet, and
+    # no dimmed copy of it to draw at every keystroke); signing in again dims the desk behind
+    DEFAULT_CSS = ("SignInScreen { align: center middle; }\nSignInScreen.-first { background: $background; }\n"
+                   + DIALOG_CSS)
     BINDINGS = [Binding("escape", "give_up", "退出", id="signin.cancel")]
     AUTO_FOCUS = None  # on_mount puts the caret in the password when the name is known
 
-    def __init__(self, desk: Desk | DeskOpening, name: str = "", reason: str = ""):
-        """``desk``: the open desk, or its opening still under way (see ``desk_opening``)."""
-        super().__init__()
+    def __init__(self, desk: Desk | DeskOpening, name: str = "", reason: str = "", *, first: bool = False):
+        """``desk``: the open desk, or its opening still under way (see ``desk_opening``).
+        ``first``: the sign-in at start, before the desk is shown."""
+        super().__init__(classes="-first" if first else None)
         self.opening = desk if isinstance(desk, DeskOpening) else DeskOpening.of(desk)
         self.default_name, self.reason = name, reason
 
