@@ -131,7 +131,7 @@ async def test_tab_follows_other_agents_notes_and_periodic_sync_shows_state(desk
     try:
         peer.handover.add("对方电脑上的交接", "小丽")
         async with CsConsoleApp(desk, "小美").run_test(size=(120, 40)) as pilot:
-            pilot.app.desk_screen.action_open_side_tab("tab-handover", "#handover-list")
+            await pilot.app.desk_screen.action_open_side_tab("tab-handover", "#handover-list")
             tab = pilot.app.query_one(HandoverTab)
 
             def status() -> str:

@@ -1,5 +1,7 @@
 """The TUI signs the agent in before the desk: a wrong password is refused on screen, the right
-one opens the desk acting as that agent; a stale flag/remark edit shows the current remark."""
+one opens the desk acting as that agent. The sign-in is the first frame: it is up and takes
+every key while the store is still opening, and a store that cannot be reached is said there in
+Chinese, Enter trying again."""
 
 from __future__ import annotations
 
@@ -89,3 +91,88 @@ async def test_the_os_account_signs_in_by_itself_where_the_shop_chose_it(desk, m
         assert not isinstance(app.screen, SignInScreen)
         # the desk finishes mounting (its side tabs) before the test closes the app
         await wait_for(pilot, lambda: app.desk_seconds is not None and app.query("#handover-tab OptionList"))
+
+
+async def _desk_built(pilot, app) -> None:
+    """The side tabs other than 订单 follow the session list: built before the test closes the app."""
+    await wait_for(pilot, lambda: app.desk_seconds is not None and bool(app.query("#handover-tab OptionList")),
+                   timeout=15)
+
+
+def _opener(db_path, clock, gate=None):
+    """Opens the real store at ``db_path`` (after ``gate`` is set, when given): the TUI's opener."""
+    from cs_console.config.policy import load_policy
+    from cs_console.services.desk import make_desk
+
+    def open_desk():
+        if gate is not None:
+            assert gate.wait(15)
+        return make_desk(str(db_path), policy=load_policy(), clock=clock)
+
+    return open_desk
+
+
+async def test_the_sign_in_screen_is_up_and_takes_typing_before_the_store_has_opened(desk, db_path, clock):
+    import threading
+
+    sign_in(desk, "xiaomei", password=PW)
+    desk.chats.inject("小王", "在吗")
+    gate = threading.Event()
+    app = CsConsoleApp(_opener(db_path, clock, gate), "", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert app.desk is None  # the store is still opening
+        assert app.focused is app.screen.query_one("#signin-name", Input)
+        await pilot.press(*"xiao")
+        gate.set()  # the store opens while the agent types on
+        await pilot.press(*"mei")
+        await wait_for(pilot, lambda: app.desk is not None, timeout=15)
+        await pilot.press("tab", *PW)
+        await wait_for(pilot, lambda: "· " in str(app.screen.query_one("#signin-title", Label).render()))
+        name, password = (app.screen.query_one(f"#signin-{f}", Input).value for f in ("name", "password"))
+        assert (name, password) == ("xiaomei", PW)  # not one key lost while the desk was built behind
+        assert not app.query("#sessions")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
+        assert app.principal.name == "xiaomei"
+        await _desk_built(pilot, app)
+
+
+async def test_enter_before_the_store_has_opened_waits_for_it_then_signs_in(desk, db_path, clock):
+    import threading
+
+    sign_in(desk, "小美", password=PW)
+    gate = threading.Event()
+    app = CsConsoleApp(_opener(db_path, clock, gate), "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: "正在登录" in _error(app))
+        assert app.principal is None
+        gate.set()
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
+        assert app.principal.name == "小美" and app.principal.via == "password"
+        await _desk_built(pilot, app)
+
+
+async def test_a_store_that_cannot_be_reached_is_said_on_the_sign_in_screen_and_enter_tries_again(
+        desk, db_path, clock, tmp_path):
+    sign_in(desk, "小美", password=PW)
+    desk.close()
+    share = tmp_path / "share"  # the shop's store on a drive that is not there yet
+    share.write_text("")  # a file stands where the folder should be: the store cannot be opened
+    app = CsConsoleApp(_opener(share / "store.db", clock), "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: "无法打开店铺数据" in _error(app), timeout=15)
+        assert all(ord(ch) > 127 for ch in _error(app)[:8])  # said in Chinese
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: "无法" in _error(app), timeout=15)
+        assert app.principal is None and app.screen.query_one("#signin-password", Input).value == PW
+        share.unlink()  # the drive is back
+        share.mkdir()
+        db_path.rename(share / "store.db")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
+        assert app.principal.name == "小美"
+        await _desk_built(pilot, app)

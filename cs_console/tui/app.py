@@ -26,6 +26,7 @@ from cs_console.domain.chat import ChatStatus
 from cs_console.domain.text import display_text
 from cs_console.tui import store_loop as sl
 from cs_console.tui.commands import DeskCommands, GoToBuyer
+from cs_console.tui.desk_opening import DeskOpening
 from cs_console.tui.desk_screen import DeskContext, DeskScreen
 from cs_console.tui.error_path import ErrorPathMixin
 from cs_console.tui.keys import install_terminal_keys
@@ -38,6 +39,7 @@ FIRST_READ_SECONDS = 10.0  # the desk waits this long for its first snapshot, th
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
     from cs_console.tui.draft_journal import DraftJournal
+    from cs_console.tui.sign_in import SignInScreen
 
 
 class CsConsoleApp(ErrorPathMixin, App[None]):
@@ -76,6 +78,11 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         self._session_token: str | None = None
         self.desk: Desk | None = desk if hasattr(desk, "chats") else None
         self._open_desk = None if self.desk is not None else desk
+        # the store's opening, shared by the worker that opens it and the sign-in check
+        self._opening = DeskOpening(self._open_desk) if self.desk is None else DeskOpening.of(self.desk)
+        self._sign_in_screen: SignInScreen | None = None  # the first sign-in, while it is up
+        self._started = False  # the store loop was started (once)
+        self._prepared = None  # the store loop's own desk and watcher, opened while signing in
         self._desk_screen: DeskScreen | None = None  # the default screen, once Textual asked for it
         self.started_at = started_at or time.perf_counter()
         self.ready_seconds: float | None = None  # process start → first frame
@@ -106,6 +113,8 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
 
     async def on_mount(self) -> None:
         self.call_after_refresh(self._mark_ready)
+        if self.desk is None and self._waits_for_sign_in():
+            self._push_sign_in()  # the first frame: the store opens behind it while the agent types
         if self.desk is not None:
             if self._waits_for_sign_in():
                 self.call_after_refresh(self._attach, self.desk)
@@ -120,11 +129,19 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
 
     def _open_in_thread(self) -> None:
         try:
-            desk = self._open_desk()
+            desk = self._opening.get()
             signed = self._automatic_sign_in(desk)
         except Exception as exc:  # config or store problem: say it on screen, never a traceback
             self.call_from_thread(self._open_failed, exc)
             return
+        if signed is None and self._sign_in_screen is not None:
+            _warm_up(desk)  # while the agent types: what Enter → session list would wait for
+            try:
+                prepared = sl.prepared_store(desk)
+            except Exception:  # noqa: BLE001 - the store loop opens its own and says what is wrong
+                prepared = None
+            if prepared is not None:
+                self.call_from_thread(self._hand_prepared, prepared)
         if signed is not None:
             self.call_from_thread(self._signed_in, signed)
         self.call_from_thread(self._attach, desk)
@@ -138,6 +155,13 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         if self._sign_in_mode == "screen" and desk.policy.identity.method == SignInMethod.OS_ACCOUNT:
             return desk.identity.sign_in_os()
         return None
+
+    def _hand_prepared(self, prepared) -> None:
+        """The store loop's connection, opened ahead: the loop takes it if it does not run yet."""
+        if self.loop is None and self._prepared is None:
+            self._prepared = prepared
+        else:
+            prepared[0].close()
 
     def _signed_in(self, signed) -> None:
         self.principal, self.agent, self._session_token = signed.principal, signed.principal.name, signed.token
@@ -166,45 +190,75 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         from cs_console.domain.text import clean_text
         from cs_console.services.errors import report  # the one error path: Chinese, masked log
 
-        self.desk_screen.say(Text(f"无法打开店铺数据：{clean_text(report(exc, 'tui'))}\n按 Ctrl+Q 退出"))
+        message = clean_text(report(exc, 'tui'))
+        if self._sign_in_screen is not None and self._sign_in_screen.is_attached:
+            if self._opening.desk is None:  # the agent's Enter tries again (name and password kept)
+                self._sign_in_screen.store_not_opened(f"无法打开店铺数据：{message}")
+            return
+        self.desk_screen.say(Text(f"无法打开店铺数据：{message}\n按 Ctrl+Q 退出"))
+
+    def _push_sign_in(self) -> None:
+        from cs_console.tui.sign_in import SignInScreen
+
+        if self.desk_screen.composed.is_set():
+            self.desk_screen.say("请登录")
+        self._sign_in_screen = SignInScreen(self._opening, self.agent, first=True)
+        self.push_screen(self._sign_in_screen, self._after_sign_in)
 
     async def _attach(self, desk: Desk) -> None:
+        """The store is open (the sign-in may be up, or done already)."""
         self.desk = desk
+        if self._started:
+            return
         if self._sign_in_mode == "screen" and self.principal is None:
-            from cs_console.tui.sign_in import SignInScreen
-
             signed = self._automatic_sign_in(desk)  # the OS account, where the shop chose that
             if signed is not None:
                 self._signed_in(signed)
+                if self._sign_in_screen is not None:  # the desk takes over from the sign-in
+                    self._sign_in_screen, screen = None, self._sign_in_screen
+                    if screen.is_current:
+                        screen.dismiss(None)
                 await self._show_desk()
                 return
-
-            self.desk_screen.say("请登录")
-            self.push_screen(SignInScreen(desk, self.agent), self._after_sign_in)
+            if self._sign_in_screen is None:
+                self._push_sign_in()
+            else:
+                self._sign_in_screen.store_opened()
+            # the panes are built behind the sign-in while the agent types, shown once signed in
+            await self.desk_screen.show_panes(desk.policy, hidden=True)
             return
         await self._show_desk()
 
     async def _after_sign_in(self, signed) -> None:
+        if self.principal is not None and signed is None:
+            return  # the OS account signed in while the screen was up
+        self._sign_in_screen = None
         if signed is None:
             self.exit()
             return
         self._signed_in(signed)
+        self.desk = self._opening.desk  # the sign-in opened the store (or waited for its opening)
         await self._show_desk()
 
     async def _show_desk(self) -> None:
+        if self._started:
+            return
+        self._started = True
         await self.desk_screen.show_panes(self.desk.policy)
         await self._start()
 
     async def _start(self) -> None:
         """The store is open and the panes exist: start the store loop, show its first snapshot."""
+        self._started = True
         from cs_console.config.locations import draft_journal_dir
         from cs_console.tui.draft_journal import DraftJournal, journal_path
 
         self.sub_title = f"{self.agent} · {self.desk.policy.shop.name}"
         self.journal = DraftJournal(journal_path(self._journal_dir or draft_journal_dir(), self.desk.store.url,
                                                  self.agent))
+        prepared, self._prepared = self._prepared, None
         self.loop = sl.StoreLoop(self.desk, self.agent, lambda: self.actor, self.journal, self.post_message,
-                                 token=lambda: self._session_token)
+                                 token=lambda: self._session_token, prepared=prepared)
         self.loop.start()
         screen = self.desk_screen
         screen.start(DeskContext(self.desk, self.loop, self.journal, agent=lambda: self.agent,
@@ -218,6 +272,7 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         except TimeoutError:
             pass  # the store is slow to answer: the snapshots arrive as messages when it does
         screen.ready()
+        self.call_after_refresh(screen.build_side_tabs)  # the list first, then the other side tabs
         if self.morning:
             self.call_after_refresh(screen.day.show_morning_if_due)
         if self.notice:
@@ -276,6 +331,9 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
             self._desk_screen.capture_draft()
         if self.loop is not None:
             self.loop.stop()
+        if self._prepared is not None:  # left before signing in
+            self._prepared[0].close()
+            self._prepared = None
         if self.journal is not None:
             self.journal.close()
 
@@ -316,3 +374,13 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         """Heartbeat now (the store loop beats every ``team.heartbeat_seconds`` by itself)."""
         if self.loop is not None:
             self.loop.heartbeat()
+
+
+def _warm_up(desk: Desk) -> None:
+    """What signing in and the first session list use, imported while the agent types (worker
+    thread): the password check and the services the store loop's first pass reads through."""
+    import argon2  # noqa: F401
+
+    desk.identity  # noqa: B018  (cached properties: the service modules and their SQL)
+    desk.chats  # noqa: B018
+    desk.team  # noqa: B018

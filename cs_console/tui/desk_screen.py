@@ -124,6 +124,7 @@ class DeskScreen(Screen[None]):
         self.day: DayTools | None = None
         self.replies: QuickReplies | None = None
         self.composed = asyncio.Event()  # set once the screen's widgets are mounted
+        self._panes_mounted = asyncio.Event()  # set once show_panes has mounted them
         self._session_list: SessionList | None = None  # the panes, once composed (reached on every
         self._composer_box: Composer | None = None  # keystroke and snapshot: no DOM query each time)
         self.queue_length = 0  # waiting chats nobody has
@@ -139,13 +140,16 @@ class DeskScreen(Screen[None]):
     def on_mount(self) -> None:
         self.composed.set()
 
-    def _panes(self, policy: ShopPolicy) -> Horizontal:
+    def _panes(self, policy: ShopPolicy, *, with_sessions: bool = True, later: bool = False) -> Horizontal:
+        """``with_sessions=False``: the session list joins once the agent is signed in (it shows
+        the signed-in agent's chats; no list of anyone's exists behind the sign-in).
+        ``later``: the side tabs other than 订单 are built after the session list is shown."""
         self._session_list = SessionList(policy.response, id="sessions")
         self._composer_box = Composer(id="composer")
         return Horizontal(
             Vertical(
                 Label("会话", classes="pane-title", id="sessions-title"),
-                self._session_list,
+                *([self._session_list] if with_sessions else []),
                 id="left",
             ),
             Vertical(
@@ -154,7 +158,7 @@ class DeskScreen(Screen[None]):
                 self._composer_box,
                 id="center",
             ),
-            SidePanel(id="side"),
+            SidePanel(later=later, id="side"),
             id="main",
         )
 
@@ -162,11 +166,22 @@ class DeskScreen(Screen[None]):
         """What the loading line says (opening the store, signing in, why the store did not open)."""
         self.query_one("#loading", Label).update(text)
 
-    async def show_panes(self, policy: ShopPolicy) -> None:
-        """The store is open (and the agent signed in): the panes replace the loading line."""
-        self._policy = policy
-        await self.query_one("#loading").remove()
-        await self.mount(self._panes(policy), before=self.query_one(Footer))
+    async def show_panes(self, policy: ShopPolicy, *, hidden: bool = False) -> None:
+        """The store is open: the panes replace the loading line. ``hidden``: built while the
+        agent signs in, out of sight until this is called again without it."""
+        if self._policy is None:
+            self._policy = policy
+            panes = self._panes(policy, with_sessions=not hidden, later=True)
+            panes.set_class(hidden, "-signing-in")
+            loading = self.query_one("#loading")
+            await self.mount(panes, before=self.query_one(Footer))
+            await loading.remove()
+            self._panes_mounted.set()
+            return
+        await self._panes_mounted.wait()  # built hidden a moment ago: its mount may still run
+        if not hidden and not self._session_list.is_attached:
+            await self.query_one("#left").mount(self._session_list)
+            self.query_one("#main").remove_class("-signing-in")
 
     def start(self, ctx: DeskContext) -> None:
         """The store loop runs: the desk's keys and features work from now on."""
@@ -343,20 +358,28 @@ class DeskScreen(Screen[None]):
         else:
             self.query_one(SidePanel).toggle_class("-hidden")
 
-    def action_open_orders(self) -> None:
+    async def action_open_orders(self) -> None:
         """Show the side panel's 订单 tab and put the keyboard in the order list."""
-        self.action_open_side_tab("tab-orders", "#orders-list")
+        await self.action_open_side_tab("tab-orders", "#orders-list")
 
-    def action_open_calculator(self) -> None:
+    async def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
+        await self.query_one(SidePanel).tabs_built()
         self.query_one(SidePanel).show_tab("tab-calc")
         self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
         self.query_one("#calculator").focus_entry()
 
-    def action_open_side_tab(self, pane_id: str, focus: str) -> None:
+    async def action_open_side_tab(self, pane_id: str, focus: str) -> None:
         """Show a side tab and put the keyboard in its list (palette: 打开交接本, 打开备忘录…)."""
+        if pane_id != "tab-orders":
+            await self.query_one(SidePanel).tabs_built()
         self.query_one(SidePanel).show_tab(pane_id)
         self.query_one(focus).focus()
+
+    def build_side_tabs(self) -> None:
+        """The side tabs other than 订单, built once the session list is on screen."""
+        if self.panes_alive():
+            self.query_one(SidePanel).build_tabs()
 
     @on(InsertIntoDraft)
     def _insert_into_draft(self, event: InsertIntoDraft) -> None:
@@ -368,10 +391,11 @@ class DeskScreen(Screen[None]):
         composer.insert(event.text)
         composer.focus()
 
-    def action_handover_note(self) -> None:
+    async def action_handover_note(self) -> None:
         """写交接 from anywhere, linked to the current chat's buyer and latest order."""
         from cs_console.tui.handover_tab import HandoverTab
 
+        await self.query_one(SidePanel).tabs_built()
         self.query_one(HandoverTab).write_note()
 
     def action_shift_end(self) -> None:
@@ -406,7 +430,8 @@ class DeskScreen(Screen[None]):
     def action_memo(self) -> None:
         self.day.memo()
 
-    def action_cases_tab(self) -> None:
+    async def action_cases_tab(self) -> None:
+        await self.query_one(SidePanel).tabs_built()
         self.day.cases_tab()
 
     def action_followups(self) -> None:

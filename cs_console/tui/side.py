@@ -7,6 +7,7 @@ itself (``tui/store_reads``). Add a feature's tab as one line in ``TABS``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from textual.app import ComposeResult
@@ -56,16 +57,54 @@ TABS: list[tuple[str, str, Callable[[], Widget]]] = [
 
 
 class SidePanel(Vertical):
-    """Holds one tab per feature; tabs follow the selected chat through ``show_chat``."""
+    """Holds one tab per feature; tabs follow the selected chat through ``show_chat``.
+
+    ``later=True`` (the desk built at start-up, behind the sign-in): only the first tab (订单,
+    what the panel shows) is built with the panel; the others are built by :meth:`build_tabs`
+    once the session list is on screen, or at once when a key asks for one (:meth:`tabs_built`)."""
+
+    def __init__(self, *, later: bool = False, id: str | None = None):
+        super().__init__(id=id)
+        self._later = later
+        self._chat: tuple[int | None, str | None] | None = None  # what show_chat was last told
+        self._built: asyncio.Event | None = None if later else asyncio.Event()
+        if self._built is not None:
+            self._built.set()
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="side-tabs"):
-            for title, pane_id, factory in TABS:
+            for n, (title, pane_id, factory) in enumerate(TABS):
                 with TabPane(title, id=pane_id):
-                    yield factory()
+                    if n == 0 or not self._later:
+                        yield factory()
+
+    def build_tabs(self) -> None:
+        """Build the tabs not built yet; once mounted they are told the selected chat."""
+        if self._built is not None or not self.is_attached:
+            return
+        self._built = asyncio.Event()
+        mounts = [self.query_one(f"#{pane_id}", TabPane).mount(factory()) for _title, pane_id, factory in TABS[1:]]
+
+        async def mounted() -> None:
+            for mount in mounts:
+                await mount
+            self._built.set()
+            if self._chat is not None:
+                self._tell("show_chat", *self._chat)
+
+        self.call_later(mounted)
+
+    async def tabs_built(self) -> None:
+        """Every tab built and mounted (built now if it was not yet): for a key that goes to one."""
+        self.build_tabs()
+        if self._built is not None:
+            await self._built.wait()
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
-        """Tell every tab which chat/buyer is selected."""
+        """Tell every tab which chat/buyer is selected (tabs still mounting: once mounted)."""
+        self._chat = (chat_id, buyer)
+        if self._built is not None and not self._built.is_set():
+            return  # the tabs being mounted are told when they are (the first one too)
         self._tell("show_chat", chat_id, buyer)
 
     def _tell(self, method: str, *args) -> None:
@@ -80,6 +119,7 @@ class SidePanel(Vertical):
 
     def show_tab(self, pane_id: str) -> None:
         """Make the panel visible (also at 80×24, where it is folded away) on ``pane_id``."""
+        self.build_tabs()
         if self.screen.has_class("-narrow"):
             self.screen.add_class("-side-open")
         self.remove_class("-hidden")

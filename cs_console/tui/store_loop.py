@@ -52,6 +52,23 @@ DRAFT_DEBOUNCE = 0.4  # a draft goes to the store this long after its last keyst
 SEND_PATIENCE = 10.0  # a send waits this long for a locked store before it is refused
 
 
+def prepared_store(desk: Desk) -> tuple[Desk, Any] | None:
+    """The store loop's own desk on a pinned connection and its change watcher, opened ahead
+    (in a worker thread while the agent signs in, so the first session list does not wait for
+    them). SQLite only: a PostgreSQL store is reached as the agent's login once signed in."""
+    if not desk.store.is_sqlite:
+        return None
+    from cs_console.services.desk import Desk
+    from cs_console.store.changes import watch_others
+
+    pinned = Desk(desk.store.pinned(), desk.policy, desk.clock)
+    try:
+        return pinned, watch_others(pinned.store)
+    except Exception:  # noqa: BLE001 - the loop opens its own and reports what is wrong
+        pinned.close()
+        return None
+
+
 # ---- jobs --------------------------------------------------------------------------------------
 @dataclass
 class _Job:
@@ -69,7 +86,9 @@ class StoreLoop:
     """Owns the desk's store access in one thread; ``post`` hands snapshots to the app."""
 
     def __init__(self, desk: Desk, agent: str, actor: Callable[[], Any], journal: DraftJournal,
-                 post: Callable[[Message], Any], *, token: Callable[[], str | None] = lambda: None):
+                 post: Callable[[Message], Any], *, token: Callable[[], str | None] = lambda: None,
+                 prepared: tuple[Desk, Any] | None = None):
+        """``prepared``: the loop's own desk and change watcher, opened ahead (:func:`prepared_store`)."""
         self._main = desk
         self.agent = agent
         self._actor = actor
@@ -91,6 +110,8 @@ class StoreLoop:
         self._started = False  # team.start has been stored
         self._next_heartbeat = 0.0
         self._shown = DeskReads(agent)  # the reads of the desk, and what the loop knows of the open chat
+        if prepared is not None:
+            self.desk, self._watcher = prepared
 
     # ---- event loop side (never blocks) -----------------------------------------------------
     def start(self) -> None:
@@ -246,7 +267,8 @@ class StoreLoop:
                 self._refresh_wanted |= self._started
             self._run_queue(d, self._writes)
             self._save_drafts(d)
-            if self._started and time.monotonic() >= self._next_heartbeat:
+            # the first beat follows the first session list (which distributes itself)
+            if self._started and self.first.done() and time.monotonic() >= self._next_heartbeat:
                 self._beat(d)
         changed = self._poll() if time.monotonic() >= self.trouble.reads.retry_at else False
         with self._cond:
