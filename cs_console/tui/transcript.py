@@ -183,11 +183,21 @@ class Transcript(ScrollView, can_focus=True):
         for m in self.messages[self._first:]:
             lines.extend(self._render_message(m, width))
         self._lines = lines
-        self.virtual_size = Size(width, len(lines))
-        self._refresh_scrollbars()  # the scroll range must be known before scrolling to the end
+        self._set_virtual_size(Size(width, len(lines)))
         if self.following:
             self._follow_end()
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The scroll range of the new lines, known at once (scrolling to the end needs it). The
+        pane's size does not depend on it: only when the scrollbar appears or goes (its gutter
+        is reserved either way) does the screen need a layout pass; otherwise the scrollbar and
+        the lines repaint."""
+        shown = self.show_vertical_scrollbar
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        if self.show_vertical_scrollbar != shown:
+            self.refresh(layout=True)
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._width:
