@@ -15,12 +15,14 @@ from cs_console.tui.app import CsConsoleApp
 from cs_console.tui.calculator import Calculator
 from cs_console.tui.composer import Composer
 from cs_console.tui.postage_dialog import ProposePostage
+from tests.pilot_wait import wait_for
 
 
-def seed_order(desk, clock, buyer: str, province: str = "广东省", courier: str = "申通快递") -> None:
+def seed_order(desk, clock, buyer: str, province: str = "广东省", courier: str = "申通快递",
+               order_no: str = "T1001") -> None:
     with desk.store.write() as s:
         b = ensure_buyer(s, buyer, clock())
-        order = Order(order_no="T1001", buyer_id=b.id, placed_at=clock(), state="WAIT_BUYER_PAY",
+        order = Order(order_no=order_no, buyer_id=b.id, placed_at=clock(), state="WAIT_BUYER_PAY",
                       province=province, city="广州市", courier=courier, items_total=Decimal("148.00"),
                       postage=Decimal("10.00"), amount=Decimal("158.00"))
         s.add(order)
@@ -176,3 +178,33 @@ async def test_command_keys_in_the_calculator_act_instead_of_typing(desk, clock)
         assert entry.value == ""
         await pilot.press("escape")
         assert isinstance(app.focused, Composer)
+
+
+async def test_a_side_tab_shown_after_chat_switches_shows_the_new_buyer(desk, clock):
+    """Tabs behind the one on top catch up when shown: never the previous buyer's data."""
+    desk.chats.inject("小王", "在吗")
+    clock.advance(5)
+    desk.chats.inject("阿依", "发新疆运费多少")
+    seed_order(desk, clock, "小王")
+    seed_order(desk, clock, "阿依", province="新疆维吾尔自治区", courier="顺丰速运", order_no="T1002")
+    app = CsConsoleApp(desk, "小美")
+    async with app.run_test(size=(120, 40)) as pilot:
+        title = app.query_one("#orders-title", Label)
+        await wait_for(pilot, lambda: "小王 的订单" in str(title.render()))  # 订单 is on top
+        calc = app.query_one(Calculator)
+        province = calc.query_one("#calc-province", Input)
+        await pilot.press("alt+down")  # 阿依, while the 计算器 is behind the 订单 tab
+        await wait_for(pilot, lambda: "阿依 的订单" in str(title.render()))
+        await pilot.press("ctrl+l")  # the 计算器 comes on top: 阿依's address, not 小王's
+        await wait_for(pilot, lambda: province.value == "新疆维吾尔自治区")
+        assert calc.query_one("#calc-courier", Select).value == "sf"
+        await pilot.press("alt+up", "alt+up")  # 小王, then 阿依 again, with the 计算器 on top
+        await wait_for(pilot, lambda: app.desk_screen.current.buyer_nick == "阿依")
+        await pilot.press("alt+up")  # 小王
+        await wait_for(pilot, lambda: province.value == "广东省")
+        await pilot.press("alt+a")  # 售后: 小王's cases
+        cases_title = app.query_one("#cases-title", Label)
+        await wait_for(pilot, lambda: "小王 的售后" in str(cases_title.render()))
+        await pilot.press("alt+o")  # 订单, last shown for 阿依: now 小王's order
+        await wait_for(pilot, lambda: "小王 的订单 · 1" in str(title.render()))
+        assert [o.order_no for o in app.query_one("#orders-panel").orders] == ["T1001"]

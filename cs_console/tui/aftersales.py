@@ -99,8 +99,11 @@ class CasesTab(Vertical):
         self._follow.shown()
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
+        """Another buyer: read their cases (the same buyer again: the list is theirs already)."""
+        same = buyer == self.buyer
         self.chat_id, self.buyer = chat_id, buyer
-        self.refresh_cases()
+        if not same:
+            self.refresh_cases()
 
     @property
     def desk(self):

@@ -46,11 +46,9 @@ class ChatSelection:
         self.opening_id = chat_id
         self._pending_open = desk.ctx.loop.open_chat(chat_id, summary)
         desk.ctx.loop.flush_drafts()
-        desk.query_one(Transcript).show(summary.buyer_nick if summary else "", [], False)
+        # the transcript changes once, when the window is read (no blank frame, no layout pass
+        # in between); its lines of the previous chat are not appended to meanwhile (is_shown)
         desk.drafts.load(*desk.drafts.of(chat_id))
-        # the side tabs (orders, calculator…) follow one frame later: the transcript paints first
-        if summary is not None:
-            desk.call_after_refresh(self._side_follows, chat_id, summary.buyer_nick)
 
     def chat_opened(self, item: ChatOpened) -> None:
         """The store loop read the window of the chat being opened: show it."""
@@ -61,6 +59,7 @@ class ChatSelection:
             desk.session_chats = [item.summary if c.chat_id == item.chat_id else c for c in desk.session_chats]
         desk.query_one(Transcript).show(item.summary.buyer_nick, list(item.messages), item.has_older)
         desk.drafts.opened(item.chat_id, item.draft)
+        # the side tab on top (orders, calculator…) follows one frame later: the transcript paints first
         desk.call_after_refresh(self._side_follows, item.chat_id, item.summary.buyer_nick)
 
     def _side_follows(self, chat_id: int, buyer: str) -> None:

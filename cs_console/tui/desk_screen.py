@@ -224,10 +224,12 @@ class DeskScreen(Screen[None]):
         c = self.current
         title = self.query_one("#chat-title", Label)
         if c is None:
-            title.update("（没有会话）")
-            return
-        state = {"waiting": "等待回复", "serving": "接待中", "closed": "已结束"}[c.status]
-        title.update(Text(f"{display_line(c.buyer_nick)} · {state}"))  # the nick is buyer data: never markup
+            text = "（没有会话）"
+        else:
+            state = {"waiting": "等待回复", "serving": "接待中", "closed": "已结束"}[c.status]
+            text = f"{display_line(c.buyer_nick)} · {state}"
+        if str(title.content) != text:  # the bar is the pane's width: a new title needs no layout pass
+            title.update(Text(text), layout=False)  # the nick is buyer data: never markup
 
     # ---- store → screen -----------------------------------------------------------------------
     def apply(self, item: object) -> None:

@@ -263,8 +263,8 @@ class GoodsTab(Vertical):
             return
         label = f"{g.title} {sku.label}" if sku else g.title
         item = ItemLine(sku.price if sku else g.price, 1, False, label, g.weight_kg, g.volume_m3, g.freight_template)
+        self.app.query_one(SidePanel).show_tab("tab-calc")  # first: it takes up the current buyer
         self.app.query_one("#calculator").add_item(item)
-        self.app.query_one(SidePanel).show_tab("tab-calc")
         # focused now, not after the refresh: the grid, hidden with its tab, would hand the focus
         # to whatever follows it in the chain (the tabs, the calculator's scroll) in between
         self.app.query_one("#calculator").focus_entry()

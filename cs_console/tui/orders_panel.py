@@ -74,7 +74,7 @@ class OrdersPanel(Vertical):
 
     DEFAULT_CSS = """
     OrdersPanel { height: 1fr; }
-    OrdersPanel #orders-title { height: 1; color: $text-muted; }
+    OrdersPanel #orders-title { height: 1; width: 100%; color: $text-muted; }
     OrdersPanel #orders-list { height: 1fr; border: none; }
     OrdersPanel #orders-actions { height: auto; width: 100%; color: $accent; }
     """
@@ -173,10 +173,11 @@ class OrdersPanel(Vertical):
             return  # nothing of this buyer's orders changed (most commits are chat messages)
         self.orders, self._shown_for = orders, buyer
         title = self.query_one("#orders-title", Label)
+        # one line of the panel's width: a new title needs no layout pass
         if self.buyer is None:
-            title.update("（未选择会话）")
+            title.update("（未选择会话）", layout=False)
         else:
-            title.update(Text(f"{display_text(self.buyer)} 的订单 · {len(self.orders)}"))
+            title.update(Text(f"{display_text(self.buyer)} 的订单 · {len(self.orders)}"), layout=False)
         lst = self.query_one("#orders-list", OptionList)
         lst.set_options([Option(text, id=o.order_no) for o, text in zip(orders, texts, strict=True)])
         if not self.orders:
@@ -234,11 +235,13 @@ class OrdersPanel(Vertical):
         o = self.current
         label = self.query_one("#orders-actions", Label)
         if o is None:
-            label.update("")
+            text = ""
         else:
             keys = [f"{b.key.split(',')[0].upper()} {b.description}" for b in self.BINDINGS
                     if b.action in _KEYS and _KEYS[b.action] in self.allowed()]
-            label.update("Enter 详情  " + "  ".join(keys) if keys else "Enter 详情  （此状态只可查看）")
+            text = "Enter 详情  " + "  ".join(keys) if keys else "Enter 详情  （此状态只可查看）"
+        if str(label.content) != text:  # the same keys again (most orders): no layout pass
+            label.update(text)
         self.refresh_bindings()
 
     def on_key(self, event) -> None:

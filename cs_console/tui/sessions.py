@@ -28,6 +28,7 @@ LEVEL_STYLE = {
 }
 ROW_HEIGHT = 2
 SLOTS = 9  # Alt+1 … Alt+9
+_ROWS_KEPT = 512  # rendered rows kept (a screenful is ~20; a row is rendered again when it changes)
 
 
 class SessionList(ScrollView):
@@ -51,6 +52,10 @@ class SessionList(ScrollView):
         self.current: int | None = None
         self.now: datetime | None = None
         self.slots: dict[int, int] = {}  # chat id → its Alt+digit number
+        # rendered rows by what they show: a repaint (a switch, a scroll, the clock) renders
+        # only the rows whose chat, wait text, number or highlight changed
+        self._rows: dict[tuple, tuple[Strip, Strip]] = {}
+        self._pass_style: Style | None = None  # rich_style, computed once per render pass
 
     def update_chats(self, chats: list[ChatSummary], now: datetime) -> None:
         self.chats, self.now = chats, now
@@ -132,20 +137,43 @@ class SessionList(ScrollView):
         line2 = Text("    " + truncate_cells(display_line(chat.preview), max(4, width - 5)), style="bright_black")
         return line1, line2
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style walks its ancestors' CSS: once per pass, not once per line
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
     def render_line(self, y: int) -> Strip:
         _, scroll_y = self.scroll_offset
         row, sub = divmod(y + scroll_y, ROW_HEIGHT)
         width = self.size.width
+        style = self._pass_style or self.rich_style
         if row >= len(self.chats):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, style)
         chat = self.chats[row]
-        line = self.row_text(chat, width, self.slots.get(chat.chat_id))[sub]
-        base = self.rich_style
-        if chat.chat_id == self.current:
-            base = base + Style(bgcolor="grey23", bold=sub == 0)
-        segments = list(line.render(self.app.console))
-        strip = Strip(segments).apply_style(base) if segments else Strip([])
-        return strip.crop_extend(0, width, base)
+        slot = self.slots.get(chat.chat_id)
+        current = chat.chat_id == self.current
+        key = (chat, width, slot, current, self._wait_label(chat), style)
+        strips = self._rows.get(key)
+        if strips is None:
+            if len(self._rows) >= _ROWS_KEPT:
+                self._rows.clear()
+            strips = self._rows[key] = self._render_row(chat, width, slot, current, style)
+        return strips[sub]
+
+    def _render_row(self, chat: ChatSummary, width: int, slot: int | None, current: bool,
+                    style: Style) -> tuple[Strip, Strip]:
+        out = []
+        for sub, line in enumerate(self.row_text(chat, width, slot)):
+            base = style
+            if current:
+                base = base + Style(bgcolor="grey23", bold=sub == 0)
+            segments = list(line.render(self.app.console))
+            strip = Strip(segments).apply_style(base) if segments else Strip([])
+            out.append(strip.crop_extend(0, width, base))
+        return out[0], out[1]
 
     def on_click(self, event) -> None:
         row = (event.y + int(self.scroll_y)) // ROW_HEIGHT

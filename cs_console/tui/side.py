@@ -1,7 +1,9 @@
 """The tabbed side panel: 订单 / 计算器 / 商品 / 交接 / 售后 / 备忘. Each feature owns its tab widget.
 
-A tab widget is any Widget; if it has ``show_chat(chat_id, buyer)`` it is told whenever the
-selected chat changes. A tab that shows store data follows the app's ``store_changes`` signal
+A tab widget is any Widget; if it has ``show_chat(chat_id, buyer)`` it is told which chat is
+selected: the tab on top at once, a tab behind it when it comes on top (a chat switch costs the
+reads and repaints of one tab, not of six). The handover tab is always told (写交接 works from
+anywhere and links the current buyer). A tab that shows store data follows the app's ``store_changes`` signal
 itself (``tui/store_reads``). Add a feature's tab as one line in ``TABS``.
 """
 
@@ -56,8 +58,13 @@ TABS: list[tuple[str, str, Callable[[], Widget]]] = [
 ]
 
 
+#: tabs told of every chat switch even when behind another tab (``show_chat`` only notes the buyer)
+ALWAYS_TOLD = {"tab-handover"}
+
+
 class SidePanel(Vertical):
-    """Holds one tab per feature; tabs follow the selected chat through ``show_chat``.
+    """Holds one tab per feature; tabs follow the selected chat through ``show_chat``: the tab on
+    top at once, the others when they come on top (:meth:`catch_up`).
 
     ``later=True`` (the desk built at start-up, behind the sign-in): only the first tab (订单,
     what the panel shows) is built with the panel; the others are built by :meth:`build_tabs`
@@ -66,7 +73,8 @@ class SidePanel(Vertical):
     def __init__(self, *, later: bool = False, id: str | None = None):
         super().__init__(id=id)
         self._later = later
-        self._chat: tuple[int | None, str | None] | None = None  # what show_chat was last told
+        self._chat: tuple[int | None, str | None] | None = None  # the selected chat, once told
+        self._told: dict[str, tuple[int | None, str | None]] = {}  # pane id → the chat its tab knows
         self._built: asyncio.Event | None = None if later else asyncio.Event()
         if self._built is not None:
             self._built.set()
@@ -79,7 +87,7 @@ class SidePanel(Vertical):
                         yield factory()
 
     def build_tabs(self) -> None:
-        """Build the tabs not built yet; once mounted they are told the selected chat."""
+        """Build the tabs not built yet; once mounted, the tab on top follows the selected chat."""
         if self._built is not None or not self.is_attached:
             return
         self._built = asyncio.Event()
@@ -89,8 +97,7 @@ class SidePanel(Vertical):
             for mount in mounts:
                 await mount
             self._built.set()
-            if self._chat is not None:
-                self._tell("show_chat", *self._chat)
+            self._follow()
 
         self.call_later(mounted)
 
@@ -101,20 +108,38 @@ class SidePanel(Vertical):
             await self._built.wait()
 
     def show_chat(self, chat_id: int | None, buyer: str | None) -> None:
-        """Tell every tab which chat/buyer is selected (tabs still mounting: once mounted)."""
+        """The selected chat changed: the tab on top follows now, the others when shown (tabs
+        still mounting: once mounted)."""
         self._chat = (chat_id, buyer)
         if self._built is not None and not self._built.is_set():
-            return  # the tabs being mounted are told when they are (the first one too)
-        self._tell("show_chat", chat_id, buyer)
+            return
+        self._follow()
 
-    def _tell(self, method: str, *args) -> None:
+    def _follow(self) -> None:
+        active = self.query_one(TabbedContent).active
+        for pane_id in {active, *ALWAYS_TOLD}:
+            self.catch_up(pane_id)
+
+    def catch_up(self, pane_id: str) -> None:
+        """Tell the tab of ``pane_id`` the selected chat, unless it knows it already (a tab not
+        built yet is told once it is)."""
+        if self._chat is None or self._told.get(pane_id) == self._chat:
+            return
         for pane in self.query(TabPane):
-            for child in pane.children:
-                handler = getattr(child, method, None)
-                if handler is not None:
-                    handler(*args)
+            if pane.id == pane_id:
+                for child in pane.children:
+                    handler = getattr(child, "show_chat", None)
+                    if handler is not None:
+                        handler(*self._chat)
+                        self._told[pane_id] = self._chat
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab came on top (a click, a key): it shows the selected chat's buyer first."""
+        if event.pane.id:
+            self.catch_up(event.pane.id)
 
     def open_tab(self, pane_id: str) -> None:
+        self.catch_up(pane_id)  # before it shows: its first frame is the current buyer's
         self.query_one(TabbedContent).active = pane_id
 
     def show_tab(self, pane_id: str) -> None:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -76,6 +76,7 @@ class Transcript(ScrollView, can_focus=True):
         self._first = 0  # messages[_first:] are laid out; older loaded ones wait until scrolled to
         self.following = True  # at the bottom: new lines scroll into view
         self.unseen = 0  # messages that arrived below while the agent was scrolled up
+        self._pass_style: Style | None = None  # rich_style, computed once per render pass
 
     # ---- content ------------------------------------------------------------------------------
     def show(self, buyer: str, messages: list[MessageView], has_older: bool) -> None:
@@ -183,11 +184,21 @@ class Transcript(ScrollView, can_focus=True):
         for m in self.messages[self._first:]:
             lines.extend(self._render_message(m, width))
         self._lines = lines
-        self.virtual_size = Size(width, len(lines))
-        self._refresh_scrollbars()  # the scroll range must be known before scrolling to the end
+        self._set_virtual_size(Size(width, len(lines)))
         if self.following:
             self._follow_end()
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The scroll range of the new lines, known at once (scrolling to the end needs it). The
+        pane's size does not depend on it: only when the scrollbar appears or goes (its gutter
+        is reserved either way) does the screen need a layout pass; otherwise the scrollbar and
+        the lines repaint."""
+        shown = self.show_vertical_scrollbar
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        if self.show_vertical_scrollbar != shown:
+            self.refresh(layout=True)
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._width:
@@ -195,17 +206,26 @@ class Transcript(ScrollView, can_focus=True):
         elif self.following:
             self._follow_end()  # taller or shorter: the newest line stays at the bottom
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style walks its ancestors' CSS: once per pass, not once per line
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width or self.size.width
+        style = self._pass_style or self.rich_style
         if self.unseen and y == self.scrollable_content_region.height - 1:
             label = Text(f" {self.unseen} 条新消息 ↓  End ", style=_NEW_BELOW)
             label.align("right", width)
-            return Strip(label.render(self.app.console)).crop_extend(0, width, self.rich_style)
+            return Strip(label.render(self.app.console)).crop_extend(0, width, style)
         index = y + scroll_y
         if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        return self._lines[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            return Strip.blank(width, style)
+        return self._lines[index].crop_extend(scroll_x, scroll_x + width, style)
 
     def _reveal_older(self) -> None:
         """At the top: lay out more of the loaded messages, else ask the store for older ones."""
