@@ -175,7 +175,7 @@ def test_listing_follows_every_change_of_shop_yaml(busy_store, tmp_path, monkeyp
     _, (code, london, _) = _run(busy_store, ["orders", "list", "--json"])
     assert code == 0 and "+08:00" not in london and "+00:00" in london
     shop.write_text(text.replace("Asia/Shanghai", "Mars/Olympus"), encoding="utf-8")
-    for argv in (["orders", "list"], ["hangup", "list"], ["report", "day"]):
+    for argv in (["orders", "list"], ["hangup", "list"], ["report", "day"], ["agents", "list"]):
         _, (code, out, err) = _run(busy_store, argv)
         assert code == 2 and out == ""
         assert any("shop.yaml:" in line for line in err), err
@@ -213,9 +213,27 @@ def test_report_follows_the_shops_response_rules_at_once(busy_store, tmp_path, m
 def test_reads_load_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
     probe = PROBE.replace("'sqlalchemy' in sys.modules", "{'sqlalchemy', 'pydantic'} & set(sys.modules)")
     for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"], ["followups", "unpaid", "--all"],
-                 ["cases", "list"], ["reviews", "list"],
+                 ["cases", "list"], ["reviews", "list"], ["agents", "list"],
                  ["goods", "list"], ["goods", "show", "WZ-03"], ["goods", "stock", "WZ-03"]):
         subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True)
         res = subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True,
                              text=True)
         assert res.returncode == 0 and res.stderr.splitlines()[-1] == "SQLITE3"
+
+
+def test_agents_list_follows_the_shops_capacity_at_once(busy_store, tmp_path, monkeypatch):
+    import shutil
+
+    from cs_console.config.locations import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(data))
+    shop = data / "shop.yaml"
+    text = shop.read_text(encoding="utf-8")
+    assert "  capacity: 8" in text
+    for capacity in ("8", "13"):
+        shop.write_text(text.replace("  capacity: 8", f"  capacity: {capacity}"), encoding="utf-8")
+        _run(busy_store, ["agents", "list"])
+        path, (code, out, _) = _run(busy_store, ["agents", "list"])
+        assert path == "SQLITE3" and code == 0 and f"/{capacity}" in out

@@ -16,7 +16,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     quick_store,
-    shop_policy,
+    read_policy,
 )
 from cs_console.cli.identity import PasswordStdin, read_password
 from cs_console.cli.team_common import refused
@@ -105,7 +105,7 @@ def agents_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     conn = quick_store(db)
     if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
-        agents = agent_overview_quick(conn, shop_policy(), system_clock())
+        agents = agent_overview_quick(conn, read_policy(), system_clock())
     else:
         desk = open_desk(db)  # read through Core: the ORM tables are not loaded
         agents = agent_overview(desk.store, desk.policy, desk.clock)

@@ -158,7 +158,7 @@ def shop_policy() -> ShopPolicy:
 
 
 def read_policy() -> ShopPolicy:
-    """The shop's time zone, response thresholds, report and follow-up settings, for a
+    """The shop's time zone, response thresholds, team, report and follow-up settings, for a
     read-only command: as the last full load of the same ``shop.yaml`` gave them
     (``config.policy_zone``: no pydantic), else :func:`shop_policy` (a bad file exits as there).
     Only those sections may be read from what it returns."""

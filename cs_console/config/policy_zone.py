@@ -1,5 +1,5 @@
 """The parts of ``shop.yaml`` a read-only CLI command needs (the time zone, the response
-thresholds, the report and follow-up settings), without pydantic: remembered from the last
+thresholds, the team, report and follow-up settings), without pydantic: remembered from the last
 full, validated load of the same file by the same code (``config/validated.py``)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 _NAME = "shop-settings.json"
 _VALIDATING_CODE = ("domain/*.py", "config/policy.py", "config/yamlfile.py")
 # sections of ShopPolicy kept: plain values only (text, numbers, flags)
-SECTIONS = ("shop", "response", "reports", "followups")
+SECTIONS = ("shop", "response", "team", "reports", "followups")
 
 
 def remembered_policy(policy_file: Path) -> SimpleNamespace | None:
