@@ -28,7 +28,7 @@ LEVEL_STYLE = {
 }
 ROW_HEIGHT = 2
 SLOTS = 9  # Alt+1 … Alt+9
-_ROWS_KEPT = 512  # rendered rows kept (a screenful is ~20; a row is rendered again when it changes)
+_ROWS_KEPT = 1024  # rendered lines kept (a screenful is ~40; a line is rendered again when it changes)
 
 
 class SessionList(ScrollView):
@@ -52,9 +52,9 @@ class SessionList(ScrollView):
         self.current: int | None = None
         self.now: datetime | None = None
         self.slots: dict[int, int] = {}  # chat id → its Alt+digit number
-        # rendered rows by what they show: a repaint (a switch, a scroll, the clock) renders
-        # only the rows whose chat, wait text, number or highlight changed
-        self._rows: dict[tuple, tuple[Strip, Strip]] = {}
+        # rendered lines by what they show: a repaint (a switch, a scroll, the clock) renders
+        # only the lines whose chat, wait text, number or highlight changed
+        self._rows: dict[tuple, Strip] = {}
         self._pass_style: Style | None = None  # rich_style, computed once per render pass
 
     def update_chats(self, chats: list[ChatSummary], now: datetime) -> None:
@@ -87,9 +87,14 @@ class SessionList(ScrollView):
         return format_wait(waiting), classify_wait(waiting, self.thresholds)
 
     def select(self, chat_id: int | None) -> None:
-        self.current = chat_id
+        """Highlight ``chat_id``: the rows of the previous and the new chat repaint (all rows
+        when the list scrolls to keep it in view)."""
+        previous, self.current = self.current, chat_id
         self._keep_current_visible()
-        self.refresh()
+        for cid in {previous, chat_id}:
+            i = self.index_of(cid)
+            if i is not None:
+                self.refresh_lines(i * ROW_HEIGHT, ROW_HEIGHT)
 
     def _assign_slots(self) -> None:
         """Chats that left free their number; new chats take the lowest free one, in list order."""
@@ -155,25 +160,24 @@ class SessionList(ScrollView):
         chat = self.chats[row]
         slot = self.slots.get(chat.chat_id)
         current = chat.chat_id == self.current
-        key = (chat, width, slot, current, self._wait_label(chat), style)
-        strips = self._rows.get(key)
-        if strips is None:
+        # the clock moves only the first line (the wait); the preview line stays as it was
+        key = (sub, chat, width, slot, current, self._wait_label(chat) if sub == 0 else None, style)
+        strip = self._rows.get(key)
+        if strip is None:
             if len(self._rows) >= _ROWS_KEPT:
                 self._rows.clear()
-            strips = self._rows[key] = self._render_row(chat, width, slot, current, style)
-        return strips[sub]
+            strip = self._rows[key] = self._render_line(chat, width, slot, current, style, sub)
+        return strip
 
-    def _render_row(self, chat: ChatSummary, width: int, slot: int | None, current: bool,
-                    style: Style) -> tuple[Strip, Strip]:
-        out = []
-        for sub, line in enumerate(self.row_text(chat, width, slot)):
-            base = style
-            if current:
-                base = base + Style(bgcolor="grey23", bold=sub == 0)
-            segments = list(line.render(self.app.console))
-            strip = Strip(segments).apply_style(base) if segments else Strip([])
-            out.append(strip.crop_extend(0, width, base))
-        return out[0], out[1]
+    def _render_line(self, chat: ChatSummary, width: int, slot: int | None, current: bool,
+                     style: Style, sub: int) -> Strip:
+        line = self.row_text(chat, width, slot)[sub]
+        base = style
+        if current:
+            base = base + Style(bgcolor="grey23", bold=sub == 0)
+        segments = list(line.render(self.app.console))
+        strip = Strip(segments).apply_style(base) if segments else Strip([])
+        return strip.crop_extend(0, width, base)
 
     def on_click(self, event) -> None:
         row = (event.y + int(self.scroll_y)) // ROW_HEIGHT
