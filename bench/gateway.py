@@ -113,7 +113,11 @@ def _desk_process(url: str, answer: bool, ready, stop, out) -> None:
     seen: dict[str, float] = {}
     replied: dict[str, float] = {}
     todo: queue.Queue = queue.Queue()
-    window = 0 if desk.store.is_sqlite else 64  # PostgreSQL ids may commit out of order
+    # PostgreSQL ids may commit out of order: a gateway's round of lines commits after ids taken
+    # later by the other gateway and the agents (seconds later when the machine is busy), so the
+    # ids of the last ``window`` are read, and the lines of those not seen yet
+    window = 0 if desk.store.is_sqlite else 2048
+    known: set[int] = set()
 
     def reply() -> None:
         while True:
@@ -133,15 +137,24 @@ def _desk_process(url: str, answer: bool, ready, stop, out) -> None:
             time.sleep(0.002)
             continue
         with desk.store.read() as s:
-            rows = s.exec(select(Message.id, Message.chat_id, Message.text, Message.sender)
-                          .where(Message.id > last - window).order_by(col(Message.id))).all()
+            if window:
+                fresh = [i for i in s.exec(select(Message.id).where(Message.id > last - window)).all()
+                         if i not in known]
+                rows = s.exec(select(Message.id, Message.chat_id, Message.text, Message.sender)
+                              .where(col(Message.id).in_(fresh)).order_by(col(Message.id))).all() if fresh else []
+            else:
+                rows = s.exec(select(Message.id, Message.chat_id, Message.text, Message.sender)
+                              .where(Message.id > last).order_by(col(Message.id))).all()
         now = time.perf_counter()
         for mid, chat_id, text, sender in rows:
             last = max(last, mid)
+            known.add(mid)
             if sender == "buyer" and text not in seen:
                 seen[text] = now
                 if answer:
                     todo.put((chat_id, text))
+        if window and len(known) > 4 * window:
+            known = {i for i in known if i > last - window}
     for _ in repliers:
         todo.put(None)
     for t in repliers:

@@ -19,8 +19,6 @@ import queue
 import threading
 from collections.abc import Callable
 
-from sqlmodel import Session
-
 from cs_console.services.gateway import GatewayService
 
 log = logging.getLogger("cs_console.gateway")
@@ -103,7 +101,7 @@ class Writer:
                 granted = dict.fromkeys(limited, exc)
         results: list[object] = [None] * len(items)
         writes: list[int] = []
-        for i, (op, limits, _, _) in enumerate(items):
+        for i, (op, _, _, _) in enumerate(items):
             ok = granted.get(i, True)
             if isinstance(ok, Exception):
                 results[i] = ok

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 
 from cs_console.domain.chat import ChatStatus, ChatSummary, MessageView
 from cs_console.domain.clock import Clock
+from cs_console.domain.identity import Principal
 from cs_console.domain.messages import UserError, render
 from cs_console.domain.shop import ShopPolicy
 from cs_console.domain.team import Move
 from cs_console.domain.text import one_line
-from cs_console.domain.identity import Principal
 from cs_console.store import chat_rows, outbox
-from cs_console.store.agent_reply import reply_in_own_chat
 from cs_console.store import chats as repo
 from cs_console.store import identity as identity_repo
 from cs_console.store import team as team_repo
+from cs_console.store.agent_reply import reply_in_own_chat
 from cs_console.store.engine import Store
 from cs_console.store.identity import Actor
 from cs_console.store.tables import Agent

@@ -144,6 +144,21 @@ cm AS (INSERT INTO channel_messages (message_id, channel_id, kind, direction, pl
 lk AS (UPDATE channel_buyers SET last_inbound_at = :now, order_no = COALESCE(:order_no, order_no) WHERE id = :link)
 """
 _WRITE_LINE_CHAT_WAITS = _WRITE_LINE + ", ch AS (" + _CHAT_WAITS + ")\n"
+# PostgreSQL, a known buyer writing in their open chat (the usual line): the read and the writes
+# above in one statement; the read's row comes back either way, with the new line's id when the
+# case was the usual one (else nothing was written and the general path goes on from the read)
+_KNOWN_BUYER_LINE = "WITH st (kind, name, link, buyer, nick, chat, seen) AS (" + _INBOUND_STATE + """),
+m AS (INSERT INTO messages (chat_id, sender, agent_id, text, created_at)
+ SELECT chat, 'buyer', NULL, :text, :now FROM st WHERE link IS NOT NULL AND chat IS NOT NULL AND seen IS NULL
+ RETURNING id, chat_id),
+cm AS (INSERT INTO channel_messages (message_id, channel_id, kind, direction, platform_message_id, status, error,
+ updated_at) SELECT id, :channel, :kind, 'in', :pmid, '', '', :now FROM m),
+lk AS (UPDATE channel_buyers SET last_inbound_at = :now, order_no = COALESCE(:order_no, order_no)
+ WHERE id IN (SELECT st.link FROM st, m)),
+ch AS (UPDATE chats SET status = 'waiting', unread = unread + 1, message_count = message_count + 1,
+ first_buyer_at = COALESCE(first_buyer_at, :now), waiting_since = COALESCE(waiting_since, :now),
+ last_message_at = :now, last_preview = :preview WHERE id IN (SELECT chat_id FROM m))
+SELECT st.kind, st.name, st.link, st.buyer, st.nick, st.chat, st.seen, (SELECT id FROM m) FROM st"""
 
 
 class ChannelClosed(LookupError):
@@ -188,11 +203,24 @@ def add_inbound(s: Session, channel_id: int, *, external_id: str, nick: str, tex
     as ``chat_repo.add_buyer_message`` opens it), the channel's row of the line and the buyer's
     last-inbound time; a buyer new to the channel adds their buyer row and link."""
     db = PlainSQL(s)
-    state = db.one(_INBOUND_STATE, {"channel": channel_id, "external": external_id, "pmid": platform_message_id})
+    at = db.when(now)
+    asked = {"channel": channel_id, "external": external_id, "pmid": platform_message_id}
+    try:
+        clean = check_message(clean_text(text)) if db.postgres else None
+    except ValueRefused:  # refused below, unless the platform id was seen (then it is that message)
+        clean = None
+    if clean is not None:
+        state = db.one(_KNOWN_BUYER_LINE, {**asked, "text": clean, "now": at, "kind": kind.value,
+                                           "order_no": order_no or None,
+                                           "preview": truncate_cells(one_line(clean), chat_repo.PREVIEW_CELLS)})
+        if state is not None and state[7] is not None:
+            return Inbound(state[5], state[7], state[4], state[2], False)
+        state = state[:7] if state is not None else None
+    else:
+        state = db.one(_INBOUND_STATE, asked)
     if state is None:
         raise ChannelClosed(channel_id)
     channel_kind, channel_name, link_id, buyer_id, buyer_nick, chat_id, seen = state
-    at = db.when(now)
     if link_id is None:
         link_id, buyer_id, buyer_nick, chat_id = _new_link(db, channel_id, channel_name,
                                                            channel_kind == ChannelKind.WEB, external_id, nick, at)
