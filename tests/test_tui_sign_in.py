@@ -95,8 +95,11 @@ async def test_the_os_account_signs_in_by_itself_where_the_shop_chose_it(desk, m
 
 async def _desk_built(pilot, app) -> None:
     """The side tabs other than 订单 follow the session list: built before the test closes the app."""
-    await wait_for(pilot, lambda: app.desk_seconds is not None and bool(app.query("#handover-tab OptionList")),
+    from cs_console.tui.side import SidePanel
+
+    await wait_for(pilot, lambda: app.desk_seconds is not None and app.desk_screen.query_one(SidePanel).all_built,
                    timeout=15)
+    await pilot.pause(0.2)  # what the tabs' mounts started (their own children) settles too
 
 
 def _opener(db_path, clock, gate=None):
