@@ -179,3 +179,15 @@ async def test_a_store_that_cannot_be_reached_is_said_on_the_sign_in_screen_and_
         await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
         assert app.principal.name == "小美"
         await _desk_built(pilot, app)
+
+
+async def test_quitting_as_soon_as_the_session_list_shows_leaves_cleanly(desk, db_path, clock):
+    sign_in(desk, "小美", password=PW)
+    app = CsConsoleApp(_opener(db_path, clock), "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: app.focused is next(iter(app.screen.query("#signin-password")), False))
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: bool(app.query("#sessions")), timeout=15)
+        await pilot.press("ctrl+q")  # the side tabs may still be mounting: they finish, then it quits
+        await wait_for(pilot, lambda: not app.is_running, timeout=15)
