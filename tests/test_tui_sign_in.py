@@ -95,8 +95,11 @@ async def test_the_os_account_signs_in_by_itself_where_the_shop_chose_it(desk, m
 
 async def _desk_built(pilot, app) -> None:
     """The side tabs other than 订单 follow the session list: built before the test closes the app."""
-    await wait_for(pilot, lambda: app.desk_seconds is not None and bool(app.query("#handover-tab OptionList")),
+    from cs_console.tui.side import SidePanel
+
+    await wait_for(pilot, lambda: app.desk_seconds is not None and app.desk_screen.query_one(SidePanel).all_built,
                    timeout=15)
+    await pilot.pause(0.2)  # what the tabs' mounts started (their own children) settles too
 
 
 def _opener(db_path, clock, gate=None):
@@ -176,3 +179,15 @@ async def test_a_store_that_cannot_be_reached_is_said_on_the_sign_in_screen_and_
         await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
         assert app.principal.name == "小美"
         await _desk_built(pilot, app)
+
+
+async def test_quitting_as_soon_as_the_session_list_shows_leaves_cleanly(desk, db_path, clock):
+    sign_in(desk, "小美", password=PW)
+    app = CsConsoleApp(_opener(db_path, clock), "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: app.focused is next(iter(app.screen.query("#signin-password")), False))
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: bool(app.query("#sessions")), timeout=15)
+        await pilot.press("ctrl+q")  # the side tabs may still be mounting: they finish, then it quits
+        await wait_for(pilot, lambda: not app.is_running, timeout=15)

@@ -296,11 +296,21 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
 
         waiting = sum(1 for c in self.desk_screen.session_chats if c.status == ChatStatus.WAITING)
         if not waiting or self.screen.id == "quit-confirm":
-            self.exit()
+            self.call_later(self._exit_once_settled)
             return
         self.push_screen(GuardedConfirm("还有买家在等待回复", f"还有 {waiting} 位买家在等待回复，退出后他们会回到排队中。\n确定要退出吗？",
                                         "退出", extra_hint="再按 Ctrl+Q 退出", id="quit-confirm"),
-                         callback=lambda ok: self.exit() if ok else None)
+                         callback=lambda ok: self.call_later(self._exit_once_settled) if ok else None)
+
+    async def _exit_once_settled(self) -> None:
+        """Quit, once the side tabs built after the session list are mounted (a moment at most:
+        leaving halfway through a mount breaks it)."""
+        from cs_console.tui.side import SidePanel
+
+        sides = self.desk_screen.query(SidePanel) if self._desk_screen is not None else ()
+        for side in sides:
+            await side.settled()
+        self.exit()
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (it copies in a text field): say which key does, in Chinese."""

@@ -101,6 +101,16 @@ class SidePanel(Vertical):
 
         self.call_later(mounted)
 
+    @property
+    def all_built(self) -> bool:
+        """Every tab is built and mounted."""
+        return self._built is not None and self._built.is_set()
+
+    async def settled(self) -> None:
+        """Tabs being mounted are mounted (none is built for this)."""
+        if self._built is not None:
+            await self._built.wait()
+
     async def tabs_built(self) -> None:
         """Every tab built and mounted (built now if it was not yet): for a key that goes to one."""
         self.build_tabs()

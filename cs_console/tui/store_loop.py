@@ -265,6 +265,7 @@ class StoreLoop:
                 self._try(lambda: d.team.start(self.agent), write=True)
                 self._started = self._last_ok
                 self._refresh_wanted |= self._started
+                self._just_distributed = self._started  # team.start ends with distribution
             self._run_queue(d, self._writes)
             self._save_drafts(d)
             # the first beat follows the first session list (which distributes itself)
@@ -278,6 +279,7 @@ class StoreLoop:
                 self._refresh_wanted = True  # read again once the store answers
             elif changed:
                 self._publish(Committed())
+        self._just_distributed = False  # only the refresh right after team.start skips it
         self._wait(POLL_SECONDS)
 
     def _wait(self, seconds: float) -> None:
@@ -315,6 +317,7 @@ class StoreLoop:
         self.trouble.worked(write=write)
 
     _last_ok = True
+    _just_distributed = False
 
     def _poll(self) -> bool:
         try:
@@ -387,7 +390,9 @@ class StoreLoop:
     def _refresh(self, d: Desk) -> bool:
         """Distribution, then the session list and everything that goes with it. False when the
         store could not be read (the status says why)."""
-        if self._started and time.monotonic() >= self.trouble.writes.retry_at:
+        if self._just_distributed:  # the first list follows team.start's own distribution
+            self._just_distributed = False
+        elif self._started and time.monotonic() >= self.trouble.writes.retry_at:
             self._try(lambda: d.team.distribute(self.agent), write=True)
         got = self._try(lambda: self._shown.sessions(d), write=False)
         if got is None:
