@@ -141,6 +141,30 @@ async def test_the_sign_in_screen_is_up_and_takes_typing_before_the_store_has_op
         await _desk_built(pilot, app)
 
 
+async def test_tab_moves_between_the_fields_before_the_store_has_opened(desk, db_path, clock):
+    """An agent who types name, Tab, password, Enter at once: every key lands where it should
+    while the store is still opening."""
+    import threading
+
+    sign_in(desk, "xiaomei", password=PW)
+    gate = threading.Event()
+    app = CsConsoleApp(_opener(db_path, clock, gate), "", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await pilot.press(*"xiaomei", "tab", *PW)
+        assert app.desk is None  # all of it typed before the store opened
+        name, password = (app.screen.query_one(f"#signin-{f}", Input) for f in ("name", "password"))
+        assert (name.value, password.value) == ("xiaomei", PW)
+        assert app.focused is password
+        await pilot.press("shift+tab")
+        assert app.focused is name
+        await pilot.press("tab", "enter")
+        gate.set()
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
+        assert app.principal.name == "xiaomei"
+        await _desk_built(pilot, app)
+
+
 async def test_enter_before_the_store_has_opened_waits_for_it_then_signs_in(desk, db_path, clock):
     import threading
 

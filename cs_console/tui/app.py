@@ -42,6 +42,10 @@ if TYPE_CHECKING:
     from cs_console.tui.sign_in import SignInScreen
 
 
+
+#: app actions that need no store: they work from the first frame on
+_ACTIONS_WITHOUT_STORE = frozenset({"quit", "command_palette", "help_quit", "focus_next", "focus_previous"})
+
 class CsConsoleApp(ErrorPathMixin, App[None]):
     """客服工作台: sessions on the left, the chat in the middle, tools on the right."""
 
@@ -284,9 +288,10 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         self.call_after_refresh(gc.freeze)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Until the store is open only quitting and the palette work (the desk's keys: until
-        the store loop runs)."""
-        if action in ("quit", "command_palette", "help_quit"):
+        """Until the store is open only quitting, the palette and moving the focus work (Tab
+        between the sign-in's fields while the store opens behind it); the desk's keys wait for
+        the store loop."""
+        if action in _ACTIONS_WITHOUT_STORE:
             return True
         return self.desk is not None
 
