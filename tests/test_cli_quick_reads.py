@@ -21,7 +21,8 @@ from tests.signin import sign_in
 
 LISTINGS = [["chat", "list"], ["chat", "list", "--all"], ["chat", "list", "--json"], ["agents", "list"],
             ["agents", "list", "--json"], ["handover", "list"], ["handover", "list", "--open", "--json"],
-            ["handover", "list", "--shift", "day"], ["handover", "list", "--day", "2026-11-23"],
+            ["handover", "list", "--shift", "day"], ["handover", "list", "--shift", "白班", "--json"],
+            ["handover", "list", "--day", "2026-11-23"],
             ["orders", "list"], ["orders", "list", "--json"], ["orders", "list", "--buyer", "小王", "--json"],
             ["orders", "list", "--state", "WAIT_BUYER_PAY"], ["orders", "list", "--flag", "red"],
             ["orders", "list", "--buyer", "没有这个人"], ["channel", "list"], ["channel", "list", "--json"],
@@ -213,7 +214,8 @@ def test_report_follows_the_shops_response_rules_at_once(busy_store, tmp_path, m
 def test_reads_load_no_pydantic_once_shop_yaml_was_read_in_full(busy_store):
     probe = PROBE.replace("'sqlalchemy' in sys.modules", "{'sqlalchemy', 'pydantic'} & set(sys.modules)")
     for argv in (["report", "day"], ["report", "week", "--date", "2026-11-23"], ["followups", "unpaid", "--all"],
-                 ["cases", "list"], ["reviews", "list"], ["agents", "list"],
+                 ["cases", "list"], ["reviews", "list"], ["agents", "list"], ["handover", "list"],
+                 ["handover", "list", "--shift", "白班"],
                  ["goods", "list"], ["goods", "show", "WZ-03"], ["goods", "stock", "WZ-03"]):
         subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True)
         res = subprocess.run([sys.executable, "-c", probe, *argv, "--db", str(busy_store)], capture_output=True,
@@ -237,3 +239,25 @@ def test_agents_list_follows_the_shops_capacity_at_once(busy_store, tmp_path, mo
         _run(busy_store, ["agents", "list"])
         path, (code, out, _) = _run(busy_store, ["agents", "list"])
         assert path == "SQLITE3" and code == 0 and f"/{capacity}" in out
+
+
+def test_handover_list_follows_the_shops_shifts_at_once(busy_store, tmp_path, monkeypatch):
+    """The shifts a handover listing remembers from the last full load of shop.yaml are those of
+    that very file: a renamed shift is known by its new name at once, the old name is refused."""
+    import shutil
+
+    from cs_console.config.locations import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(data))
+    shop = data / "shop.yaml"
+    text = shop.read_text(encoding="utf-8")
+    assert text.count("白班") == 1
+    for name, other in (("白班", "早班"), ("早班", "白班")):
+        shop.write_text(text.replace("白班", name), encoding="utf-8")
+        _run(busy_store, ["handover", "list"])
+        path, (code, out, _) = _run(busy_store, ["handover", "list", "--shift", name])
+        assert path == "SQLITE3" and code == 0 and "阿珍要发票" in out
+        path, (code, out, err) = _run(busy_store, ["handover", "list", "--shift", other])
+        assert code == 2 and any(f"没有这个班次：{other}" in line and f"day（{name}）" in line for line in err)

@@ -17,7 +17,7 @@ from cs_console.cli.common import (
     fail,
     open_desk,
     quick_store,
-    shop_policy,
+    read_policy,
     when,
 )
 from cs_console.domain.clock import local
@@ -89,21 +89,20 @@ def list_(open_: Annotated[bool, typer.Option("--open", help="只看未完成的
     """交接记录，未完成的在前（未确认的排在已确认之前）。"""
     from cs_console.domain.followups import parse_day
     from cs_console.domain.handover import derive, select
-    from cs_console.domain.shifts import ShiftClock
     from cs_console.store.handover_rows import events_quick
     from cs_console.store.quick_read import snapshot
 
     conn = quick_store(db)
-    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine
-        policy = shop_policy()
-        cal = ShiftClock(policy.shifts, policy.shop.timezone)
+    if conn is not None:  # a current SQLite store: sqlite3 alone, no engine; the shifts as last validated
+        policy = read_policy()
+        shifts = policy.shifts.shifts
     else:
         desk = open_desk(db)
-        policy, cal = desk.policy, desk.handover.shifts
+        policy, shifts = desk.policy, desk.handover.shifts.settings.shifts
     if shift is not None:
-        known = {s.id: s.id for s in cal.settings.shifts} | {s.name: s.id for s in cal.settings.shifts}
+        known = {s.id: s.id for s in shifts} | {s.name: s.id for s in shifts}
         if shift.strip() not in known:
-            choices = "、".join(f"{s.id}（{s.name}）" for s in cal.settings.shifts)
+            choices = "、".join(f"{s.id}（{s.name}）" for s in shifts)
             fail(f"错误：没有这个班次：{shift}（可选：{choices}）", 2)
         shift = known[shift.strip()]
     if day is not None:

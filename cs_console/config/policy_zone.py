@@ -1,6 +1,6 @@
 """The parts of ``shop.yaml`` a read-only CLI command needs (the time zone, the response
-thresholds, the team, report and follow-up settings), without pydantic: remembered from the last
-full, validated load of the same file by the same code (``config/validated.py``)."""
+thresholds, the team, report, follow-up and shift settings), without pydantic: remembered from the
+last full, validated load of the same file by the same code (``config/validated.py``)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,23 @@ if TYPE_CHECKING:
 
 _NAME = "shop-settings.json"
 _VALIDATING_CODE = ("domain/*.py", "config/policy.py", "config/yamlfile.py")
-# sections of ShopPolicy kept: plain values only (text, numbers, flags)
-SECTIONS = ("shop", "response", "team", "reports", "followups")
+# sections of ShopPolicy kept: plain values (text, numbers, flags, times as text) and the shifts
+SECTIONS = ("shop", "response", "team", "reports", "followups", "shifts")
+
+
+def _attributes(fields: dict) -> SimpleNamespace:
+    """A section's fields as attributes; a list of records (the shifts) as a list of such."""
+    return SimpleNamespace(**{k: [_attributes(x) for x in v] if isinstance(v, list) and v and
+                              all(isinstance(x, dict) for x in v) else v for k, v in fields.items()})
 
 
 def remembered_policy(policy_file: Path) -> SimpleNamespace | None:
     """``SECTIONS`` of the policy a full load of this very file gave, each with its fields as
-    attributes (``.shop.timezone``, ``.response.breach``), or None."""
+    attributes (``.shop.timezone``, ``.response.breach``, ``.shifts.shifts[0].name``; times as
+    their ISO text), or None."""
     sections = validated.recall(_NAME, validated.fingerprint(policy_file, _VALIDATING_CODE))
     try:
-        return SimpleNamespace(**{name: SimpleNamespace(**sections[name]) for name in SECTIONS})
+        return SimpleNamespace(**{name: _attributes(sections[name]) for name in SECTIONS})
     except (KeyError, TypeError):
         return None
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
 
 class EventKind(StrEnum):
     CREATED = "created"
@@ -192,11 +190,3 @@ def select(notes: Iterable[Note], *, open_only: bool = False, shift: str | None 
         out.append(n)
     return board_order(out)
 
-
-class SyncSettings(BaseModel):
-    """Optional periodic sync of the handover book with a peer store (``data/shop.yaml`` → ``sync``)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    peer: str | None = Field(None, description="another store: SQLite path or postgresql:// URL")
-    every_seconds: int = Field(0, ge=0, description="0 = no periodic sync")

@@ -8,9 +8,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cs_console.domain.handover import SyncSettings
 from cs_console.domain.identity import IdentitySettings
 from cs_console.domain.shifts import ShiftSettings
+
+
+class SyncSettings(BaseModel):
+    """Optional periodic sync of the handover book with a peer store (``data/shop.yaml`` → ``sync``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    peer: str | None = Field(None, description="another store: SQLite path or postgresql:// URL")
+    every_seconds: int = Field(0, ge=0, description="0 = no periodic sync")
 
 
 class ShopKind(StrEnum):
