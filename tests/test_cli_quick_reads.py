@@ -261,3 +261,47 @@ def test_handover_list_follows_the_shops_shifts_at_once(busy_store, tmp_path, mo
         assert path == "SQLITE3" and code == 0 and "阿珍要发票" in out
         path, (code, out, err) = _run(busy_store, ["handover", "list", "--shift", other])
         assert code == 2 and any(f"没有这个班次：{other}" in line and f"day（{name}）" in line for line in err)
+
+
+def test_postage_quote_follows_the_rates_and_freight_files_at_once(tmp_path, monkeypatch):
+    """The calculator reads postage.yaml and freight.yaml as their last full load gave them
+    while they are unchanged (no YAML parser then): a changed fee or template is quoted at
+    once, a broken file is refused with its line as before."""
+    import shutil
+
+    from cs_console.config.locations import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    monkeypatch.setenv("CS_CONSOLE_DATA", str(data))
+    probe = PROBE.replace("'sqlalchemy' in sys.modules", "'ruamel.yaml' in sys.modules")
+
+    def quote(*argv):
+        res = subprocess.run([sys.executable, "-c", probe, "postage", "quote", "--province", "广东", *argv,
+                              "--json"], capture_output=True, text=True)
+        *err, parser = res.stderr.splitlines()
+        return res.returncode, res.stdout, err, parser == "ENGINE"
+
+    yunda, by_weight = ("--courier", "yunda", "--item", "59x2"), ("--courier", "sto", "--item", "59x2 0.3kg")
+    for argv, full_load in ((yunda, True), (by_weight, False)):
+        code, first, _, parsed = quote(*argv)
+        assert code == 0 and parsed == full_load  # the first quote loads both files in full
+        assert quote(*argv) == (0, first, [], False)  # then the same quote without the YAML parser
+    assert '"postage": "17.00"' in quote(*yunda)[1]
+    rates, freight = data / "postage.yaml", data / "freight.yaml"
+    rates_text, freight_text = rates.read_text(encoding="utf-8"), freight.read_text(encoding="utf-8")
+    rates.write_text(rates_text.replace("广东: {normal: 10, fees: {yunda: 12,", "广东: {normal: 10, fees: {yunda: 14,"),
+                     encoding="utf-8")
+    assert '"postage": "19.00"' in quote(*yunda)[1]
+    before = quote(*by_weight)[1]
+    edited = freight_text.replace("start_fee: 8, add_standard: 0.5", "start_fee: 9, add_standard: 0.5")
+    assert edited != freight_text
+    freight.write_text(edited, encoding="utf-8")
+    after = quote(*by_weight)[1]
+    assert after != before and quote(*by_weight)[:2] == (0, after)
+    for broken, text in ((rates, rates_text.replace("partner: sto", "partner: nope")),
+                         (freight, edited.replace('default_template: "21001"', 'default_template: "9"'))):
+        broken.write_text(text, encoding="utf-8")
+        code, out, err, _ = quote(*yunda)
+        assert code == 2 and out == "" and any(f"{broken.name}:" in line for line in err), err
+        broken.write_text(rates_text if broken == rates else edited, encoding="utf-8")

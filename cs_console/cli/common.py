@@ -158,8 +158,8 @@ def shop_policy() -> ShopPolicy:
 
 
 def read_policy() -> ShopPolicy:
-    """The shop's time zone, response thresholds, team, report, follow-up and shift settings, for
-    a read-only command: as the last full load of the same ``shop.yaml`` gave them
+    """The shop's time zone, response thresholds, team, report, follow-up, shift and postage
+    settings, for a read-only command: as the last full load of the same ``shop.yaml`` gave them
     (``config.policy_zone``: no pydantic), else :func:`shop_policy` (a bad file exits as there).
     Only those sections may be read from what it returns (the shifts' times only as text)."""
     from cs_console.config.policy_zone import remembered_policy

@@ -15,31 +15,31 @@ app = typer.Typer(help="运费：按本店快递规则计算多件商品合计�
 
 
 def _load_table(rates: Path | None):
-    from cs_console.config import ConfigError
-    from cs_console.config.policy import load_policy
+    """The rates table (--rates, else the shop's), as its last full load gave it while the file
+    is unchanged (``config/validated.py``); a bad file exits 2 with its FILE:LINE problems."""
+    from cs_console.cli.common import config_error, read_policy
     from cs_console.config.postage import load_rates, rates_path
 
     try:
-        return load_rates(rates or rates_path(load_policy()))
-    except ConfigError as exc:
+        return load_rates(rates or rates_path(read_policy()), remembered=True)
+    except config_error() as exc:
         fail(str(exc), 2)
 
 
 def _load_freight(freight: Path | None, table, rates: Path | None):
     """The freight templates next to the rates table (or --freight); None when there is none."""
-    from cs_console.config import ConfigError
+    from cs_console.cli.common import config_error, read_policy
     from cs_console.config.freight import load_freight
-    from cs_console.config.policy import load_policy
     from cs_console.config.postage import rates_path
 
     if freight is None:
-        policy = load_policy()
+        policy = read_policy()
         freight = (rates.parent if rates else rates_path(policy).parent) / policy.postage.freight_file
         if not freight.exists():
             return None
     try:
-        return load_freight(freight, set(table.couriers))
-    except ConfigError as exc:
+        return load_freight(freight, set(table.couriers), remembered=True)
+    except config_error() as exc:
         fail(str(exc), 2)
 
 
@@ -53,6 +53,8 @@ def _goods_items(refs: list[str], db: str | None):
     from cs_console.store.goods_rows import GoodsNotFound, find, sqlite_rows
     from cs_console.store.quick_read import snapshot
 
+    if not refs:  # typed items only: no store (nor the user's settings naming it) is read
+        return []
     conn = quick_store(db)  # a current SQLite store: the goods through sqlite3 alone
     item_for_goods = open_desk(db).postage.item_for_goods if conn is None else (
         lambda ref, qty, free: goods_item_line(find(sqlite_rows(conn), ref), ref, qty, free))

@@ -1,6 +1,7 @@
 """The parts of ``shop.yaml`` a read-only CLI command needs (the time zone, the response
-thresholds, the team, report, follow-up and shift settings), without pydantic: remembered from the
-last full, validated load of the same file by the same code (``config/validated.py``)."""
+thresholds, the team, report, follow-up, shift and postage settings), without pydantic:
+remembered from the last full, validated load of the same file by the same code
+(``config/validated.py``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 _NAME = "shop-settings.json"
 _VALIDATING_CODE = ("domain/*.py", "config/policy.py", "config/yamlfile.py")
 # sections of ShopPolicy kept: plain values (text, numbers, flags, times as text) and the shifts
-SECTIONS = ("shop", "response", "team", "reports", "followups", "shifts")
+SECTIONS = ("shop", "response", "team", "reports", "followups", "shifts", "postage")
 
 
 def _attributes(fields: dict) -> SimpleNamespace:

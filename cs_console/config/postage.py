@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cs_console.config.locations import data_dir
-from cs_console.config.yamlfile import load_yaml_model
 from cs_console.domain.postage_rates import RatesTable
-from cs_console.domain.shop import ShopPolicy
+
+if TYPE_CHECKING:
+    from cs_console.domain.shop import ShopPolicy
 
 
 def rates_path(policy: ShopPolicy, folder: Path | None = None) -> Path:
@@ -16,6 +18,14 @@ def rates_path(policy: ShopPolicy, folder: Path | None = None) -> Path:
     return path if path.is_absolute() else (folder or data_dir()) / path
 
 
-def load_rates(path: Path) -> RatesTable:
-    """Read and validate a rates table; problems raise ConfigError with FILE:LINE lines."""
+def load_rates(path: Path, *, remembered: bool = False) -> RatesTable:
+    """Read and validate a rates table; problems raise ConfigError with FILE:LINE lines.
+    ``remembered``: as the last full load of this very file gave it (``config/validated.py``:
+    no YAML parser while the file is unchanged)."""
+    if remembered:
+        from cs_console.config.validated import load_model
+
+        return load_model(path, RatesTable, ("domain/*.py", "config/yamlfile.py", "config/postage.py"))
+    from cs_console.config.yamlfile import load_yaml_model
+
     return load_yaml_model(path, RatesTable)

@@ -25,9 +25,22 @@ def fingerprint(file: Path, validating_code: tuple[str, ...]) -> str:
     except FileNotFoundError:
         digest.update(b"\0missing")
     for pattern in validating_code:
+        digest.update(_code_digest(pattern))
+    return digest.hexdigest()
+
+
+_CODE_DIGESTS: dict[str, bytes] = {}
+
+
+def _code_digest(pattern: str) -> bytes:
+    """The source of the files ``pattern`` names, hashed once per process (a command may check
+    several files against the same code)."""
+    if pattern not in _CODE_DIGESTS:
+        digest = hashlib.sha256()
         for path in sorted(_PACKAGE.glob(pattern)):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+        _CODE_DIGESTS[pattern] = digest.digest()
+    return _CODE_DIGESTS[pattern]
 
 
 def recall(name: str, key: str) -> Any | None:
@@ -49,3 +62,24 @@ def keep(name: str, key: str, payload: Any) -> None:
         tmp.replace(target)
     except OSError:
         pass
+
+
+def load_model(path: Path, model: type, validating_code: tuple[str, ...]):
+    """``yamlfile.load_yaml_model(path, model)`` (a bad file raises its ``ConfigError``), or
+    the same model rebuilt by pydantic from the JSON the last full load of this very file by the
+    same code gave: no YAML parser. A model is remembered only when that JSON rebuilds it equal."""
+    name = f"{model.__name__}-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}.json"
+    key = fingerprint(path, validating_code)
+    payload = recall(name, key)
+    if payload is not None:
+        try:
+            return model.model_validate(payload)
+        except ValueError:  # pydantic's ValidationError: loaded in full below
+            pass
+    from cs_console.config.yamlfile import load_yaml_model
+
+    loaded = load_yaml_model(path, model)
+    payload = json.loads(json.dumps(loaded.model_dump(mode="json", by_alias=True), ensure_ascii=False))
+    if model.model_validate(payload) == loaded:
+        keep(name, key, payload)
+    return loaded
