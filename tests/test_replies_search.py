@@ -126,3 +126,16 @@ def test_several_words_at_scale_rank_as_a_scan_would(big, query):
 def test_empty_query_at_scale_lists_used_phrases_then_file_order(big):
     hits = big.search("", {"cmz7": 2, "hi3": 5}, limit=4)
     assert [h.phrase.code for h in hits] == ["hi3", "cmz7", big.phrases[0].code, big.phrases[1].code]
+
+
+ONE_SHOT_QUERIES = ["hi", "/tk", "TK", "tkd", "qsd", "zdn", "物流", "尺码表", "tuikuan", "五星", "wuxing", "退kuan",
+                    "尺马表", "退款 工作日", "物流 不动", "qds", "zdkdd", "sf", "7", "", "没有这种说法"]
+
+
+@pytest.mark.parametrize("query", ONE_SHOT_QUERIES)
+def test_one_shot_index_ranks_as_the_full_one(index, query):
+    """A one-shot index (a CLI search) builds its posting structures on first use: same hits."""
+    usage = {"tkdz": 3, "wl": 1}
+    one_shot = ReplyIndex(index.phrases, one_shot=True)
+    for group in (None, "物流"):
+        assert one_shot.search(query, usage, limit=5, group=group) == index.search(query, usage, limit=5, group=group)

@@ -53,7 +53,8 @@ def search(
         from cs_console.store.reply_usage import usage_counts_quick
 
         with snapshot(conn):
-            replies = ReplyService(None, None, system_clock(), usage_counts=lambda a: usage_counts_quick(conn, a))
+            replies = ReplyService(None, None, system_clock(), usage_counts=lambda a: usage_counts_quick(conn, a),
+                                   one_shot=True)
             _team_errors_or_fail(replies)  # the phrase set alone: the shop's policy is not read
             hits = replies.search(query, name, limit=limit, group=group)
     rows = [{"code": h.phrase.code, "group": h.phrase.group, "title": h.phrase.title, "text": h.phrase.text,

@@ -133,9 +133,11 @@ class ReplyService:
 
     def __init__(self, store: Store, policy: ShopPolicy, clock: Clock, *, team_file: Path | None = None,
                  personal_dir: Path | None = None, cache_file: Path | None = None,
-                 usage_counts: Callable[[str], dict[str, int]] | None = None):
-        """``usage_counts``: an agent's ``{code: uses}`` read some other way than through ``store``."""
+                 usage_counts: Callable[[str], dict[str, int]] | None = None, one_shot: bool = False):
+        """``usage_counts``: an agent's ``{code: uses}`` read some other way than through ``store``;
+        ``one_shot``: a single search (a CLI command), the index builds only what it reads."""
         self.store, self.policy, self.clock = store, policy, clock
+        self._one_shot = one_shot
         self._usage_counts = usage_counts
         self._team_file, self._personal_dir, self._cache_file = team_file, personal_dir, cache_file
         self._team: _Source | None = None
@@ -210,7 +212,7 @@ class ReplyService:
 
                 if self._cache is None:
                     self._cache = PinyinCache(self._cache_file or cache_dir() / CACHE_NAME)
-                idx = self._indexes[key] = ReplyIndex(self.phrases(agent), self._cache)
+                idx = self._indexes[key] = ReplyIndex(self.phrases(agent), self._cache, one_shot=self._one_shot)
                 self._cache.save()
             return idx
 

@@ -59,10 +59,29 @@ def _has_han(s: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in s)
 
 
+class _Tiers(dict):
+    """Posting structures by key field, each built by ``build(field)`` on first use."""
+
+    def __init__(self, build: Callable[[str], object]):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, name: str):
+        made = self[name] = self._build(name)
+        return made
+
+    def build(self, names) -> None:
+        for name in names:
+            self[name] = self._build(name)
+
+
 class ReplyIndex:
     """Search keys for a phrase list, built once per phrase-set change."""
 
-    def __init__(self, phrases: Sequence[Phrase], keys_of: Callable[[str], PinyinKeys] = pinyin_keys):
+    def __init__(self, phrases: Sequence[Phrase], keys_of: Callable[[str], PinyinKeys] = pinyin_keys, *,
+                 one_shot: bool = False):
+        """``one_shot``: for a single search, each posting structure is built when a tier first
+        reads it (the same structures, the same results)."""
         self.phrases = list(phrases)
         self.keys_of = keys_of
         self.by_code = {p.code: i for i, p in enumerate(self.phrases)}
@@ -90,13 +109,17 @@ class ReplyIndex:
         self._group_lists: dict[str, list[int]] = {}
         # substring tiers: n-gram postings (bigrams for Chinese, trigrams for pinyin/Latin keys)
         # (the long pinyin of the texts keeps trigrams only: short needles scan it, stopping early)
-        self._subs = {name: SubstringIndex(getattr(self, name), n, short=short) for name, n, short in
-                      (("ini", 3, True), ("title_full", 3, True), ("text_full", 3, False), ("label", 2, True),
-                       ("texts", 2, True), ("latin", 3, True))}
+        subs = {"ini": (3, True), "title_full": (3, True), "text_full": (3, False), "label": (2, True),
+                "texts": (2, True), "latin": (3, True)}
+        self._subs = _Tiers(lambda name: SubstringIndex(getattr(self, name), subs[name][0], short=subs[name][1]))
         # prefix tiers: every value's first 1–3 characters
-        self._prefix = {name: PrefixIndex(getattr(self, name)) for name in ("codes", "title_ini", "text_ini")}
+        self._prefix = _Tiers(lambda name: PrefixIndex(getattr(self, name)))
         # typo fallback: candidates sharing near character pairs with the query
-        self._fuzzy_keys = {name: FuzzyCandidates(getattr(self, name)) for name in ("codes", "title_ini", "titles")}
+        self._fuzzy_keys = _Tiers(lambda name: FuzzyCandidates(getattr(self, name)))
+        if not one_shot:  # every structure now, so that no keystroke pays for one
+            self._subs.build(subs)
+            self._prefix.build(("codes", "title_ini", "text_ini"))
+            self._fuzzy_keys.build(("codes", "title_ini", "titles"))
 
     def __len__(self) -> int:
         return len(self.phrases)
