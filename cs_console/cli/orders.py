@@ -133,7 +133,10 @@ def list_(buyer: Annotated[str | None, typer.Option("--buyer", help="买家旺�
             orders = list_orders_quick(conn, buyer=buyer, state=st, flag=flag.lower() if flag else None)
     else:
         orders = desk.orders.list(buyer=buyer, state=st, flag=flag.lower() if flag else None)
-    emit([order_dict(o, tz=tz) for o in orders], as_json, "\n".join(_line(o, tz) for o in orders) or "没有订单")
+    if as_json:  # only the form asked for is built: a thousand orders either way
+        emit([order_dict(o, tz=tz) for o in orders], True)
+    else:
+        emit(None, False, "\n".join(_line(o, tz) for o in orders) or "没有订单")
 
 
 @app.command()
