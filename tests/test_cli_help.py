@@ -86,3 +86,17 @@ def test_help_of_every_sub_command_is_chinese():
     assert len(screens) > 60  # every group's commands were listed
     bad = {name: problems(text) for name, text in screens if problems(text)}
     assert bad == {}
+
+
+@pytest.mark.parametrize(("argv", "code", "says"), [
+    (["orders", "lst"], 2, "没有这个命令：'lst'（是不是：'list'？）"),
+    (["orders", "list", "--bogus"], 2, "没有这个选项：--bogus"),
+    (["orders", "list", "--state", "NOPE"], 1, "NOPE"),
+    (["goods", "show"], 2, "用法：python -m cs_console goods show"),
+])
+def test_a_command_built_alone_answers_as_in_its_whole_group(tmp_path, argv, code, says):
+    """Only the named command of a group is built for a run; a mistyped command still gets the
+    group's suggestions and a command's usage errors read as before."""
+    env = {**os.environ, "CS_CONSOLE_DB": str(tmp_path / "store.db")}
+    res = subprocess.run([sys.executable, "-m", "cs_console", *argv], capture_output=True, text=True, env=env)
+    assert res.returncode == code and says in res.stderr, res.stderr

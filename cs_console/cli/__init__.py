@@ -61,9 +61,10 @@ def main() -> None:
         if options is not None:
             _start_tui(options)
             return
-        from cs_console.cli.typer_app import groups_needed, make_app
+        from cs_console.cli.typer_app import command_needed, groups_needed, make_app
 
-        make_app(groups_needed(argv))()
+        groups = groups_needed(argv)
+        make_app(groups, command_needed(argv, groups))()
     except KeyboardInterrupt:  # pragma: no cover
         print("已中断", file=sys.stderr)
         raise SystemExit(130) from None

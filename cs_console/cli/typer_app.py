@@ -6,6 +6,7 @@ names them; add a feature's group there.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import sys
 from typing import Annotated
@@ -135,8 +136,9 @@ def _prepare_help(command) -> None:
         _prepare_help(sub)
 
 
-def make_app(groups: list[str] | None = None) -> typer.Typer:
-    """The CLI with the named sub-command groups (``None``: all of them)."""
+def make_app(groups: list[str] | None = None, command: str | None = None) -> typer.Typer:
+    """The CLI with the named sub-command groups (``None``: all of them); ``command``: of a single
+    group, only that command is built (Typer reads every command's signature it is given)."""
     cli = typer.Typer(
         cls=DeskGroup,
         help="客服工作台 cs-console：网店客服的键盘优先工作台。不带子命令时打开工作台界面。",
@@ -153,8 +155,40 @@ def make_app(groups: list[str] | None = None) -> typer.Typer:
             module, function = COMMANDS[name]
             cli.command(name)(getattr(importlib.import_module(module), function))
         else:
-            cli.add_typer(importlib.import_module(SUBCOMMANDS[name]).app, name=name)
+            cli.add_typer(_only(importlib.import_module(SUBCOMMANDS[name]).app, command), name=name)
     return cli
+
+
+def _only(group: typer.Typer, command: str | None) -> typer.Typer:
+    """``group`` with just ``command`` when it is exactly one of its commands (and the group has
+    no options or nested groups of its own), else ``group`` unchanged."""
+    if command is None or group.registered_callback is not None or group.registered_groups:
+        return group
+    from typer.main import get_command_name
+
+    found = [c for c in group.registered_commands if (c.name or get_command_name(c.callback.__name__)) == command]
+    if len(found) != 1:
+        return group
+    only = copy.copy(group)
+    only.registered_commands = found
+    return only
+
+
+def command_needed(argv: list[str], groups: list[str] | None) -> str | None:
+    """The word after the one group the command line names (its command, if it is one)."""
+    if not groups or groups[0] not in SUBCOMMANDS:
+        return None
+    skip, seen = False, False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _ROOT_OPTIONS_WITH_VALUE and not seen:
+            skip = True
+        elif seen:
+            return None if arg.startswith("-") else arg
+        elif not arg.startswith("-"):
+            seen = True
+    return None
 
 
 def groups_needed(argv: list[str]) -> list[str] | None:
