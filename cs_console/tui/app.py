@@ -393,14 +393,15 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
 
 def _warm_up(desk: Desk, name: str) -> None:
     """What signing in and the first session list use, imported while the agent types (worker
-    thread): the password check and the services the store loop's first pass reads through, and
-    the sign-in's reads of the agent named on the screen (the ORM's first-use work)."""
+    thread). The sign-in's first: the password check, its service and its reads of the agent
+    named on the screen (the ORM's first-use work), so an Enter typed meanwhile waits for no
+    more than that; then the services the store loop's first pass reads through."""
     import argon2  # noqa: F401
 
     desk.identity  # noqa: B018  (cached properties: the service modules and their SQL)
-    desk.chats  # noqa: B018
-    desk.team  # noqa: B018
     try:
         desk.identity.warm_up(name)
     except Exception:  # noqa: BLE001 - only a head start: the sign-in reads again and says what is wrong
         pass
+    desk.chats  # noqa: B018
+    desk.team  # noqa: B018
