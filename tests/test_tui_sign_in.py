@@ -215,3 +215,39 @@ async def test_quitting_as_soon_as_the_session_list_shows_leaves_cleanly(desk, d
         await wait_for(pilot, lambda: bool(app.query("#sessions")), timeout=15)
         await pilot.press("ctrl+q")  # the side tabs may still be mounting: they finish, then it quits
         await wait_for(pilot, lambda: not app.is_running, timeout=15)
+
+
+async def test_the_reads_done_while_the_agent_types_count_no_try_and_sign_nobody_in(desk, db_path, clock):
+    """Behind the sign-in the desk reads the named agent ahead (so Enter waits only for the
+    password check): that is no try. The shop's wrong tries before a lock-out are all the
+    agent's own, and the sign-in then works as before."""
+    sign_in(desk, "小美", password=PW)
+    tries = desk.policy.identity.max_failures
+    app = CsConsoleApp(_opener(db_path, clock), "小美", sign_in="screen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: app._prepared is not None, timeout=15)  # the reads ahead are done
+        assert app.principal is None
+        for _ in range(tries - 1):
+            await pilot.press(*"wrongpassword", "enter")
+            await wait_for(pilot, lambda: "用户名或密码错误" in _error(app))
+            app.screen.query_one("#error", Label).update("")
+        await pilot.press(*PW, "enter")
+        await wait_for(pilot, lambda: app.principal is not None and bool(app.query("#sessions")), timeout=15)
+        assert app.principal.name == "小美" and app.principal.via == "password"
+        await _desk_built(pilot, app)
+
+
+def test_reading_ahead_for_a_name_signs_nobody_in_and_leaves_the_tries_as_they_were(desk, clock):
+    import pytest
+
+    from cs_console.domain.identity import SignInRefused
+
+    sign_in(desk, "小美", password=PW)
+    for name in ("小美", "没有这个人", ""):
+        desk.identity.warm_up(name)
+    tries = desk.policy.identity.max_failures
+    for _ in range(tries - 1):
+        with pytest.raises(SignInRefused, match="用户名或密码错误"):
+            desk.identity.sign_in("小美", "wrongpassword")
+    assert desk.identity.sign_in("小美", PW).principal.name == "小美"

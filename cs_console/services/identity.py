@@ -215,6 +215,19 @@ class IdentityService:
             c.failures, c.last_failure_at = 0, None
             return self._session(s, repo.actor(s, agent.name), Via.PASSWORD)
 
+    def warm_up(self, name: str) -> None:
+        """The sign-in's own reads for ``name``, nothing checked and nothing written: run while
+        the agent types, so that Enter does not wait for the ORM's first-use work (configuring
+        the table mappers, compiling these statements)."""
+        from sqlalchemy.orm import configure_mappers
+
+        configure_mappers()
+        if self.settings.method != SignInMethod.PASSWORD or self.server_enforced:
+            return
+        with self.store.read() as s:
+            agent = chat_repo.find_agent(s, name)
+            repo.credential(s, agent.id if agent else 0)
+
     def _sign_in_on_server(self, name: str, password: str) -> SignedIn:
         """PostgreSQL with login roles: the server checks the password (``cs_console_sign_in``,
         reached as the sign-in gate; it counts wrong passwords and locks out by its own clock)

@@ -139,7 +139,7 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
             self.call_from_thread(self._open_failed, exc)
             return
         if signed is None and self._sign_in_screen is not None:
-            _warm_up(desk)  # while the agent types: what Enter → session list would wait for
+            _warm_up(desk, self.agent)  # while the agent types: what Enter → session list would wait for
             try:
                 prepared = sl.prepared_store(desk)
             except Exception:  # noqa: BLE001 - the store loop opens its own and says what is wrong
@@ -391,11 +391,17 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
             self.loop.heartbeat()
 
 
-def _warm_up(desk: Desk) -> None:
+def _warm_up(desk: Desk, name: str) -> None:
     """What signing in and the first session list use, imported while the agent types (worker
-    thread): the password check and the services the store loop's first pass reads through."""
+    thread). The sign-in's first: the password check, its service and its reads of the agent
+    named on the screen (the ORM's first-use work), so an Enter typed meanwhile waits for no
+    more than that; then the services the store loop's first pass reads through."""
     import argon2  # noqa: F401
 
     desk.identity  # noqa: B018  (cached properties: the service modules and their SQL)
+    try:
+        desk.identity.warm_up(name)
+    except Exception:  # noqa: BLE001 - only a head start: the sign-in reads again and says what is wrong
+        pass
     desk.chats  # noqa: B018
     desk.team  # noqa: B018
