@@ -173,3 +173,52 @@ def test_a_bridge_buyer_known_at_the_desk_writes_into_their_open_chat(gw):
     other = inbound(gw, token, "p-2", text="换个号", buyer="u2", nick="小李").json()  # another buyer, same nick
     assert other["chat_id"] != local.chat_id
     assert {s.buyer_nick for s in gw.desk.chats.sessions()} == {"小李", "小李·qn-u2"}
+
+
+def test_a_round_of_lines_leaves_what_the_lines_one_by_one_leave(gw):
+    """A round's lines written together (on PostgreSQL one statement for the usual ones) leave the
+    same chats, lines, order numbers and answers as the same lines each in a transaction of its own
+    (a refused line makes its round go one by one: ``test_a_bad_write_in_a_round_fails_alone``)."""
+    from sqlmodel import select
+
+    from cs_console.services.gateway import RoundOp
+    from cs_console.store.channels import ChannelBuyer
+
+    svc = gw.desk.gateway
+
+    def lines(channel, p):
+        def line(buyer, pid, text="在吗", order_no=None):
+            return RoundOp(svc.inbound_in, channel, external_id=buyer, nick=p + buyer, text=text,
+                           platform_message_id=pid, order_no=order_no)
+        first = [line("u1", "p-0"), line("u2", "p-00")]  # known buyers with open chats
+        round_ = [line("u1", "p-1", "第一句"), line("u2", "p-2", "要这个", order_no="A100"),
+                  line("u1", "p-1", "又一次"),  # the same platform id again in the round
+                  line("u1", "p-3", "第二句", order_no="A200"), line("u3", "p-4", "新来的"),
+                  line("u2", "p-00", "见过的"), line("u3", "p-6", "新来的又说"),
+                  line("u2", "p-7", "还有")]
+        return first, round_
+
+    def left(channel, p, results):
+        answers = [type(r).__name__ if isinstance(r, BaseException) else (r.buyer[2:], r.duplicate)
+                   for r in results]
+        chats = {c.buyer_nick[2:]: (c.status, c.unread, c.preview, [m.text for m in gw.desk.chats.recent(c.chat_id)])
+                 for c in gw.desk.chats.sessions() if c.buyer_nick.startswith(p)}
+        with gw.desk.store.read() as s:
+            orders = sorted((x.external_id, x.order_no) for x in s.exec(select(ChannelBuyer).where(ChannelBuyer.channel_id == channel)))
+        return answers, results[2].message_id == results[0].message_id, chats, orders
+
+    a = svc.create_channel("qa", ChannelKind.PULL).channel.id
+    b = svc.create_channel("qb", ChannelKind.PULL).channel.id
+    first, round_ = lines(a, "a-")
+    svc.batch(first)
+    together = left(a, "a-", svc.batch(round_))
+    first, round_ = lines(b, "b-")
+    svc.batch(first)
+    alone = left(b, "b-", [svc.batch([op])[0] for op in round_])
+    assert together == alone
+    answers, same_message, chats, orders = together
+    assert answers[2] == ("u1", True) and same_message and answers[5] == ("u2", True)
+    assert chats["u1"] == ("waiting", 3, "第二句", ["在吗", "第一句", "第二句"])
+    assert chats["u2"] == ("waiting", 3, "还有", ["在吗", "要这个", "还有"])
+    assert chats["u3"] == ("waiting", 2, "新来的又说", ["新来的", "新来的又说"])
+    assert orders == [("u1", "A200"), ("u2", "A100"), ("u3", None)]

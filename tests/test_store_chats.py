@@ -177,3 +177,60 @@ def test_replies_to_a_channel_buyer_leave_by_the_outbox_with_their_draft_cleared
         waits = s.exec(sqlmodel_select(ResponseRecord.seconds, ResponseRecord.first)
                        .where(ResponseRecord.chat_id == first.chat_id).order_by(ResponseRecord.id)).all()
     assert [tuple(w) for w in waits] == [(10.0, True), (20.0, False)], "the third reply answered no wait"
+
+
+def test_a_reply_in_the_agents_own_chat_writes_the_rows_the_orm_path_writes(desk, clock):
+    """Two channel buyers in the same state; one reply goes the plain-SQL way (``chats.send`` in a
+    chat already the agent's), the other through the ORM steps the general path takes: the chat,
+    the line, the response record, the outbox row and its 已发送 status, the draft: all the same."""
+    from cs_console.domain.gateway import ChannelKind
+    from cs_console.services.chats import make_it_mine
+    from cs_console.store import chats as chat_repo
+    from cs_console.store import identity as identity_repo
+    from cs_console.store import outbox
+
+    pull = desk.gateway.create_channel("qianniu", ChannelKind.PULL).channel
+    chats = []
+    for n in (1, 2):
+        line = desk.gateway.inbound(pull.id, external_id=f"tb-{n}", nick=f"小{n}", text="在吗", platform_message_id=f"a{n}")
+        desk.chats.send(line.chat_id, "小美", "在的亲")  # the chat becomes 小美's
+        desk.gateway.inbound(pull.id, external_id=f"tb-{n}", nick=f"小{n}", text="有M码吗", platform_message_id=f"b{n}")
+        desk.chats.save_draft(line.chat_id, "小美", "有的，", 3)
+        chats.append(line.chat_id)
+    clock.advance(20)
+    plain = desk.chats.send(chats[0], "小美", "有的，亲")
+    with desk.store.write() as s:
+        who = identity_repo.actor(s, "小美")
+        make_it_mine(s, chats[1], who, clock())
+        msg = chat_repo.add_agent_message(s, chats[1], who, "有的，亲", clock())
+        outbox.enqueue(s, msg, clock())
+        chat_repo.save_draft(s, chats[1], who, "", 0, clock())
+        orm_id = msg.id
+
+    def rows(chat_id, message_id):
+        with desk.store.engine.connect() as c:
+            def q(sql):
+                return [tuple(r) for r in c.exec_driver_sql(sql.replace("?", str(chat_id)).replace("!", str(message_id)))]
+            outbox_rows = q("SELECT channel_id, message_id = !, payload, broadcast, state, attempts, next_attempt_at,"
+                            " lease_until, claimed_by, last_error, created_at, delivered_at FROM outbox"
+                            " WHERE message_id = !")
+            payloads = []
+            for r in outbox_rows:
+                body = json.loads(r[2])
+                body.pop("delivery_id")
+                body["buyer_id"] = body["buyer_id"][:3]
+                body["message"].pop("id")
+                payloads.append((r[:2], body, r[3:]))
+            return (q("SELECT agent_id, status, waiting_since, first_response_seconds, unread, last_message_at,"
+                      " last_preview, message_count FROM chats WHERE id = ?"),
+                    q("SELECT sender, agent_id, text, created_at FROM messages WHERE id = !"),
+                    q("SELECT agent_id, buyer_at IS NOT NULL, replied_at, seconds, first FROM response_records"
+                      " WHERE chat_id = ? ORDER BY id"),
+                    payloads,
+                    q("SELECT channel_id, kind, direction, platform_message_id, status, error, updated_at"
+                      " FROM channel_messages WHERE message_id = !"),
+                    q("SELECT count(*) FROM drafts WHERE chat_id = ?"))
+
+    got = rows(chats[0], plain.message_id)
+    assert got == rows(chats[1], orm_id)
+    assert got[0][0][1] == ChatStatus.SERVING and got[5] == [(0,)] and len(got[2]) == 2 and len(got[3]) == 1

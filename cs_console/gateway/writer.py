@@ -19,7 +19,7 @@ import queue
 import threading
 from collections.abc import Callable
 
-from cs_console.services.gateway import GatewayService
+from cs_console.services.gateway import GatewayService, RoundOp
 
 log = logging.getLogger("cs_console.gateway")
 ROUND_LIMIT = 256  # writes in one transaction at most (a round stays short)
@@ -44,7 +44,7 @@ class Writer:
         """``fn(session, *args, **kwargs)`` in the next round; its result, or its exception."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((lambda s: fn(s, *args, **kwargs), None, loop, future))
+        self._queue.put((RoundOp(fn, *args, **kwargs), None, loop, future))
         return await future
 
     async def run_limited(self, limits: list[tuple[str, int, int]], fn: Callable[..., object], *args, **kwargs):
@@ -52,7 +52,7 @@ class Writer:
         ``fn``, when one of them is exhausted."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((lambda s: fn(s, *args, **kwargs), limits, loop, future))
+        self._queue.put((RoundOp(fn, *args, **kwargs), limits, loop, future))
         return await future
 
     async def allow(self, limits: list[tuple[str, int, int]]) -> bool:

@@ -82,11 +82,11 @@ class ChatService:
         The sender must exist (never created here) and be the chat's agent (see ``make_it_mine``)."""
         with self.store.write() as s:
             now = self.clock()
-            if not self.store.is_sqlite:  # a chat already theirs: plain SQL, two round trips
-                done = reply_in_own_chat(s, chat_id, agent.agent_id if isinstance(agent, Principal) else None,
-                                         agent.name if isinstance(agent, Principal) else str(agent), text, now)
-                if done is not None:
-                    return Posted(chat_id, done[0], done[1])
+            # a chat already theirs: plain SQL (on PostgreSQL two round trips)
+            done = reply_in_own_chat(s, chat_id, agent.agent_id if isinstance(agent, Principal) else None,
+                                     agent.name if isinstance(agent, Principal) else str(agent), text, now)
+            if done is not None:
+                return Posted(chat_id, done[0], done[1])
             who = identity_repo.actor(s, agent)
             make_it_mine(s, chat_id, who, now)
             msg = repo.add_agent_message(s, chat_id, who, text, now)

@@ -26,9 +26,10 @@ from cs_console.domain.gateway import (
     new_token,
     token_hash,
 )
-from cs_console.domain.limits import ValueRefused
+from cs_console.domain.limits import ValueRefused, check_message
 from cs_console.domain.messages import render
 from cs_console.domain.shop import ShopPolicy
+from cs_console.domain.text import clean_text
 from cs_console.store import channels as repo
 from cs_console.store import outbox
 from cs_console.store.engine import Store
@@ -50,6 +51,19 @@ class Caller:
     channel_id: int
     name: str
     kind: str
+
+
+class RoundOp:
+    """``fn(session, *args, **kwargs)`` as a write of a round (``batch``), its parts kept visible so
+    that ``batch`` can write a round's buyer lines together."""
+
+    __slots__ = ("fn", "args", "kwargs")
+
+    def __init__(self, fn: Callable[..., object], *args, **kwargs):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def __call__(self, s: Session) -> object:
+        return self.fn(s, *self.args, **self.kwargs)
 
 
 class GatewayService:
@@ -149,13 +163,52 @@ class GatewayService:
             try:
                 out: list[object] = []
                 with self._write() as s:
-                    for op in ops:
+                    together = self._lines_together(s, ops)
+                    for i, op in enumerate(ops):
+                        if i in together:
+                            out.append(together[i])
+                            continue
                         out.append(op(s))
                         s.expunge_all()  # the next op reads what this one wrote, never a stale object
                 return out
             except Exception:  # noqa: BLE001 - rolled back as a whole: one by one below
                 pass
         return [self._alone(op) for op in ops]
+
+    def _lines_together(self, s: Session, ops: list[Callable[[Session], object]]) -> dict[int, repo.Inbound]:
+        """PostgreSQL: the round's buyer lines (``RoundOp`` of ``inbound_in``) that pass its checks
+        and are the usual case, written in one statement (``repo.add_known_buyer_lines``); their
+        results by position. The rest run as themselves afterwards, in the round's order."""
+        if self.store.is_sqlite:
+            return {}
+        positions: list[int] = []
+        lines: list[repo.Line] = []
+        for i, op in enumerate(ops):
+            if not (isinstance(op, RoundOp) and op.fn == self.inbound_in and len(op.args) == 1):
+                continue
+            line = self._checked_line(op.args[0], **op.kwargs)
+            if line is not None:
+                positions.append(i)
+                lines.append(line)
+        if len(lines) < 2:  # one line is one statement on its own way too
+            return {}
+        return {positions[k]: inbound for k, inbound in repo.add_known_buyer_lines(s, lines).items()}
+
+    def _checked_line(self, channel_id: int, *, external_id: str, nick: str, text: str, platform_message_id: str,
+                      order_no: str | None = None, kind: MessageKind = MessageKind.TEXT) -> repo.Line | None:
+        """A line as ``inbound_in`` would accept it, or None (then ``inbound_in`` itself refuses it,
+        or finds its platform id seen before)."""
+        try:
+            check_external_id(external_id)
+            check_external_id(platform_message_id)
+            check_text(text)
+            order_no = check_order_no(order_no)
+            if kind != MessageKind.TEXT:
+                return None
+            clean = check_message(clean_text(text))
+        except ValueRefused:
+            return None
+        return repo.Line(channel_id, external_id, clean, platform_message_id, self.clock(), order_no, kind)
 
     def _alone(self, op: Callable[[Session], object]) -> object:
         for attempt in range(2):

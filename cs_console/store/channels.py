@@ -161,6 +161,44 @@ ch AS (UPDATE chats SET status = 'waiting', unread = unread + 1, message_count =
 SELECT st.kind, st.name, st.link, st.buyer, st.nick, st.chat, st.seen, (SELECT id FROM m) FROM st"""
 
 
+# PostgreSQL, a writer round's usual lines (known buyers writing in their open chats) in one
+# statement: one read of every line's state, the new message ids drawn in the round's order,
+# the messages and their channel rows, each link and each chat updated once for all of its lines
+# (as the lines one after another would leave them). A line that is not the usual case (a new
+# buyer, no open chat, a platform id seen before or repeated earlier in the round, a revoked
+# channel) writes nothing here and is not returned: it goes the general way afterwards.
+_KNOWN_BUYER_LINES = """WITH line (ord, channel, external, pmid, text, at, kind, order_no, preview) AS (
+ SELECT * FROM unnest(CAST(:ords AS int[]), CAST(:channels AS bigint[]), CAST(:externals AS text[]),
+  CAST(:pmids AS text[]), CAST(:texts AS text[]), CAST(:ats AS timestamptz[]), CAST(:kinds AS text[]),
+  CAST(:order_nos AS text[]), CAST(:previews AS text[]))),
+st AS (SELECT line.*, cb.id AS link, b.nick,
+  (SELECT h.id FROM chats h WHERE h.buyer_id = cb.buyer_id AND h.status != 'closed' ORDER BY h.id DESC LIMIT 1) AS chat,
+  (SELECT cm.message_id FROM channel_messages cm WHERE cm.channel_id = c.id AND cm.platform_message_id = line.pmid)
+   AS seen
+ FROM line JOIN channels c ON c.id = line.channel AND c.revoked_at IS NULL
+ JOIN channel_buyers cb ON cb.channel_id = c.id AND cb.external_id = line.external
+ JOIN buyers b ON b.id = cb.buyer_id),
+ok AS (SELECT u.*, nextval(pg_get_serial_sequence('messages', 'id')) AS mid FROM (
+ SELECT * FROM st WHERE chat IS NOT NULL AND seen IS NULL
+  AND NOT EXISTS (SELECT 1 FROM line e WHERE e.channel = st.channel AND e.pmid = st.pmid AND e.ord < st.ord)
+ ORDER BY ord) u),
+m AS (INSERT INTO messages (id, chat_id, sender, agent_id, text, created_at)
+ SELECT mid, chat, 'buyer', NULL, text, at FROM ok),
+cm AS (INSERT INTO channel_messages (message_id, channel_id, kind, direction, platform_message_id, status, error,
+ updated_at) SELECT mid, channel, kind, 'in', pmid, '', '', at FROM ok),
+lk AS (UPDATE channel_buyers x SET last_inbound_at = g.at, order_no = COALESCE(g.order_no, x.order_no)
+ FROM (SELECT link, (array_agg(at ORDER BY ord DESC))[1] AS at,
+  (array_agg(order_no ORDER BY ord DESC) FILTER (WHERE order_no IS NOT NULL))[1] AS order_no
+  FROM ok GROUP BY link) g WHERE x.id = g.link),
+ch AS (UPDATE chats h SET status = 'waiting', unread = h.unread + g.n, message_count = h.message_count + g.n,
+ first_buyer_at = COALESCE(h.first_buyer_at, g.first_at), waiting_since = COALESCE(h.waiting_since, g.first_at),
+ last_message_at = g.last_at, last_preview = g.preview
+ FROM (SELECT chat, count(*) AS n, (array_agg(at ORDER BY ord))[1] AS first_at,
+  (array_agg(at ORDER BY ord DESC))[1] AS last_at, (array_agg(preview ORDER BY ord DESC))[1] AS preview
+  FROM ok GROUP BY chat) g WHERE h.id = g.chat)
+SELECT ord, chat, mid, nick, link FROM ok"""
+
+
 class ChannelClosed(LookupError):
     """The channel is revoked (or unknown): its bridge or page may not write."""
 
@@ -243,6 +281,36 @@ def add_inbound(s: Session, channel_id: int, *, external_id: str, nick: str, tex
                                    "pmid": platform_message_id, "now": at})
     db.execute(_LINK_WROTE, {"link": link_id, "now": at, "order_no": order_no or None})
     return Inbound(chat_id, message_id, buyer_nick, link_id, False)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """An inbound line already checked (``text`` cleaned and accepted) for ``add_known_buyer_lines``."""
+
+    channel_id: int
+    external_id: str
+    text: str
+    platform_message_id: str
+    now: datetime
+    order_no: str | None = None
+    kind: MessageKind = MessageKind.TEXT
+
+
+def add_known_buyer_lines(s: Session, lines: list[Line]) -> dict[int, Inbound]:
+    """PostgreSQL: the lines that are the usual case (see ``_KNOWN_BUYER_LINES``) written in one
+    statement; their ``Inbound`` by position in ``lines``. The others are not written and not in
+    the answer: the caller sends them through ``add_inbound`` (after these, in their order)."""
+    db = PlainSQL(s)
+    if not lines or not db.postgres:
+        return {}
+    at = [db.when(x.now) for x in lines]
+    rows = db.all(_KNOWN_BUYER_LINES, {
+        "ords": list(range(len(lines))), "channels": [x.channel_id for x in lines],
+        "externals": [x.external_id for x in lines], "pmids": [x.platform_message_id for x in lines],
+        "texts": [x.text for x in lines], "ats": at, "kinds": [x.kind.value for x in lines],
+        "order_nos": [x.order_no or None for x in lines],
+        "previews": [truncate_cells(one_line(x.text), chat_repo.PREVIEW_CELLS) for x in lines]})
+    return {ord_: Inbound(chat, mid, nick, link, False) for ord_, chat, mid, nick, link in rows}
 
 
 def set_order_no(s: Session, link_id: int, order_no: str | None) -> None:
