@@ -12,12 +12,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cs_console.domain.chat import ChatStatus, ChatSummary
 from cs_console.domain.kpi import Thresholds, WaitLevel, classify_wait, format_wait
 from cs_console.domain.text import display_line, truncate_cells
+from cs_console.tui.line_views import LineView
 
 LEVEL_STYLE = {
     WaitLevel.BEST: Style(color="green"),
@@ -31,7 +31,7 @@ SLOTS = 9  # Alt+1 … Alt+9
 _ROWS_KEPT = 1024  # rendered lines kept (a screenful is ~40; a line is rendered again when it changes)
 
 
-class SessionList(ScrollView):
+class SessionList(LineView):
     """Two lines per chat: ``● nick   wait  unread`` and a preview of the last message."""
 
     DEFAULT_CSS = """
@@ -55,7 +55,6 @@ class SessionList(ScrollView):
         # rendered lines by what they show: a repaint (a switch, a scroll, the clock) renders
         # only the lines whose chat, wait text, number or highlight changed
         self._rows: dict[tuple, Strip] = {}
-        self._pass_style: Style | None = None  # rich_style, computed once per render pass
 
     def update_chats(self, chats: list[ChatSummary], now: datetime) -> None:
         self.chats, self.now = chats, now
@@ -142,19 +141,11 @@ class SessionList(ScrollView):
         line2 = Text("    " + truncate_cells(display_line(chat.preview), max(4, width - 5)), style="bright_black")
         return line1, line2
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # the widget's style walks its ancestors' CSS: once per pass, not once per line
-        self._pass_style = self.rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._pass_style = None
-
     def render_line(self, y: int) -> Strip:
         _, scroll_y = self.scroll_offset
         row, sub = divmod(y + scroll_y, ROW_HEIGHT)
         width = self.size.width
-        style = self._pass_style or self.rich_style
+        style = self.line_style
         if row >= len(self.chats):
             return Strip.blank(width, style)
         chat = self.chats[row]

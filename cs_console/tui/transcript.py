@@ -17,15 +17,15 @@ from dataclasses import replace
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cs_console.domain.chat import MessageView, Sender
 from cs_console.domain.clock import local
 from cs_console.domain.gateway import STATUS_LABEL, DeliveryStatus
 from cs_console.domain.text import display_text
+from cs_console.tui.line_views import LineView
 
 _HEAD = {
     Sender.BUYER: Style(color="cyan", bold=True),
@@ -54,7 +54,7 @@ def failure_text(m: MessageView) -> Text | None:
 _NEW_BELOW = Style(color="black", bgcolor="yellow", bold=True)
 
 
-class Transcript(ScrollView, can_focus=True):
+class Transcript(LineView, can_focus=True):
     """Scrollable, virtualised message list (buyer text rendered literally, never as markup)."""
 
     DEFAULT_CSS = """
@@ -76,7 +76,6 @@ class Transcript(ScrollView, can_focus=True):
         self._first = 0  # messages[_first:] are laid out; older loaded ones wait until scrolled to
         self.following = True  # at the bottom: new lines scroll into view
         self.unseen = 0  # messages that arrived below while the agent was scrolled up
-        self._pass_style: Style | None = None  # rich_style, computed once per render pass
 
     # ---- content ------------------------------------------------------------------------------
     def show(self, buyer: str, messages: list[MessageView], has_older: bool) -> None:
@@ -195,7 +194,7 @@ class Transcript(ScrollView, can_focus=True):
         is reserved either way) does the screen need a layout pass; otherwise the scrollbar and
         the lines repaint."""
         shown = self.show_vertical_scrollbar
-        self.set_reactive(ScrollView.virtual_size, size)
+        self.set_reactive(LineView.virtual_size, size)
         self._scroll_update(size)
         if self.show_vertical_scrollbar != shown:
             self.refresh(layout=True)
@@ -206,18 +205,10 @@ class Transcript(ScrollView, can_focus=True):
         elif self.following:
             self._follow_end()  # taller or shorter: the newest line stays at the bottom
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # the widget's style walks its ancestors' CSS: once per pass, not once per line
-        self._pass_style = self.rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._pass_style = None
-
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width or self.size.width
-        style = self._pass_style or self.rich_style
+        style = self.line_style
         if self.unseen and y == self.scrollable_content_region.height - 1:
             label = Text(f" {self.unseen} 条新消息 ↓  End ", style=_NEW_BELOW)
             label.align("right", width)
