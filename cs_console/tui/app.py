@@ -26,7 +26,7 @@ from cs_console.domain.chat import ChatStatus
 from cs_console.domain.text import display_text
 from cs_console.tui import store_loop as sl
 from cs_console.tui.commands import DeskCommands, GoToBuyer
-from cs_console.tui.desk_opening import DeskOpening
+from cs_console.tui.desk_opening import DeskOpening, prepared_store
 from cs_console.tui.desk_screen import DeskContext, DeskScreen
 from cs_console.tui.error_path import ErrorPathMixin
 from cs_console.tui.keys import install_terminal_keys
@@ -141,7 +141,7 @@ class CsConsoleApp(ErrorPathMixin, App[None]):
         if signed is None and self._sign_in_screen is not None:
             _warm_up(desk, self.agent)  # while the agent types: what Enter → session list would wait for
             try:
-                prepared = sl.prepared_store(desk)
+                prepared = prepared_store(desk)
             except Exception:  # noqa: BLE001 - the store loop opens its own and says what is wrong
                 prepared = None
             if prepared is not None:

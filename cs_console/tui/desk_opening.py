@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cs_console.services.desk import Desk
@@ -38,3 +38,20 @@ class DeskOpening:
             if self.desk is None:
                 self.desk = self._open()
             return self.desk
+
+
+def prepared_store(desk: Desk) -> tuple[Desk, Any] | None:
+    """The store loop's own desk on a pinned connection and its change watcher, opened ahead
+    (in a worker thread while the agent signs in, so the first session list does not wait for
+    them). SQLite only: a PostgreSQL store is reached as the agent's login once signed in."""
+    if not desk.store.is_sqlite:
+        return None
+    from cs_console.services.desk import Desk
+    from cs_console.store.changes import watch_others
+
+    pinned = Desk(desk.store.pinned(), desk.policy, desk.clock)
+    try:
+        return pinned, watch_others(pinned.store)
+    except Exception:  # noqa: BLE001 - the loop opens its own and reports what is wrong
+        pinned.close()
+        return None

@@ -52,23 +52,6 @@ DRAFT_DEBOUNCE = 0.4  # a draft goes to the store this long after its last keyst
 SEND_PATIENCE = 10.0  # a send waits this long for a locked store before it is refused
 
 
-def prepared_store(desk: Desk) -> tuple[Desk, Any] | None:
-    """The store loop's own desk on a pinned connection and its change watcher, opened ahead
-    (in a worker thread while the agent signs in, so the first session list does not wait for
-    them). SQLite only: a PostgreSQL store is reached as the agent's login once signed in."""
-    if not desk.store.is_sqlite:
-        return None
-    from cs_console.services.desk import Desk
-    from cs_console.store.changes import watch_others
-
-    pinned = Desk(desk.store.pinned(), desk.policy, desk.clock)
-    try:
-        return pinned, watch_others(pinned.store)
-    except Exception:  # noqa: BLE001 - the loop opens its own and reports what is wrong
-        pinned.close()
-        return None
-
-
 # ---- jobs --------------------------------------------------------------------------------------
 @dataclass
 class _Job:
@@ -88,7 +71,7 @@ class StoreLoop:
     def __init__(self, desk: Desk, agent: str, actor: Callable[[], Any], journal: DraftJournal,
                  post: Callable[[Message], Any], *, token: Callable[[], str | None] = lambda: None,
                  prepared: tuple[Desk, Any] | None = None):
-        """``prepared``: the loop's own desk and change watcher, opened ahead (:func:`prepared_store`)."""
+        """``prepared``: the loop's own desk and change watcher, opened ahead (``desk_opening.prepared_store``)."""
         self._main = desk
         self.agent = agent
         self._actor = actor
