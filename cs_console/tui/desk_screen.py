@@ -366,16 +366,13 @@ class DeskScreen(Screen[None]):
 
     async def action_open_calculator(self) -> None:
         """Show the side panel's 计算器 tab and put the caret in its item entry."""
-        await self.query_one(SidePanel).tabs_built()
-        self.query_one(SidePanel).show_tab("tab-calc")
+        await self.query_one(SidePanel).open_tab_built("tab-calc")
         self.query_one("#calc-scroll").anchor()  # the summary under the items stays in view
         self.query_one("#calculator").focus_entry()
 
     async def action_open_side_tab(self, pane_id: str, focus: str) -> None:
         """Show a side tab and put the keyboard in its list (palette: 打开交接本, 打开备忘录…)."""
-        if pane_id != "tab-orders":
-            await self.query_one(SidePanel).tabs_built()
-        self.query_one(SidePanel).show_tab(pane_id)
+        await self.query_one(SidePanel).open_tab_built(pane_id)
         self.query_one(focus).focus()
 
     def build_side_tabs(self) -> None:

@@ -152,6 +152,13 @@ class SidePanel(Vertical):
         self.catch_up(pane_id)  # before it shows: its first frame is the current buyer's
         self.query_one(TabbedContent).active = pane_id
 
+    async def open_tab_built(self, pane_id: str) -> None:
+        """:meth:`show_tab` once the tab exists (订单 is built with the panel; the others may still
+        be mounting right after start-up)."""
+        if pane_id != TABS[0][1]:
+            await self.tabs_built()
+        self.show_tab(pane_id)
+
     def show_tab(self, pane_id: str) -> None:
         """Make the panel visible (also at 80×24, where it is folded away) on ``pane_id``."""
         self.build_tabs()
